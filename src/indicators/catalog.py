@@ -1,0 +1,73 @@
+"""Reading setup data back: units, indicators, responsibilities, current targets."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+
+def org_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Columns: code, name, parent_code, level, sort_order, aliases (ordered for display)."""
+    return con.execute(
+        "SELECT code, name, parent_code, level, sort_order, aliases FROM org_unit ORDER BY level, sort_order, code"
+    ).df()
+
+
+def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per indicator with its responsibility joined in (lead_department and
+    leader as names, plus their codes)."""
+    return con.execute(
+        """SELECT i.code, i.name, i.aliases, i.category, i.unit, i.kind, i.direction, i.frequency,
+                  i.decimals, i.numerator_code, i.denominator_code, i.factor, i.description,
+                  i.source, i.allow_negative, i.sort_order,
+                  r.lead_department AS lead_department_code, d.name AS lead_department,
+                  r.leader AS leader_code, l.name AS leader, l.title AS leader_title,
+                  r.support_departments, r.note AS responsibility_note
+           FROM indicator i
+           LEFT JOIN responsibility r ON r.indicator_code = i.code
+           LEFT JOIN department d ON d.code = r.lead_department
+           LEFT JOIN leader l ON l.code = r.leader
+           ORDER BY i.sort_order, i.code"""
+    ).df()
+
+
+def departments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT code, name FROM department ORDER BY code").df()
+
+
+def leaders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT code, name, title FROM leader ORDER BY code").df()
+
+
+def current_targets(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
+    """The latest target per (indicator, unit, year). Columns: indicator_code, org_unit,
+    year, value, milestones, set_at, set_by, reason."""
+    sql = """SELECT indicator_code, org_unit, year, value, milestones, set_at, set_by, reason
+             FROM target {where}
+             QUALIFY row_number() OVER (PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1"""
+    if year is None:
+        return con.execute(sql.format(where="")).df()
+    return con.execute(sql.format(where="WHERE year = ?"), [int(year)]).df()
+
+
+def target_history(con: duckdb.DuckDBPyConnection, indicator_code: str, org_unit: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT year, value, milestones, set_at, set_by, reason FROM target
+           WHERE indicator_code = ? AND org_unit = ? ORDER BY year, set_at""",
+        [indicator_code, org_unit],
+    ).df()
+
+
+def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Periods with current data, newest first."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT period FROM current_observation ORDER BY period DESC").fetchall()]
+
+
+def latest_period(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("SELECT max(period) FROM current_observation").fetchone()
+    return row[0] if row else None
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM indicator").fetchone()[0] == 0

@@ -1,0 +1,50 @@
+"""Chinese number formats: 千分位, 亿元/万元, percentages and percentage points."""
+
+from __future__ import annotations
+
+import math
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
+
+
+def fmt_number(v, decimals: int = 2) -> str:
+    if _missing(v):
+        return "—"
+    decimals = int(decimals) if not _missing(decimals) else 2
+    return f"{float(v):,.{decimals}f}"
+
+
+def fmt_value(v, unit: str | None = None, decimals: int = 2) -> str:
+    """``1234.5, '万元'`` → ``'1,234.50 万元'``; a dash when missing."""
+    if _missing(v):
+        return "—"
+    text = fmt_number(v, decimals)
+    if unit in ("%",):
+        return text + "%"
+    return f"{text} {unit}" if unit else text
+
+
+def fmt_pct(v, decimals: int = 1) -> str:
+    """Fraction → percent: ``0.756`` → ``'75.6%'``."""
+    return "—" if _missing(v) else f"{float(v) * 100:.{decimals}f}%"
+
+
+def fmt_pp(v, decimals: int = 1, signed: bool = True) -> str:
+    """Points: ``-3.25`` → ``'-3.3个百分点'``."""
+    if _missing(v):
+        return "—"
+    return f"{float(v):+.{decimals}f}个百分点" if signed else f"{float(v):.{decimals}f}个百分点"
+
+
+def fmt_yoy(v, is_pp: bool) -> str:
+    """同比: a ratio's difference in points, otherwise a percent change."""
+    if _missing(v):
+        return "—"
+    return fmt_pp(v, 2) if is_pp else f"{float(v) * 100:+.1f}%"
+
+
+def month_label(period: str) -> str:
+    y, m = period.split("-")
+    return f"{int(y)}年{int(m)}月"

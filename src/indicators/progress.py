@@ -1,0 +1,194 @@
+"""Completion, expected progress (序时进度), gap, status and comparisons — DESIGN §4.
+
+Pure, vectorised functions over DataFrames/Series; no I/O. Each takes the columns it
+needs and returns Series aligned with its input, so the rules can be tested one by one
+(see tests/test_progress.py) and composed by ``indicators.dispatch``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+STATUSES = ("done", "on_track", "lagging", "far_behind", "missing", "not_due", "no_target")
+STATUS_LABELS = {
+    "done": "已完成", "on_track": "达序时", "lagging": "滞后", "far_behind": "严重滞后",
+    "missing": "未报送", "not_due": "未到期", "no_target": "无目标",
+}
+
+
+def _num(s) -> pd.Series:
+    return pd.to_numeric(pd.Series(s), errors="coerce").astype("float64")
+
+
+def completion(kind, direction, value, target, baseline) -> pd.Series:
+    """Progress toward the annual target as a fraction (1.0 = done).
+
+    cumulative: value / target.  stock and ratio: (value − B) / (target − B) when a
+    baseline B exists and target ≠ B, else value / target.  Lower-is-better flips it:
+    (B − value) / (B − target), or target / value without a baseline.  Where the
+    denominator is zero the target is either met (1.0) or not (0.0).
+    """
+    kind = pd.Series(kind).astype(object)
+    lower = pd.Series(direction).astype(object).eq("lower").to_numpy()
+    v, t, b = _num(value).to_numpy(), _num(target).to_numpy(), _num(baseline).to_numpy()
+    use_base = (kind.isin(["stock", "ratio"]).to_numpy()) & ~np.isnan(b) & (t != b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        num = np.where(use_base, np.where(lower, b - v, v - b), np.where(lower, t, v))
+        den = np.where(use_base, np.where(lower, b - t, t - b), np.where(lower, v, t))
+        out = num / den
+    met = np.where(lower, v <= t, v >= t).astype(float)
+    out = np.where(den == 0, met, out)
+    out = np.where(np.isnan(v) | np.isnan(t), np.nan, out)
+    return pd.Series(out, index=pd.Series(value).index, dtype="float64")
+
+
+def parse_milestones(text) -> dict[int, float] | None:
+    """``"3:15;6:40;9:70;12:100"`` → {3: 0.15, 6: 0.40, 9: 0.70, 12: 1.0}."""
+    if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
+        return None
+    nodes = {}
+    for part in re.split(r"[;；,，\s]+", str(text).strip()):
+        if not part:
+            continue
+        month, _, share = re.split(r"([:：])", part, maxsplit=1) if re.search(r"[:：]", part) else (part, "", "")
+        month = int(re.sub(r"\D", "", month))
+        if not 1 <= month <= 12 or not share:
+            raise ValueError(f"月度节点「{text}」格式应为 月:累计进度%，如 3:15;6:40;12:100")
+        nodes[month] = float(share.strip().rstrip("%")) / 100
+    return nodes or None
+
+
+def milestone_share(nodes: dict[int, float], month: int) -> float:
+    """Expected share at ``month``, interpolating linearly between milestone nodes
+    (starting from 0 at month 0 and ending at 100% at month 12 unless given)."""
+    points = {0: 0.0, 12: 1.0, **nodes}
+    xs = sorted(points)
+    return float(np.interp(month, xs, [points[x] for x in xs]))
+
+
+def expected_progress(due_month, milestones, last_year_share, pacing: str = "last_year") -> pd.DataFrame:
+    """Expected progress e(m) and its basis for each row.
+
+    Returns columns ``expected`` (fraction, NaN when nothing is due yet) and
+    ``expected_basis``: ``milestone`` (the target's own nodes), ``last_year`` (last
+    year's cumulative share of the same unit at the same month) or ``linear`` (m/12).
+    """
+    due = pd.Series(due_month).astype("int64")
+    idx = due.index
+    ms = pd.Series(list(milestones), index=idx, dtype=object)
+    lys = _num(list(last_year_share)).set_axis(idx)
+    expected, basis = [], []
+    for m, text, ly in zip(due, ms, lys):
+        if m <= 0:
+            expected.append(np.nan)
+            basis.append(None)
+            continue
+        nodes = parse_milestones(text)
+        if nodes:
+            expected.append(milestone_share(nodes, m))
+            basis.append("milestone")
+        elif pacing == "last_year" and not np.isnan(ly) and 0 <= ly <= 1.5:
+            expected.append(min(max(ly, 0.0), 1.0))
+            basis.append("last_year")
+        else:
+            expected.append(m / 12)
+            basis.append("linear")
+    return pd.DataFrame({"expected": expected, "expected_basis": basis}, index=idx)
+
+
+def last_year_share(kind, value_ly, value_ly_end, value_ly2_end) -> pd.Series:
+    """Share of last year's progress that was done by the same month last year.
+
+    cumulative: YTD_{y-1}(m) / YTD_{y-1}(12).  stock/ratio: (L_{y-1}(m) − L_{y-2}(12)) /
+    (L_{y-1}(12) − L_{y-2}(12)).  NaN where history is missing or flat.
+    """
+    kind = pd.Series(kind).astype(object).to_numpy()
+    ly, end, end2 = _num(value_ly).to_numpy(), _num(value_ly_end).to_numpy(), _num(value_ly2_end).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cum = np.where(end > 0, ly / end, np.nan)
+        lvl = np.where((end - end2) != 0, (ly - end2) / (end - end2), np.nan)
+    return pd.Series(np.where(kind == "cumulative", cum, lvl), index=pd.Series(value_ly).index)
+
+
+def gap_pp(completion_, expected) -> pd.Series:
+    """Gap to expected progress in percentage points."""
+    return (_num(completion_) - _num(expected).set_axis(pd.Series(completion_).index)) * 100
+
+
+def status(frequency, due_month, value, target, completion_, gap, *, done_at: float = 1.0,
+           lagging_from_pp: float = -10.0) -> pd.Series:
+    """One of STATUSES per row (see DESIGN §4 and the status table there)."""
+    freq = pd.Series(frequency).astype(object).to_numpy()
+    due = pd.Series(due_month).to_numpy()
+    v, t = _num(value).to_numpy(), _num(target).to_numpy()
+    c, g = _num(completion_).to_numpy(), _num(gap).to_numpy()
+    conds = [
+        due <= 0,
+        np.isnan(v) & (freq == "annual"),  # annual figures are published late: not due until they are
+        np.isnan(v),
+        np.isnan(t),
+        c >= done_at,
+        g >= 0,
+        g >= lagging_from_pp,
+    ]
+    choices = ["not_due", "not_due", "missing", "no_target", "done", "on_track", "lagging"]
+    return pd.Series(np.select(conds, choices, default="far_behind"), index=pd.Series(value).index)
+
+
+def yoy(kind, value, value_ly) -> pd.Series:
+    """同比: value / last year − 1 for cumulative and stock; for ratios the difference
+    (in the ratio's own unit, i.e. percentage points for a % indicator)."""
+    kind = pd.Series(kind).astype(object).to_numpy()
+    v, ly = _num(value).to_numpy(), _num(value_ly).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(ly > 0, v / ly - 1, np.nan)
+    return pd.Series(np.where(kind == "ratio", v - ly, rel), index=pd.Series(value).index)
+
+
+def period_value(kind, value, value_prev, first_of_year) -> pd.Series:
+    """当月值 (or 当季值) of a cumulative indicator: YTD(m) − YTD(m−1); YTD itself in the
+    first period of the year. NaN for stocks and ratios."""
+    kind = pd.Series(kind).astype(object).to_numpy()
+    v, p = _num(value).to_numpy(), _num(value_prev).to_numpy()
+    first = pd.Series(first_of_year).to_numpy(dtype=bool)
+    out = np.where(first, v, v - p)
+    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=pd.Series(value).index)
+
+
+def mom(kind, current, previous) -> pd.Series:
+    """环比: on 当月值 for cumulative, on the level for stocks; difference for ratios."""
+    kind = pd.Series(kind).astype(object).to_numpy()
+    c, p = _num(current).to_numpy(), _num(previous).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(p > 0, c / p - 1, np.nan)
+    return pd.Series(np.where(kind == "ratio", c - p, rel), index=pd.Series(current).index)
+
+
+def projection(kind, value, ly_share, due_month) -> pd.Series:
+    """预计全年 for cumulative indicators: YTD(m) / last year's share at m (m/12 without it)."""
+    kind = pd.Series(kind).astype(object).to_numpy()
+    v = _num(value).to_numpy()
+    share = _num(ly_share).to_numpy()
+    due = pd.Series(due_month).to_numpy(dtype=float)
+    share = np.where(np.isnan(share) | (share <= 0) | (share > 1), due / 12, share)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(share > 0, v / share, np.nan)
+    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=pd.Series(value).index)
+
+
+def reaches(direction, projected, target) -> pd.Series:
+    lower = pd.Series(direction).astype(object).eq("lower").to_numpy()
+    p, t = _num(projected).to_numpy(), _num(target).to_numpy()
+    out = np.where(lower, p <= t, p >= t)
+    return pd.Series(np.where(np.isnan(p) | np.isnan(t), None, out), index=pd.Series(projected).index, dtype=object)
+
+
+def rank_among_siblings(frame: pd.DataFrame, by: str = "completion", ascending: bool = False) -> pd.Series:
+    """Rank within (indicator_code, parent_code); ties share the rank, missing last.
+    Units without a parent (the city) get no rank."""
+    ranks = frame.groupby(["indicator_code", "parent_code"], dropna=False)[by].rank(
+        method="min", ascending=ascending, na_option="bottom")
+    return ranks.where(frame["parent_code"].notna()).astype("Int64")

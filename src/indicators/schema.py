@@ -1,0 +1,100 @@
+"""The DuckDB schema and its forward migrations.
+
+Each migration is a list of statements applied in one transaction; ``schema_version``
+records how far a database has come. A database from a newer version of the code is
+refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+
+# Version 1: the core model of DESIGN §3.
+_V1 = [
+    """CREATE TABLE org_unit (
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        parent_code VARCHAR,
+        level INTEGER NOT NULL DEFAULT 0,
+        sort_order INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE TABLE department (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL)",
+    "CREATE TABLE leader (code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, title VARCHAR)",
+    """CREATE TABLE indicator (
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        aliases VARCHAR,
+        category VARCHAR,
+        unit VARCHAR,
+        kind VARCHAR NOT NULL CHECK (kind IN ('cumulative', 'stock', 'ratio')),
+        direction VARCHAR NOT NULL DEFAULT 'higher' CHECK (direction IN ('higher', 'lower')),
+        frequency VARCHAR NOT NULL DEFAULT 'monthly'
+            CHECK (frequency IN ('monthly', 'quarterly', 'annual')),
+        decimals INTEGER NOT NULL DEFAULT 2,
+        numerator_code VARCHAR,
+        denominator_code VARCHAR,
+        factor DOUBLE NOT NULL DEFAULT 1,
+        description VARCHAR,
+        source VARCHAR,
+        sort_order INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE responsibility (
+        indicator_code VARCHAR PRIMARY KEY,
+        lead_department VARCHAR,
+        leader VARCHAR,
+        support_departments VARCHAR,
+        note VARCHAR
+    )""",
+    """CREATE TABLE target (
+        indicator_code VARCHAR NOT NULL,
+        org_unit VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        value DOUBLE NOT NULL,
+        milestones VARCHAR,
+        set_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        set_by VARCHAR,
+        reason VARCHAR
+    )""",
+    "CREATE SEQUENCE batch_id_seq START 1",
+    """CREATE TABLE batch (
+        id INTEGER PRIMARY KEY DEFAULT nextval('batch_id_seq'),
+        file_name VARCHAR,
+        sha256 VARCHAR,
+        uploaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        uploaded_by VARCHAR,
+        rows INTEGER NOT NULL DEFAULT 0,
+        status VARCHAR NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'rolled_back')),
+        note VARCHAR
+    )""",
+    """CREATE TABLE observation (
+        indicator_code VARCHAR NOT NULL,
+        org_unit VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        value DOUBLE,
+        batch_id INTEGER NOT NULL,
+        superseded_by INTEGER
+    )""",
+    # The current value of each (indicator, unit, period): the one no later batch replaced.
+    """CREATE VIEW current_observation AS
+        SELECT indicator_code, org_unit, period, value, batch_id
+        FROM observation WHERE superseded_by IS NULL""",
+    """CREATE TABLE audit (
+        logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        who VARCHAR,
+        action VARCHAR NOT NULL,
+        detail VARCHAR
+    )""",
+]
+
+# Version 2: per-bureau settings and unit aliases (names districts are also known by),
+# and whether an indicator may be negative (validation of returns).
+_V2 = [
+    "ALTER TABLE org_unit ADD COLUMN aliases VARCHAR",
+    "ALTER TABLE indicator ADD COLUMN allow_negative BOOLEAN DEFAULT false",
+    "CREATE TABLE setting (key VARCHAR PRIMARY KEY, value VARCHAR)",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+
+# Tables in the order setup data is loaded and cleared; fixed list used to build SQL.
+SETUP_TABLES = ("org_unit", "department", "leader", "indicator", "responsibility", "target")

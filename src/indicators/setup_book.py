@@ -1,0 +1,271 @@
+"""The setup workbook: units, departments, leaders, indicators, responsibilities, targets.
+
+One sheet per kind with Chinese headers. Everything about a particular city lives in
+such a workbook, never in code. ``SHEETS`` is the single description used to write the
+blank template, to read a filled one and to document the columns in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from indicators.errors import RejectedInput
+from indicators.store import audit
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # Chinese header in the workbook
+    name: str  # column in the table
+    required: bool = False
+    help: str = ""
+
+
+KIND_WORDS = {"累计值": "cumulative", "期末值": "stock", "比率": "ratio"}
+DIRECTION_WORDS = {"越高越好": "higher", "越低越好": "lower"}
+FREQUENCY_WORDS = {"月度": "monthly", "季度": "quarterly", "年度": "annual"}
+YES_WORDS = {"是": True, "否": False}
+
+SHEETS: dict[str, tuple[str, list[Column]]] = {
+    "org_unit": ("单位", [
+        Column("单位代码", "code", True, "唯一代码，如 330100"),
+        Column("单位名称", "name", True, "如 高新区"),
+        Column("上级单位代码", "parent_code", False, "市级单位留空"),
+        Column("别名", "aliases", False, "其他写法，用；分隔"),
+        Column("排序", "sort_order", False, "显示顺序，数字"),
+    ]),
+    "department": ("科室", [
+        Column("科室代码", "code", True),
+        Column("科室名称", "name", True),
+    ]),
+    "leader": ("领导", [
+        Column("领导代码", "code", True),
+        Column("姓名", "name", True),
+        Column("职务", "title", False, "如 副局长"),
+    ]),
+    "indicator": ("指标", [
+        Column("指标代码", "code", True),
+        Column("指标名称", "name", True),
+        Column("别名", "aliases", False, "报表中的其他写法，用；分隔"),
+        Column("类别", "category", False, "如 创新主体、研发投入"),
+        Column("计量单位", "unit", False, "如 家、亿元、万元、%"),
+        Column("指标类型", "kind", True, "累计值 / 期末值 / 比率"),
+        Column("方向", "direction", False, "越高越好（默认）/ 越低越好"),
+        Column("频度", "frequency", False, "月度（默认）/ 季度 / 年度"),
+        Column("小数位", "decimals", False, "默认 2"),
+        Column("分子指标代码", "numerator_code", False, "派生比率的分子"),
+        Column("分母指标代码", "denominator_code", False, "派生比率的分母"),
+        Column("系数", "factor", False, "派生比率 = 分子/分母 × 系数，百分比填 100"),
+        Column("口径说明", "description", False),
+        Column("数据来源", "source", False),
+        Column("允许负值", "allow_negative", False, "是 / 否（默认）"),
+        Column("排序", "sort_order", False),
+    ]),
+    "responsibility": ("责任分工", [
+        Column("指标代码", "indicator_code", True),
+        Column("牵头科室代码", "lead_department", False),
+        Column("分管领导代码", "leader", False),
+        Column("配合科室代码", "support_departments", False, "用；分隔"),
+        Column("备注", "note", False),
+    ]),
+    "target": ("目标", [
+        Column("指标代码", "indicator_code", True),
+        Column("单位代码", "org_unit", True),
+        Column("年度", "year", True),
+        Column("目标值", "value", True, "全年目标，计量单位同指标"),
+        Column("月度节点", "milestones", False, "可选，各月末累计应完成进度%，如 3:15；6:40；9:70；12:100"),
+        Column("设定人", "set_by", False),
+        Column("调整原因", "reason", False),
+    ]),
+}
+
+_INT_COLUMNS = {"sort_order", "decimals", "year"}
+_FLOAT_COLUMNS = {"factor", "value"}
+
+
+def blank_frames() -> dict[str, pd.DataFrame]:
+    return {t: pd.DataFrame(columns=[c.name for c in cols]) for t, (_, cols) in SHEETS.items()}
+
+
+def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write a setup workbook (blank when ``frames`` is None) with a 说明 sheet."""
+    path = Path(path)
+    frames = frames or blank_frames()
+    notes = []
+    for table, (sheet, cols) in SHEETS.items():
+        for c in cols:
+            notes.append({"工作表": sheet, "列": c.header, "必填": "是" if c.required else "", "说明": c.help})
+    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        pd.DataFrame(notes).to_excel(xw, sheet_name="说明", index=False)
+        xw.sheets["说明"].set_column(0, 1, 16)
+        xw.sheets["说明"].set_column(3, 3, 60)
+        for table, (sheet, cols) in SHEETS.items():
+            frame = frames.get(table, pd.DataFrame())
+            out = pd.DataFrame({c.header: _to_words(table, c.name, frame[c.name]) if c.name in frame else None
+                                for c in cols}, index=frame.index if len(frame) else None)
+            out.to_excel(xw, sheet_name=sheet, index=False)
+            xw.sheets[sheet].freeze_panes(1, 0)
+            xw.sheets[sheet].set_column(0, len(cols) - 1, 14)
+    return path
+
+
+def _to_words(table: str, name: str, series: pd.Series) -> pd.Series:
+    reverse = {"kind": KIND_WORDS, "direction": DIRECTION_WORDS, "frequency": FREQUENCY_WORDS,
+               "allow_negative": YES_WORDS}.get(name)
+    if table == "indicator" and reverse:
+        back = {v: k for k, v in reverse.items()}
+        return series.map(lambda v: back.get(v, v))
+    return series
+
+
+def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
+    """Read a filled setup workbook into frames named by table; raise on any problem."""
+    book = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[str] = []
+    for table, (sheet, cols) in SHEETS.items():
+        if sheet not in book:
+            problems.append(f"缺少工作表「{sheet}」")
+            continue
+        raw = book[sheet]
+        raw.columns = [str(c).strip() for c in raw.columns]
+        missing = [c.header for c in cols if c.required and c.header not in raw.columns]
+        if missing:
+            problems.append(f"工作表「{sheet}」缺少列：{'、'.join(missing)}")
+            continue
+        frame = pd.DataFrame({c.name: raw[c.header] if c.header in raw.columns else None for c in cols})
+        frame = frame.map(lambda v: None if (v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "") else v)
+        frame = frame.dropna(how="all").reset_index(drop=True)
+        for i, row in frame.iterrows():
+            for c in cols:
+                if c.required and row[c.name] is None:
+                    problems.append(f"工作表「{sheet}」第{i + 2}行「{c.header}」不能为空")
+        frames[table] = _normalise(table, frame, sheet, problems)
+    if problems:
+        raise RejectedInput("设置工作簿有误，未导入：\n" + "\n".join(problems))
+    _check_references(frames)
+    return frames
+
+
+def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in frame.columns:
+        if col in _INT_COLUMNS:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
+        elif col in _FLOAT_COLUMNS:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce")
+        elif col not in ("allow_negative",):
+            frame[col] = frame[col].map(lambda v: None if v is None else _text(v))
+    if table == "indicator":
+        for col, words, default in (("kind", KIND_WORDS, None), ("direction", DIRECTION_WORDS, "higher"),
+                                    ("frequency", FREQUENCY_WORDS, "monthly")):
+            def conv(v, words=words, default=default, col=col):
+                if v is None:
+                    return default
+                if v in words.values():
+                    return v
+                if v in words:
+                    return words[v]
+                problems.append(f"工作表「{sheet}」：「{v}」不是有效的{col}，可选 {' / '.join(words)}")
+                return default
+            frame[col] = frame[col].map(conv)
+        frame["allow_negative"] = frame["allow_negative"].map(
+            lambda v: bool(YES_WORDS.get(str(v).strip(), v)) if v is not None else False).astype(bool)
+        frame["decimals"] = frame["decimals"].fillna(2)
+        frame["factor"] = frame["factor"].fillna(1.0)
+    if "sort_order" in frame:
+        frame["sort_order"] = frame["sort_order"].fillna(pd.Series(range(len(frame)), dtype="Int64"))
+    if table == "target" and frame["value"].isna().any():
+        problems.append(f"工作表「{sheet}」中有目标值不是数字")
+    return frame
+
+
+def _text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def _check_references(frames: dict[str, pd.DataFrame]) -> None:
+    problems = []
+    units = set(frames["org_unit"]["code"])
+    inds = set(frames["indicator"]["code"])
+    deps = set(frames["department"]["code"])
+    leaders = set(frames["leader"]["code"])
+    for p in frames["org_unit"]["parent_code"].dropna():
+        if p not in units:
+            problems.append(f"单位：上级单位代码 {p} 不存在")
+    for _, r in frames["indicator"].iterrows():
+        for col in ("numerator_code", "denominator_code"):
+            if r[col] is not None and r[col] not in inds:
+                problems.append(f"指标 {r['code']}：{col} {r[col]} 不存在")
+        if r["kind"] == "ratio" and (r["numerator_code"] is None) != (r["denominator_code"] is None):
+            problems.append(f"指标 {r['code']}：派生比率须同时填写分子与分母")
+    for _, r in frames["responsibility"].iterrows():
+        if r["indicator_code"] not in inds:
+            problems.append(f"责任分工：指标代码 {r['indicator_code']} 不存在")
+        if r["lead_department"] is not None and r["lead_department"] not in deps:
+            problems.append(f"责任分工：科室代码 {r['lead_department']} 不存在")
+        if r["leader"] is not None and r["leader"] not in leaders:
+            problems.append(f"责任分工：领导代码 {r['leader']} 不存在")
+    for _, r in frames["target"].iterrows():
+        if r["indicator_code"] not in inds:
+            problems.append(f"目标：指标代码 {r['indicator_code']} 不存在")
+        if r["org_unit"] not in units:
+            problems.append(f"目标：单位代码 {r['org_unit']} 不存在")
+    if problems:
+        raise RejectedInput("设置工作簿有误，未导入：\n" + "\n".join(problems[:50]))
+
+
+def unit_levels(units: pd.DataFrame) -> pd.Series:
+    """Depth of each unit in the tree (the city is 0)."""
+    parent = dict(zip(units["code"], units["parent_code"]))
+    def depth(code, seen=()):
+        p = parent.get(code)
+        if p is None or p not in parent or code in seen:
+            return 0
+        return 1 + depth(p, seen + (code,))
+    return units["code"].map(depth).astype(int)
+
+
+def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], *, who: str | None = None) -> None:
+    """Load setup frames in one transaction.
+
+    Units, departments, leaders, indicators and responsibilities are replaced (upsert by
+    code); targets are appended only where they differ from the latest one, so the
+    history of target changes is kept.
+    """
+    units = frames["org_unit"].copy()
+    units["level"] = unit_levels(units)
+    con.execute("BEGIN")
+    try:
+        for table in ("org_unit", "department", "leader", "indicator", "responsibility"):
+            frame = units if table == "org_unit" else frames[table]
+            key = "indicator_code" if table == "responsibility" else "code"
+            cols = list(frame.columns)
+            con.register("_setup", frame)
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _setup)")
+            con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
+            con.unregister("_setup")
+        targets = frames["target"]
+        con.register("_targets", targets)
+        added = con.execute(
+            """INSERT INTO target (indicator_code, org_unit, year, value, milestones, set_by, reason)
+               SELECT t.indicator_code, t.org_unit, t.year, t.value, t.milestones, t.set_by, t.reason
+               FROM _targets t LEFT JOIN (
+                   SELECT * FROM target QUALIFY row_number() OVER (
+                       PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1
+               ) cur USING (indicator_code, org_unit, year)
+               WHERE cur.value IS NULL OR cur.value <> t.value
+                  OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')"""
+        ).fetchone()[0]
+        con.unregister("_targets")
+        audit(con, who, "setup", f"{len(units)} units, {len(frames['indicator'])} indicators, {added} targets set")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

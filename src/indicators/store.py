@@ -1,0 +1,167 @@
+"""Opening the DuckDB file, migrating it forward, and the writes every path shares.
+
+One process owns the file for writing (DuckDB locks it); a second one gets a clear
+``DatabaseLocked`` at once instead of a hang or a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from indicators.errors import DatabaseLocked, DatabaseMissing, DatabaseTooNew
+from indicators.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def connect(path: str | Path, *, create: bool = False, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and migrate) the database at ``path``; ``":memory:"`` for a throwaway one."""
+    path_s = str(path)
+    if path_s != ":memory:":
+        p = Path(path_s)
+        if not p.exists() and not create:
+            raise DatabaseMissing(f"数据库不存在：{p}。请先运行 `indicators init --db {p}`（加 --demo 载入示例市）。")
+        if create:
+            p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(path_s, read_only=read_only and path_s != ":memory:")
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(
+                f"数据库 {path_s} 正被另一个进程（如正在运行的网页应用）占用，无法写入。"
+                "请关闭该进程后重试，或使用另一个数据库文件。"
+            ) from None
+        raise
+    try:
+        migrate(con, read_only=read_only)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not has:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
+    """Bring the schema up to ``SCHEMA_VERSION``; refuse a database from newer code."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise DatabaseTooNew(
+            f"数据库结构版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}。请升级程序后再打开。"
+        )
+    if current == SCHEMA_VERSION or read_only:
+        return current
+    con.execute("BEGIN")
+    try:
+        if current == 0:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for stmt in MIGRATIONS[version]:
+                con.execute(stmt)
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def audit(con: duckdb.DuckDBPyConnection, who: str | None, action: str, detail: str = "") -> None:
+    con.execute("INSERT INTO audit (who, action, detail) VALUES (?, ?, ?)", [who, action, detail])
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    values: pd.DataFrame,
+    *,
+    file_name: str,
+    sha256: str | None = None,
+    uploaded_by: str | None = None,
+    note: str | None = None,
+) -> int:
+    """Store a batch of observations in one transaction and return its id.
+
+    ``values`` has columns ``indicator_code, org_unit, period, value``. A value for a
+    (indicator, unit, period) that already has a current one supersedes it: the old
+    row is kept with ``superseded_by`` set, so history and rollback stay possible.
+    The caller opens no transaction; this function owns one.
+    """
+    frame = values[["indicator_code", "org_unit", "period", "value"]].copy()
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    con.execute("BEGIN")
+    try:
+        batch_id = con.execute(
+            "INSERT INTO batch (file_name, sha256, uploaded_by, rows, note) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            [file_name, sha256, uploaded_by, len(frame), note],
+        ).fetchone()[0]
+        con.register("_incoming", frame)
+        con.execute(
+            """UPDATE observation AS o SET superseded_by = ?
+               FROM _incoming AS i
+               WHERE o.superseded_by IS NULL AND o.indicator_code = i.indicator_code
+                 AND o.org_unit = i.org_unit AND o.period = i.period""",
+            [batch_id],
+        )
+        con.execute(
+            """INSERT INTO observation (indicator_code, org_unit, period, value, batch_id)
+               SELECT indicator_code, org_unit, period, value, ? FROM _incoming""",
+            [batch_id],
+        )
+        con.unregister("_incoming")
+        audit(con, uploaded_by, "import", f"batch {batch_id}: {file_name}, {len(frame)} rows")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return int(batch_id)
+
+
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None) -> int:
+    """Undo a batch: its rows stop counting and the values it replaced count again.
+
+    Returns the number of observations restored. Rows that a *later* batch has since
+    replaced stay replaced by that later batch.
+    """
+    status = con.execute("SELECT status FROM batch WHERE id = ?", [batch_id]).fetchone()
+    if status is None:
+        raise ValueError(f"批次 {batch_id} 不存在")
+    if status[0] == "rolled_back":
+        return 0
+    con.execute("BEGIN")
+    try:
+        # rows of this batch that are still current: the ones whose predecessors come back
+        live = con.execute(
+            """SELECT indicator_code, org_unit, period FROM observation
+               WHERE batch_id = ? AND superseded_by IS NULL""",
+            [batch_id],
+        ).df()
+        con.register("_live", live)
+        restored = con.execute(
+            """UPDATE observation AS o SET superseded_by = NULL
+               FROM _live AS l
+               WHERE o.superseded_by = ? AND o.indicator_code = l.indicator_code
+                 AND o.org_unit = l.org_unit AND o.period = l.period""",
+            [batch_id],
+        ).fetchone()[0]
+        con.unregister("_live")
+        # the batch's own rows are marked superseded by themselves: kept, never current
+        con.execute(
+            "UPDATE observation SET superseded_by = batch_id WHERE batch_id = ? AND superseded_by IS NULL",
+            [batch_id],
+        )
+        con.execute("UPDATE batch SET status = 'rolled_back' WHERE id = ?", [batch_id])
+        audit(con, who, "rollback", f"batch {batch_id}, {restored} values restored")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return int(restored)
