@@ -1,0 +1,44 @@
+"""One visual theme for pages, exported charts and slides (no streamlit here).
+
+Status colours follow the Okabe–Ito colour-blind-safe palette and are always shown
+together with their text label, never as colour alone.
+"""
+
+from __future__ import annotations
+
+from indicators.progress import STATUS_LABELS
+
+# Noto Sans CJK SC first: without it Chromium draws Chinese with Japanese glyph shapes.
+FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+PPT_FONT = "Microsoft YaHei"
+PPT_FONT_FALLBACK = "Noto Sans CJK SC"
+
+STATUS_ORDER = ["done", "on_track", "lagging", "far_behind", "missing", "not_due", "no_target"]
+STATUS_COLORS = {
+    "done": "#0072B2",        # blue
+    "on_track": "#009E73",    # bluish green
+    "lagging": "#E69F00",     # orange
+    "far_behind": "#D55E00",  # vermillion
+    "missing": "#7F7F7F",     # grey
+    "not_due": "#C7C7C7",     # light grey
+    "no_target": "#DDDDDD",
+}
+# symbols that travel with the colour (tables, text exports)
+STATUS_MARKS = {
+    "done": "✔", "on_track": "●", "lagging": "▲", "far_behind": "▼",
+    "missing": "✕", "not_due": "○", "no_target": "–",
+}
+TEXT_COLOR = "#1F2933"
+MUTED_COLOR = "#6B7280"
+EXPECTED_LINE_COLOR = "#444444"
+PRIMARY = "#0B4F8A"
+SERIES_COLORS = ["#0B4F8A", "#9AA5B1", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def status_badge(status: str) -> str:
+    """``'▲ 滞后'`` — the mark and the label together."""
+    return f"{STATUS_MARKS.get(status, '')} {status_label(status)}".strip()
