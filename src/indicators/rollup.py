@@ -53,7 +53,7 @@ def _sum_up(reported: pd.DataFrame, units: pd.DataFrame, expected: pd.DataFrame 
     current = reported.copy()
     if expected is None:
         expected = current[["indicator_code", "org_unit"]].drop_duplicates()
-    exp = expected.copy()
+    exp = _with_ancestors(expected[["indicator_code", "org_unit"]], parent)
     exp["parent"] = exp["org_unit"].map(parent)
     # how many children of each parent are expected to report each indicator
     n_expected = exp.dropna(subset=["parent"]).groupby(["indicator_code", "parent"]).size().rename("n_expected")
@@ -82,6 +82,16 @@ def _sum_up(reported: pd.DataFrame, units: pd.DataFrame, expected: pd.DataFrame 
         agg = agg[~pd.MultiIndex.from_frame(agg[KEYS]).isin(have)]
         current = pd.concat([current, agg], ignore_index=True)
     return current
+
+
+def _with_ancestors(pairs: pd.DataFrame, parent: pd.Series) -> pd.DataFrame:
+    """A unit expected to report makes its parent (and so on up) expected too, so a
+    gap deep in the tree still marks every level above it partial."""
+    out, frontier = [pairs], pairs
+    while not frontier.empty:
+        frontier = frontier.assign(org_unit=frontier["org_unit"].map(parent)).dropna(subset=["org_unit"])
+        out.append(frontier)
+    return pd.concat(out, ignore_index=True).drop_duplicates()
 
 
 def _derive_ratios(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -126,10 +126,9 @@ def write_batch(
 
 
 def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None) -> int:
-    """Undo a batch: its rows stop counting and the values it replaced count again.
-
-    Returns the number of observations restored. Rows that a *later* batch has since
-    replaced stay replaced by that later batch.
+    """Undo a batch: its rows stop counting and, for every value it touched, the newest
+    value from a batch that is still active counts again (so rolling back batches in
+    any order gives the same result). Returns how many values were restored.
     """
     status = con.execute("SELECT status FROM batch WHERE id = ?", [batch_id]).fetchone()
     if status is None:
@@ -138,27 +137,29 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | 
         return 0
     con.execute("BEGIN")
     try:
-        # rows of this batch that are still current: the ones whose predecessors come back
-        live = con.execute(
-            """SELECT indicator_code, org_unit, period FROM observation
-               WHERE batch_id = ? AND superseded_by IS NULL""",
-            [batch_id],
-        ).df()
-        con.register("_live", live)
-        restored = con.execute(
-            """UPDATE observation AS o SET superseded_by = NULL
-               FROM _live AS l
-               WHERE o.superseded_by = ? AND o.indicator_code = l.indicator_code
-                 AND o.org_unit = l.org_unit AND o.period = l.period""",
-            [batch_id],
-        ).fetchone()[0]
-        con.unregister("_live")
-        # the batch's own rows are marked superseded by themselves: kept, never current
+        con.execute("UPDATE batch SET status = 'rolled_back' WHERE id = ?", [batch_id])
         con.execute(
-            "UPDATE observation SET superseded_by = batch_id WHERE batch_id = ? AND superseded_by IS NULL",
+            """CREATE TEMP TABLE _winner AS
+               SELECT o.indicator_code, o.org_unit, o.period,
+                      max(o.batch_id) FILTER (WHERE b.status = 'active') AS winner
+               FROM observation o JOIN batch b ON b.id = o.batch_id
+               WHERE (o.indicator_code, o.org_unit, o.period) IN (
+                   SELECT indicator_code, org_unit, period FROM observation WHERE batch_id = ?)
+               GROUP BY ALL""",
             [batch_id],
         )
-        con.execute("UPDATE batch SET status = 'rolled_back' WHERE id = ?", [batch_id])
+        # rows of rolled-back batches point at their own batch: kept, never current
+        con.execute(
+            """UPDATE observation AS o SET superseded_by = CASE
+                   WHEN o.batch_id = w.winner THEN NULL
+                   WHEN b.status = 'rolled_back' THEN o.batch_id
+                   ELSE w.winner END
+               FROM _winner w, batch b
+               WHERE b.id = o.batch_id AND o.indicator_code = w.indicator_code
+                 AND o.org_unit = w.org_unit AND o.period = w.period"""
+        )
+        restored = con.execute("SELECT count(winner) FROM _winner").fetchone()[0]
+        con.execute("DROP TABLE _winner")
         audit(con, who, "rollback", f"batch {batch_id}, {restored} values restored")
         con.execute("COMMIT")
     except Exception:

@@ -1,0 +1,110 @@
+"""The dispatch table end to end over a small database (indicators.dispatch)."""
+
+import pandas as pd
+import pytest
+
+from indicators.dispatch import COLUMNS, dispatch_table, role_periods
+from indicators.settings import Settings
+
+
+def row(table, ind, unit):
+    r = table[(table.indicator_code == ind) & (table.org_unit_code == unit)]
+    assert len(r) == 1, (ind, unit)
+    return r.iloc[0]
+
+
+@pytest.mark.parametrize("freq,period,expected", [
+    ("monthly", "2026-10", {"cur": "2026-10", "prev": "2026-09", "prev2": "2026-08", "ly": "2025-10",
+                            "ly_prev": "2025-09", "ly_end": "2025-12", "ly2_end": "2024-12"}),
+    ("monthly", "2026-01", {"cur": "2026-01", "prev": None, "prev2": None, "ly": "2025-01",
+                            "ly_prev": None, "ly_end": "2025-12", "ly2_end": "2024-12"}),
+    ("quarterly", "2026-10", {"cur": "2026-09", "prev": "2026-06", "prev2": "2026-03", "ly": "2025-09",
+                              "ly_prev": "2025-06", "ly_end": "2025-12", "ly2_end": "2024-12"}),
+    ("annual", "2026-10", {"cur": None, "prev": None, "prev2": None, "ly": None, "ly_prev": None,
+                           "ly_end": "2025-12", "ly2_end": "2024-12"}),
+])
+def test_role_periods(freq, period, expected):
+    assert role_periods(freq, period) == expected
+
+
+def test_columns(tiny_con):
+    table = dispatch_table(tiny_con, "2026-10")
+    assert list(table.columns) == COLUMNS
+
+
+def test_cumulative_row_by_hand(tiny_con):
+    t = dispatch_table(tiny_con, "2026-10")
+    a = row(t, "TC", "A")
+    assert a.value == 70 and a.target == 100
+    assert a.completion == pytest.approx(0.70)
+    # last year A had 50 of 80 by October: expected 62.5%
+    assert a.expected_basis == "last_year" and a.expected == pytest.approx(50 / 80)
+    assert a.gap_pp == pytest.approx((0.70 - 0.625) * 100)
+    assert a.status == "on_track"
+    assert a.period_value == 10
+    assert a.yoy == pytest.approx(70 / 50 - 1)
+    assert a.projection == pytest.approx(70 / (50 / 80))
+    assert a.projection_reaches is True or a.projection_reaches == True  # noqa: E712
+    assert a.provenance == "reported"  # A's own value wins over its zone Z
+    assert a.lead_department == "成果转化科" and a.leader == "李副局长"
+
+
+def test_city_rolls_up_and_ranks(tiny_con):
+    t = dispatch_table(tiny_con, "2026-10")
+    c = row(t, "TC", "C")
+    assert c.value == 90 and c.provenance == "rolled_up"
+    assert c.completion == pytest.approx(90 / 150)
+    assert row(t, "TC", "A")["rank"] == 1 and row(t, "TC", "B")["rank"] == 2
+    assert row(t, "TC", "A").rank_of == 2
+
+
+def test_stock_with_baseline_and_missing_child(tiny_con):
+    t = dispatch_table(tiny_con, "2026-10")
+    a = row(t, "HT", "A")
+    assert a.baseline == 100 and a.completion == pytest.approx((110 - 100) / (120 - 100))
+    b = row(t, "HT", "B")
+    assert b.status == "missing" and pd.isna(b.provenance)
+    c = row(t, "HT", "C")
+    assert c.provenance == "partial" and c.value == 110
+    assert c.status == "no_target"
+
+
+def test_derived_ratio_differs_from_mean(tiny_con):
+    t = dispatch_table(tiny_con, "2026-10")
+    assert row(t, "R", "A").value == pytest.approx(50)
+    assert row(t, "R", "B").value == pytest.approx(1.25)
+    assert row(t, "R", "C").value == pytest.approx(11.0)
+    assert row(t, "R", "C").yoy_pp
+
+
+def test_quarterly_uses_last_quarter(tiny_con):
+    a = row(dispatch_table(tiny_con, "2026-10"), "GDP", "A")
+    assert a.value_period == "2026-09" and a.value == 300
+    assert a.expected == pytest.approx(9 / 12)
+    assert row(dispatch_table(tiny_con, "2026-02"), "GDP", "A").status == "not_due"
+
+
+def test_lower_is_better(tiny_con):
+    a = row(dispatch_table(tiny_con, "2026-10"), "LOW", "A")
+    assert a.completion == pytest.approx((15 - 12) / (15 - 10))
+
+
+def test_ratio_reported_at_every_level(tiny_con):
+    c = row(dispatch_table(tiny_con, "2026-10"), "PAT", "C")
+    assert c.value == 18 and c.provenance == "reported"
+
+
+def test_unit_filter_keeps_unit_and_children(tiny_con):
+    t = dispatch_table(tiny_con, "2026-10", unit="A")
+    assert set(t.org_unit_code) == {"A", "Z"}
+
+
+def test_linear_pacing_setting(tiny_con):
+    a = row(dispatch_table(tiny_con, "2026-10", Settings(pacing="linear")), "TC", "A")
+    assert a.expected == pytest.approx(10 / 12) and a.status == "far_behind"
+
+
+def test_empty_database_gives_empty_table():
+    from indicators import store
+    con = store.connect(":memory:")
+    assert dispatch_table(con, "2026-10").empty

@@ -1,0 +1,110 @@
+"""Opening, migrating, batches, supersede and rollback (indicators.store)."""
+
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators import store
+from indicators.errors import DatabaseLocked, DatabaseMissing, DatabaseTooNew
+from indicators.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def test_new_database_is_at_current_version(tmp_path):
+    con = store.connect(tmp_path / "a.duckdb", create=True)
+    assert store.schema_version(con) == SCHEMA_VERSION
+
+
+def test_database_from_version_1_is_upgraded(tmp_path):
+    path = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    for stmt in MIGRATIONS[1]:
+        raw.execute(stmt)
+    raw.execute("INSERT INTO schema_version (version) VALUES (1)")
+    raw.execute("INSERT INTO org_unit (code, name) VALUES ('C', '老市')")
+    raw.close()
+    con = store.connect(path)
+    assert store.schema_version(con) == SCHEMA_VERSION
+    assert con.execute("SELECT name, aliases FROM org_unit").fetchall() == [("老市", None)]
+
+
+def test_newer_database_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    store.connect(path, create=True).execute("INSERT INTO schema_version (version) VALUES (99)").close()
+    with pytest.raises(DatabaseTooNew, match="99"):
+        store.connect(path)
+
+
+def test_missing_database(tmp_path):
+    with pytest.raises(DatabaseMissing, match="indicators init"):
+        store.connect(tmp_path / "none.duckdb")
+
+
+def test_second_process_gets_a_clear_lock_error(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    holder = store.connect(path, create=True)
+    code = (
+        "import sys\n"
+        "from indicators import store\n"
+        "from indicators.errors import DatabaseLocked\n"
+        f"try:\n    store.connect({str(path)!r})\n"
+        "except DatabaseLocked as e:\n    print('LOCKED', e); sys.exit(3)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    holder.close()
+    assert out.returncode == 3, out.stderr
+    assert "占用" in out.stdout
+
+
+def _values(rows):
+    return pd.DataFrame(rows, columns=["indicator_code", "org_unit", "period", "value"])
+
+
+def current(con):
+    return {tuple(r[:3]): r[3] for r in con.execute(
+        "SELECT indicator_code, org_unit, period, value FROM current_observation").fetchall()}
+
+
+def test_reupload_supersedes_and_keeps_history():
+    con = store.connect(":memory:")
+    b1 = store.write_batch(con, _values([("a", "x", "2026-01", 1.0), ("a", "x", "2026-02", 2.0)]), file_name="1.xlsx")
+    b2 = store.write_batch(con, _values([("a", "x", "2026-01", 5.0)]), file_name="2.xlsx")
+    assert current(con) == {("a", "x", "2026-01"): 5.0, ("a", "x", "2026-02"): 2.0}
+    history = con.execute("SELECT value, batch_id, superseded_by FROM observation ORDER BY batch_id, period").fetchall()
+    assert history == [(1.0, b1, b2), (2.0, b1, None), (5.0, b2, None)]
+
+
+def test_rollback_restores_replaced_values():
+    con = store.connect(":memory:")
+    store.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1.xlsx")
+    b2 = store.write_batch(con, _values([("a", "x", "2026-01", 5.0), ("a", "y", "2026-01", 7.0)]), file_name="2.xlsx")
+    assert store.rollback_batch(con, b2, who="admin") == 1
+    assert current(con) == {("a", "x", "2026-01"): 1.0}
+    assert con.execute("SELECT status FROM batch WHERE id = ?", [b2]).fetchone()[0] == "rolled_back"
+    actions = [r[0] for r in con.execute("SELECT action FROM audit ORDER BY logged_at").fetchall()]
+    assert actions == ["import", "import", "rollback"]
+
+
+def test_rollback_of_older_batch_keeps_newer_values():
+    con = store.connect(":memory:")
+    b1 = store.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1")
+    b2 = store.write_batch(con, _values([("a", "x", "2026-01", 2.0)]), file_name="2")
+    b3 = store.write_batch(con, _values([("a", "x", "2026-01", 3.0)]), file_name="3")
+    store.rollback_batch(con, b2)
+    assert current(con) == {("a", "x", "2026-01"): 3.0}
+    store.rollback_batch(con, b3)
+    # b2 is rolled back already, so undoing b3 brings back b1's value, not b2's
+    assert current(con) == {("a", "x", "2026-01"): 1.0}
+    assert b1 < b2 < b3
+    assert store.rollback_batch(con, b3) == 0  # twice is harmless
+
+
+def test_failed_batch_writes_nothing():
+    con = store.connect(":memory:")
+    bad = _values([("a", "x", "2026-01", 1.0)]).drop(columns=["period"])
+    with pytest.raises(KeyError):
+        store.write_batch(con, bad, file_name="bad")
+    assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == 0
