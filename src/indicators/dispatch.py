@@ -68,19 +68,38 @@ def _needed(indicators: pd.DataFrame, period: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator_code", "role", "period"])
 
 
-def fetch_values(con: duckdb.DuckDBPyConnection, need: pd.DataFrame) -> pd.DataFrame:
-    """Current observations for the needed (indicator, period) pairs — one scan in DuckDB."""
-    pairs = need[["indicator_code", "period"]].drop_duplicates()
+def fetch_values(con: duckdb.DuckDBPyConnection, need: pd.DataFrame, units: pd.DataFrame,
+                 inds: pd.DataFrame) -> pd.DataFrame:
+    """Current observations for the needed (indicator, period) pairs — one scan in DuckDB.
+
+    Codes come back as categoricals (integer codes joined in SQL): the result has a few
+    hundred thousand rows and string columns would cost more than the scan itself.
+    """
+    pairs = need[["indicator_code", "period"]].drop_duplicates().reset_index(drop=True)
+    per_codes = pd.Index(sorted(pairs["period"].unique()))
+    ind_codes, unit_codes = pd.Index(inds["code"]), pd.Index(units["code"])
+    pairs["ind"] = ind_codes.get_indexer(pairs["indicator_code"])
+    pairs["per"] = per_codes.get_indexer(pairs["period"])
+    unit_map = pd.DataFrame({"code": unit_codes, "unit": np.arange(len(unit_codes))})
     cur = con.cursor()
     try:
         cur.register("_need", pairs)
-        return cur.execute(
-            """SELECT o.indicator_code, o.org_unit, o.period, o.value, o.batch_id
+        cur.register("_units", unit_map)
+        raw = cur.execute(
+            """SELECT n.ind, u.unit, n.per, o.value, o.batch_id
                FROM current_observation o
-               JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period"""
-        ).df()
+               JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period
+               JOIN _units u ON u.code = o.org_unit"""
+        ).fetchnumpy()
     finally:
         cur.close()
+    return pd.DataFrame({
+        "indicator_code": pd.Categorical.from_codes(raw["ind"].astype(np.int64), categories=ind_codes),
+        "org_unit": pd.Categorical.from_codes(raw["unit"].astype(np.int64), categories=unit_codes),
+        "period": pd.Categorical.from_codes(raw["per"].astype(np.int64), categories=per_codes),
+        "value": np.asarray(raw["value"], dtype=float),
+        "batch_id": np.asarray(raw["batch_id"], dtype=float),
+    })
 
 
 def dispatch_table(con: duckdb.DuckDBPyConnection, period: str, settings: Settings | None = None,
@@ -95,79 +114,107 @@ def dispatch_table(con: duckdb.DuckDBPyConnection, period: str, settings: Settin
         return pd.DataFrame(columns=COLUMNS)
     targets = catalog.current_targets(con, year)
     need = _needed(inds, period)
-    values = fetch_values(con, need)
+    values = fetch_values(con, need, units, inds)
     return compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit)
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
                      targets: pd.DataFrame, need: pd.DataFrame, period: str,
                      settings: Settings, unit: str | None = None) -> pd.DataFrame:
-    """The pure part of ``dispatch_table``: from fetched values to the finished table."""
+    """The pure part of ``dispatch_table``: from fetched values to the finished table.
+
+    Rows are keyed by integer codes (indicator × unit); each role of ``need`` (this
+    month, last month, same month last year, …) becomes one value column.
+    """
     year, month = periods.parse(period)
-    reported = values[["indicator_code", "org_unit"]].drop_duplicates()
-    expected_pairs = pd.concat([targets[["indicator_code", "org_unit"]], reported]).drop_duplicates()
-    rolled = roll_up(values, units, inds, expected_pairs)
+    ind_codes, unit_codes = pd.Index(inds["code"]), pd.Index(units["code"])
+    n_u = len(unit_codes)
+    t_ind = ind_codes.get_indexer(targets["indicator_code"])
+    t_unit = unit_codes.get_indexer(targets["org_unit"])
+    t_ok = (t_ind >= 0) & (t_unit >= 0)
+    targets = targets[t_ok]
+    t_key = t_ind[t_ok].astype(np.int64) * n_u + t_unit[t_ok]
+
+    rolled = roll_up(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
+    r_ind = ind_codes.get_indexer(rolled["indicator_code"].cat.categories)[rolled["indicator_code"].cat.codes]
+    r_unit = rolled["org_unit"].cat.codes.to_numpy(dtype=np.int64)
+    r_per = np.asarray(rolled["period"].cat.categories.astype(str))[rolled["period"].cat.codes]
+    r_ok = r_ind >= 0
+    r_key = r_ind.astype(np.int64) * n_u + r_unit
 
     # rows: everything with a target this year or with any value in the months needed
-    rows = pd.concat([
-        targets[["indicator_code", "org_unit"]],
-        rolled.loc[rolled["indicator_code"].isin(inds["code"]), ["indicator_code", "org_unit"]],
-    ]).drop_duplicates()
-    rows = rows[rows["org_unit"].isin(units["code"])]
+    keys = np.unique(np.concatenate([t_key, r_key[r_ok]]))
     if unit:
-        keep = set(units.loc[(units["code"] == unit) | (units["parent_code"] == unit), "code"])
-        rows = rows[rows["org_unit"].isin(keep)]
+        keep = np.flatnonzero((units["code"] == unit) | (units["parent_code"] == unit))
+        keys = keys[np.isin(keys % n_u, keep)]
+    row_index = pd.Index(keys)
+    ind_i, unit_i = keys // n_u, keys % n_u
+    n = len(keys)
 
-    # one column per role: value (and provenance/batch for the current month)
-    roles = need[need["role"] != "_component"]
-    at_role = roles.merge(rolled, on=["indicator_code", "period"], how="inner")
-    wide = at_role.pivot_table(index=["indicator_code", "org_unit"], columns="role", values="value",
-                               aggfunc="first")
-    wide = wide.reindex(columns=list(ROLES))
-    cur = at_role[at_role["role"] == "cur"].set_index(["indicator_code", "org_unit"])[["provenance", "batch_id"]]
-    t = (rows.merge(wide, left_on=["indicator_code", "org_unit"], right_index=True, how="left")
-              .merge(cur, left_on=["indicator_code", "org_unit"], right_index=True, how="left"))
+    # one value column per role: the rolled value at that role's month
+    t = pd.DataFrame(index=np.arange(n))
+    r_pos = row_index.get_indexer(r_key)
+    for role in ROLES:
+        months = need[need["role"] == role].set_index("indicator_code")["period"]
+        role_month = months.reindex(ind_codes).to_numpy(dtype=object)  # per indicator
+        hit = (r_pos >= 0) & r_ok & (r_per == role_month[np.where(r_ok, r_ind, 0)])
+        col = np.full(n, np.nan)
+        col[r_pos[hit]] = rolled["value"].to_numpy()[hit]
+        t[role] = col
+        if role == "cur":
+            prov = np.full(n, None, dtype=object)
+            prov[r_pos[hit]] = rolled["provenance"].to_numpy()[hit]
+            batch = np.full(n, np.nan)
+            batch[r_pos[hit]] = rolled["batch_id"].to_numpy(dtype=float, na_value=np.nan)[hit]
+            t["provenance"], t["batch_id"] = prov, pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
 
-    ind = inds.set_index("code")
-    t = t.join(ind[["name", "category", "kind", "direction", "frequency", "unit", "decimals",
-                    "sort_order", "lead_department", "leader", "support_departments"]], on="indicator_code")
-    t = t.rename(columns={"name": "indicator_name", "sort_order": "indicator_order"})
-    u = units.set_index("code")
-    t = t.join(u[["name", "parent_code", "level", "sort_order"]].rename(
-        columns={"name": "org_unit_name", "sort_order": "unit_order"}), on="org_unit")
-    tg = targets.set_index(["indicator_code", "org_unit"])[["value", "milestones"]].rename(columns={"value": "target"})
-    t = t.join(tg, on=["indicator_code", "org_unit"])
-    t = t.rename(columns={"org_unit": "org_unit_code"}).reset_index(drop=True)
+    ind_attr = inds.reset_index(drop=True)
+    t["indicator_code"] = ind_codes.to_numpy()[ind_i]
+    for src, dst in [("name", "indicator_name"), ("category", "category"), ("kind", "kind"),
+                     ("direction", "direction"), ("frequency", "frequency"), ("unit", "unit"),
+                     ("decimals", "decimals"), ("sort_order", "indicator_order"),
+                     ("lead_department", "lead_department"), ("leader", "leader"),
+                     ("support_departments", "support_departments")]:
+        t[dst] = ind_attr[src].to_numpy()[ind_i]
+    unit_attr = units.reset_index(drop=True)
+    t["org_unit_code"] = unit_codes.to_numpy()[unit_i]
+    for src, dst in [("name", "org_unit_name"), ("parent_code", "parent_code"), ("level", "level"),
+                     ("sort_order", "unit_order")]:
+        t[dst] = unit_attr[src].to_numpy()[unit_i]
+    tpos = pd.Index(t_key).get_indexer(keys)
+    has_t = tpos >= 0
+    t["target"] = np.where(has_t, targets["value"].to_numpy(dtype=float)[np.where(has_t, tpos, 0)], np.nan)
+    t["milestones"] = np.where(has_t, targets["milestones"].to_numpy(dtype=object)[np.where(has_t, tpos, 0)], None)
 
-    step = t["frequency"].map(periods.FREQ_STEP)
-    due = t["frequency"].map(lambda f: periods.due_month(f, month)).astype("int64")
+    step = t["frequency"].map(periods.FREQ_STEP).to_numpy()
+    due = (month // step) * step
     t["period"] = period
-    t["value_period"] = [periods.make(year, d) if d > 0 else None for d in due]
+    month_labels = np.array([None] + [periods.make(year, d) for d in range(1, 13)], dtype=object)
+    t["value_period"] = month_labels[due]
     t["value"] = t["cur"]
     is_level = t["kind"].isin(["stock", "ratio"])
     t["baseline"] = t["ly_end"].where(is_level)
     t["completion"] = progress.completion(t["kind"], t["direction"], t["value"], t["target"], t["baseline"])
     share = progress.last_year_share(t["kind"], t["ly"], t["ly_end"], t["ly2_end"])
     exp = progress.expected_progress(due, t["milestones"], share, settings.pacing)
-    t["expected"], t["expected_basis"] = exp["expected"], exp["expected_basis"]
+    t["expected"], t["expected_basis"] = exp["expected"].to_numpy(), exp["expected_basis"].to_numpy()
     t["gap_pp"] = progress.gap_pp(t["completion"], t["expected"])
     t["status"] = progress.status(t["frequency"], due, t["value"], t["target"], t["completion"], t["gap_pp"],
                                   done_at=settings.done_at, lagging_from_pp=settings.lagging_from_pp)
     t["status_label"] = t["status"].map(progress.STATUS_LABELS)
     t["yoy"] = progress.yoy(t["kind"], t["value"], t["ly"])
     t["yoy_pp"] = t["kind"].eq("ratio")
-    first = (due <= step).to_numpy()
+    first = due <= step
     t["period_value"] = progress.period_value(t["kind"], t["value"], t["prev"], first)
-    prev_period_value = progress.period_value(t["kind"], t["prev"], t["prev2"], (due <= 2 * step).to_numpy())
-    t["mom"] = np.where(t["kind"].eq("cumulative"),
-                        progress.mom(t["kind"], t["period_value"], prev_period_value),
+    prev_period_value = progress.period_value(t["kind"], t["prev"], t["prev2"], due <= 2 * step)
+    is_cum = t["kind"].eq("cumulative").to_numpy()
+    t["mom"] = np.where(is_cum, progress.mom(t["kind"], t["period_value"], prev_period_value),
                         progress.mom(t["kind"], t["value"], t["prev"]))
-    t.loc[first & t["kind"].eq("cumulative").to_numpy(), "mom"] = np.nan  # 1月 has no 环比 within the year
+    t.loc[first & is_cum, "mom"] = np.nan  # the first month has no 环比 within the year
     t["projection"] = progress.projection(t["kind"], t["value"], share, due)
     t["projection_reaches"] = progress.reaches(t["direction"], t["projection"], t["target"])
     t["rank"] = progress.rank_among_siblings(t)
     t["rank_of"] = t.groupby(["indicator_code", "parent_code"], dropna=False)["org_unit_code"].transform("size")
     t["rank_of"] = t["rank_of"].where(t["parent_code"].notna()).astype("Int64")
-    t.loc[t["value"].isna(), "provenance"] = None
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
     return t[COLUMNS].reset_index(drop=True)

@@ -76,26 +76,21 @@ def expected_progress(due_month, milestones, last_year_share, pacing: str = "las
     ``expected_basis``: ``milestone`` (the target's own nodes), ``last_year`` (last
     year's cumulative share of the same unit at the same month) or ``linear`` (m/12).
     """
-    due = pd.Series(due_month).astype("int64")
-    idx = due.index
-    ms = pd.Series(list(milestones), index=idx, dtype=object)
-    lys = _num(list(last_year_share)).set_axis(idx)
-    expected, basis = [], []
-    for m, text, ly in zip(due, ms, lys):
-        if m <= 0:
-            expected.append(np.nan)
-            basis.append(None)
-            continue
-        nodes = parse_milestones(text)
-        if nodes:
-            expected.append(milestone_share(nodes, m))
-            basis.append("milestone")
-        elif pacing == "last_year" and not np.isnan(ly) and 0 <= ly <= 1.5:
-            expected.append(min(max(ly, 0.0), 1.0))
-            basis.append("last_year")
-        else:
-            expected.append(m / 12)
-            basis.append("linear")
+    due = pd.Series(due_month).to_numpy(dtype=np.int64)
+    idx = pd.Series(due_month).index
+    texts = pd.Series(list(milestones), index=idx, dtype=object)
+    ly = _num(list(last_year_share)).to_numpy()
+    # milestones: parse each distinct text once
+    shares = {t: parse_milestones(t) for t in pd.unique(texts.dropna())}
+    ms = np.array([milestone_share(shares[t], m) if shares.get(t) else np.nan
+                   for t, m in zip(texts.where(texts.notna(), None), due)] if shares else np.full(len(due), np.nan))
+    has_ms = ~np.isnan(ms)
+    use_ly = ~has_ms & (pacing == "last_year") & ~np.isnan(ly) & (ly >= 0) & (ly <= 1.5)
+    expected = np.where(has_ms, ms, np.where(use_ly, np.clip(ly, 0, 1), due / 12))
+    basis = np.where(has_ms, "milestone", np.where(use_ly, "last_year", "linear")).astype(object)
+    not_due = due <= 0
+    expected = np.where(not_due, np.nan, expected)
+    basis[not_due] = None
     return pd.DataFrame({"expected": expected, "expected_basis": basis}, index=idx)
 
 
