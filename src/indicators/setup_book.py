@@ -137,12 +137,14 @@ def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
         if missing:
             problems.append(f"工作表「{sheet}」缺少列：{'、'.join(missing)}")
             continue
-        frame = pd.DataFrame({c.name: raw[c.header] if c.header in raw.columns else None for c in cols})
-        frame = frame.map(lambda v: None if (v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "") else v)
-        frame = frame.dropna(how="all").reset_index(drop=True)
+        # object columns holding None for blanks: pandas 3 would turn None into NaN in `str` columns
+        frame = pd.DataFrame({c.name: pd.Series([None if _blank(v) else v for v in raw[c.header]], dtype=object)
+                              if c.header in raw.columns else pd.Series([None] * len(raw), dtype=object)
+                              for c in cols})
+        frame = frame[frame.notna().any(axis=1)].reset_index(drop=True)
         for i, row in frame.iterrows():
             for c in cols:
-                if c.required and row[c.name] is None:
+                if c.required and _blank(row[c.name]):
                     problems.append(f"工作表「{sheet}」第{i + 2}行「{c.header}」不能为空")
         frames[table] = _normalise(table, frame, sheet, problems)
     if problems:
@@ -159,12 +161,12 @@ def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str])
         elif col in _FLOAT_COLUMNS:
             frame[col] = pd.to_numeric(frame[col], errors="coerce")
         elif col not in ("allow_negative",):
-            frame[col] = frame[col].map(lambda v: None if v is None else _text(v))
+            frame[col] = pd.Series([None if _blank(v) else _text(v) for v in frame[col]], dtype=object)
     if table == "indicator":
         for col, words, default in (("kind", KIND_WORDS, None), ("direction", DIRECTION_WORDS, "higher"),
                                     ("frequency", FREQUENCY_WORDS, "monthly")):
             def conv(v, words=words, default=default, col=col):
-                if v is None:
+                if _blank(v):
                     return default
                 if v in words.values():
                     return v
@@ -172,9 +174,9 @@ def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str])
                     return words[v]
                 problems.append(f"工作表「{sheet}」：「{v}」不是有效的{col}，可选 {' / '.join(words)}")
                 return default
-            frame[col] = frame[col].map(conv)
-        frame["allow_negative"] = frame["allow_negative"].map(
-            lambda v: bool(YES_WORDS.get(str(v).strip(), v)) if v is not None else False).astype(bool)
+            frame[col] = pd.Series([conv(v) for v in frame[col]], dtype=object)
+        frame["allow_negative"] = [False if _blank(v) else bool(YES_WORDS.get(str(v).strip(), v))
+                                   for v in frame["allow_negative"]]
         frame["decimals"] = frame["decimals"].fillna(2)
         frame["factor"] = frame["factor"].fillna(1.0)
     if "sort_order" in frame:
@@ -182,6 +184,10 @@ def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str])
     if table == "target" and frame["value"].isna().any():
         problems.append(f"工作表「{sheet}」中有目标值不是数字")
     return frame
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or str(v).strip() == ""
 
 
 def _text(v) -> str:
@@ -196,21 +202,23 @@ def _check_references(frames: dict[str, pd.DataFrame]) -> None:
     inds = set(frames["indicator"]["code"])
     deps = set(frames["department"]["code"])
     leaders = set(frames["leader"]["code"])
-    for p in frames["org_unit"]["parent_code"].dropna():
+    for p in frames["org_unit"]["parent_code"]:
+        if _blank(p):
+            continue
         if p not in units:
             problems.append(f"单位：上级单位代码 {p} 不存在")
     for _, r in frames["indicator"].iterrows():
         for col in ("numerator_code", "denominator_code"):
-            if r[col] is not None and r[col] not in inds:
+            if not _blank(r[col]) and r[col] not in inds:
                 problems.append(f"指标 {r['code']}：{col} {r[col]} 不存在")
-        if r["kind"] == "ratio" and (r["numerator_code"] is None) != (r["denominator_code"] is None):
+        if r["kind"] == "ratio" and _blank(r["numerator_code"]) != _blank(r["denominator_code"]):
             problems.append(f"指标 {r['code']}：派生比率须同时填写分子与分母")
     for _, r in frames["responsibility"].iterrows():
         if r["indicator_code"] not in inds:
             problems.append(f"责任分工：指标代码 {r['indicator_code']} 不存在")
-        if r["lead_department"] is not None and r["lead_department"] not in deps:
+        if not _blank(r["lead_department"]) and r["lead_department"] not in deps:
             problems.append(f"责任分工：科室代码 {r['lead_department']} 不存在")
-        if r["leader"] is not None and r["leader"] not in leaders:
+        if not _blank(r["leader"]) and r["leader"] not in leaders:
             problems.append(f"责任分工：领导代码 {r['leader']} 不存在")
     for _, r in frames["target"].iterrows():
         if r["indicator_code"] not in inds:
@@ -251,21 +259,46 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _setup)")
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
             con.unregister("_setup")
-        targets = frames["target"]
-        con.register("_targets", targets)
-        added = con.execute(
-            """INSERT INTO target (indicator_code, org_unit, year, value, milestones, set_by, reason)
-               SELECT t.indicator_code, t.org_unit, t.year, t.value, t.milestones, t.set_by, t.reason
-               FROM _targets t LEFT JOIN (
-                   SELECT * FROM target QUALIFY row_number() OVER (
-                       PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1
-               ) cur USING (indicator_code, org_unit, year)
-               WHERE cur.value IS NULL OR cur.value <> t.value
-                  OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')"""
-        ).fetchone()[0]
-        con.unregister("_targets")
+        added = _append_targets(con, frames["target"], who)
         audit(con, who, "setup", f"{len(units)} units, {len(frames['indicator'])} indicators, {added} targets set")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+_APPEND_TARGETS = """
+    INSERT INTO target (indicator_code, org_unit, year, value, milestones, set_at, set_by, reason)
+    SELECT t.indicator_code, t.org_unit, t.year, t.value, t.milestones,
+           current_timestamp + (t._n * INTERVAL 1 MICROSECOND), coalesce(t.set_by, ?), t.reason
+    FROM _targets t LEFT JOIN (
+        SELECT * FROM target QUALIFY row_number() OVER (
+            PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1
+    ) cur USING (indicator_code, org_unit, year)
+    WHERE cur.value IS NULL OR cur.value <> t.value
+       OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')"""
+
+
+def _append_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, who: str | None) -> int:
+    """Append targets that differ from the latest one for their key (history is kept:
+    a changed target is a new row and the latest counts)."""
+    frame = targets[["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]].copy()
+    frame["_n"] = range(len(frame))
+    con.register("_targets", frame)
+    try:
+        return int(con.execute(_APPEND_TARGETS, [who]).fetchone()[0])
+    finally:
+        con.unregister("_targets")
+
+
+def revise_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, *, who: str | None = None) -> int:
+    """Record changed targets (target-sheet columns); returns how many rows were added."""
+    con.execute("BEGIN")
+    try:
+        added = _append_targets(con, targets, who)
+        audit(con, who, "targets", f"{added} targets revised")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return added

@@ -1,0 +1,51 @@
+"""Loading the demo city 示例市 the way real data arrives.
+
+The setup goes through a setup workbook written to disk and read back, the values
+through monthly return workbooks read by the import pipeline — the same paths an admin
+and the analysts use — so the demo exercises them on every first start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from indicators import demo, imports, periods, setup_book
+from indicators.errors import RejectedInput
+
+WHO = "示例数据"
+
+
+def load_demo(con: duckdb.DuckDBPyConnection, work_dir: str | Path | None = None) -> str:
+    """Load the demo into an empty database; returns a one-line summary."""
+    with tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
+        folder = Path(work_dir or tmp)
+        book = setup_book.write_workbook(folder / "示例市_设置工作簿.xlsx", demo.demo_setup_frames())
+        setup_book.load_setup(con, setup_book.read_workbook(book), who=WHO)
+        setup_book.revise_targets(con, demo.demo_target_revisions(), who=WHO)
+        files = demo.demo_return_files(folder / "returns")
+        year, month = periods.parse(demo.AS_OF)
+        today = max(dt.date.today(), dt.date(year + (month == 12), month % 12 + 1, 28))
+        rows = 0
+        for path in files:
+            reading = imports.read_return(path, con=con, today=today)
+            if not reading.ok:
+                raise RejectedInput("示例数据未通过校验：\n" + "\n".join(imports.problem_lines(reading, 10)))
+            batch_id = imports.commit(con, reading, who=WHO, confirm_warnings=True)
+            _backdate(con, batch_id, path.stem.rsplit("_", 1)[-1])
+            rows += len(reading.values)
+    units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]
+    inds = con.execute("SELECT count(*) FROM indicator").fetchone()[0]
+    return f"{units} 个单位，{inds} 项指标，{len(files)} 份月报共 {rows} 个数值（截至 {periods.label(demo.AS_OF)}）"
+
+
+def _backdate(con: duckdb.DuckDBPyConnection, batch_id: int, period: str) -> None:
+    """Demo history: each month's return arrived on the 5th of the next month, 09:30,
+    except a few that came late — so the timeliness view has something to show."""
+    year, month = periods.parse(period)
+    late_days = {"2026-08": 3, "2026-10": 2}.get(period, 0)
+    at = dt.datetime(year + (month == 12), month % 12 + 1, 5 + late_days, 9, 30)
+    con.execute("UPDATE batch SET uploaded_at = ? WHERE id = ?", [at, batch_id])

@@ -1,0 +1,136 @@
+"""The `indicators` command line: exit codes, one-line messages, the status table."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from indicators import demo, store
+from indicators.cli import STATUS_JSON_KEYS, main
+
+REQUIRED_KEYS = {"indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "kind", "unit",
+                 "value", "target", "completion", "expected", "gap_pp", "status", "yoy", "rank",
+                 "lead_department", "leader", "provenance"}
+
+
+def run(*args):
+    """Run the real console entry point in a child process (as a user would)."""
+    return subprocess.run([sys.executable, "-m", "indicators", *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def status_json(db, *extra):
+    out = run("status", "--period", "2026-10", "--db", db, "--json", *extra)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_status_json_has_the_documented_keys(demo_db):
+    rows = status_json(demo_db)
+    assert rows and REQUIRED_KEYS <= set(rows[0])
+    assert {r["status"] for r in rows} >= {"done", "on_track", "lagging", "far_behind", "missing", "not_due"}
+    assert {r["provenance"] for r in rows} >= {"reported", "partial"}
+    assert all(r["period"] == "2026-10" for r in rows)
+
+
+def test_status_numbers_can_be_recomputed_from_the_demo_returns(demo_db):
+    rows = status_json(demo_db)
+    returns = demo.demo_observations()
+    reported = returns[returns.period == "2026-10"].set_index(["indicator_code", "org_unit"])["value"]
+    con = store.connect(demo_db, read_only=True)
+    targets = {(i, u): v for i, u, v in con.execute(
+        """SELECT indicator_code, org_unit, value FROM target WHERE year = 2026
+           QUALIFY row_number() OVER (PARTITION BY indicator_code, org_unit ORDER BY set_at DESC) = 1""").fetchall()}
+    con.close()
+    checked = 0
+    for r in rows:
+        key = (r["indicator_code"], r["org_unit_code"])
+        if r["kind"] != "cumulative" or r["provenance"] != "reported" or r["value_period"] != "2026-10":
+            continue
+        assert r["value"] == pytest.approx(reported[key])
+        assert r["target"] == pytest.approx(targets[key])
+        assert r["completion"] == pytest.approx(r["value"] / r["target"])
+        assert r["gap_pp"] == pytest.approx((r["completion"] - r["expected"]) * 100)
+        checked += 1
+    assert checked >= 30
+
+
+def test_city_cumulative_is_the_sum_of_its_districts(demo_db):
+    rows = status_json(demo_db)
+    by = {(r["indicator_code"], r["org_unit_code"]): r for r in rows}
+    city = by[("JSHT", demo.CITY)]
+    districts = [r for r in rows if r["indicator_code"] == "JSHT" and r["org_unit_code"] != demo.CITY]
+    assert city["value"] == pytest.approx(sum(r["value"] or 0 for r in districts))
+    assert city["provenance"] == "partial"  # one district has not reported 2026-10
+
+
+def test_unit_filter_and_csv(demo_db):
+    out = run("status", "--period", "2026-10", "--db", demo_db, "--unit", "GXQ", "--csv")
+    assert out.returncode == 0, out.stderr
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert table and {r["org_unit_code"] for r in table} == {"GXQ"}
+    assert list(table[0]) == STATUS_JSON_KEYS
+
+
+def test_text_output_is_chinese(demo_db):
+    out = run("status", "--period", "2026-10", "--db", demo_db)
+    assert out.returncode == 0 and "数据截至 2026年10月" in out.stdout
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["status", "--period", "2026-13"], 2, "期间格式应为"),
+    (["status"], 2, "--period"),
+    (["frobnicate"], 2, "用法错误"),
+    (["status", "--period", "2026-10", "--db", "/nonexistent/x.duckdb"], 1, "数据库不存在"),
+])
+def test_usage_and_input_errors(args, code, message):
+    out = run(*args)
+    assert out.returncode == code
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_unknown_unit_is_rejected(demo_db):
+    out = run("status", "--period", "2026-10", "--db", demo_db, "--unit", "NOPE")
+    assert out.returncode == 1 and "NOPE" in out.stderr
+
+
+def test_locked_database_fails_fast_with_one_line(demo_db):
+    holder = store.connect(demo_db)  # this process holds the file, as the web app does
+    try:
+        out = run("status", "--period", "2026-10", "--db", demo_db)
+    finally:
+        holder.close()
+    assert out.returncode == 1
+    assert "占用" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_newer_database_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    con = store.connect(path, create=True)
+    con.execute("INSERT INTO schema_version (version) VALUES (999)")
+    con.close()
+    out = run("status", "--period", "2026-10", "--db", path)
+    assert out.returncode == 1 and "升级程序" in out.stderr
+
+
+def test_init_creates_and_refuses_to_overwrite(tmp_path, demo_db, capsys):
+    path = tmp_path / "fresh.duckdb"
+    assert main(["init", "--db", str(path)]) == 0
+    assert path.exists()
+    assert main(["init", "--db", str(demo_db), "--demo"]) == 1
+    assert "已有数据" in capsys.readouterr().err
+
+
+def test_setup_template_and_import(tmp_path, capsys):
+    from builders import tiny_setup
+    from indicators import setup_book
+    blank = tmp_path / "blank.xlsx"
+    assert main(["setup-template", "--out", str(blank)]) == 0 and blank.exists()
+    filled = setup_book.write_workbook(tmp_path / "filled.xlsx", tiny_setup())
+    db = tmp_path / "s.duckdb"
+    assert main(["setup-import", str(filled), "--db", str(db)]) == 0
+    assert "4 个单位" in capsys.readouterr().out
