@@ -69,3 +69,12 @@ def test_changed_target_is_a_new_row_and_the_latest_counts():
     current = catalog.current_targets(con, 2026).set_index(["indicator_code", "org_unit"])
     assert current.loc[("TC", "C"), "value"] == 180.0
     assert current.loc[("TC", "C"), "reason"] == "年中调整"
+
+
+def test_readme_documents_every_setup_column():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for sheet, columns in setup_book.SHEETS.values():
+        assert f"**{sheet}**" in readme
+        for c in columns:
+            assert f"| {c.header} |" in readme, c.header
