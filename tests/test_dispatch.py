@@ -66,6 +66,8 @@ def test_stock_with_baseline_and_missing_child(tiny_con):
     assert b.status == "missing" and pd.isna(b.provenance)
     c = row(t, "HT", "C")
     assert c.provenance == "partial" and c.value == 110
+    assert c.missing_units == "乙县"
+    assert pd.isna(row(t, "TC", "C").missing_units)
     assert c.status == "no_target"
 
 

@@ -26,6 +26,7 @@ STATUS_JSON_KEYS = [
     "kind", "unit", "value", "period_value", "target", "baseline", "completion", "expected",
     "expected_basis", "gap_pp", "status", "status_label", "yoy", "yoy_pp", "mom", "rank", "rank_of",
     "projection", "projection_reaches", "lead_department", "leader", "provenance", "batch_id",
+    "missing_units",
 ]
 
 

@@ -12,7 +12,8 @@ period_value (当月/当季值, cumulative only), target, baseline, completion (
 expected (fraction), expected_basis, gap_pp (points), status, status_label, yoy
 (fraction; points for ratios), yoy_pp (bool: yoy is a difference), mom, rank, rank_of,
 projection, projection_reaches, lead_department, leader, support_departments,
-provenance (reported | rolled_up | partial), batch_id.
+provenance (reported | rolled_up | partial), batch_id, missing_units (for a partial
+roll-up: the names of the direct children that have not reported, '、'-joined).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ COLUMNS = [
     "indicator_order", "period", "value_period", "value", "period_value", "target", "baseline",
     "completion", "expected", "expected_basis", "gap_pp", "status", "status_label", "yoy",
     "yoy_pp", "mom", "rank", "rank_of", "projection", "projection_reaches", "lead_department",
-    "leader", "support_departments", "provenance", "batch_id",
+    "leader", "support_departments", "provenance", "batch_id", "missing_units",
 ]
 
 
@@ -217,4 +218,15 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t["rank_of"] = t.groupby(["indicator_code", "parent_code"], dropna=False)["org_unit_code"].transform("size")
     t["rank_of"] = t["rank_of"].where(t["parent_code"].notna()).astype("Int64")
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
+    t["missing_units"] = _missing_children(t)
     return t[COLUMNS].reset_index(drop=True)
+
+
+def _missing_children(t: pd.DataFrame) -> pd.Series:
+    """For partial roll-ups, which direct children have not reported ('、'-joined names),
+    so a partial number is never shown without saying what it lacks."""
+    gaps = t[t["status"].eq("missing") & t["parent_code"].notna()]
+    names = gaps.groupby(["indicator_code", "parent_code"], sort=False)["org_unit_name"].agg("、".join)
+    keys = pd.MultiIndex.from_arrays([t["indicator_code"], t["org_unit_code"]])
+    out = pd.Series(names.reindex(keys).to_numpy(), index=t.index, dtype=object)
+    return out.where(t["provenance"].eq("partial").to_numpy(), None)

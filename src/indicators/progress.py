@@ -19,8 +19,24 @@ STATUS_LABELS = {
 }
 
 
-def _num(s) -> pd.Series:
-    return pd.to_numeric(pd.Series(s), errors="coerce").astype("float64")
+def _arr(values) -> np.ndarray:
+    """Floats as a numpy array (NaN for missing); cheap for scalars' lists and Series."""
+    if isinstance(values, pd.Series):
+        if values.dtype.kind == "f":
+            return values.to_numpy()
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(list(values)), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _obj(values) -> np.ndarray:
+    return values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+
+
+def _index(values) -> pd.Index:
+    return values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
 
 
 def completion(kind, direction, value, target, baseline) -> pd.Series:
@@ -31,10 +47,10 @@ def completion(kind, direction, value, target, baseline) -> pd.Series:
     (B − value) / (B − target), or target / value without a baseline.  Where the
     denominator is zero the target is either met (1.0) or not (0.0).
     """
-    kind = pd.Series(kind).astype(object)
-    lower = pd.Series(direction).astype(object).eq("lower").to_numpy()
-    v, t, b = _num(value).to_numpy(), _num(target).to_numpy(), _num(baseline).to_numpy()
-    use_base = (kind.isin(["stock", "ratio"]).to_numpy()) & ~np.isnan(b) & (t != b)
+    kind = _obj(kind)
+    lower = _obj(direction) == "lower"
+    v, t, b = _arr(value), _arr(target), _arr(baseline)
+    use_base = ((kind == "stock") | (kind == "ratio")) & ~np.isnan(b) & (t != b)
     with np.errstate(divide="ignore", invalid="ignore"):
         num = np.where(use_base, np.where(lower, b - v, v - b), np.where(lower, t, v))
         den = np.where(use_base, np.where(lower, b - t, t - b), np.where(lower, v, t))
@@ -42,7 +58,7 @@ def completion(kind, direction, value, target, baseline) -> pd.Series:
     met = np.where(lower, v <= t, v >= t).astype(float)
     out = np.where(den == 0, met, out)
     out = np.where(np.isnan(v) | np.isnan(t), np.nan, out)
-    return pd.Series(out, index=pd.Series(value).index, dtype="float64")
+    return pd.Series(out, index=_index(value), dtype="float64")
 
 
 def parse_milestones(text) -> dict[int, float] | None:
@@ -79,7 +95,7 @@ def expected_progress(due_month, milestones, last_year_share, pacing: str = "las
     due = pd.Series(due_month).to_numpy(dtype=np.int64)
     idx = pd.Series(due_month).index
     texts = pd.Series(list(milestones), index=idx, dtype=object)
-    ly = _num(list(last_year_share)).to_numpy()
+    ly = _arr(last_year_share)
     # milestones: parse each distinct text once
     shares = {t: parse_milestones(t) for t in pd.unique(texts.dropna())}
     ms = np.array([milestone_share(shares[t], m) if shares.get(t) else np.nan
@@ -100,26 +116,26 @@ def last_year_share(kind, value_ly, value_ly_end, value_ly2_end) -> pd.Series:
     cumulative: YTD_{y-1}(m) / YTD_{y-1}(12).  stock/ratio: (L_{y-1}(m) − L_{y-2}(12)) /
     (L_{y-1}(12) − L_{y-2}(12)).  NaN where history is missing or flat.
     """
-    kind = pd.Series(kind).astype(object).to_numpy()
-    ly, end, end2 = _num(value_ly).to_numpy(), _num(value_ly_end).to_numpy(), _num(value_ly2_end).to_numpy()
+    kind = _obj(kind)
+    ly, end, end2 = _arr(value_ly), _arr(value_ly_end), _arr(value_ly2_end)
     with np.errstate(divide="ignore", invalid="ignore"):
         cum = np.where(end > 0, ly / end, np.nan)
         lvl = np.where((end - end2) != 0, (ly - end2) / (end - end2), np.nan)
-    return pd.Series(np.where(kind == "cumulative", cum, lvl), index=pd.Series(value_ly).index)
+    return pd.Series(np.where(kind == "cumulative", cum, lvl), index=_index(value_ly))
 
 
 def gap_pp(completion_, expected) -> pd.Series:
     """Gap to expected progress in percentage points."""
-    return (_num(completion_) - _num(expected).set_axis(pd.Series(completion_).index)) * 100
+    return pd.Series((_arr(completion_) - _arr(expected)) * 100, index=_index(completion_))
 
 
 def status(frequency, due_month, value, target, completion_, gap, *, done_at: float = 1.0,
            lagging_from_pp: float = -10.0) -> pd.Series:
     """One of STATUSES per row (see DESIGN §4 and the status table there)."""
-    freq = pd.Series(frequency).astype(object).to_numpy()
-    due = pd.Series(due_month).to_numpy()
-    v, t = _num(value).to_numpy(), _num(target).to_numpy()
-    c, g = _num(completion_).to_numpy(), _num(gap).to_numpy()
+    freq = _obj(frequency)
+    due = np.asarray(due_month)
+    v, t = _arr(value), _arr(target)
+    c, g = _arr(completion_), _arr(gap)
     conds = [
         due <= 0,
         np.isnan(v) & (freq == "annual"),  # annual figures are published late: not due until they are
@@ -130,55 +146,55 @@ def status(frequency, due_month, value, target, completion_, gap, *, done_at: fl
         g >= lagging_from_pp,
     ]
     choices = ["not_due", "not_due", "missing", "no_target", "done", "on_track", "lagging"]
-    return pd.Series(np.select(conds, choices, default="far_behind"), index=pd.Series(value).index)
+    return pd.Series(np.select(conds, choices, default="far_behind"), index=_index(value))
 
 
 def yoy(kind, value, value_ly) -> pd.Series:
     """同比: value / last year − 1 for cumulative and stock; for ratios the difference
     (in the ratio's own unit, i.e. percentage points for a % indicator)."""
-    kind = pd.Series(kind).astype(object).to_numpy()
-    v, ly = _num(value).to_numpy(), _num(value_ly).to_numpy()
+    kind = _obj(kind)
+    v, ly = _arr(value), _arr(value_ly)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(ly > 0, v / ly - 1, np.nan)
-    return pd.Series(np.where(kind == "ratio", v - ly, rel), index=pd.Series(value).index)
+    return pd.Series(np.where(kind == "ratio", v - ly, rel), index=_index(value))
 
 
 def period_value(kind, value, value_prev, first_of_year) -> pd.Series:
     """当月值 (or 当季值) of a cumulative indicator: YTD(m) − YTD(m−1); YTD itself in the
     first period of the year. NaN for stocks and ratios."""
-    kind = pd.Series(kind).astype(object).to_numpy()
-    v, p = _num(value).to_numpy(), _num(value_prev).to_numpy()
-    first = pd.Series(first_of_year).to_numpy(dtype=bool)
+    kind = _obj(kind)
+    v, p = _arr(value), _arr(value_prev)
+    first = np.asarray(first_of_year, dtype=bool)
     out = np.where(first, v, v - p)
-    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=pd.Series(value).index)
+    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=_index(value))
 
 
 def mom(kind, current, previous) -> pd.Series:
     """环比: on 当月值 for cumulative, on the level for stocks; difference for ratios."""
-    kind = pd.Series(kind).astype(object).to_numpy()
-    c, p = _num(current).to_numpy(), _num(previous).to_numpy()
+    kind = _obj(kind)
+    c, p = _arr(current), _arr(previous)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(p > 0, c / p - 1, np.nan)
-    return pd.Series(np.where(kind == "ratio", c - p, rel), index=pd.Series(current).index)
+    return pd.Series(np.where(kind == "ratio", c - p, rel), index=_index(current))
 
 
 def projection(kind, value, ly_share, due_month) -> pd.Series:
     """预计全年 for cumulative indicators: YTD(m) / last year's share at m (m/12 without it)."""
-    kind = pd.Series(kind).astype(object).to_numpy()
-    v = _num(value).to_numpy()
-    share = _num(ly_share).to_numpy()
-    due = pd.Series(due_month).to_numpy(dtype=float)
+    kind = _obj(kind)
+    v = _arr(value)
+    share = _arr(ly_share)
+    due = np.asarray(due_month, dtype=float)
     share = np.where(np.isnan(share) | (share <= 0) | (share > 1), due / 12, share)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(share > 0, v / share, np.nan)
-    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=pd.Series(value).index)
+    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=_index(value))
 
 
 def reaches(direction, projected, target) -> pd.Series:
-    lower = pd.Series(direction).astype(object).eq("lower").to_numpy()
-    p, t = _num(projected).to_numpy(), _num(target).to_numpy()
+    lower = _obj(direction) == "lower"
+    p, t = _arr(projected), _arr(target)
     out = np.where(lower, p <= t, p >= t)
-    return pd.Series(np.where(np.isnan(p) | np.isnan(t), None, out), index=pd.Series(projected).index, dtype=object)
+    return pd.Series(np.where(np.isnan(p) | np.isnan(t), None, out), index=_index(projected), dtype=object)
 
 
 def rank_among_siblings(frame: pd.DataFrame, by: str = "completion", ascending: bool = False) -> pd.Series:
