@@ -110,3 +110,17 @@ def test_empty_database_gives_empty_table():
     from indicators import store
     con = store.connect(":memory:")
     assert dispatch_table(con, "2026-10").empty
+
+
+def test_partial_stock_is_compared_like_for_like(tiny_con):
+    from indicators import store
+    import pandas as pd
+    # the city gets a target; B (baseline 50, target 60) has not reported 2026-10
+    con = tiny_con
+    con.execute("INSERT INTO target (indicator_code, org_unit, year, value) VALUES ('HT', 'C', 2026, 200)")
+    c = row(dispatch_table(con, "2026-10"), "HT", "C")
+    # reported: A 110 and its zone Z 15 (A's own value wins) → city 110 of a 2025 base 150
+    assert c.provenance == "partial" and c.value == 110 and c.baseline == 150 and c.target == 200
+    # like for like, without B: (110 − 100) / (140 − 100), not (110 − 150) / (200 − 150)
+    assert c.completion == pytest.approx(10 / 40)
+    assert c.missing_units == "乙县"

@@ -78,8 +78,9 @@ def cmd_init(args) -> int:
 def _clean(v):
     if v is None or v is pd.NA or v is pd.NaT:
         return None
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
+    if isinstance(v, float):
+        # sums of floats carry noise (1830.9699999999998); 10 decimals is far below any unit
+        return None if (math.isnan(v) or math.isinf(v)) else round(v, 10)
     if hasattr(v, "item"):
         return _clean(v.item())
     return v

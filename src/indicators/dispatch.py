@@ -195,7 +195,9 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t["value"] = t["cur"]
     is_level = t["kind"].isin(["stock", "ratio"])
     t["baseline"] = t["ly_end"].where(is_level)
-    t["completion"] = progress.completion(t["kind"], t["direction"], t["value"], t["target"], t["baseline"])
+    t["missing_units"] = None
+    comp_target, comp_base = _like_for_like(t)
+    t["completion"] = progress.completion(t["kind"], t["direction"], t["value"], comp_target, comp_base)
     share = progress.last_year_share(t["kind"], t["ly"], t["ly_end"], t["ly2_end"])
     exp = progress.expected_progress(due, t["milestones"], share, settings.pacing)
     t["expected"], t["expected_basis"] = exp["expected"].to_numpy(), exp["expected_basis"].to_numpy()
@@ -220,6 +222,32 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
     t["missing_units"] = _missing_children(t)
     return t[COLUMNS].reset_index(drop=True)
+
+
+def _like_for_like(t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Target and baseline to measure a *partial* stock roll-up against.
+
+    A stock's progress is measured from last year-end, so a district that has not
+    reported yet would make the city look as if it had lost that district's whole level
+    (−400 % instead of +60 %). For such rows the missing direct children's own baseline
+    and target are left out on both sides; the official target stays in ``target``.
+    Everything else (and any row where a missing child lacks a target or baseline) is
+    measured as it stands.
+    """
+    target, base = t["target"].copy(), t["baseline"].copy()
+    gaps = t[t["cur"].isna() & t["parent_code"].notna() & t["kind"].eq("stock")]
+    if gaps.empty:
+        return target, base
+    sums = gaps.groupby(["indicator_code", "parent_code"]).agg(
+        t_sum=("target", "sum"), b_sum=("ly_end", "sum"),
+        t_na=("target", lambda x: x.isna().sum()), b_na=("ly_end", lambda x: x.isna().sum()))
+    keys = pd.MultiIndex.from_arrays([t["indicator_code"], t["org_unit_code"]])
+    adj = sums.reindex(keys).set_axis(t.index)
+    use = (t["provenance"].eq("partial") & t["kind"].eq("stock") & adj["t_sum"].notna()
+           & adj["t_na"].eq(0) & adj["b_na"].eq(0) & t["target"].notna() & t["baseline"].notna())
+    target[use] = t["target"][use] - adj["t_sum"][use]
+    base[use] = t["baseline"][use] - adj["b_sum"][use]
+    return target, base
 
 
 def _missing_children(t: pd.DataFrame) -> pd.Series:

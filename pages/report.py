@@ -1,0 +1,65 @@
+"""报告导出 — the monthly briefing pack: slides, Excel table, notice draft, chart PNG."""
+
+import streamlit as st
+
+from indicators import report, ui
+from indicators.errors import IndicatorsError
+from indicators.report import notice, png
+
+con = ui.db()
+f = ui.filters(con)
+ui.page_header("报告导出", f)
+if not ui.require_data(con, f):
+    st.stop()
+
+settings = ui.settings()
+try:  # the same cached dispatch table as the other pages, so the numbers agree
+    summary = report.summarize(ui.dispatch(con, f.period), f.period, unit=f.unit, source=settings.source_label)
+except IndicatorsError as exc:
+    st.error(str(exc))
+    st.stop()
+version = (ui.data_version(con), settings.pacing, settings.done_at, settings.lagging_from_pp,
+           str(settings.db_path), settings.deadline_day)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _render(_summary: report.Summary, fmt: str, period: str, unit: str | None, version: tuple) -> bytes:
+    """The file bytes, rebuilt only when the month, the unit or the data change."""
+    return report.render(_summary, fmt, deadline_day=settings.deadline_day)
+
+
+st.info(notice.headline(summary))
+
+st.subheader("下载月调度材料")
+cols = st.columns(len(report.FORMATS))
+for col, fmt in zip(cols, report.FORMATS):
+    with col:
+        with st.spinner(f"正在生成{report.FORMAT_LABELS[fmt]}……"):
+            data = _render(summary, fmt, f.period, f.unit, version)
+        st.download_button(f"{report.FORMAT_LABELS[fmt]}（.{fmt}）", data, file_name=report.file_name(summary, fmt),
+                           mime=report.MIME_TYPES[fmt], key=f"dl_{fmt}", width="stretch", on_click="ignore")
+st.caption("幻灯片为 16:9，图表为可编辑的原生 PowerPoint 图表；调度表每个区县一个工作表，只含数值、不含公式；"
+           "通报草稿可直接在 Word 中修改。")
+
+st.subheader("图表图片（PNG）")
+codes = summary.chart_indicators or summary.indicators["indicator_code"].tolist()
+names = dict(zip(summary.indicators["indicator_code"], summary.indicators["indicator_name"]))
+names.update(dict(zip(summary.children["indicator_code"], summary.children["indicator_name"])))
+code = st.selectbox("指标（默认列出滞后指标）", codes, format_func=lambda c: names.get(c, c), key="png_indicator")
+if code:
+    import pandas as pd
+    table = pd.concat([summary.indicators, summary.children])
+    fig = png.completion_figure(table, summary.period, code, parent=summary.scope_code, source=summary.source)
+    ui.chart(fig, f"{names.get(code, code)}完成率", f, key="report_png_preview")
+    if png.find_browser() is None:
+        st.warning("本机未安装 Chromium，无法导出 PNG 图片（可用图表右上角的相机按钮在浏览器中保存）。")
+    elif st.button("生成 PNG 图片", key="png_make"):
+        try:
+            with st.spinner("正在生成图片……"):
+                st.session_state["png_bytes"] = (code, png.figure_png(fig))
+        except IndicatorsError as exc:
+            st.error(str(exc))
+    made = st.session_state.get("png_bytes")
+    if made and made[0] == code:
+        st.download_button("下载 PNG", made[1], file_name=f"{summary.period_label}{names.get(code, code)}完成率.png",
+                           mime="image/png", key="dl_png", on_click="ignore")

@@ -1,0 +1,73 @@
+"""``indicators report`` — the monthly briefing pack from the command line.
+
+    indicators report --period 2026-10 --format pptx --out 汇报.pptx [--unit CODE]
+    indicators report --period 2026-10 --format png --indicator TC --out tc.png
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from indicators import periods
+from indicators.errors import RejectedInput
+from indicators.settings import from_env
+
+FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "png")
+
+
+def _period(text: str) -> str:
+    try:
+        periods.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("report", help="生成月调度材料：汇报幻灯片、调度表、通报草稿、图表图片")
+    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
+    p.add_argument("--period", required=True, type=_period, help="数据截至月份 YYYY-MM")
+    p.add_argument("--format", required=True, choices=FORMAT_CHOICES,
+                   help="pptx 汇报幻灯片 / xlsx 调度表 / docx、md 通报草稿 / png 某指标完成率图")
+    p.add_argument("--out", required=True, type=Path, help="输出文件")
+    p.add_argument("--unit", help="报告范围：该单位及其下级（默认全市）")
+    p.add_argument("--indicator", help="png：指标代码（默认第一个滞后指标）")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    from indicators import report, store
+    settings = from_env()
+    path = args.db or settings.db_path
+    con = store.connect(path, read_only=True)
+    try:
+        summary = report.build_summary(con, args.period, unit=args.unit, settings=settings)
+    finally:
+        con.close()
+    if summary.indicators.empty:
+        raise RejectedInput(f"{periods.label(args.period)} 没有{summary.scope_name}的指标数据，未生成报告")
+    if args.format == "png":
+        data = _png(summary, args.indicator)
+    else:
+        data = report.render(summary, args.format, deadline_day=settings.deadline_day)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"已生成 {args.out}（{summary.scope_name} · 数据截至{summary.period_label} · "
+          f"{summary.total}项重点指标：{summary.on_track_total}项达序时，{summary.lagging_total}项滞后）")
+    return 0
+
+
+def _png(summary, code: str | None) -> bytes:
+    import pandas as pd
+
+    from indicators.report.png import completion_figure, figure_png
+    table = pd.concat([summary.indicators, summary.children])
+    if code is None:
+        if not summary.chart_indicators:
+            raise RejectedInput("没有滞后指标；请用 --indicator 指定要导出的指标代码")
+        code = summary.chart_indicators[0]
+    if code not in set(table["indicator_code"]):
+        raise RejectedInput(f"指标 {code} 不存在或该月没有数据")
+    fig = completion_figure(table, summary.period, code, parent=summary.scope_code, source=summary.source)
+    return figure_png(fig)

@@ -1,0 +1,63 @@
+"""The monthly briefing pack (月调度材料): slides, Excel table, notice draft, chart PNGs.
+
+    summary = build_summary(con, "2026-10")          # the numbers, computed once
+    data = render(summary, "pptx")                   # bytes of a .pptx/.xlsx/.docx/.md
+    name = file_name(summary, "pptx")                # 2026年10月重点指标月调度_示例市.pptx
+
+Every format reads the same ``Summary`` (``report.summary``), itself computed from the
+dispatch table of ``indicators status``, so the numbers agree everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from indicators.dispatch import dispatch_table
+from indicators.errors import RejectedInput
+from indicators.report.summary import Summary, summarize
+from indicators.settings import Settings
+
+FORMATS = ("pptx", "xlsx", "docx", "md")
+FORMAT_LABELS = {"pptx": "汇报幻灯片", "xlsx": "调度表", "docx": "通报（草稿）", "md": "通报（草稿）"}
+MIME_TYPES = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown",
+    "png": "image/png",
+}
+
+
+def build_summary(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None,
+                  settings: Settings | None = None) -> Summary:
+    """The dispatch table of ``period`` (for ``unit`` and its children) summarised."""
+    settings = settings or Settings()
+    table = dispatch_table(con, period, settings, unit=unit)
+    return summarize(table, period, unit=unit, source=settings.source_label)
+
+
+def render(summary: Summary, fmt: str, *, issued: date | None = None, deadline_day: int = 5) -> bytes:
+    """The report in ``fmt`` (one of FORMATS) as bytes."""
+    if fmt == "pptx":
+        from indicators.report.pptx_deck import build_deck
+        return build_deck(summary, issued=issued)
+    if fmt == "xlsx":
+        from indicators.report.xlsx_table import build_workbook
+        return build_workbook(summary)
+    if fmt in ("docx", "md"):
+        from indicators.report import notice
+        blocks = notice.notice_blocks(summary, issued=issued, deadline_day=deadline_day)
+        return notice.to_docx(blocks) if fmt == "docx" else notice.to_markdown(blocks).encode("utf-8")
+    raise RejectedInput(f"不支持的报告格式「{fmt}」，可选：{'、'.join(FORMATS)}")
+
+
+def file_name(summary: Summary, fmt: str) -> str:
+    kind = {"pptx": "重点指标月调度汇报", "xlsx": "重点指标调度表", "docx": "重点指标调度通报",
+            "md": "重点指标调度通报", "png": "完成率"}[fmt]
+    return f"{summary.period_label}{summary.scope_name}{kind}.{fmt}"
+
+
+__all__ = ["FORMATS", "FORMAT_LABELS", "MIME_TYPES", "Summary", "build_summary", "file_name", "render",
+           "summarize"]

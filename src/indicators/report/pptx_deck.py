@@ -1,0 +1,318 @@
+"""The monthly briefing deck (16:9 PPTX) from a ``Summary``.
+
+Slides: title; overview (status counts, main figures, district ranking); lagging
+indicators with their lead departments; one native chart per indicator that lags at
+the scope or in any district (completion by unit against 序时进度); the dispatch table;
+the district × indicator matrix. Every chart carries its title, 数据截至 and source.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+from pptx import Presentation
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from indicators.formatting import fmt_pct, fmt_value
+from indicators.report import slide_kit as kit
+from indicators.report.summary import LAGGING, Summary, key_figures
+from indicators.theme import MUTED_COLOR, PRIMARY, STATUS_COLORS, STATUS_MARKS, TEXT_COLOR, status_badge
+
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.333 in × 7.5 in, 16:9
+MARGIN = Inches(0.5)
+CONTENT_W = SLIDE_W - 2 * MARGIN
+TABLE_TOP = Inches(1.5)
+TABLE_MAX_H = Inches(5.3)  # from TABLE_TOP to just above the footer
+ROW_H = Emu(370000)
+MATRIX_ROWS_PER_SLIDE = 11
+MATRIX_MAX_UNITS = 10
+TILE_STATUSES = ["done", "on_track", "lagging", "far_behind", "missing", "not_due"]
+
+
+def build_deck(summary: Summary, issued: date | None = None) -> bytes:
+    """The deck as PPTX bytes."""
+    issued = issued or date.today()
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    kit.apply_theme_fonts(prs)
+    deck = _Deck(prs, summary)
+    deck.title_slide(issued)
+    deck.overview_slide()
+    if not summary.lagging.empty:
+        deck.lagging_slides()
+    for code in summary.chart_indicators:
+        deck.chart_slide(code)
+    deck.table_slides()
+    if not summary.children.empty:
+        deck.matrix_slides()
+    deck.finish()
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+class _Deck:
+    def __init__(self, prs, summary: Summary):
+        self.prs, self.s = prs, summary
+        self.blank = prs.slide_layouts[6]
+        self.footers = []
+
+    # ---- frame shared by content slides -------------------------------------------------
+    def new_slide(self, title: str, kicker: str | None = None):
+        slide = self.prs.slides.add_slide(self.blank)
+        kit.rect(slide, 0, 0, SLIDE_W, Inches(0.12), PRIMARY)
+        kit.rect(slide, MARGIN, Inches(0.42), Inches(0.08), Inches(0.5), PRIMARY)
+        kit.text_box(slide, MARGIN + Inches(0.2), Inches(0.3), CONTENT_W - Inches(0.2), Inches(0.75),
+                     [(title, 24, {"bold": True})], anchor=MSO_ANCHOR.MIDDLE)
+        if kicker:
+            runs = kicker if isinstance(kicker, list) else [(kicker, 13, {"color": MUTED_COLOR})]
+            kit.text_box(slide, MARGIN + Inches(0.2), Inches(0.98), CONTENT_W - Inches(0.2), Inches(0.4), [runs])
+        self.footers.append(slide)
+        return slide
+
+    def finish(self) -> None:
+        total = len(self.prs.slides)
+        s = self.s
+        for slide in self.footers:
+            n = list(self.prs.slides).index(slide) + 1
+            kit.rect(slide, MARGIN, Inches(7.0), CONTENT_W, Emu(9525), "#D1D5DB")
+            kit.text_box(slide, MARGIN, Inches(7.03), Inches(9), Inches(0.35),
+                         [(f"{s.scope_name}重点指标月调度 · 数据截至{s.period_label} · 来源：{s.source}", 10,
+                           {"color": MUTED_COLOR})])
+            kit.text_box(slide, SLIDE_W - MARGIN - Inches(2), Inches(7.03), Inches(2), Inches(0.35),
+                         [(f"{n} / {total}", 10, {"color": MUTED_COLOR, "align": PP_ALIGN.RIGHT})])
+        for slide in self.prs.slides:
+            kit.apply_cjk_fonts(slide.shapes._spTree)
+
+    # ---- slides ---------------------------------------------------------------------------
+    def title_slide(self, issued: date) -> None:
+        s = self.s
+        slide = self.prs.slides.add_slide(self.blank)
+        kit.rect(slide, 0, 0, SLIDE_W, SLIDE_H, PRIMARY)
+        kit.rect(slide, Inches(0.9), Inches(2.2), Inches(0.12), Inches(2.3), "#FFFFFF")
+        kit.text_box(slide, Inches(1.25), Inches(2.0), Inches(11), Inches(1.3),
+                     [(f"{s.scope_name}科技创新重点指标月调度", 40, {"bold": True, "color": "#FFFFFF"})],
+                     anchor=MSO_ANCHOR.BOTTOM)
+        kit.text_box(slide, Inches(1.25), Inches(3.3), Inches(11), Inches(0.8),
+                     [(f"{s.period_label}", 32, {"color": "#FFFFFF"})])
+        kit.text_box(slide, Inches(1.25), Inches(4.2), Inches(11), Inches(0.5),
+                     [(f"数据截至{s.period_label}　·　{s.total}项重点指标　·　{len(s.ranking)}个区县", 16,
+                       {"color": "#D6E4F0"})])
+        kit.text_box(slide, Inches(1.25), Inches(6.3), Inches(11), Inches(0.5),
+                     [(f"{s.source}　{issued.year}年{issued.month}月{issued.day}日", 14, {"color": "#D6E4F0"})])
+
+    def overview_slide(self) -> None:
+        s = self.s
+        title = f"总体情况：{s.total}项重点指标，{s.on_track_total}项达到序时进度，{s.lagging_total}项滞后"
+        slide = self.new_slide(title, f"{s.scope_name} · 数据截至{s.period_label}")
+        # status tiles
+        gap = Inches(0.18)
+        tile_w = int((CONTENT_W - gap * (len(TILE_STATUSES) - 1)) / len(TILE_STATUSES))
+        top = Inches(1.5)
+        for i, st in enumerate(TILE_STATUSES):
+            left = MARGIN + i * (tile_w + gap)
+            kit.rect(slide, left, top, tile_w, Inches(1.3), "#F7F8FA", line="#E5E7EB")
+            kit.rect(slide, left, top, tile_w, Inches(0.1), STATUS_COLORS[st])
+            kit.text_box(slide, left, top + Inches(0.15), tile_w, Inches(0.7),
+                         [(str(s.counts[st]), 36, {"bold": True, "color": TEXT_COLOR, "align": PP_ALIGN.CENTER})],
+                         anchor=MSO_ANCHOR.MIDDLE)
+            kit.text_box(slide, left, top + Inches(0.85), tile_w, Inches(0.4),
+                         [[(STATUS_MARKS[st] + " ", 14, {"color": STATUS_COLORS[st], "align": PP_ALIGN.CENTER}),
+                           (status_badge(st).split(" ", 1)[-1], 14, {"color": TEXT_COLOR})]])
+        # main figures
+        top2 = Inches(3.1)
+        left_w = Inches(7.6)
+        kit.text_box(slide, MARGIN, top2, left_w, Inches(0.4), [("主要指标完成情况", 15, {"bold": True})])
+        figs = key_figures(s, limit=7)
+        rows, styles = [], {}
+        for i, r in enumerate(figs.itertuples(index=False)):
+            rows.append([r.indicator_name, fmt_value(r.value, r.unit, r.decimals), fmt_pct(r.completion),
+                         fmt_pct(r.expected), status_badge(r.status)])
+            styles[(i, 4)] = (STATUS_COLORS[r.status], kit.status_text_color(r.status))
+        if rows:
+            kit.table(slide, MARGIN, top2 + Inches(0.45), left_w, ["指标", "本期值", "完成率", "序时进度", "状态"],
+                      rows, [3.2, 1.9, 1.1, 1.1, 1.2], row_height=Emu(338000), font_size=11, cell_styles=styles,
+                      align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
+        # district ranking
+        right_l = MARGIN + left_w + Inches(0.35)
+        right_w = CONTENT_W - left_w - Inches(0.35)
+        kit.text_box(slide, right_l, top2, right_w, Inches(0.4), [("区县排名（按达序时指标占比）", 15, {"bold": True})])
+        rank_rows = []
+        for r in s.ranking.head(8).itertuples(index=False):
+            rank_rows.append(["—" if pd.isna(r.rank) else str(int(r.rank)), r.org_unit_name,
+                              f"{r.on_track}/{r.due}", fmt_pct(r.on_track_share, 0)])
+        if rank_rows:
+            kit.table(slide, right_l, top2 + Inches(0.45), right_w, ["名次", "区县", "达序时/应报", "占比"],
+                      rank_rows, [0.8, 1.6, 1.5, 1.0], row_height=Emu(300000), font_size=11,
+                      align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT})
+
+    def lagging_slides(self) -> None:
+        s = self.s
+        lag = s.lagging
+        header = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "分管领导", "滞后区县"]
+        widths = [2.9, 1.0, 1.0, 0.9, 1.3, 2.2, 1.1, 3.0]
+        rows, statuses = [], []
+        for r in lag.itertuples(index=False):
+            units = "、".join(r.lagging_units[:4]) + (f"等{len(r.lagging_units)}个" if len(r.lagging_units) > 4 else "")
+            rows.append([r.indicator_name, fmt_pct(r.completion), fmt_pct(r.expected), f"{r.gap_pp:+.1f}",
+                         status_badge(r.status), _text(r.lead_department), _text(r.leader), units or "—"])
+            statuses.append(r.status)
+        pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
+        for n, idx in enumerate(pages, start=1):
+            suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+            slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}",
+                                   "按与序时进度的差距排序；差距 = 完成率 − 序时进度，单位为百分点")
+            styles = {(i, 4): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
+                      for i, j in enumerate(idx)}
+            kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
+                      row_height=ROW_H, cell_styles=styles,
+                      align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
+
+    def chart_slide(self, code: str) -> None:
+        s = self.s
+        scope_row = s.indicators[s.indicators["indicator_code"] == code]
+        kids = s.children[s.children["indicator_code"] == code]
+        ref = scope_row.iloc[0] if not scope_row.empty else kids.iloc[0]
+        name = ref["indicator_name"]
+        lagging_kids = kids[kids["status"].isin(LAGGING)]
+        if not scope_row.empty and scope_row.iloc[0]["status"] not in ("no_target", "not_due", "missing"):
+            r = scope_row.iloc[0]
+            side = "高于" if r["gap_pp"] >= 0 else "低于"
+            title = f"{name}：{s.scope_name}完成率{fmt_pct(r['completion'])}，{side}序时进度{abs(r['gap_pp']):.1f}个百分点"
+        else:
+            title = f"{name}：{len(lagging_kids)}个区县低于序时进度"
+        slide = self.new_slide(_clip(title, 46))
+
+        rows = pd.concat([scope_row[scope_row["status"] != "no_target"], kids])
+        cats = [n if st != "missing" else f"{n}（未报送）" for n, st in zip(rows["org_unit_name"], rows["status"])]
+        chart_w = Inches(8.9)
+        kit.completion_chart(
+            slide, MARGIN, Inches(1.2), chart_w, Inches(5.3),
+            title=f"{name}完成率（按{'区县' if not kids.empty else '单位'}）",
+            subtitle=f"数据截至{s.period_label} · 来源：{s.source}",
+            categories=cats, completion=rows["completion"].tolist(), expected=rows["expected"].tolist(),
+            statuses=rows["status"].tolist())
+        # status legend under the chart's own legend: colours are never alone (theme)
+        present = [st for st in ("done", "on_track", "lagging", "far_behind") if st in set(rows["status"])]
+        legend = [_legend_runs(present)]
+        if present:
+            kit.text_box(slide, MARGIN + Inches(0.5), Inches(6.55), chart_w - Inches(0.5), Inches(0.32), legend)
+        # facts panel
+        left = MARGIN + chart_w + Inches(0.3)
+        width = CONTENT_W - chart_w - Inches(0.3)
+        kit.rect(slide, left, Inches(1.3), width, Inches(5.5), "#F7F8FA", line="#E5E7EB")
+        facts = []
+        if not scope_row.empty:
+            r = scope_row.iloc[0]
+            facts += [
+                ("本期值", fmt_value(r["value"], r["unit"], r["decimals"])),
+                ("年度目标", fmt_value(r["target"], r["unit"], r["decimals"])),
+                *([("较上年末", _signed(r["value"] - r["baseline"], r["unit"], r["decimals"]))]
+                  if r["kind"] in ("stock", "ratio") and pd.notna(r["baseline"]) and pd.notna(r["value"]) else []),
+                ("完成率 / 序时", f"{fmt_pct(r['completion'])} / {fmt_pct(r['expected'])}"),
+                ("状态", status_badge(r["status"])),
+            ]
+        facts += [("牵头科室", _text(ref["lead_department"])), ("分管领导", _text(ref["leader"]))]
+        if not lagging_kids.empty:
+            worst = lagging_kids.sort_values("gap_pp")
+            names = [f"{n}（{g:+.1f}）" for n, g in zip(worst["org_unit_name"], worst["gap_pp"])]
+            more = f"等{len(names)}个" if len(names) > 5 else ""
+            facts.append(("滞后区县（差距，百分点）", "、".join(names[:5]) + more))
+        missing = kids[kids["status"] == "missing"]["org_unit_name"].tolist()
+        if missing:
+            facts.append(("未报送", "、".join(missing)))
+        paras = []
+        for label, value in facts:
+            paras.append((label, 11, {"color": MUTED_COLOR}))
+            paras.append((value, 14, {"bold": True, "space_after": 7}))
+        kit.text_box(slide, left + Inches(0.15), Inches(1.45), width - Inches(0.3), Inches(5.2), paras)
+
+    def table_slides(self) -> None:
+        s = self.s
+        rows_df = s.indicators[s.indicators["status"] != "no_target"]
+        header = ["序号", "指标", "本期值", "年度目标", "完成率", "序时进度", "差距", "状态", "牵头科室"]
+        widths = [0.5, 3.0, 1.6, 1.6, 0.9, 0.95, 0.8, 1.25, 2.3]
+        rows, statuses = [], []
+        for i, r in enumerate(rows_df.itertuples(index=False)):
+            rows.append([str(i + 1), r.indicator_name, fmt_value(r.value, r.unit, r.decimals),
+                         fmt_value(r.target, r.unit, r.decimals), fmt_pct(r.completion), fmt_pct(r.expected),
+                         "—" if pd.isna(r.gap_pp) else f"{r.gap_pp:+.1f}", status_badge(r.status),
+                         _text(r.lead_department)])
+            statuses.append(r.status)
+        pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
+        for n, idx in enumerate(pages, start=1):
+            suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+            slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}",
+                                   f"数据截至{s.period_label} · 差距 = 完成率 − 序时进度（百分点）")
+            styles = {(i, 7): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
+                      for i, j in enumerate(idx)}
+            kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
+                      row_height=ROW_H, cell_styles=styles,
+                      align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.RIGHT,
+                             5: PP_ALIGN.RIGHT, 6: PP_ALIGN.RIGHT, 7: PP_ALIGN.CENTER})
+
+    def matrix_slides(self) -> None:
+        """Indicators × districts, each cell the completion coloured by its status."""
+        s = self.s
+        kids = s.children
+        units = (kids[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
+                 .sort_values("unit_order"))
+        inds = kids[~kids["status"].isin(["no_target"])][["indicator_code", "indicator_name", "indicator_order"]]
+        inds = inds.drop_duplicates("indicator_code").sort_values("indicator_order")
+        cell = kids.set_index(["indicator_code", "org_unit_code"])
+        unit_chunks = [units.iloc[i:i + MATRIX_MAX_UNITS] for i in range(0, len(units), MATRIX_MAX_UNITS)]
+        ind_chunks = [inds.iloc[i:i + MATRIX_ROWS_PER_SLIDE] for i in range(0, len(inds), MATRIX_ROWS_PER_SLIDE)]
+        total = len(unit_chunks) * len(ind_chunks)
+        n = 0
+        for uc in unit_chunks:
+            for ic in ind_chunks:
+                n += 1
+                suffix = f"（{n}/{total}）" if total > 1 else ""
+                kicker = ([("单元格为完成率，颜色为状态：", 13, {"color": MUTED_COLOR})]
+                          + _legend_runs(["done", "on_track", "lagging", "far_behind", "missing"], 13)
+                          + [(f"· 数据截至{s.period_label}", 13, {"color": MUTED_COLOR})])
+                slide = self.new_slide(f"各区县完成情况{suffix}", kicker)
+                rows, styles = [], {}
+                for i, ind in enumerate(ic.itertuples(index=False)):
+                    row = [ind.indicator_name]
+                    for j, u in enumerate(uc.itertuples(index=False)):
+                        key = (ind.indicator_code, u.org_unit_code)
+                        if key not in cell.index:
+                            row.append("—")
+                            continue
+                        r = cell.loc[key]
+                        st = r["status"]
+                        row.append(fmt_pct(r["completion"]) if st not in ("missing", "not_due", "no_target")
+                                   else status_badge(st).split(" ", 1)[-1])
+                        if st != "no_target":
+                            styles[(i, j + 1)] = (STATUS_COLORS[st], kit.status_text_color(st))
+                    rows.append(row)
+                width = min(CONTENT_W, Inches(3.4) + Inches(1.15) * len(uc))
+                kit.table(slide, MARGIN, TABLE_TOP, width, ["指标"] + uc["org_unit_name"].tolist(), rows,
+                          [3.4] + [1.15] * len(uc), row_height=Emu(400000), font_size=11, cell_styles=styles,
+                          align={j + 1: PP_ALIGN.CENTER for j in range(len(uc))})
+
+
+def _legend_runs(statuses: list[str], size: int = 11) -> list[tuple]:
+    """Coloured squares with their labels — colour is never shown alone."""
+    runs = []
+    for st in statuses:
+        runs.append(("■", size + 1, {"color": STATUS_COLORS[st]}))
+        runs.append((f" {status_badge(st).split(' ', 1)[-1]}　", size, {"color": MUTED_COLOR}))
+    return runs
+
+
+def _signed(v, unit, decimals) -> str:
+    text = fmt_value(abs(v), unit, decimals)
+    return ("+" if v > 0 else "−" if v < 0 else "") + text
+
+
+def _text(v) -> str:
+    return "—" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(v)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,175 @@
+"""The numbers a briefing pack needs, computed once from the dispatch table.
+
+Pure DataFrame in, plain data out: the slides, the Excel table and the notice all read
+the same ``Summary`` so that they can never disagree with each other or with
+``indicators status``.
+
+Scope: the report is about one unit (the city by default, or ``--unit``) and its direct
+children (the districts). An indicator counts as a 重点指标 of the scope when the scope
+unit has a target for it (its status is anything but ``no_target``).
+
+Frames of a ``Summary``:
+
+- ``indicators`` — the scope unit's rows of the dispatch table, one per indicator, in
+  display order (all columns of the dispatch table).
+- ``counts`` — int per status of ``theme.STATUS_ORDER`` except ``no_target``.
+- ``lagging`` — scope rows with status lagging/far_behind, worst gap first; columns
+  indicator_code, indicator_name, unit, decimals, value, target, completion, expected,
+  gap_pp, status, status_label, lead_department, leader, lagging_units (list of child
+  unit names that lag on it).
+- ``ranking`` — one row per child unit: org_unit_code, org_unit_name, due (indicators
+  with a target that are due), on_track (done + on_track), lagging, far_behind,
+  missing, on_track_share (fraction of due), mean_gap_pp, rank (1 = best; ties share).
+- ``children`` — the child units' rows of the dispatch table.
+- ``chart_indicators`` — indicator codes that get a chart: lagging at the scope, or
+  with at least one lagging child, in display order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from indicators import periods
+from indicators.errors import RejectedInput
+from indicators.theme import STATUS_ORDER
+
+COUNTED = [s for s in STATUS_ORDER if s != "no_target"]
+ON_TRACK = ("done", "on_track")
+LAGGING = ("lagging", "far_behind")
+
+
+@dataclass(frozen=True)
+class Summary:
+    period: str
+    scope_code: str
+    scope_name: str
+    source: str
+    indicators: pd.DataFrame
+    children: pd.DataFrame
+    counts: dict[str, int]
+    lagging: pd.DataFrame
+    ranking: pd.DataFrame
+    chart_indicators: list[str] = field(default_factory=list)
+
+    @property
+    def period_label(self) -> str:
+        return periods.label(self.period)
+
+    @property
+    def month(self) -> int:
+        return periods.parse(self.period)[1]
+
+    @property
+    def total(self) -> int:
+        """N: the scope's key indicators (those with a target)."""
+        return int(sum(self.counts.values()))
+
+    @property
+    def on_track_total(self) -> int:
+        return self.counts["done"] + self.counts["on_track"]
+
+    @property
+    def lagging_total(self) -> int:
+        return self.counts["lagging"] + self.counts["far_behind"]
+
+    @property
+    def child_names(self) -> list[str]:
+        return self.ranking.sort_values("unit_order")["org_unit_name"].tolist() if not self.ranking.empty else []
+
+
+def scope_unit(table: pd.DataFrame, unit: str | None = None) -> tuple[str, str]:
+    """(code, name) of the report's scope: ``unit`` or the top unit of the table."""
+    if unit:
+        rows = table[table["org_unit_code"] == unit]
+        if rows.empty:
+            raise RejectedInput(f"单位 {unit} 不存在或该月没有数据，未生成报告")
+    elif table.empty:
+        raise RejectedInput("该月没有任何指标数据，未生成报告")
+    else:
+        top = table["level"].min()
+        rows = table[table["level"] == top].sort_values(["unit_order", "org_unit_code"])
+    return str(rows["org_unit_code"].iloc[0]), str(rows["org_unit_name"].iloc[0])
+
+
+def summarize(table: pd.DataFrame, period: str, unit: str | None = None,
+              source: str = "市科技局指标月调度系统") -> Summary:
+    """Everything a report shows, from a dispatch table (``dispatch.dispatch_table``)."""
+    code, name = scope_unit(table, unit)
+    scope = table[table["org_unit_code"] == code].copy()
+    scope = scope.sort_values(["indicator_order", "indicator_code"]).reset_index(drop=True)
+    children = table[table["parent_code"] == code].copy()
+    children = children.sort_values(["indicator_order", "indicator_code", "unit_order", "org_unit_code"])
+    children = children.reset_index(drop=True)
+
+    vc = scope["status"].value_counts()
+    counts = {s: int(vc.get(s, 0)) for s in COUNTED}
+
+    lag_units = (children[children["status"].isin(LAGGING)]
+                 .groupby("indicator_code")["org_unit_name"].agg(list))
+    lagging = scope[scope["status"].isin(LAGGING)].sort_values("gap_pp", kind="stable").copy()
+    lagging["lagging_units"] = [lag_units.get(c, []) for c in lagging["indicator_code"]]
+    lagging = lagging[[
+        "indicator_code", "indicator_name", "unit", "decimals", "value", "target", "completion",
+        "expected", "gap_pp", "status", "status_label", "lead_department", "leader", "lagging_units",
+    ]].reset_index(drop=True)
+
+    with_lagging_child = set(lag_units.index)
+    chart = [c for c, s in zip(scope["indicator_code"], scope["status"])
+             if s in LAGGING or c in with_lagging_child]
+    # indicators with no target at the scope but lagging districts still deserve a chart
+    chart += [c for c in children["indicator_code"].drop_duplicates()
+              if c in with_lagging_child and c not in chart]
+
+    return Summary(period=period, scope_code=code, scope_name=name, source=source,
+                   indicators=scope, children=children, counts=counts, lagging=lagging,
+                   ranking=district_ranking(children), chart_indicators=chart)
+
+
+def district_ranking(children: pd.DataFrame) -> pd.DataFrame:
+    """Rank child units by the share of their due indicators that reach 序时进度, then by
+    the mean gap to it (points). Ties share the rank; units with nothing due come last."""
+    cols = ["org_unit_code", "org_unit_name", "unit_order", "due", "on_track", "lagging", "far_behind",
+            "missing", "on_track_share", "mean_gap_pp", "rank"]
+    if children.empty:
+        return pd.DataFrame(columns=cols)
+    c = children[~children["status"].isin(["no_target", "not_due"])]
+    units = children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
+    g = c.groupby("org_unit_code")
+    out = units.set_index("org_unit_code")
+    out["due"] = g.size()
+    out["on_track"] = g["status"].agg(lambda s: int(s.isin(ON_TRACK).sum()))
+    out["lagging"] = g["status"].agg(lambda s: int((s == "lagging").sum()))
+    out["far_behind"] = g["status"].agg(lambda s: int((s == "far_behind").sum()))
+    out["missing"] = g["status"].agg(lambda s: int((s == "missing").sum()))
+    out["mean_gap_pp"] = g["gap_pp"].mean()
+    out = out.reset_index()
+    for k in ("due", "on_track", "lagging", "far_behind", "missing"):
+        out[k] = out[k].fillna(0).astype(int)
+    out["on_track_share"] = np.where(out["due"] > 0, out["on_track"] / out["due"].where(out["due"] > 0, 1), np.nan)
+    # one sortable key: share first, the mean gap breaks ties (rounded so float noise cannot)
+    key = pd.DataFrame({"share": out["on_track_share"].round(6), "gap": out["mean_gap_pp"].round(6)})
+    order = key.sort_values(["share", "gap"], ascending=False, na_position="last").index
+    ranks, prev, rank = {}, None, 0
+    for pos, i in enumerate(order, start=1):
+        k = (key.at[i, "share"], key.at[i, "gap"])
+        if prev is None or not _same(k, prev):
+            rank = pos
+        ranks[i] = rank
+        prev = k
+    out["rank"] = pd.Series(ranks).reindex(out.index).astype("Int64")
+    out.loc[out["due"] == 0, "rank"] = pd.NA
+    return out.sort_values(["rank", "unit_order"], na_position="last")[cols].reset_index(drop=True)
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return all((pd.isna(x) and pd.isna(y)) or x == y for x, y in zip(a, b))
+
+
+def key_figures(summary: Summary, limit: int = 8) -> pd.DataFrame:
+    """The scope's first ``limit`` due indicators (display order) for the overview."""
+    s = summary.indicators
+    s = s[~s["status"].isin(["no_target", "not_due"])]
+    return s.head(limit).reset_index(drop=True)

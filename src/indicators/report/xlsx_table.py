@@ -1,0 +1,171 @@
+"""The dispatch table as a formatted Excel workbook: the scope unit first, then one sheet
+per district.
+
+Values only: numbers are written as numbers with the indicator's decimals, text with
+``write_string`` and the workbook is opened with ``strings_to_formulas`` (and friends)
+off, so nothing can become a formula. Text starting with ``= + - @`` (or a tab/CR)
+additionally gets Excel's quote prefix, so that even after editing the cell in Excel it
+stays text.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+
+import pandas as pd
+import xlsxwriter
+
+from indicators.report.summary import Summary
+from indicators.theme import MUTED_COLOR, PRIMARY, STATUS_COLORS, TEXT_COLOR, status_badge
+
+RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+PROVENANCE_LABELS = {"reported": "报送", "rolled_up": "汇总", "partial": "部分汇总"}
+KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率"}
+_LIGHT = {"lagging", "not_due", "no_target"}
+
+# (header, width, kind) — kind picks the writer/format below
+COLUMNS = [
+    ("序号", 6, "int"),
+    ("指标", 30, "text"),
+    ("类别", 12, "text"),
+    ("计量单位", 9, "text"),
+    ("本期值", 14, "value"),
+    ("当期值", 12, "value"),
+    ("年度目标", 14, "value"),
+    ("完成率", 9, "pct"),
+    ("序时进度", 9, "pct"),
+    ("差距（百分点）", 12, "pp"),
+    ("状态", 11, "status"),
+    ("同比", 10, "yoy"),
+    ("排名", 8, "text"),
+    ("预计全年", 14, "value"),
+    ("牵头科室", 14, "text"),
+    ("分管领导", 10, "text"),
+    ("数据来源", 10, "text"),
+]
+HEADER_ROW = 3  # 0: title, 1: as-of and source, 2: blank, 3: header
+
+
+def is_risky(text: str) -> bool:
+    return str(text).startswith(RISKY_START)
+
+
+def build_workbook(summary: Summary) -> bytes:
+    """XLSX bytes: sheet 1 the scope unit's indicators, then one sheet per child unit."""
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False,
+                                   "nan_inf_to_errors": False})
+    wb.set_properties({"title": f"{summary.scope_name}重点指标调度表 {summary.period_label}",
+                       "company": summary.source})
+    fmts = _Formats(wb)
+    used: set[str] = set()
+    _sheet(wb, fmts, summary, summary.indicators, summary.scope_name, used)
+    for code, name in _children(summary):
+        rows = summary.children[summary.children["org_unit_code"] == code]
+        _sheet(wb, fmts, summary, rows, name, used)
+    wb.close()
+    return out.getvalue()
+
+
+def _children(summary: Summary) -> list[tuple[str, str]]:
+    kids = summary.children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
+    return list(kids.sort_values("unit_order")[["org_unit_code", "org_unit_name"]].itertuples(index=False, name=None))
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """Excel's rules: ≤ 31 characters, none of []:*?/\\, unique, not starting with '."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "Sheet"
+    out, n = base, 2
+    while out.lower() in used:
+        suffix = f"({n})"
+        out, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(out.lower())
+    return out
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "vcenter", "border": 1,
+                "border_color": "#D1D5DB", "font_color": TEXT_COLOR}
+        self.wb, self.base = wb, base
+        self.title = wb.add_format({"font_name": "Microsoft YaHei", "font_size": 14, "bold": True,
+                                    "font_color": TEXT_COLOR})
+        self.note = wb.add_format({"font_name": "Microsoft YaHei", "font_size": 9, "font_color": MUTED_COLOR})
+        self.header = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": PRIMARY,
+                                     "align": "center", "text_wrap": True})
+        self.text = wb.add_format({**base})
+        self.text_q = wb.add_format({**base, "quote_prefix": True})
+        self.center = wb.add_format({**base, "align": "center"})
+        self.int = wb.add_format({**base, "num_format": "0", "align": "center"})
+        self.pct = wb.add_format({**base, "num_format": "0.0%"})
+        self.pp = wb.add_format({**base, "num_format": "+0.0;-0.0;0.0"})
+        self.yoy_pct = wb.add_format({**base, "num_format": "+0.0%;-0.0%;0.0%"})
+        self.yoy_pp = wb.add_format({**base, "num_format": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"'})
+        self._values: dict[int, object] = {}
+        self._status: dict[str, object] = {}
+
+    def value(self, decimals) -> object:
+        d = 2 if decimals is None or pd.isna(decimals) else max(0, min(int(decimals), 6))
+        if d not in self._values:
+            num = "#,##0" + ("." + "0" * d if d else "")
+            self._values[d] = self.wb.add_format({**self.base, "num_format": num})
+        return self._values[d]
+
+    def status(self, status: str) -> object:
+        if status not in self._status:
+            self._status[status] = self.wb.add_format({
+                **self.base, "align": "center", "bold": True, "bg_color": STATUS_COLORS.get(status, "#FFFFFF"),
+                "font_color": TEXT_COLOR if status in _LIGHT else "#FFFFFF"})
+        return self._status[status]
+
+
+def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str, used: set[str]) -> None:
+    ws = wb.add_worksheet(sheet_name(unit_name, used))
+    write_text(ws, 0, 0, f"{unit_name}重点指标调度表（{summary.period_label}）", f.title, f.title)
+    write_text(ws, 1, 0, f"数据截至{summary.period_label}；来源：{summary.source}；完成率与序时进度为百分比，"
+               "差距 = 完成率 − 序时进度（百分点）；本期值为累计或期末值，当期值为当月（季）值。", f.note, f.note)
+    for c, (header, width, _) in enumerate(COLUMNS):
+        write_text(ws, HEADER_ROW, c, header, f.header, f.header)
+        ws.set_column(c, c, width)
+    ws.set_row(HEADER_ROW, 30)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    for i, r in enumerate(rows.itertuples(index=False)):
+        row = HEADER_ROW + 1 + i
+        rank = "" if pd.isna(r.rank) else f"{int(r.rank)}/{int(r.rank_of)}"
+        cells = [
+            i + 1, r.indicator_name, r.category, r.unit, r.value, r.period_value, r.target, r.completion,
+            r.expected, r.gap_pp, status_badge(r.status), r.yoy, rank, r.projection, r.lead_department,
+            r.leader, PROVENANCE_LABELS.get(r.provenance, "") if isinstance(r.provenance, str) else "",
+        ]
+        for c, ((_, _, kind), v) in enumerate(zip(COLUMNS, cells)):
+            if kind == "status":
+                write_text(ws, row, c, v, f.status(r.status), f.status(r.status))
+            elif kind in ("text",):
+                write_text(ws, row, c, "" if _missing(v) else str(v), f.text, f.text_q)
+            else:
+                fmt = {"int": f.int, "value": f.value(r.decimals), "pct": f.pct, "pp": f.pp,
+                       "yoy": f.yoy_pp if bool(r.yoy_pp) else f.yoy_pct}[kind]
+                if _missing(v):  # an empty cell that keeps the column's number format
+                    ws.write_blank(row, c, None, fmt)
+                else:
+                    ws.write_number(row, c, float(v), fmt)
+    last = HEADER_ROW + len(rows)
+    if len(rows):
+        ws.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+
+
+def write_text(ws, row: int, col: int, text: str, fmt, risky_fmt) -> None:
+    """Always a string cell; text that Excel could read as a formula gets the quote prefix."""
+    text = str(text)
+    ws.write_string(row, col, text, risky_fmt if is_risky(text) else fmt)
+
+
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))

@@ -1,0 +1,74 @@
+"""Fixtures for the report tests: the tiny city of tests/conftest.py as a database file
+(the CLI and the page open files), plus a variant whose names look like formulas."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indicators import setup_book, store
+from indicators.dispatch import dispatch_table
+
+PERIOD = "2026-10"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _tiny():
+    """The tiny city of tests/conftest.py (loaded by path: ``conftest`` is this module)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_root_conftest", Path(__file__).parents[1] / "conftest.py")
+    root = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root)
+    return root.tiny_setup(), root.tiny_observations()
+
+
+def make_db(path: Path, rename: dict[str, str] | None = None) -> Path:
+    frames, obs = _tiny()
+    if rename:
+        frames["indicator"]["name"] = frames["indicator"]["name"].replace(rename)
+    con = store.connect(path, create=True)
+    try:
+        setup_book.load_setup(con, frames)
+        store.write_batch(con, obs, file_name="tiny.xlsx")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_db(tmp_path_factory) -> Path:
+    return make_db(tmp_path_factory.mktemp("report") / "tiny.duckdb")
+
+
+@pytest.fixture(scope="session")
+def tiny_table(tiny_db):
+    con = store.connect(tiny_db, read_only=True)
+    try:
+        return dispatch_table(con, PERIOD)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_summary(tiny_table):
+    from indicators.report.summary import summarize
+    return summarize(tiny_table, PERIOD)
+
+
+def require_tool(name: str) -> str:
+    """The path of a system tool; skip without it — but fail in CI, where it must exist."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI (install it in the CI image)")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+@pytest.fixture
+def make_tiny_db():
+    """``make_tiny_db(path, rename={old name: new name})`` → a database file."""
+    return make_db

@@ -1,0 +1,75 @@
+"""report.notice: the draft notice in markdown and docx says what the numbers say."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import docx
+import pytest
+
+from indicators.report import notice
+from indicators.report.notice import _cn, headline, notice_blocks, to_docx, to_markdown
+
+
+@pytest.fixture(scope="module")
+def blocks(tiny_summary):
+    return notice_blocks(tiny_summary, issued=date(2026, 11, 23), deadline_day=5)
+
+
+def test_headline_states_the_counts(tiny_table, tiny_summary):
+    city = tiny_table[tiny_table["level"] == 0]
+    n = int((city["status"] != "no_target").sum())
+    x = int(city["status"].isin(["done", "on_track"]).sum())
+    y = int(city["status"].isin(["lagging", "far_behind"]).sum())
+    text = headline(tiny_summary)
+    assert text.startswith(f"截至2026年10月，测试市{n}项重点指标中，{x}项达到序时进度，{y}项滞后")
+
+
+def test_sections_in_order(blocks):
+    heads = [b.text for b in blocks if b.kind == "heading"]
+    assert heads == ["一、总体情况", "二、主要指标完成情况", "三、滞后指标及牵头单位", "四、各区县排名", "五、下一步工作要求"]
+    assert blocks[0].kind == "title" and blocks[0].text == "关于2026年10月测试市科技创新重点指标调度情况的通报"
+    assert blocks[-1].text == "2026年11月23日" and blocks[-2].text == "市科技局"
+
+
+def test_lagging_and_ranking_paragraphs(blocks, tiny_summary):
+    text = "\n".join(b.text for b in blocks)
+    assert "技术合同成交额：完成率60.0%，低于序时进度6.7个百分点（滞后）；牵头科室：成果转化科；分管领导：李副局长；滞后区县：乙县。" in text
+    assert "（一）技术合同成交额。1—10月累计完成90.00亿元，年度目标150.00亿元，完成率60.0%" in text
+    for r in tiny_summary.ranking.itertuples():
+        assert f"第{int(r.rank)}名 {r.org_unit_name}：应报{r.due}项，达序时{r.on_track}项" in text
+
+
+def test_markdown_and_docx_carry_the_same_text(blocks):
+    md = to_markdown(blocks)
+    assert md.startswith("# 关于2026年10月")
+    assert "## 三、滞后指标及牵头单位" in md
+    d = docx.Document(io.BytesIO(to_docx(blocks)))
+    paras = [p.text for p in d.paragraphs if p.text]
+    assert paras == [b.text for b in blocks]
+    for b in blocks[2:-2]:
+        assert b.text in md
+
+
+def test_docx_uses_official_document_fonts(blocks):
+    from docx.oxml.ns import qn
+    d = docx.Document(io.BytesIO(to_docx(blocks)))
+    title, body = d.paragraphs[0].runs[0], d.paragraphs[2].runs[0]
+    assert title._element.rPr.rFonts.get(qn("w:eastAsia")) == notice.TITLE_FONT
+    assert body._element.rPr.rFonts.get(qn("w:eastAsia")) == notice.BODY_FONT
+    assert body.font.size.pt == 16
+
+
+@pytest.mark.parametrize("n, text", [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (25, "二十五")])
+def test_chinese_ordinals(n, text):
+    assert _cn(n) == text
+
+
+def test_no_lagging_says_so(tiny_summary):
+    from dataclasses import replace
+    calm = replace(tiny_summary, lagging=tiny_summary.lagging.iloc[0:0])
+    text = "\n".join(b.text for b in notice_blocks(calm))
+    assert "本月无滞后于序时进度的指标。" in text
+    assert not re.search(r"\d+\. ", text)

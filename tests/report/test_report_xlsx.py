@@ -1,0 +1,115 @@
+"""report.xlsx_table: values only, frozen header, number formats, one sheet per district."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from indicators.report.summary import summarize
+from indicators.report.xlsx_table import HEADER_ROW, build_workbook, is_risky, sheet_name
+from indicators.store import connect
+from indicators.dispatch import dispatch_table
+from indicators.theme import STATUS_COLORS
+
+
+
+
+@pytest.fixture(scope="module")
+def book(tiny_summary):
+    return openpyxl.load_workbook(io.BytesIO(build_workbook(tiny_summary)))
+
+
+def test_a_sheet_for_the_city_then_one_per_district(book):
+    assert book.sheetnames == ["测试市", "甲区", "乙县"]
+
+
+def test_header_is_frozen_and_titled(book):
+    ws = book["测试市"]
+    assert ws.freeze_panes == f"C{HEADER_ROW + 2}"
+    assert ws.cell(1, 1).value == "测试市重点指标调度表（2026年10月）"
+    assert "数据截至2026年10月" in ws.cell(2, 1).value
+    header = [c.value for c in ws[HEADER_ROW + 1]]
+    assert header[:5] == ["序号", "指标", "类别", "计量单位", "本期值"]
+
+
+def _rows(ws):
+    header = [c.value for c in ws[HEADER_ROW + 1]]
+    for row in ws.iter_rows(min_row=HEADER_ROW + 2):
+        yield dict(zip(header, row))
+
+
+def test_numbers_and_formats_match_the_status_table(book, tiny_table):
+    for sheet, code in (("测试市", "C"), ("乙县", "B")):
+        want = tiny_table[tiny_table["org_unit_code"] == code].set_index("indicator_name")
+        got = {r["指标"].value: r for r in _rows(book[sheet])}
+        assert set(got) == set(want.index)
+        for name, r in got.items():
+            w = want.loc[name]
+            for col, key in (("本期值", "value"), ("年度目标", "target"), ("完成率", "completion"),
+                             ("序时进度", "expected"), ("差距（百分点）", "gap_pp")):
+                if w[key] != w[key]:  # NaN: an empty cell
+                    assert r[col].value is None
+                else:
+                    assert r[col].value == pytest.approx(float(w[key]))
+            assert w["status_label"] in r["状态"].value
+            assert r["完成率"].number_format == "0.0%"
+            assert r["状态"].fill.fgColor.rgb[-6:] == STATUS_COLORS[w["status"]].lstrip("#").upper()
+        tc = got["技术合同成交额"]
+        assert tc["本期值"].number_format == "#,##0.00"
+
+
+def test_no_cell_holds_a_formula(book):
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+
+
+@pytest.mark.parametrize("text, risky", [("=1+2", True), ("+86", True), ("-3", True), ("@SUM(A1)", True),
+                                         ("\t=1", True), ("技术合同", False), ("R&D经费", False)])
+def test_is_risky(text, risky):
+    assert is_risky(text) is risky
+
+
+PERIOD = "2026-10"
+
+
+def test_formula_looking_names_stay_text(tmp_path, make_tiny_db):
+    evil = {"技术合同成交额": "=HYPERLINK(\"http://x\",\"点我\")", "高新技术企业数": "@SUM(1,2)",
+            "每万人发明专利拥有量": "-1+1"}
+    db = make_tiny_db(tmp_path / "evil.duckdb", rename=evil)
+    con = connect(db, read_only=True)
+    try:
+        summary = summarize(dispatch_table(con, PERIOD), PERIOD)
+    finally:
+        con.close()
+    data = build_workbook(summary)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    names = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+                if cell.value in evil.values():
+                    names.add(cell.value)
+                    assert cell.data_type == "s" and cell.quotePrefix
+    assert names == set(evil.values())
+    assert b"<f>" not in _sheet_xml(data)
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+@pytest.mark.parametrize("name, used, expected", [
+    ("甲区", set(), "甲区"),
+    ("a/b:c", set(), "a_b_c"),
+    ("甲区", {"甲区"}, "甲区(2)"),
+    ("x" * 40, set(), "x" * 31),
+])
+def test_sheet_names_follow_excel_rules(name, used, expected):
+    assert sheet_name(name, set(used)) == expected
