@@ -173,12 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--who", default=None)
     p.set_defaults(func=cmd_setup_import)
 
-    for module in ("indicators.cli_import", "indicators.cli_report"):
-        try:
-            mod = __import__(module, fromlist=["add_parsers"])
-        except ImportError:
-            continue
-        mod.add_parsers(sub)
+    from indicators import cli_import, cli_report  # import/template and report subcommands
+    cli_import.add_parsers(sub)
+    cli_report.add_parsers(sub)
     return parser
 
 

@@ -1,0 +1,127 @@
+"""CLI subcommands for returns: ``indicators import FILE…`` and ``indicators template``.
+
+``cli.build_parser`` registers them through ``add_parsers(subparsers)``. ``import``
+checks every file first and writes nothing unless all pass: an error in any file, or
+a warning without ``--yes``, exits 1 with located messages on stderr (or in ``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_REJECTED = 0, 1
+
+
+def _period_arg(text: str) -> str:
+    from indicators import periods
+    try:
+        periods.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _db_path(args) -> Path:
+    from indicators.settings import from_env
+    return args.db or from_env().db_path
+
+
+def cmd_import(args) -> int:
+    from indicators import imports, store
+    from indicators.errors import RejectedInput
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    con = store.connect(_db_path(args), read_only=args.dry_run)
+    try:
+        readings = []
+        for f in args.files:
+            if not Path(f).exists():
+                raise RejectedInput(f"文件不存在：{f}")
+            readings.append(imports.read_return(Path(f), con=con, today=today, expected_period=args.period))
+        errors = sum(len(r.errors) for r in readings)
+        warnings = sum(len(r.warnings) for r in readings)
+        diffs = [imports.preview_diff(con, r) for r in readings]
+        batch_ids: list[int | None] = [None] * len(readings)
+        rejected = errors > 0 or (warnings > 0 and not args.yes and not args.dry_run)
+        if not rejected and not args.dry_run:
+            for i, r in enumerate(readings):
+                batch_ids[i] = imports.commit(con, r, who=args.who, confirm_warnings=args.yes)
+    finally:
+        con.close()
+    if args.json:
+        out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
+               "files": [{**r.summary(), "changes": imports.diff_counts(d), "batch_id": b,
+                          "conversions": r.conversions.to_dict(orient="records"),
+                          "problems": _problem_records(r)}
+                         for r, d, b in zip(readings, diffs, batch_ids)]}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        print()
+    else:
+        _print_text(readings, diffs, batch_ids, args, rejected)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _problem_records(reading) -> list[dict]:
+    recs = reading.problems.astype(object).where(reading.problems.notna(), None).to_dict(orient="records")
+    for r in recs:
+        if r.get("row") is not None:
+            r["row"] = int(r["row"])
+    return recs
+
+
+def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
+    from indicators import imports
+    for r, d, b in zip(readings, diffs, batch_ids):
+        s = r.summary()
+        c = imports.diff_counts(d)
+        head = (f"{r.file_name}：{r.layout_name or '未识别'}，{s['rows']} 个数值（{'、'.join(s['periods'])}），"
+                f"新增 {c['新增']}，修改 {c['修改']}，不变 {c['不变']}；错误 {s['errors']}，警告 {s['warnings']}")
+        print(head, file=sys.stderr if rejected else sys.stdout)
+        for conv in r.conversions.itertuples(index=False):
+            print(f"  换算：{conv.indicator_code} {conv.from_unit}→{conv.to_unit} ×{conv.factor:g}（{conv.rows} 个数值）")
+        for line in imports.problem_lines(r, limit=None if args.all else 50):
+            print("  " + line, file=sys.stderr)
+        if b is not None:
+            print(f"  已导入：批次 {b}")
+    if rejected:
+        if any(not r.ok for r in readings):
+            print("有错误，未导入任何数据。请按提示修改后重新导入。", file=sys.stderr)
+        else:
+            print("有警告需要确认：核对后加 --yes 重新运行以导入。未导入任何数据。", file=sys.stderr)
+    elif args.dry_run:
+        print("校验完成（--dry-run，未写入数据库）。")
+
+
+def cmd_template(args) -> int:
+    from indicators import store, template
+    con = store.connect(_db_path(args), read_only=True)
+    try:
+        path = template.write_template(con, args.out, period=args.period, unit=args.unit)
+    finally:
+        con.close()
+    print(f"已写出 {args.period} 报送模板：{path}")
+    return EXIT_OK
+
+
+def add_parsers(subparsers) -> None:
+    p = subparsers.add_parser("import", help="导入报送文件（.xlsx/.xls/.csv），有错误则整份不导入")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
+    p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--yes", action="store_true", help="确认警告并导入")
+    p.add_argument("--who", default=None, help="上传人")
+    p.add_argument("--period", type=_period_arg, default=None, help="只接受该期间（YYYY-MM）")
+    p.add_argument("--today", default=None, help=argparse.SUPPRESS)  # fixes "the future" in tests
+    p.add_argument("--all", action="store_true", help="列出全部问题（默认最多 50 条）")
+    p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser("template", help="生成某月的报送模板（.xlsx）")
+    p.add_argument("--period", required=True, type=_period_arg, help="报送期间 YYYY-MM")
+    p.add_argument("--unit", default=None, help="只为该单位（代码）生成；默认全部单位")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--db", type=Path, default=None)
+    p.set_defaults(func=cmd_template)

@@ -1,0 +1,133 @@
+"""Who reported what for a month: completeness, the 催报 (chase) list, and timeliness
+against the deadline (``Settings.deadline_day`` of the following month, by the upload
+time of the first batch that brought the value).
+
+Which (unit, indicator) pairs are expected: an indicator due in the month (by its
+frequency; derived ratios are computed, not reported) is expected from every unit that
+has a target for it that year; an indicator without targets is expected from every
+district-level unit (level 1, or every unit when there is no level 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from indicators.excel.periods import label, shift
+from indicators.settings import Settings
+from indicators.template import due_indicators
+
+DETAIL_COLUMNS = ["org_unit", "org_unit_name", "indicator_code", "indicator_name", "lead_department", "reported",
+                  "value", "first_reported_at", "deadline", "on_time", "status"]
+
+
+def deadline(period: str, settings: Settings | None = None) -> dt.datetime:
+    """End of the deadline day in the month after ``period`` (2026-10 → 2026-11-05 23:59:59)."""
+    settings = settings or Settings()
+    nxt = shift(period, 1)
+    day = dt.date(int(nxt[:4]), int(nxt[5:7]), 1) + dt.timedelta(days=settings.deadline_day - 1)
+    return dt.datetime.combine(day, dt.time(23, 59, 59))
+
+
+def expected_pairs(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """Columns: org_unit, indicator_code."""
+    ind = due_indicators(con, period)
+    units = con.execute("SELECT code, level FROM org_unit").df()
+    targets = con.execute("SELECT DISTINCT indicator_code, org_unit FROM target WHERE year = ?",
+                          [int(period[:4])]).df()
+    targets = targets[targets["indicator_code"].isin(ind["code"]) & targets["org_unit"].isin(units["code"])]
+    districts = units[units["level"] == 1]["code"] if (units["level"] == 1).any() else units["code"]
+    no_target = ind[~ind["code"].isin(targets["indicator_code"])]["code"]
+    fallback = pd.MultiIndex.from_product([districts, no_target], names=["org_unit", "indicator_code"]).to_frame(index=False)
+    return pd.concat([targets[["org_unit", "indicator_code"]], fallback], ignore_index=True).drop_duplicates()
+
+
+def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings | None = None,
+                 now: dt.datetime | None = None) -> pd.DataFrame:
+    """One row per expected (unit, indicator) of ``period`` (``DETAIL_COLUMNS``).
+
+    ``status``: 按时报送 | 逾期报送 | 未报送 (past the deadline) | 待报送 (not yet due).
+    ``on_time`` is NA for values not reported."""
+    due_at = deadline(period, settings)
+    now = now or dt.datetime.now()
+    pairs = expected_pairs(con, period)
+    con.register("_pairs", pairs)
+    try:
+        detail = con.execute("""
+            WITH first AS (
+                SELECT o.indicator_code, o.org_unit, min(b.uploaded_at) AS first_reported_at
+                FROM observation o JOIN batch b ON b.id = o.batch_id
+                WHERE o.period = ? AND b.status = 'active' AND o.value IS NOT NULL
+                GROUP BY ALL)
+            SELECT p.org_unit, u.name AS org_unit_name, p.indicator_code, i.name AS indicator_name,
+                   d.name AS lead_department, c.value IS NOT NULL AS reported, c.value, f.first_reported_at
+            FROM _pairs p
+            JOIN org_unit u ON u.code = p.org_unit
+            JOIN indicator i ON i.code = p.indicator_code
+            LEFT JOIN responsibility r ON r.indicator_code = p.indicator_code
+            LEFT JOIN department d ON d.code = r.lead_department
+            LEFT JOIN current_observation c ON c.indicator_code = p.indicator_code AND c.org_unit = p.org_unit
+                 AND c.period = ?
+            LEFT JOIN first f ON f.indicator_code = p.indicator_code AND f.org_unit = p.org_unit
+            ORDER BY u.level, u.sort_order, p.org_unit, i.sort_order, p.indicator_code""", [period, period]).df()
+    finally:
+        con.unregister("_pairs")
+    detail["deadline"] = due_at
+    reported = detail["reported"].astype(bool)
+    on_time = pd.Series(pd.NA, index=detail.index, dtype="boolean")
+    on_time[reported] = detail.loc[reported, "first_reported_at"] <= due_at
+    detail["on_time"] = on_time
+    late = "未报送" if now > due_at else "待报送"
+    detail["status"] = [late if not r else ("按时报送" if t else "逾期报送") for r, t in zip(reported, on_time)]
+    return detail[DETAIL_COLUMNS]
+
+
+def unit_summary(detail: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: org_unit, org_unit_name, expected, reported, missing, rate (0–1),
+    last_upload, timeliness (按时 | 逾期 | 未报送 | 部分报送 | 待报送)."""
+    g = detail.groupby(["org_unit", "org_unit_name"], sort=False)
+    out = g.agg(expected=("indicator_code", "size"), reported=("reported", "sum"),
+                late=("status", lambda s: (s == "逾期报送").sum()),
+                overdue=("status", lambda s: (s == "未报送").sum()),
+                last_upload=("first_reported_at", "max")).reset_index()
+    out["missing"] = out["expected"] - out["reported"]
+    out["rate"] = out["reported"] / out["expected"]
+
+    def verdict(r):
+        if r.reported == 0:
+            return "未报送" if r.overdue else "待报送"
+        if r.missing and r.overdue:
+            return "部分报送"
+        return "逾期" if r.late else "按时"
+    out["timeliness"] = [verdict(r) for r in out.itertuples(index=False)]
+    return out[["org_unit", "org_unit_name", "expected", "reported", "missing", "rate", "last_upload", "timeliness"]]
+
+
+def chase_list(detail: pd.DataFrame) -> pd.DataFrame:
+    """The 催报 list: missing values grouped by unit. Columns: org_unit, org_unit_name,
+    missing (count), indicators ('、'-joined names), lead_departments."""
+    miss = detail[~detail["reported"].astype(bool)]
+    if miss.empty:
+        return pd.DataFrame(columns=["org_unit", "org_unit_name", "missing", "indicators", "lead_departments"])
+    return miss.groupby(["org_unit", "org_unit_name"], sort=False).agg(
+        missing=("indicator_code", "size"),
+        indicators=("indicator_name", lambda s: "、".join(s)),
+        lead_departments=("lead_department", lambda s: "、".join(dict.fromkeys(x for x in s if isinstance(x, str)))),
+    ).reset_index()
+
+
+def chase_text(detail: pd.DataFrame, period: str, settings: Settings | None = None) -> str:
+    """A 催报 notice draft in Chinese."""
+    settings = settings or Settings()
+    chase = chase_list(detail)
+    due = deadline(period, settings)
+    if chase.empty:
+        return f"{label(period)}各单位数据已全部报送。"
+    lines = [f"关于报送{label(period)}科技重点指标数据的提醒", "",
+             f"截至目前，以下单位{label(period)}数据尚未报送完整（报送截止：{due:%Y年%-m月%-d日}）：", ""]
+    for i, r in enumerate(chase.itertuples(index=False), start=1):
+        lines.append(f"{i}. {r.org_unit_name}：缺 {r.missing} 项（{r.indicators}）")
+    lines += ["", "请尽快通过系统下载模板填报上传。"]
+    return "\n".join(lines)

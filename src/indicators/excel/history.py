@@ -1,0 +1,144 @@
+"""Checks that compare a return with what the database already holds: a cumulative
+value below last month's, a value far outside the unit's own history, a percentage
+written as a fraction, a file imported before. All run as a few DuckDB queries over
+the registered frame, whatever its size.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators.excel.matching import Catalog, is_percent_unit
+from indicators.excel.periods import shift
+from indicators.excel.validate import cell_text, empty_problems, one, where
+
+OUTLIER_FACTOR = 10.0  # "far outside": ten times the largest (or a tenth of the smallest) value seen
+MIN_HISTORY = 3
+
+
+def previous_period(periods: pd.Series) -> pd.Series:
+    """'2026-10' → '2026-09' for a whole column; January has no previous month in the year."""
+    codes, uniques = pd.factorize(pd.Series(periods, dtype=object))
+    prev = np.array([shift(u, -1) if isinstance(u, str) and not u.endswith("-01") else None for u in uniques] + [None],
+                    dtype=object)
+    return pd.Series(prev[codes], index=periods.index, dtype=object)
+
+
+def _current(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, period_col: str) -> pd.DataFrame:
+    """Current values for (indicator_code, org_unit, <period_col>) keys."""
+    con.register("_keys", keys)
+    try:
+        return con.execute(f"""
+            SELECT k.indicator_code, k.org_unit, k.{period_col} AS period, c.value
+            FROM (SELECT DISTINCT indicator_code, org_unit, {period_col} FROM _keys) k
+            JOIN current_observation c ON c.indicator_code = k.indicator_code
+                 AND c.org_unit = k.org_unit AND c.period = k.{period_col}""").df()
+    finally:
+        con.unregister("_keys")
+
+
+def cumulative_fell(con: duckdb.DuckDBPyConnection | None, v: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Warnings where a cumulative (1–m月累计) value is below the same unit's value for
+    the month before, taken from this file first and the database second."""
+    kinds = catalog.indicators["kind"]
+    c = v[v["indicator_code"].map(kinds).eq("cumulative").to_numpy(dtype=bool)].copy()
+    if c.empty:
+        return empty_problems()
+    c["prev_period"] = previous_period(c["period"])
+    c = c[c["prev_period"].notna()]
+    in_file = v[["indicator_code", "org_unit", "period", "value"]].rename(
+        columns={"period": "prev_period", "value": "prev_value"})
+    c = c.merge(in_file.drop_duplicates(["indicator_code", "org_unit", "prev_period"]),
+                on=["indicator_code", "org_unit", "prev_period"], how="left")
+    if con is not None and c["prev_value"].isna().any():
+        db = _current(con, c.loc[c["prev_value"].isna(), ["indicator_code", "org_unit", "prev_period"]], "prev_period")
+        db = db.rename(columns={"period": "prev_period", "value": "db_value"})
+        c = c.merge(db, on=["indicator_code", "org_unit", "prev_period"], how="left")
+        c["prev_value"] = c["prev_value"].fillna(c["db_value"])
+    fell = c["prev_value"].notna() & (c["value"] < c["prev_value"] - 1e-9)
+    return where(c, fell, "cumulative_fell", lambda s: "累计值 " + cell_text(s["value"]) + " 小于上月（"
+                 + s["prev_period"] + "）的 " + cell_text(s["prev_value"]), severity="warning")
+
+
+def history_stats(con: duckdb.DuckDBPyConnection, v: pd.DataFrame) -> pd.DataFrame:
+    """Per (indicator_code, org_unit) in ``v``: n, max_abs, min_pos, median of current
+    values for periods other than those in the file."""
+    # only the distinct pairs and periods go to DuckDB: scanning 100k Python strings costs
+    keys = v[["indicator_code", "org_unit"]].drop_duplicates()
+    periods = pd.DataFrame({"period": pd.unique(v["period"])}, dtype=object)
+    con.register("_keys", keys)
+    con.register("_periods", periods)
+    try:
+        return con.execute("""
+            SELECT c.indicator_code, c.org_unit, count(*) AS n, max(abs(c.value)) AS max_abs,
+                   min(c.value) FILTER (WHERE c.value > 0) AS min_pos, median(c.value) AS median
+            FROM current_observation c
+            JOIN _keys k ON c.indicator_code = k.indicator_code AND c.org_unit = k.org_unit
+            WHERE c.period NOT IN (SELECT period FROM _periods) AND c.value IS NOT NULL
+            GROUP BY ALL""").df()
+    finally:
+        con.unregister("_keys")
+        con.unregister("_periods")
+
+
+def outliers(v: pd.DataFrame, stats: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    if stats.empty or v.empty:
+        return empty_problems()
+    j = v.merge(stats, on=["indicator_code", "org_unit"], how="inner")
+    j = j[j["n"] >= MIN_HISTORY]
+    kinds = j["indicator_code"].map(catalog.indicators["kind"])
+    big = (j["max_abs"] > 0) & (j["value"].abs() > OUTLIER_FACTOR * j["max_abs"])
+    # a cumulative value is small early in the year: only stocks and ratios have a floor
+    small = (kinds != "cumulative") & j["min_pos"].notna() & (j["value"] > 0) & (j["value"] * OUTLIER_FACTOR < j["min_pos"])
+    bad = (big | small).to_numpy(dtype=bool)
+    return where(j, bad, "outlier", lambda s: "数值 " + cell_text(s["value"]) + " 与该单位历史数据（最大 "
+                 + cell_text(s["max_abs"].round(4)) + "，中位 " + cell_text(s["median"].round(4))
+                 + "）相差十倍以上，可能计量单位有误", severity="warning")
+
+
+def percent_fractions(v: pd.DataFrame, stats: pd.DataFrame | None, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Percent indicators whose numbers all sit in [-1, 1] and came without a % sign:
+    Excel's 12.3% cell holds 0.123. Where the unit's history says percentages are > 1,
+    multiply by 100 (a conversion); with no history, warn.
+
+    Returns (values, conversions rows, problems)."""
+    units = catalog.indicators["unit"].map(is_percent_unit)
+    pct_codes = set(units[units].index)
+    cand = v["indicator_code"].isin(pct_codes) & ~v["percent"]
+    if not cand.any():
+        return v, pd.DataFrame(), empty_problems()
+    g = v[cand].groupby("indicator_code")["value"]
+    fractional = g.apply(lambda s: bool((s.abs() <= 1).all() and (s.abs() > 0).any()))
+    codes = list(fractional[fractional].index)
+    if not codes:
+        return v, pd.DataFrame(), empty_problems()
+    hist = (stats.groupby("indicator_code")["median"].median() if stats is not None and not stats.empty
+            else pd.Series(dtype="float64"))
+    convert = [c for c in codes if hist.get(c, np.nan) > 1.5]
+    warn = [c for c in codes if c not in convert]
+    v = v.copy()
+    rows = cand & v["indicator_code"].isin(convert)
+    v.loc[rows, "value"] = v.loc[rows, "value"] * 100
+    conv = pd.DataFrame({"indicator_code": convert, "from_unit": "小数", "to_unit": "%", "factor": 100.0,
+                         "rows": [int((rows & v["indicator_code"].eq(c)).sum()) for c in convert]})
+    names = catalog.indicators["name"]
+    probs = where(v, (cand & v["indicator_code"].isin(warn)).to_numpy(dtype=bool), "percent_fraction",
+                  lambda s: "指标「" + s["indicator_code"].map(names).astype("str") + "」以%计，此处 "
+                  + cell_text(s["value"]) + " 可能是小数形式（" + cell_text((s["value"] * 100).round(6)) + "%）",
+                  severity="warning")
+    return v, conv, probs.drop_duplicates(["sheet", "column", "rule"]) if len(probs) > 20 else probs
+
+
+def same_file(con: duckdb.DuckDBPyConnection | None, sha256: str, file_name: str) -> list[dict]:
+    if con is None:
+        return []
+    # fetchall: DuckDB keeps a half-read result open and refuses the next statement
+    rows = con.execute("""SELECT id, file_name, uploaded_at FROM batch WHERE sha256 = ? AND status = 'active'
+                          ORDER BY id DESC LIMIT 1""", [sha256]).fetchall()
+    if not rows:
+        return []
+    row = rows[0]
+    return [one("duplicate_file", f"相同内容的文件「{row[1]}」已于 {row[2]:%Y-%m-%d %H:%M} 导入（批次 {row[0]}）",
+                severity="warning", value=file_name)]

@@ -1,0 +1,220 @@
+"""The three table layouts of DESIGN §5, each turned into one long frame of raw texts.
+
+- **long**: one row per (期间, 单位, 指标, 数值);
+- **wide by indicator**: one row per unit, one column per indicator;
+- **wide by month**: one row per indicator, one column per month (one unit's return).
+
+``to_long`` returns the cells still as written (matching and parsing come next) with
+the address of every value, so each later problem can point at its cell. Columns of the
+result (``RAW_COLUMNS``): sheet, row (Excel row number), column (letter of the value
+cell), cell (raw value), indicator_text / indicator_column, unit_text / unit_column,
+period_text / period_column, measure_text (unit of measure written for the value).
+Header-level problems (a column header that looks like a misspelt indicator …) come
+back as a list of dicts in the ``problems`` module's shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from indicators.excel.header import HeaderCell, Table
+from indicators.excel.matching import Catalog, norm
+from indicators.excel.periods import looks_like_period
+
+RAW_COLUMNS = ["sheet", "row", "column", "cell", "indicator_text", "indicator_column", "unit_text",
+               "unit_column", "period_text", "period_column", "measure_text"]
+
+LAYOUT_NAMES = {"long": "长表（每行一个数值）", "wide_by_indicator": "宽表（每行一个单位，每列一个指标）",
+                "wide_by_month": "宽表（每行一个指标，每列一个月份）"}
+
+
+@dataclass
+class Shaped:
+    layout: str
+    frame: pd.DataFrame
+    problems: list[dict] = field(default_factory=list)
+
+
+def _content_share(table: Table, col: HeaderCell, catalog: Catalog, what: str, block: pd.DataFrame) -> float:
+    return catalog.share_matching(block[col.index].head(500), what)
+
+
+def _pick(cols: list[HeaderCell], role: str) -> HeaderCell | None:
+    return next((c for c in cols if c.role == role), None)
+
+
+def _classify_unit_columns(table: Table, catalog: Catalog, block: pd.DataFrame) -> None:
+    """'单位' is both an org unit and a unit of measure in Chinese: decide by content."""
+    for c in table.columns:
+        if c.role in ("unit", "measure", None) and len(block):
+            if c.role is None and _content_share(table, c, catalog, "unit", block) >= 0.6:
+                c.role = "unit"
+            elif c.role == "unit" and _content_share(table, c, catalog, "measure", block) > \
+                    _content_share(table, c, catalog, "unit", block):
+                c.role = "measure"
+        if c.role is None and len(block) and _content_share(table, c, catalog, "indicator", block) >= 0.6:
+            c.role = "indicator"
+
+
+def _period_part(col: HeaderCell) -> str | None:
+    return next((p for p in col.parts if looks_like_period(p)), None)
+
+
+def detect(table: Table, catalog: Catalog, block: pd.DataFrame) -> str:
+    _classify_unit_columns(table, catalog, block)
+    free = [c for c in table.columns if c.role is None]
+    by_ind = [c for c in free if catalog.indicator_code(c.parts[-1])[0] or catalog.indicator_code(c.parts[0])[0]]
+    by_month = [c for c in free if _period_part(c)]
+    if by_ind and len(by_ind) >= len(by_month):
+        return "wide_by_indicator"
+    if by_month and _pick(table.columns, "indicator"):
+        return "wide_by_month"
+    return "long"
+
+
+def to_long(table: Table, catalog: Catalog) -> Shaped:
+    """Turn a located table into the raw long frame (see module docstring)."""
+    block = table.block()
+    layout = detect(table, catalog, block)
+    if layout == "wide_by_indicator":
+        return _wide_by_indicator(table, catalog, block)
+    if layout == "wide_by_month":
+        return _wide_by_month(table, catalog, block)
+    return _long(table, catalog, block)
+
+
+def _base(table: Table, block: pd.DataFrame, value: HeaderCell) -> dict:
+    n = len(block)
+    return {"sheet": np.full(n, table.sheet.name, dtype=object),
+            "row": block.index.to_numpy() + 1,
+            "column": np.full(n, value.letter, dtype=object),
+            "cell": block[value.index].to_numpy()}
+
+
+def _key(table: Table, block: pd.DataFrame, col: HeaderCell | None, default, n: int):
+    """(texts, column letter) for a key column, or the title's value when absent."""
+    if col is not None:
+        return block[col.index].to_numpy(), col.letter
+    return np.full(n, default if default is not None else "", dtype=object), ""
+
+
+def _frame(parts: dict) -> pd.DataFrame:
+    # explicit object dtype: pandas 3 would otherwise convert each text column to Arrow
+    # strings, which costs more at 100k rows than all the matching that follows
+    return pd.DataFrame({k: pd.Series(parts[k], dtype="int64" if k == "row" else object) for k in RAW_COLUMNS})
+
+
+def _long(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
+    cols = table.columns
+    ind = _pick(cols, "indicator")
+    value = _pick(cols, "value")
+    problems: list[dict] = []
+    if value is None:  # the last column not otherwise used
+        rest = [c for c in cols if c.role is None]
+        value = rest[-1] if rest else None
+    if ind is None or value is None:
+        missing = "、".join(w for w, c in (("指标", ind), ("数值", value)) if c is None)
+        problems.append(_header_problem(table, None, "missing_column", f"表头中找不到「{missing}」列",
+                                        "长表须有 期间、单位、指标、数值 四列；或使用系统生成的填报模板。"))
+        return Shaped("long", pd.DataFrame(columns=RAW_COLUMNS), problems)
+    n = len(block)
+    parts = _base(table, block, value)
+    parts["indicator_text"], parts["indicator_column"] = _key(table, block, ind, None, n)
+    parts["unit_text"], parts["unit_column"] = _key(table, block, _pick(cols, "unit"), table.title_unit or table.title_unit_text, n)
+    parts["period_text"], parts["period_column"] = _key(table, block, _pick(cols, "period"), table.title_period, n)
+    measure = _pick(cols, "measure")
+    if measure is not None:
+        parts["measure_text"] = block[measure.index].to_numpy()
+    else:
+        parts["measure_text"] = np.full(n, value.unit or table.title_measure or "", dtype=object)
+    return Shaped("long", _frame(parts), problems)
+
+
+def _wide_by_indicator(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
+    cols = table.columns
+    unit = _pick(cols, "unit")
+    period = _pick(cols, "period")
+    n = len(block)
+    frames, problems = [], []
+    for c in cols:
+        if c.role is not None:
+            continue
+        code = None
+        for p in reversed(c.parts):
+            code = code or catalog.indicator_code(p)[0]
+        if code is None:
+            if not _period_part(c) or len(c.parts) > 1:
+                problems.append(_unknown_header(table, c, catalog))
+            continue
+        parts = _base(table, block, c)
+        parts["indicator_text"] = np.full(n, code, dtype=object)
+        parts["indicator_column"] = np.full(n, c.letter, dtype=object)
+        parts["unit_text"], parts["unit_column"] = _key(table, block, unit, table.title_unit or table.title_unit_text, n)
+        header_period = _period_part(c)
+        if period is not None:
+            parts["period_text"], parts["period_column"] = block[period.index].to_numpy(), period.letter
+        else:
+            parts["period_text"] = np.full(n, header_period or table.title_period or "", dtype=object)
+            parts["period_column"] = c.letter if header_period else ""
+        written = next((u for u in (catalog.indicator_code(p)[1] for p in reversed(c.parts)) if u), None)
+        parts["measure_text"] = np.full(n, written or c.unit or table.title_measure or "", dtype=object)
+        frames.append(_frame(parts))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
+    return Shaped("wide_by_indicator", frame, [p for p in problems if p])
+
+
+def _wide_by_month(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
+    cols = table.columns
+    ind = _pick(cols, "indicator")
+    unit = _pick(cols, "unit")
+    measure = _pick(cols, "measure")
+    n = len(block)
+    frames, problems = [], []
+    for c in cols:
+        if c.role is not None:
+            continue
+        month = _period_part(c)
+        if month is None:
+            problems.append(_unknown_header(table, c, catalog))
+            continue
+        parts = _base(table, block, c)
+        parts["indicator_text"], parts["indicator_column"] = block[ind.index].to_numpy(), ind.letter
+        parts["unit_text"], parts["unit_column"] = _key(table, block, unit, table.title_unit or table.title_unit_text, n)
+        parts["period_text"] = np.full(n, month, dtype=object)
+        parts["period_column"] = np.full(n, c.letter, dtype=object)
+        if measure is not None:
+            parts["measure_text"] = block[measure.index].to_numpy()
+        else:
+            parts["measure_text"] = np.full(n, table.title_measure or "", dtype=object)
+        frames.append(_frame(parts))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
+    return Shaped("wide_by_month", frame, [p for p in problems if p])
+
+
+def _header_problem(table: Table, col: HeaderCell | None, rule: str, message: str, fix: str,
+                    severity: str = "error") -> dict:
+    return {"sheet": table.sheet.name, "row": table.header_row + 1, "column": col.letter if col else "",
+            "value": col.text if col else "", "rule": rule, "message": message, "fix": fix, "severity": severity}
+
+
+def _unknown_header(table: Table, col: HeaderCell, catalog: Catalog) -> dict | None:
+    """A header that is neither a known indicator nor a known column: a near miss of an
+    indicator name is an error (the column would be lost), anything else is skipped."""
+    if not norm(col.text):
+        return None
+    hints = catalog.ind.suggest(col.parts[-1])
+    close = [h for h in hints if _similar(col.parts[-1], h)]
+    if close:
+        return _header_problem(table, col, "unknown_indicator",
+                               f"表头「{col.text}」不是已登记的指标，您是否要填「{'」或「'.join(close)}」？",
+                               "把表头改成指标库中的指标名称（或在指标设置中把它加为别名）。")
+    return _header_problem(table, col, "ignored_column", f"列「{col.text}」未识别为指标或月份，已忽略。",
+                           "如该列是需要报送的指标，请把表头改成指标库中的名称。", "warning")
+
+
+def _similar(a: str, b: str) -> bool:
+    import difflib
+    return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio() >= 0.6

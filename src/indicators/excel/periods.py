@@ -1,0 +1,156 @@
+"""Periods as returns write them, read to ``YYYY-MM``.
+
+Accepted: ``2026年10月``, ``2026-10``, ``2026/10``, ``2026.10``, ``202610``, ``2026-10-31``,
+``2026年1-10月`` (a 1–m月累计 is the period m), ``10月`` / ``1-10月`` / ``十月`` with the
+year taken from the title, ``2026年第三季度`` (→ 09), ``2026年度`` (→ 12), and real dates
+or Excel date serials. A number ``2026.1`` is refused: Excel turns a typed ``2026.10``
+into it, so it may mean January or October.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+           "十一": 11, "十二": 12}
+_CN = "(?:十[一二]?|[一二三四五六七八九])"
+_DASH = r"[-~～至到—–_]"
+_YEAR = r"((?:19|20)\d\d)"
+
+# Whole-cell patterns, tried in order; each yields (year or None, month).
+_FULL = [
+    (re.compile(rf"^{_YEAR}年?(\d{{1,2}}|{_CN}){_DASH}(\d{{1,2}}|{_CN})月(?:份)?(?:累计|末)?$"), "y-range"),
+    (re.compile(rf"^{_YEAR}[年\-/\.](\d{{1,2}})(?:月份?|月末)?(?:[\-/\.]\d{{1,2}}日?)?(?:\d\d:\d\d(?::\d\d)?)?$"), "y-m"),
+    (re.compile(rf"^{_YEAR}年({_CN})月(?:份)?(?:末)?$"), "y-m"),
+    (re.compile(rf"^{_YEAR}(0[1-9]|1[0-2])$"), "y-m"),
+    (re.compile(rf"^{_YEAR}年?第?([1-4一二三四])季度?$"), "y-q"),
+    (re.compile(rf"^{_YEAR}年?(?:度|全年|年度)$"), "y-annual"),
+    (re.compile(rf"^(\d{{1,2}}|{_CN}){_DASH}(\d{{1,2}}|{_CN})月(?:份)?(?:累计|末)?$"), "range"),
+    (re.compile(rf"^(\d{{1,2}}|{_CN})月(?:份)?(?:末|累计)?$"), "m"),
+]
+
+# Patterns searched inside a title such as "2026年1-10月全市科技指标完成情况".
+_IN_TITLE = [
+    re.compile(rf"{_YEAR}年\s*(?:\d{{1,2}}|{_CN})\s*{_DASH}\s*(\d{{1,2}}|{_CN})\s*月"),
+    re.compile(rf"{_YEAR}\s*年\s*(\d{{1,2}}|{_CN})\s*月"),
+    re.compile(rf"{_YEAR}[-/.](0[1-9]|1[0-2])(?!\d)"),
+]
+_YEAR_IN_TITLE = re.compile(rf"{_YEAR}\s*年")
+
+
+def _month(text: str) -> int | None:
+    m = int(text) if text.isdigit() else _CN_NUM.get(text)
+    return m if m is not None and 1 <= m <= 12 else None
+
+
+def _fmt(year: int | None, month: int | None) -> str | None:
+    if year is None or month is None or not (1 <= month <= 12) or not (1900 <= year <= 2199):
+        return None
+    return f"{year:04d}-{month:02d}"
+
+
+def _from_number(x: float, default_year: int | None) -> str | None:
+    if not math.isfinite(x):
+        return None
+    if x.is_integer():
+        n = int(x)
+        if 190001 <= n <= 219912:
+            return _fmt(n // 100, n % 100)
+        if 1 <= n <= 12:
+            return _fmt(default_year, n)
+        if 20000 <= n <= 80000:  # an Excel date serial (1954–2119)
+            d = dt.date(1899, 12, 30) + dt.timedelta(days=n)
+            return _fmt(d.year, d.month)
+        return None
+    year = int(x)
+    month = round((x - year) * 100)
+    if not (1900 <= year <= 2199) or abs((x - year) * 100 - month) > 1e-6:
+        return None
+    if month == 10 or month == 1:  # 2026.1: Excel's 2026.10 or a January? refuse to guess
+        return None
+    return _fmt(year, month)
+
+
+def parse_period(cell, *, default_year: int | None = None) -> str | None:
+    """One cell → ``'YYYY-MM'`` or None when it is not a recognisable period.
+
+    ``default_year`` supplies the year for ``10月`` / ``1-10月`` (taken from the title).
+    """
+    if cell is None or isinstance(cell, bool):
+        return None
+    if isinstance(cell, (dt.date, dt.datetime, pd.Timestamp)):
+        return None if pd.isna(cell) else _fmt(cell.year, cell.month)
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return _from_number(float(cell), default_year)
+    if not isinstance(cell, str):
+        return None
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell))
+    for pattern, kind in _FULL:
+        m = pattern.match(text)
+        if not m:
+            continue
+        g = m.groups()
+        if kind == "y-range":
+            return _fmt(int(g[0]), _month(g[2]) if _month(g[1]) else None)
+        if kind == "y-m":
+            return _fmt(int(g[0]), _month(g[1]))
+        if kind == "y-q":
+            q = int(g[1]) if g[1].isdigit() else _CN_NUM[g[1]]
+            return _fmt(int(g[0]), q * 3)
+        if kind == "y-annual":
+            return _fmt(int(g[0]), 12)
+        if kind == "range":
+            return _fmt(default_year, _month(g[1]) if _month(g[0]) else None)
+        if kind == "m":
+            return _fmt(default_year, _month(g[0]))
+    return None
+
+
+def parse_periods(cells: pd.Series, *, default_year: int | None = None) -> pd.Series:
+    """Vectorised ``parse_period``: a column holds few distinct periods, so each distinct
+    cell is parsed once and the results are spread back (object dtype, None where unread)."""
+    s = pd.Series(cells, dtype=object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    parsed = np.array([parse_period(u, default_year=default_year) for u in uniques] + [None], dtype=object)
+    return pd.Series(parsed[codes], index=s.index, dtype=object)
+
+
+def looks_like_period(cell) -> bool:
+    """Whether a header cell names a month (``10月``, ``2026年10月``…), any year."""
+    return parse_period(cell, default_year=2000) is not None
+
+
+def find_in_text(text: str) -> tuple[int | None, str | None]:
+    """(year, period) mentioned in a title line; either may be None."""
+    text = unicodedata.normalize("NFKC", str(text))
+    for pattern in _IN_TITLE:
+        m = pattern.search(text)
+        if m:
+            p = _fmt(int(m.group(1)), _month(m.group(2)))
+            if p:
+                return int(m.group(1)), p
+    m = _YEAR_IN_TITLE.search(text)
+    return (int(m.group(1)), None) if m else (None, None)
+
+
+def month_of(day: dt.date | dt.datetime | None = None) -> str:
+    day = day or dt.date.today()
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def shift(period: str, months: int) -> str:
+    """``shift('2026-01', -1) == '2025-12'``."""
+    y, m = int(period[:4]), int(period[5:7])
+    n = y * 12 + (m - 1) + months
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def label(period: str) -> str:
+    """``'2026-10'`` → ``'2026年10月'``."""
+    return f"{int(period[:4])}年{int(period[5:7])}月"

@@ -1,0 +1,203 @@
+"""Located validation of a return: every problem is one row of a tidy DataFrame that a
+page shows as it is and the CLI prints line by line.
+
+Problem columns (``PROBLEM_COLUMNS``): file, sheet, row (Excel row number, NA for a
+whole-sheet problem), column (letter, '' when none), value (the text seen), rule (code),
+rule_name (Chinese), message (Chinese, names the place and the value), fix (what to do),
+severity ('error' rejects the file, 'warning' needs confirmation).
+
+Checks take the resolved long frame (columns of ``layouts.RAW_COLUMNS`` plus
+indicator_code, org_unit, period, value, percent, empty, ok, is_total, formula_error)
+and build messages with column arithmetic, never a Python loop over rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators.excel.matching import Catalog
+
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "rule", "rule_name", "message", "fix", "severity"]
+
+RULES: dict[str, tuple[str, str]] = {  # code → (name, default fix)
+    "no_table": ("未找到数据表", "请使用系统生成的填报模板，或确保表头含 期间/单位/指标/数值 等列名。"),
+    "missing_column": ("缺少必要列", "补上缺少的列，或使用系统生成的填报模板。"),
+    "unknown_indicator": ("未知指标", "改成指标库中的指标名称或代码（可在指标设置中添加别名）。"),
+    "unknown_unit": ("未知单位", "改成单位库中的单位名称或代码（可在单位设置中添加别名）。"),
+    "missing_key": ("缺少单位/指标", "补填该行的单位或指标。"),
+    "not_number": ("不是数字", "填写数字（可带千分位或%），无数据请留空或填“—”。"),
+    "negative": ("不应为负数", "该指标不允许负值：请核对数值和符号。"),
+    "bad_period": ("期间无法识别", "写成 2026年10月、2026-10 或 202610 等格式。"),
+    "missing_period": ("缺少期间", "在表中加“期间”列，或在标题中写明年月（如“2026年1-10月”）。"),
+    "future_period": ("期间晚于当前月份", "核对年份和月份。"),
+    "period_mismatch": ("期间与模板不符", "本模板只收该期间的数据：请下载对应期间的模板重新填写。"),
+    "duplicate": ("重复数据", "同一单位、指标、期间只能填一次：删除多余的行。"),
+    "unit_mismatch": ("计量单位不符", "按指标的计量单位填写，或在表头写明可换算的单位（元/万元/亿元）。"),
+    "total_mismatch": ("合计不等于分项之和", "核对合计行或各单位数值。合计行不会被导入。"),
+    "cumulative_fell": ("累计值比上月减少", "累计值（1至本月）通常不应减少：核对本月或上月数值。"),
+    "outlier": ("数值远超该单位历史", "核对数值和计量单位（元/万元/亿元）。"),
+    "percent_fraction": ("疑似小数形式的百分比", "该指标以%计：如 0.25 表示 25%，请填 25。"),
+    "xls_truncated": (".xls 表格可能被截断", ".xls 格式最多 65,536 行：请另存为 .xlsx 后重新上传。"),
+    "formula_error": ("公式错误值", "修正公式（如除数为零、引用失效）后重新上传；该单元格按空值处理。"),
+    "ignored_column": ("未识别的列", "如该列需要报送，请把表头改成指标库中的名称。"),
+    "duplicate_file": ("重复上传", "该文件已导入过；确认后将再次导入（数值相同则不变）。"),
+}
+
+
+_EMPTY = pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "str") for c in PROBLEM_COLUMNS})
+
+
+def empty_problems() -> pd.DataFrame:
+    return _EMPTY.copy()
+
+
+def blank(cells: pd.Series) -> pd.Series:
+    """True where a key cell is empty or only spaces (decided once per distinct text)."""
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
+    flags = np.array([not str(u).strip() for u in uniques] + [True], dtype=bool)
+    return pd.Series(flags[codes], index=cells.index)
+
+
+def one(rule: str, message: str, *, sheet: str = "", row=None, column: str = "", value: str = "",
+        severity: str = "error", fix: str | None = None) -> dict:
+    """A single problem (sheet-level or header-level)."""
+    return {"sheet": sheet, "row": row, "column": column, "value": value, "rule": rule,
+            "rule_name": RULES[rule][0], "message": message, "fix": fix or RULES[rule][1], "severity": severity}
+
+
+def cell_text(cells: pd.Series) -> pd.Series:
+    """How a raw cell reads back to the user: 1234.0 → '1234', None → ''."""
+    text = pd.Series(cells, dtype=object).astype("str")
+    text = text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+    return text.where(~text.isin(["None", "nan", "NaN", "<NA>"]), "")
+
+
+def where(frame: pd.DataFrame, mask, rule: str, message, *, severity: str = "error", column: str = "column",
+          value: str | None = None, fix=None) -> pd.DataFrame:
+    """Problems for the rows of ``frame`` under ``mask``. ``message`` is one string or a
+    function of the selected rows returning a Series (so text is only built for the
+    rows that fail); ``column``/``value`` name the columns holding the cell address
+    letter and the text to show."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return empty_problems()
+    sub = frame[mask]
+    if callable(message):
+        message = message(sub)
+    out = pd.DataFrame({
+        "sheet": sub["sheet"].astype("str"),
+        "row": sub["row"].astype("Int64"),
+        "column": sub[column].astype("str"),
+        "value": cell_text(sub["cell"] if value is None else sub[value]),
+        "rule": rule, "rule_name": RULES[rule][0],
+        "message": message, "fix": RULES[rule][1] if fix is None else fix, "severity": severity,
+    })
+    return out
+
+
+def place(frame: pd.DataFrame, column: str = "column") -> pd.Series:
+    """'表1!C5' style address, for messages."""
+    return "「" + frame["sheet"].astype("str") + "」" + frame[column].astype("str") + frame["row"].astype("str")
+
+
+def check_cells(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
+    """Non-numeric values; negatives for indicators that do not allow them."""
+    out = []
+    bad = ~w["ok"] & ~w["formula_error"]
+    out.append(where(w, bad, "not_number", lambda s: "单元格内容「" + cell_text(s["cell"]) + "」不是数字"))
+    allow = catalog.indicators["allow_negative"].fillna(False).astype(bool)
+    neg = (w["value"] < 0) & w["indicator_code"].isin(set(allow[~allow].index)) & ~w["is_total"]
+    names = catalog.indicators["name"].to_dict()
+    out.append(where(w, neg, "negative", lambda s: "指标「" + s["indicator_code"].map(names).astype("str")
+                     + "」不允许负数，此处为 " + cell_text(s["value"])))
+    return out
+
+
+def check_keys(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
+    """Unknown or missing indicators and units, one problem per key cell."""
+    out = []
+    has_value = ~w["empty"] | ~w["ok"]
+    no_ind, no_unit = blank(w["indicator_text"]), blank(w["unit_text"])
+    unknown_ind = w["indicator_code"].isna() & ~no_ind & has_value
+    out.append(_unknown(w, unknown_ind, "unknown_indicator", "indicator_text", "indicator_column", "指标", catalog.ind))
+    unknown_unit = w["org_unit"].isna() & ~no_unit & has_value & ~w["is_total"]
+    out.append(_unknown(w, unknown_unit, "unknown_unit", "unit_text", "unit_column", "单位", catalog.org))
+    missing = (no_ind | (no_unit & ~w["is_total"])) & has_value
+    out.append(where(w, missing, "missing_key", lambda s: "该行有数值但没有填写" + pd.Series(
+        np.where(s["indicator_text"].astype("str").fillna("").str.strip() == "", "指标", "单位"), index=s.index)))
+    return out
+
+
+def _unknown(w, mask, rule, text_col, col_col, what, lookup) -> pd.DataFrame:
+    if not np.asarray(mask).any():
+        return empty_problems()
+    sub = w[mask].drop_duplicates(["sheet", "row", col_col, text_col])
+    hints = {t: lookup.suggest(t) for t in sub[text_col].astype("str").unique()}
+    hint = sub[text_col].astype("str").map(lambda t: "，您是否要填「" + "」或「".join(hints[t]) + "」？" if hints[t] else "")
+    msg = what + "「" + sub[text_col].astype("str") + f"」不在{what}库中" + hint
+    return where(sub, np.ones(len(sub), bool), rule, msg, column=col_col, value=text_col)
+
+
+def check_periods(w: pd.DataFrame, *, current_month: str, expected: str | None) -> list[pd.DataFrame]:
+    out = []
+    has_value = ~w["empty"]
+    no_text = blank(w["period_text"])
+    unread = w["period"].isna() & has_value
+    out.append(where(w, unread & ~no_text, "bad_period",
+                     lambda s: "期间「" + cell_text(s["period_text"]) + "」无法识别",
+                     column="period_column", value="period_text"))
+    out.append(where(w, unread & no_text, "missing_period", "找不到该数值所属的期间"))
+    future = w["period"].notna() & (w["period"] > current_month) & has_value
+    out.append(where(w, future, "future_period",
+                     lambda s: "期间 " + s["period"] + " 晚于当前月份 " + current_month,
+                     column="period_column", value="period_text"))
+    if expected:
+        off = w["period"].notna() & (w["period"] != expected) & has_value & ~future
+        out.append(where(w, off, "period_mismatch",
+                         lambda s: "期间 " + s["period"] + f" 与模板期间 {expected} 不符",
+                         column="period_column", value="period_text"))
+    return [_dedupe(p) for p in out]
+
+
+def _dedupe(p: pd.DataFrame) -> pd.DataFrame:
+    """A bad key cell shared by many values (a month header) is reported once."""
+    return p.drop_duplicates(["sheet", "row", "column", "rule"]) if len(p) else p
+
+
+def check_duplicates(w: pd.DataFrame) -> list[pd.DataFrame]:
+    keys = ["indicator_code", "org_unit", "period"]
+    live = w["indicator_code"].notna() & w["org_unit"].notna() & w["period"].notna() & ~w["empty"] & ~w["is_total"]
+    # duplicates on one integer key built from factorized codes: far cheaper than on 3 text columns
+    key = np.zeros(len(w), dtype="int64")
+    for col in keys:
+        codes, uniq = pd.factorize(w[col])
+        key = key * (len(uniq) + 1) + codes + 1
+    dup = live & pd.Series(key, index=w.index).duplicated(keep=False)
+    if not dup.any():
+        return []
+    d = w[dup].sort_values(["sheet", "row", "column"], kind="stable")
+    g = d.groupby(keys, sort=False)
+    d["first_row"] = g["row"].transform("first")
+    d["first_sheet"] = g["sheet"].transform("first")
+    d["first_column"] = g["column"].transform("first")
+    later = d.duplicated(keys, keep="first")
+    return [where(d, later, "duplicate", lambda s: "与「" + s["first_sheet"].astype("str") + "」"
+                  + s["first_column"].astype("str") + s["first_row"].astype("str")
+                  + " 重复（同一单位、指标、期间）")]
+
+
+def check_totals(totals: pd.DataFrame, parts: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
+    """合计 rows against the sum of the unit rows of the same indicator and period
+    (ratios do not add up and are skipped)."""
+    if totals.empty:
+        return []
+    kinds = catalog.indicators["kind"].to_dict()
+    t = totals[totals["indicator_code"].map(kinds).isin(["cumulative", "stock"]) & totals["value"].notna()]
+    if t.empty:
+        return []
+    sums = parts.groupby(["sheet", "indicator_code", "period"])["value"].sum(min_count=1).rename("sum").reset_index()
+    t = t.merge(sums, on=["sheet", "indicator_code", "period"], how="left")
+    bad = t["sum"].notna() & ~np.isclose(t["value"], t["sum"], rtol=1e-3, atol=0.011)
+    return [where(t, bad, "total_mismatch", lambda s: "合计 " + cell_text(s["value"]) + " 与各单位之和 "
+                  + s["sum"].map(lambda v: f"{v:.6g}") + " 不一致", severity="warning")]

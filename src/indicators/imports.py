@@ -1,0 +1,351 @@
+"""The returns import pipeline: read → locate table → normalise → validate → store.
+
+Each step returns data; nothing is written until ``commit``, and then in one
+transaction through ``store.write_batch``. A page does::
+
+    reading = read_return(uploaded.getvalue(), uploaded.name, con)
+    show(reading.problems)                  # tidy table, Chinese, located
+    show(preview_diff(con, reading))        # 新增 / 修改 / 不变
+    batch_id = commit(con, reading, who=user, confirm_warnings=ticked)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators import store
+from indicators.errors import RejectedInput
+from indicators.excel import history
+from indicators.excel.header import locate
+from indicators.excel.layouts import LAYOUT_NAMES, RAW_COLUMNS, to_long
+from indicators.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total, norm
+from indicators.excel.numbers import FORMULA_ERRORS, parse_numbers
+from indicators.excel.periods import month_of, parse_periods
+from indicators.excel.sources import RawSheet, column_letter, read_sheets
+from indicators.excel.validate import (PROBLEM_COLUMNS, cell_text, check_cells, check_duplicates, check_keys,
+                                       check_periods, check_totals, empty_problems, one, where)
+
+META_SHEET = "_meta"  # hidden sheet of the generated template: key / value rows
+VALUE_COLUMNS = ["indicator_code", "org_unit", "period", "value", "sheet", "row", "column", "cell"]
+CONVERSION_COLUMNS = ["indicator_code", "from_unit", "to_unit", "factor", "rows"]
+
+
+@dataclass
+class ReturnReading:
+    """A return read and checked, not yet stored.
+
+    - ``values``: indicator_code, org_unit, period ('YYYY-MM'), value (float, in the
+      indicator's own unit, after conversion), sheet, row (Excel row), column (letter),
+      cell (the raw cell as read: number or text). Empty cells and 合计 rows are not in it.
+      Strings are object dtype (cheaper than Arrow strings at 100k rows).
+    - ``problems``: see ``indicators.excel.validate.PROBLEM_COLUMNS``.
+    - ``conversions``: indicator_code, from_unit, to_unit, factor, rows — unit changes applied.
+    - ``totals``: the 合计 rows read (indicator_code, period, value, sheet, row), never stored.
+    - ``layout``: 'long' | 'wide_by_indicator' | 'wide_by_month' ('+'-joined if sheets differ).
+    """
+
+    file_name: str
+    sha256: str
+    values: pd.DataFrame
+    problems: pd.DataFrame
+    conversions: pd.DataFrame
+    layout: str = ""
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sheets: list[str] = field(default_factory=list)
+    expected_period: str | None = None
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.problems[self.problems["severity"] == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.errors.empty
+
+    @property
+    def layout_name(self) -> str:
+        return "、".join(LAYOUT_NAMES.get(p, p) for p in self.layout.split("+") if p)
+
+    def summary(self) -> dict:
+        """Plain data for ``--json`` and page captions."""
+        return {"file": self.file_name, "sha256": self.sha256, "layout": self.layout, "sheets": self.sheets,
+                "rows": int(len(self.values)), "periods": sorted(self.values["period"].unique().tolist()),
+                "units": int(self.values["org_unit"].nunique()),
+                "indicators": int(self.values["indicator_code"].nunique()),
+                "errors": int(len(self.errors)), "warnings": int(len(self.warnings))}
+
+
+def read_return(source: str | Path | bytes, file_name: str | None = None, con: duckdb.DuckDBPyConnection | None = None,
+                *, today: dt.date | None = None, expected_period: str | None = None,
+                catalog: Catalog | None = None) -> ReturnReading:
+    """Read and validate one return file (path or bytes). Writes nothing.
+
+    ``con`` supplies the catalogue (unless ``catalog`` is given) and the history used for
+    warnings; ``today`` fixes "the future" (default: the real date); ``expected_period``
+    makes any other period an error (a generated template sets it by itself).
+    """
+    if isinstance(source, (str, Path)):
+        file_name = file_name or Path(source).name
+        data = Path(source).read_bytes()
+    else:
+        data = bytes(source)
+    file_name = file_name or "上传文件"
+    sha = hashlib.sha256(data).hexdigest()
+    catalog = catalog or Catalog.from_db(con)
+    today = today or dt.date.today()
+    problems: list = []
+    try:
+        sheets = read_sheets(data, file_name)
+    except RejectedInput as exc:
+        return _rejected(file_name, sha, str(exc))
+    meta = _template_meta(sheets)
+    expected_period = expected_period or meta.get("period")
+    chosen = [s for s in sheets if s.name == meta.get("data_sheet")] if meta.get("data_sheet") else \
+        [s for s in sheets if s.visible and s.name != META_SHEET]
+    default_year = int(expected_period[:4]) if expected_period else today.year
+
+    frames, layouts, used, totals = [], [], [], []
+    for sheet in chosen:
+        problems.extend(_sheet_problems(sheet))
+        table = locate(sheet, catalog)
+        if table is None:
+            continue
+        shaped = to_long(table, catalog)
+        problems.extend(shaped.problems)
+        if shaped.frame.empty:
+            continue
+        frame = shaped.frame
+        frame["period"] = parse_periods(frame["period_text"], default_year=table.title_year or default_year)
+        frames.append(frame)
+        layouts.append(shaped.layout)
+        used.append(sheet.name)
+    if not frames:
+        if not any(p["severity"] == "error" for p in problems):
+            problems.append(one("no_table", "文件中没有找到可识别的数据表（表头应含 期间、单位、指标、数值 "
+                                "或指标名称、月份等列名）"))
+        return _finish(file_name, sha, _empty_values(), problems, pd.DataFrame(columns=CONVERSION_COLUMNS), "", used,
+                       expected_period)
+
+    w = pd.concat(frames, ignore_index=True)
+    w, conversions, unit_problems = _normalise(w, catalog)
+    problems.append(unit_problems)
+    for part in (check_cells(w, catalog), check_keys(w, catalog),
+                 check_periods(w, current_month=month_of(today), expected=expected_period), check_duplicates(w)):
+        problems.extend(part)
+
+    keep = ~w["empty"] & w["ok"] & w["indicator_code"].notna() & w["period"].notna()
+    total_rows = w[keep & w["is_total"]]
+    w_values = w[keep & ~w["is_total"] & w["org_unit"].notna()]
+    problems.extend(check_totals(total_rows, w_values, catalog))
+    values = w_values[VALUE_COLUMNS + ["percent"]].reset_index(drop=True)
+
+    stats = history.history_stats(con, values) if con is not None and not values.empty else None
+    values, pct_conv, pct_problems = history.percent_fractions(values, stats, catalog)
+    problems.append(pct_problems)
+    if stats is not None:
+        problems.append(history.outliers(values, stats, catalog))
+    if not pct_conv.empty:
+        conversions = pd.concat([conversions, pct_conv], ignore_index=True)
+    if not values.empty:
+        problems.append(history.cumulative_fell(con, values, catalog))
+    problems.extend(history.same_file(con, sha, file_name))
+    reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
+                      used, expected_period)
+    reading.totals = total_rows[["indicator_code", "period", "value", "sheet", "row"]].reset_index(drop=True)
+    return reading
+
+
+def _sheet_problems(sheet: RawSheet) -> list[dict]:
+    out = []
+    if sheet.truncated:
+        out.append(one("xls_truncated", f"工作表「{sheet.name}」正好有 65,536 行，超出部分可能已丢失",
+                       sheet=sheet.name, severity="warning"))
+    for (r, c), err in sorted(sheet.errors.items()):
+        out.append(one("formula_error", f"单元格为公式错误值 {err}，按空值处理", sheet=sheet.name, row=r + 1,
+                       column=column_letter(c), value=err, severity="warning"))
+    return out
+
+
+def _template_meta(sheets: list[RawSheet]) -> dict[str, str]:
+    meta = next((s for s in sheets if s.name == META_SHEET), None)
+    if meta is None or meta.grid.shape[1] < 2:
+        return {}
+    return {str(k): str(v) for k, v in zip(meta.grid[0], meta.grid[1]) if str(k)}
+
+
+def _normalise(w: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    """Numbers, keys and units of measure, column by column."""
+    formula_error = w["cell"].isin(FORMULA_ERRORS)
+    cells = w["cell"].where(~formula_error, "")
+    nums = parse_numbers(cells)
+    w = w.assign(value=nums["value"], percent=nums["percent"], empty=nums["empty"], ok=nums["ok"],
+                 formula_error=formula_error.to_numpy(dtype=bool))
+    ind = catalog.match_indicators(w["indicator_text"])
+    w["indicator_code"] = ind["code"]
+    w["org_unit"] = catalog.match_units(w["unit_text"])
+    w["is_total"] = _totals(w["unit_text"]) & w["org_unit"].isna()
+    # the unit of measure written: bracket in the indicator cell, else measure column/header/title
+    measure = w["measure_text"].where(w["measure_text"].notna(), "")
+    w["written_unit"] = ind["written_unit"].where(ind["written_unit"].notna(), measure)
+    problems = []
+    target = catalog.indicators["unit"]
+    # one conversion per distinct (indicator, unit written), spread back by integer codes
+    ci, inds = pd.factorize(w["indicator_code"])
+    cu, units = pd.factorize(w["written_unit"])
+    pair = ci.astype("int64") * (len(units) + 1) + cu
+    keys, inverse = np.unique(pair, return_inverse=True)
+    rows = []
+    for k in keys:
+        i, u = divmod(int(k), len(units) + 1)
+        code = inds[i] if 0 <= i < len(inds) and k >= 0 else None
+        src = units[u] if u < len(units) else None
+        dst = target.get(code) if code is not None else None
+        rows.append((code, src if src is not None else "", dst, conversion_factor(src, dst) if code is not None else 1.0))
+    factors = pd.DataFrame(rows, columns=["indicator_code", "written_unit", "to_unit", "factor"])
+    w["to_unit"] = factors["to_unit"].to_numpy(dtype=object)[inverse]
+    w["factor"] = factors["factor"].to_numpy(dtype="float64")[inverse]
+    w["pair"] = inverse
+    factors = factors[factors["indicator_code"].notna()]
+    mismatch = w["indicator_code"].notna() & ~w["empty"] & w["factor"].isna()
+    pct_target = w["indicator_code"].map(target.map(is_percent_unit)).fillna(False).astype(bool)
+    pct_wrong = w["percent"] & ~pct_target & w["indicator_code"].notna() & w["to_unit"].fillna("").ne("")
+    problems.append(where(w, mismatch, "unit_mismatch", lambda s: "填写的计量单位「" + s["written_unit"]
+                          + "」无法换算为指标的计量单位「" + s["to_unit"].astype("str") + "」"))
+    problems.append(where(w, pct_wrong, "unit_mismatch", lambda s: "指标计量单位为「" + s["to_unit"].astype("str")
+                          + "」，不能填写百分数 " + cell_text(s["cell"])))
+    scale = w["factor"].fillna(1.0)
+    w["value"] = w["value"] * scale
+    applied = factors[factors["factor"].notna() & (factors["factor"] != 1.0)].copy()
+    counts = np.bincount(inverse[~w["empty"].to_numpy(dtype=bool)], minlength=len(keys))
+    applied["rows"] = counts[applied.index.to_numpy()]
+    conversions = applied.rename(columns={"written_unit": "from_unit"})[CONVERSION_COLUMNS]
+    return w, conversions, pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True)
+
+
+def _totals(texts: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    flags = np.array([is_total(u) for u in uniques] + [False], dtype=bool)
+    return pd.Series(flags[codes], index=texts.index)
+
+
+def _empty_values() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else ("Int64" if c == "row" else "str"))
+                         for c in VALUE_COLUMNS})
+
+
+def _rejected(file_name: str, sha: str, message: str) -> ReturnReading:
+    return _finish(file_name, sha, _empty_values(), [one("no_table", message)],
+                   pd.DataFrame(columns=CONVERSION_COLUMNS), "", [], None)
+
+
+def _finish(file_name, sha, values, problems, conversions, layout, sheets, expected) -> ReturnReading:
+    frames = [pd.DataFrame([p]) if isinstance(p, dict) else p for p in problems]
+    frames = [f for f in frames if len(f)]
+    table = pd.concat(frames, ignore_index=True) if frames else empty_problems()
+    table["file"] = file_name
+    table = table.reindex(columns=PROBLEM_COLUMNS)
+    table["row"] = table["row"].astype("Int64")
+    order = table["severity"].map({"error": 0, "warning": 1})
+    table = table.assign(_o=order).sort_values(["_o", "sheet", "row", "column"], kind="stable", na_position="first")
+    table = table.drop(columns="_o").reset_index(drop=True)
+    for c in ("sheet", "column", "value", "rule", "rule_name", "message", "fix", "severity", "file"):
+        table[c] = table[c].fillna("").astype("str")
+    return ReturnReading(file_name, sha, values.reset_index(drop=True), table,
+                         conversions.reset_index(drop=True), layout, sheets=sheets, expected_period=expected)
+
+
+# --- after reading -----------------------------------------------------------------------
+
+DIFF_COLUMNS = ["indicator_code", "indicator_name", "org_unit", "org_unit_name", "period", "old_value",
+                "new_value", "change"]
+
+
+def preview_diff(con: duckdb.DuckDBPyConnection, reading: ReturnReading) -> pd.DataFrame:
+    """What committing would change. Columns: indicator_code, indicator_name, org_unit,
+    org_unit_name, period, old_value, new_value, change ('新增' | '修改' | '不变')."""
+    v = reading.values[["indicator_code", "org_unit", "period", "value"]]
+    con.register("_new", v)
+    try:
+        return con.execute("""
+            SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
+                   c.value AS old_value, n.value AS new_value,
+                   CASE WHEN c.indicator_code IS NULL THEN '新增'
+                        WHEN c.value IS NOT DISTINCT FROM n.value
+                             OR abs(c.value - n.value) <= 1e-9 * greatest(abs(c.value), 1) THEN '不变'
+                        ELSE '修改' END AS change
+            FROM _new n
+            LEFT JOIN current_observation c USING (indicator_code, org_unit, period)
+            LEFT JOIN indicator i ON i.code = n.indicator_code
+            LEFT JOIN org_unit u ON u.code = n.org_unit
+            ORDER BY CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END, n.period,
+                     i.sort_order, n.indicator_code, u.sort_order, n.org_unit""").df()
+    finally:
+        con.unregister("_new")
+
+
+def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
+    counts = diff["change"].value_counts()
+    return {k: int(counts.get(k, 0)) for k in ("新增", "修改", "不变")}
+
+
+def problem_lines(reading: ReturnReading, limit: int | None = 50) -> list[str]:
+    """One located line per problem: 【错误】文件 › 工作表 C5：message（值：x）→ fix."""
+    lines = []
+    for p in reading.problems.head(limit).itertuples(index=False):
+        where_ = f"{p.file}"
+        if p.sheet:
+            where_ += f" › {p.sheet}"
+        if p.column or not pd.isna(p.row):
+            where_ += f" {p.column}{'' if pd.isna(p.row) else int(p.row)}"
+        tag = "错误" if p.severity == "error" else "警告"
+        seen = f"（值：{p.value}）" if p.value else ""
+        lines.append(f"【{tag}】{where_}：{p.message}{seen} → {p.fix}")
+    if limit is not None and len(reading.problems) > limit:
+        lines.append(f"……另有 {len(reading.problems) - limit} 条问题未列出")
+    return lines
+
+
+def commit(con: duckdb.DuckDBPyConnection, reading: ReturnReading, *, who: str | None = None,
+           confirm_warnings: bool = False, note: str | None = None) -> int:
+    """Store the reading as one batch and return its id. Refuses (RejectedInput, nothing
+    written) when the reading has errors, unconfirmed warnings, or no values."""
+    if not reading.ok:
+        raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.errors)} 处错误，未导入任何数据。")
+    if len(reading.warnings) and not confirm_warnings:
+        raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.warnings)} 条警告，需确认后才能导入。")
+    if reading.values.empty:
+        raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值。")
+    if len(reading.warnings):
+        note = ((note + "；") if note else "") + f"已确认 {len(reading.warnings)} 条警告"
+    return store.write_batch(con, reading.values, file_name=reading.file_name, sha256=reading.sha256,
+                             uploaded_by=who, note=note)
+
+
+def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None) -> int:
+    """Undo a batch (its values stop counting; the ones it replaced count again)."""
+    try:
+        return store.rollback_batch(con, int(batch_id), who=who)
+    except ValueError as exc:
+        raise RejectedInput(str(exc)) from None
+
+
+def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The upload history for 报送记录. Columns: id, file_name, uploaded_at, uploaded_by,
+    rows, status, note, periods (e.g. '2026-09、2026-10'), units (count)."""
+    return con.execute("""
+        SELECT b.id, b.file_name, b.uploaded_at, b.uploaded_by, b.rows, b.status, b.note,
+               string_agg(DISTINCT o.period, '、' ORDER BY o.period) AS periods,
+               count(DISTINCT o.org_unit) AS units
+        FROM batch b LEFT JOIN observation o ON o.batch_id = b.id
+        GROUP BY ALL ORDER BY b.id DESC""").df()

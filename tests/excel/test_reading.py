@@ -1,0 +1,127 @@
+"""Reading wild shapes: sources (xlsx, xls, csv encodings), header location, layouts."""
+
+import datetime as dt
+
+import pytest
+import xlsxwriter
+
+from bookmaker import TODAY, make_db, to_xls, xlsx
+from indicators.excel.sources import column_letter, read_sheets
+from indicators.imports import read_return
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = make_db()
+    yield c
+    c.close()
+
+
+def values_of(reading):
+    return sorted(map(tuple, reading.values[["indicator_code", "org_unit", "period", "value"]].itertuples(index=False)))
+
+
+SHAPES = {
+    "long with title rows and notes": (
+        [["2026年10月科技指标报送"], [None], ["期间", "单位", "指标", "数值"],
+         ["2026年10月", "高新区", "技术合同成交额", "1,234.5"], ["202610", "东城区", "高企数", "１２"],
+         ["2026.10", "西湖", "研发强度", "2.5%"], ["注：本表由各区县填报。"], ["填表人：张三"]],
+        [], "long",
+        [("GQ", "D2", "2026-10", 12.0), ("JS", "D1", "2026-10", 1234.5), ("RD", "D3", "2026-10", 2.5)]),
+    "wide by indicator, year in title, 合计 row": (
+        [["2026年1-10月各区县科技指标"], ["单位", "技术合同成交额（亿元）", "高企数（家）", "序号"],
+         ["高新区", 10, 5, 1], ["东城区", "—", 3, 2], ["合计", 10, 8, None]],
+        [], "wide_by_indicator",
+        [("GQ", "D1", "2026-10", 5.0), ("GQ", "D2", "2026-10", 3.0), ("JS", "D1", "2026-10", 10.0)]),
+    "wide by indicator, merged two-row header with period": (
+        [["各区县科技指标"], ["单位", "2026年10月", None], [None, "技术合同成交额（万元）", "高企数（家）"],
+         ["高新区", "12,000", 5]],
+        ["B2:C2", "A2:A3"], "wide_by_indicator",
+        [("GQ", "D1", "2026-10", 5.0), ("JS", "D1", "2026-10", 1.2)]),
+    "wide by month, unit in title": (
+        [["2026年科技指标月报"], ["填报单位：高新区"], ["指标名称", "计量单位", "1月", "2月", "1-10月"],
+         ["技术合同成交额", "亿元", 1, 2, 10], ["高企数", "家", 5, "-", 6]],
+        [], "wide_by_month",
+        [("GQ", "D1", "2026-01", 5.0), ("GQ", "D1", "2026-10", 6.0), ("JS", "D1", "2026-01", 1.0),
+         ("JS", "D1", "2026-02", 2.0), ("JS", "D1", "2026-10", 10.0)]),
+    "long with Excel dates and unit column": (
+        [["月份", "区县", "指标", "计量单位", "本月累计"], [dt.datetime(2026, 9, 1), "高新区", "技术合同成交额", "万元", 20000]],
+        [], "long", [("JS", "D1", "2026-09", 2.0)]),
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_shapes(tmp_path, con, name):
+    rows, merges, layout, expected = SHAPES[name]
+    path = xlsx(tmp_path / "r.xlsx", rows, merges=merges)
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty, r.errors[["row", "column", "message"]].to_string()
+    assert r.layout == layout
+    assert values_of(r) == expected
+
+
+def test_values_keep_their_cell(tmp_path, con):
+    path = xlsx(tmp_path / "r.xlsx", SHAPES["wide by indicator, year in title, 合计 row"][0])
+    r = read_return(path, con=con, today=TODAY)
+    row = r.values.query("indicator_code == 'GQ' and org_unit == 'D2'").iloc[0]
+    assert (row["sheet"], row["row"], row["column"], row["cell"]) == ("报表", 4, "C", 3)
+    assert list(r.totals["value"]) == [10.0, 8.0]  # 合计 read, not stored
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_encodings(tmp_path, con, encoding):
+    text = "2026年10月报送\n期间,单位,指标,数值\n2026-10,高新区,技术合同成交额,\"1,234\"\n2026-10,东城区,高企数,12\n"
+    path = tmp_path / "r.csv"
+    path.write_bytes(text.encode(encoding))
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty
+    assert values_of(r) == [("GQ", "D2", "2026-10", 12.0), ("JS", "D1", "2026-10", 1234.0)]
+
+
+def test_merged_cells_filled(tmp_path):
+    path = xlsx(tmp_path / "m.xlsx", [["标题"], ["单位", "指标"], ["高新区", "a"], [None, "b"]], merges=["A3:A4"])
+    sheet = read_sheets(path.read_bytes(), "m.xlsx")[0]
+    assert sheet.grid.iat[3, 0] == "高新区"
+
+
+def test_formula_error_cells_found(tmp_path, con):
+    path = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("报表")
+    ws.write_row(0, 0, ["期间", "单位", "指标", "数值"])
+    ws.write_row(1, 0, ["2026-10", "高新区", "技术合同成交额"])
+    ws.write_formula(1, 3, "=1/0", None, "#DIV/0!")
+    ws.write_row(2, 0, ["2026-10", "东城区", "技术合同成交额", 3])
+    wb.close()
+    assert read_sheets(path.read_bytes(), "e.xlsx")[0].errors == {(1, 3): "#DIV/0!"}
+    r = read_return(path, con=con, today=TODAY)
+    w = r.warnings
+    assert list(w["rule"]) == ["formula_error"] and (w["column"].iloc[0], w["row"].iloc[0]) == ("D", 2)
+    assert r.errors.empty and len(r.values) == 1
+
+
+def test_xls_read_and_truncation(tmp_path, con):
+    src = tmp_path / "big.xlsx"
+    wb = xlsxwriter.Workbook(src, {"constant_memory": True})
+    ws = wb.add_worksheet("长表")
+    ws.write_row(0, 0, ["期间", "单位", "指标", "数值"])
+    for i in range(1, 70_000):  # more than .xls holds: LibreOffice cuts it at 65,536 rows
+        ws.write_row(i, 0, ["2026-10", "高新区" if i % 2 else "东城区", "技术合同成交额", i])
+    wb.close()
+    xls = to_xls(src, tmp_path)
+    r = read_return(xls, con=con, today=TODAY)
+    assert "xls_truncated" in set(r.warnings["rule"])
+    # the cut rows duplicate keys, so errors exist too; the first values are read right
+    assert r.values.iloc[0][["indicator_code", "org_unit", "value"]].tolist() == ["JS", "D1", 1.0]
+
+
+def test_small_xls(tmp_path, con):
+    src = xlsx(tmp_path / "s.xlsx", [["2026年10月报表"], ["单位", "技术合同成交额（亿元）"], ["高新区", 3], ["东城区", "1,000.5"]],
+               merges=["A1:B1"])
+    r = read_return(to_xls(src, tmp_path), con=con, today=TODAY)
+    assert r.errors.empty and r.warnings.empty
+    assert values_of(r) == [("JS", "D1", "2026-10", 3.0), ("JS", "D2", "2026-10", 1000.5)]
+
+
+def test_column_letter():
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
