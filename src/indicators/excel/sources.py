@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -70,13 +69,10 @@ def read_sheets(data: bytes, file_name: str = "") -> list[RawSheet]:
 # --- workbooks -------------------------------------------------------------------------
 
 def _read_workbook(data: bytes, file_name: str, kind: str) -> list[RawSheet]:
-    # The error-cell scan decompresses the sheet XML; zlib releases the GIL, so it runs
-    # beside calamine's read instead of after it.
-    errors: dict[str, dict[tuple[int, int], str]] = {}
-    scan = None
-    if kind == "xlsx":
-        scan = threading.Thread(target=lambda: errors.update(_xlsx_error_cells(data)), daemon=True)
-        scan.start()
+    # Formula error cells (#DIV/0! …) come back from calamine as '' — a small scan of the
+    # sheet XML finds them. It runs after calamine, not beside it: on two shared cores a
+    # thread competing for the GIL cost more than the scan itself (bench/bench_import.py).
+    errors = _xlsx_error_cells(data) if kind == "xlsx" else {}
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several types for damaged files
@@ -95,10 +91,8 @@ def _read_workbook(data: bytes, file_name: str, kind: str) -> list[RawSheet]:
         # calamine reports the last row index (total_height) and the row count (height)
         truncated = kind == "xls" and max(sheet.height, sheet.total_height + 1) >= XLS_MAX_ROWS
         sheets.append(RawSheet(name, grid, merged, {}, truncated, visible.get(name, True)))
-    if scan is not None:
-        scan.join()
-        for s in sheets:
-            s.errors = errors.get(s.name, {})
+    for s in sheets:
+        s.errors = errors.get(s.name, {})
     return sheets
 
 
