@@ -32,8 +32,15 @@ def test_expected_pairs(con):
     pairs = expected_pairs(con, "2026-10")
     js = set(pairs.loc[pairs["indicator_code"] == "JS", "org_unit"])
     gq = set(pairs.loc[pairs["indicator_code"] == "GQ", "org_unit"])
-    assert js == {"C", "D1"}  # targets decide
+    assert js == {"D1"}  # targets decide; the city's JS is the sum of its districts'
     assert gq == {"D1", "D2", "D3"}  # no targets: the districts
+
+
+def test_a_parent_is_chased_for_what_it_reports_itself(con):
+    # once the city has reported JS itself during the past year, it is expected again
+    seed(con, [("JS", "C", "2026-03", 1.0)])
+    pairs = expected_pairs(con, "2026-10")
+    assert set(pairs.loc[pairs["indicator_code"] == "JS", "org_unit"]) == {"C", "D1"}
 
 
 def test_completeness_and_timeliness(con):

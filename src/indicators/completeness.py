@@ -5,7 +5,9 @@ time of the first batch that brought the value).
 Which (unit, indicator) pairs are expected: an indicator due in the month (by its
 frequency; derived ratios are computed, not reported) is expected from every unit that
 has a target for it that year; an indicator without targets is expected from every
-district-level unit (level 1, or every unit when there is no level 1).
+district-level unit (level 1, or every unit when there is no level 1). A unit with
+units under it is expected only where its value cannot be added up from theirs: ratios
+without components, and what it reported itself during the past year.
 """
 
 from __future__ import annotations
@@ -41,7 +43,27 @@ def expected_pairs(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     districts = units[units["level"] == 1]["code"] if (units["level"] == 1).any() else units["code"]
     no_target = ind[~ind["code"].isin(targets["indicator_code"])]["code"]
     fallback = pd.MultiIndex.from_product([districts, no_target], names=["org_unit", "indicator_code"]).to_frame(index=False)
-    return pd.concat([targets[["org_unit", "indicator_code"]], fallback], ignore_index=True).drop_duplicates()
+    pairs = pd.concat([targets[["org_unit", "indicator_code"]], fallback], ignore_index=True).drop_duplicates()
+    return _own_reports_only(con, pairs, period)
+
+
+def _own_reports_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, period: str) -> pd.DataFrame:
+    """A unit with units under it (the city) is not chased for what its children's
+    returns add up to: only for ratios that do not roll up, and for what it reported
+    itself in the past year (e.g. the city's own GDP figure)."""
+    con.register("_pairs_in", pairs)
+    try:
+        return con.execute("""
+            SELECT p.org_unit, p.indicator_code FROM _pairs_in p
+            JOIN indicator i ON i.code = p.indicator_code
+            WHERE p.org_unit NOT IN (SELECT parent_code FROM org_unit WHERE parent_code IS NOT NULL)
+               OR i.kind = 'ratio'
+               OR EXISTS (SELECT 1 FROM current_observation o
+                          WHERE o.org_unit = p.org_unit AND o.indicator_code = p.indicator_code
+                            AND o.period < ? AND o.period >= ?)""",
+            [period, f"{int(period[:4]) - 1}{period[4:]}"]).df()
+    finally:
+        con.unregister("_pairs_in")
 
 
 def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings | None = None,

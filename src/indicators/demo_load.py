@@ -46,6 +46,6 @@ def _backdate(con: duckdb.DuckDBPyConnection, batch_id: int, period: str) -> Non
     """Demo history: each month's return arrived on the 5th of the next month, 09:30,
     except a few that came late — so the timeliness view has something to show."""
     year, month = periods.parse(period)
-    late_days = {"2026-08": 3, "2026-10": 2}.get(period, 0)
+    late_days = {"2026-08": 3, "2026-09": 1}.get(period, 0)
     at = dt.datetime(year + (month == 12), month % 12 + 1, 5 + late_days, 9, 30)
     con.execute("UPDATE batch SET uploaded_at = ? WHERE id = ?", [at, batch_id])
