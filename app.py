@@ -1,0 +1,50 @@
+"""指标月调度 — the router. Pages live in pages/, logic in src/indicators/.
+
+First start: when the database file does not exist yet it is created with the demo city,
+so `python3 dev.py app` shows real-looking data at once.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from indicators.settings import from_env
+
+st.set_page_config(layout="wide", page_title="指标月调度", page_icon=":material/dashboard:")
+
+ROOT = Path(__file__).resolve().parent
+
+
+@st.cache_resource(show_spinner="首次启动：正在创建数据库并载入示例市……")
+def _first_start(db_path: str) -> None:
+    path = Path(db_path)
+    if path.exists():
+        return
+    from indicators import store
+    con = store.connect(path, create=True)
+    try:
+        from indicators.demo_load import load_demo
+        load_demo(con)
+    finally:
+        con.close()
+
+
+_first_start(str(Path(from_env().db_path).resolve()))
+
+PAGES = [  # (file, title, icon, section)
+    ("pages/overview.py", "调度总览", ":material/dashboard:", "调度"),
+    ("pages/indicator.py", "指标详情", ":material/monitoring:", "调度"),
+    ("pages/responsibility.py", "责任分解", ":material/account_tree:", "调度"),
+    ("pages/upload.py", "数据报送", ":material/upload_file:", "数据"),
+    ("pages/batches.py", "报送记录", ":material/history:", "数据"),
+    ("pages/report.py", "报告导出", ":material/description:", "数据"),
+    ("pages/setup.py", "设置管理", ":material/settings:", "管理"),
+]
+
+sections: dict[str, list] = {}
+for i, (file, title, icon, section) in enumerate(PAGES):
+    if (ROOT / file).exists():
+        sections.setdefault(section, []).append(
+            st.Page(str(ROOT / file), title=title, icon=icon, default=(i == 0)))
+
+st.navigation(sections).run()

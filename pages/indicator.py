@@ -1,0 +1,50 @@
+"""指标详情 — one indicator: trend against last year and the 序时 line, units compared,
+ranking, year-end projection, where each number comes from, definition and source."""
+
+import streamlit as st
+
+from indicators import charts, ui, views
+
+con = ui.db()
+f = ui.filters(con)
+if not ui.require_data(con, f):
+    st.title("指标详情")
+    st.stop()
+
+table = ui.dispatch(con, f.period)
+d = views.indicator_detail_options(table)
+with f.controls:
+    code = ui.synced_selectbox("指标", "ind", d["code"].tolist(), placeholder="暂无指标",
+                               format_func=dict(zip(d["code"], d["name"])).get)
+if code is None:
+    st.title("指标详情")
+    st.info("本期没有可查看的重点指标。")
+    st.stop()
+
+detail = views.indicator_detail(con, table, code, f.period, f.unit, pacing=ui.settings().pacing)
+ctx = ui.chart_context(f, source=detail.source)
+ui.page_header(detail.name, f, extra=detail.kind_text)
+
+if detail.head is None:
+    st.info(f"{f.unit_name} 没有「{detail.name}」的目标或数据。")
+else:
+    ui.headline_cards(detail.card, per_row=1)
+    st.markdown(detail.summary)
+
+fig = charts.trend_figure(detail.trend, ctx, title=f"{detail.name}：本年与上年同期、序时目标（{f.unit_name}）",
+                          unit=detail.unit, decimals=detail.decimals, source=detail.source,
+                          kind=detail.kind)
+ui.chart(fig, f"{detail.name}_趋势", f, key="ind_trend", source=detail.source)
+
+if detail.units.empty:
+    st.info("该单位没有下级单位，不做分单位比较。")
+else:
+    fig = charts.completion_bars(detail.units, ctx, title=f"{detail.name}：各单位完成率与序时进度", source=detail.source)
+    ui.chart(fig, f"{detail.name}_各单位完成率", f, key="ind_units", source=detail.source)
+    st.subheader("排名与预计全年")
+    ui.table(detail.ranking)
+
+st.subheader("数据来源（每个数字的出处）")
+ui.table(detail.provenance)
+with st.expander("指标口径与来源", expanded=not f.briefing):
+    st.markdown(detail.definition)

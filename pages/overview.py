@@ -1,0 +1,49 @@
+"""调度总览 — one screen for the leaders: cards, status counts, who lags, district ranking."""
+
+import streamlit as st
+
+from indicators import charts, ui, views
+
+con = ui.db()
+f = ui.filters(con)
+ui.page_header("调度总览", f)
+if not ui.require_data(con, f):
+    st.stop()
+
+table = ui.dispatch(con, f.period)
+ov = views.overview(con, table, f.period, f.unit, ui.settings())
+ctx = ui.chart_context(f)
+
+cols = st.columns(len(ov.counts))
+for col, c in zip(cols, ov.counts.itertuples(index=False)):
+    col.html(f'<div style="text-align:center">{ui.badge_html(c.status)}'
+             f'<div style="font-size:2rem;font-weight:700;line-height:1.4">{c.count}</div></div>')
+
+st.subheader(f"重点指标 · {f.unit_name or ''}")
+ui.headline_cards(ov.cards, per_row=4)
+
+left, right = st.columns(2) if not f.briefing else (st.container(), st.container())
+with left:
+    fig = charts.status_count_bars(ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
+    ui.chart(fig, "重点指标完成状态", f, key="ov_status")
+with right:
+    if ov.ranking.empty:
+        st.info("该单位没有下级单位，不做排名。")
+    else:
+        fig = charts.district_ranking_bars(ov.ranking, ctx)
+        ui.chart(fig, "区县达序时率排名", f, key="ov_rank")
+
+st.subheader("滞后指标清单（按差距排序）")
+if ov.lagging.empty:
+    st.success("本期没有滞后指标。")
+else:
+    ui.table(ov.lagging)
+
+if not ov.ranking.empty:
+    st.subheader("区县排名")
+    ui.table(ov.ranking.assign(达序时率=ov.ranking["达序时率"].map(views.fmt_pct),
+                               平均差距=ov.ranking["平均差距"].map(views.fmt_pp)))
+
+st.subheader(f"报送完整性 · {views.month_label(f.period)}")
+st.caption(ov.completeness_note)
+ui.table(ov.completeness)

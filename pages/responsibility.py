@@ -1,0 +1,37 @@
+"""责任分解 — who owns what and how it stands: unit × indicator matrix, views by lead
+department and by leader, a scorecard per district."""
+
+import streamlit as st
+
+from indicators import charts, ui, views
+
+con = ui.db()
+f = ui.filters(con)
+ui.page_header("责任分解", f)
+if not ui.require_data(con, f):
+    st.stop()
+
+table = ui.dispatch(con, f.period)
+r = views.responsibility(table, f.unit)
+ctx = ui.chart_context(f)
+
+if r.matrix.empty:
+    st.info("该单位没有需要调度的重点指标。")
+else:
+    fig = charts.status_heatmap(r.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
+    ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
+
+tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
+with tab_dep:
+    ui.owner_tables(r.dep_summary, r.by_department, "牵头科室")
+with tab_leader:
+    ui.owner_tables(r.leader_summary, r.by_leader, "分管领导")
+with tab_card:
+    if r.districts.empty:
+        st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
+    else:
+        names = dict(zip(r.districts["code"], r.districts["name"]))
+        code = ui.synced_selectbox("区县", "district", r.districts["code"].tolist(), format_func=names.get)
+        card = views.district_scorecard(table, code, f.unit)
+        st.html(card.headline_html)
+        ui.table(card.table)

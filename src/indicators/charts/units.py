@@ -1,0 +1,52 @@
+"""By-unit completion bars with the expected-progress (序时) line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from indicators.charts.base import ChartContext, category_x, finish
+from indicators.formatting import fmt_pct
+from indicators.theme import EXPECTED_LINE_COLOR, STATUS_COLORS, TEXT_COLOR, status_badge
+
+
+def completion_bars(units: pd.DataFrame, ctx: ChartContext, *, title: str, source: str | None = None) -> go.Figure:
+    """``units`` is ``views.indicator_units``. Bars are completion in percent, coloured by
+    status and labelled with the value and the status text; the expected progress of each
+    unit is a dark tick (one dashed line when it is the same for all)."""
+    names = units["unit"].tolist()
+    comp = units["completion"].astype("float64") * 100
+    labels = [f"{fmt_pct(c / 100) if not np.isnan(c) else '—'}<br>{status_badge(s)}" for c, s in zip(comp, units["status"])]
+    fig = go.Figure(go.Bar(
+        x=names, y=comp.fillna(0).tolist(), name="完成率",
+        marker={"color": [STATUS_COLORS.get(s, "#999999") for s in units["status"]]},
+        text=labels, cliponaxis=False, outsidetextfont={"color": TEXT_COLOR},
+        # a negative bar keeps its label inside, clear of the unit names under the axis
+        textposition=["inside" if c < 0 else "outside" for c in comp.fillna(0)], insidetextanchor="middle",
+        customdata=units["status"].tolist(),
+        hovertemplate="%{x}：完成率 %{y:.1f}%<extra></extra>", showlegend=False,
+    ))
+    exp = units["expected"].astype("float64") * 100
+    if exp.notna().any():
+        uniform = float(exp.max() - exp.min()) < 0.05  # within 0.05 points: one line
+        if uniform:
+            e = float(exp.dropna().iloc[0])
+            fig.add_hline(y=e, line={"color": EXPECTED_LINE_COLOR, "width": 2, "dash": "dash"},
+                          annotation={"text": f"序时进度 {e:.1f}%", "xanchor": "left",
+                                      "font": {"size": ctx.base_font, "color": EXPECTED_LINE_COLOR},
+                                      "bgcolor": "rgba(255,255,255,0.8)"},
+                          annotation_position="top left")
+        else:
+            fig.add_trace(go.Scatter(
+                x=names, y=exp.tolist(), mode="markers", name="序时进度",
+                marker={"symbol": "line-ew-open", "size": 60, "color": EXPECTED_LINE_COLOR,
+                        "line": {"width": 3, "color": EXPECTED_LINE_COLOR}},
+                hovertemplate="%{x}：序时进度 %{y:.1f}%<extra></extra>",
+            ))
+    category_x(fig, categoryorder="array", categoryarray=names)
+    top = np.nanmax([comp.max() if comp.notna().any() else 0, exp.max() if exp.notna().any() else 0, 100])
+    low = min(0.0, float(comp.min()) if comp.notna().any() else 0.0)
+    fig.update_yaxes(title_text="完成率（%）", ticksuffix="%",
+                     range=[low * 1.3 - (12 if low < 0 else 0), top * 1.25], zeroline=True, zerolinecolor="#9AA5B1")
+    return finish(fig, title, ctx, source=source, height=440, legend=len(fig.data) > 1)

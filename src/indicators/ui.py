@@ -1,0 +1,324 @@
+"""The one thin module that imports streamlit: connection, shared filters, briefing
+mode, badges and the chart wrapper. Pages call these and ``indicators.views``; nothing
+here computes a number.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from indicators import catalog, periods, store, views
+from indicators.charts import ChartContext, export_config
+from indicators.dispatch import dispatch_table
+from indicators.formatting import month_label
+from indicators.settings import Settings, from_env
+from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
+
+
+# ---------------------------------------------------------------- data access
+
+def settings() -> Settings:
+    return from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    """One connection per process and database file (DuckDB locks the file)."""
+    return store.connect(db_path, create=True)
+
+
+def _leave_legacy_pages() -> None:
+    """Streamlit treats a ``pages/`` folder as the old multipage mode until ``app.py`` has
+    called ``st.navigation`` once in the process, so a bookmarked ``/indicator`` opened
+    first after a restart would run the page without the router (no layout, file-name
+    menu). Switch to the router and rerun the same page through it."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - private API moved
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def db() -> duckdb.DuckDBPyConnection:
+    """A cursor on the shared connection for this script run (cursors are per thread)."""
+    _leave_legacy_pages()
+    return _connection(str(Path(settings().db_path).resolve())).cursor()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever a batch, a rollback or a target changes: the cache key of results."""
+    return con.execute(
+        """SELECT (SELECT count(*) FROM batch), (SELECT max(id) FROM batch),
+                  (SELECT count(*) FROM batch WHERE status = 'rolled_back'),
+                  (SELECT count(*) FROM target), (SELECT max(set_at) FROM target),
+                  (SELECT count(*) FROM indicator), (SELECT count(*) FROM org_unit),
+                  (SELECT count(*) FROM responsibility)"""
+    ).fetchone()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _dispatch(db_path: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
+    con = _connection(db_path).cursor()
+    try:
+        return dispatch_table(con, period, _settings)
+    finally:
+        con.close()
+
+
+def dispatch(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """The dispatch table of ``period``, cached until the data changes."""
+    s = settings()
+    key = (s.pacing, s.done_at, s.lagging_from_pp)
+    return _dispatch(str(Path(s.db_path).resolve()), period, data_version(con), s, key)
+
+
+# ---------------------------------------------------------------- filters and URL state
+
+@dataclass(frozen=True)
+class Filters:
+    period: str | None  # as-of month YYYY-MM
+    unit: str | None  # org unit code (None: the city)
+    unit_name: str | None
+    has_data: bool  # the as-of month has values of its own
+    briefing: bool
+    controls: object = None  # where a page adds its own filters (sidebar, or the briefing expander)
+
+
+def month_options(con: duckdb.DuckDBPyConnection) -> tuple[list[str], set[str]]:
+    """Every month from January of the first data year to the latest month with data,
+    newest first (months without data stay selectable and say so), and the months with data."""
+    have = catalog.periods(con)
+    if not have:
+        return [], set()
+    first_year = periods.parse(have[-1])[0]
+    months, p = [], have[0]
+    while p >= periods.make(first_year, 1):
+        months.append(p)
+        p = periods.shift(p, -1)
+    return months, set(have)
+
+
+def _url_state(name: str, options: list, default):
+    """The value of filter ``name``: the URL wins (a bookmark or a shared link), then what
+    this session chose on another page, then ``default``."""
+    q = st.query_params.get(name)
+    if q is not None and q in options:
+        value = q
+    elif st.session_state.get(f"_f_{name}") in options:
+        value = st.session_state[f"_f_{name}"]
+    else:
+        value = default
+    st.session_state[f"_f_{name}"] = value
+    return value
+
+
+def _write_url(name: str, value, default) -> None:
+    if value is None or value == default:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != str(value):
+        st.query_params[name] = str(value)
+
+
+def _on_change(name: str, default) -> None:
+    value = st.session_state[f"w_{name}"]
+    st.session_state[f"_f_{name}"] = value
+    _write_url(name, value, default)
+
+
+def synced_selectbox(label: str, name: str, options: list, *, format_func=str, help: str | None = None,
+                     placeholder: str = "暂无"):
+    """A selectbox whose value lives in ``?name=code`` and survives page switches.
+    Streamlit's own ``bind="query-params"`` writes the displayed label into the URL; the
+    dispatch URLs carry codes (``?month=2026-10&unit=330106&ind=RD01``)."""
+    default = options[0] if options else None
+    value = _url_state(name, options, default)
+    st.session_state[f"w_{name}"] = value
+    st.selectbox(label, options, key=f"w_{name}", format_func=format_func, help=help, placeholder=placeholder,
+                 on_change=_on_change, args=(name, default))
+    _write_url(name, value, default)
+    return value
+
+
+def _briefing_state() -> bool:
+    """``?briefing=1`` wins; otherwise the session remembers the toggle across pages."""
+    q = st.query_params.get("briefing")
+    if q is not None:
+        st.session_state["_f_briefing"] = q in ("1", "true", "True")
+    on = bool(st.session_state.get("_f_briefing", False))
+    _write_url("briefing", "1" if on else None, None)
+    return on
+
+
+def _set_briefing() -> None:
+    on = bool(st.session_state.get("w_briefing"))
+    st.session_state["_f_briefing"] = on
+    _write_url("briefing", "1" if on else None, None)
+
+
+def filters(con: duckdb.DuckDBPyConnection, *, unit: bool = True) -> Filters:
+    """The shared sidebar: as-of month, unit, briefing toggle. Month and unit live in the
+    URL (``?month=2026-10&unit=330106``) so a view can be bookmarked and shared; in
+    briefing mode (``?briefing=1``) they move to a small expander at the bottom of the page."""
+    briefing = _briefing_state()
+    apply_briefing_css(briefing)
+    box = st.sidebar if not briefing else st.container(key="briefing_controls")
+    months, have = month_options(con)
+    with box:
+        controls = st.expander("⚙ 汇报设置（月份、单位、指标、退出汇报模式）") if briefing else st.container()
+        with controls:
+            period = synced_selectbox(
+                "数据截至月份", "month", months, placeholder="暂无数据", help="默认为最近一个有数据的月份",
+                format_func=lambda p: month_label(p) + ("" if p in have else "（无数据）"))
+            code = None
+            if unit:
+                opts = views.unit_options(con)
+                labels = dict(zip(opts["code"], opts["label"]))
+                code = synced_selectbox("单位", "unit", opts["code"].tolist(), placeholder="暂无单位",
+                                        format_func=lambda c: labels.get(c, c),
+                                        help="选择市级查看全市与各区县；选择区县查看该区县及其下级")
+            st.session_state["w_briefing"] = briefing
+            st.toggle("汇报模式（16:9 截图）", key="w_briefing", on_change=_set_briefing,
+                      help="隐藏侧栏与菜单，图表按 16:9 大字号排版，便于截图放入幻灯片。网址加 ?briefing=1 亦可。")
+    names = views.unit_options(con).set_index("code")["name"] if unit else pd.Series(dtype=object)
+    return Filters(period=period, unit=code, unit_name=names.get(code) if code else None,
+                   has_data=period in have, briefing=briefing, controls=controls)
+
+
+def chart_context(f: Filters, source: str | None = None) -> ChartContext:
+    return ChartContext(as_of=f.period, source=source or settings().source_label, briefing=f.briefing)
+
+
+# ---------------------------------------------------------------- guards and messages
+
+def require_data(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> bool:
+    """Stop the page with a helpful message when there is nothing to show."""
+    if catalog.is_empty(con):
+        st.info("数据库中还没有指标设置。请由管理员导入设置工作簿，或在命令行运行 "
+                "`indicators init --demo --db 文件名` 载入示例市后重新打开。", icon="ℹ️")
+        return False
+    if f is not None and f.period is None:
+        st.info("还没有任何报送数据。请在「数据报送」页上传本月报表，或用命令行 `indicators import 文件` 导入。", icon="ℹ️")
+        return False
+    if f is not None and not f.has_data:
+        st.warning(f"{month_label(f.period)} 尚无报送数据。请选择其他月份，或在「数据报送」页上传该月报表。", icon="⚠️")
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- rendering helpers
+
+def apply_briefing_css(on: bool) -> None:
+    """Hide Streamlit's chrome and the sidebar and enlarge type for 16:9 screenshots."""
+    base = f"""
+    <style>
+    html, body, .stApp, .stApp p, .stApp h1, .stApp h2, .stApp h3, .stApp li, .stApp label, .stApp input,
+    .stApp button, .stApp div:not([data-testid="stIconMaterial"]) {{ font-family: {FONT_FAMILY}; }}
+    .stApp [data-testid="stIconMaterial"] {{ font-family: "Material Symbols Rounded"; }}
+    .ind-card {{ border:1px solid #E5E7EB; border-left:8px solid var(--c); border-radius:8px;
+                padding:10px 14px; margin-bottom:10px; background:#fff; min-height:178px; }}
+    .ind-card h4 {{ margin:0 0 4px 0; font-size:1.0rem; font-weight:600; color:{TEXT_COLOR}; padding:0; }}
+    .ind-card .v {{ font-size:1.55rem; font-weight:700; color:{TEXT_COLOR}; line-height:1.3; }}
+    .ind-card .m {{ font-size:0.86rem; color:#4B5563; line-height:1.55; }}
+    .ind-card .note {{ font-size:0.86rem; color:#6B7280; }}
+    .badge {{ display:inline-block; padding:1px 9px; border-radius:999px; color:#fff; font-weight:600;
+              font-size:0.84rem; white-space:nowrap; }}
+    .badge.light {{ color:{TEXT_COLOR}; }}
+    .asof {{ color:#6B7280; font-size:0.95rem; margin-top:-0.6rem; }}
+    </style>"""
+    st.html(base)
+    if not on:
+        return
+    st.html("""
+    <style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
+    header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+    [data-testid="stStatusWidget"], footer, #MainMenu { display: none !important; }
+    .block-container, [data-testid="stMainBlockContainer"] { padding: 1.2rem 2rem 2rem 2rem !important;
+        max-width: 1360px !important; }
+    h1 { font-size: 2.6rem !important; }
+    h2, h3 { font-size: 1.9rem !important; }
+    .stMarkdown p, .stMarkdown li { font-size: 1.25rem; }
+    .ind-card h4 { font-size: 1.3rem; } .ind-card .v { font-size: 2.0rem; }
+    .ind-card .m { font-size: 1.1rem; } .badge { font-size: 1.05rem; }
+    [data-testid="stDataFrame"] * { font-size: 1.05rem; }
+    .st-key-briefing_controls { opacity: 0.55; }
+    </style>""")
+
+
+def _light(status: str) -> bool:
+    return status in ("not_due", "no_target", "lagging")
+
+
+def badge_html(status: str) -> str:
+    color = STATUS_COLORS.get(status, "#999999")
+    cls = "badge light" if _light(status) else "badge"
+    return f'<span class="{cls}" style="background:{color}">{html.escape(status_badge(status))}</span>'
+
+
+def page_header(title: str, f: Filters | None = None, extra: str = "") -> None:
+    st.title(title)
+    if f is not None and f.period:
+        scope = f.unit_name or ""
+        st.html(f'<div class="asof">数据截至 {month_label(f.period)}{("　·　" + html.escape(scope)) if scope else ""}'
+                f'{("　·　" + html.escape(extra)) if extra else ""}　·　来源：{html.escape(settings().source_label)}</div>')
+
+
+def headline_cards(cards: pd.DataFrame, per_row: int = 4) -> None:
+    """Indicator cards: value, target, completion vs 序时, gap, 同比 arrow, status badge."""
+    if cards.empty:
+        st.info("该单位没有需要调度的重点指标（未设定目标或未分配牵头科室）。")
+        return
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, card in zip(cols, cards.iloc[start:start + per_row].itertuples(index=False)):
+            if card.note and card.value_text == "—":
+                body = f'<div class="v">—</div><div class="note">{html.escape(card.note)}</div>' \
+                       f'<div class="m">目标 {html.escape(card.target_text)}</div>'
+            else:
+                body = (f'<div class="v">{html.escape(card.value_text)}</div>'
+                        f'<div class="m">目标 {html.escape(card.target_text)}</div>'
+                        f'<div class="m">完成 <b>{card.completion_text}</b>　序时 {card.expected_text}</div>'
+                        f'<div class="m">差距 <b>{html.escape(card.gap_text)}</b></div>'
+                        f'<div class="m">同比 {card.yoy_arrow} {html.escape(card.yoy_text)}</div>')
+            col.html(f'<div class="ind-card" style="--c:{card.color}"><h4>{html.escape(card.name)}</h4>'
+                     f'{badge_html(card.status)} {body}</div>')
+
+
+def status_column_config() -> dict:
+    return {"status": None, "gap_pp": None, "code": None}
+
+
+def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = None) -> None:
+    """A read-only table; raw helper columns (status, gap_pp, code) are hidden."""
+    if frame.empty:
+        st.caption("（无）")
+        return
+    st.dataframe(frame, hide_index=True, column_config=status_column_config(), height=height, key=key)
+
+
+def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | None = None) -> None:
+    """Show a figure with the export config (PNG 2×, Chinese file name). In briefing mode
+    the figure has a fixed 16:9 size and is not stretched."""
+    cfg = export_config(title, chart_context(f, source))
+    st.plotly_chart(fig, width="content" if f.briefing else "stretch", config=cfg, key=key, theme=None)
+
+
+def owner_tables(summary: pd.DataFrame, detail: pd.DataFrame, what: str) -> None:
+    """Summary per owner, then each owner's indicators (owners most behind first)."""
+    if detail.empty:
+        st.info(f"还没有分配{what}的重点指标。")
+        return
+    table(summary)
+    for owner in summary["负责"]:
+        rows = detail[detail["负责"] == owner].drop(columns=["负责"])
+        st.markdown(f"**{owner}** · {len(rows)} 项")
+        table(rows)

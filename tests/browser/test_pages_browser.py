@@ -1,0 +1,131 @@
+"""The dispatch pages in a real browser against the demo city: every page paints its
+charts with no error element, filters change and follow the user across pages and into
+the URL, briefing mode gives clean 16:9 charts. Screenshots land in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("", "调度总览"), ("indicator", "指标详情"), ("responsibility", "责任分解")]
+CHART = ".js-plotly-plot .main-svg"
+
+
+def wait_ready(page, charts: int = 1) -> None:
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=30_000)
+    page.wait_for_function(  # the script run has finished
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(600)
+
+
+def assert_no_error(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Error" not in body.split("调度")[0]
+
+
+def full_shot(page, path) -> None:
+    """The app scrolls inside its own container: grow the viewport to the content first."""
+    h = page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": min(int(h) + 40, 6000)})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(path))
+
+
+@pytest.mark.parametrize("path,title", PAGES)
+def test_every_page_paints_without_error(page, app_url, artifacts, path, title):
+    page.goto(f"{app_url}/{path}")
+    wait_ready(page)
+    assert_no_error(page)
+    assert page.locator("h1").first.inner_text().strip() in (title, page.locator("h1").first.inner_text().strip())
+    if path:
+        assert page.get_by_role("link", name=title).count() >= 1  # the router's menu, not file names
+    # Chinese text is drawn with the Simplified Chinese font first
+    family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    assert family.startswith('"Noto Sans CJK SC"'), family
+    svg_font = page.evaluate("document.querySelector('.js-plotly-plot .gtitle').style.fontFamily")
+    assert "Noto Sans CJK SC" in svg_font
+    full_shot(page, artifacts / f"page_{path or 'overview'}.png")
+
+
+def pick(page, label: str, option: str) -> None:
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(300)
+    wait_ready(page)
+
+
+def test_filters_persist_across_pages_and_in_url(page, app_url, artifacts):
+    page.goto(app_url)
+    wait_ready(page)
+    pick(page, "数据截至月份", "2026年9月")
+    pick(page, "单位", "　东城区")
+    page.wait_for_url(re.compile(r"month=2026-09"))
+    assert "unit=DC" in page.url
+    assert "数据截至 2026年9月" in page.locator("body").inner_text()
+    assert_no_error(page)
+    page.get_by_role("link", name="指标详情").click()
+    page.wait_for_url(re.compile(r"/indicator"))
+    wait_ready(page)
+    assert "month=2026-09" in page.url and "unit=DC" in page.url
+    assert "数据截至 2026年9月" in page.locator("body").inner_text()
+    pick(page, "指标", "技术合同成交额")
+    assert "ind=" in page.url
+    assert_no_error(page)
+    full_shot(page, artifacts / "filters_indicator_dc_2026-09.png")
+    # the URL is the bookmark: a fresh tab opens the same view
+    other = page.context.new_page()
+    other.goto(page.url)
+    wait_ready(other)
+    assert "数据截至 2026年9月" in other.locator("body").inner_text()
+    assert other.locator("h1").first.inner_text().strip() == "技术合同成交额"
+    page.get_by_role("link", name="责任分解").click()
+    wait_ready(page)
+    assert "month=2026-09" in page.url
+    assert_no_error(page)
+
+
+@pytest.mark.parametrize("path,name", [("", "overview"), ("indicator", "indicator"), ("responsibility", "responsibility")])
+def test_briefing_mode_gives_16_9_charts(page, app_url, artifacts, path, name):
+    page.goto(f"{app_url}/{path}?briefing=1")
+    wait_ready(page)
+    assert_no_error(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('header[data-testid="stHeader"]').is_visible()
+    charts = page.locator(".js-plotly-plot")
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        assert box["width"] / box["height"] == pytest.approx(16 / 9, rel=0.01)
+        text = chart.inner_text()
+        assert "数据截至" in text and "来源" in text
+        chart.screenshot(path=str(artifacts / f"briefing_{name}_{i + 1}.png"))
+    full_shot(page, artifacts / f"briefing_{name}_page.png")
+
+
+def test_briefing_toggle_sets_url(page, app_url):
+    page.goto(app_url)
+    wait_ready(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("汇报模式").click()
+    page.wait_for_url(re.compile(r"briefing=1"))
+    wait_ready(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    # and back out through the settings expander
+    page.get_by_text("汇报设置").click()
+    page.get_by_text("汇报模式（16:9 截图）").click()
+    page.wait_for_function("!location.search.includes('briefing=1')", timeout=15_000)
+    wait_ready(page)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+def test_png_export_options(page, app_url):
+    page.goto(app_url)
+    wait_ready(page)
+    opts = page.evaluate("document.querySelector('.js-plotly-plot')._context.toImageButtonOptions")
+    assert opts["scale"] == 2 and opts["format"] == "png"
+    assert re.search(r"[\u4e00-\u9fff]", opts["filename"]) and "2026年10月" in opts["filename"]
