@@ -208,3 +208,12 @@ def test_empty_table_is_harmless():
     assert views.headline_cards(empty).empty
     assert views.status_counts(empty)["count"].sum() == 0
     assert views.lagging_list(empty).empty and views.district_ranking(empty).empty
+
+
+def test_headline_card_says_what_a_partial_roll_up_lacks(tiny_con):
+    from indicators.dispatch import dispatch_table
+    from indicators import views
+    table = dispatch_table(tiny_con, "2026-10")
+    cards = views.headline_cards(table, "C").set_index("code")
+    assert cards.loc["TC", "partial_text"] == ""  # complete roll-up
+    assert cards.loc["HT", "partial_text"] == "部分汇总，缺：乙县"  # 乙县 has not reported HT

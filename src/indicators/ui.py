@@ -289,6 +289,8 @@ def headline_cards(cards: pd.DataFrame, per_row: int = 4) -> None:
                         f'<div class="m">完成 <b>{card.completion_text}</b>　序时 {card.expected_text}</div>'
                         f'<div class="m">差距 <b>{html.escape(card.gap_text)}</b></div>'
                         f'<div class="m">同比 {card.yoy_arrow} {html.escape(card.yoy_text)}</div>')
+                if card.partial_text:
+                    body += f'<div class="note">※ {html.escape(card.partial_text)}</div>'
             col.html(f'<div class="ind-card" style="--c:{card.color}"><h4>{html.escape(card.name)}</h4>'
                      f'{badge_html(card.status)} {body}</div>')
 

@@ -75,7 +75,8 @@ def _yoy_arrow(yoy, is_pp) -> str:
 def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     """One card per key indicator of ``unit``: code, name, value_text, target_text,
     completion_text, expected_text, gap_text, yoy_text, yoy_arrow, status, badge, color,
-    note (why there is no number, when there is none)."""
+    note (why there is no number, when there is none), partial_text (for a partial
+    roll-up: which units are missing)."""
     rows = unit_rows(table, unit)
     out = []
     for r in rows.itertuples(index=False):
@@ -94,9 +95,12 @@ def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame
             "badge": status_badge(r.status), "color": STATUS_COLORS.get(r.status, "#999999"),
             "provenance": PROVENANCE_LABELS.get(r.provenance, "—") if r.provenance else "—",
             "value_period": r.value_period, "note": note,
+            # a partial roll-up never goes out without saying what it lacks
+            "partial_text": f"部分汇总，缺：{r.missing_units}" if r.provenance == "partial" and r.missing_units else "",
         })
     cols = ["code", "name", "unit", "value_text", "target_text", "completion_text", "expected_text",
-            "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note"]
+            "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note",
+            "partial_text"]
     return pd.DataFrame(out, columns=cols)
 
 
