@@ -1,0 +1,85 @@
+"""报送记录 — every uploaded batch with its rollback, who reported each month (completeness
+and timeliness), the 催报 list with a notice to copy, and the audit log."""
+
+import datetime as dt
+
+import streamlit as st
+
+from indicators import imports, ui, uploads, views
+from indicators.errors import RejectedInput
+
+con = ui.db()
+ui.apply_briefing_css(False)
+ui.page_header("报送记录")
+if not ui.require_data(con):
+    st.stop()
+
+if "rollback_message" in st.session_state:
+    st.success(st.session_state.pop("rollback_message"), icon="↩️")
+
+tab_batches, tab_complete, tab_audit = st.tabs(["报送批次", "报送完整性与催报", "操作日志"], key="batches_tabs",
+                                                 on_change="rerun")  # keyed: the chosen tab survives reruns
+
+# ---------------------------------------------------------------- batches and rollback
+with tab_batches:
+    batches = uploads.batches_table(con)
+    if batches.empty:
+        st.info("还没有任何报送批次。请在「数据报送」页上传报表。")
+    else:
+        st.caption(f"共 {len(batches)} 个批次，其中有效 {int((batches['status'] == 'active').sum())} 个。"
+                   "同一单位、指标、期间以最新的有效批次为准。")
+        st.dataframe(batches.drop(columns="status"), hide_index=True, key="batch_list",
+                     column_config={"报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                    "批次": st.column_config.NumberColumn(width="small")})
+        active = batches[batches["status"] == "active"]
+        st.markdown("##### 撤回批次")
+        if active.empty:
+            st.caption("没有可撤回的有效批次。")
+        else:
+            labels = {int(r["批次"]): uploads.batch_label(r) for _, r in active.iterrows()}
+            chosen = st.selectbox("选择要撤回的批次", list(labels), key="rb_batch", format_func=labels.get)
+            who = st.text_input("操作人", value=st.session_state.get("upload_who", ""), key="w_rb_who")
+            st.session_state["upload_who"] = who.strip()
+            ok = st.checkbox(f"确认撤回批次 {chosen}：该批次的数值不再计入，被它覆盖的旧值恢复有效", key=f"rb_ok_{chosen}")
+            if st.button("撤回该批次", type="primary", icon=":material/undo:", disabled=not ok, key="rb_go"):
+                try:
+                    restored = imports.rollback(con, int(chosen), who=who.strip() or None)
+                except RejectedInput as exc:
+                    st.error(str(exc), icon="⛔")
+                else:
+                    rows = int(active.loc[active["批次"] == chosen, "条数"].iloc[0])
+                    st.session_state["rollback_message"] = (
+                        f"已撤回批次 {chosen}：其 {rows} 条数值不再计入，恢复了 {restored} 个被它覆盖的旧值。")
+                    st.rerun()  # dispatch caches key on the data version: they refresh by themselves
+
+# ---------------------------------------------------------------- completeness and 催报
+with tab_complete:
+    settings = ui.settings()
+    months = uploads.recent_periods(con, dt.date.today())
+    st.markdown("##### 各单位报送情况（近 6 个月）")
+    st.caption(f"已报·按时 = 截止日（次月 {settings.deadline_day} 日）前报齐；已报·逾期 = 截止后才报齐；"
+               "部分 r/e = 应报 e 项已报 r 项；未报 = 已过截止日仍未报；待报 = 尚未到截止日。")
+    grid = uploads.completeness_grid(con, months, settings=settings)
+    st.dataframe(grid.style.map(uploads.grid_cell_style, subset=grid.columns[1:]), hide_index=True,
+                 key="completeness_grid")
+
+    period = st.selectbox("催报月份", months, format_func=views.month_label, key="chase_month")
+    summary, chase, text = uploads.completeness_detail(con, period, settings=settings)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"##### {views.month_label(period)} 各单位报送率")
+        ui.table(summary, key="chase_summary")
+        st.markdown("##### 催报清单")
+        if chase.empty:
+            st.success("该月各单位均已报齐。")
+        else:
+            ui.table(chase)
+    with right:
+        st.markdown("##### 催报通知（点右上角复制）")
+        st.code(text, language=None, wrap_lines=True)
+
+# ---------------------------------------------------------------- audit
+with tab_audit:
+    st.caption("最近 50 条操作：导入报送、撤回批次、导入设置、调整目标。")
+    st.dataframe(uploads.audit_log(con, 50), hide_index=True, key="audit_log",
+                 column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})

@@ -1,0 +1,128 @@
+"""数据报送 → 报送记录 in a real browser against the demo city (the shared app of
+tests/browser/conftest.py): upload a return built in code, see the check and the
+preview, confirm, find the batch in 报送记录, roll it back (the demo values count
+again, so the shared database ends as it began); then a file with errors: the located
+message, and nothing written. Screenshots land in tests/artifacts/upload_*.png."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_uploads import BAD_ROWS, QX_ROWS, long_return
+
+pytestmark = pytest.mark.browser
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE = "青溪县2026年10月报送.xlsx"
+
+
+def wait_idle(page, timeout: int = 30_000) -> None:
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def shot(page, path) -> None:
+    """The app scrolls inside its own container: grow the viewport to the content first."""
+    h = page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": min(int(h) + 40, 6000)})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1600, "height": 1000})
+
+
+def open_upload(page, app_url) -> None:
+    page.goto(f"{app_url}/upload")
+    page.get_by_role("heading", name="数据报送").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+
+
+def set_who(page, name: str) -> None:
+    box = page.get_by_role("textbox", name="报送人")
+    box.fill(name)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def upload(page, name: str, data: bytes) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": XLSX, "buffer": data}])
+    page.get_by_text(f"「{name}」已读取并校验").wait_for(timeout=30_000)
+    wait_idle(page)
+
+
+def chosen_batch(page) -> str:
+    """The batch shown in 报送记录's rollback chooser (the newest active one by default)."""
+    return page.get_by_role("combobox", name="选择要撤回的批次").input_value()
+
+
+def test_upload_preview_confirm_then_roll_back(page, app_url, artifacts):
+    open_upload(page, app_url)
+    assert page.locator('[data-testid="stDownloadButton"]').get_by_text("下载 Excel 模板").is_visible()
+    set_who(page, "青溪县 张三")
+    upload(page, FILE, long_return(QX_ROWS))
+    assert_no_exception(page)
+    card = page.locator('[class*="st-key-return_"]').filter(has_text=FILE).last
+    body = card.inner_text()
+    assert "识别格式：长表（每行一个数值）" in body and "期间：2026年10月" in body
+    metrics = page.locator('[data-testid="stMetric"]')
+    assert [metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(3)] == ["2", "0", "0"]
+    card.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=15_000)  # the diff
+    shot(page, artifacts / "upload_1_preview.png")
+
+    page.get_by_role("button", name="确认导入").click()
+    done = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="已导入")
+    done.wait_for(timeout=30_000)
+    batch = re.search(r"批次\s*(\d+)", done.inner_text()).group(1)
+    shot(page, artifacts / "upload_2_committed.png")
+
+    page.get_by_role("link", name="查看报送记录（可撤回）").click()
+    page.wait_for_url(re.compile(r"/batches"))
+    page.get_by_role("heading", name="报送记录").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    assert chosen_batch(page).startswith(f"批次 {batch} · {FILE} · 青溪县 张三 · ")
+    shot(page, artifacts / "upload_3_batches.png")
+
+    page.get_by_text(f"确认撤回批次 {batch}").click()
+    wait_idle(page)
+    page.get_by_role("button", name="撤回该批次").click()
+    undone = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=f"已撤回批次 {batch}")
+    undone.wait_for(timeout=30_000)
+    assert "2 条数值不再计入" in undone.inner_text()
+    assert not chosen_batch(page).startswith(f"批次 {batch} ·")  # no longer offered
+    assert_no_exception(page)
+    shot(page, artifacts / "upload_4_rolled_back.png")
+
+    page.get_by_role("tab", name="报送完整性与催报").click()
+    page.wait_for_timeout(500)
+    assert "关于报送2026年10月" in page.locator('[data-testid="stCode"]').inner_text()
+    shot(page, artifacts / "upload_5_completeness.png")
+
+
+def test_errors_are_located_and_nothing_is_written(page, app_url, artifacts):
+    open_upload(page, app_url)
+    upload(page, "bad.xlsx", long_return(BAD_ROWS))
+    error = page.locator('[data-testid="stAlertContentError"]').first
+    text = error.inner_text()
+    assert "发现 2 处错误" in text and "没有任何改动" in text
+    assert "bad.xlsx › 报送 F3" in text and "「十二」不是数字" in text
+    assert page.get_by_role("button", name="确认导入").count() == 0
+    assert_no_exception(page)
+    shot(page, artifacts / "upload_6_errors.png")
+
+    page.goto(f"{app_url}/batches")
+    page.get_by_role("heading", name="报送记录").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert "bad.xlsx" not in chosen_batch(page)  # the newest active batch is still the demo's
+    page.get_by_role("tab", name="操作日志").click()
+    page.wait_for_timeout(500)
+    shot(page, artifacts / "upload_7_audit.png")

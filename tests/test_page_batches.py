@@ -1,0 +1,98 @@
+"""报送记录 in AppTest: batch list, rollback through the page, the completeness grid,
+the 催报 text and the audit log; an empty database and a setup without any batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from builders import tiny_setup
+from indicators import imports, setup_book, store
+from test_uploads import QX_ROWS, TODAY, long_return
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "batches.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_page(db: Path, monkeypatch) -> AppTest:
+    st.cache_resource.clear()
+    monkeypatch.setenv("INDICATORS_DB", str(db))
+    return AppTest.from_file(str(PAGE), default_timeout=60).run()
+
+
+def with_db(db: Path, fn):
+    st.cache_resource.clear()  # the page's connection holds the file lock
+    con = store.connect(db, create=True)
+    try:
+        return fn(con)
+    finally:
+        con.close()
+
+
+def frame_with(at: AppTest, column: str):
+    """The first table showing ``column`` (AppTest does not expose dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_renders_on_demo(demo_db, monkeypatch):
+    at = open_page(demo_db, monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "报送记录"
+    assert [t.label for t in at.tabs] == ["报送批次", "报送完整性与催报", "操作日志"]
+    batches = frame_with(at, "批次")
+    assert batches["批次"].iloc[0] == batches["批次"].max() and set(batches["状态"]) == {"有效"}
+    grid = frame_with(at, "2026年10月")
+    assert grid.columns[0] == "单位" and len(grid.columns) == 7
+    assert "关于报送" in at.code[0].value
+    log = frame_with(at, "操作人")
+    assert 0 < len(log) <= 50 and log["时间"].is_monotonic_decreasing
+
+
+def test_rollback_through_the_page(demo_db, monkeypatch):
+    batch = with_db(demo_db, lambda con: imports.commit(
+        con, imports.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), who="张三"))
+    at = open_page(demo_db, monkeypatch)
+    assert at.selectbox(key="rb_batch").value == batch
+    assert at.button(key="rb_go").disabled
+    at.text_input(key="w_rb_who").set_value("李四").run()
+    at.checkbox(key=f"rb_ok_{batch}").check().run()
+    at.button(key="rb_go").click().run()
+    assert not at.exception
+    assert f"已撤回批次 {batch}" in at.success[0].value and "2 条数值不再计入" in at.success[0].value
+    assert frame_with(at, "批次").iloc[0]["状态"] == "已撤回"
+    log = frame_with(at, "操作人")
+    assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
+    assert with_db(demo_db, lambda con: con.execute("SELECT status FROM batch WHERE id = ?", [batch]).fetchone()[0]) \
+        == "rolled_back"
+
+
+def test_chase_month_can_change(demo_db, monkeypatch):
+    at = open_page(demo_db, monkeypatch)
+    at.selectbox(key="chase_month").set_value("2026-09").run()
+    assert not at.exception
+    assert "2026年9月" in at.code[0].value
+
+
+def test_renders_on_empty_db(tmp_path, monkeypatch):
+    at = open_page(tmp_path / "empty.duckdb", monkeypatch)
+    assert not at.exception
+    assert "还没有指标设置" in at.info[0].value
+
+
+def test_setup_without_batches(tmp_path, monkeypatch):
+    db = tmp_path / "setup_only.duckdb"
+    with_db(db, lambda con: setup_book.load_setup(con, tiny_setup()))
+    at = open_page(db, monkeypatch)
+    assert not at.exception
+    assert any("还没有任何报送批次" in i.value for i in at.info)

@@ -1,0 +1,98 @@
+"""设置管理 in AppTest: renders on the demo city and on an empty database; a setup
+workbook uploaded, previewed and loaded into an empty database; a broken one rejected
+in Chinese. (Edits in st.data_editor are covered by tests/test_uploads.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from builders import tiny_setup
+from indicators import store, uploads
+from test_uploads import QX_ROWS, long_return
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "setup.py"
+XLSX = uploads.XLSX_MIME
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_page(db: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("INDICATORS_DB", str(db))
+    return AppTest.from_file(str(PAGE), default_timeout=60).run()
+
+
+def count(db: Path, sql: str):
+    st.cache_resource.clear()  # the page's connection holds the file lock
+    con = store.connect(db)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_renders_on_demo(demo_db, monkeypatch):
+    at = open_page(demo_db, monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "设置管理"
+    assert [t.label for t in at.tabs] == ["设置工作簿", "调整目标", "目标调整历史"]
+    assert [b.label for b in at.download_button] == ["下载当前设置", "下载空白设置工作簿"]
+    editor = at.data_editor[0].value
+    assert len(editor) == count(demo_db, """SELECT count(*) FROM (SELECT DISTINCT indicator_code, org_unit
+                                            FROM target WHERE year = 2026)""")
+    history = next(d.value for d in at.dataframe if "调整原因" in d.value.columns)
+    assert history["当前"].tolist().count("✓") == history["年度"].nunique()
+
+
+def test_history_follows_the_chosen_indicator_and_unit(demo_db, monkeypatch):
+    at = open_page(demo_db, monkeypatch)
+    at.selectbox(key="hist_ind").set_value("JSHT").run()
+    at.selectbox(key="hist_unit").set_value("DC").run()
+    assert not at.exception
+    history = next(d.value for d in at.dataframe if "调整原因" in d.value.columns)
+    assert 2026 in set(history["年度"])
+
+
+def test_target_filter(demo_db, monkeypatch):
+    at = open_page(demo_db, monkeypatch)
+    at.multiselect(key="tgt_only").set_value(["GXQY"]).run()
+    assert not at.exception
+    assert set(at.data_editor[0].value["indicator_code"]) == {"GXQY"}
+
+
+def test_empty_db_loads_a_setup_workbook(tmp_path, monkeypatch):
+    db = tmp_path / "empty.duckdb"
+    at = open_page(db, monkeypatch)
+    assert not at.exception
+    assert any("请先在「设置工作簿」中导入" in i.value for i in at.info)
+    at.text_input(key="w_setup_who").set_value("管理员").run()
+    at.file_uploader(key="setup_file").set_value(("setup.xlsx", uploads.setup_workbook_bytes(tiny_setup()), XLSX)).run()
+    assert not at.exception
+    preview = at.dataframe[0].value.set_index("工作表")
+    assert preview.loc["单位", "新增"] == 4 and preview.loc["指标", "新增"] == 8
+    assert at.button(key="setup_go").disabled
+    at.checkbox[0].check().run()
+    at.button(key="setup_go").click().run()
+    assert not at.exception
+    assert "已导入设置工作簿" in at.success[0].value
+    assert len(at.data_editor) == 1  # the targets are editable now
+    assert count(db, "SELECT count(*) FROM indicator") == 8
+    assert count(db, "SELECT who FROM audit WHERE action = 'setup'") == "管理员"
+
+
+def test_broken_setup_workbook_is_rejected(demo_db, monkeypatch):
+    at = open_page(demo_db, monkeypatch)
+    at.file_uploader(key="setup_file").set_value(("not-setup.xlsx", long_return(QX_ROWS), XLSX)).run()
+    assert not at.exception
+    assert "设置工作簿有误，未导入" in at.error[0].value and "缺少工作表「单位」" in at.error[0].value
+    assert not [b for b in at.button if b.key == "setup_go"]

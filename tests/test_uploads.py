@@ -1,0 +1,320 @@
+"""indicators.uploads: page data for 数据报送, 报送记录 and 设置管理, on copies of the demo city.
+Return workbooks are built in code (``long_return``, also used by the page and browser tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from indicators import catalog, completeness, imports, setup_book, store, uploads
+from indicators.errors import RejectedInput
+
+TODAY = dt.date(2026, 11, 23)
+AFTER_DEADLINE = dt.datetime(2026, 11, 23, 12, 0)
+BEFORE_DEADLINE = dt.datetime(2026, 11, 3, 12, 0)
+
+
+HEADER = ["期间", "单位代码", "单位名称", "指标代码", "指标名称", "数值"]
+
+
+def long_return(rows: list[tuple], title: str = "示例市 2026年10月 科技重点指标报送表", header=HEADER) -> bytes:
+    """A long-format return with a title row: 期间 | 单位代码 | 单位名称 | 指标代码 | 指标名称 | 数值."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "报送"
+    ws.append([title])
+    ws.append(header)
+    for r in rows:
+        ws.append(list(r))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# 青溪县 (QX) has not reported 2026-10 in the demo city
+QX_ROWS = [("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 12.5),
+           ("2026-10", "QX", "青溪县", "GXQY", "高新技术企业数", 88)]
+BAD_ROWS = [("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", "十二"),
+            ("2026-10", "ZZ", "不存在县", "GXQY", "高新技术企业数", 3)]
+
+
+@pytest.fixture
+def con(demo_db):
+    c = store.connect(demo_db)
+    yield c
+    c.close()
+
+
+def read(con, rows, name="return.xlsx"):
+    return imports.read_return(long_return(rows), name, con, today=TODAY)
+
+
+# ---------------------------------------------------------------- template
+
+
+def test_template_periods_default_to_last_month():
+    months, default = uploads.template_periods(TODAY)
+    assert months[0] == "2026-11" and months[default] == "2026-10" and months[-1] == "2025-11"
+
+
+def test_template_bytes_read_back_as_the_month_with_nothing_filled(con):
+    data = uploads.template_bytes(con, "2026-10", "QX", today=TODAY)
+    assert data[:2] == b"PK"
+    reading = imports.read_return(data, uploads.template_file_name("2026-10", "青溪县"), con, today=TODAY)
+    assert reading.ok and reading.expected_period == "2026-10" and reading.values.empty
+    assert uploads.import_verdict(reading, None)[0] == "empty"
+    assert uploads.template_file_name("2026-10") == "月调度报送模板_2026-10_全部单位.xlsx"
+
+
+def test_filled_template_imports(con):
+    data = uploads.template_bytes(con, "2026-10", "QX", today=TODAY)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["报送数据"]
+    filled = 0
+    for row in ws.iter_rows(min_row=1):
+        if row[2].value and str(row[2].value).startswith("技术合同成交额"):
+            row[5].value = 9.5
+            filled += 1
+    assert filled == 1
+    out = io.BytesIO()
+    wb.save(out)
+    reading = imports.read_return(out.getvalue(), "filled.xlsx", con, today=TODAY)
+    assert reading.ok, reading.problems
+    assert reading.values[["indicator_code", "org_unit", "value"]].values.tolist() == [["JSHT", "QX", 9.5]]
+
+
+# ---------------------------------------------------------------- a reading, for display
+
+
+def test_reading_facts_and_diff_of_a_new_return(con):
+    reading = read(con, QX_ROWS)
+    facts = dict(uploads.reading_facts(reading).itertuples(index=False))
+    assert facts["识别格式"].startswith("长表") and facts["数值条数"] == "2" and facts["期间"] == "2026年10月"
+    assert uploads.import_verdict(reading, None)[0] == "ready"
+    diff = imports.preview_diff(con, reading)
+    assert imports.diff_counts(diff) == {"新增": 2, "修改": 0, "不变": 0}
+    table = uploads.diff_table(diff)
+    assert list(table.columns) == ["变化", "期间", "单位", "指标", "原值", "新值"]
+    assert set(table["单位"]) == {"青溪县"} and set(table["原值"]) == {"—"} and set(table["期间"]) == {"2026年10月"}
+    assert sorted(table["新值"]) == ["12.5", "88"]
+
+
+def test_diff_shows_changed_old_to_new_and_hides_unchanged(con):
+    old = con.execute("SELECT value FROM current_observation WHERE indicator_code='JSHT' AND org_unit='DC' "
+                      "AND period='2026-10'").fetchone()[0]
+    gx = con.execute("SELECT value FROM current_observation WHERE indicator_code='GXQY' AND org_unit='DC' "
+                     "AND period='2026-10'").fetchone()[0]
+    reading = read(con, [("2026-10", "DC", "东城区", "JSHT", "技术合同成交额", old + 1),
+                         ("2026-10", "DC", "东城区", "GXQY", "高新技术企业数", gx)])
+    diff = imports.preview_diff(con, reading)
+    assert imports.diff_counts(diff) == {"新增": 0, "修改": 1, "不变": 1}
+    shown = uploads.diff_table(diff)
+    assert shown[["变化", "原值", "新值"]].values.tolist() == [
+        ["修改", uploads.number_text(old), uploads.number_text(old + 1)]]
+    assert len(uploads.diff_table(diff, include_unchanged=True)) == 2
+
+
+def test_errors_come_first_located_in_chinese_and_block_import(con):
+    reading = read(con, BAD_ROWS, "bad.xlsx")
+    kind, message = uploads.import_verdict(reading, None)
+    assert kind == "error" and "未导入" in message and "没有任何改动" in message
+    table = uploads.problems_table(reading)
+    assert list(table.columns) == ["级别", "工作表", "行", "列", "单元格内容", "问题类型", "说明", "修改方法"]
+    assert table["级别"].iloc[0] == "错误"
+    bad_number = table[table["单元格内容"] == "十二"].iloc[0]
+    assert (bad_number["工作表"], bad_number["行"], bad_number["列"]) == ("报送", 3, "F")
+    assert bad_number["问题类型"] == "不是数字" and bad_number["修改方法"]
+    assert (table["单元格内容"] == "ZZ").any()
+    before = con.execute("SELECT count(*) FROM batch").fetchone()[0]
+    with pytest.raises(RejectedInput):
+        imports.commit(con, reading, who="测试")
+    assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == before
+
+
+def test_unit_conversion_is_listed(con):
+    data = long_return([("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 125000)],
+                       header=HEADER[:-1] + ["数值（万元）"])
+    reading = imports.read_return(data, "wan.xlsx", con, today=TODAY)
+    assert reading.ok and reading.warnings.empty, reading.problems
+    conv = uploads.conversions_table(con, reading)
+    assert conv[["指标", "填写的单位", "换算为", "系数"]].values.tolist() == [["技术合同成交额", "万元", "亿元", "×0.0001"]]
+    assert reading.values["value"].iloc[0] == pytest.approx(12.5)
+
+
+def test_duplicate_upload_is_recognised_until_rolled_back(con):
+    data = long_return(QX_ROWS)
+    sha = uploads.sha256_of(data)
+    assert uploads.duplicate_of(con, sha) is None
+    batch = imports.commit(con, imports.read_return(data, "qx.xlsx", con, today=TODAY), who="张三")
+    dup = uploads.duplicate_of(con, sha)
+    assert dup["id"] == batch and dup["file_name"] == "qx.xlsx" and dup["uploaded_by"] == "张三"
+    again = imports.read_return(data, "qx-again.xlsx", con, today=TODAY)
+    kind, message = uploads.import_verdict(again, dup)
+    assert kind == "duplicate" and f"批次 {batch}" in message and "qx.xlsx" in message
+    with pytest.raises(RejectedInput):  # the duplicate is a warning: not re-imported silently
+        imports.commit(con, again, who="张三")
+    imports.rollback(con, batch, who="张三")
+    assert uploads.duplicate_of(con, sha) is None
+
+
+@pytest.mark.parametrize("value,text", [(None, "—"), (float("nan"), "—"), (88.0, "88"), (1234.5, "1,234.5"),
+                                        (-0.125, "-0.125"), (1e-7, "0"), (12345678.0, "12,345,678")])
+def test_number_text(value, text):
+    assert uploads.number_text(value) == text
+
+
+# ---------------------------------------------------------------- 报送记录
+
+
+def test_batches_table_and_labels(con):
+    batch = imports.commit(con, read(con, QX_ROWS), who="张三")
+    imports.rollback(con, batch, who="李四")
+    table = uploads.batches_table(con)
+    assert list(table.columns) == ["批次", "文件", "报送人", "报送时间", "条数", "期间", "单位数", "状态", "备注", "status"]
+    top = table.iloc[0]
+    assert (top["批次"], top["报送人"], top["条数"], top["期间"], top["状态"]) == (batch, "张三", 2, "2026-10", "已撤回")
+    assert uploads.batch_label(table.iloc[1]).startswith(f"批次 {batch - 1} · ")
+
+
+def test_recent_periods_end_at_last_month_or_newest_data(con):
+    assert uploads.recent_periods(con, TODAY, 3) == ["2026-10", "2026-09", "2026-08"]
+    assert uploads.recent_periods(con, dt.date(2027, 2, 1), 2) == ["2027-01", "2026-12"]
+
+
+def _on_time_text(con, period: str) -> str:
+    """What a unit that reported everything through the demo's batch of ``period`` shows."""
+    at = con.execute("""SELECT min(b.uploaded_at) FROM batch b JOIN observation o ON o.batch_id = b.id
+                        WHERE o.period = ? AND o.org_unit = 'DC'""", [period]).fetchone()[0]
+    return "已报·按时" if at <= completeness.deadline(period) else "已报·逾期"
+
+
+@pytest.mark.parametrize("now,qx", [(AFTER_DEADLINE, "未报"), (BEFORE_DEADLINE, "待报")])
+def test_completeness_grid_cells(con, now, qx):
+    grid = uploads.completeness_grid(con, ["2026-09", "2026-10"], now=now).set_index("单位")
+    assert list(grid.columns) == ["2026年9月", "2026年10月"]  # oldest first
+    assert grid.loc["青溪县", "2026年10月"] == qx  # the demo's 青溪县 has not reported October
+    for period in ("2026-09", "2026-10"):
+        assert grid.loc["东城区", uploads.periods.label(period)] == _on_time_text(con, period)
+    assert uploads.grid_cell_style(qx).startswith("background-color")
+    assert uploads.grid_cell_style("部分 2/15").startswith("background-color")
+
+
+def test_grid_after_a_late_partial_return(con):
+    imports.commit(con, read(con, QX_ROWS), who="张三")
+    grid = uploads.completeness_grid(con, ["2026-10"], now=AFTER_DEADLINE).set_index("单位")
+    assert grid.loc["青溪县", "2026年10月"].startswith("部分 2/") and grid.loc["青溪县", "2026年10月"].endswith("·逾期")
+
+
+def test_completeness_detail_and_chase_text(con):
+    summary, chase, text = uploads.completeness_detail(con, "2026-10", now=AFTER_DEADLINE)
+    assert summary.set_index("单位").loc["青溪县", "及时性"] == "未报送"
+    assert "青溪县" in set(chase["单位"])
+    assert text.startswith("关于报送2026年10月") and "青溪县" in text and "2026年11月5日" in text
+
+
+def test_audit_log_newest_first_in_chinese(con):
+    batch = imports.commit(con, read(con, QX_ROWS), who="张三")
+    imports.rollback(con, batch, who="李四")
+    log = uploads.audit_log(con, 50)
+    assert len(log) <= 50 and list(log.columns) == ["时间", "操作人", "操作", "详情"]
+    assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
+    assert log.iloc[1][["操作人", "操作"]].tolist() == ["张三", "导入报送"]
+    assert len(uploads.audit_log(con, 3)) == 3
+    assert log.iloc[1]["详情"] == f"批次 {batch}：return.xlsx，2 条数值"
+
+
+@pytest.mark.parametrize("detail,text", [
+    ("batch 7: 东城区.xlsx, 15 rows", "批次 7：东城区.xlsx，15 条数值"),
+    ("batch 7, 3 values restored", "批次 7，恢复 3 个被覆盖的旧值"),
+    ("9 units, 19 indicators, 513 targets set", "9 个单位、19 个指标，新设目标 513 条"),
+    ("2 targets revised", "调整目标 2 条"),
+    ("something else", "something else"),
+])
+def test_audit_detail_text(detail, text):
+    assert uploads.audit_detail_text(detail) == text
+
+
+# ---------------------------------------------------------------- 设置管理
+
+
+def test_setup_frames_round_trip_changes_nothing(con):
+    frames = uploads.setup_frames(con)
+    for table, (_, cols) in setup_book.SHEETS.items():
+        assert list(frames[table].columns) == [c.name for c in cols]
+    assert len(frames["org_unit"]) == 9 and len(frames["responsibility"]) > 0
+    back = uploads.read_setup(uploads.setup_workbook_bytes(frames))
+    preview = uploads.setup_preview(con, back).set_index("工作表")
+    assert preview.loc["单位", "新增"] == 0 and preview.loc["单位", "覆盖已有"] == 9
+    assert preview.loc["目标", ["新增", "覆盖已有"]].tolist() == [0, 0]
+    targets = con.execute("SELECT count(*) FROM target").fetchone()[0]
+    setup_book.load_setup(con, back, who="管理员")
+    assert con.execute("SELECT count(*) FROM target").fetchone()[0] == targets
+
+
+def test_setup_preview_counts_a_changed_target_and_a_new_unit(con):
+    frames = uploads.setup_frames(con)
+    frames["target"].loc[0, "value"] = frames["target"].loc[0, "value"] + 10
+    frames["org_unit"] = pd.concat([frames["org_unit"], pd.DataFrame(
+        [{"code": "NEW", "name": "新区", "parent_code": "SLS", "sort_order": 99}])], ignore_index=True)
+    back = uploads.read_setup(uploads.setup_workbook_bytes(frames))
+    preview = uploads.setup_preview(con, back).set_index("工作表")
+    assert preview.loc["目标", "覆盖已有"] == 1 and preview.loc["单位", "新增"] == 1
+
+
+def test_blank_and_broken_setup_workbooks_are_rejected_in_chinese():
+    blank = uploads.setup_workbook_bytes()
+    frames = uploads.read_setup(blank)
+    assert all(f.empty for f in frames.values())
+    with pytest.raises(RejectedInput, match="设置工作簿有误"):
+        uploads.read_setup(long_return(QX_ROWS))
+
+
+def _editor(con):
+    return uploads.target_editor_frame(con, 2026)
+
+
+def test_target_editor_frame(con):
+    frame = _editor(con)
+    assert list(frame.columns) == uploads.TARGET_EDIT_COLUMNS
+    assert len(frame) == len(catalog.current_targets(con, 2026))
+    assert frame["indicator_name"].notna().all() and frame["org_unit_name"].notna().all()
+    assert uploads.target_years(con, TODAY)[0] == 2026
+
+
+@pytest.mark.parametrize("edit,n,problems", [
+    ({"value": 999.0}, 1, 0),
+    ({"milestones": "3:10；6:40；9:70；12:100"}, 1, 0),
+    ({"reason": "只改原因"}, 0, 0),
+    ({"value": None}, 0, 1),
+])
+def test_changed_targets(con, edit, n, problems):
+    before = _editor(con)
+    after = before.copy()
+    for col, v in edit.items():
+        after[col] = after[col].astype(object)
+        after.loc[3, col] = v
+    changed, found = uploads.changed_targets(before, after, reason="年中调整")
+    assert len(changed) == n and len(found) == problems
+    assert list(changed.columns) == ["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]
+    if n:
+        assert changed["reason"].iloc[0] == "年中调整"  # the old reason described the old target
+        assert changed[["indicator_code", "org_unit"]].values.tolist() == [before.loc[3, ["indicator_code", "org_unit"]].tolist()]
+
+
+def test_revised_target_enters_the_history(con):
+    before = _editor(con)
+    after = before.copy()
+    after.loc[0, "value"] = before.loc[0, "value"] + 5
+    after.loc[0, "reason"] = "市政府下达新目标"
+    changed, _ = uploads.changed_targets(before, after)
+    assert setup_book.revise_targets(con, changed, who="管理员") == 1
+    hist = uploads.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
+    this_year = hist[hist["年度"] == 2026]
+    assert this_year["目标值"].tolist() == [before.loc[0, "value"] + 5, before.loc[0, "value"]]
+    assert this_year["当前"].tolist() == ["✓", ""]
+    assert this_year.iloc[0][["设定人", "调整原因"]].tolist() == ["管理员", "市政府下达新目标"]
+    assert uploads.target_history_table(con, "GXQY", "NOPE").empty
