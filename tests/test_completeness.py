@@ -1,6 +1,5 @@
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from excel.bookmaker import make_db, seed

@@ -113,8 +113,6 @@ def test_empty_database_gives_empty_table():
 
 
 def test_partial_stock_is_compared_like_for_like(tiny_con):
-    from indicators import store
-    import pandas as pd
     # the city gets a target; B (baseline 50, target 60) has not reported 2026-10
     con = tiny_con
     con.execute("INSERT INTO target (indicator_code, org_unit, year, value) VALUES ('HT', 'C', 2026, 200)")

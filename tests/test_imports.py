@@ -2,7 +2,6 @@
 
 import json
 
-import pandas as pd
 import pytest
 
 from excel.bookmaker import TODAY, make_db, seed, xlsx

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -13,22 +13,7 @@ from builders import tiny_setup
 from indicators import imports, setup_book, store
 from test_uploads import QX_ROWS, TODAY, long_return
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "batches.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(db: Path, monkeypatch) -> AppTest:
-    st.cache_resource.clear()
-    monkeypatch.setenv("INDICATORS_DB", str(db))
-    return AppTest.from_file(str(PAGE), default_timeout=60).run()
+PAGE = "pages/batches.py"
 
 
 def with_db(db: Path, fn):
@@ -46,7 +31,7 @@ def frame_with(at: AppTest, column: str):
 
 
 def test_renders_on_demo(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "报送记录"
     assert [t.label for t in at.tabs] == ["报送批次", "报送完整性与催报", "操作日志"]
@@ -62,7 +47,7 @@ def test_renders_on_demo(demo_db, monkeypatch):
 def test_rollback_through_the_page(demo_db, monkeypatch):
     batch = with_db(demo_db, lambda con: imports.commit(
         con, imports.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), who="张三"))
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     assert at.selectbox(key="rb_batch").value == batch
     assert at.button(key="rb_go").disabled
     at.text_input(key="w_rb_who").set_value("李四").run()
@@ -78,14 +63,14 @@ def test_rollback_through_the_page(demo_db, monkeypatch):
 
 
 def test_chase_month_can_change(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     at.selectbox(key="chase_month").set_value("2026-09").run()
     assert not at.exception
     assert "2026年9月" in at.code[0].value
 
 
 def test_renders_on_empty_db(tmp_path, monkeypatch):
-    at = open_page(tmp_path / "empty.duckdb", monkeypatch)
+    at = open_page(PAGE, tmp_path / "empty.duckdb", monkeypatch)
     assert not at.exception
     assert "还没有指标设置" in at.info[0].value
 
@@ -93,6 +78,6 @@ def test_renders_on_empty_db(tmp_path, monkeypatch):
 def test_setup_without_batches(tmp_path, monkeypatch):
     db = tmp_path / "setup_only.duckdb"
     with_db(db, lambda con: setup_book.load_setup(con, tiny_setup()))
-    at = open_page(db, monkeypatch)
+    at = open_page(PAGE, db, monkeypatch)
     assert not at.exception
     assert any("还没有任何报送批次" in i.value for i in at.info)

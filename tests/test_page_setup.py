@@ -6,30 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from builders import tiny_setup
 from indicators import store, uploads
 from test_uploads import QX_ROWS, long_return
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "setup.py"
+PAGE = "pages/setup.py"
 XLSX = uploads.XLSX_MIME
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(db: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("INDICATORS_DB", str(db))
-    return AppTest.from_file(str(PAGE), default_timeout=60).run()
 
 
 def count(db: Path, sql: str):
@@ -42,7 +27,7 @@ def count(db: Path, sql: str):
 
 
 def test_renders_on_demo(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "设置管理"
     assert [t.label for t in at.tabs] == ["设置工作簿", "调整目标", "目标调整历史"]
@@ -55,7 +40,7 @@ def test_renders_on_demo(demo_db, monkeypatch):
 
 
 def test_history_follows_the_chosen_indicator_and_unit(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     at.selectbox(key="hist_ind").set_value("JSHT").run()
     at.selectbox(key="hist_unit").set_value("DC").run()
     assert not at.exception
@@ -64,7 +49,7 @@ def test_history_follows_the_chosen_indicator_and_unit(demo_db, monkeypatch):
 
 
 def test_target_filter(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     at.multiselect(key="tgt_only").set_value(["GXQY"]).run()
     assert not at.exception
     assert set(at.data_editor[0].value["indicator_code"]) == {"GXQY"}
@@ -72,7 +57,7 @@ def test_target_filter(demo_db, monkeypatch):
 
 def test_empty_db_loads_a_setup_workbook(tmp_path, monkeypatch):
     db = tmp_path / "empty.duckdb"
-    at = open_page(db, monkeypatch)
+    at = open_page(PAGE, db, monkeypatch)
     assert not at.exception
     assert any("请先在「设置工作簿」中导入" in i.value for i in at.info)
     at.text_input(key="w_setup_who").set_value("管理员").run()
@@ -91,7 +76,7 @@ def test_empty_db_loads_a_setup_workbook(tmp_path, monkeypatch):
 
 
 def test_broken_setup_workbook_is_rejected(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     at.file_uploader(key="setup_file").set_value(("not-setup.xlsx", long_return(QX_ROWS), XLSX)).run()
     assert not at.exception
     assert "设置工作簿有误，未导入" in at.error[0].value and "缺少工作表「单位」" in at.error[0].value

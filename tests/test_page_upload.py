@@ -6,29 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from indicators import store
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "upload.py"
+PAGE = "pages/upload.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(db: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("INDICATORS_DB", str(db))
-    return AppTest.from_file(str(PAGE), default_timeout=60).run()
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
@@ -46,7 +32,7 @@ def batches(db: Path) -> list[tuple]:
 
 
 def test_renders_on_demo(demo_db, monkeypatch):
-    at = open_page(demo_db, monkeypatch)
+    at = open_page(PAGE, demo_db, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "数据报送"
     assert [s.value for s in at.subheader] == ["① 下载填报模板", "② 上传报表"]
@@ -59,14 +45,14 @@ def test_renders_on_demo(demo_db, monkeypatch):
 
 
 def test_renders_on_empty_db(tmp_path, monkeypatch):
-    at = open_page(tmp_path / "empty.duckdb", monkeypatch)
+    at = open_page(PAGE, tmp_path / "empty.duckdb", monkeypatch)
     assert not at.exception
     assert "还没有指标设置" in at.info[0].value
 
 
 def test_upload_preview_confirm(demo_db, monkeypatch):
     n = len(batches(demo_db))
-    at = upload(open_page(demo_db, monkeypatch), "青溪县10月.xlsx", long_return(QX_ROWS))
+    at = upload(open_page(PAGE, demo_db, monkeypatch), "青溪县10月.xlsx", long_return(QX_ROWS))
     assert not at.exception
     assert [m.value for m in at.metric] == ["2", "0", "0"]  # 新增 / 修改 / 不变
     assert any("识别格式：长表" in c.value for c in at.caption)
@@ -83,7 +69,7 @@ def test_upload_preview_confirm(demo_db, monkeypatch):
 
 def test_errors_are_located_and_nothing_is_written(demo_db, monkeypatch):
     n = len(batches(demo_db))
-    at = upload(open_page(demo_db, monkeypatch), "bad.xlsx", long_return(BAD_ROWS))
+    at = upload(open_page(PAGE, demo_db, monkeypatch), "bad.xlsx", long_return(BAD_ROWS))
     assert not at.exception
     assert "整份文件未导入" in at.error[0].value and "没有任何改动" in at.error[0].value
     problems = at.dataframe[0].value
@@ -94,11 +80,11 @@ def test_errors_are_located_and_nothing_is_written(demo_db, monkeypatch):
 
 def test_duplicate_needs_an_explicit_tick(demo_db, monkeypatch):
     data = long_return(QX_ROWS)
-    at = upload(open_page(demo_db, monkeypatch), "qx.xlsx", data)
+    at = upload(open_page(PAGE, demo_db, monkeypatch), "qx.xlsx", data)
     at.text_input(key="w_upload_who").set_value("张三").run()
     at.button[0].click().run()
     first = batches(demo_db)
-    again = upload(open_page(demo_db, monkeypatch), "qx-copy.xlsx", data)  # a new session
+    again = upload(open_page(PAGE, demo_db, monkeypatch), "qx-copy.xlsx", data)  # a new session
     assert not again.exception
     assert any("内容完全相同" in w.value and f"批次 {first[-1][0]}" in w.value for w in again.warning)
     again.text_input(key="w_upload_who").set_value("张三").run()
@@ -111,7 +97,7 @@ def test_duplicate_needs_an_explicit_tick(demo_db, monkeypatch):
 
 def test_warning_then_confirmed_import(demo_db, monkeypatch):
     # 青溪县's cumulative 技术合同成交额 was 1.73 in September: 1.0 in October fell
-    at = upload(open_page(demo_db, monkeypatch), "fell.xlsx",
+    at = upload(open_page(PAGE, demo_db, monkeypatch), "fell.xlsx",
                 long_return([("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 1.0)]))
     assert any("警告" in w.value for w in at.warning)
     at.text_input(key="w_upload_who").set_value("张三").run()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
+from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 
 from indicators import store
@@ -20,21 +20,8 @@ PAGES = ["overview.py", "indicator.py", "responsibility.py"]
 TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 def run_page(page: str, db: Path, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("INDICATORS_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_page(f"pages/{page}", db, monkeypatch, **query)
 
 
 def texts(at: AppTest) -> str:

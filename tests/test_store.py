@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from indicators import store
-from indicators.errors import DatabaseLocked, DatabaseMissing, DatabaseTooNew
+from indicators.errors import DatabaseMissing, DatabaseTooNew
 from indicators.schema import MIGRATIONS, SCHEMA_VERSION
 
 

@@ -227,17 +227,6 @@ def test_audit_log_newest_first_in_chinese(con):
     assert log.iloc[1]["详情"] == f"批次 {batch}：return.xlsx，2 条数值"
 
 
-@pytest.mark.parametrize("detail,text", [
-    ("batch 7: 东城区.xlsx, 15 rows", "批次 7：东城区.xlsx，15 条数值"),
-    ("batch 7, 3 values restored", "批次 7，恢复 3 个被覆盖的旧值"),
-    ("9 units, 19 indicators, 513 targets set", "9 个单位、19 个指标，新设目标 513 条"),
-    ("2 targets revised", "调整目标 2 条"),
-    ("something else", "something else"),
-])
-def test_audit_detail_text(detail, text):
-    assert uploads.audit_detail_text(detail) == text
-
-
 # ---------------------------------------------------------------- 设置管理
 
 

@@ -17,9 +17,9 @@ import pandas as pd
 
 from indicators import periods
 from indicators.errors import IndicatorsError, RejectedInput
+from indicators.cli_args import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_db_arg, db_path, period_arg
 from indicators.settings import from_env
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 STATUS_JSON_KEYS = [
     "indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "value_period",
@@ -37,25 +37,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
-
-
-def _db_path(args) -> Path:
-    return args.db or from_env().db_path
-
-
-def _period(text: str) -> str:
-    try:
-        periods.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 def cmd_init(args) -> int:
     from indicators import store
-    path = _db_path(args)
+    path = db_path(args)
     if args.force and path.exists():
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
@@ -94,7 +78,7 @@ def cmd_status(args) -> int:
     from indicators import store
     from indicators.dispatch import dispatch_table
     settings = from_env()
-    con = store.connect(_db_path(args), read_only=True)
+    con = store.connect(db_path(args), read_only=True)
     try:
         table = dispatch_table(con, args.period, settings, unit=args.unit)
     finally:
@@ -135,7 +119,7 @@ def cmd_setup_import(args) -> int:
     from indicators import store
     from indicators.setup_book import load_setup, read_workbook
     frames = read_workbook(args.file)
-    con = store.connect(_db_path(args), create=True)
+    con = store.connect(db_path(args), create=True)
     try:
         load_setup(con, frames, who=args.who)
     finally:
@@ -149,14 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("init", help="创建数据库（--demo 载入示例市）")
-    _db_arg(p)
+    add_db_arg(p)
     p.add_argument("--demo", action="store_true", help="载入示例市数据")
     p.add_argument("--force", action="store_true", help="删除已有数据库后重建")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("status", help="某月调度表")
-    _db_arg(p)
-    p.add_argument("--period", required=True, type=_period, help="数据截至月份 YYYY-MM")
+    add_db_arg(p)
+    p.add_argument("--period", required=True, type=period_arg, help="数据截至月份 YYYY-MM")
     p.add_argument("--unit", help="只看该单位及其下级")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
@@ -168,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_setup_template)
 
     p = sub.add_parser("setup-import", help="导入设置工作簿（单位、科室、领导、指标、责任分工、目标）")
-    _db_arg(p)
+    add_db_arg(p)
     p.add_argument("file", type=Path)
     p.add_argument("--who", default=None)
     p.set_defaults(func=cmd_setup_import)

@@ -13,28 +13,14 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_REJECTED = 0, 1
-
-
-def _period_arg(text: str) -> str:
-    from indicators import periods
-    try:
-        periods.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
-def _db_path(args) -> Path:
-    from indicators.settings import from_env
-    return args.db or from_env().db_path
+from indicators.cli_args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, period_arg
 
 
 def cmd_import(args) -> int:
     from indicators import imports, store
     from indicators.errors import RejectedInput
     today = dt.date.fromisoformat(args.today) if args.today else None
-    con = store.connect(_db_path(args), read_only=args.dry_run)
+    con = store.connect(db_path(args), read_only=args.dry_run)
     try:
         readings = []
         for f in args.files:
@@ -97,7 +83,7 @@ def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
 
 def cmd_template(args) -> int:
     from indicators import store, template
-    con = store.connect(_db_path(args), read_only=True)
+    con = store.connect(db_path(args), read_only=True)
     try:
         path = template.write_template(con, args.out, period=args.period, unit=args.unit)
     finally:
@@ -109,19 +95,19 @@ def cmd_template(args) -> int:
 def add_parsers(subparsers) -> None:
     p = subparsers.add_parser("import", help="导入报送文件（.xlsx/.xls/.csv），有错误则整份不导入")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
+    add_db_arg(p)
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--yes", action="store_true", help="确认警告并导入")
     p.add_argument("--who", default=None, help="上传人")
-    p.add_argument("--period", type=_period_arg, default=None, help="只接受该期间（YYYY-MM）")
+    p.add_argument("--period", type=period_arg, default=None, help="只接受该期间（YYYY-MM）")
     p.add_argument("--today", default=None, help=argparse.SUPPRESS)  # fixes "the future" in tests
     p.add_argument("--all", action="store_true", help="列出全部问题（默认最多 50 条）")
     p.set_defaults(func=cmd_import)
 
     p = subparsers.add_parser("template", help="生成某月的报送模板（.xlsx）")
-    p.add_argument("--period", required=True, type=_period_arg, help="报送期间 YYYY-MM")
+    p.add_argument("--period", required=True, type=period_arg, help="报送期间 YYYY-MM")
     p.add_argument("--unit", default=None, help="只为该单位（代码）生成；默认全部单位")
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--db", type=Path, default=None)
+    add_db_arg(p)
     p.set_defaults(func=cmd_template)

@@ -6,28 +6,20 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from indicators import periods
+from indicators.cli_args import add_db_arg, period_arg
 from indicators.errors import RejectedInput
 from indicators.settings import from_env
 
 FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "png")
 
 
-def _period(text: str) -> str:
-    try:
-        periods.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 def add_parsers(sub) -> None:
     p = sub.add_parser("report", help="生成月调度材料：汇报幻灯片、调度表、通报草稿、图表图片")
-    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
-    p.add_argument("--period", required=True, type=_period, help="数据截至月份 YYYY-MM")
+    add_db_arg(p)
+    p.add_argument("--period", required=True, type=period_arg, help="数据截至月份 YYYY-MM")
     p.add_argument("--format", required=True, choices=FORMAT_CHOICES,
                    help="pptx 汇报幻灯片 / xlsx 调度表 / docx、md 通报草稿 / png 某指标完成率图")
     p.add_argument("--out", required=True, type=Path, help="输出文件")

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from indicators.excel.periods import label, shift
+from indicators.clock import local_now
 from indicators.settings import Settings
 from indicators.template import due_indicators
 
@@ -73,7 +74,7 @@ def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Setti
     ``status``: 按时报送 | 逾期报送 | 未报送 (past the deadline) | 待报送 (not yet due).
     ``on_time`` is NA for values not reported."""
     due_at = deadline(period, settings)
-    now = now or dt.datetime.now()
+    now = now or local_now()
     pairs = expected_pairs(con, period)
     con.register("_pairs", pairs)
     try:

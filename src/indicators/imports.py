@@ -24,8 +24,8 @@ from indicators import store
 from indicators.errors import RejectedInput
 from indicators.excel import history
 from indicators.excel.header import locate
-from indicators.excel.layouts import LAYOUT_NAMES, RAW_COLUMNS, to_long
-from indicators.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total, norm
+from indicators.excel.layouts import LAYOUT_NAMES, to_long
+from indicators.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total
 from indicators.excel.numbers import FORMULA_ERRORS, parse_numbers
 from indicators.excel.periods import month_of, parse_periods
 from indicators.excel.sources import RawSheet, column_letter, read_sheets
@@ -115,7 +115,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: d
         [s for s in sheets if s.visible and s.name != META_SHEET]
     default_year = int(expected_period[:4]) if expected_period else today.year
 
-    frames, layouts, used, totals = [], [], [], []
+    frames, layouts, used = [], [], []
     for sheet in chosen:
         problems.extend(_sheet_problems(sheet))
         table = locate(sheet, catalog)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from indicators.clock import local_now
 from indicators.errors import RejectedInput
 from indicators.store import audit
 
@@ -260,7 +261,7 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
             con.unregister("_setup")
         added = _append_targets(con, frames["target"], who)
-        audit(con, who, "setup", f"{len(units)} units, {len(frames['indicator'])} indicators, {added} targets set")
+        audit(con, who, "setup", f"{len(units)} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -270,7 +271,7 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
 _APPEND_TARGETS = """
     INSERT INTO target (indicator_code, org_unit, year, value, milestones, set_at, set_by, reason)
     SELECT t.indicator_code, t.org_unit, t.year, t.value, t.milestones,
-           current_timestamp + (t._n * INTERVAL 1 MICROSECOND), coalesce(t.set_by, ?), t.reason
+           CAST(? AS TIMESTAMP) + (t._n * INTERVAL 1 MICROSECOND), coalesce(t.set_by, ?), t.reason
     FROM _targets t LEFT JOIN (
         SELECT * FROM target QUALIFY row_number() OVER (
             PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1
@@ -286,7 +287,7 @@ def _append_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, who: 
     frame["_n"] = range(len(frame))
     con.register("_targets", frame)
     try:
-        return int(con.execute(_APPEND_TARGETS, [who]).fetchone()[0])
+        return int(con.execute(_APPEND_TARGETS, [local_now(), who]).fetchall()[0][0])
     finally:
         con.unregister("_targets")
 
@@ -296,7 +297,7 @@ def revise_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, *, who
     con.execute("BEGIN")
     try:
         added = _append_targets(con, targets, who)
-        audit(con, who, "targets", f"{added} targets revised")
+        audit(con, who, "targets", f"调整目标 {added} 条")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

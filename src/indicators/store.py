@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from indicators.clock import local_now
 from indicators.errors import DatabaseLocked, DatabaseMissing, DatabaseTooNew
 from indicators.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -76,7 +77,9 @@ def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
 
 
 def audit(con: duckdb.DuckDBPyConnection, who: str | None, action: str, detail: str = "") -> None:
-    con.execute("INSERT INTO audit (who, action, detail) VALUES (?, ?, ?)", [who, action, detail])
+    """One line of the audit log; ``detail`` is Chinese, as shown to admins."""
+    con.execute("INSERT INTO audit (logged_at, who, action, detail) VALUES (?, ?, ?, ?)",
+                [local_now(), who, action, detail])
 
 
 def write_batch(
@@ -100,8 +103,9 @@ def write_batch(
     con.execute("BEGIN")
     try:
         batch_id = con.execute(
-            "INSERT INTO batch (file_name, sha256, uploaded_by, rows, note) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            [file_name, sha256, uploaded_by, len(frame), note],
+            """INSERT INTO batch (file_name, sha256, uploaded_at, uploaded_by, rows, note)
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+            [file_name, sha256, local_now(), uploaded_by, len(frame), note],
         ).fetchone()[0]
         con.register("_incoming", frame)
         con.execute(
@@ -117,7 +121,7 @@ def write_batch(
             [batch_id],
         )
         con.unregister("_incoming")
-        audit(con, uploaded_by, "import", f"batch {batch_id}: {file_name}, {len(frame)} rows")
+        audit(con, uploaded_by, "import", f"批次 {batch_id}：{file_name}，{len(frame)} 条数值")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -160,7 +164,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | 
         )
         restored = con.execute("SELECT count(winner) FROM _winner").fetchone()[0]
         con.execute("DROP TABLE _winner")
-        audit(con, who, "rollback", f"batch {batch_id}, {restored} values restored")
+        audit(con, who, "rollback", f"批次 {batch_id}，恢复 {restored} 个被覆盖的旧值")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -60,7 +60,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
                   (SELECT count(*) FROM batch WHERE status = 'rolled_back'),
                   (SELECT count(*) FROM target), (SELECT max(set_at) FROM target),
                   (SELECT count(*) FROM indicator), (SELECT count(*) FROM org_unit),
-                  (SELECT count(*) FROM responsibility)"""
+                  (SELECT count(*) FROM responsibility), (SELECT max(logged_at) FROM audit)"""
     ).fetchone()
 
 

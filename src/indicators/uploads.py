@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 import tempfile
 from pathlib import Path
 
@@ -245,24 +244,7 @@ def audit_log(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
                     [int(limit)]).df()
     return pd.DataFrame({"时间": pd.to_datetime(a["logged_at"]), "操作人": a["who"].fillna("—"),
                          "操作": a["action"].map(AUDIT_ACTION_LABELS).fillna(a["action"]),
-                         "详情": a["detail"].fillna("").map(audit_detail_text)})
-
-
-# the store writes its audit details in English; shown in Chinese (unknown ones as they are)
-_AUDIT_DETAILS = [
-    (re.compile(r"^batch (\d+): (.*), (\d+) rows$"), "批次 {0}：{1}，{2} 条数值"),
-    (re.compile(r"^batch (\d+), (\d+) values restored$"), "批次 {0}，恢复 {1} 个被覆盖的旧值"),
-    (re.compile(r"^(\d+) units, (\d+) indicators, (\d+) targets set$"), "{0} 个单位、{1} 个指标，新设目标 {2} 条"),
-    (re.compile(r"^(\d+) targets revised$"), "调整目标 {0} 条"),
-]
-
-
-def audit_detail_text(detail: str) -> str:
-    for pattern, text in _AUDIT_DETAILS:
-        m = pattern.match(detail)
-        if m:
-            return text.format(*m.groups())
-    return detail
+                         "详情": a["detail"].fillna("")})
 
 
 # ---------------------------------------------------------------- 设置管理

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Inches
 
 from indicators.formatting import fmt_pct, fmt_value
 from indicators.report import slide_kit as kit
