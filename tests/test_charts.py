@@ -45,6 +45,14 @@ def test_district_ranking_bars_best_on_top():
     assert bar.text[-1].startswith("第1名")
 
 
+def test_district_that_sent_nothing_says_so():
+    ranking = pd.DataFrame({"排名": [1, 2], "单位": ["东城区", "青溪县"], "达序时率": [0.9, 0.0],
+                            "考核指标数": [15, 15], "未报送": [0, 15]})
+    bar = charts.district_ranking_bars(ranking, CTX).data[0]
+    assert list(bar.text) == ["第2名　本月未报送", "第1名　90%"]
+    assert bar.marker.color[0] == STATUS_COLORS["missing"]
+
+
 def _trend(kind_due=None):
     months = range(1, 13)
     return pd.DataFrame({

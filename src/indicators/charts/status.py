@@ -33,7 +33,11 @@ def district_ranking_bars(ranking: pd.DataFrame, ctx: ChartContext,
     share = r["达序时率"].astype("float64").fillna(0) * 100
     colors = [STATUS_COLORS["on_track"] if v >= 80 else STATUS_COLORS["lagging"] if v >= 50
               else STATUS_COLORS["far_behind"] for v in share]
-    labels = [f"第{k}名　{v:.0f}%" for k, v in zip(r["排名"], share)]
+    # a district that sent nothing is last, and says why rather than showing "0%"
+    silent = (r["未报送"] > 0) & (r["未报送"] == r["考核指标数"]) if "未报送" in r else pd.Series(False, index=r.index)
+    labels = [f"第{k}名　本月未报送" if quiet else f"第{k}名　{v:.0f}%"
+              for k, v, quiet in zip(r["排名"], share, silent)]
+    colors = [STATUS_COLORS["missing"] if quiet else c for c, quiet in zip(colors, silent)]
     fig = go.Figure(go.Bar(
         y=r["单位"].tolist(), x=share.tolist(), orientation="h", marker={"color": colors},
         text=labels, textposition="outside", cliponaxis=False, textfont={"color": TEXT_COLOR},
