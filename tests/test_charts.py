@@ -53,6 +53,13 @@ def test_district_that_sent_nothing_says_so():
     assert bar.marker.color[0] == STATUS_COLORS["missing"]
 
 
+def test_trend_marks_partial_months():
+    trend = _trend().assign(partial=[m == 10 for m in range(1, 13)])
+    names = [tr.name for tr in charts.trend_figure(trend, CTX, title="t").data]
+    assert "部分汇总（有单位未报）" in names
+    assert "部分汇总（有单位未报）" not in [tr.name for tr in charts.trend_figure(_trend(), CTX, title="t").data]
+
+
 def _trend(kind_due=None):
     months = range(1, 13)
     return pd.DataFrame({

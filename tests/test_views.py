@@ -217,3 +217,10 @@ def test_headline_card_says_what_a_partial_roll_up_lacks(tiny_con):
     cards = views.headline_cards(table, "C").set_index("code")
     assert cards.loc["TC", "partial_text"] == ""  # complete roll-up
     assert cards.loc["HT", "partial_text"] == "部分汇总，缺：乙县"  # 乙县 has not reported HT
+
+
+def test_trend_flags_the_month_whose_total_lacks_a_unit(tiny_con):
+    from indicators import views
+    trend = views.indicator_trend(tiny_con, "HT", "C", "2026-10").set_index("month")
+    assert trend.loc[10, "partial"]  # 乙县 reported HT before but not for 2026-10
+    assert not trend.loc[9, "partial"]

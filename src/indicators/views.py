@@ -311,13 +311,15 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, code: str, unit: str, period
     """Monthly series for the trend chart of one indicator and unit, months 1..12 of the
     as-of year. Columns: month (1..12), label ('1月'), this_year (NaN after the as-of month
     or where not reported), last_year, target_path (the 序时 line: the value expected by that
-    month), target (annual), due (bool: the indicator reports that month)."""
+    month), target (annual), due (bool: the indicator reports that month), partial (bool:
+    this year's value is a roll-up with some units missing)."""
     year, month = periods.parse(period)
     inds = catalog.indicators(con)
     ind = inds[inds["code"] == code]
     months = pd.DataFrame({"month": range(1, 13), "label": [f"{m}月" for m in range(1, 13)]})
     if ind.empty:
-        return months.assign(this_year=np.nan, last_year=np.nan, target_path=np.nan, target=np.nan, due=False)
+        return months.assign(this_year=np.nan, last_year=np.nan, target_path=np.nan, target=np.nan, due=False,
+                             partial=False)
     ind = ind.iloc[0]
     codes = [code] + [c for c in (ind["numerator_code"], ind["denominator_code"]) if isinstance(c, str)]
     obs = _observations(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
@@ -325,6 +327,8 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, code: str, unit: str, period
     rolled = roll_up(obs, units, inds) if not obs.empty else obs.assign(provenance=None)
     series = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["value"]
     this = [series.get(periods.make(year, m), np.nan) if m <= month else np.nan for m in range(1, 13)]
+    prov = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["provenance"]
+    partial = [m <= month and prov.get(periods.make(year, m)) == "partial" for m in range(1, 13)]
     last = [series.get(periods.make(year - 1, m), np.nan) for m in range(1, 13)]
     step = periods.FREQ_STEP[ind["frequency"]]
     due = [m % step == 0 for m in range(1, 13)]
@@ -340,7 +344,7 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, code: str, unit: str, period
         path = exp * target
     else:  # levels move from last year's end toward the target
         path = ly_end + exp * (target - ly_end)
-    out = months.assign(this_year=this, last_year=last, target_path=path, target=target, due=due)
+    out = months.assign(this_year=this, last_year=last, target_path=path, target=target, due=due, partial=partial)
     for col in ("this_year", "last_year", "target_path"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out

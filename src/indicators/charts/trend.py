@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicators.charts.base import ChartContext, category_x, finish
-from indicators.theme import EXPECTED_LINE_COLOR, PRIMARY, SERIES_COLORS
+from indicators.theme import EXPECTED_LINE_COLOR, PRIMARY, SERIES_COLORS, STATUS_COLORS
 
 
 def trend_figure(trend: pd.DataFrame, ctx: ChartContext, *, title: str, unit: str | None = None,
@@ -39,6 +39,14 @@ def trend_figure(trend: pd.DataFrame, ctx: ChartContext, *, title: str, unit: st
         textposition="top center", textfont={"color": PRIMARY, "size": ctx.base_font + 2},
         hovertemplate=f"本年 %{{x}}：%{{y:{fmt}}}{suffix}<extra></extra>",
     ))
+    if "partial" in t and t["partial"].any():  # say so where a month's total lacks units
+        gaps = t[t["partial"].astype(bool)]
+        fig.add_trace(go.Scatter(
+            x=gaps["label"].tolist(), y=gaps["this_year"].tolist(), name="部分汇总（有单位未报）",
+            mode="markers", marker={"size": 16, "symbol": "circle-open", "color": STATUS_COLORS["lagging"],
+                                    "line": {"width": 3}},
+            hovertemplate=f"%{{x}}：%{{y:{fmt}}}{suffix}，部分单位未报送<extra></extra>",
+        ))
     target = t["target"].dropna()
     if len(target):
         fig.add_hline(y=float(target.iloc[0]), line={"color": EXPECTED_LINE_COLOR, "width": 1, "dash": "longdash"},
