@@ -37,7 +37,10 @@ with tab_batches:
             st.caption("没有可撤回的有效批次。")
         else:
             labels = {int(r["批次"]): uploads.batch_label(r) for _, r in active.iterrows()}
-            chosen = st.selectbox("选择要撤回的批次", list(labels), key="rb_batch", format_func=labels.get)
+            # keyed by the set of choices: after a rollback the browser must not keep
+            # showing the batch that is gone (a widget keeps its value under the same key)
+            chooser_key = f"rb_batch_{len(labels)}_{next(iter(labels))}"
+            chosen = st.selectbox("选择要撤回的批次", list(labels), key=chooser_key, format_func=labels.get)
             who = st.text_input("操作人", value=st.session_state.get("upload_who", ""), key="w_rb_who")
             st.session_state["upload_who"] = who.strip()
             ok = st.checkbox(f"确认撤回批次 {chosen}：该批次的数值不再计入，被它覆盖的旧值恢复有效", key=f"rb_ok_{chosen}")

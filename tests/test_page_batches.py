@@ -48,7 +48,8 @@ def test_rollback_through_the_page(demo_db, monkeypatch):
     batch = with_db(demo_db, lambda con: imports.commit(
         con, imports.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), who="张三"))
     at = open_page(PAGE, demo_db, monkeypatch)
-    assert at.selectbox(key="rb_batch").value == batch
+    chooser = next(sb for sb in at.selectbox if sb.label == "选择要撤回的批次")
+    assert chooser.value == batch
     assert at.button(key="rb_go").disabled
     at.text_input(key="w_rb_who").set_value("李四").run()
     at.checkbox(key=f"rb_ok_{batch}").check().run()
@@ -60,6 +61,10 @@ def test_rollback_through_the_page(demo_db, monkeypatch):
     assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
     assert with_db(demo_db, lambda con: con.execute("SELECT status FROM batch WHERE id = ?", [batch]).fetchone()[0]) \
         == "rolled_back"
+    # the rolled-back batch is no longer offered
+    chooser = next(sb for sb in at.selectbox if sb.label == "选择要撤回的批次")
+    assert chooser.value != batch
+    assert not [o for o in chooser.options if o.startswith(f"批次 {batch} ·")]
 
 
 def test_chase_month_can_change(demo_db, monkeypatch):
