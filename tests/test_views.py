@@ -188,12 +188,6 @@ def test_indicator_trend_unknown_indicator(con):
     assert len(t) == 12 and t["this_year"].isna().all()
 
 
-def test_reporting_completeness_fallback(table):
-    c = views.reporting_completeness(table).set_index("单位")
-    assert c.loc["西城区", "未报"] == 1 and c.loc["西城区", "未报指标"] == "技术合同成交额"
-    assert c.loc["东城区", "报送率"] == "100.0%"
-
-
 def test_overview_and_detail_bundle(con, table):
     ov = views.overview(con, table, "2026-10")
     assert not ov.cards.empty and not ov.ranking.empty and not ov.completeness.empty

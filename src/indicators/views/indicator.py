@@ -1,0 +1,221 @@
+"""指标详情: one indicator across units, its trend, ranking, provenance and definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators import catalog, periods, progress
+from indicators.formatting import fmt_pct, fmt_pp, fmt_value
+from indicators.rollup import roll_up
+from indicators.theme import status_badge
+from indicators.views.overview import headline_cards
+from indicators.views.scope import PROVENANCE_LABELS, _key_rows, top_unit
+
+# ---------------------------------------------------------------- indicator drill-down
+
+def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None) -> pd.DataFrame:
+    """The indicator for the top unit's children (bar chart and ranking table):
+    unit, value, value_text, target_text, completion, expected, gap_pp, status, badge,
+    rank, provenance, batch_id, sorted by rank."""
+    top = parent or top_unit(table)
+    rows = table[(table["indicator_code"] == code) & (table["parent_code"] == top)]
+    rows = rows.sort_values(["rank", "unit_order"], na_position="last")
+    return pd.DataFrame({
+        "unit": rows["org_unit_name"], "code": rows["org_unit_code"], "value": rows["value"],
+        "value_text": [fmt_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"], rows["decimals"])],
+        "target_text": [fmt_value(v, u, d) for v, u, d in zip(rows["target"], rows["unit"], rows["decimals"])],
+        "completion": rows["completion"], "expected": rows["expected"], "gap_pp": rows["gap_pp"],
+        "status": rows["status"], "badge": rows["status"].map(status_badge),
+        "rank": rows["rank"], "projection": rows["projection"], "provenance": rows["provenance"],
+        "batch_id": rows["batch_id"],
+    }).reset_index(drop=True)
+
+
+def ranking_table(units: pd.DataFrame, unit_name: str, decimals: int = 2) -> pd.DataFrame:
+    """``indicator_units`` as the page shows it."""
+    return pd.DataFrame({
+        "排名": [str(int(r)) if pd.notna(r) else "—" for r in units["rank"]],
+        "单位": units["unit"], "本期值": units["value_text"], "目标": units["target_text"],
+        "完成率": units["completion"].map(fmt_pct), "序时进度": units["expected"].map(fmt_pct),
+        "差距": units["gap_pp"].map(fmt_pp), "状态": units["badge"],
+        "预计全年": [fmt_value(v, unit_name, decimals) for v in units["projection"]],
+    })
+
+
+def provenance_table(table: pd.DataFrame, code: str, parent: str | None = None) -> pd.DataFrame:
+    """Where each number of the indicator comes from: 单位, 数值所属期, 本期值, 来源, 批次."""
+    top = parent or top_unit(table)
+    rows = table[(table["indicator_code"] == code) & ((table["org_unit_code"] == top) | (table["parent_code"] == top))]
+    rows = rows.sort_values(["level", "unit_order"])
+    return pd.DataFrame({
+        "单位": rows["org_unit_name"],
+        "数值所属期": [periods.label(p) if isinstance(p, str) else "—" for p in rows["value_period"]],
+        "本期值": [fmt_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"], rows["decimals"])],
+        "来源": [PROVENANCE_LABELS.get(p, "无数据") if isinstance(p, str) else "无数据" for p in rows["provenance"]],
+        "批次": [f"#{int(b)}" if pd.notna(b) else "—" for b in rows["batch_id"]],
+    }).reset_index(drop=True)
+
+
+def headline_row(table: pd.DataFrame, code: str, unit: str | None = None) -> pd.Series | None:
+    unit = unit or top_unit(table)
+    rows = table[(table["indicator_code"] == code) & (table["org_unit_code"] == unit)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def indicator_info(con: duckdb.DuckDBPyConnection, code: str) -> dict:
+    inds = catalog.indicators(con)
+    row = inds[inds["code"] == code]
+    return {} if row.empty else {k: (None if pd.isna(v) else v) for k, v in row.iloc[0].items()}
+
+
+def indicator_options(table: pd.DataFrame) -> pd.DataFrame:
+    """code, name of the key indicators in display order."""
+    rows = _key_rows(table).drop_duplicates("indicator_code").sort_values(["indicator_order", "indicator_code"])
+    return rows[["indicator_code", "indicator_name"]].rename(columns={"indicator_code": "code", "indicator_name": "name"})
+
+
+KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率"}
+FREQ_LABELS = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
+
+
+def _observations(con: duckdb.DuckDBPyConnection, codes: list[str], first: str, last: str) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return cur.execute(
+            """SELECT indicator_code, org_unit, period, value, batch_id FROM current_observation
+               WHERE list_contains(?, indicator_code) AND period BETWEEN ? AND ?""",
+            [codes, first, last],
+        ).df()
+    finally:
+        cur.close()
+
+
+def indicator_trend(con: duckdb.DuckDBPyConnection, code: str, unit: str, period: str,
+                    pacing: str = "last_year") -> pd.DataFrame:
+    """Monthly series for the trend chart of one indicator and unit, months 1..12 of the
+    as-of year. Columns: month (1..12), label ('1月'), this_year (NaN after the as-of month
+    or where not reported), last_year, target_path (the 序时 line: the value expected by that
+    month), target (annual), due (bool: the indicator reports that month), partial (bool:
+    this year's value is a roll-up with some units missing)."""
+    year, month = periods.parse(period)
+    inds = catalog.indicators(con)
+    ind = inds[inds["code"] == code]
+    months = pd.DataFrame({"month": range(1, 13), "label": [f"{m}月" for m in range(1, 13)]})
+    if ind.empty:
+        return months.assign(this_year=np.nan, last_year=np.nan, target_path=np.nan, target=np.nan, due=False,
+                             partial=False)
+    ind = ind.iloc[0]
+    codes = [code] + [c for c in (ind["numerator_code"], ind["denominator_code"]) if isinstance(c, str)]
+    obs = _observations(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
+    units = catalog.org_units(con)
+    rolled = roll_up(obs, units, inds) if not obs.empty else obs.assign(provenance=None)
+    series = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["value"]
+    this = [series.get(periods.make(year, m), np.nan) if m <= month else np.nan for m in range(1, 13)]
+    prov = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["provenance"]
+    partial = [m <= month and prov.get(periods.make(year, m)) == "partial" for m in range(1, 13)]
+    last = [series.get(periods.make(year - 1, m), np.nan) for m in range(1, 13)]
+    step = periods.FREQ_STEP[ind["frequency"]]
+    due = [m % step == 0 for m in range(1, 13)]
+    targets = catalog.current_targets(con, year)
+    t = targets[(targets["indicator_code"] == code) & (targets["org_unit"] == unit)]
+    target = float(t["value"].iloc[0]) if not t.empty else np.nan
+    milestones = t["milestones"].iloc[0] if not t.empty else None
+    ly_end = series.get(periods.make(year - 1, 12), np.nan)
+    ly2_end = series.get(periods.make(year - 2, 12), np.nan)
+    share = progress.last_year_share([ind["kind"]] * 12, last, [ly_end] * 12, [ly2_end] * 12)
+    exp = progress.expected_progress(pd.Series(range(1, 13)), [milestones] * 12, share, pacing)["expected"].to_numpy()
+    if ind["kind"] == "cumulative" or pd.isna(ly_end):
+        path = exp * target
+    else:  # levels move from last year's end toward the target
+        path = ly_end + exp * (target - ly_end)
+    out = months.assign(this_year=this, last_year=last, target_path=path, target=target, due=due, partial=partial)
+    for col in ("this_year", "last_year", "target_path"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
+
+@dataclass(frozen=True)
+class IndicatorDetail:
+    code: str
+    name: str
+    unit: str | None
+    decimals: int
+    kind: str
+    kind_text: str
+    source: str | None
+    head: pd.Series | None  # the dispatch row of the selected unit
+    card: pd.DataFrame
+    summary: str  # one line: projection and status in words
+    trend: pd.DataFrame
+    units: pd.DataFrame
+    ranking: pd.DataFrame
+    provenance: pd.DataFrame
+    definition: str  # markdown
+
+
+def indicator_detail_options(table: pd.DataFrame) -> pd.DataFrame:
+    return indicator_options(table)
+
+
+def _summary(head: pd.Series | None, info: dict) -> str:
+    if head is None:
+        return ""
+    parts = []
+    unit, dec = info.get("unit"), int(info["decimals"]) if info.get("decimals") is not None else 2
+    if head["status"] == "not_due":
+        return "本期未到报送期（年度/季度指标在规定月份报送），不计入滞后。"
+    if head["status"] == "no_target":
+        return "该单位未设定本年度目标，只显示数值，不评价进度。"
+    if head["status"] == "missing":
+        return "本期应报未报。"
+    if pd.notna(head["projection"]):
+        reach = head["projection_reaches"]
+        verdict = "，**可完成**全年目标" if reach is True else ("，**难以完成**全年目标" if reach is False else "")
+        parts.append(f"按去年同期进度推算，预计全年 **{fmt_value(head['projection'], unit, dec)}**{verdict}。")
+    basis = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
+    if isinstance(head["expected_basis"], str):
+        parts.append(f"序时进度 {fmt_pct(head['expected'])}（{basis.get(head['expected_basis'], head['expected_basis'])}）。")
+    if pd.notna(head.get("rank")) and pd.notna(head.get("rank_of")):
+        parts.append(f"在同级单位中排第 {int(head['rank'])}/{int(head['rank_of'])} 名。")
+    return "".join(parts)
+
+
+def _definition(info: dict) -> str:
+    lines = [
+        f"- **指标代码**：{info.get('code')}",
+        f"- **类型**：{KIND_LABELS.get(info.get('kind'), info.get('kind'))}；**频度**：{FREQ_LABELS.get(info.get('frequency'), info.get('frequency'))}；"
+        f"**方向**：{'越低越好' if info.get('direction') == 'lower' else '越高越好'}；**计量单位**：{info.get('unit') or '—'}",
+        f"- **口径说明**：{info.get('description') or '（未填写）'}",
+        f"- **数据来源**：{info.get('source') or '（未填写）'}",
+        f"- **牵头科室**：{info.get('lead_department') or '—'}；**分管领导**：{info.get('leader') or '—'}"
+        + (f"；**配合科室**：{info['support_departments']}" if info.get("support_departments") else ""),
+    ]
+    if info.get("numerator_code"):
+        lines.append(f"- **计算方法**：{info['numerator_code']} ÷ {info['denominator_code']} × {info.get('factor') or 1:g}，"
+                     "各级均按分子分母汇总后计算，不对下级比率取平均。")
+    return "\n".join(lines)
+
+
+def indicator_detail(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, code: str, period: str,
+                     unit: str | None = None, pacing: str = "last_year") -> IndicatorDetail:
+    unit = unit or top_unit(table)
+    info = indicator_info(con, code)
+    head = headline_row(table, code, unit)
+    card = headline_cards(table[table["indicator_code"] == code], unit) if head is not None else headline_cards(table.iloc[0:0])
+    units = indicator_units(table, code, unit)
+    dec = int(info["decimals"]) if info.get("decimals") is not None else 2
+    return IndicatorDetail(
+        code=code, name=info.get("name", code), unit=info.get("unit"), decimals=dec, kind=info.get("kind", ""),
+        kind_text=f"{KIND_LABELS.get(info.get('kind'), '')} · {FREQ_LABELS.get(info.get('frequency'), '')}",
+        source=info.get("source"), head=head, card=card, summary=_summary(head, info),
+        trend=indicator_trend(con, code, unit, period, pacing),
+        units=units, ranking=ranking_table(units, info.get("unit"), dec),
+        provenance=provenance_table(table, code, unit), definition=_definition(info),
+    )
+
+

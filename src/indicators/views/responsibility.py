@@ -1,0 +1,117 @@
+"""责任分解: the unit × indicator status matrix, views by department and leader, scorecards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators.formatting import fmt_pct, fmt_pp, fmt_value
+from indicators.theme import STATUS_ORDER, status_badge
+from indicators.views.overview import district_ranking, scorecard, status_counts
+from indicators.views.scope import BEHIND, _key_rows, top_unit, unit_rows
+
+# ---------------------------------------------------------------- responsibility
+
+def status_matrix(table: pd.DataFrame, parent: str | None = None) -> pd.DataFrame:
+    """Long frame for the unit × indicator heatmap: the top unit and its children.
+    Columns: unit, indicator, status, badge, text (completion, '' without one), gap_pp,
+    unit_order, indicator_order."""
+    top = parent or top_unit(table)
+    rows = _key_rows(table)
+    rows = rows[(rows["org_unit_code"] == top) | (rows["parent_code"] == top)]
+    rows = rows.sort_values(["level", "unit_order", "indicator_order"])
+    text = [fmt_pct(c) if pd.notna(c) else "" for c in rows["completion"]]
+    return pd.DataFrame({
+        "unit": rows["org_unit_name"].to_numpy(), "indicator": rows["indicator_name"].to_numpy(),
+        "status": rows["status"].to_numpy(), "badge": rows["status"].map(status_badge).to_numpy(),
+        "text": text, "gap_pp": rows["gap_pp"].to_numpy(), "unit_order": rows["level"].to_numpy() * 10_000 + rows["unit_order"].to_numpy(),
+        "indicator_order": rows["indicator_order"].to_numpy(),
+    })
+
+
+def by_owner(table: pd.DataFrame, column: str, unit: str | None = None) -> pd.DataFrame:
+    """Key indicators of ``unit`` grouped by ``column`` (``lead_department`` or ``leader``):
+    负责 (the owner), 指标, 本期值, 完成率, 序时进度, 差距, 状态, status."""
+    if column not in ("lead_department", "leader"):
+        raise ValueError(column)
+    rows = unit_rows(table, unit).copy()
+    rows[column] = rows[column].fillna("（未分配）")
+    rows = rows.sort_values([column, "indicator_order"])
+    return pd.DataFrame({
+        "负责": rows[column],
+        "指标": rows["indicator_name"],
+        "本期值": [fmt_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"], rows["decimals"])],
+        "完成率": rows["completion"].map(fmt_pct), "序时进度": rows["expected"].map(fmt_pct),
+        "差距": rows["gap_pp"].map(fmt_pp), "状态": rows["status"].map(status_badge),
+        "status": rows["status"],
+    }).reset_index(drop=True)
+
+
+def owner_summary(table: pd.DataFrame, column: str, unit: str | None = None) -> pd.DataFrame:
+    """Per owner: 负责, 指标数, then a count per status label present; sorted so the
+    owners with most indicators behind come first."""
+    detail = by_owner(table, column, unit)
+    if detail.empty:
+        return pd.DataFrame(columns=["负责", "指标数"])
+    counts = pd.crosstab(detail["负责"], detail["status"])
+    out = pd.DataFrame({"负责": counts.index, "指标数": counts.sum(axis=1).to_numpy()})
+    for s in STATUS_ORDER:
+        if s in counts:
+            out[status_badge(s)] = counts[s].to_numpy()
+    behind = sum(counts[s] for s in BEHIND if s in counts) if any(s in counts for s in BEHIND) else 0
+    out["_behind"] = np.asarray(behind) if not np.isscalar(behind) else 0
+    return out.sort_values(["_behind", "负责"], ascending=[False, True]).drop(columns="_behind").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    matrix: pd.DataFrame
+    dep_summary: pd.DataFrame
+    by_department: pd.DataFrame
+    leader_summary: pd.DataFrame
+    by_leader: pd.DataFrame
+    districts: pd.DataFrame  # code, name of the children, in ranking order
+
+
+def responsibility(table: pd.DataFrame, unit: str | None = None) -> Responsibility:
+    unit = unit or top_unit(table)
+    ranking = district_ranking(table, unit)
+    return Responsibility(
+        matrix=status_matrix(table, unit),
+        dep_summary=owner_summary(table, "lead_department", unit), by_department=by_owner(table, "lead_department", unit),
+        leader_summary=owner_summary(table, "leader", unit), by_leader=by_owner(table, "leader", unit),
+        districts=ranking[["code", "单位"]].rename(columns={"单位": "name"}) if not ranking.empty
+        else pd.DataFrame(columns=["code", "name"]),
+    )
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    code: str
+    name: str
+    rank: int | None
+    rank_of: int
+    counts: pd.DataFrame
+    table: pd.DataFrame
+
+    @property
+    def headline_html(self) -> str:
+        from indicators.theme import STATUS_MARKS  # noqa: F401 - labels come via status_badge
+        parts = [f'<span style="font-size:1.25rem;font-weight:700">{self.name}</span>']
+        if self.rank:
+            parts.append(f'<span style="margin-left:12px">综合排名 第 <b>{self.rank}</b>/{self.rank_of} 名</span>')
+        for c in self.counts[self.counts["count"] > 0].itertuples(index=False):
+            parts.append(f'<span style="margin-left:12px;white-space:nowrap">'
+                         f'<span style="color:{c.color};font-weight:700">{c.badge}</span> {c.count} 项</span>')
+        return '<div style="margin:6px 0 10px 0">' + "".join(parts) + "</div>"
+
+
+def district_scorecard(table: pd.DataFrame, code: str, parent: str | None = None) -> Scorecard:
+    ranking = district_ranking(table, parent)
+    row = ranking[ranking["code"] == code]
+    rows = unit_rows(table, code)
+    name = rows["org_unit_name"].iloc[0] if not rows.empty else (row["单位"].iloc[0] if not row.empty else code)
+    return Scorecard(code=code, name=name, rank=int(row["排名"].iloc[0]) if not row.empty else None,
+                     rank_of=len(ranking), counts=status_counts(table, code), table=scorecard(table, code))
