@@ -28,7 +28,7 @@ from indicators.excel.layouts import LAYOUT_NAMES, to_long
 from indicators.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total
 from indicators.excel.numbers import FORMULA_ERRORS, parse_numbers
 from indicators.excel.periods import month_of, parse_periods
-from indicators.excel.sources import RawSheet, column_letter, read_sheets
+from indicators.excel.sources import Background, RawSheet, column_letter, read_sheets
 from indicators.excel.validate import (PROBLEM_COLUMNS, cell_text, check_cells, check_duplicates, check_keys,
                                        check_periods, check_totals, empty_problems, one, where)
 
@@ -102,11 +102,15 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: d
         data = bytes(source)
     file_name = file_name or "上传文件"
     sha = hashlib.sha256(data).hexdigest()
+    # calamine reads in a thread (it parses with the GIL released) while the catalogue and
+    # the earlier-upload check are fetched here
+    sheets_read = Background(read_sheets, data, file_name)
     catalog = catalog or Catalog.from_db(con)
+    same_file = history.same_file(con, sha, file_name)
     today = today or dt.date.today()
     problems: list = []
     try:
-        sheets = read_sheets(data, file_name)
+        sheets = sheets_read.result()
     except RejectedInput as exc:
         return _rejected(file_name, sha, str(exc))
     meta = _template_meta(sheets)
@@ -137,18 +141,21 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: d
         return _finish(file_name, sha, _empty_values(), problems, pd.DataFrame(columns=CONVERSION_COLUMNS), "", used,
                        expected_period)
 
-    w = pd.concat(frames, ignore_index=True)
+    w = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
     w, conversions, unit_problems = _normalise(w, catalog)
     problems.append(unit_problems)
     for part in (check_cells(w, catalog), check_keys(w, catalog),
                  check_periods(w, current_month=month_of(today), expected=expected_period), check_duplicates(w)):
         problems.extend(part)
 
-    keep = ~w["empty"] & w["ok"] & w["indicator_code"].notna() & w["period"].notna()
-    total_rows = w[keep & w["is_total"]]
-    w_values = w[keep & ~w["is_total"] & w["org_unit"].notna()]
+    keep = (~w["empty"].to_numpy(dtype=bool) & w["ok"].to_numpy(dtype=bool)
+            & ~pd.isna(w["indicator_code"].to_numpy(dtype=object)) & ~pd.isna(w["period"].to_numpy(dtype=object)))
+    is_total_row = w["is_total"].to_numpy(dtype=bool)
+    narrow = w[VALUE_COLUMNS + ["percent"]]  # only what is kept: row selection copies every column
+    total_rows = narrow[keep & is_total_row]
+    w_values = narrow[keep & ~is_total_row & ~pd.isna(w["org_unit"].to_numpy(dtype=object))]
     problems.extend(check_totals(total_rows, w_values, catalog))
-    values = w_values[VALUE_COLUMNS + ["percent"]].reset_index(drop=True)
+    values = w_values.reset_index(drop=True)
 
     stats = history.history_stats(con, values) if con is not None and not values.empty else None
     values, pct_conv, pct_problems = history.percent_fractions(values, stats, catalog)
@@ -159,7 +166,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: d
         conversions = pd.concat([conversions, pct_conv], ignore_index=True)
     if not values.empty:
         problems.append(history.cumulative_fell(con, values, catalog))
-    problems.extend(history.same_file(con, sha, file_name))
+    problems.extend(same_file)
     reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
                       used, expected_period)
     reading.totals = total_rows[["indicator_code", "period", "value", "sheet", "row"]].reset_index(drop=True)
@@ -185,58 +192,117 @@ def _template_meta(sheets: list[RawSheet]) -> dict[str, str]:
 
 
 def _normalise(w: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, list]:
-    """Numbers, keys and units of measure, column by column."""
-    formula_error = w["cell"].isin(FORMULA_ERRORS)
-    cells = w["cell"].where(~formula_error, "")
-    nums = parse_numbers(cells)
-    w = w.assign(value=nums["value"], percent=nums["percent"], empty=nums["empty"], ok=nums["ok"],
-                 formula_error=formula_error.to_numpy(dtype=bool))
-    ind = catalog.match_indicators(w["indicator_text"])
-    w["indicator_code"] = ind["code"]
-    w["org_unit"] = catalog.match_units(w["unit_text"])
-    w["is_total"] = _totals(w["unit_text"]) & w["org_unit"].isna()
+    """Numbers, keys and units of measure.
+
+    Each key column is factorized once and every look-up (indicator, org unit, 合计,
+    unit of measure, conversion factor) is made on its distinct texts; per-row results
+    are spread back by integer codes, and new text columns are kept as numpy object
+    arrays (pandas 3 would infer Arrow strings for each, at a cost)."""
+    nums = parse_numbers(w["cell"])
+    # a formula error value (#DIV/0! as text) reads as not a number; it counts as empty
+    formula_error = ~nums["ok"].to_numpy(dtype=bool)
+    if formula_error.any():
+        formula_error[formula_error] = w["cell"][formula_error].isin(FORMULA_ERRORS).to_numpy(dtype=bool)
+        nums.loc[formula_error, ["value", "percent", "empty", "ok"]] = [np.nan, False, True, True]
+    empty = nums["empty"].to_numpy(dtype=bool)
+
+    # indicators: code and the unit written in a bracket, per distinct text
+    ti, ind_texts = pd.factorize(w["indicator_text"].to_numpy(dtype=object))
+    matched = [catalog.indicator_code(t) for t in ind_texts] + [(None, None)]
+    ind_code = np.array([m[0] for m in matched], dtype=object)
+    bracket = [m[1] for m in matched]
+    # org units and 合计 rows, per distinct text
+    tu, unit_texts = pd.factorize(w["unit_text"].to_numpy(dtype=object))
+    org_code = np.array([catalog.unit_code(t) for t in unit_texts] + [None], dtype=object)
+    total = np.array([is_total(t) and c is None for t, c in zip(unit_texts, org_code)] + [False], dtype=bool)
     # the unit of measure written: bracket in the indicator cell, else measure column/header/title
-    measure = w["measure_text"].where(w["measure_text"].notna(), "")
-    w["written_unit"] = ind["written_unit"].where(ind["written_unit"].notna(), measure)
-    problems = []
+    tm, measures = pd.factorize(w["measure_text"].to_numpy(dtype=object))
+    measures = list(measures) + [""]
+
+    # one conversion per (indicator text, measure text) combination, spread back by codes
+    m1 = len(measures)
+    combo = (ti.astype("int64") + 1) * m1 + tm  # tm == -1 picks measures[-1] == ''
+    combo_keys, inverse = _dense_unique(combo, (len(ind_texts) + 1) * m1)
     target = catalog.indicators["unit"]
-    # one conversion per distinct (indicator, unit written), spread back by integer codes
-    ci, inds = pd.factorize(w["indicator_code"])
-    cu, units = pd.factorize(w["written_unit"])
-    pair = ci.astype("int64") * (len(units) + 1) + cu
-    keys, inverse = np.unique(pair, return_inverse=True)
-    rows = []
-    for k in keys:
-        i, u = divmod(int(k), len(units) + 1)
-        code = inds[i] if 0 <= i < len(inds) and k >= 0 else None
-        src = units[u] if u < len(units) else None
+    pct_units = target.map(is_percent_unit)
+    k_code, k_written, k_to, k_factor, k_pct = [], [], [], [], []
+    for k in combo_keys.tolist():
+        i, u = divmod(k, m1)
+        i -= 1  # -1: no indicator text
+        code = ind_code[i]
+        written = bracket[i] if bracket[i] is not None else measures[u]
         dst = target.get(code) if code is not None else None
-        rows.append((code, src if src is not None else "", dst, conversion_factor(src, dst) if code is not None else 1.0))
-    factors = pd.DataFrame(rows, columns=["indicator_code", "written_unit", "to_unit", "factor"])
-    w["to_unit"] = factors["to_unit"].to_numpy(dtype=object)[inverse]
-    w["factor"] = factors["factor"].to_numpy(dtype="float64")[inverse]
-    w["pair"] = inverse
-    factors = factors[factors["indicator_code"].notna()]
-    mismatch = w["indicator_code"].notna() & ~w["empty"] & w["factor"].isna()
-    pct_target = w["indicator_code"].map(target.map(is_percent_unit)).fillna(False).astype(bool)
-    pct_wrong = w["percent"] & ~pct_target & w["indicator_code"].notna() & w["to_unit"].fillna("").ne("")
-    problems.append(where(w, mismatch, "unit_mismatch", lambda s: "填写的计量单位「" + s["written_unit"]
-                          + "」无法换算为指标的计量单位「" + s["to_unit"].astype("str") + "」"))
-    problems.append(where(w, pct_wrong, "unit_mismatch", lambda s: "指标计量单位为「" + s["to_unit"].astype("str")
-                          + "」，不能填写百分数 " + cell_text(s["cell"])))
-    scale = w["factor"].fillna(1.0)
-    w["value"] = w["value"] * scale
-    applied = factors[factors["factor"].notna() & (factors["factor"] != 1.0)].copy()
-    counts = np.bincount(inverse[~w["empty"].to_numpy(dtype=bool)], minlength=len(keys))
-    applied["rows"] = counts[applied.index.to_numpy()]
-    conversions = applied.rename(columns={"written_unit": "from_unit"})[CONVERSION_COLUMNS]
+        k_code.append(code)
+        k_written.append(written)
+        k_to.append(dst)
+        k_factor.append(conversion_factor(written, dst) if code is not None else 1.0)
+        k_pct.append(bool(pct_units.get(code, False)) if code is not None else False)
+    k_code = np.array(k_code, dtype=object)
+    k_to = np.array(k_to, dtype=object)
+    k_factor = np.array([np.nan if f is None else f for f in k_factor], dtype="float64")
+    has_code = np.array([c is not None for c in k_code], dtype=bool)
+    to_named = np.array([t is not None and not (isinstance(t, float) and np.isnan(t)) and t != "" for t in k_to],
+                        dtype=bool)
+
+    indicator_code = ind_code[ti]
+    org_unit = org_code[tu]
+    factor = k_factor[inverse]
+    value = nums["value"].to_numpy(dtype="float64") * np.where(np.isnan(factor), 1.0, factor)
+    percent = nums["percent"].to_numpy(dtype=bool)
+    added = [pd.Series(col, index=w.index, dtype=col.dtype, name=name, copy=False) for name, col in (
+        ("value", value), ("percent", percent), ("empty", empty), ("ok", nums["ok"].to_numpy(dtype=bool)),
+        ("formula_error", formula_error), ("indicator_code", indicator_code), ("org_unit", org_unit),
+        ("is_total", total[tu]), ("written_unit", np.array(k_written, dtype=object)[inverse]),
+        ("to_unit", k_to[inverse]), ("factor", factor), ("pair", inverse))]
+    w = pd.concat([w.drop(columns=[c.name for c in added if c.name in w.columns]), *added], axis=1)
+
+    live = has_code[inverse] & ~empty
+    mismatch = live & np.isnan(factor)
+    pct_wrong = percent & has_code[inverse] & ~np.array(k_pct, dtype=bool)[inverse] & to_named[inverse]
+    problems = [
+        where(w, mismatch, "unit_mismatch", lambda s: "填写的计量单位「" + s["written_unit"]
+              + "」无法换算为指标的计量单位「" + s["to_unit"].astype("str") + "」"),
+        where(w, pct_wrong, "unit_mismatch", lambda s: "指标计量单位为「" + s["to_unit"].astype("str")
+              + "」，不能填写百分数 " + cell_text(s["cell"])),
+    ]
+    conversions = _conversions(k_code, k_written, k_to, k_factor, inverse, empty)
     return w, conversions, pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True)
 
 
-def _totals(texts: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
-    flags = np.array([is_total(u) for u in uniques] + [False], dtype=bool)
-    return pd.Series(flags[codes], index=texts.index)
+def _dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for small non-negative integer keys,
+    by counting instead of sorting."""
+    if size > 4 * len(keys) + 1024:
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        return uniq, inverse.reshape(-1)
+    present = np.bincount(keys, minlength=size) > 0
+    uniq = np.flatnonzero(present)
+    lookup = np.zeros(size, dtype="int64")
+    lookup[uniq] = np.arange(len(uniq))
+    return uniq, lookup[keys]
+
+
+def _conversions(codes, written, to, factors, inverse, empty) -> pd.DataFrame:
+    """Unit changes applied: one row per (indicator, unit written), with the number of
+    non-empty cells converted, in the order the indicators and units first appear."""
+    applied = np.flatnonzero(np.array([c is not None for c in codes], dtype=bool) & ~np.isnan(factors)
+                             & (factors != 1.0))
+    if not len(applied):
+        return pd.DataFrame({"indicator_code": pd.Series(dtype=object), "from_unit": pd.Series(dtype=object),
+                             "to_unit": pd.Series(dtype=object), "factor": pd.Series(dtype="float64"),
+                             "rows": pd.Series(dtype="int64")})
+    counts = np.bincount(inverse[~empty], minlength=len(codes))
+    _, first = np.unique(inverse, return_index=True)  # first row of each combination
+    combos = pd.DataFrame({"indicator_code": pd.Series(codes, dtype=object),
+                           "from_unit": pd.Series([w if w is not None else "" for w in written], dtype=object),
+                           "to_unit": pd.Series(to, dtype=object), "factor": factors, "rows": counts, "first": first})
+    code_first = combos.groupby("indicator_code", sort=False)["first"].transform("min")
+    unit_first = combos.groupby("from_unit", sort=False)["first"].transform("min")
+    picked = combos.iloc[applied].assign(_c=code_first.iloc[applied], _u=unit_first.iloc[applied])
+    out = picked.groupby(["_c", "_u"], sort=True).agg(
+        indicator_code=("indicator_code", "first"), from_unit=("from_unit", "first"), to_unit=("to_unit", "first"),
+        factor=("factor", "first"), rows=("rows", "sum"))
+    return out.reset_index(drop=True)[CONVERSION_COLUMNS]
 
 
 def _empty_values() -> pd.DataFrame:

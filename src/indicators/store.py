@@ -98,8 +98,9 @@ def write_batch(
     row is kept with ``superseded_by`` set, so history and rollback stay possible.
     The caller opens no transaction; this function owns one.
     """
-    frame = values[["indicator_code", "org_unit", "period", "value"]].copy()
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    frame = values[["indicator_code", "org_unit", "period", "value"]]
+    if frame["value"].dtype != "float64":
+        frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce").astype("float64"))
     con.execute("BEGIN")
     try:
         batch_id = con.execute(

@@ -74,7 +74,11 @@ class Table:
     def block(self) -> pd.DataFrame:
         """The data cells (object dtype), index = 0-based grid row, columns = grid column.
         Empty rows stay: their cells read as empty values, which are never stored."""
-        return self.sheet.grid.iloc[self.data_start:self.data_end, [c.index for c in self.columns]]
+        grid = self.sheet.grid
+        cols = [c.index for c in self.columns]
+        if cols == list(range(grid.shape[1])):  # every grid column: a row slice, no copy
+            return grid.iloc[self.data_start:self.data_end]
+        return grid.iloc[self.data_start:self.data_end, cols]
 
 
 def header_role(text: str) -> str | None:

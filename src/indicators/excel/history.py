@@ -43,7 +43,7 @@ def cumulative_fell(con: duckdb.DuckDBPyConnection | None, v: pd.DataFrame, cata
     """Warnings where a cumulative (1–m月累计) value is below the same unit's value for
     the month before, taken from this file first and the database second."""
     kinds = catalog.indicators["kind"]
-    c = v[v["indicator_code"].map(kinds).eq("cumulative").to_numpy(dtype=bool)].copy()
+    c = v[_per_code(v["indicator_code"], lambda code: kinds.get(code) == "cumulative")].copy()
     if c.empty:
         return empty_problems()
     c["prev_period"] = previous_period(c["period"])
@@ -52,7 +52,7 @@ def cumulative_fell(con: duckdb.DuckDBPyConnection | None, v: pd.DataFrame, cata
         columns={"period": "prev_period", "value": "prev_value"})
     c = c.merge(in_file.drop_duplicates(["indicator_code", "org_unit", "prev_period"]),
                 on=["indicator_code", "org_unit", "prev_period"], how="left")
-    if con is not None and c["prev_value"].isna().any():
+    if con is not None and c["prev_value"].isna().any() and with_history(con, c["indicator_code"]):
         db = _current(con, c.loc[c["prev_value"].isna(), ["indicator_code", "org_unit", "prev_period"]], "prev_period")
         db = db.rename(columns={"period": "prev_period", "value": "db_value"})
         c = c.merge(db, on=["indicator_code", "org_unit", "prev_period"], how="left")
@@ -65,9 +65,21 @@ def cumulative_fell(con: duckdb.DuckDBPyConnection | None, v: pd.DataFrame, cata
 def history_stats(con: duckdb.DuckDBPyConnection, v: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_code, org_unit) in ``v``: n, max_abs, min_pos, median of current
     values for periods other than those in the file."""
+    # indicators the database holds nothing for need no look-up (a first import: none)
+    known = with_history(con, v["indicator_code"])
+    if not known:
+        return pd.DataFrame({"indicator_code": pd.Series(dtype=object), "org_unit": pd.Series(dtype=object),
+                             "n": pd.Series(dtype="int64"), "max_abs": pd.Series(dtype="float64"),
+                             "min_pos": pd.Series(dtype="float64"), "median": pd.Series(dtype="float64")})
     # only the distinct pairs and periods go to DuckDB: scanning 100k Python strings costs
-    keys = v[["indicator_code", "org_unit"]].drop_duplicates()
-    periods = pd.DataFrame({"period": pd.unique(v["period"])}, dtype=object)
+    ci, codes = pd.factorize(v["indicator_code"].to_numpy(dtype=object))
+    cu, units = pd.factorize(v["org_unit"].to_numpy(dtype=object))
+    pair = pd.unique(ci.astype("int64") * (len(units) + 1) + cu)
+    ci, cu = np.divmod(pair, len(units) + 1)
+    keys = pd.DataFrame({"indicator_code": pd.Series(np.append(codes.astype(object), None)[ci], dtype=object),
+                         "org_unit": pd.Series(np.append(units.astype(object), None)[cu], dtype=object)})
+    keys = keys[keys["indicator_code"].isin(known)]
+    periods = pd.DataFrame({"period": pd.Series(pd.unique(v["period"].to_numpy(dtype=object)), dtype=object)})
     con.register("_keys", keys)
     con.register("_periods", periods)
     try:
@@ -81,6 +93,22 @@ def history_stats(con: duckdb.DuckDBPyConnection, v: pd.DataFrame) -> pd.DataFra
     finally:
         con.unregister("_keys")
         con.unregister("_periods")
+
+
+def with_history(con: duckdb.DuckDBPyConnection, codes: pd.Series) -> set[str]:
+    """Of the indicator codes in ``codes``, those with at least one current value stored."""
+    distinct = [c for c in pd.unique(codes.to_numpy(dtype=object)) if isinstance(c, str)]
+    if not distinct:
+        return set()
+    rows = con.execute("SELECT DISTINCT indicator_code FROM current_observation WHERE indicator_code IN "
+                       "(SELECT unnest(?::VARCHAR[]))", [distinct]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _per_code(codes: pd.Series, test) -> np.ndarray:
+    """``test(code)`` per row, evaluated once per distinct code (False where no code)."""
+    ci, uniq = pd.factorize(codes.to_numpy(dtype=object))
+    return np.array([bool(test(u)) for u in uniq] + [False], dtype=bool)[ci]
 
 
 def outliers(v: pd.DataFrame, stats: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

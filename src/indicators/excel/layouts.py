@@ -86,11 +86,19 @@ def to_long(table: Table, catalog: Catalog) -> Shaped:
     return _long(table, catalog, block)
 
 
+def _const(n: int, value) -> np.ndarray:
+    """``n`` references to one object. (``np.full(n, text, dtype=object)`` would make n
+    separate copies of the text: slower, and every later hash starts from scratch.)"""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
 def _base(table: Table, block: pd.DataFrame, value: HeaderCell) -> dict:
     n = len(block)
-    return {"sheet": np.full(n, table.sheet.name, dtype=object),
+    return {"sheet": _const(n, table.sheet.name),
             "row": block.index.to_numpy() + 1,
-            "column": np.full(n, value.letter, dtype=object),
+            "column": _const(n, value.letter),
             "cell": block[value.index].to_numpy()}
 
 
@@ -98,13 +106,23 @@ def _key(table: Table, block: pd.DataFrame, col: HeaderCell | None, default, n: 
     """(texts, column letter) for a key column, or the title's value when absent."""
     if col is not None:
         return block[col.index].to_numpy(), col.letter
-    return np.full(n, default if default is not None else "", dtype=object), ""
+    return _const(n, default if default is not None else ""), ""
 
 
 def _frame(parts: dict) -> pd.DataFrame:
-    # explicit object dtype: pandas 3 would otherwise convert each text column to Arrow
-    # strings, which costs more at 100k rows than all the matching that follows
-    return pd.DataFrame({k: pd.Series(parts[k], dtype="int64" if k == "row" else object) for k in RAW_COLUMNS})
+    # one column per array, put side by side without copying: the key and value columns
+    # are views of the sheet grid. Explicit object dtype: pandas 3 would otherwise convert
+    # each text column to Arrow strings, which costs more at 100k rows than all the
+    # matching that follows.
+    n = len(parts["row"])
+    columns = []
+    for k in RAW_COLUMNS:
+        v = parts[k]
+        if k == "row":
+            columns.append(pd.Series(np.asarray(v, dtype="int64"), name=k))
+        else:
+            columns.append(pd.Series(v if isinstance(v, np.ndarray) else _const(n, v), dtype=object, name=k, copy=False))
+    return pd.concat(columns, axis=1)
 
 
 def _long(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
@@ -129,7 +147,7 @@ def _long(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
     if measure is not None:
         parts["measure_text"] = block[measure.index].to_numpy()
     else:
-        parts["measure_text"] = np.full(n, value.unit or table.title_measure or "", dtype=object)
+        parts["measure_text"] = _const(n, value.unit or table.title_measure or "")
     return Shaped("long", _frame(parts), problems)
 
 
@@ -150,17 +168,17 @@ def _wide_by_indicator(table: Table, catalog: Catalog, block: pd.DataFrame) -> S
                 problems.append(_unknown_header(table, c, catalog))
             continue
         parts = _base(table, block, c)
-        parts["indicator_text"] = np.full(n, code, dtype=object)
-        parts["indicator_column"] = np.full(n, c.letter, dtype=object)
+        parts["indicator_text"] = _const(n, code)
+        parts["indicator_column"] = _const(n, c.letter)
         parts["unit_text"], parts["unit_column"] = _key(table, block, unit, table.title_unit or table.title_unit_text, n)
         header_period = _period_part(c)
         if period is not None:
             parts["period_text"], parts["period_column"] = block[period.index].to_numpy(), period.letter
         else:
-            parts["period_text"] = np.full(n, header_period or table.title_period or "", dtype=object)
+            parts["period_text"] = _const(n, header_period or table.title_period or "")
             parts["period_column"] = c.letter if header_period else ""
         written = next((u for u in (catalog.indicator_code(p)[1] for p in reversed(c.parts)) if u), None)
-        parts["measure_text"] = np.full(n, written or c.unit or table.title_measure or "", dtype=object)
+        parts["measure_text"] = _const(n, written or c.unit or table.title_measure or "")
         frames.append(_frame(parts))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return Shaped("wide_by_indicator", frame, [p for p in problems if p])
@@ -183,12 +201,12 @@ def _wide_by_month(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shape
         parts = _base(table, block, c)
         parts["indicator_text"], parts["indicator_column"] = block[ind.index].to_numpy(), ind.letter
         parts["unit_text"], parts["unit_column"] = _key(table, block, unit, table.title_unit or table.title_unit_text, n)
-        parts["period_text"] = np.full(n, month, dtype=object)
-        parts["period_column"] = np.full(n, c.letter, dtype=object)
+        parts["period_text"] = _const(n, month)
+        parts["period_column"] = _const(n, c.letter)
         if measure is not None:
             parts["measure_text"] = block[measure.index].to_numpy()
         else:
-            parts["measure_text"] = np.full(n, table.title_measure or "", dtype=object)
+            parts["measure_text"] = _const(n, table.title_measure or "")
         frames.append(_frame(parts))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return Shaped("wide_by_month", frame, [p for p in problems if p])

@@ -24,6 +24,7 @@ MONEY = {"元": 1.0, "千元": 1e3, "万元": 1e4, "十万元": 1e5, "百万元"
 PERCENT = {"%", "％", "百分比", "百分点"}
 MEASURE_WORDS = set(MONEY) | PERCENT | {"家", "个", "项", "件", "人", "人次", "名", "台", "套", "平方米", "万平方米", "亩", "次", "篇", "户", "所"}
 
+_SPACES = re.compile(r"\s+")
 _SPLIT_ALIASES = re.compile(r"[；;,，、]")
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[\.、)]|[(][一二三四五六七八九十\d]+[)]|[一二三四五六七八九十]+、)")
 _TRAILING_BRACKET = re.compile(r"^(.*?)[(\[]([^()\[\]]*)[)\]]$")
@@ -37,7 +38,7 @@ def norm(text) -> str:
     if isinstance(text, float) and text.is_integer():
         text = int(text)  # a code typed as a number: 330100.0 → '330100'
     t = unicodedata.normalize("NFKC", str(text))
-    t = re.sub(r"\s+", "", t).lower()
+    t = _SPACES.sub("", t).lower()
     t = t.replace("【", "[").replace("】", "]")
     return _NUMBERING.sub("", t)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 # Cells that mean "nothing reported" rather than a bad value.
 EMPTY_WORDS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "空", "无", "暂无", "n/a", "na", "nan", "none", "null", "—-"})
@@ -89,6 +90,9 @@ def parse_numbers(cells: pd.Series) -> pd.DataFrame:
     that hold something that is not a number).
     """
     s = pd.Series(cells, dtype=object)
+    if len(s) and infer_dtype(s.to_numpy(), skipna=True) in _ALL_REAL:
+        # the usual value column: real numbers and blanks only, no text to read
+        return _parse_reals(s)
     out_value = np.full(len(s), np.nan)
     percent = np.zeros(len(s), dtype=bool)
     ok = np.ones(len(s), dtype=bool)
@@ -127,6 +131,24 @@ def parse_numbers(cells: pd.Series) -> pd.DataFrame:
         empty[idx] = is_empty
         ok[idx] = is_empty | finite
     return pd.DataFrame({"value": out_value, "percent": percent, "empty": empty, "ok": ok}, index=s.index)
+
+
+_ALL_REAL = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+
+
+def _parse_reals(s: pd.Series) -> pd.DataFrame:
+    """``parse_numbers`` for a column of int/float cells (None/NaN for blanks)."""
+    cells = s.to_numpy()
+    empty = pd.isna(cells)
+    try:  # ints and floats convert directly (blanks as NaN); to_numeric is 5× slower
+        vals = (np.where(empty, np.nan, cells) if empty.any() else cells).astype("float64")
+    except (TypeError, ValueError, OverflowError):
+        vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", copy=True, na_value=np.nan)
+    finite = np.isfinite(vals)
+    ok = finite | empty
+    vals[~finite] = np.nan
+    return pd.DataFrame({"value": vals, "percent": np.zeros(len(s), dtype=bool), "empty": empty, "ok": ok},
+                        index=s.index)
 
 
 def is_formula_error(cells: pd.Series) -> pd.Series:

@@ -117,15 +117,35 @@ def check_cells(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
 def check_keys(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     """Unknown or missing indicators and units, one problem per key cell."""
     out = []
-    has_value = ~w["empty"] | ~w["ok"]
-    no_ind, no_unit = blank(w["indicator_text"]), blank(w["unit_text"])
-    unknown_ind = w["indicator_code"].isna() & ~no_ind & has_value
+    has_value = ~_bools(w["empty"]) | ~_bools(w["ok"])
+    no_code, no_org = _na(w["indicator_code"]), _na(w["org_unit"])
+    is_total = _bools(w["is_total"])
+    # a blank key text never matches the catalogue, so blankness is only looked at
+    # where no code was found (usually no row at all)
+    no_ind, no_unit = _blank_among(w["indicator_text"], no_code), _blank_among(w["unit_text"], no_org)
+    unknown_ind = no_code & ~no_ind & has_value
     out.append(_unknown(w, unknown_ind, "unknown_indicator", "indicator_text", "indicator_column", "指标", catalog.ind))
-    unknown_unit = w["org_unit"].isna() & ~no_unit & has_value & ~w["is_total"]
+    unknown_unit = no_org & ~no_unit & has_value & ~is_total
     out.append(_unknown(w, unknown_unit, "unknown_unit", "unit_text", "unit_column", "单位", catalog.org))
-    missing = (no_ind | (no_unit & ~w["is_total"])) & has_value
+    missing = (no_ind | (no_unit & ~is_total)) & has_value
     out.append(where(w, missing, "missing_key", lambda s: "该行有数值但没有填写" + pd.Series(
         np.where(s["indicator_text"].astype("str").fillna("").str.strip() == "", "指标", "单位"), index=s.index)))
+    return out
+
+
+def _bools(col: pd.Series) -> np.ndarray:
+    return col.to_numpy(dtype=bool)
+
+
+def _na(col: pd.Series) -> np.ndarray:
+    return pd.isna(col.to_numpy(dtype=object))
+
+
+def _blank_among(cells: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``blank(cells)`` evaluated on ``rows`` only (False elsewhere)."""
+    out = np.zeros(len(cells), dtype=bool)
+    if rows.any():
+        out[rows] = blank(cells[rows]).to_numpy(dtype=bool)
     return out
 
 
@@ -141,19 +161,23 @@ def _unknown(w, mask, rule, text_col, col_col, what, lookup) -> pd.DataFrame:
 
 def check_periods(w: pd.DataFrame, *, current_month: str, expected: str | None) -> list[pd.DataFrame]:
     out = []
-    has_value = ~w["empty"]
-    no_text = blank(w["period_text"])
-    unread = w["period"].isna() & has_value
+    has_value = ~_bools(w["empty"])
+    # few distinct periods: compare those and spread the answers back by code
+    codes, uniques = pd.factorize(w["period"].to_numpy(dtype=object))
+    uniques = list(uniques)
+    read = codes >= 0
+    unread = ~read & has_value
+    no_text = _blank_among(w["period_text"], unread)
     out.append(where(w, unread & ~no_text, "bad_period",
                      lambda s: "期间「" + cell_text(s["period_text"]) + "」无法识别",
                      column="period_column", value="period_text"))
     out.append(where(w, unread & no_text, "missing_period", "找不到该数值所属的期间"))
-    future = w["period"].notna() & (w["period"] > current_month) & has_value
+    future = np.array([p > current_month for p in uniques] + [False], dtype=bool)[codes] & has_value
     out.append(where(w, future, "future_period",
                      lambda s: "期间 " + s["period"] + " 晚于当前月份 " + current_month,
                      column="period_column", value="period_text"))
     if expected:
-        off = w["period"].notna() & (w["period"] != expected) & has_value & ~future
+        off = np.array([p != expected for p in uniques] + [False], dtype=bool)[codes] & has_value & ~future
         out.append(where(w, off, "period_mismatch",
                          lambda s: "期间 " + s["period"] + f" 与模板期间 {expected} 不符",
                          column="period_column", value="period_text"))
@@ -167,13 +191,15 @@ def _dedupe(p: pd.DataFrame) -> pd.DataFrame:
 
 def check_duplicates(w: pd.DataFrame) -> list[pd.DataFrame]:
     keys = ["indicator_code", "org_unit", "period"]
-    live = w["indicator_code"].notna() & w["org_unit"].notna() & w["period"].notna() & ~w["empty"] & ~w["is_total"]
+    live = ~_bools(w["empty"]) & ~_bools(w["is_total"])
     # duplicates on one integer key built from factorized codes: far cheaper than on 3 text columns
     key = np.zeros(len(w), dtype="int64")
     for col in keys:
-        codes, uniq = pd.factorize(w[col])
+        codes, uniq = pd.factorize(w[col].to_numpy(dtype=object))
+        live &= codes >= 0
         key = key * (len(uniq) + 1) + codes + 1
-    dup = live & pd.Series(key, index=w.index).duplicated(keep=False)
+    dup = np.zeros(len(w), dtype=bool)
+    dup[live] = pd.Series(key[live]).duplicated(keep=False).to_numpy(dtype=bool)
     if not dup.any():
         return []
     d = w[dup].sort_values(["sheet", "row", "column"], kind="stable")
