@@ -167,44 +167,44 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
             prov[r_pos[hit]] = rolled["provenance"].to_numpy()[hit]
             batch = np.full(n, np.nan)
             batch[r_pos[hit]] = rolled["batch_id"].to_numpy(dtype=float, na_value=np.nan)[hit]
-            t["provenance"], t["batch_id"] = prov, pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
+            t["provenance"], t["batch_id"] = _text(prov, t.index), pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
 
     ind_attr = inds.reset_index(drop=True)
-    t["indicator_code"] = ind_codes.to_numpy()[ind_i]
+    t["indicator_code"] = _text(ind_codes.to_numpy()[ind_i], t.index)
     for src, dst in [("name", "indicator_name"), ("category", "category"), ("kind", "kind"),
                      ("direction", "direction"), ("frequency", "frequency"), ("unit", "unit"),
                      ("decimals", "decimals"), ("sort_order", "indicator_order"),
                      ("lead_department", "lead_department"), ("leader", "leader"),
                      ("support_departments", "support_departments")]:
-        t[dst] = ind_attr[src].to_numpy()[ind_i]
+        t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
     unit_attr = units.reset_index(drop=True)
-    t["org_unit_code"] = unit_codes.to_numpy()[unit_i]
+    t["org_unit_code"] = _text(unit_codes.to_numpy()[unit_i], t.index)
     for src, dst in [("name", "org_unit_name"), ("parent_code", "parent_code"), ("level", "level"),
                      ("sort_order", "unit_order")]:
-        t[dst] = unit_attr[src].to_numpy()[unit_i]
+        t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
     tpos = pd.Index(t_key).get_indexer(keys)
     has_t = tpos >= 0
     t["target"] = np.where(has_t, targets["value"].to_numpy(dtype=float)[np.where(has_t, tpos, 0)], np.nan)
-    t["milestones"] = np.where(has_t, targets["milestones"].to_numpy(dtype=object)[np.where(has_t, tpos, 0)], None)
+    t["milestones"] = _text(np.where(has_t, targets["milestones"].to_numpy(dtype=object)[np.where(has_t, tpos, 0)], None), t.index)
 
     step = t["frequency"].map(periods.FREQ_STEP).to_numpy()
     due = (month // step) * step
-    t["period"] = period
+    t["period"] = _text(np.full(n, period, dtype=object), t.index)
     month_labels = np.array([None] + [periods.make(year, d) for d in range(1, 13)], dtype=object)
-    t["value_period"] = month_labels[due]
+    t["value_period"] = _text(month_labels[due], t.index)
     t["value"] = t["cur"]
     is_level = t["kind"].isin(["stock", "ratio"])
     t["baseline"] = t["ly_end"].where(is_level)
-    t["missing_units"] = None
+    t["missing_units"] = _text(np.full(n, None, dtype=object), t.index)
     comp_target, comp_base = _like_for_like(t)
     t["completion"] = progress.completion(t["kind"], t["direction"], t["value"], comp_target, comp_base)
     share = progress.last_year_share(t["kind"], t["ly"], t["ly_end"], t["ly2_end"])
     exp = progress.expected_progress(due, t["milestones"], share, settings.pacing)
-    t["expected"], t["expected_basis"] = exp["expected"].to_numpy(), exp["expected_basis"].to_numpy()
+    t["expected"], t["expected_basis"] = exp["expected"].to_numpy(), _text(exp["expected_basis"].to_numpy(), t.index)
     t["gap_pp"] = progress.gap_pp(t["completion"], t["expected"])
     t["status"] = progress.status(t["frequency"], due, t["value"], t["target"], t["completion"], t["gap_pp"],
                                   done_at=settings.done_at, lagging_from_pp=settings.lagging_from_pp)
-    t["status_label"] = t["status"].map(progress.STATUS_LABELS)
+    t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
     t["yoy"] = progress.yoy(t["kind"], t["value"], t["ly"])
     t["yoy_pp"] = t["kind"].eq("ratio")
     first = due <= step
@@ -222,6 +222,12 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
     t["missing_units"] = _missing_children(t)
     return t[COLUMNS].reset_index(drop=True)
+
+
+def _text(values, index) -> pd.Series:
+    """A text column kept as numpy objects: pandas 3 would convert every assigned array
+    of strings to an Arrow string column, which costs more than the rules themselves."""
+    return pd.Series(values, index=index, dtype=object, copy=False)
 
 
 def _like_for_like(t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

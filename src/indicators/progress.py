@@ -146,7 +146,7 @@ def status(frequency, due_month, value, target, completion_, gap, *, done_at: fl
         g >= lagging_from_pp,
     ]
     choices = ["not_due", "not_due", "missing", "no_target", "done", "on_track", "lagging"]
-    return pd.Series(np.select(conds, choices, default="far_behind"), index=_index(value))
+    return pd.Series(np.select(conds, choices, default="far_behind").astype(object), index=_index(value), dtype=object)
 
 
 def yoy(kind, value, value_ly) -> pd.Series:

@@ -105,12 +105,13 @@ def _with_ancestors(ind: np.ndarray, unit: np.ndarray, parent: np.ndarray) -> tu
     """A unit expected to report makes its parent (and so on up) expected too, so a
     gap deep in the tree still marks every level above it partial."""
     n_units = len(parent)
-    keys = [np.unique(ind.astype(np.int64) * n_units + unit)]
+    # pd.unique hashes without sorting: the order of these keys does not matter
+    keys = [pd.unique(ind.astype(np.int64) * n_units + unit)]
     while len(keys[-1]):
         i, u = np.divmod(keys[-1], n_units)
         up = parent[u]
-        keys.append(np.unique(i[up >= 0] * n_units + up[up >= 0]))
-    both = np.unique(np.concatenate(keys))
+        keys.append(pd.unique(i[up >= 0] * n_units + up[up >= 0]))
+    both = pd.unique(np.concatenate(keys))
     return np.divmod(both, n_units)
 
 
