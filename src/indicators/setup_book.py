@@ -255,8 +255,10 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
         for table in ("org_unit", "department", "leader", "indicator", "responsibility"):
             frame = units if table == "org_unit" else frames[table]
             key = "indicator_code" if table == "responsibility" else "code"
-            cols = list(frame.columns)
-            con.register("_setup", frame)
+            # column names come from the fixed SHEETS list, never from the frame handed in
+            allowed = [c.name for c in SHEETS[table][1]] + (["level"] if table == "org_unit" else [])
+            cols = [c for c in allowed if c in frame.columns]
+            con.register("_setup", frame[cols])
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _setup)")
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
             con.unregister("_setup")

@@ -28,6 +28,8 @@ def previous_period(periods: pd.Series) -> pd.Series:
 
 def _current(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, period_col: str) -> pd.DataFrame:
     """Current values for (indicator_code, org_unit, <period_col>) keys."""
+    if period_col not in ("period", "prev_period"):  # an identifier in the SQL below: fixed list only
+        raise ValueError(f"unexpected period column {period_col!r}")
     con.register("_keys", keys)
     try:
         return con.execute(f"""
