@@ -17,7 +17,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from indicators.excel.periods import label, shift
+from indicators.periods import label, shift
 from indicators.clock import local_now
 from indicators.settings import Settings
 from indicators.template import due_indicators

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from indicators.periods import label as month_label  # noqa: F401 (「2026年10月」, re-exported)
+
 
 def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
@@ -43,8 +45,3 @@ def fmt_yoy(v, is_pp: bool) -> str:
     if _missing(v):
         return "—"
     return fmt_pp(v, 2) if is_pp else f"{float(v) * 100:+.1f}%"
-
-
-def month_label(period: str) -> str:
-    y, m = period.split("-")
-    return f"{int(y)}年{int(m)}月"

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.errors import RejectedInput
-from indicators.excel.periods import label, shift
+from indicators import periods
+from indicators.periods import label, shift
 from indicators.settings import Settings
 
 DATA_SHEET = "报送数据"
@@ -33,7 +34,6 @@ WIDTHS = [10, 16, 34, 16, 16, 14, 24]
 VALUE_COL, NOTE_COL = 6, 7  # 1-based
 SPARE_ROWS = 30
 KIND_TEXT = {"cumulative": "1至本月累计", "stock": "月末数", "ratio": "比率"}
-FREQ_MONTHS = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
 
 _HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 _LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -52,8 +52,9 @@ def due_indicators(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     ind = con.execute("""SELECT code, name, unit, kind, frequency, coalesce(allow_negative, false) AS allow_negative,
                                 description FROM indicator
                          WHERE numerator_code IS NULL ORDER BY sort_order, code""").df()
-    month = int(period[5:7])
-    return ind[ind["frequency"].map(lambda f: month in FREQ_MONTHS.get(f, FREQ_MONTHS["monthly"]))].reset_index(drop=True)
+    month = periods.parse(period)[1]
+    due = ind["frequency"].map(lambda f: periods.due_month(f, month) == month)
+    return ind[due].reset_index(drop=True)
 
 
 def template_rows(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None) -> pd.DataFrame:

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from indicators.excel.periods import find_in_text, parse_period, parse_periods, shift
+from indicators.excel.periods import find_in_text, parse_period, parse_periods
+from indicators.periods import shift
 
 
 @pytest.mark.parametrize("cell, default_year, expected", [

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.excel.matching import Catalog, is_percent_unit
-from indicators.excel.periods import shift
+from indicators.periods import shift
 from indicators.excel.validate import cell_text, empty_problems, one, where
 
 OUTLIER_FACTOR = 10.0  # "far outside": ten times the largest (or a tenth of the smallest) value seen

@@ -142,15 +142,3 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
 def month_of(day: dt.date | dt.datetime | None = None) -> str:
     day = day or dt.date.today()
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def shift(period: str, months: int) -> str:
-    """``shift('2026-01', -1) == '2025-12'``."""
-    y, m = int(period[:4]), int(period[5:7])
-    n = y * 12 + (m - 1) + months
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
-def label(period: str) -> str:
-    """``'2026-10'`` → ``'2026年10月'``."""
-    return f"{int(period[:4])}年{int(period[5:7])}月"
