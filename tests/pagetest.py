@@ -13,6 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from indicators import store
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 
@@ -34,3 +36,14 @@ def open_page(page: str, db: Path, monkeypatch, **query) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
+
+
+def with_db(db: Path, fn):
+    """``fn(con)`` on the database file a page test used. The page's cached connection
+    holds DuckDB's file lock, so it is released first."""
+    st.cache_resource.clear()
+    con = store.connect(db, create=True)
+    try:
+        return fn(con)
+    finally:
+        con.close()

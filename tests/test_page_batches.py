@@ -3,26 +3,15 @@ the 催报 text and the audit log; an empty database and a setup without any bat
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
-import streamlit as st
+from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 
 from builders import tiny_setup
-from indicators import imports, setup_book, store
+from indicators import imports, setup_book
 from test_uploads import QX_ROWS, TODAY, long_return
 
 PAGE = "pages/batches.py"
-
-
-def with_db(db: Path, fn):
-    st.cache_resource.clear()  # the page's connection holds the file lock
-    con = store.connect(db, create=True)
-    try:
-        return fn(con)
-    finally:
-        con.close()
 
 
 def frame_with(at: AppTest, column: str):

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
-import streamlit as st
+from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 
 from builders import tiny_setup
-from indicators import store, uploads
+from indicators import uploads
 from test_uploads import QX_ROWS, long_return
 
 PAGE = "pages/setup.py"
@@ -18,12 +17,7 @@ XLSX = uploads.XLSX_MIME
 
 
 def count(db: Path, sql: str):
-    st.cache_resource.clear()  # the page's connection holds the file lock
-    con = store.connect(db)
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
+    return with_db(db, lambda con: con.execute(sql).fetchone()[0])
 
 
 def test_renders_on_demo(demo_db, monkeypatch):

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
-import streamlit as st
+from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 
-from indicators import store
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
 
 PAGE = "pages/upload.py"
@@ -23,12 +21,8 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def batches(db: Path) -> list[tuple]:
-    st.cache_resource.clear()  # release the page's connection before opening the file here
-    con = store.connect(db)
-    try:
-        return con.execute("SELECT id, file_name, uploaded_by, rows, status FROM batch ORDER BY id").fetchall()
-    finally:
-        con.close()
+    return with_db(db, lambda con: con.execute(
+        "SELECT id, file_name, uploaded_by, rows, status FROM batch ORDER BY id").fetchall())
 
 
 def test_renders_on_demo(demo_db, monkeypatch):
