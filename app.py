@@ -20,10 +20,10 @@ def _first_start(db_path: str) -> None:
     path = Path(db_path)
     if path.exists():
         return
-    from indicators import store
+    from indicators.db import store
     con = store.connect(path, create=True)
     try:
-        from indicators.demo_load import load_demo
+        from indicators.demo.load import load_demo
         load_demo(con)
     finally:
         con.close()

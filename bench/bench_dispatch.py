@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
 
-from indicators import catalog, store  # noqa: E402
+from indicators.db import catalog, store  # noqa: E402
 from indicators.dispatch import _needed, compute_dispatch, dispatch_table  # noqa: E402
 from indicators.settings import Settings  # noqa: E402
 

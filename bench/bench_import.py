@@ -30,8 +30,8 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
 
-from indicators import store  # noqa: E402
-from indicators.imports import commit, preview_diff, read_return  # noqa: E402
+from indicators.db import store  # noqa: E402
+from indicators.returns.pipeline import commit, preview_diff, read_return  # noqa: E402
 
 OUT = ROOT / "out"
 FILE = OUT / "import_100k.xlsx"

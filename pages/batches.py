@@ -5,8 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
-from indicators import imports, ui, uploads, views
+from indicators import ui, views
 from indicators.errors import RejectedInput
+from indicators.returns import pipeline
 
 con = ui.db()
 ui.apply_briefing_css(False)
@@ -22,7 +23,7 @@ tab_batches, tab_complete, tab_audit = st.tabs(["报送批次", "报送完整性
 
 # ---------------------------------------------------------------- batches and rollback
 with tab_batches:
-    batches = uploads.batches_table(con)
+    batches = views.batches_table(con)
     if batches.empty:
         st.info("还没有任何报送批次。请在「数据报送」页上传报表。")
     else:
@@ -36,7 +37,7 @@ with tab_batches:
         if active.empty:
             st.caption("没有可撤回的有效批次。")
         else:
-            labels = {int(r["批次"]): uploads.batch_label(r) for _, r in active.iterrows()}
+            labels = {int(r["批次"]): views.batch_label(r) for _, r in active.iterrows()}
             # keyed by the set of choices: after a rollback the browser must not keep
             # showing the batch that is gone (a widget keeps its value under the same key)
             chooser_key = f"rb_batch_{len(labels)}_{next(iter(labels))}"
@@ -46,7 +47,7 @@ with tab_batches:
             ok = st.checkbox(f"确认撤回批次 {chosen}：该批次的数值不再计入，被它覆盖的旧值恢复有效", key=f"rb_ok_{chosen}")
             if st.button("撤回该批次", type="primary", icon=":material/undo:", disabled=not ok, key="rb_go"):
                 try:
-                    restored = imports.rollback(con, int(chosen), who=who.strip() or None)
+                    restored = pipeline.rollback(con, int(chosen), who=who.strip() or None)
                 except RejectedInput as exc:
                     st.error(str(exc), icon="⛔")
                 else:
@@ -58,16 +59,16 @@ with tab_batches:
 # ---------------------------------------------------------------- completeness and 催报
 with tab_complete:
     settings = ui.settings()
-    months = uploads.recent_periods(con, dt.date.today())
+    months = views.recent_periods(con, dt.date.today())
     st.markdown("##### 各单位报送情况（近 6 个月）")
     st.caption(f"已报·按时 = 截止日（次月 {settings.deadline_day} 日）前报齐；已报·逾期 = 截止后才报齐；"
                "部分 r/e = 应报 e 项已报 r 项；未报 = 已过截止日仍未报；待报 = 尚未到截止日。")
-    grid = uploads.completeness_grid(con, months, settings=settings)
-    st.dataframe(grid.style.map(uploads.grid_cell_style, subset=grid.columns[1:]), hide_index=True,
+    grid = views.completeness_grid(con, months, settings=settings)
+    st.dataframe(grid.style.map(views.grid_cell_style, subset=grid.columns[1:]), hide_index=True,
                  key="completeness_grid")
 
     period = st.selectbox("催报月份", months, format_func=views.month_label, key="chase_month")
-    summary, chase, text = uploads.completeness_detail(con, period, settings=settings)
+    summary, chase, text = views.completeness_detail(con, period, settings=settings)
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"##### {views.month_label(period)} 各单位报送率")
@@ -84,5 +85,5 @@ with tab_complete:
 # ---------------------------------------------------------------- audit
 with tab_audit:
     st.caption("最近 50 条操作：导入报送、撤回批次、导入设置、调整目标。")
-    st.dataframe(uploads.audit_log(con, 50), hide_index=True, key="audit_log",
+    st.dataframe(views.audit_log(con, 50), hide_index=True, key="audit_log",
                  column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})

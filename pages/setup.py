@@ -6,8 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from indicators import catalog, setup_book, ui, uploads
+from indicators import ui, views
+from indicators.db import catalog
 from indicators.errors import RejectedInput
+from indicators.setup import workbook
 
 con = ui.db()
 ui.apply_briefing_css(False)
@@ -31,22 +33,22 @@ with tab_book:
     st.markdown("##### 下载")
     row = st.container(horizontal=True)
     today = dt.date.today().isoformat()
-    row.download_button("下载当前设置", icon=":material/download:", on_click="ignore", mime=uploads.XLSX_MIME,
+    row.download_button("下载当前设置", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
                        file_name=f"指标月调度设置_{today}.xlsx", disabled=empty,
-                       data=lambda cur=con: uploads.setup_workbook_bytes(uploads.setup_frames(cur.cursor())))
-    row.download_button("下载空白设置工作簿", icon=":material/draft:", on_click="ignore", mime=uploads.XLSX_MIME,
-                       file_name="指标月调度设置_空白.xlsx", data=uploads.setup_workbook_bytes)
+                       data=lambda cur=con: views.setup_workbook_bytes(views.setup_frames(cur.cursor())))
+    row.download_button("下载空白设置工作簿", icon=":material/draft:", on_click="ignore", mime=views.XLSX_MIME,
+                       file_name="指标月调度设置_空白.xlsx", data=views.setup_workbook_bytes)
 
     st.markdown("##### 上传设置工作簿")
     st.caption("按代码覆盖单位、科室、领导、指标和责任分工（库中其他记录保留）；目标只记录与当前目标不同的行，旧目标留在历史中。")
     book = st.file_uploader("选择设置工作簿（.xlsx）", type=["xlsx"], key="setup_file")
     if book is not None:
         data = book.getvalue()
-        sha = uploads.sha256_of(data)
+        sha = views.sha256_of(data)
         cache = st.session_state.setdefault("setup_readings", {})
         if sha not in cache:
             try:
-                cache[sha] = ("ok", uploads.read_setup(data))
+                cache[sha] = ("ok", views.read_setup(data))
             except RejectedInput as exc:
                 cache[sha] = ("rejected", str(exc))
         state, frames = cache[sha]
@@ -56,11 +58,11 @@ with tab_book:
         elif state == "loaded":
             st.info("这个工作簿已经导入。")
         else:
-            ui.table(uploads.setup_preview(con, frames))
+            ui.table(views.setup_preview(con, frames))
             ok = st.checkbox("我已核对以上数量，确认导入设置", key=f"setup_ok_{sha[:12]}")
             if st.button("导入设置", type="primary", icon=":material/upload:", disabled=not ok, key="setup_go"):
                 try:
-                    setup_book.load_setup(con, frames, who=who.strip() or None)
+                    workbook.load_setup(con, frames, who=who.strip() or None)
                 except Exception as exc:  # noqa: BLE001 - shown, nothing written (one transaction)
                     st.error(f"导入失败，未写入任何设置：{exc}", icon="⛔")
                 else:
@@ -78,14 +80,14 @@ if empty:
 
 # ---------------------------------------------------------------- targets in the browser
 with tab_targets:
-    years = uploads.target_years(con, dt.date.today())
+    years = views.target_years(con, dt.date.today())
     c1, c2 = st.columns([1, 3])
     year = c1.selectbox("年度", years, key="tgt_year")
     inds = catalog.indicators(con)
     ind_names = dict(zip(inds["code"], inds["name"]))
     only = c2.multiselect("只看这些指标（不选为全部）", list(ind_names), format_func=ind_names.get, key="tgt_only",
                        placeholder="全部指标")
-    frame = uploads.target_editor_frame(con, year)
+    frame = views.target_editor_frame(con, year)
     if only:
         frame = frame[frame["indicator_code"].isin(only)].reset_index(drop=True)
     if frame.empty:
@@ -94,7 +96,7 @@ with tab_targets:
         version = st.session_state.setdefault("tgt_version", 0)
         edited = st.data_editor(
             frame, hide_index=True, num_rows="fixed", height=min(36 * (len(frame) + 1) + 3, 560), key=f"tgt_editor_{year}_{'-'.join(only)}_{version}",
-            disabled=[c for c in frame.columns if c not in uploads.TARGET_EDITABLE],
+            disabled=[c for c in frame.columns if c not in views.TARGET_EDITABLE],
             column_order=["indicator_name", "org_unit_name", "unit", "value", "milestones", "reason", "set_at",
                           "set_by"],
             column_config={
@@ -109,7 +111,7 @@ with tab_targets:
             })
         reason = st.text_input("调整原因（用于未单独填写原因的修改行）", key="tgt_reason",
                                placeholder="如 年中调整：市政府下达新目标")
-        changed, problems = uploads.changed_targets(frame, edited, reason=reason.strip() or None)
+        changed, problems = views.changed_targets(frame, edited, reason=reason.strip() or None)
         for p in problems:
             st.error(p, icon="⛔")
         if len(changed):
@@ -121,7 +123,7 @@ with tab_targets:
                                       "value": "新目标", "milestones": "月度节点", "reason": "调整原因"}))
         if st.button("保存目标调整", type="primary", icon=":material/save:", key="tgt_save",
                      disabled=changed.empty or bool(problems)):
-            added = setup_book.revise_targets(con, changed, who=who.strip() or None)
+            added = workbook.revise_targets(con, changed, who=who.strip() or None)
             st.session_state["tgt_version"] = version + 1  # a fresh editor over the saved targets
             st.session_state["setup_message"] = f"已保存 {added} 条目标调整，旧目标保留在历史中。"
             st.rerun()  # the target count is part of the data version: the dispatch caches refresh
@@ -133,7 +135,7 @@ with tab_history:
     c1, c2 = st.columns(2)
     code = c1.selectbox("指标", list(ind_names), format_func=ind_names.get, key="hist_ind")
     unit = c2.selectbox("单位", list(unit_names), format_func=unit_names.get, key="hist_unit")
-    history = uploads.target_history_table(con, code, unit)
+    history = views.target_history_table(con, code, unit)
     if history.empty:
         st.info(f"{unit_names[unit]}没有设定过「{ind_names[code]}」的目标。")
     else:

@@ -6,8 +6,9 @@ import datetime as dt
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from indicators import imports, ui, uploads, views
+from indicators import ui, views
 from indicators.errors import RejectedInput
+from indicators.returns import pipeline
 
 
 def _md(text: str) -> str:
@@ -27,7 +28,7 @@ if not ui.require_data(con):
 
 # ---------------------------------------------------------------- ① template
 st.subheader("① 下载填报模板")
-months, default = uploads.template_periods(dt.date.today())
+months, default = views.template_periods(dt.date.today())
 units = views.unit_options(con)
 labels = dict(zip(units["code"], units["label"]))
 names = dict(zip(units["code"], units["name"]))
@@ -36,26 +37,26 @@ period = c1.selectbox("报送月份", months, index=default, format_func=views.m
 unit = c2.selectbox("填报单位", [None, *units["code"]], key="tpl_unit",
                     format_func=lambda c: "全部单位（每行一个单位）" if c is None else labels.get(c, c))
 c3.download_button(
-    "下载 Excel 模板", icon=":material/download:", on_click="ignore", mime=uploads.XLSX_MIME,
-    file_name=uploads.template_file_name(period, names.get(unit)),
+    "下载 Excel 模板", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
+    file_name=views.template_file_name(period, names.get(unit)),
     # generated on click (a fresh cursor: the callable runs on another thread)
-    data=lambda cur=con, p=period, u=unit: uploads.template_bytes(cur.cursor(), p, u, ui.settings()))
+    data=lambda cur=con, p=period, u=unit: views.template_bytes(cur.cursor(), p, u, ui.settings()))
 
 # ---------------------------------------------------------------- ② upload
 st.subheader("② 上传报表")
 who = st.text_input("报送人", value=st.session_state.get("upload_who", ""), key="w_upload_who",
                     placeholder="姓名或单位，如 东城区科技局 张三", help="记入报送记录与操作日志")
 st.session_state["upload_who"] = who.strip()
-files = st.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", type=uploads.UPLOAD_TYPES,
+files = st.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", type=views.UPLOAD_TYPES,
                          accept_multiple_files=True, key="upload_files",
                          help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
 readings: dict = st.session_state.setdefault("upload_readings", {})  # sha256 → {reading, batch}
 
 for f in files or []:
     data = f.getvalue()
-    sha = uploads.sha256_of(data)
+    sha = views.sha256_of(data)
     entry = readings.get(sha)
-    if entry is not None and entry["batch"] is not None and uploads.duplicate_of(con, sha) is None:
+    if entry is not None and entry["batch"] is not None and views.duplicate_of(con, sha) is None:
         entry = readings.pop(sha)  # its batch was rolled back since: read it afresh
         entry = None
     if entry is None:
@@ -63,11 +64,11 @@ for f in files or []:
             status.update(label=f"读取「{f.name}」……")
             st.write(f"读取：{len(data) / 1024:,.1f} KB")
             status.update(label=f"校验「{f.name}」……")
-            reading = imports.read_return(data, f.name, con)
+            reading = pipeline.read_return(data, f.name, con)
             s = reading.summary()
             st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
             status.update(label=f"预览「{f.name}」……")
-            counts = imports.diff_counts(imports.preview_diff(con, reading))
+            counts = pipeline.diff_counts(pipeline.preview_diff(con, reading))
             st.write("预览：新增 {新增}，修改 {修改}，不变 {不变}".format(**counts))
             state = "error" if not reading.ok else "complete"
             status.update(label=f"「{f.name}」已读取并校验（读取 → 校验 → 预览）", state=state)
@@ -83,18 +84,18 @@ for f in files or []:
             except StreamlitPageNotFoundError:  # the page run on its own, without the router
                 st.markdown("[查看报送记录（可撤回）](./batches)")
             continue
-        facts = uploads.reading_facts(reading)
+        facts = views.reading_facts(reading)
         st.caption("　·　".join(f"{k}：{v}" for k, v in facts.itertuples(index=False)))
-        conv = uploads.conversions_table(con, reading)
+        conv = views.conversions_table(con, reading)
         if len(conv):
             st.info("已自动换算计量单位（按指标设定的单位入库）：", icon="🔁")
             ui.table(conv)
 
-        kind, message = uploads.import_verdict(reading, uploads.duplicate_of(con, sha))
+        kind, message = views.import_verdict(reading, views.duplicate_of(con, sha))
         if kind == "error":
-            lines = imports.problem_lines(reading, limit=min(len(reading.errors), 5))
+            lines = pipeline.problem_lines(reading, limit=min(len(reading.errors), 5))
             st.error(message + "\n\n" + "\n".join(f"- {_md(line)}" for line in lines), icon="⛔")
-            ui.table(uploads.problems_table(reading), key=f"problems_{sha[:12]}")
+            ui.table(views.problems_table(reading), key=f"problems_{sha[:12]}")
             continue
         if kind == "empty":
             st.warning(message, icon="⚠️")
@@ -104,22 +105,22 @@ for f in files or []:
         if len(reading.warnings):
             if kind != "duplicate":
                 st.warning(message, icon="⚠️")
-            ui.table(uploads.problems_table(reading, "warning"), key=f"warnings_{sha[:12]}")
+            ui.table(views.problems_table(reading, "warning"), key=f"warnings_{sha[:12]}")
 
-        diff = imports.preview_diff(con, reading)
-        counts = imports.diff_counts(diff)
+        diff = pipeline.preview_diff(con, reading)
+        counts = pipeline.diff_counts(diff)
         m1, m2, m3 = st.columns(3)
         m1.metric("新增", f"{counts['新增']:,}")
         m2.metric("修改（旧值 → 新值）", f"{counts['修改']:,}")
         m3.metric("不变", f"{counts['不变']:,}")
-        changes = uploads.diff_table(diff)
+        changes = views.diff_table(diff)
         if changes.empty:
             st.info("与库中现有数据完全相同，导入不会改变任何数值。")
         else:
             ui.table(changes, key=f"diff_{sha[:12]}")
         if counts["不变"]:
             with st.expander(f"查看全部 {len(diff):,} 行（含不变）"):
-                ui.table(uploads.diff_table(diff, include_unchanged=True))
+                ui.table(views.diff_table(diff, include_unchanged=True))
 
         ack = True
         if len(reading.warnings):
@@ -129,7 +130,7 @@ for f in files or []:
         if st.button("确认导入", type="primary", key=f"commit_{sha}", icon=":material/check:",
                      disabled=not (ack and who.strip())):
             try:
-                entry["batch"] = imports.commit(con, reading, who=who.strip(), confirm_warnings=ack)
+                entry["batch"] = pipeline.commit(con, reading, who=who.strip(), confirm_warnings=ack)
             except RejectedInput as exc:
                 st.error(f"{exc}（数据库没有任何改动）", icon="⛔")
             else:

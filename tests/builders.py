@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import setup_book
+from indicators.setup import workbook
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -13,7 +13,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 def tiny_setup() -> dict[str, pd.DataFrame]:
     """A city C with districts A and B, and a zone Z under A (three levels)."""
-    cols = {t: [c.name for c in spec[1]] for t, spec in setup_book.SHEETS.items()}
+    cols = {t: [c.name for c in spec[1]] for t, spec in workbook.SHEETS.items()}
     f = {}
     f["org_unit"] = _frame([
         dict(code="C", name="测试市", sort_order=0),

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from builders import tiny_observations, tiny_setup
-from indicators import setup_book, store
+
+from indicators.db import store
+from indicators.setup import workbook
 
 
 @pytest.fixture
 def tiny_con():
     con = store.connect(":memory:")
-    setup_book.load_setup(con, tiny_setup())
+    workbook.load_setup(con, tiny_setup())
     store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test")
     yield con
     con.close()
@@ -21,7 +22,7 @@ def tiny_con():
 def demo_db_master(tmp_path_factory):
     """A demo database built once per test session through `indicators init --demo`'s
     code path; copy it (``demo_db``) before writing to it."""
-    from indicators.demo_load import load_demo
+    from indicators.demo.load import load_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     con = store.connect(path, create=True)
     load_demo(con)

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from indicators import store
+from indicators.db import store
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from indicators import demo, store
+from indicators import demo
 from indicators.cli import STATUS_JSON_KEYS, main
+from indicators.db import store
 
 REQUIRED_KEYS = {"indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "kind", "unit",
                  "value", "target", "completion", "expected", "gap_pp", "status", "yoy", "rank",
@@ -127,10 +128,11 @@ def test_init_creates_and_refuses_to_overwrite(tmp_path, demo_db, capsys):
 
 def test_setup_template_and_import(tmp_path, capsys):
     from builders import tiny_setup
-    from indicators import setup_book
+
+    from indicators.setup import workbook
     blank = tmp_path / "blank.xlsx"
     assert main(["setup-template", "--out", str(blank)]) == 0 and blank.exists()
-    filled = setup_book.write_workbook(tmp_path / "filled.xlsx", tiny_setup())
+    filled = workbook.write_workbook(tmp_path / "filled.xlsx", tiny_setup())
     db = tmp_path / "s.duckdb"
     assert main(["setup-import", str(filled), "--db", str(db)]) == 0
     assert "4 个单位" in capsys.readouterr().out

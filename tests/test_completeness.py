@@ -1,9 +1,16 @@
 import datetime as dt
 
 import pytest
-
 from excel.bookmaker import make_db, seed
-from indicators.completeness import chase_list, chase_text, completeness, deadline, expected_pairs, unit_summary
+
+from indicators.returns.completeness import (
+    chase_list,
+    chase_text,
+    completeness,
+    deadline,
+    expected_pairs,
+    unit_summary,
+)
 from indicators.settings import Settings
 
 
@@ -70,7 +77,7 @@ def test_before_deadline_is_pending(con):
 
 
 def test_rolled_back_batch_does_not_count(con):
-    from indicators.imports import rollback
+    from indicators.returns.pipeline import rollback
     b = seed(con, [("GQ", "D2", "2026-10", 4.0)])
     rollback(con, b)
     d = completeness(con, "2026-10", now=dt.datetime(2026, 11, 23))

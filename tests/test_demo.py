@@ -8,9 +8,12 @@ import hashlib
 import pandas as pd
 import pytest
 
-from indicators import catalog, demo, periods, progress, setup_book, store
-from indicators.demo_returns import _Generator
-from indicators.demo_setup import CITY, DISTRICTS
+from indicators import demo
+from indicators.db import catalog, store
+from indicators.demo.city import CITY, DISTRICTS
+from indicators.demo.simulate import _Generator
+from indicators.rules import periods, progress
+from indicators.setup import workbook
 
 AS_OF = demo.AS_OF
 STATUSES = ["done", "on_track", "lagging", "far_behind", "missing", "not_due"]
@@ -33,8 +36,8 @@ def inds(frames):
 
 def _load(frames, obs):
     con = store.connect(":memory:")
-    setup_book.load_setup(con, frames)
-    setup_book.load_setup(con, {**frames, "target": demo.demo_target_revisions()})
+    workbook.load_setup(con, frames)
+    workbook.load_setup(con, {**frames, "target": demo.demo_target_revisions()})
     store.write_batch(con, obs, file_name="demo")
     return con
 
@@ -75,8 +78,8 @@ def test_return_files_are_byte_identical(tmp_path):
 # --- shapes -------------------------------------------------------------------------
 
 def test_setup_frames_have_the_sheet_columns(frames):
-    assert list(frames) == list(setup_book.SHEETS)
-    for table, (_, cols) in setup_book.SHEETS.items():
+    assert list(frames) == list(workbook.SHEETS)
+    for table, (_, cols) in workbook.SHEETS.items():
         assert list(frames[table].columns) == [c.name for c in cols], table
         for c in cols:
             if c.required:
@@ -146,8 +149,8 @@ def test_target_revisions_become_current(frames, con):
 
 
 def test_setup_round_trips_through_the_workbook(frames, tmp_path):
-    path = setup_book.write_workbook(tmp_path / "示例市设置.xlsx", frames)
-    back = setup_book.read_workbook(path)
+    path = workbook.write_workbook(tmp_path / "示例市设置.xlsx", frames)
+    back = workbook.read_workbook(path)
     for table, frame in frames.items():
         got = back[table]
         assert list(got.columns) == list(frame.columns)

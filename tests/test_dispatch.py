@@ -107,7 +107,7 @@ def test_linear_pacing_setting(tiny_con):
 
 
 def test_empty_database_gives_empty_table():
-    from indicators import store
+    from indicators.db import store
     con = store.connect(":memory:")
     assert dispatch_table(con, "2026-10").empty
 

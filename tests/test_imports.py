@@ -3,12 +3,19 @@
 import json
 
 import pytest
-
 from excel.bookmaker import TODAY, make_db, seed, xlsx
-from indicators import store
+
 from indicators.cli import main
+from indicators.db import store
 from indicators.errors import RejectedInput
-from indicators.imports import batches, commit, diff_counts, preview_diff, read_return, rollback
+from indicators.returns.pipeline import (
+    batches,
+    commit,
+    diff_counts,
+    preview_diff,
+    read_return,
+    rollback,
+)
 
 HEAD = ["期间", "单位", "指标", "数值"]
 TABLES = ["org_unit", "indicator", "batch", "observation", "audit", "target", "setting"]
@@ -77,7 +84,7 @@ def test_same_file_recognised(tmp_path, con):
 
 
 def test_bytes_and_catalog_only(tmp_path, con):
-    from indicators.excel.matching import Catalog
+    from indicators.returns.excel.matching import Catalog
     path = xlsx(tmp_path / "ok.xlsx", [HEAD, ["2026-10", "东城区", "高企数", 4]])
     r = read_return(path.read_bytes(), "ok.xlsx", catalog=Catalog.from_db(con), today=TODAY)
     assert r.ok and r.values[["indicator_code", "org_unit", "value"]].values.tolist() == [["GQ", "D2", 4.0]]

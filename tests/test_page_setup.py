@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
-
 from builders import tiny_setup
-from indicators import uploads
+from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from test_uploads import QX_ROWS, long_return
 
+from indicators import views
+
 PAGE = "pages/setup.py"
-XLSX = uploads.XLSX_MIME
+XLSX = views.XLSX_MIME
 
 
 def count(db: Path, sql: str):
@@ -55,7 +55,7 @@ def test_empty_db_loads_a_setup_workbook(tmp_path, monkeypatch):
     assert not at.exception
     assert any("请先在「设置工作簿」中导入" in i.value for i in at.info)
     at.text_input(key="w_setup_who").set_value("管理员").run()
-    at.file_uploader(key="setup_file").set_value(("setup.xlsx", uploads.setup_workbook_bytes(tiny_setup()), XLSX)).run()
+    at.file_uploader(key="setup_file").set_value(("setup.xlsx", views.setup_workbook_bytes(tiny_setup()), XLSX)).run()
     assert not at.exception
     preview = at.dataframe[0].value.set_index("工作表")
     assert preview.loc["单位", "新增"] == 4 and preview.loc["指标", "新增"] == 8

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
-
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
 
 PAGE = "pages/upload.py"

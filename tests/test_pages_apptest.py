@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
-
-from indicators import store
-from indicators.setup_book import load_setup
 from test_views import build_fixture_db, fixture_frames, fixture_values
+
+from indicators.db import store
+from indicators.setup.workbook import load_setup
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview.py", "indicator.py", "responsibility.py"]

@@ -1,4 +1,4 @@
-"""Table-driven tests of every rule in DESIGN §4 (indicators.progress)."""
+"""Table-driven tests of every rule in DESIGN §4 (indicators.rules.progress)."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import progress as p
+from indicators.rules import progress as p
 
 nan = float("nan")
 

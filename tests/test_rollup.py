@@ -1,9 +1,9 @@
-"""Roll-up up the territorial tree (indicators.rollup)."""
+"""Roll-up up the territorial tree (indicators.rules.rollup)."""
 
 import pandas as pd
 import pytest
 
-from indicators.rollup import roll_up
+from indicators.rules.rollup import roll_up
 
 UNITS = pd.DataFrame({"code": ["C", "A", "B", "Z"], "parent_code": [None, "C", "C", "A"], "level": [0, 1, 1, 2]})
 INDS = pd.DataFrame({

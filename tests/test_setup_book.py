@@ -2,15 +2,15 @@
 
 import pandas as pd
 import pytest
-
-from indicators import catalog, setup_book, store
-from indicators.errors import RejectedInput
-
 from builders import tiny_setup
+
+from indicators.db import catalog, store
+from indicators.errors import RejectedInput
+from indicators.setup import workbook
 
 
 def test_blank_template_has_a_sheet_per_kind(tmp_path):
-    path = setup_book.write_workbook(tmp_path / "blank.xlsx")
+    path = workbook.write_workbook(tmp_path / "blank.xlsx")
     sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
     assert list(sheets) == ["说明", "单位", "科室", "领导", "指标", "责任分工", "目标"]
     assert list(sheets["指标"].columns)[:6] == ["指标代码", "指标名称", "别名", "类别", "计量单位", "指标类型"]
@@ -18,8 +18,8 @@ def test_blank_template_has_a_sheet_per_kind(tmp_path):
 
 def test_round_trip_through_a_workbook(tmp_path):
     frames = tiny_setup()
-    path = setup_book.write_workbook(tmp_path / "setup.xlsx", frames)
-    back = setup_book.read_workbook(path)
+    path = workbook.write_workbook(tmp_path / "setup.xlsx", frames)
+    back = workbook.read_workbook(path)
     assert list(back["org_unit"]["code"]) == ["C", "A", "B", "Z"]
     assert back["org_unit"]["parent_code"].tolist() == [None, "C", "C", "A"]
     ratio = back["indicator"].set_index("code").loc["R"]
@@ -27,12 +27,12 @@ def test_round_trip_through_a_workbook(tmp_path):
     assert back["indicator"].set_index("code").loc["LOW", "direction"] == "lower"
     assert back["indicator"].set_index("code").loc["GDP", "frequency"] == "quarterly"
     con = store.connect(":memory:")
-    setup_book.load_setup(con, back)
+    workbook.load_setup(con, back)
     assert catalog.org_units(con)["level"].tolist() == [0, 1, 1, 2]
 
 
 def test_chinese_words_in_the_workbook_are_understood(tmp_path):
-    path = setup_book.write_workbook(tmp_path / "setup.xlsx", tiny_setup())
+    path = workbook.write_workbook(tmp_path / "setup.xlsx", tiny_setup())
     sheet = pd.read_excel(path, sheet_name="指标", engine="calamine")
     assert set(sheet["指标类型"]) == {"累计值", "期末值", "比率"}
     assert set(sheet["频度"]) == {"月度", "季度"}
@@ -46,24 +46,24 @@ def test_chinese_words_in_the_workbook_are_understood(tmp_path):
     ("指标", "指标名称", None, "「指标名称」不能为空"),
 ])
 def test_bad_workbooks_are_refused_with_the_place(tmp_path, sheet, column, value, message):
-    path = setup_book.write_workbook(tmp_path / "setup.xlsx", tiny_setup())
+    path = workbook.write_workbook(tmp_path / "setup.xlsx", tiny_setup())
     book = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
     book[sheet].loc[1, column] = value
     with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
         for name, frame in book.items():
             frame.to_excel(xw, sheet_name=name, index=False)
     with pytest.raises(RejectedInput, match=message):
-        setup_book.read_workbook(path)
+        workbook.read_workbook(path)
 
 
 def test_changed_target_is_a_new_row_and_the_latest_counts():
     con = store.connect(":memory:")
     frames = tiny_setup()
-    setup_book.load_setup(con, frames)
-    setup_book.load_setup(con, frames)  # unchanged: no new rows
+    workbook.load_setup(con, frames)
+    workbook.load_setup(con, frames)  # unchanged: no new rows
     assert con.execute("SELECT count(*) FROM target").fetchone()[0] == len(frames["target"])
     change = frames["target"].iloc[[0]].assign(value=180.0, reason="年中调整")
-    assert setup_book.revise_targets(con, change, who="admin") == 1
+    assert workbook.revise_targets(con, change, who="admin") == 1
     history = catalog.target_history(con, "TC", "C")
     assert history["value"].tolist() == [150.0, 180.0]
     current = catalog.current_targets(con, 2026).set_index(["indicator_code", "org_unit"])
@@ -74,7 +74,7 @@ def test_changed_target_is_a_new_row_and_the_latest_counts():
 def test_readme_documents_every_setup_column():
     from pathlib import Path
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for sheet, columns in setup_book.SHEETS.values():
+    for sheet, columns in workbook.SHEETS.values():
         assert f"**{sheet}**" in readme
         for c in columns:
             assert f"| {c.header} |" in readme, c.header

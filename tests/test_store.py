@@ -1,4 +1,4 @@
-"""Opening, migrating, batches, supersede and rollback (indicators.store)."""
+"""Opening, migrating, batches, supersede and rollback (indicators.db.store)."""
 
 import subprocess
 import sys
@@ -7,9 +7,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators import store
+from indicators.db import store
+from indicators.db.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.errors import DatabaseMissing, DatabaseTooNew
-from indicators.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def test_new_database_is_at_current_version(tmp_path):
@@ -48,7 +48,7 @@ def test_second_process_gets_a_clear_lock_error(tmp_path):
     holder = store.connect(path, create=True)
     code = (
         "import sys\n"
-        "from indicators import store\n"
+        "from indicators.db import store\n"
         "from indicators.errors import DatabaseLocked\n"
         f"try:\n    store.connect({str(path)!r})\n"
         "except DatabaseLocked as e:\n    print('LOCKED', e); sys.exit(3)\n"

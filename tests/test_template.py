@@ -3,11 +3,11 @@ template → filled → import."""
 
 import openpyxl
 import pytest
-
 from excel.bookmaker import TODAY, make_db, seed
+
 from indicators.errors import RejectedInput
-from indicators.imports import commit, preview_diff, read_return
-from indicators.template import DATA_SHEET, HEADERS, VALUE_COL, write_template
+from indicators.returns.pipeline import commit, preview_diff, read_return
+from indicators.returns.template import DATA_SHEET, HEADERS, VALUE_COL, write_template
 
 
 @pytest.fixture

@@ -10,8 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import catalog, completeness, imports, setup_book, store, uploads
+from indicators import views
+from indicators.db import catalog, store
 from indicators.errors import RejectedInput
+from indicators.returns import completeness, pipeline
+from indicators.setup import workbook
 
 TODAY = dt.date(2026, 11, 23)
 AFTER_DEADLINE = dt.datetime(2026, 11, 23, 12, 0)
@@ -50,28 +53,28 @@ def con(demo_db):
 
 
 def read(con, rows, name="return.xlsx"):
-    return imports.read_return(long_return(rows), name, con, today=TODAY)
+    return pipeline.read_return(long_return(rows), name, con, today=TODAY)
 
 
 # ---------------------------------------------------------------- template
 
 
 def test_template_periods_default_to_last_month():
-    months, default = uploads.template_periods(TODAY)
+    months, default = views.template_periods(TODAY)
     assert months[0] == "2026-11" and months[default] == "2026-10" and months[-1] == "2025-11"
 
 
 def test_template_bytes_read_back_as_the_month_with_nothing_filled(con):
-    data = uploads.template_bytes(con, "2026-10", "QX", today=TODAY)
+    data = views.template_bytes(con, "2026-10", "QX", today=TODAY)
     assert data[:2] == b"PK"
-    reading = imports.read_return(data, uploads.template_file_name("2026-10", "青溪县"), con, today=TODAY)
+    reading = pipeline.read_return(data, views.template_file_name("2026-10", "青溪县"), con, today=TODAY)
     assert reading.ok and reading.expected_period == "2026-10" and reading.values.empty
-    assert uploads.import_verdict(reading, None)[0] == "empty"
-    assert uploads.template_file_name("2026-10") == "月调度报送模板_2026-10_全部单位.xlsx"
+    assert views.import_verdict(reading, None)[0] == "empty"
+    assert views.template_file_name("2026-10") == "月调度报送模板_2026-10_全部单位.xlsx"
 
 
 def test_filled_template_imports(con):
-    data = uploads.template_bytes(con, "2026-10", "QX", today=TODAY)
+    data = views.template_bytes(con, "2026-10", "QX", today=TODAY)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb["报送数据"]
     filled = 0
@@ -82,7 +85,7 @@ def test_filled_template_imports(con):
     assert filled == 1
     out = io.BytesIO()
     wb.save(out)
-    reading = imports.read_return(out.getvalue(), "filled.xlsx", con, today=TODAY)
+    reading = pipeline.read_return(out.getvalue(), "filled.xlsx", con, today=TODAY)
     assert reading.ok, reading.problems
     assert reading.values[["indicator_code", "org_unit", "value"]].values.tolist() == [["JSHT", "QX", 9.5]]
 
@@ -92,12 +95,12 @@ def test_filled_template_imports(con):
 
 def test_reading_facts_and_diff_of_a_new_return(con):
     reading = read(con, QX_ROWS)
-    facts = dict(uploads.reading_facts(reading).itertuples(index=False))
+    facts = dict(views.reading_facts(reading).itertuples(index=False))
     assert facts["识别格式"].startswith("长表") and facts["数值条数"] == "2" and facts["期间"] == "2026年10月"
-    assert uploads.import_verdict(reading, None)[0] == "ready"
-    diff = imports.preview_diff(con, reading)
-    assert imports.diff_counts(diff) == {"新增": 2, "修改": 0, "不变": 0}
-    table = uploads.diff_table(diff)
+    assert views.import_verdict(reading, None)[0] == "ready"
+    diff = pipeline.preview_diff(con, reading)
+    assert pipeline.diff_counts(diff) == {"新增": 2, "修改": 0, "不变": 0}
+    table = views.diff_table(diff)
     assert list(table.columns) == ["变化", "期间", "单位", "指标", "原值", "新值"]
     assert set(table["单位"]) == {"青溪县"} and set(table["原值"]) == {"—"} and set(table["期间"]) == {"2026年10月"}
     assert sorted(table["新值"]) == ["12.5", "88"]
@@ -110,19 +113,19 @@ def test_diff_shows_changed_old_to_new_and_hides_unchanged(con):
                      "AND period='2026-10'").fetchone()[0]
     reading = read(con, [("2026-10", "DC", "东城区", "JSHT", "技术合同成交额", old + 1),
                          ("2026-10", "DC", "东城区", "GXQY", "高新技术企业数", gx)])
-    diff = imports.preview_diff(con, reading)
-    assert imports.diff_counts(diff) == {"新增": 0, "修改": 1, "不变": 1}
-    shown = uploads.diff_table(diff)
+    diff = pipeline.preview_diff(con, reading)
+    assert pipeline.diff_counts(diff) == {"新增": 0, "修改": 1, "不变": 1}
+    shown = views.diff_table(diff)
     assert shown[["变化", "原值", "新值"]].values.tolist() == [
-        ["修改", uploads.number_text(old), uploads.number_text(old + 1)]]
-    assert len(uploads.diff_table(diff, include_unchanged=True)) == 2
+        ["修改", views.number_text(old), views.number_text(old + 1)]]
+    assert len(views.diff_table(diff, include_unchanged=True)) == 2
 
 
 def test_errors_come_first_located_in_chinese_and_block_import(con):
     reading = read(con, BAD_ROWS, "bad.xlsx")
-    kind, message = uploads.import_verdict(reading, None)
+    kind, message = views.import_verdict(reading, None)
     assert kind == "error" and "未导入" in message and "没有任何改动" in message
-    table = uploads.problems_table(reading)
+    table = views.problems_table(reading)
     assert list(table.columns) == ["级别", "工作表", "行", "列", "单元格内容", "问题类型", "说明", "修改方法"]
     assert table["级别"].iloc[0] == "错误"
     bad_number = table[table["单元格内容"] == "十二"].iloc[0]
@@ -131,58 +134,58 @@ def test_errors_come_first_located_in_chinese_and_block_import(con):
     assert (table["单元格内容"] == "ZZ").any()
     before = con.execute("SELECT count(*) FROM batch").fetchone()[0]
     with pytest.raises(RejectedInput):
-        imports.commit(con, reading, who="测试")
+        pipeline.commit(con, reading, who="测试")
     assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == before
 
 
 def test_unit_conversion_is_listed(con):
     data = long_return([("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 125000)],
                        header=HEADER[:-1] + ["数值（万元）"])
-    reading = imports.read_return(data, "wan.xlsx", con, today=TODAY)
+    reading = pipeline.read_return(data, "wan.xlsx", con, today=TODAY)
     assert reading.ok and reading.warnings.empty, reading.problems
-    conv = uploads.conversions_table(con, reading)
+    conv = views.conversions_table(con, reading)
     assert conv[["指标", "填写的单位", "换算为", "系数"]].values.tolist() == [["技术合同成交额", "万元", "亿元", "×0.0001"]]
     assert reading.values["value"].iloc[0] == pytest.approx(12.5)
 
 
 def test_duplicate_upload_is_recognised_until_rolled_back(con):
     data = long_return(QX_ROWS)
-    sha = uploads.sha256_of(data)
-    assert uploads.duplicate_of(con, sha) is None
-    batch = imports.commit(con, imports.read_return(data, "qx.xlsx", con, today=TODAY), who="张三")
-    dup = uploads.duplicate_of(con, sha)
+    sha = views.sha256_of(data)
+    assert views.duplicate_of(con, sha) is None
+    batch = pipeline.commit(con, pipeline.read_return(data, "qx.xlsx", con, today=TODAY), who="张三")
+    dup = views.duplicate_of(con, sha)
     assert dup["id"] == batch and dup["file_name"] == "qx.xlsx" and dup["uploaded_by"] == "张三"
-    again = imports.read_return(data, "qx-again.xlsx", con, today=TODAY)
-    kind, message = uploads.import_verdict(again, dup)
+    again = pipeline.read_return(data, "qx-again.xlsx", con, today=TODAY)
+    kind, message = views.import_verdict(again, dup)
     assert kind == "duplicate" and f"批次 {batch}" in message and "qx.xlsx" in message
     with pytest.raises(RejectedInput):  # the duplicate is a warning: not re-imported silently
-        imports.commit(con, again, who="张三")
-    imports.rollback(con, batch, who="张三")
-    assert uploads.duplicate_of(con, sha) is None
+        pipeline.commit(con, again, who="张三")
+    pipeline.rollback(con, batch, who="张三")
+    assert views.duplicate_of(con, sha) is None
 
 
 @pytest.mark.parametrize("value,text", [(None, "—"), (float("nan"), "—"), (88.0, "88"), (1234.5, "1,234.5"),
                                         (-0.125, "-0.125"), (1e-7, "0"), (12345678.0, "12,345,678")])
 def test_number_text(value, text):
-    assert uploads.number_text(value) == text
+    assert views.number_text(value) == text
 
 
 # ---------------------------------------------------------------- 报送记录
 
 
 def test_batches_table_and_labels(con):
-    batch = imports.commit(con, read(con, QX_ROWS), who="张三")
-    imports.rollback(con, batch, who="李四")
-    table = uploads.batches_table(con)
+    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三")
+    pipeline.rollback(con, batch, who="李四")
+    table = views.batches_table(con)
     assert list(table.columns) == ["批次", "文件", "报送人", "报送时间", "条数", "期间", "单位数", "状态", "备注", "status"]
     top = table.iloc[0]
     assert (top["批次"], top["报送人"], top["条数"], top["期间"], top["状态"]) == (batch, "张三", 2, "2026-10", "已撤回")
-    assert uploads.batch_label(table.iloc[1]).startswith(f"批次 {batch - 1} · ")
+    assert views.batch_label(table.iloc[1]).startswith(f"批次 {batch - 1} · ")
 
 
 def test_recent_periods_end_at_last_month_or_newest_data(con):
-    assert uploads.recent_periods(con, TODAY, 3) == ["2026-10", "2026-09", "2026-08"]
-    assert uploads.recent_periods(con, dt.date(2027, 2, 1), 2) == ["2027-01", "2026-12"]
+    assert views.recent_periods(con, TODAY, 3) == ["2026-10", "2026-09", "2026-08"]
+    assert views.recent_periods(con, dt.date(2027, 2, 1), 2) == ["2027-01", "2026-12"]
 
 
 def _on_time_text(con, period: str) -> str:
@@ -194,36 +197,36 @@ def _on_time_text(con, period: str) -> str:
 
 @pytest.mark.parametrize("now,qx", [(AFTER_DEADLINE, "未报"), (BEFORE_DEADLINE, "待报")])
 def test_completeness_grid_cells(con, now, qx):
-    grid = uploads.completeness_grid(con, ["2026-09", "2026-10"], now=now).set_index("单位")
+    grid = views.completeness_grid(con, ["2026-09", "2026-10"], now=now).set_index("单位")
     assert list(grid.columns) == ["2026年9月", "2026年10月"]  # oldest first
     assert grid.loc["青溪县", "2026年10月"] == qx  # the demo's 青溪县 has not reported October
     for period in ("2026-09", "2026-10"):
-        assert grid.loc["东城区", uploads.periods.label(period)] == _on_time_text(con, period)
-    assert uploads.grid_cell_style(qx).startswith("background-color")
-    assert uploads.grid_cell_style("部分 2/15").startswith("background-color")
+        assert grid.loc["东城区", views.periods.label(period)] == _on_time_text(con, period)
+    assert views.grid_cell_style(qx).startswith("background-color")
+    assert views.grid_cell_style("部分 2/15").startswith("background-color")
 
 
 def test_grid_after_a_late_partial_return(con):
-    imports.commit(con, read(con, QX_ROWS), who="张三")
-    grid = uploads.completeness_grid(con, ["2026-10"], now=AFTER_DEADLINE).set_index("单位")
+    pipeline.commit(con, read(con, QX_ROWS), who="张三")
+    grid = views.completeness_grid(con, ["2026-10"], now=AFTER_DEADLINE).set_index("单位")
     assert grid.loc["青溪县", "2026年10月"].startswith("部分 2/") and grid.loc["青溪县", "2026年10月"].endswith("·逾期")
 
 
 def test_completeness_detail_and_chase_text(con):
-    summary, chase, text = uploads.completeness_detail(con, "2026-10", now=AFTER_DEADLINE)
+    summary, chase, text = views.completeness_detail(con, "2026-10", now=AFTER_DEADLINE)
     assert summary.set_index("单位").loc["青溪县", "及时性"] == "未报送"
     assert "青溪县" in set(chase["单位"])
     assert text.startswith("关于报送2026年10月") and "青溪县" in text and "2026年11月5日" in text
 
 
 def test_audit_log_newest_first_in_chinese(con):
-    batch = imports.commit(con, read(con, QX_ROWS), who="张三")
-    imports.rollback(con, batch, who="李四")
-    log = uploads.audit_log(con, 50)
+    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三")
+    pipeline.rollback(con, batch, who="李四")
+    log = views.audit_log(con, 50)
     assert len(log) <= 50 and list(log.columns) == ["时间", "操作人", "操作", "详情"]
     assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
     assert log.iloc[1][["操作人", "操作"]].tolist() == ["张三", "导入报送"]
-    assert len(uploads.audit_log(con, 3)) == 3
+    assert len(views.audit_log(con, 3)) == 3
     assert log.iloc[1]["详情"] == f"批次 {batch}：return.xlsx，2 条数值"
 
 
@@ -231,47 +234,47 @@ def test_audit_log_newest_first_in_chinese(con):
 
 
 def test_setup_frames_round_trip_changes_nothing(con):
-    frames = uploads.setup_frames(con)
-    for table, (_, cols) in setup_book.SHEETS.items():
+    frames = views.setup_frames(con)
+    for table, (_, cols) in workbook.SHEETS.items():
         assert list(frames[table].columns) == [c.name for c in cols]
     assert len(frames["org_unit"]) == 9 and len(frames["responsibility"]) > 0
-    back = uploads.read_setup(uploads.setup_workbook_bytes(frames))
-    preview = uploads.setup_preview(con, back).set_index("工作表")
+    back = views.read_setup(views.setup_workbook_bytes(frames))
+    preview = views.setup_preview(con, back).set_index("工作表")
     assert preview.loc["单位", "新增"] == 0 and preview.loc["单位", "覆盖已有"] == 9
     assert preview.loc["目标", ["新增", "覆盖已有"]].tolist() == [0, 0]
     targets = con.execute("SELECT count(*) FROM target").fetchone()[0]
-    setup_book.load_setup(con, back, who="管理员")
+    workbook.load_setup(con, back, who="管理员")
     assert con.execute("SELECT count(*) FROM target").fetchone()[0] == targets
 
 
 def test_setup_preview_counts_a_changed_target_and_a_new_unit(con):
-    frames = uploads.setup_frames(con)
+    frames = views.setup_frames(con)
     frames["target"].loc[0, "value"] = frames["target"].loc[0, "value"] + 10
     frames["org_unit"] = pd.concat([frames["org_unit"], pd.DataFrame(
         [{"code": "NEW", "name": "新区", "parent_code": "SLS", "sort_order": 99}])], ignore_index=True)
-    back = uploads.read_setup(uploads.setup_workbook_bytes(frames))
-    preview = uploads.setup_preview(con, back).set_index("工作表")
+    back = views.read_setup(views.setup_workbook_bytes(frames))
+    preview = views.setup_preview(con, back).set_index("工作表")
     assert preview.loc["目标", "覆盖已有"] == 1 and preview.loc["单位", "新增"] == 1
 
 
 def test_blank_and_broken_setup_workbooks_are_rejected_in_chinese():
-    blank = uploads.setup_workbook_bytes()
-    frames = uploads.read_setup(blank)
+    blank = views.setup_workbook_bytes()
+    frames = views.read_setup(blank)
     assert all(f.empty for f in frames.values())
     with pytest.raises(RejectedInput, match="设置工作簿有误"):
-        uploads.read_setup(long_return(QX_ROWS))
+        views.read_setup(long_return(QX_ROWS))
 
 
 def _editor(con):
-    return uploads.target_editor_frame(con, 2026)
+    return views.target_editor_frame(con, 2026)
 
 
 def test_target_editor_frame(con):
     frame = _editor(con)
-    assert list(frame.columns) == uploads.TARGET_EDIT_COLUMNS
+    assert list(frame.columns) == views.TARGET_EDIT_COLUMNS
     assert len(frame) == len(catalog.current_targets(con, 2026))
     assert frame["indicator_name"].notna().all() and frame["org_unit_name"].notna().all()
-    assert uploads.target_years(con, TODAY)[0] == 2026
+    assert views.target_years(con, TODAY)[0] == 2026
 
 
 @pytest.mark.parametrize("edit,n,problems", [
@@ -286,7 +289,7 @@ def test_changed_targets(con, edit, n, problems):
     for col, v in edit.items():
         after[col] = after[col].astype(object)
         after.loc[3, col] = v
-    changed, found = uploads.changed_targets(before, after, reason="年中调整")
+    changed, found = views.changed_targets(before, after, reason="年中调整")
     assert len(changed) == n and len(found) == problems
     assert list(changed.columns) == ["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]
     if n:
@@ -299,11 +302,11 @@ def test_revised_target_enters_the_history(con):
     after = before.copy()
     after.loc[0, "value"] = before.loc[0, "value"] + 5
     after.loc[0, "reason"] = "市政府下达新目标"
-    changed, _ = uploads.changed_targets(before, after)
-    assert setup_book.revise_targets(con, changed, who="管理员") == 1
-    hist = uploads.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
+    changed, _ = views.changed_targets(before, after)
+    assert workbook.revise_targets(con, changed, who="管理员") == 1
+    hist = views.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
     this_year = hist[hist["年度"] == 2026]
     assert this_year["目标值"].tolist() == [before.loc[0, "value"] + 5, before.loc[0, "value"]]
     assert this_year["当前"].tolist() == ["✓", ""]
     assert this_year.iloc[0][["设定人", "调整原因"]].tolist() == ["管理员", "市政府下达新目标"]
-    assert uploads.target_history_table(con, "GXQY", "NOPE").empty
+    assert views.target_history_table(con, "GXQY", "NOPE").empty

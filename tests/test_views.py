@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators import store, views
+from indicators import views
+from indicators.db import store
 from indicators.dispatch import dispatch_table
-from indicators.setup_book import load_setup
 from indicators.settings import Settings
+from indicators.setup.workbook import load_setup
 
 YEAR = 2026
 
@@ -205,8 +206,8 @@ def test_empty_table_is_harmless():
 
 
 def test_headline_card_says_what_a_partial_roll_up_lacks(tiny_con):
-    from indicators.dispatch import dispatch_table
     from indicators import views
+    from indicators.dispatch import dispatch_table
     table = dispatch_table(tiny_con, "2026-10")
     cards = views.headline_cards(table, "C").set_index("code")
     assert cards.loc["TC", "partial_text"] == ""  # complete roll-up

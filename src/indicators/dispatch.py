@@ -2,7 +2,7 @@
 
 The heavy part — picking the handful of periods each indicator needs out of the whole
 observation history — runs inside DuckDB; the rules of DESIGN §4 then run on a small
-frame through the pure functions of ``indicators.rollup`` and ``indicators.progress``.
+frame through the pure functions of ``indicators.rules.rollup`` and ``indicators.rules.progress``.
 
 Columns of the result (documented because pages, reports and the CLI rely on them):
 indicator_code, indicator_name, category, kind, direction, frequency, unit, decimals,
@@ -22,8 +22,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import catalog, periods, progress
-from indicators.rollup import roll_up
+from indicators.db import catalog
+from indicators.rules import periods, progress
+from indicators.rules.rollup import roll_up
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")

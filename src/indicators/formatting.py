@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from indicators.periods import label as month_label  # noqa: F401 (「2026年10月」, re-exported)
+import pandas as pd
+
+from indicators.rules.periods import label as month_label  # noqa: F401 (「2026年10月」, re-exported)
 
 
 def _missing(v) -> bool:
@@ -45,3 +47,18 @@ def fmt_yoy(v, is_pp: bool) -> str:
     if _missing(v):
         return "—"
     return fmt_pp(v, 2) if is_pp else f"{float(v) * 100:+.1f}%"
+
+
+
+def number_text(v) -> str:
+    """A value as the user wrote it, with thousands separators: 1234.5 → '1,234.5', None → '—'."""
+    if v is None or pd.isna(v):
+        return "—"
+    v = float(v)
+    if v.is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}"
+    return f"{v:,.6f}".rstrip("0").rstrip(".")
+
+
+def time_text(v, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return "—" if v is None or pd.isna(v) else pd.Timestamp(v).strftime(fmt)

@@ -6,7 +6,7 @@ together with their text label, never as colour alone.
 
 from __future__ import annotations
 
-from indicators.progress import STATUS_LABELS
+from indicators.rules.progress import STATUS_LABELS
 
 # Noto Sans CJK SC first: without it Chromium draws Chinese with Japanese glyph shapes.
 FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'

@@ -13,13 +13,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from indicators import catalog, periods, store, views
+from indicators import views
 from indicators.charts import ChartContext, export_config
+from indicators.db import catalog, store
 from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
+from indicators.rules import periods
 from indicators.settings import Settings, from_env
 from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
-
 
 # ---------------------------------------------------------------- data access
 

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
 
 pytestmark = pytest.mark.browser

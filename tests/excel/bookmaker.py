@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import store
+from indicators.db import store
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -1,7 +1,13 @@
 import pandas as pd
 import pytest
 
-from indicators.excel.matching import Catalog, conversion_factor, is_total, norm, split_unit
+from indicators.returns.excel.matching import (
+    Catalog,
+    conversion_factor,
+    is_total,
+    norm,
+    split_unit,
+)
 
 IND = pd.DataFrame({"code": ["JS", "GQ", "RD"], "name": ["技术合同成交额", "高新技术企业数", "R&D经费占GDP比重"],
                     "aliases": ["技术交易额；技术合同额", "高企数,高企", None], "unit": ["亿元", "家", "%"],

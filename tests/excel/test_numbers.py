@@ -2,9 +2,10 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indicators.excel.numbers import parse_number, parse_numbers
+from indicators.returns.excel.numbers import parse_number, parse_numbers
 
 
 @pytest.mark.parametrize("cell, value, percent, ok", [

@@ -2,10 +2,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indicators.excel.periods import find_in_text, parse_period, parse_periods
-from indicators.periods import shift
+from indicators.returns.excel.periods import find_in_text, parse_period, parse_periods
+from indicators.rules.periods import shift
 
 
 @pytest.mark.parametrize("cell, default_year, expected", [

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 import xlsxwriter
-
 from bookmaker import TODAY, make_db, to_xls, xlsx
-from indicators.excel.sources import column_letter, read_sheets
-from indicators.imports import read_return
+
+from indicators.returns.excel.sources import column_letter, read_sheets
+from indicators.returns.pipeline import read_return
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 """One fixture workbook per validation rule: the problem is found, located and worded."""
 
 import pytest
-
 from bookmaker import TODAY, make_db, seed, xlsx
-from indicators.imports import read_return
+
+from indicators.returns.pipeline import read_return
 
 HEAD = ["期间", "单位", "指标", "数值"]
 OK = ["2026-10", "东城区", "技术合同成交额", 1]

@@ -10,10 +10,11 @@ import csv
 import json
 
 import pytest
-
 from bookmaker import to_xls, xlsx
-from indicators import demo, store
+
+from indicators import demo
 from indicators.cli import main
+from indicators.db import store
 from indicators.dispatch import dispatch_table
 
 UNIT, UNIT_NAME = "QX", "青溪县"

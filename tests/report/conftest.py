@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators import setup_book, store
+from indicators.db import store
 from indicators.dispatch import dispatch_table
+from indicators.setup import workbook
 
 PERIOD = "2026-10"
 IN_CI = bool(os.environ.get("CI"))
@@ -31,7 +32,7 @@ def make_db(path: Path, rename: dict[str, str] | None = None) -> Path:
         frames["indicator"]["name"] = frames["indicator"]["name"].replace(rename)
     con = store.connect(path, create=True)
     try:
-        setup_book.load_setup(con, frames)
+        workbook.load_setup(con, frames)
         store.write_batch(con, obs, file_name="tiny.xlsx")
     finally:
         con.close()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
+from conftest import IN_CI  # noqa: E402  (tests/report/conftest.py)
 
 from indicators.report import png
-from indicators.report.png import ChartExportUnavailable, cjk_font_family, completion_figure, figure_png, with_cjk_fonts
-
-from conftest import IN_CI  # noqa: E402  (tests/report/conftest.py)
+from indicators.report.png import (
+    ChartExportUnavailable,
+    cjk_font_family,
+    completion_figure,
+    figure_png,
+    with_cjk_fonts,
+)
 
 
 @pytest.mark.parametrize("family, first", [

@@ -6,11 +6,10 @@ from __future__ import annotations
 import subprocess
 from datetime import date
 
+from conftest import require_tool  # tests/report/conftest.py
 from PIL import Image
 
 from indicators.report.pptx_deck import build_deck
-
-from conftest import require_tool  # tests/report/conftest.py
 
 
 def test_deck_renders_to_png(tiny_summary, tmp_path):

@@ -7,13 +7,16 @@ import io
 import openpyxl
 import pytest
 
-from indicators.report.summary import summarize
-from indicators.report.xlsx_table import HEADER_ROW, build_workbook, is_risky, sheet_name
-from indicators.store import connect
+from indicators.db.store import connect
 from indicators.dispatch import dispatch_table
+from indicators.report.summary import summarize
+from indicators.report.xlsx_table import (
+    HEADER_ROW,
+    build_workbook,
+    is_risky,
+    sheet_name,
+)
 from indicators.theme import STATUS_COLORS
-
-
 
 
 @pytest.fixture(scope="module")

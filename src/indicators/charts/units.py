@@ -8,7 +8,12 @@ import plotly.graph_objects as go
 
 from indicators.charts.base import ChartContext, category_x, finish
 from indicators.formatting import fmt_pct
-from indicators.theme import EXPECTED_LINE_COLOR, STATUS_COLORS, TEXT_COLOR, status_badge
+from indicators.theme import (
+    EXPECTED_LINE_COLOR,
+    STATUS_COLORS,
+    TEXT_COLOR,
+    status_badge,
+)
 
 
 def completion_bars(units: pd.DataFrame, ctx: ChartContext, *, title: str, source: str | None = None) -> go.Figure:

@@ -19,7 +19,14 @@ from pptx.util import Emu, Inches
 from indicators.formatting import fmt_pct, fmt_value
 from indicators.report import slide_kit as kit
 from indicators.report.summary import LAGGING, Summary, key_figures
-from indicators.theme import MUTED_COLOR, PRIMARY, STATUS_COLORS, STATUS_MARKS, TEXT_COLOR, status_badge
+from indicators.theme import (
+    MUTED_COLOR,
+    PRIMARY,
+    STATUS_COLORS,
+    STATUS_MARKS,
+    TEXT_COLOR,
+    status_badge,
+)
 
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.333 in × 7.5 in, 16:9
 MARGIN = Inches(0.5)

@@ -16,15 +16,27 @@ import math
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE,
-                             XL_TICK_LABEL_POSITION)
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_MARKER_STYLE,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from indicators.theme import (EXPECTED_LINE_COLOR, MUTED_COLOR, PPT_FONT, PPT_FONT_FALLBACK, PRIMARY,
-                              STATUS_COLORS, TEXT_COLOR)
+from indicators.theme import (
+    EXPECTED_LINE_COLOR,
+    MUTED_COLOR,
+    PPT_FONT,
+    PPT_FONT_FALLBACK,
+    PRIMARY,
+    STATUS_COLORS,
+    TEXT_COLOR,
+)
 
 GB2312_CHARSET = "-122"  # 134 as a signed byte, the way PowerPoint writes it
 _RPR_TAGS = (qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr"))

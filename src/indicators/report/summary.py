@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from indicators import periods
 from indicators.errors import RejectedInput
+from indicators.rules import periods
 from indicators.theme import STATUS_ORDER
 
 COUNTED = [s for s in STATUS_ORDER if s != "no_target"]

@@ -18,7 +18,13 @@ import pandas as pd
 import xlsxwriter
 
 from indicators.report.summary import Summary
-from indicators.theme import MUTED_COLOR, PRIMARY, STATUS_COLORS, TEXT_COLOR, status_badge
+from indicators.theme import (
+    MUTED_COLOR,
+    PRIMARY,
+    STATUS_COLORS,
+    TEXT_COLOR,
+    status_badge,
+)
 
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 PROVENANCE_LABELS = {"reported": "报送", "rolled_up": "汇总", "partial": "部分汇总"}

@@ -8,9 +8,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import catalog, periods, progress
+from indicators.db import catalog
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value
-from indicators.rollup import roll_up
+from indicators.rules import periods, progress
+from indicators.rules.rollup import roll_up
 from indicators.theme import status_badge
 from indicators.views.overview import headline_cards
 from indicators.views.scope import PROVENANCE_LABELS, _key_rows, top_unit

@@ -8,8 +8,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import completeness
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value, fmt_yoy
+from indicators.returns import completeness
 from indicators.theme import STATUS_COLORS, STATUS_ORDER, status_badge, status_label
 from indicators.views.scope import (
     BEHIND,
@@ -143,7 +143,7 @@ class Overview:
 def completeness_for(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period: str,
                      parent: str | None = None, settings=None) -> tuple[pd.DataFrame, str]:
     """Reporting completeness of the month per unit under ``parent``, with timeliness
-    against the deadline (``indicators.completeness``), and a note saying what counts.
+    against the deadline (``indicators.returns.completeness``), and a note saying what counts.
     Columns: 单位, 应报, 已报, 未报, 报送率, 报送情况, 未报指标."""
     columns = ["单位", "应报", "已报", "未报", "报送率", "报送情况", "未报指标"]
     detail = completeness.completeness(con, period, settings=settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from indicators import catalog
+from indicators.db import catalog
 
 BEHIND = ("far_behind", "lagging")
 PROVENANCE_LABELS = {"reported": "直报", "rolled_up": "下级汇总", "partial": "部分汇总（有下级未报）"}

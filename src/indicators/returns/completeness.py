@@ -17,10 +17,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from indicators.periods import label, shift
 from indicators.clock import local_now
+from indicators.returns.template import due_indicators
+from indicators.rules.periods import label, shift
 from indicators.settings import Settings
-from indicators.template import due_indicators
 
 DETAIL_COLUMNS = ["org_unit", "org_unit_name", "indicator_code", "indicator_name", "lead_department", "reported",
                   "value", "first_reported_at", "deadline", "on_time", "status"]

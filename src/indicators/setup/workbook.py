@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from indicators.clock import local_now
+from indicators.db.store import audit
 from indicators.errors import RejectedInput
-from indicators.store import audit
 
 
 @dataclass(frozen=True)

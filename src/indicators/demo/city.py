@@ -2,8 +2,8 @@
 responsibilities — plus the few numbers that give each indicator its scale and rhythm.
 
 These are literal tables on purpose: they are the demo bureau's data, in the shape a
-real bureau would fill into the setup workbook (``indicators.setup_book``), not product
-logic. Targets and monthly values are generated from them in ``indicators.demo_returns``.
+real bureau would fill into the setup workbook (``indicators.setup.workbook``), not product
+logic. Targets and monthly values are generated from them in ``indicators.demo.simulate``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators.setup_book import SHEETS
+from indicators.setup.workbook import SHEETS
 
 CITY = "SLS"
 

@@ -5,7 +5,7 @@ district series follows its indicator's yearly rhythm (``demo_setup.RHYTHMS``): 
 values for cumulative indicators, month-end levels with batch recognitions for stocks.
 2024 and 2025 are "history"; for 2026 every district series is *aimed* at a status for
 the as-of month 2026-10 (done / on track / lagging / far behind), judged with the
-product's own rules (``indicators.progress``), so the demo shows a realistic mix: 高新区
+product's own rules (``indicators.rules.progress``), so the demo shows a realistic mix: 高新区
 leads, 北山县 lags, 青溪县 has not sent its October return at all.
 
 City values are not generated (they roll up), except the ones a city reports itself:
@@ -20,11 +20,20 @@ from functools import lru_cache
 
 import numpy as np
 
-from indicators import periods, progress
-from indicators.demo_setup import (
-    CITY, DISTRICTS, HIGH_TECH_SHARE, INDICATORS, MILESTONES_2026, PATENTS_PER_10K, POPULATION,
-    RD_INTENSITY, RHYTHMS, STRENGTH, UNIT_SHARES,
+from indicators.demo.city import (
+    CITY,
+    DISTRICTS,
+    HIGH_TECH_SHARE,
+    INDICATORS,
+    MILESTONES_2026,
+    PATENTS_PER_10K,
+    POPULATION,
+    RD_INTENSITY,
+    RHYTHMS,
+    STRENGTH,
+    UNIT_SHARES,
 )
+from indicators.rules import periods, progress
 from indicators.settings import Settings
 
 SEED = 20261123
@@ -87,7 +96,7 @@ def _judge(ind: dict, value: float, target: float, baseline, e: float) -> tuple[
 
 
 def _expected(ind: dict, series: dict, due: int, milestones: str | None) -> float:
-    """序时进度 as ``indicators.progress`` computes it: milestones, else last year's share."""
+    """序时进度 as ``indicators.rules.progress`` computes it: milestones, else last year's share."""
     nodes = progress.parse_milestones(milestones)
     if nodes:
         return progress.milestone_share(nodes, due)

@@ -15,11 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import periods
+from indicators.cli.args import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    add_db_arg,
+    db_path,
+    period_arg,
+)
 from indicators.errors import IndicatorsError, RejectedInput
-from indicators.cli_args import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_db_arg, db_path, period_arg
+from indicators.rules import periods
 from indicators.settings import from_env
-
 
 STATUS_JSON_KEYS = [
     "indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "value_period",
@@ -38,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_init(args) -> int:
-    from indicators import store
+    from indicators.db import store
     path = db_path(args)
     if args.force and path.exists():
         path.unlink()
@@ -49,7 +55,7 @@ def cmd_init(args) -> int:
         if args.demo:
             if has_data:
                 raise RejectedInput(f"数据库 {path} 已有数据，未载入示例市。如需重建请加 --force。")
-            from indicators.demo_load import load_demo
+            from indicators.demo.load import load_demo
             summary = load_demo(con)
             print(f"已创建 {path}，载入示例市：{summary}")
         else:
@@ -75,7 +81,7 @@ def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
 
 
 def cmd_status(args) -> int:
-    from indicators import store
+    from indicators.db import store
     from indicators.dispatch import dispatch_table
     settings = from_env()
     con = store.connect(db_path(args), read_only=True)
@@ -109,15 +115,15 @@ def _status_text(table: pd.DataFrame, period: str) -> str:
 
 
 def cmd_setup_template(args) -> int:
-    from indicators.setup_book import write_workbook
+    from indicators.setup.workbook import write_workbook
     path = write_workbook(args.out)
     print(f"已写出空白设置工作簿：{path}")
     return EXIT_OK
 
 
 def cmd_setup_import(args) -> int:
-    from indicators import store
-    from indicators.setup_book import load_setup, read_workbook
+    from indicators.db import store
+    from indicators.setup.workbook import load_setup, read_workbook
     frames = read_workbook(args.file)
     con = store.connect(db_path(args), create=True)
     try:
@@ -157,9 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--who", default=None)
     p.set_defaults(func=cmd_setup_import)
 
-    from indicators import cli_import, cli_report  # import/template and report subcommands
-    cli_import.add_parsers(sub)
-    cli_report.add_parsers(sub)
+    from indicators.cli import report, returns  # import/template and report subcommands
+    returns.add_parsers(sub)
+    report.add_parsers(sub)
     return parser
 
 

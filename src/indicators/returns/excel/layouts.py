@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from indicators.excel.header import HeaderCell, Table
-from indicators.excel.matching import Catalog, norm
-from indicators.excel.periods import looks_like_period
+from indicators.returns.excel.header import HeaderCell, Table
+from indicators.returns.excel.matching import Catalog, norm
+from indicators.returns.excel.periods import looks_like_period
 
 RAW_COLUMNS = ["sheet", "row", "column", "cell", "indicator_text", "indicator_column", "unit_text",
                "unit_column", "period_text", "period_column", "measure_text"]

@@ -13,12 +13,13 @@ import json
 import sys
 from pathlib import Path
 
-from indicators.cli_args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, period_arg
 
 
 def cmd_import(args) -> int:
-    from indicators import imports, store
+    from indicators.db import store
     from indicators.errors import RejectedInput
+    from indicators.returns import pipeline
     today = dt.date.fromisoformat(args.today) if args.today else None
     con = store.connect(db_path(args), read_only=args.dry_run)
     try:
@@ -26,20 +27,20 @@ def cmd_import(args) -> int:
         for f in args.files:
             if not Path(f).exists():
                 raise RejectedInput(f"文件不存在：{f}")
-            readings.append(imports.read_return(Path(f), con=con, today=today, expected_period=args.period))
+            readings.append(pipeline.read_return(Path(f), con=con, today=today, expected_period=args.period))
         errors = sum(len(r.errors) for r in readings)
         warnings = sum(len(r.warnings) for r in readings)
-        diffs = [imports.preview_diff(con, r) for r in readings]
+        diffs = [pipeline.preview_diff(con, r) for r in readings]
         batch_ids: list[int | None] = [None] * len(readings)
         rejected = errors > 0 or (warnings > 0 and not args.yes and not args.dry_run)
         if not rejected and not args.dry_run:
             for i, r in enumerate(readings):
-                batch_ids[i] = imports.commit(con, r, who=args.who, confirm_warnings=args.yes)
+                batch_ids[i] = pipeline.commit(con, r, who=args.who, confirm_warnings=args.yes)
     finally:
         con.close()
     if args.json:
         out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
-               "files": [{**r.summary(), "changes": imports.diff_counts(d), "batch_id": b,
+               "files": [{**r.summary(), "changes": pipeline.diff_counts(d), "batch_id": b,
                           "conversions": r.conversions.to_dict(orient="records"),
                           "problems": _problem_records(r)}
                          for r, d, b in zip(readings, diffs, batch_ids)]}
@@ -59,16 +60,16 @@ def _problem_records(reading) -> list[dict]:
 
 
 def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
-    from indicators import imports
+    from indicators.returns import pipeline
     for r, d, b in zip(readings, diffs, batch_ids):
         s = r.summary()
-        c = imports.diff_counts(d)
+        c = pipeline.diff_counts(d)
         head = (f"{r.file_name}：{r.layout_name or '未识别'}，{s['rows']} 个数值（{'、'.join(s['periods'])}），"
                 f"新增 {c['新增']}，修改 {c['修改']}，不变 {c['不变']}；错误 {s['errors']}，警告 {s['warnings']}")
         print(head, file=sys.stderr if rejected else sys.stdout)
         for conv in r.conversions.itertuples(index=False):
             print(f"  换算：{conv.indicator_code} {conv.from_unit}→{conv.to_unit} ×{conv.factor:g}（{conv.rows} 个数值）")
-        for line in imports.problem_lines(r, limit=None if args.all else 50):
+        for line in pipeline.problem_lines(r, limit=None if args.all else 50):
             print("  " + line, file=sys.stderr)
         if b is not None:
             print(f"  已导入：批次 {b}")
@@ -82,7 +83,8 @@ def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
 
 
 def cmd_template(args) -> int:
-    from indicators import store, template
+    from indicators.db import store
+    from indicators.returns import template
     con = store.connect(db_path(args), read_only=True)
     try:
         path = template.write_template(con, args.out, period=args.period, unit=args.unit)

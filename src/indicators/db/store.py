@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 
 from indicators.clock import local_now
+from indicators.db.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.errors import DatabaseLocked, DatabaseMissing, DatabaseTooNew
-from indicators.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def connect(path: str | Path, *, create: bool = False, read_only: bool = False) -> duckdb.DuckDBPyConnection:

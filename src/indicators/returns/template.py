@@ -22,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.errors import RejectedInput
-from indicators import periods
-from indicators.periods import label, shift
+from indicators.rules import periods
+from indicators.rules.periods import label, shift
 from indicators.settings import Settings
 
 DATA_SHEET = "报送数据"

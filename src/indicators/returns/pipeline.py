@@ -20,17 +20,37 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators import store
+from indicators.db import store
 from indicators.errors import RejectedInput
-from indicators.excel import history
-from indicators.excel.header import locate
-from indicators.excel.layouts import LAYOUT_NAMES, to_long
-from indicators.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total
-from indicators.excel.numbers import FORMULA_ERRORS, parse_numbers
-from indicators.excel.periods import month_of, parse_periods
-from indicators.excel.sources import Background, RawSheet, column_letter, read_sheets
-from indicators.excel.validate import (PROBLEM_COLUMNS, cell_text, check_cells, check_duplicates, check_keys,
-                                       check_periods, check_totals, empty_problems, one, where)
+from indicators.returns.excel import history
+from indicators.returns.excel.header import locate
+from indicators.returns.excel.layouts import LAYOUT_NAMES, to_long
+from indicators.returns.excel.matching import (
+    Catalog,
+    conversion_factor,
+    is_percent_unit,
+    is_total,
+)
+from indicators.returns.excel.numbers import FORMULA_ERRORS, parse_numbers
+from indicators.returns.excel.periods import month_of, parse_periods
+from indicators.returns.excel.sources import (
+    Background,
+    RawSheet,
+    column_letter,
+    read_sheets,
+)
+from indicators.returns.excel.validate import (
+    PROBLEM_COLUMNS,
+    cell_text,
+    check_cells,
+    check_duplicates,
+    check_keys,
+    check_periods,
+    check_totals,
+    empty_problems,
+    one,
+    where,
+)
 
 META_SHEET = "_meta"  # hidden sheet of the generated template: key / value rows
 VALUE_COLUMNS = ["indicator_code", "org_unit", "period", "value", "sheet", "row", "column", "cell"]
@@ -45,7 +65,7 @@ class ReturnReading:
       indicator's own unit, after conversion), sheet, row (Excel row), column (letter),
       cell (the raw cell as read: number or text). Empty cells and 合计 rows are not in it.
       Strings are object dtype (cheaper than Arrow strings at 100k rows).
-    - ``problems``: see ``indicators.excel.validate.PROBLEM_COLUMNS``.
+    - ``problems``: see ``indicators.returns.excel.validate.PROBLEM_COLUMNS``.
     - ``conversions``: indicator_code, from_unit, to_unit, factor, rows — unit changes applied.
     - ``totals``: the 合计 rows read (indicator_code, period, value, sheet, row), never stored.
     - ``layout``: 'long' | 'wide_by_indicator' | 'wide_by_month' ('+'-joined if sheets differ).

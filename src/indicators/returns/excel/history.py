@@ -10,9 +10,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators.excel.matching import Catalog, is_percent_unit
-from indicators.periods import shift
-from indicators.excel.validate import cell_text, empty_problems, one, where
+from indicators.returns.excel.matching import Catalog, is_percent_unit
+from indicators.returns.excel.validate import cell_text, empty_problems, one, where
+from indicators.rules.periods import shift
 
 OUTLIER_FACTOR = 10.0  # "far outside": ten times the largest (or a tenth of the smallest) value seen
 MIN_HISTORY = 3

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.excel.matching import Catalog
+from indicators.returns.excel.matching import Catalog
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "rule", "rule_name", "message", "fix", "severity"]
 

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import demo, imports, periods, setup_book
+from indicators import demo
 from indicators.errors import RejectedInput
+from indicators.returns import pipeline
+from indicators.rules import periods
+from indicators.setup import workbook
 
 WHO = "示例数据"
 
@@ -23,18 +26,18 @@ def load_demo(con: duckdb.DuckDBPyConnection, work_dir: str | Path | None = None
     """Load the demo into an empty database; returns a one-line summary."""
     with tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
         folder = Path(work_dir or tmp)
-        book = setup_book.write_workbook(folder / "示例市_设置工作簿.xlsx", demo.demo_setup_frames())
-        setup_book.load_setup(con, setup_book.read_workbook(book), who=WHO)
-        setup_book.revise_targets(con, demo.demo_target_revisions(), who=WHO)
+        book = workbook.write_workbook(folder / "示例市_设置工作簿.xlsx", demo.demo_setup_frames())
+        workbook.load_setup(con, workbook.read_workbook(book), who=WHO)
+        workbook.revise_targets(con, demo.demo_target_revisions(), who=WHO)
         files = demo.demo_return_files(folder / "returns")
         year, month = periods.parse(demo.AS_OF)
         today = max(dt.date.today(), dt.date(year + (month == 12), month % 12 + 1, 28))
         rows = 0
         for path in files:
-            reading = imports.read_return(path, con=con, today=today)
+            reading = pipeline.read_return(path, con=con, today=today)
             if not reading.ok:
-                raise RejectedInput("示例数据未通过校验：\n" + "\n".join(imports.problem_lines(reading, 10)))
-            batch_id = imports.commit(con, reading, who=WHO, confirm_warnings=True)
+                raise RejectedInput("示例数据未通过校验：\n" + "\n".join(pipeline.problem_lines(reading, 10)))
+            batch_id = pipeline.commit(con, reading, who=WHO, confirm_warnings=True)
             _backdate(con, batch_id, path.stem.rsplit("_", 1)[-1])
             rows += len(reading.values)
     units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]

@@ -1,6 +1,6 @@
 """The demo city 示例市 as data, in the shapes real data takes.
 
-- ``demo_setup_frames()`` — the setup workbook's frames (``indicators.setup_book.SHEETS``);
+- ``demo_setup_frames()`` — the setup workbook's frames (``indicators.setup.workbook.SHEETS``);
 - ``demo_target_revisions()`` — 2026 targets changed mid-year, to load after the setup;
 - ``demo_observations()`` — monthly values 2024-01 … 2026-10 (indicator_code, org_unit,
   period, value), districts only except what the city reports itself;
@@ -9,7 +9,7 @@
 - ``demo_design()`` — what each 2026 series was aimed at (for tests and the curious).
 
 Everything is deterministic: the same call gives the same frames and byte-identical files.
-The tables live in ``indicators.demo_setup``; the generator in ``indicators.demo_returns``.
+The tables live in ``indicators.demo.city``; the generator in ``indicators.demo.simulate``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from indicators import periods
-from indicators.demo_returns import AS_OF, MISSING_UNIT, simulate
-from indicators.demo_setup import CITY, INDICATORS, ORG_UNITS, setup_tables
-from indicators.setup_book import SHEETS
+from indicators.demo.city import CITY, INDICATORS, ORG_UNITS, setup_tables
+from indicators.demo.simulate import AS_OF, MISSING_UNIT, simulate
+from indicators.rules import periods
+from indicators.setup.workbook import SHEETS
 
 OBSERVATION_COLUMNS = ["indicator_code", "org_unit", "period", "value"]
 RETURN_HEADER = ["期间", "单位代码", "单位名称", "指标代码", "指标名称", "数值"]

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from indicators.excel.matching import MEASURE_WORDS, Catalog, norm, split_unit
-from indicators.excel.periods import find_in_text, looks_like_period
-from indicators.excel.sources import RawSheet, column_letter
+from indicators.returns.excel.matching import MEASURE_WORDS, Catalog, norm, split_unit
+from indicators.returns.excel.periods import find_in_text, looks_like_period
+from indicators.returns.excel.sources import RawSheet, column_letter
 
 SCAN_ROWS = 30  # the header is somewhere in the first rows
 NOTE_SCAN_ROWS = 200  # and the notes in the last ones

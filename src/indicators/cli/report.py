@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indicators import periods
-from indicators.cli_args import add_db_arg, period_arg
+from indicators.cli.args import add_db_arg, period_arg
 from indicators.errors import RejectedInput
+from indicators.rules import periods
 from indicators.settings import from_env
 
 FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "png")
@@ -29,7 +29,8 @@ def add_parsers(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from indicators import report, store
+    from indicators import report
+    from indicators.db import store
     settings = from_env()
     path = args.db or settings.db_path
     con = store.connect(path, read_only=True)

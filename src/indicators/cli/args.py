@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from indicators import periods
+from indicators.rules import periods
 from indicators.settings import from_env
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2

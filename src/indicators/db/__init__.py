@@ -1,0 +1,1 @@
+"""The store: schema and migrations, the connection, catalogue reads, batches."""

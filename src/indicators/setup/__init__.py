@@ -1,0 +1,2 @@
+"""Setup data: the setup workbook (units, departments, leaders, indicators,
+responsibilities, targets) and target revisions."""

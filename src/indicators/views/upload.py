@@ -1,0 +1,139 @@
+"""数据报送 page data: the template as bytes, a return reading summarised for display,
+duplicate uploads, the diff and the verdict before confirming. No streamlit here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
+from indicators.returns import template
+from indicators.returns.pipeline import ReturnReading
+from indicators.rules import periods
+from indicators.settings import Settings
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv"]
+
+# ---------------------------------------------------------------- template download
+
+
+def template_periods(today: dt.date, back: int = 12) -> tuple[list[str], int]:
+    """Months offered for a template, newest first (this month back ``back`` months),
+    and the index of the default: last month, the one being reported now."""
+    this = periods.make(today.year, today.month)
+    return [periods.shift(this, -i) for i in range(back + 1)], 1
+
+
+def template_file_name(period: str, unit_name: str | None = None) -> str:
+    return f"月调度报送模板_{period}_{unit_name or '全部单位'}.xlsx"
+
+
+def template_bytes(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None,
+                   settings: Settings | None = None, today: dt.date | None = None) -> bytes:
+    """The return template of ``period`` (one unit, or all) as .xlsx bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = template.write_template(con, Path(tmp) / "template.xlsx", period=period, unit=unit,
+                                       settings=settings, today=today)
+        return path.read_bytes()
+
+
+# ---------------------------------------------------------------- a reading, for display
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def duplicate_of(con: duckdb.DuckDBPyConnection, sha256: str) -> dict | None:
+    """The newest active batch whose file had exactly these bytes: id, file_name,
+    uploaded_at, uploaded_by; None when the file is new (or its batch was rolled back)."""
+    row = con.execute("""SELECT id, file_name, uploaded_at, uploaded_by FROM batch
+                         WHERE sha256 = ? AND status = 'active' ORDER BY id DESC LIMIT 1""", [sha256]).fetchall()
+    if not row:
+        return None
+    return dict(zip(("id", "file_name", "uploaded_at", "uploaded_by"), row[0]))
+
+
+def duplicate_text(dup: dict) -> str:
+    when = pd.Timestamp(dup["uploaded_at"]).strftime("%Y-%m-%d %H:%M")
+    who = f"（{dup['uploaded_by']}）" if dup.get("uploaded_by") else ""
+    return (f"这个文件与已导入的批次 {dup['id']}「{dup['file_name']}」内容完全相同（{when}{who}），"
+            "不需要再次导入。如确需重新导入，请勾选下方的警告确认。")
+
+
+def reading_facts(reading: ReturnReading) -> pd.DataFrame:
+    """Two columns 项目 / 内容: layout, sheets, counts of values, periods, units, problems."""
+    s = reading.summary()
+    months = "、".join(periods.label(p) for p in s["periods"]) or "—"
+    rows = [("识别格式", reading.layout_name or "未识别"), ("读取的工作表", "、".join(s["sheets"]) or "—"),
+            ("数值条数", f"{s['rows']:,}"), ("期间", months), ("单位数", str(s["units"])),
+            ("指标数", str(s["indicators"])), ("错误", str(s["errors"])), ("警告", str(s["warnings"]))]
+    if reading.expected_period:
+        rows.insert(2, ("模板期间", periods.label(reading.expected_period)))
+    return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def problems_table(reading: ReturnReading, severity: str | None = None) -> pd.DataFrame:
+    """The problems, errors first, with Chinese headers: 级别, 工作表, 行, 列, 单元格内容,
+    问题类型, 说明, 修改方法."""
+    p = reading.problems
+    if severity is not None:
+        p = p[p["severity"] == severity]
+    return pd.DataFrame({
+        "级别": p["severity"].map(SEVERITY_LABELS).fillna(p["severity"]),
+        "工作表": p["sheet"], "行": p["row"], "列": p["column"], "单元格内容": p["value"],
+        "问题类型": p["rule_name"], "说明": p["message"], "修改方法": p["fix"],
+    }).reset_index(drop=True)
+
+
+def conversions_table(con: duckdb.DuckDBPyConnection, reading: ReturnReading) -> pd.DataFrame:
+    """Units of measure converted on reading: 指标, 填写的单位, 换算为, 系数, 涉及行数."""
+    c = reading.conversions
+    if c.empty:
+        return pd.DataFrame(columns=["指标", "填写的单位", "换算为", "系数", "涉及行数"])
+    names = _indicator_names(con)
+    return pd.DataFrame({
+        "指标": c["indicator_code"].map(names).fillna(c["indicator_code"]),
+        "填写的单位": c["from_unit"], "换算为": c["to_unit"],
+        "系数": c["factor"].map(lambda f: f"×{f:g}"), "涉及行数": c["rows"].astype("Int64"),
+    })
+
+
+def diff_table(diff: pd.DataFrame, *, include_unchanged: bool = False) -> pd.DataFrame:
+    """``pipeline.preview_diff`` for display: 变化, 期间, 单位, 指标, 原值, 新值."""
+    d = diff if include_unchanged else diff[diff["change"] != "不变"]
+    return pd.DataFrame({
+        "变化": d["change"], "期间": d["period"].map(periods.label), "单位": d["org_unit_name"].fillna(d["org_unit"]),
+        "指标": d["indicator_name"].fillna(d["indicator_code"]),
+        "原值": d["old_value"].map(number_text), "新值": d["new_value"].map(number_text),
+    }).reset_index(drop=True)
+
+
+def import_verdict(reading: ReturnReading, duplicate: dict | None) -> tuple[str, str]:
+    """What the page says before the confirm button: (kind, message), kind ∈ error |
+    empty | duplicate | warning | ready."""
+    if not reading.ok:
+        return "error", (f"发现 {len(reading.errors)} 处错误：整份文件未导入，数据库没有任何改动。"
+                         "请按下表逐格修改后重新上传。")
+    if reading.values.empty:
+        return "empty", "文件中没有填写任何数值，无可导入的数据。请在「填报值」列填写后重新上传。"
+    if duplicate is not None:
+        return "duplicate", duplicate_text(duplicate)
+    if len(reading.warnings):
+        return "warning", f"有 {len(reading.warnings)} 条警告：请逐条核对，确认无误后勾选确认再导入。"
+    return "ready", "校验通过，可以导入。"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _indicator_names(con: duckdb.DuckDBPyConnection) -> pd.Series:
+    return pd.Series(dict(con.execute("SELECT code, name FROM indicator").fetchall()), dtype=object)
+
