@@ -4,8 +4,10 @@
     python3 dev.py app    # start the web app (first start creates data/indicators.duckdb with the demo city)
     python3 dev.py test   # run the whole test suite (browser tests need Debian's chromium)
 
-Both create ``.venv`` from the pinned ``requirements.lock`` on first use (and again
-whenever the lock file changes), so nothing needs installing by hand.
+Both create ``.venv`` on first use (and bring it up to date whenever a lock changes), so
+nothing needs installing by hand: ``app`` installs the runtime lock ``requirements.lock``,
+``test`` the test lock ``requirements-test.lock`` (runtime + pytest, hypothesis, playwright,
+aiosmtpd). The locks are resolved for CPython 3.11, 3.12 and 3.13; other versions are refused.
 """
 
 from __future__ import annotations
@@ -21,32 +23,43 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-LOCK = ROOT / "requirements.lock"
+LOCKS = {"app": ROOT / "requirements.lock", "test": ROOT / "requirements-test.lock"}
 STAMP = VENV / ".installed-lock"
+PYTHONS = ((3, 11), (3, 12), (3, 13))  # what the locks are resolved for
 
 
-def ensure_env() -> None:
-    want = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text().strip() == want and PY.exists():
+def _digest(lock: Path) -> str:
+    return hashlib.sha256(lock.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_env(command: str) -> None:
+    """Install the lock ``command`` needs. The test lock holds the runtime lock, so an
+    environment made for the tests also runs the app (but not the other way round)."""
+    ok = {_digest(LOCKS["test"])} | ({_digest(LOCKS["app"])} if command == "app" else set())
+    have = STAMP.read_text().strip() if STAMP.exists() else ""
+    if have in ok and PY.exists():
         return
     if not PY.exists():
         print("· 创建虚拟环境 .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("· 安装锁定版本的依赖（requirements.lock）…", flush=True)
+    lock = LOCKS[command]
+    print(f"· 安装锁定版本的依赖（{lock.name}）…", flush=True)
     pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run(pip + ["-r", str(LOCK)], check=True)
+    subprocess.run(pip + ["-r", str(lock)], check=True)
     subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)
-    STAMP.write_text(want)
+    STAMP.write_text(_digest(lock))
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 1 or argv[0] not in ("app", "test"):
         print(__doc__)
         return 2
-    if sys.version_info < (3, 11):
-        print("需要 Python ≥ 3.11", file=sys.stderr)
+    if tuple(sys.version_info[:2]) not in PYTHONS:
+        wanted = "、".join(f"{a}.{b}" for a, b in PYTHONS)
+        print(f"需要 Python {wanted}（依赖锁定文件按这些版本解析），当前是 {sys.version.split()[0]}。"
+              f"请用其中之一运行，如 python3.11 dev.py {argv[0]}", file=sys.stderr)
         return 2
-    ensure_env()
+    ensure_env(argv[0])
     os.chdir(ROOT)
     if argv[0] == "app":
         port = os.environ.get("PORT", "8501")
