@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from indicators.settings import from_env
+from indicators import ui
+from indicators.settings import Settings
 
 st.set_page_config(layout="wide", page_title="指标月调度", page_icon=":material/dashboard:")
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent
 
 
 @st.cache_resource(show_spinner="首次启动：正在创建数据库并载入示例市……")
-def _first_start(db_path: str) -> None:
+def _first_start(db_path: str, _settings: Settings) -> None:
     path = Path(db_path)
     if path.exists():
         return
@@ -24,12 +25,12 @@ def _first_start(db_path: str) -> None:
     con = store.connect(path, create=True)
     try:
         from indicators.demo.load import load_demo
-        load_demo(con)
+        load_demo(con, _settings)
     finally:
         con.close()
 
 
-_first_start(str(Path(from_env().db_path).resolve()))
+_first_start(str(Path(ui.settings().db_path).resolve()), ui.settings())
 
 PAGES = [  # (file, title, icon, section)
     ("pages/overview.py", "调度总览", ":material/dashboard:", "调度"),

@@ -1,8 +1,6 @@
 """报送记录 — every uploaded batch with its rollback, who reported each month (completeness
 and timeliness), the 催报 list with a notice to copy, and the audit log."""
 
-import datetime as dt
-
 import streamlit as st
 
 from indicators import ui, views
@@ -47,7 +45,7 @@ with tab_batches:
             ok = st.checkbox(f"确认撤回批次 {chosen}：该批次的数值不再计入，被它覆盖的旧值恢复有效", key=f"rb_ok_{chosen}")
             if st.button("撤回该批次", type="primary", icon=":material/undo:", disabled=not ok, key="rb_go"):
                 try:
-                    restored = pipeline.rollback(con, int(chosen), who=who.strip() or None)
+                    restored = pipeline.rollback(con, int(chosen), who=who.strip() or None, at=ui.now())
                 except RejectedInput as exc:
                     st.error(str(exc), icon="⛔")
                 else:
@@ -59,16 +57,18 @@ with tab_batches:
 # ---------------------------------------------------------------- completeness and 催报
 with tab_complete:
     settings = ui.settings()
-    months = views.recent_periods(con, dt.date.today())
+    due_month = ui.latest_due_month()  # the month worth chasing
+    months = views.recent_periods(con, due_month)
     st.markdown("##### 各单位报送情况（近 6 个月）")
     st.caption(f"已报·按时 = 截止日（次月 {settings.deadline_day} 日）前报齐；已报·逾期 = 截止后才报齐；"
                "部分 r/e = 应报 e 项已报 r 项；未报 = 已过截止日仍未报；待报 = 尚未到截止日。")
-    grid = views.completeness_grid(con, months, settings=settings)
+    grid = views.completeness_grid(con, months, settings=settings, now=ui.now())
     st.dataframe(grid.style.map(views.grid_cell_style, subset=grid.columns[1:]), hide_index=True,
                  key="completeness_grid")
 
-    period = st.selectbox("催报月份", months, format_func=views.month_label, key="chase_month")
-    summary, chase, text = views.completeness_detail(con, period, settings=settings)
+    period = st.selectbox("催报月份", months, index=months.index(due_month), format_func=views.month_label,
+                          key="chase_month", help="默认为最近一个已过报送截止日的月份")
+    summary, chase, text = views.completeness_detail(con, period, settings=settings, now=ui.now())
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"##### {views.month_label(period)} 各单位报送率")

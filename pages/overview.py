@@ -11,7 +11,7 @@ if not ui.require_data(con, f):
     st.stop()
 
 table = ui.dispatch(con, f.period)
-ov = views.overview(con, table, f.period, f.unit, ui.settings())
+ov = views.overview(con, table, f.period, f.unit, ui.settings(), ui.now())
 ctx = ui.chart_context(f)
 
 cols = st.columns(len(ov.counts))

@@ -19,13 +19,13 @@ except IndicatorsError as exc:
     st.error(str(exc))
     st.stop()
 version = (ui.data_version(con), settings.pacing, settings.done_at, settings.lagging_from_pp,
-           str(settings.db_path), settings.deadline_day)
+           str(settings.db_path), settings.deadline_day, ui.today())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _render(_summary: report.Summary, fmt: str, period: str, unit: str | None, version: tuple) -> bytes:
     """The file bytes, rebuilt only when the month, the unit or the data change."""
-    return report.render(_summary, fmt, deadline_day=settings.deadline_day)
+    return report.render(_summary, fmt, issued=ui.today(), deadline_day=settings.deadline_day)
 
 
 st.info(notice.headline(summary))
@@ -51,12 +51,12 @@ if code:
     table = pd.concat([summary.indicators, summary.children])
     fig = png.completion_figure(table, summary.period, code, parent=summary.scope_code, source=summary.source)
     ui.chart(fig, f"{names.get(code, code)}完成率", f, key="report_png_preview")
-    if png.find_browser() is None:
+    if png.find_browser(settings.browser_path) is None:
         st.warning("本机未安装 Chromium，无法导出 PNG 图片（可用图表右上角的相机按钮在浏览器中保存）。")
     elif st.button("生成 PNG 图片", key="png_make"):
         try:
             with st.spinner("正在生成图片……"):
-                st.session_state["png_bytes"] = (code, png.figure_png(fig))
+                st.session_state["png_bytes"] = (code, png.figure_png(fig, browser=settings.browser_path))
         except IndicatorsError as exc:
             st.error(str(exc))
     made = st.session_state.get("png_bytes")

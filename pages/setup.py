@@ -2,8 +2,6 @@
 indicators, responsibilities, targets), this year's targets edited in the browser, and
 the history of every target change."""
 
-import datetime as dt
-
 import streamlit as st
 
 from indicators import ui, views
@@ -32,7 +30,7 @@ tab_book, tab_targets, tab_history = st.tabs(["设置工作簿", "调整目标",
 with tab_book:
     st.markdown("##### 下载")
     row = st.container(horizontal=True)
-    today = dt.date.today().isoformat()
+    today = ui.today().isoformat()
     row.download_button("下载当前设置", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
                        file_name=f"指标月调度设置_{today}.xlsx", disabled=empty,
                        data=lambda cur=con: views.setup_workbook_bytes(views.setup_frames(cur.cursor())))
@@ -62,7 +60,7 @@ with tab_book:
             ok = st.checkbox("我已核对以上数量，确认导入设置", key=f"setup_ok_{sha[:12]}")
             if st.button("导入设置", type="primary", icon=":material/upload:", disabled=not ok, key="setup_go"):
                 try:
-                    workbook.load_setup(con, frames, who=who.strip() or None)
+                    workbook.load_setup(con, frames, who=who.strip() or None, at=ui.now())
                 except Exception as exc:  # noqa: BLE001 - shown, nothing written (one transaction)
                     st.error(f"导入失败，未写入任何设置：{exc}", icon="⛔")
                 else:
@@ -80,7 +78,7 @@ if empty:
 
 # ---------------------------------------------------------------- targets in the browser
 with tab_targets:
-    years = views.target_years(con, dt.date.today())
+    years = views.target_years(con, ui.today())
     c1, c2 = st.columns([1, 3])
     year = c1.selectbox("年度", years, key="tgt_year")
     inds = catalog.indicators(con)
@@ -123,7 +121,7 @@ with tab_targets:
                                       "value": "新目标", "milestones": "月度节点", "reason": "调整原因"}))
         if st.button("保存目标调整", type="primary", icon=":material/save:", key="tgt_save",
                      disabled=changed.empty or bool(problems)):
-            added = workbook.revise_targets(con, changed, who=who.strip() or None)
+            added = workbook.revise_targets(con, changed, who=who.strip() or None, at=ui.now())
             st.session_state["tgt_version"] = version + 1  # a fresh editor over the saved targets
             st.session_state["setup_message"] = f"已保存 {added} 条目标调整，旧目标保留在历史中。"
             st.rerun()  # the target count is part of the data version: the dispatch caches refresh

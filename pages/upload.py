@@ -1,8 +1,6 @@
 """数据报送 — download the month's template, upload returns, check them cell by cell,
 preview what changes, and import only after an explicit confirmation."""
 
-import datetime as dt
-
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -28,7 +26,7 @@ if not ui.require_data(con):
 
 # ---------------------------------------------------------------- ① template
 st.subheader("① 下载填报模板")
-months, default = views.template_periods(dt.date.today())
+months, default = views.template_periods(ui.today())
 units = views.unit_options(con)
 labels = dict(zip(units["code"], units["label"]))
 names = dict(zip(units["code"], units["name"]))
@@ -40,7 +38,8 @@ c3.download_button(
     "下载 Excel 模板", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
     file_name=views.template_file_name(period, names.get(unit)),
     # generated on click (a fresh cursor: the callable runs on another thread)
-    data=lambda cur=con, p=period, u=unit: views.template_bytes(cur.cursor(), p, u, ui.settings()))
+    data=lambda cur=con, p=period, u=unit, s=ui.settings(), d=ui.today(): views.template_bytes(
+        cur.cursor(), p, u, settings=s, today=d))
 
 # ---------------------------------------------------------------- ② upload
 st.subheader("② 上传报表")
@@ -64,7 +63,7 @@ for f in files or []:
             status.update(label=f"读取「{f.name}」……")
             st.write(f"读取：{len(data) / 1024:,.1f} KB")
             status.update(label=f"校验「{f.name}」……")
-            reading = pipeline.read_return(data, f.name, con)
+            reading = pipeline.read_return(data, f.name, con, today=ui.today())
             s = reading.summary()
             st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
             status.update(label=f"预览「{f.name}」……")
@@ -130,7 +129,7 @@ for f in files or []:
         if st.button("确认导入", type="primary", key=f"commit_{sha}", icon=":material/check:",
                      disabled=not (ack and who.strip())):
             try:
-                entry["batch"] = pipeline.commit(con, reading, who=who.strip(), confirm_warnings=ack)
+                entry["batch"] = pipeline.commit(con, reading, who=who.strip(), at=ui.now(), confirm_warnings=ack)
             except RejectedInput as exc:
                 st.error(f"{exc}（数据库没有任何改动）", icon="⛔")
             else:

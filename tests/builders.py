@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from indicators.setup import workbook
+
+# When fixtures are written (upload, setup and audit times): a day after October's returns
+# were due, like the tests' TODAY (2026-11-23).
+AT = dt.datetime(2026, 11, 23, 10, 0)
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -1,19 +1,27 @@
-"""Shared fixtures: small databases built in code through the real setup and batch paths."""
+"""Shared fixtures: small databases built in code through the real setup and batch paths,
+and the day the suite lives on (``testdate``)."""
 
 from __future__ import annotations
 
 import pytest
-from builders import tiny_observations, tiny_setup
+import testdate
+from builders import AT, tiny_observations, tiny_setup
 
 from indicators.db import store
 from indicators.setup import workbook
 
 
+def pytest_configure(config):
+    """Before any test module is imported: the whole session (and every subprocess it
+    starts) lives on ``testdate.TODAY``, whatever the real date."""
+    testdate.pin_environment()
+
+
 @pytest.fixture
 def tiny_con():
     con = store.connect(":memory:")
-    workbook.load_setup(con, tiny_setup())
-    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test")
+    workbook.load_setup(con, tiny_setup(), at=AT)
+    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
     yield con
     con.close()
 
@@ -25,7 +33,7 @@ def demo_db_master(tmp_path_factory):
     from indicators.demo.load import load_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     con = store.connect(path, create=True)
-    load_demo(con)
+    load_demo(con, testdate.SETTINGS)
     con.execute("CHECKPOINT")
     con.close()
     return path

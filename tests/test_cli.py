@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import pytest
+import testdate
 
 from indicators import demo
 from indicators.cli import STATUS_JSON_KEYS, main
 from indicators.db import store
+from indicators.rules import periods
 
 REQUIRED_KEYS = {"indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "kind", "unit",
                  "value", "target", "completion", "expected", "gap_pp", "status", "yoy", "rank",
@@ -68,6 +70,16 @@ def test_city_cumulative_is_the_sum_of_its_districts(demo_db):
     assert city["provenance"] == "partial"  # one district has not reported 2026-10
 
 
+def test_status_without_period_is_the_latest_due_month(demo_db):
+    """On the suite's day the newest month whose return deadline has passed is
+    ``testdate.AS_OF`` (2026-11-23 → 2026-10): the month worth chasing, not the calendar's."""
+    out = run("status", "--db", demo_db, "--json")
+    assert out.returncode == 0, out.stderr
+    assert {r["period"] for r in json.loads(out.stdout)} == {testdate.AS_OF}
+    text = run("status", "--db", demo_db)
+    assert f"数据截至 {periods.label(testdate.AS_OF)}" in text.stdout
+
+
 def test_unit_filter_and_csv(demo_db):
     out = run("status", "--period", "2026-10", "--db", demo_db, "--unit", "GXQ", "--csv")
     assert out.returncode == 0, out.stderr
@@ -83,7 +95,7 @@ def test_text_output_is_chinese(demo_db):
 
 @pytest.mark.parametrize("args,code,message", [
     (["status", "--period", "2026-13"], 2, "期间格式应为"),
-    (["status"], 2, "--period"),
+    (["status", "--perod", "2026-10"], 2, "用法错误"),
     (["frobnicate"], 2, "用法错误"),
     (["status", "--period", "2026-10", "--db", "/nonexistent/x.duckdb"], 1, "数据库不存在"),
 ])

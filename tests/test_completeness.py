@@ -1,13 +1,13 @@
 import datetime as dt
 
 import pytest
+from builders import AT
 from excel.bookmaker import make_db, seed
 
 from indicators.returns.completeness import (
     chase_list,
     chase_text,
     completeness,
-    deadline,
     expected_pairs,
     unit_summary,
 )
@@ -24,14 +24,6 @@ def con():
 
 def set_uploaded(con, batch_id, when):
     con.execute("UPDATE batch SET uploaded_at = ? WHERE id = ?", [when, batch_id])
-
-
-@pytest.mark.parametrize("period, day, expected", [
-    ("2026-10", 5, dt.datetime(2026, 11, 5, 23, 59, 59)),
-    ("2026-12", 10, dt.datetime(2027, 1, 10, 23, 59, 59)),
-])
-def test_deadline(period, day, expected):
-    assert deadline(period, Settings(deadline_day=day)) == expected
 
 
 def test_expected_pairs(con):
@@ -56,7 +48,7 @@ def test_completeness_and_timeliness(con):
     set_uploaded(con, b2, dt.datetime(2026, 11, 8, 9))
     b3 = seed(con, [("GQ", "D1", "2026-10", 3.5)])  # a late correction keeps the first time
     set_uploaded(con, b3, dt.datetime(2026, 11, 20, 9))
-    d = completeness(con, "2026-10", now=dt.datetime(2026, 11, 23))
+    d = completeness(con, "2026-10", settings=Settings(), now=dt.datetime(2026, 11, 23))
     status = dict(zip(zip(d["org_unit"], d["indicator_code"]), d["status"]))
     assert status[("D1", "JS")] == "按时报送"
     assert status[("D1", "GQ")] == "按时报送"
@@ -67,11 +59,11 @@ def test_completeness_and_timeliness(con):
     assert s.loc["D3", "timeliness"] == "未报送"
     chase = chase_list(d).set_index("org_unit")
     assert "高新技术企业数" in chase.loc["D3", "indicators"]
-    assert "西湖县" in chase_text(d, "2026-10")
+    assert "西湖县" in chase_text(d, "2026-10", Settings())
 
 
 def test_before_deadline_is_pending(con):
-    d = completeness(con, "2026-10", now=dt.datetime(2026, 11, 2))
+    d = completeness(con, "2026-10", settings=Settings(), now=dt.datetime(2026, 11, 2))
     assert set(d["status"]) == {"待报送"}
     assert set(unit_summary(d)["timeliness"]) == {"待报送"}
 
@@ -79,6 +71,6 @@ def test_before_deadline_is_pending(con):
 def test_rolled_back_batch_does_not_count(con):
     from indicators.returns.pipeline import rollback
     b = seed(con, [("GQ", "D2", "2026-10", 4.0)])
-    rollback(con, b)
-    d = completeness(con, "2026-10", now=dt.datetime(2026, 11, 23))
+    rollback(con, b, at=AT)
+    d = completeness(con, "2026-10", settings=Settings(), now=dt.datetime(2026, 11, 23))
     assert not d.loc[(d["org_unit"] == "D2") & (d["indicator_code"] == "GQ"), "reported"].iloc[0]

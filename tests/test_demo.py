@@ -3,16 +3,19 @@ database — a dispatch table for 2026-10 that shows every status."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pandas as pd
 import pytest
+from builders import AT
 
 from indicators import demo
 from indicators.db import catalog, store
 from indicators.demo.city import CITY, DISTRICTS
 from indicators.demo.simulate import _Generator
 from indicators.rules import periods, progress
+from indicators.settings import Settings
 from indicators.setup import workbook
 
 AS_OF = demo.AS_OF
@@ -36,9 +39,9 @@ def inds(frames):
 
 def _load(frames, obs):
     con = store.connect(":memory:")
-    workbook.load_setup(con, frames)
-    workbook.load_setup(con, {**frames, "target": demo.demo_target_revisions()})
-    store.write_batch(con, obs, file_name="demo")
+    workbook.load_setup(con, frames, at=AT)
+    workbook.load_setup(con, {**frames, "target": demo.demo_target_revisions()}, at=AT + dt.timedelta(seconds=1))
+    store.write_batch(con, obs, file_name="demo", at=AT)
     return con
 
 
@@ -264,7 +267,7 @@ def test_return_files_are_long_tables_with_a_title(obs, tmp_path):
 
 def _dispatch(con):
     dispatch = pytest.importorskip("indicators.dispatch")
-    return dispatch.dispatch_table(con, AS_OF)
+    return dispatch.dispatch_table(con, AS_OF, Settings())
 
 
 def test_dispatch_shows_every_status(con):

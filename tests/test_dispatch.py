@@ -28,12 +28,12 @@ def test_role_periods(freq, period, expected):
 
 
 def test_columns(tiny_con):
-    table = dispatch_table(tiny_con, "2026-10")
+    table = dispatch_table(tiny_con, "2026-10", Settings())
     assert list(table.columns) == COLUMNS
 
 
 def test_cumulative_row_by_hand(tiny_con):
-    t = dispatch_table(tiny_con, "2026-10")
+    t = dispatch_table(tiny_con, "2026-10", Settings())
     a = row(t, "TC", "A")
     assert a.value == 70 and a.target == 100
     assert a.completion == pytest.approx(0.70)
@@ -50,7 +50,7 @@ def test_cumulative_row_by_hand(tiny_con):
 
 
 def test_city_rolls_up_and_ranks(tiny_con):
-    t = dispatch_table(tiny_con, "2026-10")
+    t = dispatch_table(tiny_con, "2026-10", Settings())
     c = row(t, "TC", "C")
     assert c.value == 90 and c.provenance == "rolled_up"
     assert c.completion == pytest.approx(90 / 150)
@@ -59,7 +59,7 @@ def test_city_rolls_up_and_ranks(tiny_con):
 
 
 def test_stock_with_baseline_and_missing_child(tiny_con):
-    t = dispatch_table(tiny_con, "2026-10")
+    t = dispatch_table(tiny_con, "2026-10", Settings())
     a = row(t, "HT", "A")
     assert a.baseline == 100 and a.completion == pytest.approx((110 - 100) / (120 - 100))
     b = row(t, "HT", "B")
@@ -72,7 +72,7 @@ def test_stock_with_baseline_and_missing_child(tiny_con):
 
 
 def test_derived_ratio_differs_from_mean(tiny_con):
-    t = dispatch_table(tiny_con, "2026-10")
+    t = dispatch_table(tiny_con, "2026-10", Settings())
     assert row(t, "R", "A").value == pytest.approx(50)
     assert row(t, "R", "B").value == pytest.approx(1.25)
     assert row(t, "R", "C").value == pytest.approx(11.0)
@@ -80,24 +80,24 @@ def test_derived_ratio_differs_from_mean(tiny_con):
 
 
 def test_quarterly_uses_last_quarter(tiny_con):
-    a = row(dispatch_table(tiny_con, "2026-10"), "GDP", "A")
+    a = row(dispatch_table(tiny_con, "2026-10", Settings()), "GDP", "A")
     assert a.value_period == "2026-09" and a.value == 300
     assert a.expected == pytest.approx(9 / 12)
-    assert row(dispatch_table(tiny_con, "2026-02"), "GDP", "A").status == "not_due"
+    assert row(dispatch_table(tiny_con, "2026-02", Settings()), "GDP", "A").status == "not_due"
 
 
 def test_lower_is_better(tiny_con):
-    a = row(dispatch_table(tiny_con, "2026-10"), "LOW", "A")
+    a = row(dispatch_table(tiny_con, "2026-10", Settings()), "LOW", "A")
     assert a.completion == pytest.approx((15 - 12) / (15 - 10))
 
 
 def test_ratio_reported_at_every_level(tiny_con):
-    c = row(dispatch_table(tiny_con, "2026-10"), "PAT", "C")
+    c = row(dispatch_table(tiny_con, "2026-10", Settings()), "PAT", "C")
     assert c.value == 18 and c.provenance == "reported"
 
 
 def test_unit_filter_keeps_unit_and_children(tiny_con):
-    t = dispatch_table(tiny_con, "2026-10", unit="A")
+    t = dispatch_table(tiny_con, "2026-10", Settings(), unit="A")
     assert set(t.org_unit_code) == {"A", "Z"}
 
 
@@ -109,14 +109,14 @@ def test_linear_pacing_setting(tiny_con):
 def test_empty_database_gives_empty_table():
     from indicators.db import store
     con = store.connect(":memory:")
-    assert dispatch_table(con, "2026-10").empty
+    assert dispatch_table(con, "2026-10", Settings()).empty
 
 
 def test_partial_stock_is_compared_like_for_like(tiny_con):
     # the city gets a target; B (baseline 50, target 60) has not reported 2026-10
     con = tiny_con
     con.execute("INSERT INTO target (indicator_code, org_unit, year, value) VALUES ('HT', 'C', 2026, 200)")
-    c = row(dispatch_table(con, "2026-10"), "HT", "C")
+    c = row(dispatch_table(con, "2026-10", Settings()), "HT", "C")
     # reported: A 110 and its zone Z 15 (A's own value wins) → city 110 of a 2025 base 150
     assert c.provenance == "partial" and c.value == 110 and c.baseline == 150 and c.target == 200
     # like for like, without B: (110 − 100) / (140 − 100), not (110 − 150) / (200 − 150)

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from builders import AT
 from excel.bookmaker import TODAY, make_db, seed, xlsx
 
 from indicators.cli import main
@@ -40,7 +41,7 @@ def test_rejected_file_leaves_every_table_unchanged(tmp_path, con):
     r = read_return(path, con=con, today=TODAY)
     assert not r.ok
     with pytest.raises(RejectedInput):
-        commit(con, r, who="t", confirm_warnings=True)
+        commit(con, r, who="t", confirm_warnings=True, at=AT)
     assert snapshot(con) == before
 
 
@@ -50,9 +51,9 @@ def test_warnings_need_confirmation(tmp_path, con):
     assert r.ok and list(r.warnings["rule"]) == ["cumulative_fell"]
     before = snapshot(con)
     with pytest.raises(RejectedInput, match="警告"):
-        commit(con, r, who="t")
+        commit(con, r, who="t", at=AT)
     assert snapshot(con) == before
-    batch_id = commit(con, r, who="t", confirm_warnings=True)
+    batch_id = commit(con, r, who="t", confirm_warnings=True, at=AT)
     assert con.execute("SELECT note FROM batch WHERE id = ?", [batch_id]).fetchall()[0][0] == "已确认 1 条警告"
 
 
@@ -64,21 +65,21 @@ def test_diff_commit_and_rollback(tmp_path, con):
     assert diff_counts(diff) == {"新增": 2, "修改": 1, "不变": 0}
     changed = diff[diff["change"] == "修改"].iloc[0]
     assert (changed["indicator_code"], changed["old_value"], changed["new_value"]) == ("GQ", 5.0, 6.0)
-    batch_id = commit(con, r, who="张三")
+    batch_id = commit(con, r, who="张三", at=AT)
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (6.0,)
     assert diff_counts(preview_diff(con, r)) == {"新增": 0, "修改": 0, "不变": 3}
-    assert rollback(con, batch_id, who="张三") == 1
+    assert rollback(con, batch_id, who="张三", at=AT) == 1
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (5.0,)
     assert batches(con).iloc[0]["status"] == "rolled_back"
     with pytest.raises(RejectedInput):
-        rollback(con, 999)
+        rollback(con, 999, at=AT)
 
 
 def test_same_file_recognised(tmp_path, con):
     path = xlsx(tmp_path / "ok.xlsx", [HEAD, ["2026-10", "东城区", "高企数", 4]])
-    commit(con, read_return(path, con=con, today=TODAY), who="t")
+    commit(con, read_return(path, con=con, today=TODAY), who="t", at=AT)
     again = read_return(path.read_bytes(), "ok-copy.xlsx", con, today=TODAY)
     assert list(again.warnings["rule"]) == ["duplicate_file"]
 
@@ -115,25 +116,27 @@ def count(path):
     ([["2026-10", "高新区", "技术合同成交额", 7]], [], 1, 1),  # warning without --yes
     ([["2026-10", "高新区", "技术合同成交额", 7]], ["--yes"], 0, 2),
 ])
-def test_cli_import(tmp_path, db, capsys, rows, flags, code, written):
+def test_cli_import(tmp_path, db, capsys, monkeypatch, rows, flags, code, written):
+    monkeypatch.setenv("INDICATORS_TODAY", TODAY.isoformat())  # the day these returns are checked on
     path = xlsx(tmp_path / "r.xlsx", [HEAD] + rows)
-    assert main(["import", str(path), "--db", str(db), "--today", TODAY.isoformat()] + flags) == code
+    assert main(["import", str(path), "--db", str(db)] + flags) == code
     assert count(db) == written
     out = capsys.readouterr()
     if code:
         assert "未导入任何数据" in out.err
 
 
-def test_cli_import_json_and_located_messages(tmp_path, db, capsys):
+def test_cli_import_json_and_located_messages(tmp_path, db, capsys, monkeypatch):
+    monkeypatch.setenv("INDICATORS_TODAY", TODAY.isoformat())
     good = xlsx(tmp_path / "good.xlsx", [HEAD, ["2026-10", "东城区", "高企数", 3]])
     bad = xlsx(tmp_path / "bad.xlsx", [HEAD, ["2026-10", "东城", "高企数", 3]])
-    assert main(["import", str(good), str(bad), "--db", str(db), "--json", "--today", TODAY.isoformat()]) == 1
+    assert main(["import", str(good), str(bad), "--db", str(db), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is False and out["written"] is False
     p = out["files"][1]["problems"][0]
     assert (p["sheet"], p["row"], p["column"], p["rule"]) == ("报表", 2, "B", "unknown_unit")
     assert count(db) == 1  # the good file was not written either
-    assert main(["import", str(bad), "--db", str(db), "--today", TODAY.isoformat()]) == 1
+    assert main(["import", str(bad), "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert "bad.xlsx › 报表 B2" in err and "东城区" in err
 

@@ -7,6 +7,7 @@ from builders import tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_uploads import QX_ROWS, TODAY, long_return
+from testdate import AT
 
 from indicators.returns import pipeline
 from indicators.setup import workbook
@@ -35,7 +36,7 @@ def test_renders_on_demo(demo_db, monkeypatch):
 
 def test_rollback_through_the_page(demo_db, monkeypatch):
     batch = with_db(demo_db, lambda con: pipeline.commit(
-        con, pipeline.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), who="张三"))
+        con, pipeline.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), who="张三", at=AT))
     at = open_page(PAGE, demo_db, monkeypatch)
     chooser = next(sb for sb in at.selectbox if sb.label == "选择要撤回的批次")
     assert chooser.value == batch
@@ -71,7 +72,7 @@ def test_renders_on_empty_db(tmp_path, monkeypatch):
 
 def test_setup_without_batches(tmp_path, monkeypatch):
     db = tmp_path / "setup_only.duckdb"
-    with_db(db, lambda con: workbook.load_setup(con, tiny_setup()))
+    with_db(db, lambda con: workbook.load_setup(con, tiny_setup(), at=AT))
     at = open_page(PAGE, db, monkeypatch)
     assert not at.exception
     assert any("还没有任何报送批次" in i.value for i in at.info)

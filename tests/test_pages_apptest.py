@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import AT
 from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_views import build_fixture_db, fixture_frames, fixture_values
@@ -60,7 +61,7 @@ def test_page_with_empty_database(page, empty_db, monkeypatch):
 def test_page_with_setup_but_no_returns(page, tmp_path, monkeypatch):
     path = tmp_path / "setup_only.duckdb"
     con = store.connect(path, create=True)
-    load_setup(con, fixture_frames())
+    load_setup(con, fixture_frames(), at=AT)
     con.close()
     at = run_page(page, path, monkeypatch)
     assert not at.exception, at.exception
@@ -71,9 +72,9 @@ def test_page_with_setup_but_no_returns(page, tmp_path, monkeypatch):
 def test_month_without_data(page, tmp_path, monkeypatch):
     path = tmp_path / "gap.duckdb"
     con = store.connect(path, create=True)
-    load_setup(con, fixture_frames())
+    load_setup(con, fixture_frames(), at=AT)
     values = fixture_values()
-    store.write_batch(con, values[values["period"] != "2026-05"], file_name="gap.xlsx")
+    store.write_batch(con, values[values["period"] != "2026-05"], file_name="gap.xlsx", at=AT)
     con.close()
     at = run_page(page, path, monkeypatch, month="2026-05")
     assert not at.exception, at.exception

@@ -3,11 +3,13 @@ template → filled → import."""
 
 import openpyxl
 import pytest
+from builders import AT
 from excel.bookmaker import TODAY, make_db, seed
 
 from indicators.errors import RejectedInput
 from indicators.returns.pipeline import commit, preview_diff, read_return
 from indicators.returns.template import DATA_SHEET, HEADERS, VALUE_COL, write_template
+from indicators.settings import Settings
 
 
 @pytest.fixture
@@ -20,7 +22,7 @@ def con():
 
 @pytest.mark.parametrize("unit, units", [("D1", {"高新区"}), (None, {"示范市", "高新区", "东城区", "西湖县"})])
 def test_structure(tmp_path, con, unit, units):
-    path = write_template(con, tmp_path / "t.xlsx", period="2026-10", unit=unit, today=TODAY)
+    path = write_template(con, tmp_path / "t.xlsx", period="2026-10", unit=unit, today=TODAY, settings=Settings())
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[:2] == ["填报说明", DATA_SHEET]
     assert wb["_meta"].sheet_state == "hidden" and wb["_lists"].sheet_state == "hidden"
@@ -45,7 +47,7 @@ def test_structure(tmp_path, con, unit, units):
 
 
 def test_round_trip(tmp_path, con):
-    path = write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="D1", today=TODAY)
+    path = write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="D1", today=TODAY, settings=Settings())
     wb = openpyxl.load_workbook(path)
     ws = wb[DATA_SHEET]
     fill = {"技术合同成交额（亿元）": 9.5, "高新技术企业数（家）": "42", "R&D经费占GDP比重（%）": "2.6%",
@@ -61,12 +63,12 @@ def test_round_trip(tmp_path, con):
     assert got == {("JS", "D1"): 9.5, ("GQ", "D1"): 42.0, ("RD", "D1"): 2.6, ("ZJ", "D1"): 1200.0,
                    ("LR", "D1"): -3.0, ("GQ", "D2"): 7.0}
     assert set(preview_diff(con, r)["change"]) == {"新增"}
-    commit(con, r, who="t")
+    commit(con, r, who="t", at=AT)
     assert con.execute("SELECT count(*) FROM current_observation WHERE period = '2026-10'").fetchall() == [(6,)]
 
 
 def test_template_holds_its_period(tmp_path, con):
-    path = write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="D1", today=TODAY)
+    path = write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="D1", today=TODAY, settings=Settings())
     wb = openpyxl.load_workbook(path)
     ws = wb[DATA_SHEET]
     ws.cell(4, 1, "2026-09")
@@ -79,11 +81,11 @@ def test_template_holds_its_period(tmp_path, con):
 def test_quarterly_and_derived_indicators(tmp_path, con):
     con.execute("UPDATE indicator SET frequency = 'quarterly' WHERE code = 'RD'")
     con.execute("INSERT INTO indicator (code, name, kind, numerator_code, denominator_code) VALUES ('X', '派生', 'ratio', 'JS', 'GQ')")
-    wb = openpyxl.load_workbook(write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="D1"))
+    wb = openpyxl.load_workbook(write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="D1", settings=Settings(), today=TODAY))
     labels = {r[2] for r in wb[DATA_SHEET].iter_rows(min_row=4, values_only=True) if r[0]}
     assert not any(l.startswith(("R&D", "派生")) for l in labels)
 
 
 def test_unknown_unit(tmp_path, con):
     with pytest.raises(RejectedInput):
-        write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="NOPE")
+        write_template(con, tmp_path / "t.xlsx", period="2026-10", unit="NOPE", settings=Settings(), today=TODAY)

@@ -9,11 +9,14 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
+from testdate import AT
 
 from indicators import views
 from indicators.db import catalog, store
 from indicators.errors import RejectedInput
-from indicators.returns import completeness, pipeline
+from indicators.returns import pipeline
+from indicators.rules import due
+from indicators.settings import Settings
 from indicators.setup import workbook
 
 TODAY = dt.date(2026, 11, 23)
@@ -65,7 +68,7 @@ def test_template_periods_default_to_last_month():
 
 
 def test_template_bytes_read_back_as_the_month_with_nothing_filled(con):
-    data = views.template_bytes(con, "2026-10", "QX", today=TODAY)
+    data = views.template_bytes(con, "2026-10", "QX", today=TODAY, settings=Settings())
     assert data[:2] == b"PK"
     reading = pipeline.read_return(data, views.template_file_name("2026-10", "青溪县"), con, today=TODAY)
     assert reading.ok and reading.expected_period == "2026-10" and reading.values.empty
@@ -74,7 +77,7 @@ def test_template_bytes_read_back_as_the_month_with_nothing_filled(con):
 
 
 def test_filled_template_imports(con):
-    data = views.template_bytes(con, "2026-10", "QX", today=TODAY)
+    data = views.template_bytes(con, "2026-10", "QX", today=TODAY, settings=Settings())
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb["报送数据"]
     filled = 0
@@ -134,7 +137,7 @@ def test_errors_come_first_located_in_chinese_and_block_import(con):
     assert (table["单元格内容"] == "ZZ").any()
     before = con.execute("SELECT count(*) FROM batch").fetchone()[0]
     with pytest.raises(RejectedInput):
-        pipeline.commit(con, reading, who="测试")
+        pipeline.commit(con, reading, who="测试", at=AT)
     assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == before
 
 
@@ -152,15 +155,15 @@ def test_duplicate_upload_is_recognised_until_rolled_back(con):
     data = long_return(QX_ROWS)
     sha = views.sha256_of(data)
     assert views.duplicate_of(con, sha) is None
-    batch = pipeline.commit(con, pipeline.read_return(data, "qx.xlsx", con, today=TODAY), who="张三")
+    batch = pipeline.commit(con, pipeline.read_return(data, "qx.xlsx", con, today=TODAY), who="张三", at=AT)
     dup = views.duplicate_of(con, sha)
     assert dup["id"] == batch and dup["file_name"] == "qx.xlsx" and dup["uploaded_by"] == "张三"
     again = pipeline.read_return(data, "qx-again.xlsx", con, today=TODAY)
     kind, message = views.import_verdict(again, dup)
     assert kind == "duplicate" and f"批次 {batch}" in message and "qx.xlsx" in message
     with pytest.raises(RejectedInput):  # the duplicate is a warning: not re-imported silently
-        pipeline.commit(con, again, who="张三")
-    pipeline.rollback(con, batch, who="张三")
+        pipeline.commit(con, again, who="张三", at=AT)
+    pipeline.rollback(con, batch, who="张三", at=AT)
     assert views.duplicate_of(con, sha) is None
 
 
@@ -174,8 +177,8 @@ def test_number_text(value, text):
 
 
 def test_batches_table_and_labels(con):
-    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三")
-    pipeline.rollback(con, batch, who="李四")
+    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
+    pipeline.rollback(con, batch, who="李四", at=AT)
     table = views.batches_table(con)
     assert list(table.columns) == ["批次", "文件", "报送人", "报送时间", "条数", "期间", "单位数", "状态", "备注", "status"]
     top = table.iloc[0]
@@ -183,21 +186,21 @@ def test_batches_table_and_labels(con):
     assert views.batch_label(table.iloc[1]).startswith(f"批次 {batch - 1} · ")
 
 
-def test_recent_periods_end_at_last_month_or_newest_data(con):
-    assert views.recent_periods(con, TODAY, 3) == ["2026-10", "2026-09", "2026-08"]
-    assert views.recent_periods(con, dt.date(2027, 2, 1), 2) == ["2027-01", "2026-12"]
+def test_recent_periods_end_at_the_due_month_or_newest_data(con):
+    assert views.recent_periods(con, "2026-09", 3) == ["2026-10", "2026-09", "2026-08"]  # newest data wins
+    assert views.recent_periods(con, "2027-01", 2) == ["2027-01", "2026-12"]
 
 
 def _on_time_text(con, period: str) -> str:
     """What a unit that reported everything through the demo's batch of ``period`` shows."""
     at = con.execute("""SELECT min(b.uploaded_at) FROM batch b JOIN observation o ON o.batch_id = b.id
                         WHERE o.period = ? AND o.org_unit = 'DC'""", [period]).fetchone()[0]
-    return "已报·按时" if at <= completeness.deadline(period) else "已报·逾期"
+    return "已报·按时" if at <= due.deadline(period, 5) else "已报·逾期"
 
 
 @pytest.mark.parametrize("now,qx", [(AFTER_DEADLINE, "未报"), (BEFORE_DEADLINE, "待报")])
 def test_completeness_grid_cells(con, now, qx):
-    grid = views.completeness_grid(con, ["2026-09", "2026-10"], now=now).set_index("单位")
+    grid = views.completeness_grid(con, ["2026-09", "2026-10"], now=now, settings=Settings()).set_index("单位")
     assert list(grid.columns) == ["2026年9月", "2026年10月"]  # oldest first
     assert grid.loc["青溪县", "2026年10月"] == qx  # the demo's 青溪县 has not reported October
     for period in ("2026-09", "2026-10"):
@@ -207,21 +210,21 @@ def test_completeness_grid_cells(con, now, qx):
 
 
 def test_grid_after_a_late_partial_return(con):
-    pipeline.commit(con, read(con, QX_ROWS), who="张三")
-    grid = views.completeness_grid(con, ["2026-10"], now=AFTER_DEADLINE).set_index("单位")
+    pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
+    grid = views.completeness_grid(con, ["2026-10"], now=AFTER_DEADLINE, settings=Settings()).set_index("单位")
     assert grid.loc["青溪县", "2026年10月"].startswith("部分 2/") and grid.loc["青溪县", "2026年10月"].endswith("·逾期")
 
 
 def test_completeness_detail_and_chase_text(con):
-    summary, chase, text = views.completeness_detail(con, "2026-10", now=AFTER_DEADLINE)
+    summary, chase, text = views.completeness_detail(con, "2026-10", now=AFTER_DEADLINE, settings=Settings())
     assert summary.set_index("单位").loc["青溪县", "及时性"] == "未报送"
     assert "青溪县" in set(chase["单位"])
     assert text.startswith("关于报送2026年10月") and "青溪县" in text and "2026年11月5日" in text
 
 
 def test_audit_log_newest_first_in_chinese(con):
-    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三")
-    pipeline.rollback(con, batch, who="李四")
+    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
+    pipeline.rollback(con, batch, who="李四", at=AT)
     log = views.audit_log(con, 50)
     assert len(log) <= 50 and list(log.columns) == ["时间", "操作人", "操作", "详情"]
     assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
@@ -243,7 +246,7 @@ def test_setup_frames_round_trip_changes_nothing(con):
     assert preview.loc["单位", "新增"] == 0 and preview.loc["单位", "覆盖已有"] == 9
     assert preview.loc["目标", ["新增", "覆盖已有"]].tolist() == [0, 0]
     targets = con.execute("SELECT count(*) FROM target").fetchone()[0]
-    workbook.load_setup(con, back, who="管理员")
+    workbook.load_setup(con, back, who="管理员", at=AT)
     assert con.execute("SELECT count(*) FROM target").fetchone()[0] == targets
 
 
@@ -303,7 +306,7 @@ def test_revised_target_enters_the_history(con):
     after.loc[0, "value"] = before.loc[0, "value"] + 5
     after.loc[0, "reason"] = "市政府下达新目标"
     changed, _ = views.changed_targets(before, after)
-    assert workbook.revise_targets(con, changed, who="管理员") == 1
+    assert workbook.revise_targets(con, changed, who="管理员", at=AT) == 1
     hist = views.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
     this_year = hist[hist["年度"] == 2026]
     assert this_year["目标值"].tolist() == [before.loc[0, "value"] + 5, before.loc[0, "value"]]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import AT
 
 from indicators import views
 from indicators.db import store
@@ -80,8 +81,8 @@ def fixture_values(upto: str = "2026-10") -> pd.DataFrame:
 def build_fixture_db(path: str | Path) -> Path:
     con = store.connect(path, create=True)
     try:
-        load_setup(con, fixture_frames())
-        store.write_batch(con, fixture_values(), file_name="fixture.xlsx")
+        load_setup(con, fixture_frames(), at=AT)
+        store.write_batch(con, fixture_values(), file_name="fixture.xlsx", at=AT)
     finally:
         con.close()
     return Path(path)
@@ -190,7 +191,7 @@ def test_indicator_trend_unknown_indicator(con):
 
 
 def test_overview_and_detail_bundle(con, table):
-    ov = views.overview(con, table, "2026-10")
+    ov = views.overview(con, table, "2026-10", None, Settings(), AT)
     assert not ov.cards.empty and not ov.ranking.empty and not ov.completeness.empty
     d = views.indicator_detail(con, table, "TC", "2026-10")
     assert d.decimals == 2 and d.kind == "cumulative" and "预计全年" in d.summary
@@ -208,7 +209,7 @@ def test_empty_table_is_harmless():
 def test_headline_card_says_what_a_partial_roll_up_lacks(tiny_con):
     from indicators import views
     from indicators.dispatch import dispatch_table
-    table = dispatch_table(tiny_con, "2026-10")
+    table = dispatch_table(tiny_con, "2026-10", Settings())
     cards = views.headline_cards(table, "C").set_index("code")
     assert cards.loc["TC", "partial_text"] == ""  # complete roll-up
     assert cards.loc["HT", "partial_text"] == "部分汇总，缺：乙县"  # 乙县 has not reported HT

@@ -1,23 +1,28 @@
-"""The bureau's wall-clock time.
+"""The bureau's clock: the only place that reads the time.
 
 Upload times decide 按时/逾期 against a deadline like "the 5th of next month, 23:59", so
-they are stored as the bureau's local time (naive), whatever zone the server runs in.
-``INDICATORS_TZ`` names the zone (default Asia/Shanghai).
+they are the bureau's local time (naive), whatever zone the server runs in
+(``Settings.tz``, ``INDICATORS_TZ``). ``Settings.today`` (``INDICATORS_TODAY``) pins the
+date — to rehearse what the 5 January meeting will see, and in tests — while the time
+of day keeps running, so uploads made on a pinned day still come in order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = "Asia/Shanghai"
+from indicators.settings import Settings
 
 
-def local_now() -> dt.datetime:
-    name = os.environ.get("INDICATORS_TZ", DEFAULT_TZ)
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_TZ)
-    return dt.datetime.now(zone).replace(tzinfo=None)
+def now(settings: Settings) -> dt.datetime:
+    """The bureau's local date and time (naive)."""
+    local = dt.datetime.now(ZoneInfo(settings.tz)).replace(tzinfo=None)
+    if settings.today is None:
+        return local
+    return dt.datetime.combine(settings.today, local.time())
+
+
+def today(settings: Settings) -> dt.date:
+    """The bureau's local date (``INDICATORS_TODAY`` when pinned)."""
+    return now(settings).date()

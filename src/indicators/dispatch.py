@@ -104,11 +104,10 @@ def fetch_values(con: duckdb.DuckDBPyConnection, need: pd.DataFrame, units: pd.D
     })
 
 
-def dispatch_table(con: duckdb.DuckDBPyConnection, period: str, settings: Settings | None = None,
+def dispatch_table(con: duckdb.DuckDBPyConnection, period: str, settings: Settings,
                    unit: str | None = None) -> pd.DataFrame:
     """The dispatch table for as-of month ``period``; ``unit`` keeps that unit and its
     direct children."""
-    settings = settings or Settings()
     year, month = periods.parse(period)
     units = catalog.org_units(con)
     inds = catalog.indicators(con)

@@ -1,39 +1,143 @@
-"""Settings: one frozen dataclass with safe defaults, read from the environment at the edge."""
+"""Settings: one frozen dataclass, read once at the edge and passed down.
+
+``load(env, secrets)`` is called by the CLI's ``main`` and by ``ui.settings()`` (the web
+app, once per session); nothing else reads the environment. Every field names its
+environment variable, a parser that checks the value, and one line of documentation —
+the README's settings table lists them all (``tests/test_settings.py`` checks it). A bad
+value raises ``SettingError``: one Chinese line naming the setting (the CLI exits 2, the
+app shows the line and stops). Adding a setting is one line here plus its README row:
+
+    lock_days: int = setting(0, "INDICATORS_LOCK_DAYS", integer(0, 365), "月份锁定前的天数")
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from indicators.errors import IndicatorsError
 
 DEFAULT_DB = Path("data") / "indicators.duckdb"
 
 
+class SettingError(IndicatorsError):
+    """A setting with a value it cannot take (the message names it)."""
+
+
+# ---------------------------------------------------------------- parsers: text → value or ValueError(why)
+
+def text(raw: str) -> str:
+    return raw
+
+
+def path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def integer(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        if not re.fullmatch(r"[+-]?\d+", raw.strip()) or not lo <= int(raw) <= hi:
+            raise ValueError(f"应为 {lo}–{hi} 的整数")
+        return int(raw)
+    return parse
+
+
+def number(lo: float, hi: float, unit: str = "") -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw.strip().replace("−", "-"))
+        except ValueError:
+            value = float("nan")
+        if not lo <= value <= hi:  # NaN fails too
+            raise ValueError(f"应为 {lo:g} 到 {hi:g} 之间的数{unit}")
+        return value
+    return parse
+
+
+def choice(**options: str) -> Callable[[str], str]:
+    """One of the keys of ``options`` (their values say what each means)."""
+    def parse(raw: str) -> str:
+        if raw.strip() not in options:
+            raise ValueError("应为 " + " 或 ".join(f"{k}（{v}）" for k, v in options.items()))
+        return raw.strip()
+    return parse
+
+
+def zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("应为时区名称，如 Asia/Shanghai") from None
+    return raw.strip()
+
+
+def day(raw: str) -> dt.date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+            raise ValueError
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError("应为日期 YYYY-MM-DD，如 2027-01-05") from None
+
+
+def setting(default, env: str, parse: Callable[[str], object], doc: str):
+    """A dataclass field read from ``env`` (environment or secrets) through ``parse``."""
+    return field(default=default, metadata={"env": env, "parse": parse, "doc": doc})
+
+
+# ---------------------------------------------------------------- the settings
+
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path = DEFAULT_DB
-    # status thresholds (DESIGN §4): done at completion >= done_at; gap in points
-    done_at: float = 1.0
-    lagging_from_pp: float = -10.0  # gap >= this (and < 0) is 滞后; below it 严重滞后
-    # expected progress: "last_year" uses last year's cumulative shares where history exists
-    pacing: str = "last_year"  # or "linear" (m/12)
-    # returns are due by this day of the following month (timeliness)
-    deadline_day: int = 5
-    source_label: str = "市科技局指标月调度系统"
+    db_path: Path = setting(DEFAULT_DB, "INDICATORS_DB", path,
+                            "数据库文件（命令行 --db 优先）")
+    pacing: str = setting("last_year", "INDICATORS_PACING",
+                          choice(last_year="按上年同期累计进度，无历史时按 m/12", linear="按月平均 m/12"),
+                          "序时进度的算法（指标目标自带月度节点时按节点）")
+    done_at: float = setting(1.0, "INDICATORS_DONE_AT", number(0.5, 2.0),
+                             "完成率达到此值为「已完成」，1.0 即 100%")
+    lagging_from_pp: float = setting(-10.0, "INDICATORS_LAGGING_FROM_PP", number(-100, 0, "（百分点）"),
+                                     "差距不低于此值为「滞后」，低于此值为「严重滞后」")
+    deadline_day: int = setting(5, "INDICATORS_DEADLINE_DAY", integer(1, 28),
+                                "报送截止日：次月第几日（当日 24 时截止）")
+    tz: str = setting("Asia/Shanghai", "INDICATORS_TZ", zone,
+                      "本局所在时区：上传时间、截止日和「今天」按此时区")
+    today: dt.date | None = setting(None, "INDICATORS_TODAY", day,
+                                    "固定「今天」的日期（预演或测试用），默认为实际日期")
+    source_label: str = setting("市科技局指标月调度系统", "INDICATORS_SOURCE", text,
+                                "图表和报告上的数据来源署名")
+    browser_path: Path | None = setting(None, "BROWSER_PATH", path,
+                                        "导出图表 PNG 所用的 Chromium/Chrome（默认在 PATH 中查找）")
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
 
-def from_env(env: dict[str, str] | None = None) -> Settings:
+def described() -> list[tuple[str, str, object, str]]:
+    """(field, environment variable, default, documentation) of every setting."""
+    return [(f.name, f.metadata["env"], f.default, f.metadata["doc"]) for f in fields(Settings)]
+
+
+def load(env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
+    """Settings from ``env`` (default ``os.environ``), then ``secrets`` (e.g. ``st.secrets``);
+    an empty value counts as unset. Raises ``SettingError`` on the first bad value."""
     env = os.environ if env is None else env
-    s = Settings()
-    if env.get("INDICATORS_DB"):
-        s = s.with_(db_path=Path(env["INDICATORS_DB"]))
-    if env.get("INDICATORS_PACING") in ("linear", "last_year"):
-        s = s.with_(pacing=env["INDICATORS_PACING"])
-    if env.get("INDICATORS_LAGGING_FROM_PP"):
-        s = s.with_(lagging_from_pp=float(env["INDICATORS_LAGGING_FROM_PP"]))
-    if env.get("INDICATORS_DEADLINE_DAY"):
-        s = s.with_(deadline_day=int(env["INDICATORS_DEADLINE_DAY"]))
-    return s
+    secrets = secrets or {}
+    values = {}
+    for f in fields(Settings):
+        name = f.metadata["env"]
+        raw = env.get(name)
+        if raw is None or not str(raw).strip():
+            raw = secrets.get(name)
+        if raw is None or not str(raw).strip():
+            continue
+        try:
+            values[f.name] = f.metadata["parse"](str(raw))
+        except ValueError as exc:
+            raise SettingError(f"设置 {name}={raw} 无效：{exc}。") from None
+    return Settings(**values)

@@ -5,6 +5,7 @@ here computes a number.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,19 +14,50 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from indicators import views
+from indicators import clock, views
 from indicators.charts import ChartContext, export_config
 from indicators.db import catalog, store
 from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
-from indicators.rules import periods
-from indicators.settings import Settings, from_env
+from indicators.rules import due
+from indicators.settings import SettingError, Settings, load
 from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
 
 # ---------------------------------------------------------------- data access
 
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    """Read once per process: the environment, then ``.streamlit/secrets.toml``."""
+    return load(secrets=_secrets())
+
+
+def _secrets() -> dict:
+    if not st.secrets.load_if_toml_exists():
+        return {}
+    return {k: v for k, v in st.secrets.to_dict().items() if not isinstance(v, dict)}
+
+
 def settings() -> Settings:
-    return from_env()
+    """The app's settings; a bad value stops the page with the one line that names it."""
+    try:
+        return _settings()
+    except SettingError as exc:
+        st.error(f"{exc}请改正后重新启动。", icon="⛔")
+        st.stop()
+
+
+def today() -> dt.date:
+    return clock.today(settings())
+
+
+def now() -> dt.datetime:
+    return clock.now(settings())
+
+
+def latest_due_month() -> str:
+    """The newest month whose return deadline has passed: what the pages open on."""
+    s = settings()
+    return due.latest_due_month(clock.today(s), s.deadline_day)
 
 
 @st.cache_resource(show_spinner=False)
@@ -90,21 +122,11 @@ class Filters:
     unit_name: str | None
     has_data: bool  # the as-of month has values of its own
     briefing: bool
+    default: str | None = None  # the month the page opens on (views.month_menu)
+    note: str | None = None  # why the default is not the latest due month
     controls: object = None  # where a page adds its own filters (sidebar, or the briefing expander)
 
 
-def month_options(con: duckdb.DuckDBPyConnection) -> tuple[list[str], set[str]]:
-    """Every month from January of the first data year to the latest month with data,
-    newest first (months without data stay selectable and say so), and the months with data."""
-    have = catalog.periods(con)
-    if not have:
-        return [], set()
-    first_year = periods.parse(have[-1])[0]
-    months, p = [], have[0]
-    while p >= periods.make(first_year, 1):
-        months.append(p)
-        p = periods.shift(p, -1)
-    return months, set(have)
 
 
 def _url_state(name: str, options: list, default):
@@ -136,11 +158,12 @@ def _on_change(name: str, default) -> None:
 
 
 def synced_selectbox(label: str, name: str, options: list, *, format_func=str, help: str | None = None,
-                     placeholder: str = "暂无"):
+                     placeholder: str = "暂无", default=None):
     """A selectbox whose value lives in ``?name=code`` and survives page switches.
     Streamlit's own ``bind="query-params"`` writes the displayed label into the URL; the
-    dispatch URLs carry codes (``?month=2026-10&unit=330106&ind=RD01``)."""
-    default = options[0] if options else None
+    dispatch URLs carry codes (``?month=2026-10&unit=330106&ind=RD01``). ``default``
+    (else the first option) is what a URL without ``name`` means."""
+    default = default if default in options else (options[0] if options else None)
     value = _url_state(name, options, default)
     st.session_state[f"w_{name}"] = value
     st.selectbox(label, options, key=f"w_{name}", format_func=format_func, help=help, placeholder=placeholder,
@@ -172,12 +195,14 @@ def filters(con: duckdb.DuckDBPyConnection, *, unit: bool = True) -> Filters:
     briefing = _briefing_state()
     apply_briefing_css(briefing)
     box = st.sidebar if not briefing else st.container(key="briefing_controls")
-    months, have = month_options(con)
+    have = catalog.periods(con)
+    months, default, note = views.month_menu(have, latest_due_month())
     with box:
         controls = st.expander("⚙ 汇报设置（月份、单位、指标、退出汇报模式）") if briefing else st.container()
         with controls:
             period = synced_selectbox(
-                "数据截至月份", "month", months, placeholder="暂无数据", help="默认为最近一个有数据的月份",
+                "数据截至月份", "month", months, placeholder="暂无数据", default=default,
+                help="默认为最近一个已过报送截止日的月份（尚无数据时为其前最近有数据的月份）",
                 format_func=lambda p: month_label(p) + ("" if p in have else "（无数据）"))
             code = None
             if unit:
@@ -191,7 +216,7 @@ def filters(con: duckdb.DuckDBPyConnection, *, unit: bool = True) -> Filters:
                       help="隐藏侧栏与菜单，图表按 16:9 大字号排版，便于截图放入幻灯片。网址加 ?briefing=1 亦可。")
     names = views.unit_options(con).set_index("code")["name"] if unit else pd.Series(dtype=object)
     return Filters(period=period, unit=code, unit_name=names.get(code) if code else None,
-                   has_data=period in have, briefing=briefing, controls=controls)
+                   has_data=period in have, briefing=briefing, controls=controls, default=default, note=note)
 
 
 def chart_context(f: Filters, source: str | None = None) -> ChartContext:
@@ -212,6 +237,8 @@ def require_data(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> bo
     if f is not None and not f.has_data:
         st.warning(f"{month_label(f.period)} 尚无报送数据。请选择其他月份，或在「数据报送」页上传该月报表。", icon="⚠️")
         return False
+    if f is not None and f.note and f.period == f.default:
+        st.info(f.note, icon="ℹ️")
     return True
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from builders import AT
 
 from indicators.db import store
 
@@ -44,7 +45,7 @@ def make_db(path=":memory:"):
 def seed(con, rows, file_name="seed.xlsx"):
     """Store (indicator_code, org_unit, period, value) rows as one batch."""
     frame = pd.DataFrame(rows, columns=["indicator_code", "org_unit", "period", "value"])
-    return store.write_batch(con, frame, file_name=file_name, uploaded_by="test")
+    return store.write_batch(con, frame, file_name=file_name, uploaded_by="test", at=AT)
 
 
 def xlsx(path: Path, rows: list[list], *, merges=(), sheet="报表", extra=None) -> Path:

@@ -16,6 +16,7 @@ from indicators import demo
 from indicators.cli import main
 from indicators.db import store
 from indicators.dispatch import dispatch_table
+from indicators.settings import Settings
 
 UNIT, UNIT_NAME = "QX", "青溪县"
 
@@ -64,7 +65,7 @@ def test_return_loads_and_shows_in_status(demo_db, tmp_path, capsys, layout, fil
     con = store.connect(demo_db, read_only=True)
     try:
         newest_batch = con.execute("SELECT max(id) FROM batch").fetchall()[0][0]
-        table = dispatch_table(con, "2026-10")
+        table = dispatch_table(con, "2026-10", Settings())
     finally:
         con.close()
     rows = table[table.org_unit_code == UNIT].set_index("indicator_code")

@@ -8,9 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import AT
 
 from indicators.db import store
 from indicators.dispatch import dispatch_table
+from indicators.settings import Settings
 from indicators.setup import workbook
 
 PERIOD = "2026-10"
@@ -32,8 +34,8 @@ def make_db(path: Path, rename: dict[str, str] | None = None) -> Path:
         frames["indicator"]["name"] = frames["indicator"]["name"].replace(rename)
     con = store.connect(path, create=True)
     try:
-        workbook.load_setup(con, frames)
-        store.write_batch(con, obs, file_name="tiny.xlsx")
+        workbook.load_setup(con, frames, at=AT)
+        store.write_batch(con, obs, file_name="tiny.xlsx", at=AT)
     finally:
         con.close()
     return path
@@ -48,7 +50,7 @@ def tiny_db(tmp_path_factory) -> Path:
 def tiny_table(tiny_db):
     con = store.connect(tiny_db, read_only=True)
     try:
-        return dispatch_table(con, PERIOD)
+        return dispatch_table(con, PERIOD, Settings())
     finally:
         con.close()
 

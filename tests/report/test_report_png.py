@@ -40,19 +40,19 @@ def test_with_cjk_fonts_leaves_the_original_alone():
 
 
 def test_a_clear_message_without_a_browser(monkeypatch):
-    monkeypatch.setattr(png, "find_browser", lambda: None)
+    monkeypatch.setattr(png, "find_browser", lambda configured: None)
     with pytest.raises(ChartExportUnavailable, match="未找到 Chromium"):
-        figure_png(go.Figure())
+        figure_png(go.Figure(), browser=None)
 
 
 def test_completion_figure_png(tiny_table):
-    if png.find_browser() is None:
+    if png.find_browser(None) is None:
         if IN_CI:
             pytest.fail("chromium is required in CI")
         pytest.skip("no chromium")
     fig = completion_figure(tiny_table, "2026-10", "TC")
     assert list(fig.data[0].x) == ["甲区", "乙县"]
-    data = figure_png(fig, scale=1)
+    data = figure_png(fig, scale=1, browser=None)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     import struct
     w, h = struct.unpack(">II", data[16:24])

@@ -16,6 +16,7 @@ from indicators.report.xlsx_table import (
     is_risky,
     sheet_name,
 )
+from indicators.settings import Settings
 from indicators.theme import STATUS_COLORS
 
 
@@ -85,7 +86,7 @@ def test_formula_looking_names_stay_text(tmp_path, make_tiny_db):
     db = make_tiny_db(tmp_path / "evil.duckdb", rename=evil)
     con = connect(db, read_only=True)
     try:
-        summary = summarize(dispatch_table(con, PERIOD), PERIOD)
+        summary = summarize(dispatch_table(con, PERIOD, Settings()), PERIOD)
     finally:
         con.close()
     data = build_workbook(summary)

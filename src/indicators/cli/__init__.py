@@ -15,17 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators import clock
 from indicators.cli.args import (
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_USAGE,
     add_db_arg,
+    add_period_arg,
+    as_of,
     db_path,
-    period_arg,
 )
 from indicators.errors import IndicatorsError, RejectedInput
 from indicators.rules import periods
-from indicators.settings import from_env
+from indicators.settings import SettingError, load
 
 STATUS_JSON_KEYS = [
     "indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "value_period",
@@ -56,7 +58,7 @@ def cmd_init(args) -> int:
             if has_data:
                 raise RejectedInput(f"数据库 {path} 已有数据，未载入示例市。如需重建请加 --force。")
             from indicators.demo.load import load_demo
-            summary = load_demo(con)
+            summary = load_demo(con, args.settings)
             print(f"已创建 {path}，载入示例市：{summary}")
         else:
             print(f"已创建 {path}（结构版本已是最新）")
@@ -83,10 +85,10 @@ def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
 def cmd_status(args) -> int:
     from indicators.db import store
     from indicators.dispatch import dispatch_table
-    settings = from_env()
+    period = as_of(args)
     con = store.connect(db_path(args), read_only=True)
     try:
-        table = dispatch_table(con, args.period, settings, unit=args.unit)
+        table = dispatch_table(con, period, args.settings, unit=args.unit)
     finally:
         con.close()
     if args.unit and table.empty:
@@ -97,7 +99,7 @@ def cmd_status(args) -> int:
     elif args.csv:
         table[STATUS_JSON_KEYS].to_csv(sys.stdout, index=False)
     else:
-        print(_status_text(table, args.period))
+        print(_status_text(table, period))
     return EXIT_OK
 
 
@@ -127,7 +129,7 @@ def cmd_setup_import(args) -> int:
     frames = read_workbook(args.file)
     con = store.connect(db_path(args), create=True)
     try:
-        load_setup(con, frames, who=args.who)
+        load_setup(con, frames, who=args.who, at=clock.now(args.settings))
     finally:
         con.close()
     print(f"已导入设置：{len(frames['org_unit'])} 个单位，{len(frames['indicator'])} 项指标，{len(frames['target'])} 条目标")
@@ -146,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="某月调度表")
     add_db_arg(p)
-    p.add_argument("--period", required=True, type=period_arg, help="数据截至月份 YYYY-MM")
+    add_period_arg(p)
     p.add_argument("--unit", help="只看该单位及其下级")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
@@ -172,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        args.settings = load()  # the one place the command line reads the environment
+    except SettingError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except RejectedInput as exc:

@@ -1,12 +1,15 @@
-"""Arguments every ``indicators`` subcommand shares: the database and the period."""
+"""Arguments every ``indicators`` subcommand shares: the database and the period.
+
+``main`` reads the settings once (``indicators.settings.load``) and hands them to every
+command as ``args.settings``."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from indicators.rules import periods
-from indicators.settings import from_env
+from indicators import clock
+from indicators.rules import due, periods
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -25,4 +28,16 @@ def add_db_arg(p: argparse.ArgumentParser) -> None:
 
 
 def db_path(args) -> Path:
-    return args.db or from_env().db_path
+    return args.db or args.settings.db_path
+
+
+def add_period_arg(p: argparse.ArgumentParser, what: str = "数据截至月份") -> None:
+    """``--period YYYY-MM``, by default the latest due month (``as_of``)."""
+    p.add_argument("--period", type=period_arg, default=None,
+                   help=f"{what} YYYY-MM（默认为最近一个已过报送截止日的月份）")
+
+
+def as_of(args) -> str:
+    """``--period``, or the newest month whose return deadline has passed today."""
+    s = args.settings
+    return args.period or due.latest_due_month(clock.today(s), s.deadline_day)

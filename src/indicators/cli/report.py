@@ -1,6 +1,6 @@
 """``indicators report`` — the monthly briefing pack from the command line.
 
-    indicators report --period 2026-10 --format pptx --out 汇报.pptx [--unit CODE]
+    indicators report [--period 2026-10] --format pptx --out 汇报.pptx [--unit CODE]
     indicators report --period 2026-10 --format png --indicator TC --out tc.png
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indicators.cli.args import add_db_arg, period_arg
+from indicators import clock
+from indicators.cli.args import add_db_arg, add_period_arg, as_of, db_path
 from indicators.errors import RejectedInput
 from indicators.rules import periods
-from indicators.settings import from_env
 
 FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "png")
 
@@ -19,7 +19,7 @@ FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "png")
 def add_parsers(sub) -> None:
     p = sub.add_parser("report", help="生成月调度材料：汇报幻灯片、调度表、通报草稿、图表图片")
     add_db_arg(p)
-    p.add_argument("--period", required=True, type=period_arg, help="数据截至月份 YYYY-MM")
+    add_period_arg(p)
     p.add_argument("--format", required=True, choices=FORMAT_CHOICES,
                    help="pptx 汇报幻灯片 / xlsx 调度表 / docx、md 通报草稿 / png 某指标完成率图")
     p.add_argument("--out", required=True, type=Path, help="输出文件")
@@ -31,19 +31,18 @@ def add_parsers(sub) -> None:
 def cmd_report(args) -> int:
     from indicators import report
     from indicators.db import store
-    settings = from_env()
-    path = args.db or settings.db_path
-    con = store.connect(path, read_only=True)
+    settings, period = args.settings, as_of(args)
+    con = store.connect(db_path(args), read_only=True)
     try:
-        summary = report.build_summary(con, args.period, unit=args.unit, settings=settings)
+        summary = report.build_summary(con, period, unit=args.unit, settings=settings)
     finally:
         con.close()
     if summary.indicators.empty:
-        raise RejectedInput(f"{periods.label(args.period)} 没有{summary.scope_name}的指标数据，未生成报告")
+        raise RejectedInput(f"{periods.label(period)} 没有{summary.scope_name}的指标数据，未生成报告")
     if args.format == "png":
-        data = _png(summary, args.indicator)
+        data = _png(summary, args.indicator, settings)
     else:
-        data = report.render(summary, args.format, deadline_day=settings.deadline_day)
+        data = report.render(summary, args.format, issued=clock.today(settings), deadline_day=settings.deadline_day)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     print(f"已生成 {args.out}（{summary.scope_name} · 数据截至{summary.period_label} · "
@@ -51,7 +50,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _png(summary, code: str | None) -> bytes:
+def _png(summary, code: str | None, settings) -> bytes:
     import pandas as pd
 
     from indicators.report.png import completion_figure, figure_png
@@ -63,4 +62,4 @@ def _png(summary, code: str | None) -> bytes:
     if code not in set(table["indicator_code"]):
         raise RejectedInput(f"指标 {code} 不存在或该月没有数据")
     fig = completion_figure(table, summary.period, code, parent=summary.scope_code, source=summary.source)
-    return figure_png(fig)
+    return figure_png(fig, browser=settings.browser_path)

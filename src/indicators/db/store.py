@@ -6,12 +6,12 @@ One process owns the file for writing (DuckDB locks it); a second one gets a cle
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from indicators.clock import local_now
 from indicators.db.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.errors import DatabaseLocked, DatabaseMissing, DatabaseTooNew
 
@@ -76,10 +76,12 @@ def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
     return SCHEMA_VERSION
 
 
-def audit(con: duckdb.DuckDBPyConnection, who: str | None, action: str, detail: str = "") -> None:
-    """One line of the audit log; ``detail`` is Chinese, as shown to admins."""
+def audit(con: duckdb.DuckDBPyConnection, who: str | None, action: str, detail: str = "", *,
+          at: dt.datetime) -> None:
+    """One line of the audit log at ``at`` (``indicators.clock.now``); ``detail`` is
+    Chinese, as shown to admins."""
     con.execute("INSERT INTO audit (logged_at, who, action, detail) VALUES (?, ?, ?, ?)",
-                [local_now(), who, action, detail])
+                [at, who, action, detail])
 
 
 def write_batch(
@@ -90,8 +92,10 @@ def write_batch(
     sha256: str | None = None,
     uploaded_by: str | None = None,
     note: str | None = None,
+    at: dt.datetime,
 ) -> int:
-    """Store a batch of observations in one transaction and return its id.
+    """Store a batch of observations, uploaded at ``at`` (the bureau's local time,
+    ``indicators.clock.now``), in one transaction and return its id.
 
     ``values`` has columns ``indicator_code, org_unit, period, value``. A value for a
     (indicator, unit, period) that already has a current one supersedes it: the old
@@ -106,7 +110,7 @@ def write_batch(
         batch_id = con.execute(
             """INSERT INTO batch (file_name, sha256, uploaded_at, uploaded_by, rows, note)
                VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-            [file_name, sha256, local_now(), uploaded_by, len(frame), note],
+            [file_name, sha256, at, uploaded_by, len(frame), note],
         ).fetchone()[0]
         con.register("_incoming", frame)
         con.execute(
@@ -122,7 +126,7 @@ def write_batch(
             [batch_id],
         )
         con.unregister("_incoming")
-        audit(con, uploaded_by, "import", f"批次 {batch_id}：{file_name}，{len(frame)} 条数值")
+        audit(con, uploaded_by, "import", f"批次 {batch_id}：{file_name}，{len(frame)} 条数值", at=at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -130,7 +134,8 @@ def write_batch(
     return int(batch_id)
 
 
-def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None) -> int:
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None,
+                   at: dt.datetime) -> int:
     """Undo a batch: its rows stop counting and, for every value it touched, the newest
     value from a batch that is still active counts again (so rolling back batches in
     any order gives the same result). Returns how many values were restored.
@@ -165,7 +170,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | 
         )
         restored = con.execute("SELECT count(winner) FROM _winner").fetchone()[0]
         con.execute("DROP TABLE _winner")
-        audit(con, who, "rollback", f"批次 {batch_id}，恢复 {restored} 个被覆盖的旧值")
+        audit(con, who, "rollback", f"批次 {batch_id}，恢复 {restored} 个被覆盖的旧值", at=at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -13,31 +13,34 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import demo
+from indicators import clock, demo
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 from indicators.rules import periods
+from indicators.settings import Settings
 from indicators.setup import workbook
 
 WHO = "示例数据"
 
 
-def load_demo(con: duckdb.DuckDBPyConnection, work_dir: str | Path | None = None) -> str:
+def load_demo(con: duckdb.DuckDBPyConnection, settings: Settings, work_dir: str | Path | None = None) -> str:
     """Load the demo into an empty database; returns a one-line summary."""
+    at = dt.datetime.combine(clock.today(settings), dt.time(0, 0))  # what users do today comes later
     with tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
         folder = Path(work_dir or tmp)
         book = workbook.write_workbook(folder / "示例市_设置工作簿.xlsx", demo.demo_setup_frames())
-        workbook.load_setup(con, workbook.read_workbook(book), who=WHO)
-        workbook.revise_targets(con, demo.demo_target_revisions(), who=WHO)
+        workbook.load_setup(con, workbook.read_workbook(book), who=WHO, at=at)
+        # a second later, whatever the clock does meanwhile: the revision must be the latest
+        workbook.revise_targets(con, demo.demo_target_revisions(), who=WHO, at=at + dt.timedelta(seconds=1))
         files = demo.demo_return_files(folder / "returns")
         year, month = periods.parse(demo.AS_OF)
-        today = max(dt.date.today(), dt.date(year + (month == 12), month % 12 + 1, 28))
+        today = max(clock.today(settings), dt.date(year + (month == 12), month % 12 + 1, 28))
         rows = 0
         for path in files:
             reading = pipeline.read_return(path, con=con, today=today)
             if not reading.ok:
                 raise RejectedInput("示例数据未通过校验：\n" + "\n".join(pipeline.problem_lines(reading, 10)))
-            batch_id = pipeline.commit(con, reading, who=WHO, confirm_warnings=True)
+            batch_id = pipeline.commit(con, reading, who=WHO, at=at, confirm_warnings=True)
             _backdate(con, batch_id, path.stem.rsplit("_", 1)[-1])
             rows += len(reading.values)
     units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]

@@ -1,7 +1,7 @@
 """The monthly briefing pack (月调度材料): slides, Excel table, notice draft, chart PNGs.
 
-    summary = build_summary(con, "2026-10")          # the numbers, computed once
-    data = render(summary, "pptx")                   # bytes of a .pptx/.xlsx/.docx/.md
+    summary = build_summary(con, "2026-10", settings=s)             # the numbers, computed once
+    data = render(summary, "pptx", issued=today, deadline_day=5)    # bytes of a .pptx/.xlsx/.docx/.md
     name = file_name(summary, "pptx")                # 2026年10月重点指标月调度_示例市.pptx
 
 Every format reads the same ``Summary`` (``report.summary``), itself computed from the
@@ -31,15 +31,15 @@ MIME_TYPES = {
 
 
 def build_summary(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None,
-                  settings: Settings | None = None) -> Summary:
+                  *, settings: Settings) -> Summary:
     """The dispatch table of ``period`` (for ``unit`` and its children) summarised."""
-    settings = settings or Settings()
     table = dispatch_table(con, period, settings, unit=unit)
     return summarize(table, period, unit=unit, source=settings.source_label)
 
 
-def render(summary: Summary, fmt: str, *, issued: date | None = None, deadline_day: int = 5) -> bytes:
-    """The report in ``fmt`` (one of FORMATS) as bytes."""
+def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int) -> bytes:
+    """The report in ``fmt`` (one of FORMATS) as bytes; ``issued`` is the date printed on it
+    (``indicators.clock.today``)."""
     if fmt == "pptx":
         from indicators.report.pptx_deck import build_deck
         return build_deck(summary, issued=issued)

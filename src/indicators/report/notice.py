@@ -49,8 +49,7 @@ def headline(s: Summary) -> str:
     return "，".join(parts) + "。"
 
 
-def notice_blocks(s: Summary, issued: date | None = None, deadline_day: int = 5) -> list[Block]:
-    issued = issued or date.today()
+def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]:
     m = s.month
     blocks = [
         Block("title", f"关于{s.period_label}{s.scope_name}科技创新重点指标调度情况的通报"),

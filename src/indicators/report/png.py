@@ -7,8 +7,8 @@ with one clear Chinese message (``ChartExportUnavailable``), never a traceback.
 
 from __future__ import annotations
 
-import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,11 +25,11 @@ class ChartExportUnavailable(IndicatorsError):
     """No browser for kaleido: the PNG cannot be made on this machine."""
 
 
-def find_browser() -> str | None:
-    """The browser kaleido will use: ``$BROWSER_PATH`` or a Chromium/Chrome on PATH."""
-    env = os.environ.get("BROWSER_PATH")
-    if env:
-        return env if os.path.exists(env) else None
+def find_browser(configured: Path | None) -> str | None:
+    """The browser kaleido will use: ``Settings.browser_path`` (``BROWSER_PATH``) when
+    set, else a Chromium/Chrome on PATH."""
+    if configured is not None:
+        return str(configured) if Path(configured).exists() else None
     for name in BROWSER_NAMES:
         path = shutil.which(name)
         if path:
@@ -58,9 +58,12 @@ def with_cjk_fonts(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def figure_png(fig: go.Figure, width: int | None = None, height: int | None = None, scale: float = 2) -> bytes:
-    """PNG bytes of ``fig`` (16:9 at 1280×720 unless the figure or the caller sets a size)."""
-    if find_browser() is None:
+def figure_png(fig: go.Figure, width: int | None = None, height: int | None = None, scale: float = 2, *,
+               browser: Path | None) -> bytes:
+    """PNG bytes of ``fig`` (16:9 at 1280×720 unless the figure or the caller sets a size),
+    drawn by ``find_browser(browser)``."""
+    path = find_browser(browser)
+    if path is None:
         raise ChartExportUnavailable(
             "无法导出图片：未找到 Chromium 浏览器（图片导出由 kaleido 调用浏览器完成）。"
             "请安装 chromium（Debian/Ubuntu：apt-get install chromium），"
@@ -69,7 +72,9 @@ def figure_png(fig: go.Figure, width: int | None = None, height: int | None = No
     width = width or fig.layout.width or DEFAULT_SIZE[0]
     height = height or fig.layout.height or DEFAULT_SIZE[1]
     try:
-        return fig.to_image(format="png", width=int(width), height=int(height), scale=scale)
+        import kaleido  # plotly's to_image cannot be told which browser to use
+        return kaleido.calc_fig_sync(fig.to_dict(), opts=dict(format="png", width=int(width), height=int(height),
+                                                              scale=scale), kopts={"path": path})
     except Exception as exc:  # kaleido/choreographer failures: one message, not a traceback
         raise ChartExportUnavailable(f"图片导出失败（浏览器未能完成渲染）：{exc}") from exc
 

@@ -39,9 +39,8 @@ MATRIX_MAX_UNITS = 10
 TILE_STATUSES = ["done", "on_track", "lagging", "far_behind", "missing", "not_due"]
 
 
-def build_deck(summary: Summary, issued: date | None = None) -> bytes:
-    """The deck as PPTX bytes."""
-    issued = issued or date.today()
+def build_deck(summary: Summary, *, issued: date) -> bytes:
+    """The deck as PPTX bytes (``issued``: the date on the title slide)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     kit.apply_theme_fonts(prs)

@@ -17,21 +17,13 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from indicators.clock import local_now
 from indicators.returns.template import due_indicators
-from indicators.rules.periods import label, shift
+from indicators.rules.due import deadline
+from indicators.rules.periods import label
 from indicators.settings import Settings
 
 DETAIL_COLUMNS = ["org_unit", "org_unit_name", "indicator_code", "indicator_name", "lead_department", "reported",
                   "value", "first_reported_at", "deadline", "on_time", "status"]
-
-
-def deadline(period: str, settings: Settings | None = None) -> dt.datetime:
-    """End of the deadline day in the month after ``period`` (2026-10 → 2026-11-05 23:59:59)."""
-    settings = settings or Settings()
-    nxt = shift(period, 1)
-    day = dt.date(int(nxt[:4]), int(nxt[5:7]), 1) + dt.timedelta(days=settings.deadline_day - 1)
-    return dt.datetime.combine(day, dt.time(23, 59, 59))
 
 
 def expected_pairs(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
@@ -67,14 +59,13 @@ def _own_reports_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, perio
         con.unregister("_pairs_in")
 
 
-def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings | None = None,
-                 now: dt.datetime | None = None) -> pd.DataFrame:
+def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings,
+                 now: dt.datetime) -> pd.DataFrame:
     """One row per expected (unit, indicator) of ``period`` (``DETAIL_COLUMNS``).
 
     ``status``: 按时报送 | 逾期报送 | 未报送 (past the deadline) | 待报送 (not yet due).
     ``on_time`` is NA for values not reported."""
-    due_at = deadline(period, settings)
-    now = now or local_now()
+    due_at = deadline(period, settings.deadline_day)
     pairs = expected_pairs(con, period)
     con.register("_pairs", pairs)
     try:
@@ -141,11 +132,10 @@ def chase_list(detail: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def chase_text(detail: pd.DataFrame, period: str, settings: Settings | None = None) -> str:
+def chase_text(detail: pd.DataFrame, period: str, settings: Settings) -> str:
     """A 催报 notice draft in Chinese."""
-    settings = settings or Settings()
     chase = chase_list(detail)
-    due = deadline(period, settings)
+    due = deadline(period, settings.deadline_day)
     if chase.empty:
         return f"{label(period)}各单位数据已全部报送。"
     lines = [f"关于报送{label(period)}科技重点指标数据的提醒", "",

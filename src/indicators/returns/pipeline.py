@@ -3,10 +3,10 @@
 Each step returns data; nothing is written until ``commit``, and then in one
 transaction through ``store.write_batch``. A page does::
 
-    reading = read_return(uploaded.getvalue(), uploaded.name, con)
+    reading = read_return(uploaded.getvalue(), uploaded.name, con, today=clock.today(settings))
     show(reading.problems)                  # tidy table, Chinese, located
     show(preview_diff(con, reading))        # 新增 / 修改 / 不变
-    batch_id = commit(con, reading, who=user, confirm_warnings=ticked)
+    batch_id = commit(con, reading, who=user, at=clock.now(settings), confirm_warnings=ticked)
 """
 
 from __future__ import annotations
@@ -107,12 +107,12 @@ class ReturnReading:
 
 
 def read_return(source: str | Path | bytes, file_name: str | None = None, con: duckdb.DuckDBPyConnection | None = None,
-                *, today: dt.date | None = None, expected_period: str | None = None,
+                *, today: dt.date, expected_period: str | None = None,
                 catalog: Catalog | None = None) -> ReturnReading:
     """Read and validate one return file (path or bytes). Writes nothing.
 
     ``con`` supplies the catalogue (unless ``catalog`` is given) and the history used for
-    warnings; ``today`` fixes "the future" (default: the real date); ``expected_period``
+    warnings; ``today`` (``indicators.clock.today``) fixes "the future"; ``expected_period``
     makes any other period an error (a generated template sets it by itself).
     """
     if isinstance(source, (str, Path)):
@@ -127,7 +127,6 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: d
     sheets_read = Background(read_sheets, data, file_name)
     catalog = catalog or Catalog.from_db(con)
     same_file = history.same_file(con, sha, file_name)
-    today = today or dt.date.today()
     problems: list = []
     try:
         sheets = sheets_read.result()
@@ -403,8 +402,9 @@ def problem_lines(reading: ReturnReading, limit: int | None = 50) -> list[str]:
 
 
 def commit(con: duckdb.DuckDBPyConnection, reading: ReturnReading, *, who: str | None = None,
-           confirm_warnings: bool = False, note: str | None = None) -> int:
-    """Store the reading as one batch and return its id. Refuses (RejectedInput, nothing
+           at: dt.datetime, confirm_warnings: bool = False, note: str | None = None) -> int:
+    """Store the reading as one batch uploaded at ``at`` (``indicators.clock.now``) and
+    return its id. Refuses (RejectedInput, nothing
     written) when the reading has errors, unconfirmed warnings, or no values."""
     if not reading.ok:
         raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.errors)} 处错误，未导入任何数据。")
@@ -415,13 +415,13 @@ def commit(con: duckdb.DuckDBPyConnection, reading: ReturnReading, *, who: str |
     if len(reading.warnings):
         note = ((note + "；") if note else "") + f"已确认 {len(reading.warnings)} 条警告"
     return store.write_batch(con, reading.values, file_name=reading.file_name, sha256=reading.sha256,
-                             uploaded_by=who, note=note)
+                             uploaded_by=who, note=note, at=at)
 
 
-def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None) -> int:
+def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None, at: dt.datetime) -> int:
     """Undo a batch (its values stop counting; the ones it replaced count again)."""
     try:
-        return store.rollback_batch(con, int(batch_id), who=who)
+        return store.rollback_batch(con, int(batch_id), who=who, at=at)
     except ValueError as exc:
         raise RejectedInput(str(exc)) from None
 

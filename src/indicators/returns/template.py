@@ -81,9 +81,9 @@ def template_rows(con: duckdb.DuckDBPyConnection, period: str, unit: str | None 
 
 
 def write_template(con: duckdb.DuckDBPyConnection, out: str | Path, *, period: str, unit: str | None = None,
-                   settings: Settings | None = None, today: dt.date | None = None) -> Path:
-    """Write the template for ``period`` (one unit, or all units when ``unit`` is None)."""
-    settings = settings or Settings()
+                   settings: Settings, today: dt.date) -> Path:
+    """Write the template for ``period`` (one unit, or all units when ``unit`` is None);
+    ``today`` (``indicators.clock.today``) is recorded as its generation date."""
     out = Path(out)
     rows = template_rows(con, period, unit)
     ind = due_indicators(con, period)
@@ -101,7 +101,7 @@ def write_template(con: duckdb.DuckDBPyConnection, out: str | Path, *, period: s
     meta = wb.create_sheet(META_SHEET)
     for r, (k, v) in enumerate([("template", "indicators-return"), ("version", "1"), ("period", period),
                                 ("unit", unit or ""), ("data_sheet", DATA_SHEET),
-                                ("generated_at", (today or dt.date.today()).isoformat())], start=1):
+                                ("generated_at", today.isoformat())], start=1):
         meta.cell(r, 1, k)
         meta.cell(r, 2, v)
     meta.sheet_state = "hidden"

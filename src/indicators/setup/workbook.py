@@ -7,13 +7,13 @@ blank template, to read a filled one and to document the columns in the README.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from indicators.clock import local_now
 from indicators.db.store import audit
 from indicators.errors import RejectedInput
 
@@ -241,8 +241,9 @@ def unit_levels(units: pd.DataFrame) -> pd.Series:
     return units["code"].map(depth).astype(int)
 
 
-def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], *, who: str | None = None) -> None:
-    """Load setup frames in one transaction.
+def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], *, who: str | None = None,
+               at: dt.datetime) -> None:
+    """Load setup frames in one transaction (``at``: when, ``indicators.clock.now``).
 
     Units, departments, leaders, indicators and responsibilities are replaced (upsert by
     code); targets are appended only where they differ from the latest one, so the
@@ -262,8 +263,8 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _setup)")
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
             con.unregister("_setup")
-        added = _append_targets(con, frames["target"], who)
-        audit(con, who, "setup", f"{len(units)} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条")
+        added = _append_targets(con, frames["target"], who, at)
+        audit(con, who, "setup", f"{len(units)} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条", at=at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -282,24 +283,25 @@ _APPEND_TARGETS = """
        OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')"""
 
 
-def _append_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, who: str | None) -> int:
+def _append_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, who: str | None, at: dt.datetime) -> int:
     """Append targets that differ from the latest one for their key (history is kept:
     a changed target is a new row and the latest counts)."""
     frame = targets[["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]].copy()
     frame["_n"] = range(len(frame))
     con.register("_targets", frame)
     try:
-        return int(con.execute(_APPEND_TARGETS, [local_now(), who]).fetchall()[0][0])
+        return int(con.execute(_APPEND_TARGETS, [at, who]).fetchall()[0][0])
     finally:
         con.unregister("_targets")
 
 
-def revise_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, *, who: str | None = None) -> int:
+def revise_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, *, who: str | None = None,
+                   at: dt.datetime) -> int:
     """Record changed targets (target-sheet columns); returns how many rows were added."""
     con.execute("BEGIN")
     try:
-        added = _append_targets(con, targets, who)
-        audit(con, who, "targets", f"调整目标 {added} 条")
+        added = _append_targets(con, targets, who, at)
+        audit(con, who, "targets", f"调整目标 {added} 条", at=at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -10,6 +11,8 @@ import pandas as pd
 
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value, fmt_yoy
 from indicators.returns import completeness
+from indicators.rules import due
+from indicators.settings import Settings
 from indicators.theme import STATUS_COLORS, STATUS_ORDER, status_badge, status_label
 from indicators.views.scope import (
     BEHIND,
@@ -141,12 +144,12 @@ class Overview:
 
 
 def completeness_for(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period: str,
-                     parent: str | None = None, settings=None) -> tuple[pd.DataFrame, str]:
+                     parent: str | None, settings: Settings, now: dt.datetime) -> tuple[pd.DataFrame, str]:
     """Reporting completeness of the month per unit under ``parent``, with timeliness
     against the deadline (``indicators.returns.completeness``), and a note saying what counts.
     Columns: 单位, 应报, 已报, 未报, 报送率, 报送情况, 未报指标."""
     columns = ["单位", "应报", "已报", "未报", "报送率", "报送情况", "未报指标"]
-    detail = completeness.completeness(con, period, settings=settings)
+    detail = completeness.completeness(con, period, settings=settings, now=now)
     if detail.empty:
         return pd.DataFrame(columns=columns), "本月没有应报的指标。"
     summary = completeness.unit_summary(detail)
@@ -157,7 +160,7 @@ def completeness_for(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period
         scope = set(table.loc[(table["org_unit_code"] == parent) | (table["parent_code"] == parent), "org_unit_code"])
         if scope:
             summary = summary[summary["org_unit"].isin(scope)]
-    deadline = completeness.deadline(period, settings)
+    deadline = due.deadline(period, settings.deadline_day)
     frame = pd.DataFrame({
         "单位": summary["org_unit_name"], "应报": summary["expected"], "已报": summary["reported"],
         "未报": summary["missing"], "报送率": summary["rate"].map(fmt_pct),
@@ -166,10 +169,10 @@ def completeness_for(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period
     return frame, f"报送截止 {deadline.year}年{deadline.month}月{deadline.day}日；应报 = 本月到期且该单位须自行报送的指标。"
 
 
-def overview(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period: str, unit: str | None = None,
-             settings=None) -> Overview:
+def overview(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period: str, unit: str | None,
+             settings: Settings, now: dt.datetime) -> Overview:
     unit = unit or top_unit(table)
-    comp, note = completeness_for(con, table, period, unit, settings)
+    comp, note = completeness_for(con, table, period, unit, settings, now)
     return Overview(
         cards=headline_cards(table, unit), counts=status_counts(table, unit),
         lagging=lagging_list(table, unit), ranking=district_ranking(table, unit),

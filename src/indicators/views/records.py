@@ -38,9 +38,9 @@ def batch_label(row: pd.Series) -> str:
     return f"批次 {row['批次']} · {row['文件']} · {row['报送人']} · {when} · {row['条数']} 条"
 
 
-def recent_periods(con: duckdb.DuckDBPyConnection, today: dt.date, n: int = 6) -> list[str]:
-    """The ``n`` months up to the later of last month (due now) and the newest data, newest first."""
-    due = periods.shift(periods.make(today.year, today.month), -1)
+def recent_periods(con: duckdb.DuckDBPyConnection, due: str, n: int = 6) -> list[str]:
+    """The ``n`` months up to the later of ``due`` (the latest due month,
+    ``rules.due.latest_due_month``) and the newest data, newest first."""
     latest = catalog.latest_period(con)
     last = max(due, latest) if latest else due
     return [periods.shift(last, -i) for i in range(n)]
@@ -56,8 +56,8 @@ def _cell(r) -> str:
     return "已报·逾期" if r.late else "已报·按时"
 
 
-def completeness_grid(con: duckdb.DuckDBPyConnection, months: list[str], *, settings: Settings | None = None,
-                      now: dt.datetime | None = None) -> pd.DataFrame:
+def completeness_grid(con: duckdb.DuckDBPyConnection, months: list[str], *, settings: Settings,
+                      now: dt.datetime) -> pd.DataFrame:
     """Unit × month, one cell per unit and month: 已报·按时 | 已报·逾期 | 部分 r/e(·逾期) |
     未报 (past the deadline) | 待报 (not yet due) | — (nothing expected). Rows are units
     (column 单位), columns month labels oldest first."""
@@ -88,8 +88,8 @@ def grid_cell_style(text: str) -> str:
     return ""
 
 
-def completeness_detail(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings | None = None,
-                        now: dt.datetime | None = None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def completeness_detail(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings,
+                        now: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """For one month: the per-unit summary (Chinese headers), the 催报 list and the 催报 text."""
     d = completeness.completeness(con, period, settings=settings, now=now)
     s = completeness.unit_summary(d)

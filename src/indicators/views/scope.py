@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from indicators.db import catalog
+from indicators.rules import periods
 
 BEHIND = ("far_behind", "lagging")
 PROVENANCE_LABELS = {"reported": "直报", "rolled_up": "下级汇总", "partial": "部分汇总（有下级未报）"}
@@ -50,3 +51,31 @@ def unit_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     units["label"] = ["　" * int(lv) + str(n) for lv, n in zip(units["level"], units["name"])]
     return units[["code", "name", "level", "parent_code", "label"]]
 
+
+
+# ---------------------------------------------------------------- the as-of month
+
+
+def month_menu(have: list[str], due_month: str) -> tuple[list[str], str | None, str | None]:
+    """The as-of months a page offers, the one it opens on, and why (when not the obvious one).
+
+    ``have``: months with data, newest first; ``due_month``: the latest due month
+    (``rules.due.latest_due_month``). Months run from January of the first year with data
+    to the later of the newest data and ``due_month``, newest first. The page opens on
+    ``due_month`` when it has data; otherwise — a real bureau whose returns are late —
+    on the newest month with data before it, and the note says so in Chinese.
+    """
+    if not have:
+        return [], None, None
+    first_year = periods.parse(have[-1])[0]
+    months, p = [], max(have[0], due_month)
+    while p >= periods.make(first_year, 1):
+        months.append(p)
+        p = periods.shift(p, -1)
+    if due_month in have:
+        return months, due_month, None
+    earlier = [m for m in have if m < due_month]
+    default = earlier[0] if earlier else have[-1]
+    note = (f"{periods.label(due_month)}的报送截止日已过，但还没有任何报送数据，"
+            f"这里显示最近有数据的 {periods.label(default)}。催报请到「报送记录」页。")
+    return months, default, note

@@ -14,7 +14,7 @@ import pandas as pd
 from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
 from indicators.returns import template
 from indicators.returns.pipeline import ReturnReading
-from indicators.rules import periods
+from indicators.rules import due, periods
 from indicators.settings import Settings
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
@@ -26,9 +26,10 @@ UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv"]
 
 def template_periods(today: dt.date, back: int = 12) -> tuple[list[str], int]:
     """Months offered for a template, newest first (this month back ``back`` months),
-    and the index of the default: last month, the one being reported now."""
+    and the index of the default: the month being reported now (``rules.due.reporting_month``)."""
     this = periods.make(today.year, today.month)
-    return [periods.shift(this, -i) for i in range(back + 1)], 1
+    months = [periods.shift(this, -i) for i in range(back + 1)]
+    return months, months.index(due.reporting_month(today))
 
 
 def template_file_name(period: str, unit_name: str | None = None) -> str:
@@ -36,7 +37,7 @@ def template_file_name(period: str, unit_name: str | None = None) -> str:
 
 
 def template_bytes(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None,
-                   settings: Settings | None = None, today: dt.date | None = None) -> bytes:
+                   *, settings: Settings, today: dt.date) -> bytes:
     """The return template of ``period`` (one unit, or all) as .xlsx bytes."""
     with tempfile.TemporaryDirectory() as tmp:
         path = template.write_template(con, Path(tmp) / "template.xlsx", period=period, unit=unit,

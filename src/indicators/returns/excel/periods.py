@@ -139,6 +139,5 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
     return (int(m.group(1)), None) if m else (None, None)
 
 
-def month_of(day: dt.date | dt.datetime | None = None) -> str:
-    day = day or dt.date.today()
+def month_of(day: dt.date | dt.datetime) -> str:
     return f"{day.year:04d}-{day.month:02d}"
