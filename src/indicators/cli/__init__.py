@@ -85,16 +85,21 @@ def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
 def cmd_status(args) -> int:
     from indicators.db import store
     from indicators.dispatch import dispatch_table
+    from indicators import explanations
     period = as_of(args)
     con = store.connect(db_path(args), read_only=True)
     try:
-        table = dispatch_table(con, period, args.settings, unit=args.unit)
+        table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=args.unit))
     finally:
         con.close()
     if args.unit and table.empty:
         raise RejectedInput(f"单位 {args.unit} 不存在或没有数据")
     if args.json:
-        json.dump(records(table, STATUS_JSON_KEYS), sys.stdout, ensure_ascii=False, indent=1)
+        out = records(table, STATUS_JSON_KEYS)
+        for rec, row in zip(out, table.to_dict(orient="records")):
+            rec["explanation_required"] = bool(row["explanation_required"])
+            rec["explanation"] = explanations.explanation_record(row)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif args.csv:
         table[STATUS_JSON_KEYS].to_csv(sys.stdout, index=False)
@@ -165,9 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--who", default=None)
     p.set_defaults(func=cmd_setup_import)
 
-    from indicators.cli import report, returns  # import/template and report subcommands
+    from indicators.cli import explain, report, returns, tasks  # the other command groups
     returns.add_parsers(sub)
     report.add_parsers(sub)
+    tasks.add_parsers(sub)
+    explain.add_parsers(sub)
     return parser
 
 

@@ -41,3 +41,20 @@ def as_of(args) -> str:
     """``--period``, or the newest month whose return deadline has passed today."""
     s = args.settings
     return args.period or due.latest_due_month(clock.today(s), s.deadline_day)
+
+
+def add_who_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--who", default=None, help="操作人（默认：当前系统用户）")
+
+
+def acting_user(args) -> str:
+    """Who is acting, as recorded with what the command writes: ``--who``, else the
+    operating-system user marked as a command-line operator. (With accounts, the
+    signed-in user replaces this.)"""
+    if getattr(args, "who", None):
+        return args.who
+    import getpass
+    try:
+        return f"{getpass.getuser()}（命令行）"
+    except (KeyError, OSError):
+        return "命令行"

@@ -7,7 +7,7 @@ refused rather than guessed at.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -94,7 +94,67 @@ _V2 = [
     "CREATE TABLE setting (key VARCHAR PRIMARY KEY, value VARCHAR)",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+# Version 3: key tasks (重点任务) with their revisions, monthly task progress, and the
+# explanations (滞后说明) of lagging indicators. Progress and explanations are append-only:
+# the latest row of a key counts, earlier ones are the history.
+_V3 = [
+    """CREATE TABLE task (
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        category VARCHAR,
+        lead_department VARCHAR,
+        leader VARCHAR,
+        support_departments VARCHAR,
+        org_units VARCHAR,
+        annual_goal VARCHAR,
+        nodes VARCHAR,
+        deadline DATE,
+        plan_period VARCHAR,
+        state VARCHAR NOT NULL DEFAULT 'active' CHECK (state IN ('draft', 'active')),
+        sort_order INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE task_revision (
+        code VARCHAR NOT NULL,
+        name VARCHAR,
+        category VARCHAR,
+        lead_department VARCHAR,
+        leader VARCHAR,
+        support_departments VARCHAR,
+        org_units VARCHAR,
+        annual_goal VARCHAR,
+        nodes VARCHAR,
+        deadline DATE,
+        plan_period VARCHAR,
+        state VARCHAR,
+        sort_order INTEGER,
+        revised_at TIMESTAMP NOT NULL,
+        revised_by VARCHAR,
+        how VARCHAR
+    )""",
+    """CREATE TABLE task_progress (
+        task_code VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        status VARCHAR NOT NULL CHECK (status IN ('done', 'on_track', 'lagging', 'not_started')),
+        progress VARCHAR,
+        problems VARCHAR,
+        next_steps VARCHAR,
+        reported_at TIMESTAMP NOT NULL,
+        reported_by VARCHAR,
+        source VARCHAR
+    )""",
+    """CREATE TABLE explanation (
+        indicator_code VARCHAR NOT NULL,
+        org_unit VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        measures VARCHAR NOT NULL,
+        catch_up VARCHAR,
+        given_at TIMESTAMP NOT NULL,
+        given_by VARCHAR
+    )""",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3}
 
 # Tables in the order setup data is loaded and cleared; fixed list used to build SQL.
 SETUP_TABLES = ("org_unit", "department", "leader", "indicator", "responsibility", "target")

@@ -7,6 +7,8 @@ One process owns the file for writing (DuckDB locks it); a second one gets a cle
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -74,6 +76,18 @@ def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
         con.execute("ROLLBACK")
         raise
     return SCHEMA_VERSION
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK when the block raises."""
+    con.execute("BEGIN")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def audit(con: duckdb.DuckDBPyConnection, who: str | None, action: str, detail: str = "", *,

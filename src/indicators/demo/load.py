@@ -43,9 +43,12 @@ def load_demo(con: duckdb.DuckDBPyConnection, settings: Settings, work_dir: str 
             batch_id = pipeline.commit(con, reading, who=WHO, at=at, confirm_warnings=True)
             _backdate(con, batch_id, path.stem.rsplit("_", 1)[-1])
             rows += len(reading.values)
+    from indicators.demo.tasks import load_demo_tasks
+    tasks = load_demo_tasks(con, demo.AS_OF, settings, at=at)
     units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]
     inds = con.execute("SELECT count(*) FROM indicator").fetchone()[0]
-    return f"{units} 个单位，{inds} 项指标，{len(files)} 份月报共 {rows} 个数值（截至 {periods.label(demo.AS_OF)}）"
+    return (f"{units} 个单位，{inds} 项指标，{len(files)} 份月报共 {rows} 个数值，{tasks}"
+            f"（截至 {periods.label(demo.AS_OF)}）")
 
 
 def _backdate(con: duckdb.DuckDBPyConnection, batch_id: int, period: str) -> None:

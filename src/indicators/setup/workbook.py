@@ -100,6 +100,8 @@ def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = No
     for table, (sheet, cols) in SHEETS.items():
         for c in cols:
             notes.append({"工作表": sheet, "列": c.header, "必填": "是" if c.required else "", "说明": c.help})
+    from indicators.tasks.sheet import task_notes, write_task_sheet
+    notes.extend(task_notes())
     with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
         pd.DataFrame(notes).to_excel(xw, sheet_name="说明", index=False)
         xw.sheets["说明"].set_column(0, 1, 16)
@@ -111,6 +113,7 @@ def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = No
             out.to_excel(xw, sheet_name=sheet, index=False)
             xw.sheets[sheet].freeze_panes(1, 0)
             xw.sheets[sheet].set_column(0, len(cols) - 1, 14)
+        write_task_sheet(xw, frames.get("task"))
     return path
 
 
@@ -148,6 +151,11 @@ def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
                 if c.required and _blank(row[c.name]):
                     problems.append(f"工作表「{sheet}」第{i + 2}行「{c.header}」不能为空")
         frames[table] = _normalise(table, frame, sheet, problems)
+    from indicators.tasks.sheet import read_task_sheet
+    task_frame, task_problems = read_task_sheet(book, frames)
+    problems.extend(task_problems)
+    if task_frame is not None:
+        frames["task"] = task_frame
     if problems:
         raise RejectedInput("设置工作簿有误，未导入：\n" + "\n".join(problems))
     _check_references(frames)
@@ -264,6 +272,9 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
             con.unregister("_setup")
         added = _append_targets(con, frames["target"], who, at)
+        if "task" in frames:
+            from indicators.tasks.store import save_tasks
+            save_tasks(con, frames["task"], who=who, how="setup", at=at)
         audit(con, who, "setup", f"{len(units)} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条", at=at)
         con.execute("COMMIT")
     except Exception:

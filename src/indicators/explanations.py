@@ -1,0 +1,112 @@
+"""Lagging explanations (滞后说明): stored per (indicator, unit, month), joined onto the
+dispatch table wherever it is shown.
+
+Append-only like the observations: giving an explanation again adds a row and the
+latest one counts. The explanation last given for an earlier month is offered as the
+starting text for this month (a lag usually has the same cause as last month's).
+
+``attach`` adds to a dispatch table (``indicators.dispatch.COLUMNS``):
+explanation_required (bool), responsible (who explains), explanation_state
+('given' | 'missing' | 'not_required'), reason, measures, catch_up ('YYYY-MM' or None),
+explained_by, explained_at, and the starting text prev_period, prev_reason,
+prev_measures, prev_catch_up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from indicators.db.store import audit, transaction
+from indicators.errors import RejectedInput
+from indicators.rules import periods
+from indicators.rules.explanation import STATE_LABELS, check, required, responsible
+
+ATTACHED = ["explanation_required", "responsible", "explanation_state", "explanation_state_label", "reason",
+            "measures", "catch_up", "explained_by", "explained_at", "prev_period", "prev_reason",
+            "prev_measures", "prev_catch_up"]
+_KEY = ["indicator_code", "org_unit_code"]
+
+
+def latest(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """The counting explanation of each (indicator, unit) for ``period``: indicator_code,
+    org_unit_code, reason, measures, catch_up, explained_by, explained_at."""
+    return con.execute("""
+        SELECT indicator_code, org_unit AS org_unit_code, reason, measures, catch_up,
+               given_by AS explained_by, given_at AS explained_at
+        FROM explanation WHERE period = ?
+        QUALIFY row_number() OVER (PARTITION BY indicator_code, org_unit ORDER BY given_at DESC) = 1""",
+                       [period]).df()
+
+
+def previous(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """The explanation each (indicator, unit) was last given before ``period``:
+    indicator_code, org_unit_code, prev_period, prev_reason, prev_measures, prev_catch_up."""
+    return con.execute("""
+        SELECT indicator_code, org_unit AS org_unit_code, period AS prev_period, reason AS prev_reason,
+               measures AS prev_measures, catch_up AS prev_catch_up
+        FROM explanation WHERE period < ?
+        QUALIFY row_number() OVER (PARTITION BY indicator_code, org_unit ORDER BY period DESC, given_at DESC) = 1""",
+                       [period]).df()
+
+
+def attach(con: duckdb.DuckDBPyConnection, table: pd.DataFrame) -> pd.DataFrame:
+    """The dispatch table with the explanation columns (``ATTACHED``) added."""
+    if table.empty:
+        return table.reindex(columns=list(table.columns) + ATTACHED)
+    period = str(table["period"].iloc[0])
+    return attach_frames(table, latest(con, period), previous(con, period))
+
+
+def attach_frames(table: pd.DataFrame, given: pd.DataFrame, prev: pd.DataFrame) -> pd.DataFrame:
+    """The pure part of ``attach``: explanations for other rows than the required ones
+    (a status that changed after the explanation was given) are not shown."""
+    table = table.drop(columns=[c for c in ATTACHED if c in table.columns])  # attached again: fresh
+    out = table.merge(given, on=_KEY, how="left").merge(prev, on=_KEY, how="left")
+    need = required(out["status"])
+    out["explanation_required"] = need.to_numpy()
+    out["responsible"] = responsible(out["parent_code"], out["org_unit_name"], out["lead_department"])
+    has = out["reason"].notna().to_numpy()
+    out["explanation_state"] = pd.Series(["given" if n and h else "missing" if n else "not_required"
+                                          for n, h in zip(need, has)], index=out.index, dtype=object)
+    out["explanation_state_label"] = out["explanation_state"].map(STATE_LABELS)
+    for col in ("reason", "measures", "catch_up", "explained_by", "explained_at"):
+        out[col] = out[col].astype(object).where(need.to_numpy(), None)
+    return out
+
+
+def explanation_record(row: dict) -> dict | None:
+    """The ``explanation`` object of a ``status --json`` row (None when none is needed or given)."""
+    if not row.get("explanation_required") or row.get("explanation_state") != "given":
+        return None
+    at = row.get("explained_at")
+    return {"reason": row["reason"], "measures": row["measures"], "catch_up": row.get("catch_up"),
+            "given_by": row.get("explained_by"), "given_at": None if at is None or pd.isna(at) else str(at)}
+
+
+def give(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, *, indicator_code: str, org_unit: str,
+         reason: str, measures: str, catch_up: str | None, who: str | None, at: dt.datetime) -> dict:
+    """Record an explanation for a row of ``table`` (the dispatch table of its month).
+    Refused (RejectedInput, nothing written) when the row does not exist, does not lag,
+    or the explanation is incomplete. Returns the row as attached afterwards."""
+    period = str(table["period"].iloc[0]) if len(table) else ""
+    row = table[(table["indicator_code"] == indicator_code) & (table["org_unit_code"] == org_unit)]
+    if row.empty:
+        raise RejectedInput(f"{periods.label(period) if period else ''}调度表中没有指标 {indicator_code} × 单位 {org_unit}")
+    r = row.iloc[0]
+    if not bool(required(row["status"]).iloc[0]):
+        raise RejectedInput(f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}为"
+                            f"「{r['status_label']}」，不需要滞后说明")
+    problems = check(period, reason, measures, catch_up)
+    if problems:
+        raise RejectedInput("滞后说明未保存：" + "；".join(problems))
+    with transaction(con):
+        con.execute("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
+                                                given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [indicator_code, org_unit, period, reason.strip(), measures.strip(), catch_up or None,
+                     at, who])
+        audit(con, who, "explanation", f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明",
+              at=at)
+    return attach(con, row).iloc[0].to_dict()

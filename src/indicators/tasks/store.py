@@ -1,0 +1,156 @@
+"""Writing and reading key tasks and their monthly progress.
+
+A task is upserted by code; every version that differs from the one before is kept in
+``task_revision`` (who, when, how: 设置导入 / 计划导入 / 确认 / 修改), so a task's history
+stays readable after the setup workbook is loaded again. Progress is append-only: the
+latest report of a (task, month) counts and the earlier ones are its history.
+
+``who`` is the acting user as the caller knows it (the CLI's ``--who`` or the operator,
+the page's 填报人); with accounts it becomes the signed-in user. ``at`` is when
+(``indicators.clock.now``), passed down like every write's time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from indicators.db.store import audit, transaction
+from indicators.errors import RejectedInput
+from indicators.rules.task_status import REPORTED_WORDS
+from indicators.tasks.model import TASK_COLUMNS
+
+HOW_LABELS = {"setup": "设置导入", "plan": "计划导入", "confirm": "确认", "edit": "修改"}
+PROGRESS_COLUMNS = ["task_code", "period", "status", "progress", "problems", "next_steps"]
+_COMPARED = [c for c in TASK_COLUMNS if c != "sort_order"]
+_COLS = ", ".join(TASK_COLUMNS)
+_MARKS = ", ".join("?" * len(TASK_COLUMNS))
+
+
+def tasks(con: duckdb.DuckDBPyConnection, state: str | None = None) -> pd.DataFrame:
+    """Tasks with department and leader names joined in: ``TASK_COLUMNS`` plus
+    lead_department_name, leader_name, leader_title."""
+    where, params = ("WHERE t.state = ?", [state]) if state else ("", [])
+    return con.execute(f"""
+        SELECT t.*, d.name AS lead_department_name, l.name AS leader_name, l.title AS leader_title
+        FROM task t LEFT JOIN department d ON d.code = t.lead_department
+        LEFT JOIN leader l ON l.code = t.leader
+        {where} ORDER BY t.plan_period NULLS FIRST, t.sort_order, t.code""", params).df()
+
+
+def save_tasks(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, who: str | None, how: str,
+               at: dt.datetime) -> dict[str, int]:
+    """Upsert tasks (``TASK_COLUMNS``) by code inside the caller's transaction; returns
+    counts {'added', 'changed', 'unchanged'}."""
+    current = {r["code"]: r for r in tasks(con).to_dict(orient="records")}
+    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    for row in frame[TASK_COLUMNS].to_dict(orient="records"):
+        row = {k: _plain(v) for k, v in row.items()}
+        old = current.get(row["code"])
+        if old is not None and all(_same(old[c], row[c]) for c in _COMPARED):
+            counts["unchanged"] += 1
+            continue
+        counts["added" if old is None else "changed"] += 1
+        values = [row[c] for c in TASK_COLUMNS]
+        con.execute("DELETE FROM task WHERE code = ?", [row["code"]])
+        con.execute(f"INSERT INTO task ({_COLS}) VALUES ({_MARKS})", values)
+        con.execute(f"INSERT INTO task_revision ({_COLS}, revised_at, revised_by, how) VALUES ({_MARKS}, ?, ?, ?)",
+                    values + [at, who, how])
+    return counts
+
+
+def load_tasks(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, who: str | None = None,
+               at: dt.datetime) -> dict[str, int]:
+    """The 重点任务 sheet of the setup workbook, in one transaction."""
+    with transaction(con):
+        counts = save_tasks(con, frame, who=who, how="setup", at=at)
+        audit(con, who, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
+    return counts
+
+
+def task_history(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
+    frame = con.execute("SELECT * FROM task_revision WHERE code = ? ORDER BY revised_at", [code]).df()
+    frame["how"] = frame["how"].map(HOW_LABELS).fillna(frame["how"])
+    return frame
+
+
+def confirm_tasks(con: duckdb.DuckDBPyConnection, edits: pd.DataFrame, *, who: str | None = None,
+                  at: dt.datetime) -> int:
+    """Confirm draft tasks with the departments and leaders the admin assigned.
+    ``edits``: code, lead_department, leader (codes) and optionally support_departments,
+    nodes, deadline, category, name. Refuses a draft without a lead department."""
+    current = tasks(con).set_index("code")
+    unknown = [c for c in edits["code"] if c not in current.index]
+    if unknown:
+        raise RejectedInput(f"任务代码不存在：{'、'.join(map(str, unknown))}")
+    no_lead = [c for c, d in zip(edits["code"], edits["lead_department"]) if _plain(d) is None]
+    if no_lead:
+        raise RejectedInput(f"以下任务未指定牵头科室，未确认：{'、'.join(no_lead)}")
+    rows = current.loc[list(edits["code"])].reset_index()
+    for col in edits.columns:
+        if col in TASK_COLUMNS and col != "code":
+            rows[col] = list(edits[col])
+    rows["state"] = "active"
+    with transaction(con):
+        counts = save_tasks(con, rows, who=who, how="confirm", at=at)
+        audit(con, who, "tasks", f"确认重点任务 {len(rows)} 项", at=at)
+    return counts["added"] + counts["changed"] + counts["unchanged"]
+
+
+def record_progress(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, who: str | None,
+                    source: str, at: dt.datetime, in_transaction: bool = False) -> int:
+    """Append monthly progress reports (``PROGRESS_COLUMNS``; status as a code or one of
+    已完成 / 按计划推进 / 滞后 / 未启动). Unknown tasks and statuses are refused whole."""
+    frame = rows[PROGRESS_COLUMNS].copy()
+    frame["status"] = [REPORTED_WORDS.get(str(s).strip(), str(s).strip()) for s in frame["status"]]
+    bad = sorted({s for s in frame["status"] if s not in REPORTED_WORDS.values()})
+    if bad:
+        raise RejectedInput(f"状态「{'、'.join(bad)}」无效，可选 {' / '.join(REPORTED_WORDS)}")
+    known = set(tasks(con)["code"])
+    unknown = sorted(set(frame["task_code"]) - known)
+    if unknown:
+        raise RejectedInput(f"任务代码不存在：{'、'.join(unknown)}")
+
+    def write() -> None:
+        con.executemany(
+            """INSERT INTO task_progress (task_code, period, status, progress, problems, next_steps,
+                                          reported_at, reported_by, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[_plain(v) for v in r] + [at, who, source] for r in frame.itertuples(index=False)])
+        audit(con, who, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
+
+    if in_transaction:
+        write()
+    else:
+        with transaction(con):
+            write()
+    return len(frame)
+
+
+def latest_progress(con: duckdb.DuckDBPyConnection, upto: str) -> pd.DataFrame:
+    """The counting report of every (task, month) up to ``upto``: ``PROGRESS_COLUMNS``
+    plus reported_at, reported_by, source."""
+    return con.execute("""
+        SELECT task_code, period, status, progress, problems, next_steps, reported_at, reported_by, source
+        FROM task_progress WHERE period <= ?
+        QUALIFY row_number() OVER (PARTITION BY task_code, period ORDER BY reported_at DESC) = 1
+        ORDER BY task_code, period""", [upto]).df()
+
+
+def _plain(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and pd.isna(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if hasattr(v, "item") and not isinstance(v, str):
+        return v.item()
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
+
+
+def _same(a, b) -> bool:
+    return _plain(a) == _plain(b)
