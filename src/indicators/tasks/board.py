@@ -42,6 +42,7 @@ def board_from(task_frame: pd.DataFrame, progress: pd.DataFrame, period: str) ->
     this_month = progress[progress["period"] == period].set_index("task_code")
     rows = []
     for t in task_frame.to_dict(orient="records"):
+        t = {k: (None if _missing(v) else v) for k, v in t.items()}
         deadline = _date(t["deadline"])
         nodes = parse_nodes(t["nodes"])
         got = task_status(period, nodes, deadline, by_task.get(t["code"], {}))
@@ -65,8 +66,12 @@ def board_from(task_frame: pd.DataFrame, progress: pd.DataFrame, period: str) ->
                              na_position="first").reset_index(drop=True)
 
 
+def _missing(v) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+
+
 def _date(v):
-    if v is None or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+    if _missing(v):
         return None
     return v.date() if isinstance(v, pd.Timestamp) else v
 
