@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from indicators import demo
+import testdate
 
 SEED = Path(__file__).parent / "data" / "zjg_2022_03_plan.txt"
-PERIOD = demo.AS_OF
+PERIOD = testdate.AS_OF
 
 
 def run(*args):
