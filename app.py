@@ -21,13 +21,10 @@ def _first_start(db_path: str, _settings: Settings) -> None:
     path = Path(db_path)
     if path.exists():
         return
-    from indicators.db import store
-    con = store.connect(path, create=True)
-    try:
-        from indicators.demo.load import load_demo
+    from indicators.db import connection
+    from indicators.demo.load import load_demo
+    with connection.connect(path, create=True) as con:
         load_demo(con, _settings)
-    finally:
-        con.close()
 
 
 _first_start(str(Path(ui.settings().db_path).resolve()), ui.settings())
@@ -42,10 +39,14 @@ PAGES = [  # (file, title, icon, section)
     ("pages/setup.py", "设置管理", ":material/settings:", "管理"),
 ]
 
+missing = [file for file, *_ in PAGES if not (ROOT / file).is_file()]
+if missing:  # a broken install says so instead of quietly losing a page from the menu
+    st.error(f"缺少页面文件：{'、'.join(missing)}。安装不完整，请重新获取程序。", icon="⛔")
+    st.stop()
+
 sections: dict[str, list] = {}
 for i, (file, title, icon, section) in enumerate(PAGES):
-    if (ROOT / file).exists():
-        sections.setdefault(section, []).append(
-            st.Page(str(ROOT / file), title=title, icon=icon, default=(i == 0)))
+    sections.setdefault(section, []).append(st.Page(str(ROOT / file), title=title, icon=icon, default=(i == 0)))
 
-st.navigation(sections).run()
+with ui.script_run():  # the page's database cursor lives exactly as long as this run
+    st.navigation(sections).run()

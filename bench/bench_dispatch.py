@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
 
-from indicators.db import catalog, store  # noqa: E402
+from indicators.db import catalog, connection  # noqa: E402
 from indicators.dispatch import _needed, compute_dispatch, dispatch_table  # noqa: E402
 from indicators.settings import Settings  # noqa: E402
 
@@ -37,7 +37,7 @@ DB = ROOT / "out" / "dispatch_bench.duckdb"
 def build(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     # tree: 1 city, 19 districts, 180 towns (ten per district except the last)
     con.execute("""INSERT INTO org_unit (code, name, parent_code, level, sort_order)
         SELECT 'U' || lpad(u::VARCHAR, 3, '0'), '单位' || u,
@@ -85,7 +85,7 @@ def main() -> None:
         t0 = time.perf_counter()
         build(DB)
         print(f"built {DB} in {time.perf_counter() - t0:.1f} s")
-    con = store.connect(DB, read_only=True)
+    con = connection.connect(DB, read_only=True)
     n = con.execute("SELECT count(*) FROM observation").fetchone()[0]
     print(f"observations: {n:,}  (indicators {N_IND} × units {N_UNITS} × months {N_MONTHS})")
     settings = Settings()

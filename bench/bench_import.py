@@ -30,7 +30,7 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
 
-from indicators.db import store  # noqa: E402
+from indicators.db import connection  # noqa: E402
 from indicators.returns.pipeline import commit, preview_diff, read_return  # noqa: E402
 
 OUT = ROOT / "out"
@@ -56,7 +56,7 @@ def build(path: Path) -> None:
 
 
 def setup_db(path: str):
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     units = pd.DataFrame({"code": [f"U{u:03d}" for u in range(N_UNITS)], "name": [f"单位{u:03d}" for u in range(N_UNITS)],
                           "parent_code": None, "level": 1, "sort_order": range(N_UNITS), "aliases": None})
     inds = pd.DataFrame({"code": [f"I{i:02d}" for i in range(N_INDICATORS)], "name": [f"指标{i:02d}" for i in range(N_INDICATORS)],

@@ -33,7 +33,7 @@ with tab_book:
     today = ui.today().isoformat()
     row.download_button("下载当前设置", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
                        file_name=f"指标月调度设置_{today}.xlsx", disabled=empty,
-                       data=lambda cur=con: views.setup_workbook_bytes(views.setup_frames(cur.cursor())))
+                       data=ui.deferred(lambda cur: views.setup_workbook_bytes(views.setup_frames(cur))))
     row.download_button("下载空白设置工作簿", icon=":material/draft:", on_click="ignore", mime=views.XLSX_MIME,
                        file_name="指标月调度设置_空白.xlsx", data=views.setup_workbook_bytes)
 

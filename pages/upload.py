@@ -37,9 +37,9 @@ unit = c2.selectbox("填报单位", [None, *units["code"]], key="tpl_unit",
 c3.download_button(
     "下载 Excel 模板", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
     file_name=views.template_file_name(period, names.get(unit)),
-    # generated on click (a fresh cursor: the callable runs on another thread)
-    data=lambda cur=con, p=period, u=unit, s=ui.settings(), d=ui.today(): views.template_bytes(
-        cur.cursor(), p, u, settings=s, today=d))
+    # generated on click, after this run: ui.deferred gives it a cursor of its own
+    data=ui.deferred(lambda cur, p=period, u=unit, s=ui.settings(), d=ui.today(): views.template_bytes(
+        cur, p, u, settings=s, today=d)))
 
 # ---------------------------------------------------------------- ② upload
 st.subheader("② 上传报表")

@@ -7,7 +7,7 @@ import pytest
 import testdate
 from builders import AT, tiny_observations, tiny_setup
 
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.setup import workbook
 
 
@@ -19,9 +19,9 @@ def pytest_configure(config):
 
 @pytest.fixture
 def tiny_con():
-    con = store.connect(":memory:")
+    con = connection.connect(":memory:")
     workbook.load_setup(con, tiny_setup(), at=AT)
-    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
+    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
     yield con
     con.close()
 
@@ -32,7 +32,7 @@ def demo_db_master(tmp_path_factory):
     code path; copy it (``demo_db``) before writing to it."""
     from indicators.demo.load import load_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     load_demo(con, testdate.SETTINGS)
     con.execute("CHECKPOINT")
     con.close()

@@ -1,5 +1,8 @@
 """Running page scripts under Streamlit's AppTest (shared by the page tests).
 
+A page runs the way ``app.py`` runs it: through ``st.navigation`` inside
+``ui.script_run()``, which owns the run's database cursor.
+
 Import ``fresh_caches`` into a test module to clear Streamlit's caches around every
 test there: ``st.cache_resource`` outlives an AppTest and would hand the next test the
 previous test's database connection.
@@ -13,10 +16,18 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from indicators.db import store
+from indicators.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
+# app.py's router reduced to one page (app.py itself would build the demo city on a
+# database file that does not exist yet, and tests want empty ones too)
+ROUTER = """
+import streamlit as st
+from indicators import ui
+with ui.script_run():
+    st.navigation([st.Page({page!r})], position="hidden").run()
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +43,7 @@ def open_page(page: str, db: Path, monkeypatch, **query) -> AppTest:
     """Run ``pages/<page>`` (absolute path: AppTest resolves relative to the caller)
     against the database ``db``, with URL query parameters ``query``."""
     monkeypatch.setenv("INDICATORS_DB", str(db))
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at = AppTest.from_string(ROUTER.format(page=str(ROOT / page)), default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
@@ -42,8 +53,5 @@ def with_db(db: Path, fn):
     """``fn(con)`` on the database file a page test used. The page's cached connection
     holds DuckDB's file lock, so it is released first."""
     st.cache_resource.clear()
-    con = store.connect(db, create=True)
-    try:
+    with connection.connect(db, create=True) as con:
         return fn(con)
-    finally:
-        con.close()

@@ -11,7 +11,7 @@ import testdate
 
 from indicators import demo
 from indicators.cli import STATUS_JSON_KEYS, main
-from indicators.db import store
+from indicators.db import connection
 from indicators.rules import periods
 
 REQUIRED_KEYS = {"indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "kind", "unit",
@@ -43,7 +43,7 @@ def test_status_numbers_can_be_recomputed_from_the_demo_returns(demo_db):
     rows = status_json(demo_db)
     returns = demo.demo_observations()
     reported = returns[returns.period == "2026-10"].set_index(["indicator_code", "org_unit"])["value"]
-    con = store.connect(demo_db, read_only=True)
+    con = connection.connect(demo_db, read_only=True)
     targets = {(i, u): v for i, u, v in con.execute(
         """SELECT indicator_code, org_unit, value FROM target WHERE year = 2026
            QUALIFY row_number() OVER (PARTITION BY indicator_code, org_unit ORDER BY set_at DESC) = 1""").fetchall()}
@@ -112,7 +112,7 @@ def test_unknown_unit_is_rejected(demo_db):
 
 
 def test_locked_database_fails_fast_with_one_line(demo_db):
-    holder = store.connect(demo_db)  # this process holds the file, as the web app does
+    holder = connection.connect(demo_db)  # this process holds the file, as the web app does
     try:
         out = run("status", "--period", "2026-10", "--db", demo_db)
     finally:
@@ -123,7 +123,7 @@ def test_locked_database_fails_fast_with_one_line(demo_db):
 
 def test_newer_database_is_refused(tmp_path):
     path = tmp_path / "new.duckdb"
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     con.execute("INSERT INTO schema_version (version) VALUES (999)")
     con.close()
     out = run("status", "--period", "2026-10", "--db", path)

@@ -11,7 +11,7 @@ import pytest
 from builders import AT
 
 from indicators import demo
-from indicators.db import catalog, store
+from indicators.db import batches, catalog, connection
 from indicators.demo.city import CITY, DISTRICTS
 from indicators.demo.simulate import _Generator
 from indicators.rules import periods, progress
@@ -38,10 +38,10 @@ def inds(frames):
 
 
 def _load(frames, obs):
-    con = store.connect(":memory:")
+    con = connection.connect(":memory:")
     workbook.load_setup(con, frames, at=AT)
     workbook.load_setup(con, {**frames, "target": demo.demo_target_revisions()}, at=AT + dt.timedelta(seconds=1))
-    store.write_batch(con, obs, file_name="demo", at=AT)
+    batches.write_batch(con, obs, file_name="demo", at=AT)
     return con
 
 

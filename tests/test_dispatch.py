@@ -107,8 +107,8 @@ def test_linear_pacing_setting(tiny_con):
 
 
 def test_empty_database_gives_empty_table():
-    from indicators.db import store
-    con = store.connect(":memory:")
+    from indicators.db import connection
+    con = connection.connect(":memory:")
     assert dispatch_table(con, "2026-10", Settings()).empty
 
 

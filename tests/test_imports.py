@@ -7,10 +7,10 @@ from builders import AT
 from excel.bookmaker import TODAY, make_db, seed, xlsx
 
 from indicators.cli import main
-from indicators.db import store
+from indicators.db import connection
+from indicators.db.batches import batch_list
 from indicators.errors import RejectedInput
 from indicators.returns.pipeline import (
-    batches,
     commit,
     diff_counts,
     preview_diff,
@@ -19,7 +19,7 @@ from indicators.returns.pipeline import (
 )
 
 HEAD = ["期间", "单位", "指标", "数值"]
-TABLES = ["org_unit", "indicator", "batch", "observation", "audit", "target", "setting"]
+TABLES = ["org_unit", "indicator", "batch", "observation", "audit", "target"]
 
 
 def snapshot(con):
@@ -72,7 +72,7 @@ def test_diff_commit_and_rollback(tmp_path, con):
     assert rollback(con, batch_id, who="张三", at=AT) == 1
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (5.0,)
-    assert batches(con).iloc[0]["status"] == "rolled_back"
+    assert batch_list(con).iloc[0]["status"] == "rolled_back"
     with pytest.raises(RejectedInput):
         rollback(con, 999, at=AT)
 
@@ -102,7 +102,7 @@ def db(tmp_path):
 
 
 def count(path):
-    c = store.connect(path, read_only=True)
+    c = connection.connect(path, read_only=True)
     try:
         return c.execute("SELECT count(*) FROM observation").fetchall()[0][0]
     finally:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "report.py")
+from pagetest import open_page
 
 
 def _make_db(path: Path) -> Path:
@@ -20,9 +18,8 @@ def _make_db(path: Path) -> Path:
 
 
 @pytest.fixture
-def page_db(tmp_path, monkeypatch):
+def page_db(tmp_path):
     db = _make_db(tmp_path / "page.duckdb")
-    monkeypatch.setenv("INDICATORS_DB", str(db))
     st.cache_resource.clear()
     st.cache_data.clear()
     yield db
@@ -30,8 +27,8 @@ def page_db(tmp_path, monkeypatch):
     st.cache_data.clear()
 
 
-def test_report_page_offers_every_download(page_db):
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+def test_report_page_offers_every_download(page_db, monkeypatch):
+    at = open_page("pages/report.py", page_db, monkeypatch)
     assert not at.exception, at.exception
     text = " ".join(e.value for e in at.info)
     assert "截至2026年10月，测试市3项重点指标中，1项达到序时进度，2项滞后" in text

@@ -13,7 +13,7 @@ from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_views import build_fixture_db, fixture_frames, fixture_values
 
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.setup.workbook import load_setup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ def fixture_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def empty_db(tmp_path) -> Path:
     path = tmp_path / "empty.duckdb"
-    store.connect(path, create=True).close()
+    connection.connect(path, create=True).close()
     return path
 
 
@@ -60,7 +60,7 @@ def test_page_with_empty_database(page, empty_db, monkeypatch):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_with_setup_but_no_returns(page, tmp_path, monkeypatch):
     path = tmp_path / "setup_only.duckdb"
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     load_setup(con, fixture_frames(), at=AT)
     con.close()
     at = run_page(page, path, monkeypatch)
@@ -71,10 +71,10 @@ def test_page_with_setup_but_no_returns(page, tmp_path, monkeypatch):
 @pytest.mark.parametrize("page", PAGES)
 def test_month_without_data(page, tmp_path, monkeypatch):
     path = tmp_path / "gap.duckdb"
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     load_setup(con, fixture_frames(), at=AT)
     values = fixture_values()
-    store.write_batch(con, values[values["period"] != "2026-05"], file_name="gap.xlsx", at=AT)
+    batches.write_batch(con, values[values["period"] != "2026-05"], file_name="gap.xlsx", at=AT)
     con.close()
     at = run_page(page, path, monkeypatch, month="2026-05")
     assert not at.exception, at.exception

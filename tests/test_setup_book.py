@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from builders import AT, tiny_setup
 
-from indicators.db import catalog, store
+from indicators.db import catalog, connection
 from indicators.errors import RejectedInput
 from indicators.setup import workbook
 
@@ -28,7 +28,7 @@ def test_round_trip_through_a_workbook(tmp_path):
     assert (ratio.kind, ratio.numerator_code, ratio.denominator_code, ratio.factor) == ("ratio", "NUM", "DEN", 100.0)
     assert back["indicator"].set_index("code").loc["LOW", "direction"] == "lower"
     assert back["indicator"].set_index("code").loc["GDP", "frequency"] == "quarterly"
-    con = store.connect(":memory:")
+    con = connection.connect(":memory:")
     workbook.load_setup(con, back, at=AT)
     assert catalog.org_units(con)["level"].tolist() == [0, 1, 1, 2]
 
@@ -59,7 +59,7 @@ def test_bad_workbooks_are_refused_with_the_place(tmp_path, sheet, column, value
 
 
 def test_changed_target_is_a_new_row_and_the_latest_counts():
-    con = store.connect(":memory:")
+    con = connection.connect(":memory:")
     frames = tiny_setup()
     workbook.load_setup(con, frames, at=AT)
     workbook.load_setup(con, frames, at=AT)  # unchanged: no new rows

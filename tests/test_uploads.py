@@ -12,7 +12,7 @@ import pytest
 from testdate import AT
 
 from indicators import views
-from indicators.db import catalog, store
+from indicators.db import catalog, connection
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 from indicators.rules import due
@@ -50,7 +50,7 @@ BAD_ROWS = [("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", "十
 
 @pytest.fixture
 def con(demo_db):
-    c = store.connect(demo_db)
+    c = connection.connect(demo_db)
     yield c
     c.close()
 

@@ -13,7 +13,7 @@ import pytest
 from builders import AT
 
 from indicators import views
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
 from indicators.settings import Settings
 from indicators.setup.workbook import load_setup
@@ -79,10 +79,10 @@ def fixture_values(upto: str = "2026-10") -> pd.DataFrame:
 
 
 def build_fixture_db(path: str | Path) -> Path:
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     try:
         load_setup(con, fixture_frames(), at=AT)
-        store.write_batch(con, fixture_values(), file_name="fixture.xlsx", at=AT)
+        batches.write_batch(con, fixture_values(), file_name="fixture.xlsx", at=AT)
     finally:
         con.close()
     return Path(path)
@@ -91,7 +91,7 @@ def build_fixture_db(path: str | Path) -> Path:
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     path = build_fixture_db(tmp_path_factory.mktemp("views") / "f.duckdb")
-    c = store.connect(path, read_only=True)
+    c = connection.connect(path, read_only=True)
     yield c
     c.close()
 

@@ -18,11 +18,11 @@ roll-up: the names of the direct children that have not reported, '、'-joined).
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from indicators.db import catalog
+from indicators.db.connection import Connection
 from indicators.rules import periods, progress
 from indicators.rules.rollup import roll_up
 from indicators.settings import Settings
@@ -70,7 +70,7 @@ def _needed(indicators: pd.DataFrame, period: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator_code", "role", "period"])
 
 
-def fetch_values(con: duckdb.DuckDBPyConnection, need: pd.DataFrame, units: pd.DataFrame,
+def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
                  inds: pd.DataFrame) -> pd.DataFrame:
     """Current observations for the needed (indicator, period) pairs — one scan in DuckDB.
 
@@ -83,18 +83,13 @@ def fetch_values(con: duckdb.DuckDBPyConnection, need: pd.DataFrame, units: pd.D
     pairs["ind"] = ind_codes.get_indexer(pairs["indicator_code"])
     pairs["per"] = per_codes.get_indexer(pairs["period"])
     unit_map = pd.DataFrame({"code": unit_codes, "unit": np.arange(len(unit_codes))})
-    cur = con.cursor()
-    try:
-        cur.register("_need", pairs)
-        cur.register("_units", unit_map)
+    with con.cursor() as cur, cur.registered("_need", pairs), cur.registered("_units", unit_map):
         raw = cur.execute(
             """SELECT n.ind, u.unit, n.per, o.value, o.batch_id
                FROM current_observation o
                JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period
                JOIN _units u ON u.code = o.org_unit"""
         ).fetchnumpy()
-    finally:
-        cur.close()
     return pd.DataFrame({
         "indicator_code": pd.Categorical.from_codes(raw["ind"].astype(np.int64), categories=ind_codes),
         "org_unit": pd.Categorical.from_codes(raw["unit"].astype(np.int64), categories=unit_codes),
@@ -104,7 +99,7 @@ def fetch_values(con: duckdb.DuckDBPyConnection, need: pd.DataFrame, units: pd.D
     })
 
 
-def dispatch_table(con: duckdb.DuckDBPyConnection, period: str, settings: Settings,
+def dispatch_table(con: Connection, period: str, settings: Settings,
                    unit: str | None = None) -> pd.DataFrame:
     """The dispatch table for as-of month ``period``; ``unit`` keeps that unit and its
     direct children."""

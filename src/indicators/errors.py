@@ -19,3 +19,11 @@ class DatabaseTooNew(IndicatorsError):
 
 class RejectedInput(IndicatorsError):
     """Input that was refused; nothing was written."""
+
+
+class DatabaseInvalid(IndicatorsError):
+    """The file exists but is not a DuckDB database (or is damaged)."""
+
+
+class WriteConflict(IndicatorsError):
+    """A concurrent write changed the same rows first; nothing of this unit was written."""

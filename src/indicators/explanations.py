@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
-from indicators.db.store import audit, transaction
+from indicators.db.audit import audit
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.rules.explanation import STATE_LABELS, check, required, responsible
@@ -30,7 +30,7 @@ ATTACHED = ["explanation_required", "responsible", "explanation_state", "explana
 _KEY = ["indicator_code", "org_unit_code"]
 
 
-def latest(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def latest(con: Connection, period: str) -> pd.DataFrame:
     """The counting explanation of each (indicator, unit) for ``period``: indicator_code,
     org_unit_code, reason, measures, catch_up, explained_by, explained_at."""
     return con.execute("""
@@ -41,7 +41,7 @@ def latest(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
                        [period]).df()
 
 
-def previous(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def previous(con: Connection, period: str) -> pd.DataFrame:
     """The explanation each (indicator, unit) was last given before ``period``:
     indicator_code, org_unit_code, prev_period, prev_reason, prev_measures, prev_catch_up."""
     return con.execute("""
@@ -52,7 +52,7 @@ def previous(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
                        [period]).df()
 
 
-def attach(con: duckdb.DuckDBPyConnection, table: pd.DataFrame) -> pd.DataFrame:
+def attach(con: Connection, table: pd.DataFrame) -> pd.DataFrame:
     """The dispatch table with the explanation columns (``ATTACHED``) added."""
     if table.empty:
         return table.reindex(columns=list(table.columns) + ATTACHED)
@@ -86,7 +86,7 @@ def explanation_record(row: dict) -> dict | None:
             "given_by": row.get("explained_by"), "given_at": None if at is None or pd.isna(at) else str(at)}
 
 
-def give(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, *, indicator_code: str, org_unit: str,
+def give(con: Connection, table: pd.DataFrame, *, indicator_code: str, org_unit: str,
          reason: str, measures: str, catch_up: str | None, who: str | None, at: dt.datetime) -> dict:
     """Record an explanation for a row of ``table`` (the dispatch table of its month).
     Refused (RejectedInput, nothing written) when the row does not exist, does not lag,
@@ -102,7 +102,7 @@ def give(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, *, indicator_code:
     problems = check(period, reason, measures, catch_up)
     if problems:
         raise RejectedInput("滞后说明未保存：" + "；".join(problems))
-    with transaction(con):
+    with con.transaction():
         con.execute("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
                                                 given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     [indicator_code, org_unit, period, reason.strip(), measures.strip(), catch_up or None,

@@ -7,21 +7,27 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from indicators import clock, views
 from indicators.charts import ChartContext, export_config
-from indicators.db import catalog, store
+from indicators.db import catalog, connection
+from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
 from indicators.rules import due
 from indicators.settings import SettingError, Settings, load
 from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------- data access
 
@@ -61,9 +67,9 @@ def latest_due_month() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+def _connection(db_path: str) -> Connection:
     """One connection per process and database file (DuckDB locks the file)."""
-    return store.connect(db_path, create=True)
+    return connection.connect(db_path, create=True)
 
 
 def _leave_legacy_pages() -> None:
@@ -80,33 +86,63 @@ def _leave_legacy_pages() -> None:
         st.rerun()
 
 
-def db() -> duckdb.DuckDBPyConnection:
-    """A cursor on the shared connection for this script run (cursors are per thread)."""
+def _shared() -> Connection:
+    return _connection(str(Path(settings().db_path).resolve()))
+
+
+# The cursor of the script run in progress: a holder that ``script_run`` sets up and
+# ``db`` fills on first use. A ContextVar, because each session's run has its own thread.
+_RUN_CURSOR: ContextVar[list[Connection] | None] = ContextVar("indicators_run_cursor", default=None)
+
+
+@contextmanager
+def script_run() -> Iterator[None]:
+    """One script run of a page: the router (``app.py``) runs every page inside it, so
+    the run's cursor is closed when the page is done — also when it stops or reruns."""
+    holder: list[Connection] = []
+    token = _RUN_CURSOR.set(holder)
+    try:
+        yield
+    finally:
+        _RUN_CURSOR.reset(token)
+        for cur in holder:
+            cur.close()
+
+
+def db() -> Connection:
+    """This script run's cursor on the shared connection (cursors are per thread)."""
     _leave_legacy_pages()
-    return _connection(str(Path(settings().db_path).resolve())).cursor()
+    holder = _RUN_CURSOR.get()
+    if holder is None:
+        raise RuntimeError("ui.db() outside ui.script_run(): pages run through the router in app.py")
+    if not holder:
+        holder.append(_shared().cursor())
+    return holder[0]
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+def deferred(make: Callable[[Connection], T]) -> Callable[[], T]:
+    """For a download generated on click — after this run has ended, on another thread:
+    a callable that opens its own cursor, calls ``make(cursor)`` and closes it."""
+    shared = _shared()
+
+    def run() -> T:
+        with shared.cursor() as cur:
+            return make(cur)
+    return run
+
+
+def data_version(con: Connection) -> tuple:
     """Changes whenever a batch, a rollback or a target changes: the cache key of results."""
-    return con.execute(
-        """SELECT (SELECT count(*) FROM batch), (SELECT max(id) FROM batch),
-                  (SELECT count(*) FROM batch WHERE status = 'rolled_back'),
-                  (SELECT count(*) FROM target), (SELECT max(set_at) FROM target),
-                  (SELECT count(*) FROM indicator), (SELECT count(*) FROM org_unit),
-                  (SELECT count(*) FROM responsibility), (SELECT max(logged_at) FROM audit)"""
-    ).fetchone()
+    return catalog.data_version(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _dispatch(db_path: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
-    con = _connection(db_path).cursor()
-    try:
+    with _connection(db_path).cursor() as con:
         return dispatch_table(con, period, _settings)
-    finally:
-        con.close()
 
 
-def dispatch(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def dispatch(con: Connection, period: str) -> pd.DataFrame:
     """The dispatch table of ``period``, cached until the data changes."""
     s = settings()
     key = (s.pacing, s.done_at, s.lagging_from_pp)
@@ -188,7 +224,7 @@ def _set_briefing() -> None:
     _write_url("briefing", "1" if on else None, None)
 
 
-def filters(con: duckdb.DuckDBPyConnection, *, unit: bool = True) -> Filters:
+def filters(con: Connection, *, unit: bool = True) -> Filters:
     """The shared sidebar: as-of month, unit, briefing toggle. Month and unit live in the
     URL (``?month=2026-10&unit=330106``) so a view can be bookmarked and shared; in
     briefing mode (``?briefing=1``) they move to a small expander at the bottom of the page."""
@@ -225,7 +261,7 @@ def chart_context(f: Filters, source: str | None = None) -> ChartContext:
 
 # ---------------------------------------------------------------- guards and messages
 
-def require_data(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> bool:
+def require_data(con: Connection, f: Filters | None = None) -> bool:
     """Stop the page with a helpful message when there is nothing to show."""
     if catalog.is_empty(con):
         st.info("数据库中还没有指标设置。请由管理员导入设置工作簿，或在命令行运行 "

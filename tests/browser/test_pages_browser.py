@@ -114,13 +114,15 @@ def test_briefing_toggle_sets_url(page, app_url):
     page.locator('[data-testid="stSidebar"]').get_by_text("汇报模式").click()
     page.wait_for_url(re.compile(r"briefing=1"))
     wait_ready(page)
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    # the CSS that hides or shows the sidebar arrives with the rerun: wait for it, not
+    # for a fixed time (on a loaded machine the status widget can be gone before the rerun)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=15_000)
     # and back out through the settings expander
     page.get_by_text("汇报设置").click()
     page.get_by_text("汇报模式（16:9 截图）").click()
     page.wait_for_function("!location.search.includes('briefing=1')", timeout=15_000)
     wait_ready(page)
-    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
 
 
 def test_png_export_options(page, app_url):

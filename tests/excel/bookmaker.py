@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from builders import AT
 
-from indicators.db import store
+from indicators.db import batches, connection
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -33,7 +33,7 @@ INDICATORS = [  # code, name, aliases, unit, kind, allow_negative
 
 
 def make_db(path=":memory:"):
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     for i, u in enumerate(UNITS):
         con.execute("INSERT INTO org_unit (code, name, parent_code, level, sort_order, aliases) VALUES (?,?,?,?,?,?)", list(u))
     for i, (code, name, aliases, unit, kind, neg) in enumerate(INDICATORS):
@@ -45,7 +45,7 @@ def make_db(path=":memory:"):
 def seed(con, rows, file_name="seed.xlsx"):
     """Store (indicator_code, org_unit, period, value) rows as one batch."""
     frame = pd.DataFrame(rows, columns=["indicator_code", "org_unit", "period", "value"])
-    return store.write_batch(con, frame, file_name=file_name, uploaded_by="test", at=AT)
+    return batches.write_batch(con, frame, file_name=file_name, uploaded_by="test", at=AT)
 
 
 def xlsx(path: Path, rows: list[list], *, merges=(), sheet="报表", extra=None) -> Path:

@@ -14,7 +14,7 @@ from bookmaker import to_xls, xlsx
 
 from indicators import demo
 from indicators.cli import main
-from indicators.db import store
+from indicators.db import connection
 from indicators.dispatch import dispatch_table
 from indicators.settings import Settings
 
@@ -62,7 +62,7 @@ def test_return_loads_and_shows_in_status(demo_db, tmp_path, capsys, layout, fil
     assert main(["import", str(path), "--db", str(demo_db), "--yes", "--json", "--who", "青溪县 张三"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report, report
-    con = store.connect(demo_db, read_only=True)
+    con = connection.connect(demo_db, read_only=True)
     try:
         newest_batch = con.execute("SELECT max(id) FROM batch").fetchall()[0][0]
         table = dispatch_table(con, "2026-10", Settings())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from builders import AT
 
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
 from indicators.settings import Settings
 from indicators.setup import workbook
@@ -32,10 +32,10 @@ def make_db(path: Path, rename: dict[str, str] | None = None) -> Path:
     frames, obs = _tiny()
     if rename:
         frames["indicator"]["name"] = frames["indicator"]["name"].replace(rename)
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     try:
         workbook.load_setup(con, frames, at=AT)
-        store.write_batch(con, obs, file_name="tiny.xlsx", at=AT)
+        batches.write_batch(con, obs, file_name="tiny.xlsx", at=AT)
     finally:
         con.close()
     return path
@@ -48,7 +48,7 @@ def tiny_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_table(tiny_db):
-    con = store.connect(tiny_db, read_only=True)
+    con = connection.connect(tiny_db, read_only=True)
     try:
         return dispatch_table(con, PERIOD, Settings())
     finally:

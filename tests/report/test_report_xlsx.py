@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from indicators.db.store import connect
+from indicators.db.connection import connect
 from indicators.dispatch import dispatch_table
 from indicators.report.summary import summarize
 from indicators.report.xlsx_table import (

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import testdate
 
 SEED = Path(__file__).parent / "data" / "zjg_2022_03_plan.txt"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from builders import AT, tiny_setup
 
-from indicators.db import store
+from indicators.db import connection
 from indicators.errors import RejectedInput
 from indicators.setup import workbook
 from indicators.tasks import board, drafts
@@ -30,7 +30,7 @@ def _book(tmp_path, tasks):
 
 @pytest.fixture
 def con():
-    c = store.connect(":memory:")
+    c = connection.connect(":memory:")
     workbook.load_setup(c, tiny_setup(), at=AT)
     yield c
     c.close()

@@ -46,12 +46,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_init(args) -> int:
-    from indicators.db import store
+    from indicators.db import connection
     path = db_path(args)
     if args.force and path.exists():
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     try:
         has_data = con.execute("SELECT count(*) FROM indicator").fetchone()[0] > 0
         if args.demo:
@@ -83,11 +83,11 @@ def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
 
 
 def cmd_status(args) -> int:
-    from indicators.db import store
-    from indicators.dispatch import dispatch_table
     from indicators import explanations
+    from indicators.db import connection
+    from indicators.dispatch import dispatch_table
     period = as_of(args)
-    con = store.connect(db_path(args), read_only=True)
+    con = connection.connect(db_path(args), read_only=True)
     try:
         table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=args.unit))
     finally:
@@ -129,10 +129,10 @@ def cmd_setup_template(args) -> int:
 
 
 def cmd_setup_import(args) -> int:
-    from indicators.db import store
+    from indicators.db import connection
     from indicators.setup.workbook import load_setup, read_workbook
     frames = read_workbook(args.file)
-    con = store.connect(db_path(args), create=True)
+    con = connection.connect(db_path(args), create=True)
     try:
         load_setup(con, frames, who=args.who, at=clock.now(args.settings))
     finally:
@@ -170,7 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--who", default=None)
     p.set_defaults(func=cmd_setup_import)
 
-    from indicators.cli import explain, report, returns, tasks  # the other command groups
+    from indicators.cli import (  # the other command groups
+        explain,
+        report,
+        returns,
+        tasks,
+    )
     returns.add_parsers(sub)
     report.add_parsers(sub)
     tasks.add_parsers(sub)

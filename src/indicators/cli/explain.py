@@ -18,7 +18,14 @@ import sys
 import pandas as pd
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, acting_user, add_db_arg, add_who_arg, db_path, period_arg
+from indicators.cli.args import (
+    EXIT_OK,
+    acting_user,
+    add_db_arg,
+    add_who_arg,
+    db_path,
+    period_arg,
+)
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 
@@ -49,12 +56,12 @@ def explained_table(con, period: str, settings) -> pd.DataFrame:
 
 
 def cmd_explain(args) -> int:
-    from indicators.db import store
+    from indicators.db import connection
     giving = any(v is not None for v in (args.indicator, args.unit, args.reason, args.measures, args.catch_up))
     if giving and not (args.indicator and args.unit):
         raise RejectedInput("填写滞后说明需要 --indicator 和 --unit（以及 --reason、--measures）")
     settings = args.settings
-    con = store.connect(db_path(args), read_only=not giving)
+    con = connection.connect(db_path(args), read_only=not giving)
     try:
         table = explained_table(con, args.period, settings)
         if giving:

@@ -30,9 +30,9 @@ def add_parsers(sub) -> None:
 
 def cmd_report(args) -> int:
     from indicators import report
-    from indicators.db import store
+    from indicators.db import connection
     settings, period = args.settings, as_of(args)
-    con = store.connect(db_path(args), read_only=True)
+    con = connection.connect(db_path(args), read_only=True)
     try:
         summary = report.build_summary(con, period, unit=args.unit, settings=settings)
     finally:

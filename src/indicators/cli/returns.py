@@ -16,11 +16,11 @@ from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, per
 
 
 def cmd_import(args) -> int:
-    from indicators.db import store
+    from indicators.db import connection
     from indicators.errors import RejectedInput
     from indicators.returns import pipeline
     today = clock.today(args.settings)
-    con = store.connect(db_path(args), read_only=args.dry_run)
+    con = connection.connect(db_path(args), read_only=args.dry_run)
     try:
         readings = []
         for f in args.files:
@@ -83,9 +83,9 @@ def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
 
 
 def cmd_template(args) -> int:
-    from indicators.db import store
+    from indicators.db import connection
     from indicators.returns import template
-    con = store.connect(db_path(args), read_only=True)
+    con = connection.connect(db_path(args), read_only=True)
     try:
         path = template.write_template(con, args.out, period=args.period, unit=args.unit,
                                        settings=args.settings, today=clock.today(args.settings))

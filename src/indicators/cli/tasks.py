@@ -15,7 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, acting_user, add_db_arg, add_who_arg, db_path, period_arg
+from indicators.cli.args import (
+    EXIT_OK,
+    acting_user,
+    add_db_arg,
+    add_who_arg,
+    db_path,
+    period_arg,
+)
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.rules.task_status import REPORTED_WORDS
@@ -68,8 +75,8 @@ def add_parsers(sub) -> None:
 
 
 def _connect(args, read_only: bool = False):
-    from indicators.db import store
-    return store.connect(db_path(args), read_only=read_only)
+    from indicators.db import connection
+    return connection.connect(db_path(args), read_only=read_only)
 
 
 def cmd_import_plan(args) -> int:

@@ -1,1 +1,2 @@
-"""The store: schema and migrations, the connection, catalogue reads, batches."""
+"""The database: the connection object (opening, cursors, transactions, registration,
+errors), schema and migrations, catalogue reads, batches and the audit log."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from indicators.db.connection import Connection
 
-def org_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+
+def org_units(con: Connection) -> pd.DataFrame:
     """Columns: code, name, parent_code, level, sort_order, aliases (ordered for display)."""
     return con.execute(
         "SELECT code, name, parent_code, level, sort_order, aliases FROM org_unit ORDER BY level, sort_order, code"
     ).df()
 
 
-def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def indicators(con: Connection) -> pd.DataFrame:
     """One row per indicator with its responsibility joined in (lead_department and
     leader as names, plus their codes)."""
     return con.execute(
@@ -31,15 +32,15 @@ def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def departments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def departments(con: Connection) -> pd.DataFrame:
     return con.execute("SELECT code, name FROM department ORDER BY code").df()
 
 
-def leaders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def leaders(con: Connection) -> pd.DataFrame:
     return con.execute("SELECT code, name, title FROM leader ORDER BY code").df()
 
 
-def current_targets(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
+def current_targets(con: Connection, year: int | None = None) -> pd.DataFrame:
     """The latest target per (indicator, unit, year). Columns: indicator_code, org_unit,
     year, value, milestones, set_at, set_by, reason."""
     sql = """SELECT indicator_code, org_unit, year, value, milestones, set_at, set_by, reason
@@ -50,7 +51,7 @@ def current_targets(con: duckdb.DuckDBPyConnection, year: int | None = None) -> 
     return con.execute(sql.format(where="WHERE year = ?"), [int(year)]).df()
 
 
-def target_history(con: duckdb.DuckDBPyConnection, indicator_code: str, org_unit: str) -> pd.DataFrame:
+def target_history(con: Connection, indicator_code: str, org_unit: str) -> pd.DataFrame:
     return con.execute(
         """SELECT year, value, milestones, set_at, set_by, reason FROM target
            WHERE indicator_code = ? AND org_unit = ? ORDER BY year, set_at""",
@@ -58,16 +59,28 @@ def target_history(con: duckdb.DuckDBPyConnection, indicator_code: str, org_unit
     ).df()
 
 
-def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+def periods(con: Connection) -> list[str]:
     """Periods with current data, newest first."""
     return [r[0] for r in con.execute(
         "SELECT DISTINCT period FROM current_observation ORDER BY period DESC").fetchall()]
 
 
-def latest_period(con: duckdb.DuckDBPyConnection) -> str | None:
+def latest_period(con: Connection) -> str | None:
     row = con.execute("SELECT max(period) FROM current_observation").fetchone()
     return row[0] if row else None
 
 
-def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+def is_empty(con: Connection) -> bool:
     return con.execute("SELECT count(*) FROM indicator").fetchone()[0] == 0
+
+
+def data_version(con: Connection) -> tuple:
+    """Changes whenever a batch, a rollback, a target or the setup changes: the cache
+    key of everything computed from the database."""
+    return con.execute(
+        """SELECT (SELECT count(*) FROM batch), (SELECT max(id) FROM batch),
+                  (SELECT count(*) FROM batch WHERE status = 'rolled_back'),
+                  (SELECT count(*) FROM target), (SELECT max(set_at) FROM target),
+                  (SELECT count(*) FROM indicator), (SELECT count(*) FROM org_unit),
+                  (SELECT count(*) FROM responsibility), (SELECT max(logged_at) FROM audit)"""
+    ).fetchone()

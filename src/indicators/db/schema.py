@@ -2,12 +2,14 @@
 
 Each migration is a list of statements applied in one transaction; ``schema_version``
 records how far a database has come. A database from a newer version of the code is
-refused rather than guessed at.
+refused rather than guessed at. Never edit a migration that has landed: add the next one.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+from indicators.errors import DatabaseTooNew
+
+SCHEMA_VERSION = 4
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -154,7 +156,43 @@ _V3 = [
     )""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3}
+# Version 4: the ``setting`` table of version 2 was never read or written — settings
+# come from the environment (``indicators.settings``).
+_V4 = [
+    "DROP TABLE IF EXISTS setting",
+]
 
-# Tables in the order setup data is loaded and cleared; fixed list used to build SQL.
-SETUP_TABLES = ("org_unit", "department", "leader", "indicator", "responsibility", "target")
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+
+
+def schema_version(con) -> int:
+    """How far the database at ``con`` has been migrated (0: a new, empty one)."""
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not has:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con, *, read_only: bool = False) -> int:
+    """Bring the schema of ``con`` (a ``db.connection.Connection``) up to
+    ``SCHEMA_VERSION`` in one transaction; refuse a database from newer code. A
+    read-only connection is not migrated (it reads what is there)."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise DatabaseTooNew(
+            f"数据库结构版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}。请升级程序后再打开。"
+        )
+    if current == SCHEMA_VERSION or read_only:
+        return current
+    with con.transaction():
+        if current == 0:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                        "(version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for stmt in MIGRATIONS[version]:
+                con.execute(stmt)
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    return SCHEMA_VERSION

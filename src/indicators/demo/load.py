@@ -11,9 +11,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-import duckdb
-
 from indicators import clock, demo
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 from indicators.rules import periods
@@ -23,7 +22,7 @@ from indicators.setup import workbook
 WHO = "示例数据"
 
 
-def load_demo(con: duckdb.DuckDBPyConnection, settings: Settings, work_dir: str | Path | None = None) -> str:
+def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None = None) -> str:
     """Load the demo into an empty database; returns a one-line summary."""
     at = dt.datetime.combine(clock.today(settings), dt.time(0, 0))  # what users do today comes later
     with tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
@@ -51,7 +50,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, settings: Settings, work_dir: str 
             f"（截至 {periods.label(demo.AS_OF)}）")
 
 
-def _backdate(con: duckdb.DuckDBPyConnection, batch_id: int, period: str) -> None:
+def _backdate(con: Connection, batch_id: int, period: str) -> None:
     """Demo history: each month's return arrived on the 5th of the next month, 09:30,
     except a few that came late — so the timeliness view has something to show."""
     year, month = periods.parse(period)

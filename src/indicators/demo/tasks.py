@@ -16,10 +16,10 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from indicators import explanations
+from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.rules import periods
 from indicators.rules.task_status import parse_nodes
@@ -101,7 +101,7 @@ def task_frame() -> pd.DataFrame:
     return pd.DataFrame(TASKS, columns=cols)
 
 
-def load_demo_tasks(con: duckdb.DuckDBPyConnection, period: str, settings: Settings, *, at: dt.datetime) -> str:
+def load_demo_tasks(con: Connection, period: str, settings: Settings, *, at: dt.datetime) -> str:
     """Tasks, progress through ``period`` and explanations of ``period`` (and the month
     before), all written ``at``; returns a one-line summary."""
     year = periods.parse(period)[0]
@@ -116,7 +116,7 @@ def load_demo_tasks(con: duckdb.DuckDBPyConnection, period: str, settings: Setti
     return f"{len(frame)} 项重点任务，{len(progress)} 条进展，{given} 条滞后说明"
 
 
-def _setup_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+def _setup_frames(con: Connection) -> dict[str, pd.DataFrame]:
     from indicators.views.setup import setup_frames
     return setup_frames(con)
 
@@ -158,7 +158,7 @@ def _report(code: str, period: str, status: str, node: str | None) -> dict:
                 next_steps=steps)
 
 
-def _explain(con: duckdb.DuckDBPyConnection, period: str, settings: Settings, at: dt.datetime, every: int) -> int:
+def _explain(con: Connection, period: str, settings: Settings, at: dt.datetime, every: int) -> int:
     """Explanations for the lagging rows of ``period``, leaving out every ``every``-th
     (``every=1``: none left out — the month before is complete)."""
     table = explanations.attach(con, dispatch_table(con, period, settings))

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
-
+from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.errors import RejectedInput
 from indicators.report.summary import Summary, summarize
@@ -30,7 +29,7 @@ MIME_TYPES = {
 }
 
 
-def build_summary(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None,
+def build_summary(con: Connection, period: str, unit: str | None = None,
                   *, settings: Settings) -> Summary:
     """The dispatch table of ``period`` (for ``unit`` and its children) summarised."""
     table = dispatch_table(con, period, settings, unit=unit)

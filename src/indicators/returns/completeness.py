@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
+from indicators.db.connection import Connection
 from indicators.returns.template import due_indicators
 from indicators.rules.due import deadline
 from indicators.rules.periods import label
@@ -26,7 +26,7 @@ DETAIL_COLUMNS = ["org_unit", "org_unit_name", "indicator_code", "indicator_name
                   "value", "first_reported_at", "deadline", "on_time", "status"]
 
 
-def expected_pairs(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def expected_pairs(con: Connection, period: str) -> pd.DataFrame:
     """Columns: org_unit, indicator_code."""
     ind = due_indicators(con, period)
     units = con.execute("SELECT code, level FROM org_unit").df()
@@ -40,12 +40,11 @@ def expected_pairs(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     return _own_reports_only(con, pairs, period)
 
 
-def _own_reports_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, period: str) -> pd.DataFrame:
+def _own_reports_only(con: Connection, pairs: pd.DataFrame, period: str) -> pd.DataFrame:
     """A unit with units under it (the city) is not chased for what its children's
     returns add up to: only for ratios that do not roll up, and for what it reported
     itself in the past year (e.g. the city's own GDP figure)."""
-    con.register("_pairs_in", pairs)
-    try:
+    with con.registered("_pairs_in", pairs):
         return con.execute("""
             SELECT p.org_unit, p.indicator_code FROM _pairs_in p
             JOIN indicator i ON i.code = p.indicator_code
@@ -55,11 +54,9 @@ def _own_reports_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, perio
                           WHERE o.org_unit = p.org_unit AND o.indicator_code = p.indicator_code
                             AND o.period < ? AND o.period >= ?)""",
             [period, f"{int(period[:4]) - 1}{period[4:]}"]).df()
-    finally:
-        con.unregister("_pairs_in")
 
 
-def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings,
+def completeness(con: Connection, period: str, *, settings: Settings,
                  now: dt.datetime) -> pd.DataFrame:
     """One row per expected (unit, indicator) of ``period`` (``DETAIL_COLUMNS``).
 
@@ -67,8 +64,7 @@ def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Setti
     ``on_time`` is NA for values not reported."""
     due_at = deadline(period, settings.deadline_day)
     pairs = expected_pairs(con, period)
-    con.register("_pairs", pairs)
-    try:
+    with con.registered("_pairs", pairs):
         detail = con.execute("""
             WITH first AS (
                 SELECT o.indicator_code, o.org_unit, min(b.uploaded_at) AS first_reported_at
@@ -86,8 +82,6 @@ def completeness(con: duckdb.DuckDBPyConnection, period: str, *, settings: Setti
                  AND c.period = ?
             LEFT JOIN first f ON f.indicator_code = p.indicator_code AND f.org_unit = p.org_unit
             ORDER BY u.level, u.sort_order, p.org_unit, i.sort_order, p.indicator_code""", [period, period]).df()
-    finally:
-        con.unregister("_pairs")
     detail["deadline"] = due_at
     reported = detail["reported"].astype(bool)
     on_time = pd.Series(pd.NA, index=detail.index, dtype="boolean")

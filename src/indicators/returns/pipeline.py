@@ -1,7 +1,7 @@
 """The returns import pipeline: read → locate table → normalise → validate → store.
 
 Each step returns data; nothing is written until ``commit``, and then in one
-transaction through ``store.write_batch``. A page does::
+transaction through ``db.batches.write_batch``. A page does::
 
     reading = read_return(uploaded.getvalue(), uploaded.name, con, today=clock.today(settings))
     show(reading.problems)                  # tidy table, Chinese, located
@@ -16,11 +16,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators.db import store
+from indicators.db import batches
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.returns.excel import history
 from indicators.returns.excel.header import locate
@@ -106,7 +106,7 @@ class ReturnReading:
                 "errors": int(len(self.errors)), "warnings": int(len(self.warnings))}
 
 
-def read_return(source: str | Path | bytes, file_name: str | None = None, con: duckdb.DuckDBPyConnection | None = None,
+def read_return(source: str | Path | bytes, file_name: str | None = None, con: Connection | None = None,
                 *, today: dt.date, expected_period: str | None = None,
                 catalog: Catalog | None = None) -> ReturnReading:
     """Read and validate one return file (path or bytes). Writes nothing.
@@ -352,16 +352,11 @@ def _finish(file_name, sha, values, problems, conversions, layout, sheets, expec
 
 # --- after reading -----------------------------------------------------------------------
 
-DIFF_COLUMNS = ["indicator_code", "indicator_name", "org_unit", "org_unit_name", "period", "old_value",
-                "new_value", "change"]
-
-
-def preview_diff(con: duckdb.DuckDBPyConnection, reading: ReturnReading) -> pd.DataFrame:
+def preview_diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     """What committing would change. Columns: indicator_code, indicator_name, org_unit,
     org_unit_name, period, old_value, new_value, change ('新增' | '修改' | '不变')."""
     v = reading.values[["indicator_code", "org_unit", "period", "value"]]
-    con.register("_new", v)
-    try:
+    with con.registered("_new", v):
         return con.execute("""
             SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
                    c.value AS old_value, n.value AS new_value,
@@ -375,8 +370,6 @@ def preview_diff(con: duckdb.DuckDBPyConnection, reading: ReturnReading) -> pd.D
             LEFT JOIN org_unit u ON u.code = n.org_unit
             ORDER BY CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END, n.period,
                      i.sort_order, n.indicator_code, u.sort_order, n.org_unit""").df()
-    finally:
-        con.unregister("_new")
 
 
 def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
@@ -401,7 +394,7 @@ def problem_lines(reading: ReturnReading, limit: int | None = 50) -> list[str]:
     return lines
 
 
-def commit(con: duckdb.DuckDBPyConnection, reading: ReturnReading, *, who: str | None = None,
+def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,
            at: dt.datetime, confirm_warnings: bool = False, note: str | None = None) -> int:
     """Store the reading as one batch uploaded at ``at`` (``indicators.clock.now``) and
     return its id. Refuses (RejectedInput, nothing
@@ -414,24 +407,13 @@ def commit(con: duckdb.DuckDBPyConnection, reading: ReturnReading, *, who: str |
         raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值。")
     if len(reading.warnings):
         note = ((note + "；") if note else "") + f"已确认 {len(reading.warnings)} 条警告"
-    return store.write_batch(con, reading.values, file_name=reading.file_name, sha256=reading.sha256,
-                             uploaded_by=who, note=note, at=at)
+    return batches.write_batch(con, reading.values, file_name=reading.file_name, sha256=reading.sha256,
+                               uploaded_by=who, note=note, at=at)
 
 
-def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, who: str | None = None, at: dt.datetime) -> int:
+def rollback(con: Connection, batch_id: int, *, who: str | None = None, at: dt.datetime) -> int:
     """Undo a batch (its values stop counting; the ones it replaced count again)."""
     try:
-        return store.rollback_batch(con, int(batch_id), who=who, at=at)
+        return batches.rollback_batch(con, int(batch_id), who=who, at=at)
     except ValueError as exc:
         raise RejectedInput(str(exc)) from None
-
-
-def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The upload history for 报送记录. Columns: id, file_name, uploaded_at, uploaded_by,
-    rows, status, note, periods (e.g. '2026-09、2026-10'), units (count)."""
-    return con.execute("""
-        SELECT b.id, b.file_name, b.uploaded_at, b.uploaded_by, b.rows, b.status, b.note,
-               string_agg(DISTINCT o.period, '、' ORDER BY o.period) AS periods,
-               count(DISTINCT o.org_unit) AS units
-        FROM batch b LEFT JOIN observation o ON o.batch_id = b.id
-        GROUP BY ALL ORDER BY b.id DESC""").df()

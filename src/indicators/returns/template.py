@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.rules.periods import label, shift
@@ -46,7 +46,7 @@ def indicator_label(name: str, unit: str | None) -> str:
     return f"{name}（{unit}）" if unit else name
 
 
-def due_indicators(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def due_indicators(con: Connection, period: str) -> pd.DataFrame:
     """Indicators reported for ``period``: by frequency, and not derived ratios (those
     are computed from their numerator and denominator)."""
     ind = con.execute("""SELECT code, name, unit, kind, frequency, coalesce(allow_negative, false) AS allow_negative,
@@ -57,7 +57,7 @@ def due_indicators(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     return ind[due].reset_index(drop=True)
 
 
-def template_rows(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None) -> pd.DataFrame:
+def template_rows(con: Connection, period: str, unit: str | None = None) -> pd.DataFrame:
     """The pre-filled rows: period, org_unit, unit_name, indicator_code, label, kind_text,
     allow_negative, last_value (current value of the month before, for reference)."""
     units = con.execute("SELECT code, name FROM org_unit ORDER BY level, sort_order, code").df()
@@ -80,7 +80,7 @@ def template_rows(con: duckdb.DuckDBPyConnection, period: str, unit: str | None 
                  "last_value"]]
 
 
-def write_template(con: duckdb.DuckDBPyConnection, out: str | Path, *, period: str, unit: str | None = None,
+def write_template(con: Connection, out: str | Path, *, period: str, unit: str | None = None,
                    settings: Settings, today: dt.date) -> Path:
     """Write the template for ``period`` (one unit, or all units when ``unit`` is None);
     ``today`` (``indicators.clock.today``) is recorded as its generation date."""

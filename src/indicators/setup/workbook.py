@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from indicators.db.store import audit
+from indicators.db.audit import audit
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 
 
@@ -249,7 +249,7 @@ def unit_levels(units: pd.DataFrame) -> pd.Series:
     return units["code"].map(depth).astype(int)
 
 
-def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], *, who: str | None = None,
+def load_setup(con: Connection, frames: dict[str, pd.DataFrame], *, who: str | None = None,
                at: dt.datetime) -> None:
     """Load setup frames in one transaction (``at``: when, ``indicators.clock.now``).
 
@@ -259,27 +259,25 @@ def load_setup(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
     """
     units = frames["org_unit"].copy()
     units["level"] = unit_levels(units)
-    con.execute("BEGIN")
-    try:
-        for table in ("org_unit", "department", "leader", "indicator", "responsibility"):
-            frame = units if table == "org_unit" else frames[table]
-            key = "indicator_code" if table == "responsibility" else "code"
-            # column names come from the fixed SHEETS list, never from the frame handed in
-            allowed = [c.name for c in SHEETS[table][1]] + (["level"] if table == "org_unit" else [])
-            cols = [c for c in allowed if c in frame.columns]
-            con.register("_setup", frame[cols])
+    con.write(lambda tx: _replace_setup(tx, {**frames, "org_unit": units}, who, at))
+
+
+def _replace_setup(con: Connection, frames: dict[str, pd.DataFrame], who: str | None, at: dt.datetime) -> None:
+    for table in ("org_unit", "department", "leader", "indicator", "responsibility"):
+        frame = frames[table]
+        key = "indicator_code" if table == "responsibility" else "code"
+        # column names come from the fixed SHEETS list, never from the frame handed in
+        allowed = [c.name for c in SHEETS[table][1]] + (["level"] if table == "org_unit" else [])
+        cols = [c for c in allowed if c in frame.columns]
+        with con.registered("_setup", frame[cols]):
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _setup)")
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
-            con.unregister("_setup")
-        added = _append_targets(con, frames["target"], who, at)
-        if "task" in frames:
-            from indicators.tasks.store import save_tasks
-            save_tasks(con, frames["task"], who=who, how="setup", at=at)
-        audit(con, who, "setup", f"{len(units)} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条", at=at)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    added = _append_targets(con, frames["target"], who, at)
+    if "task" in frames:
+        from indicators.tasks.store import save_tasks
+        save_tasks(con, frames["task"], who=who, how="setup", at=at)
+    audit(con, who, "setup", f"{len(frames['org_unit'])} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条",
+          at=at)
 
 
 _APPEND_TARGETS = """
@@ -294,27 +292,20 @@ _APPEND_TARGETS = """
        OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')"""
 
 
-def _append_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, who: str | None, at: dt.datetime) -> int:
+def _append_targets(con: Connection, targets: pd.DataFrame, who: str | None, at: dt.datetime) -> int:
     """Append targets that differ from the latest one for their key (history is kept:
     a changed target is a new row and the latest counts)."""
     frame = targets[["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]].copy()
     frame["_n"] = range(len(frame))
-    con.register("_targets", frame)
-    try:
+    with con.registered("_targets", frame):
         return int(con.execute(_APPEND_TARGETS, [at, who]).fetchall()[0][0])
-    finally:
-        con.unregister("_targets")
 
 
-def revise_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, *, who: str | None = None,
+def revise_targets(con: Connection, targets: pd.DataFrame, *, who: str | None = None,
                    at: dt.datetime) -> int:
     """Record changed targets (target-sheet columns); returns how many rows were added."""
-    con.execute("BEGIN")
-    try:
-        added = _append_targets(con, targets, who, at)
-        audit(con, who, "targets", f"调整目标 {added} 条", at=at)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return added
+    def revise(tx: Connection) -> int:
+        added = _append_targets(tx, targets, who, at)
+        audit(tx, who, "targets", f"调整目标 {added} 条", at=at)
+        return added
+    return con.write(revise)

@@ -11,9 +11,9 @@ reported_by, reported_at, node_due (this month's node text or ''), next_node
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from indicators.db.connection import Connection
 from indicators.rules.task_status import (
     STATUS_LABELS,
     STATUS_ORDER,
@@ -31,7 +31,7 @@ BOARD_COLUMNS = [
 ]
 
 
-def task_board(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def task_board(con: Connection, period: str) -> pd.DataFrame:
     """Confirmed tasks on the board of ``period``, lagging and overdue first."""
     return board_from(tasks(con, state="active"), latest_progress(con, period), period)
 

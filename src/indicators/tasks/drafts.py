@@ -13,11 +13,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
 from indicators.db import catalog
-from indicators.db.store import audit, transaction
+from indicators.db.audit import audit
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.tasks.model import TASK_COLUMNS
@@ -33,7 +33,7 @@ def month_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def plan_drafts(con: duckdb.DuckDBPyConnection, reading: PlanReading, period: str) -> pd.DataFrame:
+def plan_drafts(con: Connection, reading: PlanReading, period: str) -> pd.DataFrame:
     """The drafts the plan would give (``DRAFT_COLUMNS``), writing nothing; ``is_new`` is
     False for items already stored for that month."""
     if not reading.items:
@@ -63,12 +63,12 @@ def plan_drafts(con: duckdb.DuckDBPyConnection, reading: PlanReading, period: st
     return pd.DataFrame(rows, columns=DRAFT_COLUMNS)
 
 
-def draft_plan(con: duckdb.DuckDBPyConnection, reading: PlanReading, period: str, *,
+def draft_plan(con: Connection, reading: PlanReading, period: str, *,
                who: str | None = None, at: dt.datetime) -> pd.DataFrame:
     """Store the plan's new items as drafts; returns all its drafts (new and kept)."""
     drafts = plan_drafts(con, reading, period)
     new = drafts[drafts["is_new"]]
-    with transaction(con):
+    with con.transaction():
         save_tasks(con, new, who=who, how="plan", at=at)
         audit(con, who, "tasks", f"导入{periods.label(period)}工作安排：{len(reading.items)} 项，新增草稿 {len(new)} 项",
               at=at)

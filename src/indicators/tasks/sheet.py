@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.tasks.model import TASK_SHEET, TASK_SHEET_COLUMNS, Lookup, normalise_tasks
+from indicators.tasks.model import (
+    TASK_SHEET,
+    TASK_SHEET_COLUMNS,
+    Lookup,
+    normalise_tasks,
+)
 
 
 def task_notes() -> list[dict]:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
-from indicators.db.store import audit, transaction
+from indicators.db.audit import audit
+from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.rules.task_status import REPORTED_WORDS
 from indicators.tasks.model import TASK_COLUMNS
@@ -29,7 +29,7 @@ _COLS = ", ".join(TASK_COLUMNS)
 _MARKS = ", ".join("?" * len(TASK_COLUMNS))
 
 
-def tasks(con: duckdb.DuckDBPyConnection, state: str | None = None) -> pd.DataFrame:
+def tasks(con: Connection, state: str | None = None) -> pd.DataFrame:
     """Tasks with department and leader names joined in: ``TASK_COLUMNS`` plus
     lead_department_name, leader_name, leader_title."""
     where, params = ("WHERE t.state = ?", [state]) if state else ("", [])
@@ -40,7 +40,7 @@ def tasks(con: duckdb.DuckDBPyConnection, state: str | None = None) -> pd.DataFr
         {where} ORDER BY t.plan_period NULLS FIRST, t.sort_order, t.code""", params).df()
 
 
-def save_tasks(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, who: str | None, how: str,
+def save_tasks(con: Connection, frame: pd.DataFrame, *, who: str | None, how: str,
                at: dt.datetime) -> dict[str, int]:
     """Upsert tasks (``TASK_COLUMNS``) by code inside the caller's transaction; returns
     counts {'added', 'changed', 'unchanged'}."""
@@ -61,22 +61,22 @@ def save_tasks(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, who: str 
     return counts
 
 
-def load_tasks(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, who: str | None = None,
+def load_tasks(con: Connection, frame: pd.DataFrame, *, who: str | None = None,
                at: dt.datetime) -> dict[str, int]:
     """The 重点任务 sheet of the setup workbook, in one transaction."""
-    with transaction(con):
+    with con.transaction():
         counts = save_tasks(con, frame, who=who, how="setup", at=at)
         audit(con, who, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
     return counts
 
 
-def task_history(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
+def task_history(con: Connection, code: str) -> pd.DataFrame:
     frame = con.execute("SELECT * FROM task_revision WHERE code = ? ORDER BY revised_at", [code]).df()
     frame["how"] = frame["how"].map(HOW_LABELS).fillna(frame["how"])
     return frame
 
 
-def confirm_tasks(con: duckdb.DuckDBPyConnection, edits: pd.DataFrame, *, who: str | None = None,
+def confirm_tasks(con: Connection, edits: pd.DataFrame, *, who: str | None = None,
                   at: dt.datetime) -> int:
     """Confirm draft tasks with the departments and leaders the admin assigned.
     ``edits``: code, lead_department, leader (codes) and optionally support_departments,
@@ -93,14 +93,14 @@ def confirm_tasks(con: duckdb.DuckDBPyConnection, edits: pd.DataFrame, *, who: s
         if col in TASK_COLUMNS and col != "code":
             rows[col] = list(edits[col])
     rows["state"] = "active"
-    with transaction(con):
+    with con.transaction():
         counts = save_tasks(con, rows, who=who, how="confirm", at=at)
         audit(con, who, "tasks", f"确认重点任务 {len(rows)} 项", at=at)
     return counts["added"] + counts["changed"] + counts["unchanged"]
 
 
-def record_progress(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, who: str | None,
-                    source: str, at: dt.datetime, in_transaction: bool = False) -> int:
+def record_progress(con: Connection, rows: pd.DataFrame, *, who: str | None,
+                    source: str, at: dt.datetime) -> int:
     """Append monthly progress reports (``PROGRESS_COLUMNS``; status as a code or one of
     已完成 / 按计划推进 / 滞后 / 未启动). Unknown tasks and statuses are refused whole."""
     frame = rows[PROGRESS_COLUMNS].copy()
@@ -113,22 +113,16 @@ def record_progress(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, who: 
     if unknown:
         raise RejectedInput(f"任务代码不存在：{'、'.join(unknown)}")
 
-    def write() -> None:
+    with con.transaction():  # inside the caller's transaction it joins it
         con.executemany(
             """INSERT INTO task_progress (task_code, period, status, progress, problems, next_steps,
                                           reported_at, reported_by, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [[_plain(v) for v in r] + [at, who, source] for r in frame.itertuples(index=False)])
         audit(con, who, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
-
-    if in_transaction:
-        write()
-    else:
-        with transaction(con):
-            write()
     return len(frame)
 
 
-def latest_progress(con: duckdb.DuckDBPyConnection, upto: str) -> pd.DataFrame:
+def latest_progress(con: Connection, upto: str) -> pd.DataFrame:
     """The counting report of every (task, month) up to ``upto``: ``PROGRESS_COLUMNS``
     plus reported_at, reported_by, source."""
     return con.execute("""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators.db import catalog
+from indicators.db import catalog, observations
+from indicators.db.connection import Connection
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value
 from indicators.rules import periods, progress
 from indicators.rules.rollup import roll_up
@@ -67,7 +67,7 @@ def headline_row(table: pd.DataFrame, code: str, unit: str | None = None) -> pd.
     return None if rows.empty else rows.iloc[0]
 
 
-def indicator_info(con: duckdb.DuckDBPyConnection, code: str) -> dict:
+def indicator_info(con: Connection, code: str) -> dict:
     inds = catalog.indicators(con)
     row = inds[inds["code"] == code]
     return {} if row.empty else {k: (None if pd.isna(v) else v) for k, v in row.iloc[0].items()}
@@ -83,19 +83,7 @@ KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率
 FREQ_LABELS = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
 
 
-def _observations(con: duckdb.DuckDBPyConnection, codes: list[str], first: str, last: str) -> pd.DataFrame:
-    cur = con.cursor()
-    try:
-        return cur.execute(
-            """SELECT indicator_code, org_unit, period, value, batch_id FROM current_observation
-               WHERE list_contains(?, indicator_code) AND period BETWEEN ? AND ?""",
-            [codes, first, last],
-        ).df()
-    finally:
-        cur.close()
-
-
-def indicator_trend(con: duckdb.DuckDBPyConnection, code: str, unit: str, period: str,
+def indicator_trend(con: Connection, code: str, unit: str, period: str,
                     pacing: str = "last_year") -> pd.DataFrame:
     """Monthly series for the trend chart of one indicator and unit, months 1..12 of the
     as-of year. Columns: month (1..12), label ('1月'), this_year (NaN after the as-of month
@@ -111,7 +99,7 @@ def indicator_trend(con: duckdb.DuckDBPyConnection, code: str, unit: str, period
                              partial=False)
     ind = ind.iloc[0]
     codes = [code] + [c for c in (ind["numerator_code"], ind["denominator_code"]) if isinstance(c, str)]
-    obs = _observations(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
+    obs = observations.current_values(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
     units = catalog.org_units(con)
     rolled = roll_up(obs, units, inds) if not obs.empty else obs.assign(provenance=None)
     series = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["value"]
@@ -202,7 +190,7 @@ def _definition(info: dict) -> str:
     return "\n".join(lines)
 
 
-def indicator_detail(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, code: str, period: str,
+def indicator_detail(con: Connection, table: pd.DataFrame, code: str, period: str,
                      unit: str | None = None, pacing: str = "last_year") -> IndicatorDetail:
     unit = unit or top_unit(table)
     info = indicator_info(con, code)

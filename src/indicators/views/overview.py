@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators.db.connection import Connection
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value, fmt_yoy
 from indicators.returns import completeness
 from indicators.rules import due
@@ -143,7 +143,7 @@ class Overview:
     completeness_note: str
 
 
-def completeness_for(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period: str,
+def completeness_for(con: Connection, table: pd.DataFrame, period: str,
                      parent: str | None, settings: Settings, now: dt.datetime) -> tuple[pd.DataFrame, str]:
     """Reporting completeness of the month per unit under ``parent``, with timeliness
     against the deadline (``indicators.returns.completeness``), and a note saying what counts.
@@ -169,7 +169,7 @@ def completeness_for(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period
     return frame, f"报送截止 {deadline.year}年{deadline.month}月{deadline.day}日；应报 = 本月到期且该单位须自行报送的指标。"
 
 
-def overview(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, period: str, unit: str | None,
+def overview(con: Connection, table: pd.DataFrame, period: str, unit: str | None,
              settings: Settings, now: dt.datetime) -> Overview:
     unit = unit or top_unit(table)
     comp, note = completeness_for(con, table, period, unit, settings, now)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
-from indicators.db import catalog
+from indicators.db import audit, batches, catalog
+from indicators.db.connection import Connection
 from indicators.formatting import time_text
-from indicators.returns import completeness, pipeline
+from indicators.returns import completeness
 from indicators.rules import periods
 from indicators.settings import Settings
 
@@ -20,10 +20,10 @@ AUDIT_ACTION_LABELS = {"import": "导入报送", "rollback": "撤回批次", "se
 # ---------------------------------------------------------------- 报送记录
 
 
-def batches_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def batches_table(con: Connection) -> pd.DataFrame:
     """The upload history, newest first: 批次, 文件, 报送人, 报送时间, 条数, 期间, 单位数,
     状态, 备注 (plus the raw ``status``)."""
-    b = pipeline.batches(con)
+    b = batches.batch_list(con)
     return pd.DataFrame({
         "批次": b["id"].astype("int64"), "文件": b["file_name"], "报送人": b["uploaded_by"].fillna("—"),
         "报送时间": pd.to_datetime(b["uploaded_at"]), "条数": b["rows"].astype("int64"),
@@ -38,7 +38,7 @@ def batch_label(row: pd.Series) -> str:
     return f"批次 {row['批次']} · {row['文件']} · {row['报送人']} · {when} · {row['条数']} 条"
 
 
-def recent_periods(con: duckdb.DuckDBPyConnection, due: str, n: int = 6) -> list[str]:
+def recent_periods(con: Connection, due: str, n: int = 6) -> list[str]:
     """The ``n`` months up to the later of ``due`` (the latest due month,
     ``rules.due.latest_due_month``) and the newest data, newest first."""
     latest = catalog.latest_period(con)
@@ -56,7 +56,7 @@ def _cell(r) -> str:
     return "已报·逾期" if r.late else "已报·按时"
 
 
-def completeness_grid(con: duckdb.DuckDBPyConnection, months: list[str], *, settings: Settings,
+def completeness_grid(con: Connection, months: list[str], *, settings: Settings,
                       now: dt.datetime) -> pd.DataFrame:
     """Unit × month, one cell per unit and month: 已报·按时 | 已报·逾期 | 部分 r/e(·逾期) |
     未报 (past the deadline) | 待报 (not yet due) | — (nothing expected). Rows are units
@@ -88,7 +88,7 @@ def grid_cell_style(text: str) -> str:
     return ""
 
 
-def completeness_detail(con: duckdb.DuckDBPyConnection, period: str, *, settings: Settings,
+def completeness_detail(con: Connection, period: str, *, settings: Settings,
                         now: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """For one month: the per-unit summary (Chinese headers), the 催报 list and the 催报 text."""
     d = completeness.completeness(con, period, settings=settings, now=now)
@@ -104,10 +104,9 @@ def completeness_detail(con: duckdb.DuckDBPyConnection, period: str, *, settings
     return summary, chase, completeness.chase_text(d, period, settings)
 
 
-def audit_log(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
+def audit_log(con: Connection, limit: int = 50) -> pd.DataFrame:
     """The newest ``limit`` audit entries: 时间, 操作人, 操作, 详情."""
-    a = con.execute("SELECT logged_at, who, action, detail FROM audit ORDER BY logged_at DESC LIMIT ?",
-                    [int(limit)]).df()
+    a = audit.audit_log(con, limit)
     return pd.DataFrame({"时间": pd.to_datetime(a["logged_at"]), "操作人": a["who"].fillna("—"),
                          "操作": a["action"].map(AUDIT_ACTION_LABELS).fillna(a["action"]),
                          "详情": a["detail"].fillna("")})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from indicators.db import catalog
+from indicators.db.connection import Connection
 from indicators.rules import periods
 
 BEHIND = ("far_behind", "lagging")
@@ -45,7 +45,7 @@ def child_rows(table: pd.DataFrame, parent: str | None = None) -> pd.DataFrame:
     return rows[rows["parent_code"] == parent]
 
 
-def unit_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def unit_options(con: Connection) -> pd.DataFrame:
     """Units for the filter: code, name, level, label (indented by level)."""
     units = catalog.org_units(con)
     units["label"] = ["　" * int(lv) + str(n) for lv, n in zip(units["level"], units["name"])]

@@ -8,17 +8,17 @@ import io
 import tempfile
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from indicators.db import catalog
+from indicators.db.connection import Connection
 from indicators.setup import workbook
 
 # ---------------------------------------------------------------- 设置管理
 
 
-def setup_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+def setup_frames(con: Connection) -> dict[str, pd.DataFrame]:
     """The current setup as frames keyed like ``workbook.SHEETS`` with its internal
     column names (targets: the latest one per indicator, unit and year)."""
     cols = {t: [c.name for c in spec[1]] for t, spec in workbook.SHEETS.items()}
@@ -47,7 +47,7 @@ _KEYS = {"org_unit": ["code"], "department": ["code"], "leader": ["code"], "indi
          "responsibility": ["indicator_code"]}
 
 
-def setup_preview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def setup_preview(con: Connection, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """What loading ``frames`` would do, per sheet: 工作表, 行数, 新增, 覆盖已有, 说明.
     Targets: 新增 = keys without a target yet, 覆盖已有 = targets that differ from the
     current one (recorded as a new version; the old one stays in the history)."""
@@ -83,12 +83,12 @@ TARGET_EDIT_COLUMNS = ["indicator_code", "indicator_name", "org_unit", "org_unit
 TARGET_EDITABLE = ["value", "milestones", "reason"]
 
 
-def target_years(con: duckdb.DuckDBPyConnection, today: dt.date) -> list[int]:
+def target_years(con: Connection, today: dt.date) -> list[int]:
     years = {r[0] for r in con.execute("SELECT DISTINCT year FROM target").fetchall()} | {today.year}
     return sorted(years, reverse=True)
 
 
-def target_editor_frame(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+def target_editor_frame(con: Connection, year: int) -> pd.DataFrame:
     """The current targets of ``year`` in indicator and unit order (``TARGET_EDIT_COLUMNS``)."""
     t = catalog.current_targets(con, year)
     ind = catalog.indicators(con)[["code", "name", "unit", "sort_order"]].rename(
@@ -129,7 +129,7 @@ def changed_targets(before: pd.DataFrame, after: pd.DataFrame, reason: str | Non
     return out.reset_index(drop=True), problems
 
 
-def target_history_table(con: duckdb.DuckDBPyConnection, indicator_code: str, org_unit: str) -> pd.DataFrame:
+def target_history_table(con: Connection, indicator_code: str, org_unit: str) -> pd.DataFrame:
     """Every target ever set for (indicator, unit), newest first: 年度, 目标值, 月度节点,
     设定时间, 设定人, 调整原因, 当前 (✓ on the one that counts)."""
     h = catalog.target_history(con, indicator_code, org_unit)

@@ -8,9 +8,10 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from indicators.db import batches
+from indicators.db.connection import Connection
 from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
 from indicators.returns import template
 from indicators.returns.pipeline import ReturnReading
@@ -36,7 +37,7 @@ def template_file_name(period: str, unit_name: str | None = None) -> str:
     return f"月调度报送模板_{period}_{unit_name or '全部单位'}.xlsx"
 
 
-def template_bytes(con: duckdb.DuckDBPyConnection, period: str, unit: str | None = None,
+def template_bytes(con: Connection, period: str, unit: str | None = None,
                    *, settings: Settings, today: dt.date) -> bytes:
     """The return template of ``period`` (one unit, or all) as .xlsx bytes."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,14 +53,10 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def duplicate_of(con: duckdb.DuckDBPyConnection, sha256: str) -> dict | None:
+def duplicate_of(con: Connection, sha256: str) -> dict | None:
     """The newest active batch whose file had exactly these bytes: id, file_name,
     uploaded_at, uploaded_by; None when the file is new (or its batch was rolled back)."""
-    row = con.execute("""SELECT id, file_name, uploaded_at, uploaded_by FROM batch
-                         WHERE sha256 = ? AND status = 'active' ORDER BY id DESC LIMIT 1""", [sha256]).fetchall()
-    if not row:
-        return None
-    return dict(zip(("id", "file_name", "uploaded_at", "uploaded_by"), row[0]))
+    return batches.active_batch_with_file(con, sha256)
 
 
 def duplicate_text(dup: dict) -> str:
@@ -94,7 +91,7 @@ def problems_table(reading: ReturnReading, severity: str | None = None) -> pd.Da
     }).reset_index(drop=True)
 
 
-def conversions_table(con: duckdb.DuckDBPyConnection, reading: ReturnReading) -> pd.DataFrame:
+def conversions_table(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     """Units of measure converted on reading: 指标, 填写的单位, 换算为, 系数, 涉及行数."""
     c = reading.conversions
     if c.empty:
@@ -135,6 +132,6 @@ def import_verdict(reading: ReturnReading, duplicate: dict | None) -> tuple[str,
 # ---------------------------------------------------------------- helpers
 
 
-def _indicator_names(con: duckdb.DuckDBPyConnection) -> pd.Series:
+def _indicator_names(con: Connection) -> pd.Series:
     return pd.Series(dict(con.execute("SELECT code, name FROM indicator").fetchall()), dtype=object)
 

@@ -6,10 +6,11 @@ the registered frame, whatever its size.
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators.db import batches
+from indicators.db.connection import Connection
 from indicators.returns.excel.matching import Catalog, is_percent_unit
 from indicators.returns.excel.validate import cell_text, empty_problems, one, where
 from indicators.rules.periods import shift
@@ -26,22 +27,19 @@ def previous_period(periods: pd.Series) -> pd.Series:
     return pd.Series(prev[codes], index=periods.index, dtype=object)
 
 
-def _current(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, period_col: str) -> pd.DataFrame:
+def _current(con: Connection, keys: pd.DataFrame, period_col: str) -> pd.DataFrame:
     """Current values for (indicator_code, org_unit, <period_col>) keys."""
     if period_col not in ("period", "prev_period"):  # an identifier in the SQL below: fixed list only
         raise ValueError(f"unexpected period column {period_col!r}")
-    con.register("_keys", keys)
-    try:
+    with con.registered("_keys", keys):
         return con.execute(f"""
             SELECT k.indicator_code, k.org_unit, k.{period_col} AS period, c.value
             FROM (SELECT DISTINCT indicator_code, org_unit, {period_col} FROM _keys) k
             JOIN current_observation c ON c.indicator_code = k.indicator_code
                  AND c.org_unit = k.org_unit AND c.period = k.{period_col}""").df()
-    finally:
-        con.unregister("_keys")
 
 
-def cumulative_fell(con: duckdb.DuckDBPyConnection | None, v: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def cumulative_fell(con: Connection | None, v: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Warnings where a cumulative (1–m月累计) value is below the same unit's value for
     the month before, taken from this file first and the database second."""
     kinds = catalog.indicators["kind"]
@@ -64,7 +62,7 @@ def cumulative_fell(con: duckdb.DuckDBPyConnection | None, v: pd.DataFrame, cata
                  + s["prev_period"] + "）的 " + cell_text(s["prev_value"]), severity="warning")
 
 
-def history_stats(con: duckdb.DuckDBPyConnection, v: pd.DataFrame) -> pd.DataFrame:
+def history_stats(con: Connection, v: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_code, org_unit) in ``v``: n, max_abs, min_pos, median of current
     values for periods other than those in the file."""
     # indicators the database holds nothing for need no look-up (a first import: none)
@@ -82,9 +80,7 @@ def history_stats(con: duckdb.DuckDBPyConnection, v: pd.DataFrame) -> pd.DataFra
                          "org_unit": pd.Series(np.append(units.astype(object), None)[cu], dtype=object)})
     keys = keys[keys["indicator_code"].isin(known)]
     periods = pd.DataFrame({"period": pd.Series(pd.unique(v["period"].to_numpy(dtype=object)), dtype=object)})
-    con.register("_keys", keys)
-    con.register("_periods", periods)
-    try:
+    with con.registered("_keys", keys), con.registered("_periods", periods):
         return con.execute("""
             SELECT c.indicator_code, c.org_unit, count(*) AS n, max(abs(c.value)) AS max_abs,
                    min(c.value) FILTER (WHERE c.value > 0) AS min_pos, median(c.value) AS median
@@ -92,12 +88,9 @@ def history_stats(con: duckdb.DuckDBPyConnection, v: pd.DataFrame) -> pd.DataFra
             JOIN _keys k ON c.indicator_code = k.indicator_code AND c.org_unit = k.org_unit
             WHERE c.period NOT IN (SELECT period FROM _periods) AND c.value IS NOT NULL
             GROUP BY ALL""").df()
-    finally:
-        con.unregister("_keys")
-        con.unregister("_periods")
 
 
-def with_history(con: duckdb.DuckDBPyConnection, codes: pd.Series) -> set[str]:
+def with_history(con: Connection, codes: pd.Series) -> set[str]:
     """Of the indicator codes in ``codes``, those with at least one current value stored."""
     distinct = [c for c in pd.unique(codes.to_numpy(dtype=object)) if isinstance(c, str)]
     if not distinct:
@@ -161,14 +154,11 @@ def percent_fractions(v: pd.DataFrame, stats: pd.DataFrame | None, catalog: Cata
     return v, conv, probs.drop_duplicates(["sheet", "column", "rule"]) if len(probs) > 20 else probs
 
 
-def same_file(con: duckdb.DuckDBPyConnection | None, sha256: str, file_name: str) -> list[dict]:
+def same_file(con: Connection | None, sha256: str, file_name: str) -> list[dict]:
     if con is None:
         return []
-    # fetchall: DuckDB keeps a half-read result open and refuses the next statement
-    rows = con.execute("""SELECT id, file_name, uploaded_at FROM batch WHERE sha256 = ? AND status = 'active'
-                          ORDER BY id DESC LIMIT 1""", [sha256]).fetchall()
-    if not rows:
+    dup = batches.active_batch_with_file(con, sha256)
+    if dup is None:
         return []
-    row = rows[0]
-    return [one("duplicate_file", f"相同内容的文件「{row[1]}」已于 {row[2]:%Y-%m-%d %H:%M} 导入（批次 {row[0]}）",
-                severity="warning", value=file_name)]
+    return [one("duplicate_file", f"相同内容的文件「{dup['file_name']}」已于 {dup['uploaded_at']:%Y-%m-%d %H:%M} "
+                f"导入（批次 {dup['id']}）", severity="warning", value=file_name)]

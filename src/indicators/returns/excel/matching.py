@@ -15,9 +15,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 import pandas as pd
+
+from indicators.db.connection import Connection
 
 # Money units convert into each other; the factor is the size of one unit in 元.
 MONEY = {"元": 1.0, "千元": 1e3, "万元": 1e4, "十万元": 1e5, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
@@ -143,7 +144,7 @@ class Catalog:
                         self.org.add(a, r.code, r.name)
 
     @classmethod
-    def from_db(cls, con: duckdb.DuckDBPyConnection) -> "Catalog":
+    def from_db(cls, con: Connection) -> "Catalog":
         ind = con.execute("""SELECT code, name, aliases, unit, kind, coalesce(allow_negative, false) AS allow_negative,
                                     frequency, decimals, numerator_code FROM indicator ORDER BY sort_order, code""").df()
         org = con.execute("SELECT code, name, aliases, parent_code, level FROM org_unit ORDER BY level, sort_order, code").df()

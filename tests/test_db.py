@@ -1,4 +1,4 @@
-"""Opening, migrating, batches, supersede and rollback (indicators.db.store)."""
+"""Opening, migrating, batches, supersede and rollback (indicators.db)."""
 
 import subprocess
 import sys
@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 from builders import AT
 
-from indicators.db import store
+from indicators.db import batches, connection, schema
 from indicators.db.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.errors import DatabaseMissing, DatabaseTooNew
 
 
 def test_new_database_is_at_current_version(tmp_path):
-    con = store.connect(tmp_path / "a.duckdb", create=True)
-    assert store.schema_version(con) == SCHEMA_VERSION
+    con = connection.connect(tmp_path / "a.duckdb", create=True)
+    assert schema.schema_version(con) == SCHEMA_VERSION
 
 
 def test_database_from_version_1_is_upgraded(tmp_path):
@@ -27,31 +27,31 @@ def test_database_from_version_1_is_upgraded(tmp_path):
     raw.execute("INSERT INTO schema_version (version) VALUES (1)")
     raw.execute("INSERT INTO org_unit (code, name) VALUES ('C', '老市')")
     raw.close()
-    con = store.connect(path)
-    assert store.schema_version(con) == SCHEMA_VERSION
+    con = connection.connect(path)
+    assert schema.schema_version(con) == SCHEMA_VERSION
     assert con.execute("SELECT name, aliases FROM org_unit").fetchall() == [("老市", None)]
 
 
 def test_newer_database_is_refused(tmp_path):
     path = tmp_path / "new.duckdb"
-    store.connect(path, create=True).execute("INSERT INTO schema_version (version) VALUES (99)").close()
+    connection.connect(path, create=True).execute("INSERT INTO schema_version (version) VALUES (99)").close()
     with pytest.raises(DatabaseTooNew, match="99"):
-        store.connect(path)
+        connection.connect(path)
 
 
 def test_missing_database(tmp_path):
     with pytest.raises(DatabaseMissing, match="indicators init"):
-        store.connect(tmp_path / "none.duckdb")
+        connection.connect(tmp_path / "none.duckdb")
 
 
 def test_second_process_gets_a_clear_lock_error(tmp_path):
     path = tmp_path / "locked.duckdb"
-    holder = store.connect(path, create=True)
+    holder = connection.connect(path, create=True)
     code = (
         "import sys\n"
-        "from indicators.db import store\n"
+        "from indicators.db import connection\n"
         "from indicators.errors import DatabaseLocked\n"
-        f"try:\n    store.connect({str(path)!r})\n"
+        f"try:\n    connection.connect({str(path)!r})\n"
         "except DatabaseLocked as e:\n    print('LOCKED', e); sys.exit(3)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -70,19 +70,19 @@ def current(con):
 
 
 def test_reupload_supersedes_and_keeps_history():
-    con = store.connect(":memory:")
-    b1 = store.write_batch(con, _values([("a", "x", "2026-01", 1.0), ("a", "x", "2026-02", 2.0)]), file_name="1.xlsx", at=AT)
-    b2 = store.write_batch(con, _values([("a", "x", "2026-01", 5.0)]), file_name="2.xlsx", at=AT)
+    con = connection.connect(":memory:")
+    b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0), ("a", "x", "2026-02", 2.0)]), file_name="1.xlsx", at=AT)
+    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0)]), file_name="2.xlsx", at=AT)
     assert current(con) == {("a", "x", "2026-01"): 5.0, ("a", "x", "2026-02"): 2.0}
     history = con.execute("SELECT value, batch_id, superseded_by FROM observation ORDER BY batch_id, period").fetchall()
     assert history == [(1.0, b1, b2), (2.0, b1, None), (5.0, b2, None)]
 
 
 def test_rollback_restores_replaced_values():
-    con = store.connect(":memory:")
-    store.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1.xlsx", at=AT)
-    b2 = store.write_batch(con, _values([("a", "x", "2026-01", 5.0), ("a", "y", "2026-01", 7.0)]), file_name="2.xlsx", at=AT)
-    assert store.rollback_batch(con, b2, who="admin", at=AT) == 1
+    con = connection.connect(":memory:")
+    batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1.xlsx", at=AT)
+    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0), ("a", "y", "2026-01", 7.0)]), file_name="2.xlsx", at=AT)
+    assert batches.rollback_batch(con, b2, who="admin", at=AT) == 1
     assert current(con) == {("a", "x", "2026-01"): 1.0}
     assert con.execute("SELECT status FROM batch WHERE id = ?", [b2]).fetchone()[0] == "rolled_back"
     actions = [r[0] for r in con.execute("SELECT action FROM audit ORDER BY logged_at").fetchall()]
@@ -90,22 +90,36 @@ def test_rollback_restores_replaced_values():
 
 
 def test_rollback_of_older_batch_keeps_newer_values():
-    con = store.connect(":memory:")
-    b1 = store.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1", at=AT)
-    b2 = store.write_batch(con, _values([("a", "x", "2026-01", 2.0)]), file_name="2", at=AT)
-    b3 = store.write_batch(con, _values([("a", "x", "2026-01", 3.0)]), file_name="3", at=AT)
-    store.rollback_batch(con, b2, at=AT)
+    con = connection.connect(":memory:")
+    b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1", at=AT)
+    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 2.0)]), file_name="2", at=AT)
+    b3 = batches.write_batch(con, _values([("a", "x", "2026-01", 3.0)]), file_name="3", at=AT)
+    batches.rollback_batch(con, b2, at=AT)
     assert current(con) == {("a", "x", "2026-01"): 3.0}
-    store.rollback_batch(con, b3, at=AT)
+    batches.rollback_batch(con, b3, at=AT)
     # b2 is rolled back already, so undoing b3 brings back b1's value, not b2's
     assert current(con) == {("a", "x", "2026-01"): 1.0}
     assert b1 < b2 < b3
-    assert store.rollback_batch(con, b3, at=AT) == 0  # twice is harmless
+    assert batches.rollback_batch(con, b3, at=AT) == 0  # twice is harmless
 
 
 def test_failed_batch_writes_nothing():
-    con = store.connect(":memory:")
+    con = connection.connect(":memory:")
     bad = _values([("a", "x", "2026-01", 1.0)]).drop(columns=["period"])
     with pytest.raises(KeyError):
-        store.write_batch(con, bad, file_name="bad", at=AT)
+        batches.write_batch(con, bad, file_name="bad", at=AT)
     assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == 0
+
+
+def test_version_4_drops_the_unused_setting_table(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    for version in (1, 2, 3):
+        for stmt in MIGRATIONS[version]:
+            raw.execute(stmt)
+        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    raw.close()
+    with connection.connect(path) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert "setting" not in tables and "org_unit" in tables
