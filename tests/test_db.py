@@ -10,7 +10,7 @@ from builders import AT
 
 from indicators.db import batches, connection, schema
 from indicators.db.schema import MIGRATIONS, SCHEMA_VERSION
-from indicators.errors import DatabaseMissing, DatabaseTooNew
+from indicators.errors import DatabaseInvalid, DatabaseMissing, DatabaseTooNew
 
 
 def test_new_database_is_at_current_version(tmp_path):
@@ -123,3 +123,34 @@ def test_version_4_drops_the_unused_setting_table(tmp_path):
     with connection.connect(path) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert "setting" not in tables and "org_unit" in tables
+
+
+def test_read_only_open_of_an_older_database_migrates_it_first(tmp_path):
+    """``indicators status`` (read-only) on a file from before the task tables."""
+    path = tmp_path / "v2.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    for version in (1, 2):
+        for stmt in MIGRATIONS[version]:
+            raw.execute(stmt)
+        raw.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    raw.close()
+    with connection.connect(path, read_only=True) as con:
+        assert schema.schema_version(con) == SCHEMA_VERSION
+        assert con.execute("SELECT count(*) FROM explanation").fetchone() == (0,)
+    out = subprocess.run([sys.executable, "-m", "indicators", "status", "--period", "2026-10", "--db", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
+def test_another_programs_duckdb_file_is_refused_not_taken_over(tmp_path):
+    path = tmp_path / "other.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE sales (id INTEGER)")
+    raw.close()
+    for read_only in (False, True):
+        with pytest.raises(DatabaseInvalid, match="别的 DuckDB 数据库"):
+            connection.connect(path, read_only=read_only)
+    raw = duckdb.connect(str(path), read_only=True)
+    assert raw.execute("SELECT table_name FROM information_schema.tables").fetchall() == [("sales",)]
+    raw.close()

@@ -184,12 +184,25 @@ class Connection:
 def connect(target: str | Path, *, create: bool = False, read_only: bool = False) -> Connection:
     """Open the database at ``target`` and bring its schema up to date (``":memory:"``
     for a throwaway one). Raises ``DatabaseMissing`` (and ``create`` is false),
-    ``DatabaseLocked``, ``DatabaseInvalid`` or ``DatabaseTooNew``, each one line."""
-    from indicators.db.schema import migrate  # schema needs nothing from here
+    ``DatabaseLocked``, ``DatabaseInvalid`` or ``DatabaseTooNew``, each one line.
 
-    con = _open(str(target), create=create, read_only=read_only)
+    A read-only open of a database from older code migrates it first (briefly
+    read-write), so ``indicators status`` on last year's file reads the tables this
+    code expects instead of failing on a missing one."""
+    from indicators.db import schema  # schema needs nothing from here
+
+    target = str(target)
+    read_only = read_only and target != MEMORY
+    con = _open(target, create=create, read_only=read_only)
     try:
-        migrate(con, read_only=read_only)
+        version = schema.schema_version(con)
+        if version == 0 and con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0]:
+            raise DatabaseInvalid(f"{target} 是别的 DuckDB 数据库，不是指标月调度的数据库。请检查 --db 或 INDICATORS_DB。")
+        if read_only and version < schema.SCHEMA_VERSION:
+            con.close()
+            connect(target).close()
+            con = _open(target, create=False, read_only=True)
+        schema.migrate(con)
     except BaseException:
         con.close()
         raise

@@ -176,16 +176,15 @@ def schema_version(con) -> int:
     return int(row[0] or 0)
 
 
-def migrate(con, *, read_only: bool = False) -> int:
+def migrate(con) -> int:
     """Bring the schema of ``con`` (a ``db.connection.Connection``) up to
-    ``SCHEMA_VERSION`` in one transaction; refuse a database from newer code. A
-    read-only connection is not migrated (it reads what is there)."""
+    ``SCHEMA_VERSION`` in one transaction; refuse a database from newer code."""
     current = schema_version(con)
     if current > SCHEMA_VERSION:
         raise DatabaseTooNew(
             f"数据库结构版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}。请升级程序后再打开。"
         )
-    if current == SCHEMA_VERSION or read_only:
+    if current == SCHEMA_VERSION:
         return current
     with con.transaction():
         if current == 0:
