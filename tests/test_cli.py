@@ -10,7 +10,8 @@ import pytest
 import testdate
 
 from indicators import demo
-from indicators.cli import STATUS_JSON_KEYS, main
+from indicators.cli import main
+from indicators.cli.status import STATUS_JSON_KEYS
 from indicators.db import connection
 from indicators.rules import periods
 
@@ -148,3 +149,14 @@ def test_setup_template_and_import(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
     assert main(["setup-import", str(filled), "--db", str(db)]) == 0
     assert "4 个单位" in capsys.readouterr().out
+
+
+def test_every_command_group_module_is_registered_once():
+    """A command group is one module of indicators.cli plus one line in COMMAND_GROUPS."""
+    from pathlib import Path
+
+    from indicators import cli
+    helpers = {"__init__", "args", "output"}
+    modules = {p.stem for p in Path(cli.__file__).parent.glob("*.py")} - helpers
+    assert sorted(cli.COMMAND_GROUPS) == sorted(modules)
+    assert len(set(cli.COMMAND_GROUPS)) == len(cli.COMMAND_GROUPS)

@@ -1,4 +1,5 @@
-"""Arguments every ``indicators`` subcommand shares: the database and the period.
+"""What every ``indicators`` command group shares: exit codes, the database argument
+and opening it, the period, who is acting.
 
 ``main`` reads the settings once (``indicators.settings.load``) and hands them to every
 command as ``args.settings``."""
@@ -7,9 +8,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indicators import clock
 from indicators.rules import due, periods
+
+if TYPE_CHECKING:
+    from indicators.db.connection import Connection
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -29,6 +34,12 @@ def add_db_arg(p: argparse.ArgumentParser) -> None:
 
 def db_path(args) -> Path:
     return args.db or args.settings.db_path
+
+
+def open_db(args, *, read_only: bool = False, create: bool = False) -> Connection:
+    """The database of ``--db`` (or the setting), for ``with open_db(args) as con:``."""
+    from indicators.db import connection  # not needed for --help
+    return connection.connect(db_path(args), read_only=read_only, create=create)
 
 
 def add_period_arg(p: argparse.ArgumentParser, what: str = "数据截至月份") -> None:

@@ -12,9 +12,6 @@ text).
 
 from __future__ import annotations
 
-import json
-import sys
-
 import pandas as pd
 
 from indicators import clock
@@ -23,9 +20,10 @@ from indicators.cli.args import (
     acting_user,
     add_db_arg,
     add_who_arg,
-    db_path,
+    open_db,
     period_arg,
 )
+from indicators.cli.output import print_json, records
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 
@@ -56,21 +54,17 @@ def explained_table(con, period: str, settings) -> pd.DataFrame:
 
 
 def cmd_explain(args) -> int:
-    from indicators.db import connection
     giving = any(v is not None for v in (args.indicator, args.unit, args.reason, args.measures, args.catch_up))
     if giving and not (args.indicator and args.unit):
         raise RejectedInput("填写滞后说明需要 --indicator 和 --unit（以及 --reason、--measures）")
     settings = args.settings
-    con = connection.connect(db_path(args), read_only=not giving)
-    try:
+    with open_db(args, read_only=not giving) as con:
         table = explained_table(con, args.period, settings)
         if giving:
             return _give(con, table, args)
-    finally:
-        con.close()
     rows = table[table["explanation_required"]]
     if args.json:
-        _dump(explain_records(rows))
+        print_json(explain_records(rows))
         return EXIT_OK
     print(_text(rows, args.period))
     return EXIT_OK
@@ -78,7 +72,6 @@ def cmd_explain(args) -> int:
 
 def explain_records(rows: pd.DataFrame) -> list[dict]:
     from indicators import explanations
-    from indicators.cli import records
     out = records(rows, EXPLAIN_JSON_KEYS)
     for rec, row in zip(out, rows.to_dict(orient="records")):
         rec["explanation"] = explanations.explanation_record(row)
@@ -91,7 +84,7 @@ def _give(con, table: pd.DataFrame, args) -> int:
                             reason=args.reason or "", measures=args.measures or "", catch_up=args.catch_up,
                             who=acting_user(args), at=clock.now(args.settings))
     if args.json:
-        _dump(explain_records(pd.DataFrame([row]))[0])
+        print_json(explain_records(pd.DataFrame([row]))[0])
     else:
         print(f"已保存 {row['indicator_name']} · {row['org_unit_name']} {periods.label(args.period)}滞后说明")
     return EXIT_OK
@@ -107,8 +100,3 @@ def _text(rows: pd.DataFrame, period: str) -> str:
         if r.explanation_state == "given":
             lines.append(f"\t原因：{r.reason}\t措施：{r.measures}\t预计赶上：{r.catch_up or '—'}")
     return "\n".join(lines)
-
-
-def _dump(out) -> None:
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
-    print()

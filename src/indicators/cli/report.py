@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators import clock
-from indicators.cli.args import add_db_arg, add_period_arg, as_of, db_path
+from indicators.cli.args import add_db_arg, add_period_arg, as_of, open_db
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 
@@ -30,13 +30,9 @@ def add_parsers(sub) -> None:
 
 def cmd_report(args) -> int:
     from indicators import report
-    from indicators.db import connection
     settings, period = args.settings, as_of(args)
-    con = connection.connect(db_path(args), read_only=True)
-    try:
+    with open_db(args, read_only=True) as con:
         summary = report.build_summary(con, period, unit=args.unit, settings=settings)
-    finally:
-        con.close()
     if summary.indicators.empty:
         raise RejectedInput(f"{periods.label(period)} 没有{summary.scope_name}的指标数据，未生成报告")
     if args.format == "png":

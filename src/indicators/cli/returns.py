@@ -1,27 +1,25 @@
-"""CLI subcommands for returns: ``indicators import FILE…`` and ``indicators template``.
+"""``indicators import FILE…`` and ``indicators template`` — monthly returns.
 
-``cli.build_parser`` registers them through ``add_parsers(subparsers)``. ``import``
-checks every file first and writes nothing unless all pass: an error in any file, or
-a warning without ``--yes``, exits 1 with located messages on stderr (or in ``--json``).
+``import`` checks every file first and writes nothing unless all pass: an error in any
+file, or a warning without ``--yes``, exits 1 with located messages on stderr (or in
+``--json``).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, open_db, period_arg
+from indicators.cli.output import print_json
 
 
 def cmd_import(args) -> int:
-    from indicators.db import connection
     from indicators.errors import RejectedInput
     from indicators.returns import pipeline
     today = clock.today(args.settings)
-    con = connection.connect(db_path(args), read_only=args.dry_run)
-    try:
+    with open_db(args, read_only=args.dry_run) as con:
         readings = []
         for f in args.files:
             if not Path(f).exists():
@@ -36,16 +34,13 @@ def cmd_import(args) -> int:
             for i, r in enumerate(readings):
                 batch_ids[i] = pipeline.commit(con, r, who=args.who, at=clock.now(args.settings),
                                                confirm_warnings=args.yes)
-    finally:
-        con.close()
     if args.json:
         out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
                "files": [{**r.summary(), "changes": pipeline.diff_counts(d), "batch_id": b,
                           "conversions": r.conversions.to_dict(orient="records"),
                           "problems": _problem_records(r)}
                          for r, d, b in zip(readings, diffs, batch_ids)]}
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
-        print()
+        print_json(out)
     else:
         _print_text(readings, diffs, batch_ids, args, rejected)
     return EXIT_REJECTED if rejected else EXIT_OK
@@ -83,14 +78,10 @@ def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
 
 
 def cmd_template(args) -> int:
-    from indicators.db import connection
     from indicators.returns import template
-    con = connection.connect(db_path(args), read_only=True)
-    try:
+    with open_db(args, read_only=True) as con:
         path = template.write_template(con, args.out, period=args.period, unit=args.unit,
                                        settings=args.settings, today=clock.today(args.settings))
-    finally:
-        con.close()
     print(f"已写出 {args.period} 报送模板：{path}")
     return EXIT_OK
 

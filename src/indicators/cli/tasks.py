@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,9 +18,10 @@ from indicators.cli.args import (
     acting_user,
     add_db_arg,
     add_who_arg,
-    db_path,
+    open_db,
     period_arg,
 )
+from indicators.cli.output import print_json, records
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.rules.task_status import REPORTED_WORDS
@@ -74,24 +73,16 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_status)
 
 
-def _connect(args, read_only: bool = False):
-    from indicators.db import connection
-    return connection.connect(db_path(args), read_only=read_only)
-
-
 def cmd_import_plan(args) -> int:
     from indicators.tasks import drafts
     from indicators.tasks.plan import read_plan
     if not args.file.exists() or args.file.is_dir():
         raise RejectedInput(f"文件不存在：{args.file}")
     reading = read_plan(args.file.read_bytes(), args.file.name)
-    con = _connect(args, read_only=args.dry_run)
-    try:
+    with open_db(args, read_only=args.dry_run) as con:
         got = drafts.plan_drafts(con, reading, args.period) if args.dry_run else \
             drafts.draft_plan(con, reading, args.period, who=acting_user(args), at=clock.now(args.settings))
         names = _names(con)
-    finally:
-        con.close()
     if args.json:
         out = {"period": args.period, "title": reading.title, "period_hint": reading.period_hint,
                "written": not args.dry_run, "sections": reading.counts(), "items": len(reading.items),
@@ -100,7 +91,7 @@ def cmd_import_plan(args) -> int:
                                   ["code", "category", "name", "nodes", "deadline", "lead_department",
                                    "lead_department_name", "leader", "leader_name", "suggestion_basis", "is_new"]),
                "skipped": [{"line": n, "text": t, "why": w} for n, t, w in reading.skipped]}
-        _dump(out)
+        print_json(out)
         return EXIT_OK
     print(f"{reading.title or args.file.name}：{len(reading.sections)} 个部分，{len(reading.items)} 项"
           + ("（试读，未写入）" if args.dry_run else f"，新增待确认任务 {int(got['is_new'].sum())} 项"))
@@ -118,8 +109,7 @@ def cmd_import_plan(args) -> int:
 
 def cmd_confirm(args) -> int:
     from indicators.tasks import store as task_store
-    con = _connect(args)
-    try:
+    with open_db(args) as con:
         pending = task_store.tasks(con, state="draft")
         pending = pending[pending["plan_period"] == args.period]
         if pending.empty:
@@ -134,8 +124,6 @@ def cmd_confirm(args) -> int:
             edits.loc[code, "leader"] = leader or edits.loc[code, "leader"]
         _check_codes(con, edits)
         n = task_store.confirm_tasks(con, edits.reset_index(), who=acting_user(args), at=clock.now(args.settings))
-    finally:
-        con.close()
     print(f"已确认{periods.label(args.period)}重点任务 {n} 项")
     return EXIT_OK
 
@@ -153,28 +141,22 @@ def cmd_progress(args) -> int:
     from indicators.tasks import store as task_store
     row = pd.DataFrame([dict(task_code=args.task, period=args.period, status=args.status, progress=args.progress,
                              problems=args.problems, next_steps=args.next_steps)])
-    con = _connect(args)
-    try:
+    with open_db(args) as con:
         task_store.record_progress(con, row, who=acting_user(args), source="命令行", at=clock.now(args.settings))
-    finally:
-        con.close()
     print(f"已记录 {args.task} {periods.label(args.period)}进展：{args.status}")
     return EXIT_OK
 
 
 def cmd_status(args) -> int:
     from indicators.tasks.board import status_counts, task_board
-    con = _connect(args, read_only=True)
-    try:
+    with open_db(args, read_only=True) as con:
         board = task_board(con, args.period)
-    finally:
-        con.close()
     if args.department:
         board = board[board["lead_department"] == args.department]
     if args.leader:
         board = board[board["leader"] == args.leader]
     if args.json:
-        _dump(_records(board, BOARD_JSON_KEYS))
+        print_json(_records(board, BOARD_JSON_KEYS))
         return EXIT_OK
     counts = "  ".join(f"{k} {v}" for k, v in status_counts(board).items() if v)
     print(f"重点任务 · {periods.label(args.period)} · {len(board)} 项  {counts}")
@@ -191,10 +173,4 @@ def _names(con) -> dict[str, dict[str, str]]:
 
 
 def _records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
-    from indicators.cli import records
     return records(frame.reindex(columns=keys), keys)
-
-
-def _dump(out) -> None:
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
-    print()
