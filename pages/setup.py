@@ -79,8 +79,9 @@ if empty:
 # ---------------------------------------------------------------- targets in the browser
 with tab_targets:
     years = views.target_years(con, ui.today())
+    dispatched = int(ui.latest_due_month()[:4])  # the year the pages open on
     c1, c2 = st.columns([1, 3])
-    year = c1.selectbox("年度", years, key="tgt_year")
+    year = c1.selectbox("年度", years, index=years.index(dispatched) if dispatched in years else 0, key="tgt_year")
     inds = catalog.indicators(con)
     ind_names = dict(zip(inds["code"], inds["name"]))
     only = c2.multiselect("只看这些指标（不选为全部）", list(ind_names), format_func=ind_names.get, key="tgt_only",

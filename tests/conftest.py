@@ -3,9 +3,12 @@ and the day the suite lives on (``testdate``)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import testdate
 from builders import AT, tiny_observations, tiny_setup
+from needs import MARK
 
 from indicators.db import batches, connection
 from indicators.setup import workbook
@@ -15,6 +18,17 @@ def pytest_configure(config):
     """Before any test module is imported: the whole session (and every subprocess it
     starts) lives on ``testdate.TODAY``, whatever the real date."""
     testdate.pin_environment()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a test skipped for a missing program (``needs.need``) fails instead."""
+    report = yield
+    if os.environ.get("CI") and report.skipped and call.excinfo is not None \
+            and str(call.excinfo.value).startswith(MARK):
+        report.outcome = "failed"
+        report.longrepr = f"{call.excinfo.value}（CI 中不允许跳过：请在 .ci/run 中安装）"
+    return report
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from __future__ import annotations
 from builders import tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
-from test_uploads import QX_ROWS, TODAY, long_return
-from testdate import AT
+from test_uploads import PREV, QX_ROWS, long_return
+from testdate import AS_OF, AT, TODAY
 
 from indicators.returns import pipeline
+from indicators.rules import periods
 from indicators.setup import workbook
 
 PAGE = "pages/batches.py"
@@ -27,9 +28,11 @@ def test_renders_on_demo(demo_db, monkeypatch):
     assert [t.label for t in at.tabs] == ["报送批次", "报送完整性与催报", "操作日志"]
     batches = frame_with(at, "批次")
     assert batches["批次"].iloc[0] == batches["批次"].max() and set(batches["状态"]) == {"有效"}
-    grid = frame_with(at, "2026年10月")
+    grid = frame_with(at, periods.label(AS_OF))
     assert grid.columns[0] == "单位" and len(grid.columns) == 7
-    assert "关于报送" in at.code[0].value
+    # 催报 opens on the latest due month, the one worth chasing
+    assert at.selectbox(key="chase_month").value == AS_OF
+    assert at.code[0].value.startswith(f"关于报送{periods.label(AS_OF)}") and "青溪县" in at.code[0].value
     log = frame_with(at, "操作人")
     assert 0 < len(log) <= 50 and log["时间"].is_monotonic_decreasing
 
@@ -59,9 +62,9 @@ def test_rollback_through_the_page(demo_db, monkeypatch):
 
 def test_chase_month_can_change(demo_db, monkeypatch):
     at = open_page(PAGE, demo_db, monkeypatch)
-    at.selectbox(key="chase_month").set_value("2026-09").run()
+    at.selectbox(key="chase_month").set_value(PREV).run()
     assert not at.exception
-    assert "2026年9月" in at.code[0].value
+    assert periods.label(PREV) in at.code[0].value
 
 
 def test_renders_on_empty_db(tmp_path, monkeypatch):

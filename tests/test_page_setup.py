@@ -9,6 +9,7 @@ from pathlib import Path
 from builders import tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from test_uploads import QX_ROWS, long_return
+from testdate import AS_OF_YEAR
 
 from indicators import views
 
@@ -26,9 +27,10 @@ def test_renders_on_demo(demo_db, monkeypatch):
     assert at.title[0].value == "设置管理"
     assert [t.label for t in at.tabs] == ["设置工作簿", "调整目标", "目标调整历史"]
     assert [b.label for b in at.download_button] == ["下载当前设置", "下载空白设置工作簿"]
+    assert at.selectbox(key="tgt_year").value == AS_OF_YEAR  # the year of the latest due month
     editor = at.data_editor[0].value
-    assert len(editor) == count(demo_db, """SELECT count(*) FROM (SELECT DISTINCT indicator_code, org_unit
-                                            FROM target WHERE year = 2026)""")
+    assert len(editor) == count(demo_db, f"""SELECT count(*) FROM (SELECT DISTINCT indicator_code, org_unit
+                                             FROM target WHERE year = {AS_OF_YEAR})""")
     history = next(d.value for d in at.dataframe if "调整原因" in d.value.columns)
     assert history["当前"].tolist().count("✓") == history["年度"].nunique()
 
@@ -39,7 +41,7 @@ def test_history_follows_the_chosen_indicator_and_unit(demo_db, monkeypatch):
     at.selectbox(key="hist_unit").set_value("DC").run()
     assert not at.exception
     history = next(d.value for d in at.dataframe if "调整原因" in d.value.columns)
-    assert 2026 in set(history["年度"])
+    assert AS_OF_YEAR in set(history["年度"])
 
 
 def test_target_filter(demo_db, monkeypatch):

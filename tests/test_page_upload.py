@@ -9,6 +9,7 @@ from pathlib import Path
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
+from testdate import AS_OF
 
 PAGE = "pages/upload.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +46,7 @@ def test_renders_on_empty_db(tmp_path, monkeypatch):
 
 def test_upload_preview_confirm(demo_db, monkeypatch):
     n = len(batches(demo_db))
-    at = upload(open_page(PAGE, demo_db, monkeypatch), "青溪县10月.xlsx", long_return(QX_ROWS))
+    at = upload(open_page(PAGE, demo_db, monkeypatch), "青溪县报送.xlsx", long_return(QX_ROWS))
     assert not at.exception
     assert [m.value for m in at.metric] == ["2", "0", "0"]  # 新增 / 修改 / 不变
     assert any("识别格式：长表" in c.value for c in at.caption)
@@ -56,7 +57,7 @@ def test_upload_preview_confirm(demo_db, monkeypatch):
     assert not at.exception
     assert "已导入：批次" in at.success[0].value
     rows = batches(demo_db)
-    assert len(rows) == n + 1 and rows[-1][1:] == ("青溪县10月.xlsx", "青溪县 张三", 2, "active")
+    assert len(rows) == n + 1 and rows[-1][1:] == ("青溪县报送.xlsx", "青溪县 张三", 2, "active")
     assert f"**{rows[-1][0]}**" in at.success[0].value
 
 
@@ -91,7 +92,7 @@ def test_duplicate_needs_an_explicit_tick(demo_db, monkeypatch):
 def test_warning_then_confirmed_import(demo_db, monkeypatch):
     # 青溪县's cumulative 技术合同成交额 was 1.73 in September: 1.0 in October fell
     at = upload(open_page(PAGE, demo_db, monkeypatch), "fell.xlsx",
-                long_return([("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 1.0)]))
+                long_return([(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", 1.0)]))
     assert any("警告" in w.value for w in at.warning)
     at.text_input(key="w_upload_who").set_value("张三").run()
     at.checkbox[0].check().run()

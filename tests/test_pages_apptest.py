@@ -1,7 +1,7 @@
 """One AppTest per dispatch page: demo city, an empty database, a month without data,
-units without targets and indicators not yet due. AppTest cannot look inside Plotly
-charts (tests/test_charts.py does); here we check that pages render without exceptions
-and say the helpful thing."""
+units without targets and indicators not yet due, the month a page opens on. AppTest
+cannot look inside Plotly charts (tests/test_charts.py does); here we check that pages
+render without exceptions and say the helpful thing."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from builders import AT
 from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_views import build_fixture_db, fixture_frames, fixture_values
+from testdate import AS_OF
 
 from indicators.db import batches, connection
+from indicators.rules import periods
 from indicators.setup.workbook import load_setup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +23,31 @@ PAGES = ["overview.py", "indicator.py", "responsibility.py"]
 TIMEOUT = 60
 
 
-def run_page(page: str, db: Path, monkeypatch, **query) -> AppTest:
+FIXTURE_DAY = "2026-11-23"  # the fixture database's data run to 2026-10, the latest due month on this day
+
+
+def run_page(page: str, db: Path, monkeypatch, today: str | None = FIXTURE_DAY, **query) -> AppTest:
+    """``today`` pins the day for hand-made data; None keeps the suite's day (the demo city
+    is built for it)."""
+    if today:
+        monkeypatch.setenv("INDICATORS_TODAY", today)
     return open_page(f"pages/{page}", db, monkeypatch, **query)
+
+
+def header(at: AppTest) -> str:
+    """The line under the title: 数据截至 … · unit · 来源."""
+    return next(h.body for h in at.get("html") if 'class="asof"' in h.body)
+
+
+def card(at: AppTest, name: str) -> str:
+    """The headline card of indicator ``name`` on 调度总览."""
+    return next(h.body for h in at.get("html") if f"<h4>{name}</h4>" in h.body)
+
+
+def row(at: AppTest, name: str):
+    """The first table row of indicator ``name`` (责任分解's scorecards)."""
+    return next(d.value.set_index("指标").loc[name] for d in at.dataframe
+                if "指标" in d.value.columns and name in set(d.value["指标"]))
 
 
 def texts(at: AppTest) -> str:
@@ -44,10 +69,12 @@ def empty_db(tmp_path) -> Path:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_with_demo(page, demo_db, monkeypatch):
-    at = run_page(page, demo_db, monkeypatch)
+    """The demo opens on the latest due month of the suite's day, and says so under the title."""
+    at = run_page(page, demo_db, monkeypatch, today=None)
     assert not at.exception, at.exception
-    assert at.sidebar.selectbox(key="w_month").value == "2026-10"
-    assert "数据截至 2026年10月" in "".join(h.body for h in at.get("html")) or at.title
+    assert at.sidebar.selectbox(key="w_month").value == AS_OF
+    assert f"数据截至 {periods.label(AS_OF)}" in header(at)
+    assert not [i for i in at.info if "报送截止日已过" in i.value]  # the month has data: no excuse to make
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -85,9 +112,52 @@ def test_month_without_data(page, tmp_path, monkeypatch):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_target_and_not_due(page, fixture_db, monkeypatch):
     """高新区 has no 高企 target (无目标); 新型研发机构数 is annual (未到期 in October)."""
+    if page == "indicator.py":
+        no_target = run_page(page, fixture_db, monkeypatch, unit="D3", ind="HT")
+        not_due = run_page(page, fixture_db, monkeypatch, unit="D3", ind="NEW")
+        assert not no_target.exception and not not_due.exception
+        assert "未设定本年度目标" in texts(no_target) and "未到报送期" not in texts(no_target)
+        assert "未到报送期" in texts(not_due) and "未设定本年度目标" not in texts(not_due)
+        return
     at = run_page(page, fixture_db, monkeypatch, unit="D3")
     assert not at.exception, at.exception
     assert at.sidebar.selectbox(key="w_unit").value == "D3"
+    if page == "overview.py":
+        assert "无目标" in card(at, "高新技术企业数") and "目标 —" in card(at, "高新技术企业数")
+        assert "未到期" in card(at, "新型研发机构数") and "本期未到报送期" in card(at, "新型研发机构数")
+        assert "无目标" not in card(at, "技术合同成交额") and "未到期" not in card(at, "技术合同成交额")
+    else:  # 责任分解: the unit's scorecard
+        assert row(at, "高新技术企业数")["status"] == "no_target" and "无目标" in row(at, "高新技术企业数")["状态"]
+        assert row(at, "新型研发机构数")["status"] == "not_due" and "未到期" in row(at, "新型研发机构数")["状态"]
+        assert row(at, "技术合同成交额")["status"] not in ("no_target", "not_due")
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("today, opens_on", [
+    ("2026-10-20", "2026-09"),  # the latest due month, though October already has data
+    ("2026-11-05", "2026-09"),  # October is due by the end of this day
+    ("2026-11-06", "2026-10"),
+])
+def test_opens_on_the_latest_due_month(page, fixture_db, monkeypatch, today, opens_on):
+    at = run_page(page, fixture_db, monkeypatch, today=today)
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="w_month").value == opens_on
+    assert f"数据截至 {periods.label(opens_on)}" in header(at)
+    assert "month" not in at.query_params  # the default stays out of the URL: a bookmark moves on with time
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_latest_due_month_without_data_opens_on_the_newest_month_before_it(page, fixture_db, monkeypatch):
+    """A bureau whose December returns are all late: on 10 January the pages show October
+    (the newest month with data) and say why; December stays selectable."""
+    at = run_page(page, fixture_db, monkeypatch, today="2027-01-10")
+    assert not at.exception, at.exception
+    month = at.sidebar.selectbox(key="w_month")
+    assert month.value == "2026-10"
+    assert month.options[:3] == ["2026年12月（无数据）", "2026年11月（无数据）", "2026年10月"]
+    assert "数据截至 2026年10月" in header(at)
+    note = [i.value for i in at.info if "报送截止日已过" in i.value]
+    assert note == ["2026年12月的报送截止日已过，但还没有任何报送数据，这里显示最近有数据的 2026年10月。催报请到「报送记录」页。"]
 
 
 def test_indicator_page_states(fixture_db, monkeypatch):

@@ -9,25 +9,27 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from testdate import AT
+from testdate import AS_OF, AS_OF_YEAR, AT, TODAY
 
 from indicators import views
 from indicators.db import catalog, connection
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
-from indicators.rules import due
+from indicators.rules import due, periods
 from indicators.settings import Settings
 from indicators.setup import workbook
 
-TODAY = dt.date(2026, 11, 23)
-AFTER_DEADLINE = dt.datetime(2026, 11, 23, 12, 0)
-BEFORE_DEADLINE = dt.datetime(2026, 11, 3, 12, 0)
+# the demo city is built up to AS_OF, the latest due month of the suite's day TODAY
+PREV = periods.shift(AS_OF, -1)
+DEADLINE = due.deadline(AS_OF, 5)  # AS_OF's return was due then
+AFTER_DEADLINE = dt.datetime.combine(TODAY, dt.time(12, 0))
+BEFORE_DEADLINE = DEADLINE - dt.timedelta(days=2)
 
 
 HEADER = ["期间", "单位代码", "单位名称", "指标代码", "指标名称", "数值"]
 
 
-def long_return(rows: list[tuple], title: str = "示例市 2026年10月 科技重点指标报送表", header=HEADER) -> bytes:
+def long_return(rows: list[tuple], title: str = f"示例市 {periods.label(AS_OF)} 科技重点指标报送表", header=HEADER) -> bytes:
     """A long-format return with a title row: 期间 | 单位代码 | 单位名称 | 指标代码 | 指标名称 | 数值."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -41,11 +43,11 @@ def long_return(rows: list[tuple], title: str = "示例市 2026年10月 科技�
     return out.getvalue()
 
 
-# 青溪县 (QX) has not reported 2026-10 in the demo city
-QX_ROWS = [("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 12.5),
-           ("2026-10", "QX", "青溪县", "GXQY", "高新技术企业数", 88)]
-BAD_ROWS = [("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", "十二"),
-            ("2026-10", "ZZ", "不存在县", "GXQY", "高新技术企业数", 3)]
+# 青溪县 (QX) has not reported AS_OF in the demo city
+QX_ROWS = [(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", 12.5),
+           (AS_OF, "QX", "青溪县", "GXQY", "高新技术企业数", 88)]
+BAD_ROWS = [(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", "十二"),
+            (AS_OF, "ZZ", "不存在县", "GXQY", "高新技术企业数", 3)]
 
 
 @pytest.fixture
@@ -63,21 +65,21 @@ def read(con, rows, name="return.xlsx"):
 
 
 def test_template_periods_default_to_last_month():
-    months, default = views.template_periods(TODAY)
-    assert months[0] == "2026-11" and months[default] == "2026-10" and months[-1] == "2025-11"
+    months, default = views.template_periods(dt.date(2026, 12, 1))  # November is being reported now
+    assert months[0] == "2026-12" and months[default] == "2026-11" and months[-1] == "2025-12"
 
 
 def test_template_bytes_read_back_as_the_month_with_nothing_filled(con):
-    data = views.template_bytes(con, "2026-10", "QX", today=TODAY, settings=Settings())
+    data = views.template_bytes(con, AS_OF, "QX", today=TODAY, settings=Settings())
     assert data[:2] == b"PK"
-    reading = pipeline.read_return(data, views.template_file_name("2026-10", "青溪县"), con, today=TODAY)
-    assert reading.ok and reading.expected_period == "2026-10" and reading.values.empty
+    reading = pipeline.read_return(data, views.template_file_name(AS_OF, "青溪县"), con, today=TODAY)
+    assert reading.ok and reading.expected_period == AS_OF and reading.values.empty
     assert views.import_verdict(reading, None)[0] == "empty"
     assert views.template_file_name("2026-10") == "月调度报送模板_2026-10_全部单位.xlsx"
 
 
 def test_filled_template_imports(con):
-    data = views.template_bytes(con, "2026-10", "QX", today=TODAY, settings=Settings())
+    data = views.template_bytes(con, AS_OF, "QX", today=TODAY, settings=Settings())
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb["报送数据"]
     filled = 0
@@ -99,23 +101,22 @@ def test_filled_template_imports(con):
 def test_reading_facts_and_diff_of_a_new_return(con):
     reading = read(con, QX_ROWS)
     facts = dict(views.reading_facts(reading).itertuples(index=False))
-    assert facts["识别格式"].startswith("长表") and facts["数值条数"] == "2" and facts["期间"] == "2026年10月"
+    assert facts["识别格式"].startswith("长表") and facts["数值条数"] == "2" and facts["期间"] == periods.label(AS_OF)
     assert views.import_verdict(reading, None)[0] == "ready"
     diff = pipeline.preview_diff(con, reading)
     assert pipeline.diff_counts(diff) == {"新增": 2, "修改": 0, "不变": 0}
     table = views.diff_table(diff)
     assert list(table.columns) == ["变化", "期间", "单位", "指标", "原值", "新值"]
-    assert set(table["单位"]) == {"青溪县"} and set(table["原值"]) == {"—"} and set(table["期间"]) == {"2026年10月"}
+    assert set(table["单位"]) == {"青溪县"} and set(table["原值"]) == {"—"} and set(table["期间"]) == {periods.label(AS_OF)}
     assert sorted(table["新值"]) == ["12.5", "88"]
 
 
 def test_diff_shows_changed_old_to_new_and_hides_unchanged(con):
-    old = con.execute("SELECT value FROM current_observation WHERE indicator_code='JSHT' AND org_unit='DC' "
-                      "AND period='2026-10'").fetchone()[0]
-    gx = con.execute("SELECT value FROM current_observation WHERE indicator_code='GXQY' AND org_unit='DC' "
-                     "AND period='2026-10'").fetchone()[0]
-    reading = read(con, [("2026-10", "DC", "东城区", "JSHT", "技术合同成交额", old + 1),
-                         ("2026-10", "DC", "东城区", "GXQY", "高新技术企业数", gx)])
+    sql = "SELECT value FROM current_observation WHERE indicator_code = ? AND org_unit = 'DC' AND period = ?"
+    old = con.execute(sql, ["JSHT", AS_OF]).fetchone()[0]
+    gx = con.execute(sql, ["GXQY", AS_OF]).fetchone()[0]
+    reading = read(con, [(AS_OF, "DC", "东城区", "JSHT", "技术合同成交额", old + 1),
+                         (AS_OF, "DC", "东城区", "GXQY", "高新技术企业数", gx)])
     diff = pipeline.preview_diff(con, reading)
     assert pipeline.diff_counts(diff) == {"新增": 0, "修改": 1, "不变": 1}
     shown = views.diff_table(diff)
@@ -142,7 +143,7 @@ def test_errors_come_first_located_in_chinese_and_block_import(con):
 
 
 def test_unit_conversion_is_listed(con):
-    data = long_return([("2026-10", "QX", "青溪县", "JSHT", "技术合同成交额", 125000)],
+    data = long_return([(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", 125000)],
                        header=HEADER[:-1] + ["数值（万元）"])
     reading = pipeline.read_return(data, "wan.xlsx", con, today=TODAY)
     assert reading.ok and reading.warnings.empty, reading.problems
@@ -178,17 +179,18 @@ def test_number_text(value, text):
 
 def test_batches_table_and_labels(con):
     batch = pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
-    pipeline.rollback(con, batch, who="李四", at=AT)
+    pipeline.rollback(con, batch, who="李四", at=AT + dt.timedelta(minutes=1))
     table = views.batches_table(con)
     assert list(table.columns) == ["批次", "文件", "报送人", "报送时间", "条数", "期间", "单位数", "状态", "备注", "status"]
     top = table.iloc[0]
-    assert (top["批次"], top["报送人"], top["条数"], top["期间"], top["状态"]) == (batch, "张三", 2, "2026-10", "已撤回")
+    assert (top["批次"], top["报送人"], top["条数"], top["期间"], top["状态"]) == (batch, "张三", 2, AS_OF, "已撤回")
     assert views.batch_label(table.iloc[1]).startswith(f"批次 {batch - 1} · ")
 
 
 def test_recent_periods_end_at_the_due_month_or_newest_data(con):
-    assert views.recent_periods(con, "2026-09", 3) == ["2026-10", "2026-09", "2026-08"]  # newest data wins
-    assert views.recent_periods(con, "2027-01", 2) == ["2027-01", "2026-12"]
+    assert views.recent_periods(con, PREV, 3) == [AS_OF, PREV, periods.shift(AS_OF, -2)]  # newest data wins
+    later = periods.shift(AS_OF, 3)  # a due month past the newest data
+    assert views.recent_periods(con, later, 2) == [later, periods.shift(AS_OF, 2)]
 
 
 def _on_time_text(con, period: str) -> str:
@@ -200,10 +202,10 @@ def _on_time_text(con, period: str) -> str:
 
 @pytest.mark.parametrize("now,qx", [(AFTER_DEADLINE, "未报"), (BEFORE_DEADLINE, "待报")])
 def test_completeness_grid_cells(con, now, qx):
-    grid = views.completeness_grid(con, ["2026-09", "2026-10"], now=now, settings=Settings()).set_index("单位")
-    assert list(grid.columns) == ["2026年9月", "2026年10月"]  # oldest first
-    assert grid.loc["青溪县", "2026年10月"] == qx  # the demo's 青溪县 has not reported October
-    for period in ("2026-09", "2026-10"):
+    grid = views.completeness_grid(con, [AS_OF, PREV], now=now, settings=Settings()).set_index("单位")
+    assert list(grid.columns) == [periods.label(PREV), periods.label(AS_OF)]  # oldest first
+    assert grid.loc["青溪县", periods.label(AS_OF)] == qx  # the demo's 青溪县 has not reported AS_OF
+    for period in (PREV, AS_OF):
         assert grid.loc["东城区", views.periods.label(period)] == _on_time_text(con, period)
     assert views.grid_cell_style(qx).startswith("background-color")
     assert views.grid_cell_style("部分 2/15").startswith("background-color")
@@ -211,20 +213,22 @@ def test_completeness_grid_cells(con, now, qx):
 
 def test_grid_after_a_late_partial_return(con):
     pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
-    grid = views.completeness_grid(con, ["2026-10"], now=AFTER_DEADLINE, settings=Settings()).set_index("单位")
-    assert grid.loc["青溪县", "2026年10月"].startswith("部分 2/") and grid.loc["青溪县", "2026年10月"].endswith("·逾期")
+    grid = views.completeness_grid(con, [AS_OF], now=AFTER_DEADLINE, settings=Settings()).set_index("单位")
+    cell = grid.loc["青溪县", periods.label(AS_OF)]
+    assert cell.startswith("部分 2/") and cell.endswith("·逾期")
 
 
 def test_completeness_detail_and_chase_text(con):
-    summary, chase, text = views.completeness_detail(con, "2026-10", now=AFTER_DEADLINE, settings=Settings())
+    summary, chase, text = views.completeness_detail(con, AS_OF, now=AFTER_DEADLINE, settings=Settings())
     assert summary.set_index("单位").loc["青溪县", "及时性"] == "未报送"
     assert "青溪县" in set(chase["单位"])
-    assert text.startswith("关于报送2026年10月") and "青溪县" in text and "2026年11月5日" in text
+    assert text.startswith(f"关于报送{periods.label(AS_OF)}") and "青溪县" in text
+    assert f"{DEADLINE.year}年{DEADLINE.month}月5日" in text
 
 
 def test_audit_log_newest_first_in_chinese(con):
     batch = pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
-    pipeline.rollback(con, batch, who="李四", at=AT)
+    pipeline.rollback(con, batch, who="李四", at=AT + dt.timedelta(minutes=1))
     log = views.audit_log(con, 50)
     assert len(log) <= 50 and list(log.columns) == ["时间", "操作人", "操作", "详情"]
     assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
@@ -269,15 +273,15 @@ def test_blank_and_broken_setup_workbooks_are_rejected_in_chinese():
 
 
 def _editor(con):
-    return views.target_editor_frame(con, 2026)
+    return views.target_editor_frame(con, AS_OF_YEAR)
 
 
 def test_target_editor_frame(con):
     frame = _editor(con)
     assert list(frame.columns) == views.TARGET_EDIT_COLUMNS
-    assert len(frame) == len(catalog.current_targets(con, 2026))
+    assert len(frame) == len(catalog.current_targets(con, AS_OF_YEAR))
     assert frame["indicator_name"].notna().all() and frame["org_unit_name"].notna().all()
-    assert views.target_years(con, TODAY)[0] == 2026
+    assert views.target_years(con, TODAY)[0] == TODAY.year  # this year's targets are set in it
 
 
 @pytest.mark.parametrize("edit,n,problems", [
@@ -308,7 +312,7 @@ def test_revised_target_enters_the_history(con):
     changed, _ = views.changed_targets(before, after)
     assert workbook.revise_targets(con, changed, who="管理员", at=AT) == 1
     hist = views.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
-    this_year = hist[hist["年度"] == 2026]
+    this_year = hist[hist["年度"] == AS_OF_YEAR]
     assert this_year["目标值"].tolist() == [before.loc[0, "value"] + 5, before.loc[0, "value"]]
     assert this_year["当前"].tolist() == ["✓", ""]
     assert this_year.iloc[0][["设定人", "调整原因"]].tolist() == ["管理员", "市政府下达新目标"]

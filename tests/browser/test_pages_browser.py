@@ -7,19 +7,24 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
+from testdate import AS_OF
+from waiting import full_shot, wait_idle
+
+from indicators.rules import periods
 
 pytestmark = pytest.mark.browser
+PREV = periods.shift(AS_OF, -1)
 
 PAGES = [("", "调度总览"), ("indicator", "指标详情"), ("responsibility", "责任分解")]
 CHART = ".js-plotly-plot .main-svg"
 
 
 def wait_ready(page, charts: int = 1) -> None:
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=30_000)
-    page.wait_for_function(  # the script run has finished
-        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(600)
+    """The script run has finished and the charts are drawn."""
+    wait_idle(page)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                           timeout=30_000)
 
 
 def assert_no_error(page) -> None:
@@ -28,22 +33,18 @@ def assert_no_error(page) -> None:
     assert "Traceback" not in body and "Error" not in body.split("调度")[0]
 
 
-def full_shot(page, path) -> None:
-    """The app scrolls inside its own container: grow the viewport to the content first."""
-    h = page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
-    page.set_viewport_size({"width": page.viewport_size["width"], "height": min(int(h) + 40, 6000)})
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(path))
-
-
 @pytest.mark.parametrize("path,title", PAGES)
 def test_every_page_paints_without_error(page, app_url, artifacts, path, title):
     page.goto(f"{app_url}/{path}")
     wait_ready(page)
     assert_no_error(page)
-    assert page.locator("h1").first.inner_text().strip() in (title, page.locator("h1").first.inner_text().strip())
-    if path:
-        assert page.get_by_role("link", name=title).count() >= 1  # the router's menu, not file names
+    h1 = page.locator("h1").first.inner_text().strip()
+    if path == "indicator":  # the title is the indicator chosen in the sidebar
+        assert h1 and h1 == page.get_by_role("combobox", name="指标").input_value()
+    else:
+        assert h1 == title
+    assert page.get_by_role("link", name=title).count() >= 1  # the router's menu, not file names
+    assert f"数据截至 {periods.label(AS_OF)}" in page.locator("body").inner_text()  # the latest due month
     # Chinese text is drawn with the Simplified Chinese font first
     family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
     assert family.startswith('"Noto Sans CJK SC"'), family
@@ -55,37 +56,39 @@ def test_every_page_paints_without_error(page, app_url, artifacts, path, title):
 def pick(page, label: str, option: str) -> None:
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).click()
     page.get_by_role("option", name=option, exact=True).click()
-    page.wait_for_timeout(300)
+    expect(page.get_by_role("combobox", name=label)).to_have_value(option)  # chosen; then its run ends
     wait_ready(page)
 
 
 def test_filters_persist_across_pages_and_in_url(page, app_url, artifacts):
     page.goto(app_url)
     wait_ready(page)
-    pick(page, "数据截至月份", "2026年9月")
+    pick(page, "数据截至月份", periods.label(PREV))
     pick(page, "单位", "　东城区")
-    page.wait_for_url(re.compile(r"month=2026-09"))
-    assert "unit=DC" in page.url
-    assert "数据截至 2026年9月" in page.locator("body").inner_text()
+    page.wait_for_url(re.compile(rf"month={PREV}"))
+    page.wait_for_url(re.compile(r"unit=DC"))
+    expect(page.locator("body")).to_contain_text(f"数据截至 {periods.label(PREV)}")
     assert_no_error(page)
     page.get_by_role("link", name="指标详情").click()
     page.wait_for_url(re.compile(r"/indicator"))
     wait_ready(page)
-    assert "month=2026-09" in page.url and "unit=DC" in page.url
-    assert "数据截至 2026年9月" in page.locator("body").inner_text()
+    assert f"month={PREV}" in page.url and "unit=DC" in page.url
+    assert f"数据截至 {periods.label(PREV)}" in page.locator("body").inner_text()
     pick(page, "指标", "技术合同成交额")
-    assert "ind=" in page.url
+    page.wait_for_url(re.compile(r"ind=JSHT"))
     assert_no_error(page)
-    full_shot(page, artifacts / "filters_indicator_dc_2026-09.png")
+    full_shot(page, artifacts / "filters_indicator_dc_previous_month.png")
+    page.set_viewport_size({"width": 1600, "height": 1000})
     # the URL is the bookmark: a fresh tab opens the same view
     other = page.context.new_page()
     other.goto(page.url)
     wait_ready(other)
-    assert "数据截至 2026年9月" in other.locator("body").inner_text()
+    assert f"数据截至 {periods.label(PREV)}" in other.locator("body").inner_text()
     assert other.locator("h1").first.inner_text().strip() == "技术合同成交额"
     page.get_by_role("link", name="责任分解").click()
+    page.wait_for_url(re.compile(r"/responsibility"))
     wait_ready(page)
-    assert "month=2026-09" in page.url
+    assert f"month={PREV}" in page.url
     assert_no_error(page)
 
 
@@ -109,20 +112,23 @@ def test_briefing_mode_gives_16_9_charts(page, app_url, artifacts, path, name):
 
 
 def test_briefing_toggle_sets_url(page, app_url):
+    """Waits on what each click changes (the URL, the sidebar, the expander) — a loaded
+    machine runs the script later, never differently."""
     page.goto(app_url)
     wait_ready(page)
-    page.locator('[data-testid="stSidebar"]').get_by_text("汇报模式").click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("汇报模式").click()
     page.wait_for_url(re.compile(r"briefing=1"))
+    expect(sidebar).to_be_hidden(timeout=30_000)
     wait_ready(page)
-    # the CSS that hides or shows the sidebar arrives with the rerun: wait for it, not
-    # for a fixed time (on a loaded machine the status widget can be gone before the rerun)
-    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=15_000)
     # and back out through the settings expander
     page.get_by_text("汇报设置").click()
-    page.get_by_text("汇报模式（16:9 截图）").click()
-    page.wait_for_function("!location.search.includes('briefing=1')", timeout=15_000)
+    toggle = page.get_by_text("汇报模式（16:9 截图）")
+    expect(toggle).to_be_visible(timeout=30_000)
+    toggle.click()
+    page.wait_for_function("!location.search.includes('briefing=1')", timeout=30_000)
+    expect(sidebar).to_be_visible(timeout=30_000)
     wait_ready(page)
-    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
 
 
 def test_png_export_options(page, app_url):
@@ -130,4 +136,4 @@ def test_png_export_options(page, app_url):
     wait_ready(page)
     opts = page.evaluate("document.querySelector('.js-plotly-plot')._context.toImageButtonOptions")
     assert opts["scale"] == 2 and opts["format"] == "png"
-    assert re.search(r"[\u4e00-\u9fff]", opts["filename"]) and "2026年10月" in opts["filename"]
+    assert re.search(r"[\u4e00-\u9fff]", opts["filename"]) and periods.label(AS_OF) in opts["filename"]

@@ -11,17 +11,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
+from testdate import AS_OF
+from waiting import full_shot, wait_idle
+
+from indicators.rules import periods
 
 pytestmark = pytest.mark.browser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILE = "青溪县2026年10月报送.xlsx"
-
-
-def wait_idle(page, timeout: int = 30_000) -> None:
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(500)
+FILE = f"青溪县{periods.label(AS_OF)}报送.xlsx"  # the return the demo's 青溪县 has not sent
 
 
 def assert_no_exception(page) -> None:
@@ -30,11 +28,7 @@ def assert_no_exception(page) -> None:
 
 
 def shot(page, path) -> None:
-    """The app scrolls inside its own container: grow the viewport to the content first."""
-    h = page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
-    page.set_viewport_size({"width": page.viewport_size["width"], "height": min(int(h) + 40, 6000)})
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(path))
+    full_shot(page, path)
     page.set_viewport_size({"width": 1600, "height": 1000})
 
 
@@ -49,6 +43,7 @@ def set_who(page, name: str) -> None:
     box = page.get_by_role("textbox", name="报送人")
     box.fill(name)
     box.press("Enter")
+    expect(box).to_have_value(name)
     wait_idle(page)
 
 
@@ -66,13 +61,13 @@ def chosen_batch(page) -> str:
 
 def test_upload_preview_confirm_then_roll_back(page, app_url, artifacts):
     open_upload(page, app_url)
-    assert page.locator('[data-testid="stDownloadButton"]').get_by_text("下载 Excel 模板").is_visible()
+    expect(page.locator('[data-testid="stDownloadButton"]').get_by_text("下载 Excel 模板")).to_be_visible()
     set_who(page, "青溪县 张三")
     upload(page, FILE, long_return(QX_ROWS))
     assert_no_exception(page)
     card = page.locator('[class*="st-key-return_"]').filter(has_text=FILE).last
     body = card.inner_text()
-    assert "识别格式：长表（每行一个数值）" in body and "期间：2026年10月" in body
+    assert "识别格式：长表（每行一个数值）" in body and f"期间：{periods.label(AS_OF)}" in body
     metrics = page.locator('[data-testid="stMetric"]')
     assert [metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(3)] == ["2", "0", "0"]
     card.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=15_000)  # the diff
@@ -93,8 +88,9 @@ def test_upload_preview_confirm_then_roll_back(page, app_url, artifacts):
     shot(page, artifacts / "upload_3_batches.png")
 
     page.get_by_text(f"确认撤回批次 {batch}").click()
-    wait_idle(page)
-    page.get_by_role("button", name="撤回该批次").click()
+    go = page.get_by_role("button", name="撤回该批次")
+    expect(go).to_be_enabled(timeout=30_000)  # the tick has reached the app
+    go.click()
     undone = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=f"已撤回批次 {batch}")
     undone.wait_for(timeout=30_000)
     assert "2 条数值不再计入" in undone.inner_text()
@@ -105,8 +101,9 @@ def test_upload_preview_confirm_then_roll_back(page, app_url, artifacts):
     shot(page, artifacts / "upload_4_rolled_back.png")
 
     page.get_by_role("tab", name="报送完整性与催报").click()
-    page.wait_for_timeout(500)
-    assert "关于报送2026年10月" in page.locator('[data-testid="stCode"]').inner_text()
+    # 催报 opens on the latest due month, the one worth chasing
+    expect(page.locator('[data-testid="stCode"]')).to_contain_text(f"关于报送{periods.label(AS_OF)}", timeout=30_000)
+    wait_idle(page)
     shot(page, artifacts / "upload_5_completeness.png")
 
 
@@ -126,5 +123,5 @@ def test_errors_are_located_and_nothing_is_written(page, app_url, artifacts):
     wait_idle(page)
     assert "bad.xlsx" not in chosen_batch(page)  # the newest active batch is still the demo's
     page.get_by_role("tab", name="操作日志").click()
-    page.wait_for_timeout(500)
+    expect(page.locator('[data-testid="stTabPanel"]:visible').get_by_text("导入报送").first).to_be_visible(timeout=30_000)
     shot(page, artifacts / "upload_7_audit.png")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 from builders import AT
+from needs import need
 
 from indicators.db import batches, connection
 
@@ -70,12 +70,10 @@ def long_rows(values, header=("期间", "单位", "指标", "数值")):
 
 
 def to_xls(src: Path, outdir: Path) -> Path:
-    """Convert with LibreOffice; skip when it is missing, except on CI where that fails."""
+    """Convert with LibreOffice (``needs.need`` when it is missing)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("soffice (LibreOffice) is required on CI for .xls fixtures")
-        pytest.skip("soffice not installed")
+        need("soffice（LibreOffice，生成 .xls 测试文件）")
     subprocess.run([soffice, "--headless", "--convert-to", "xls", "--outdir", str(outdir), str(src)],
                    check=True, capture_output=True, timeout=120,
                    env={**os.environ, "HOME": str(outdir)})

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from builders import AT
+from needs import need
 
 from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
@@ -16,7 +16,6 @@ from indicators.settings import Settings
 from indicators.setup import workbook
 
 PERIOD = "2026-10"
-IN_CI = bool(os.environ.get("CI"))
 
 
 def _tiny():
@@ -62,12 +61,10 @@ def tiny_summary(tiny_table):
 
 
 def require_tool(name: str) -> str:
-    """The path of a system tool; skip without it — but fail in CI, where it must exist."""
+    """The path of a system tool (``needs.need`` when it is missing)."""
     path = shutil.which(name)
     if path is None:
-        if IN_CI:
-            pytest.fail(f"{name} is required in CI (install it in the CI image)")
-        pytest.skip(f"{name} not installed")
+        need(name)
     return path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
-from conftest import IN_CI  # noqa: E402  (tests/report/conftest.py)
+from needs import need
 
 from indicators.report import png
 from indicators.report.png import (
@@ -47,9 +47,7 @@ def test_a_clear_message_without_a_browser(monkeypatch):
 
 def test_completion_figure_png(tiny_table):
     if png.find_browser(None) is None:
-        if IN_CI:
-            pytest.fail("chromium is required in CI")
-        pytest.skip("no chromium")
+        need("chromium（图表 PNG 导出）")
     fig = completion_figure(tiny_table, "2026-10", "TC")
     assert list(fig.data[0].x) == ["甲区", "乙县"]
     data = figure_png(fig, scale=1, browser=None)

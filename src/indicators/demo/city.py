@@ -157,11 +157,12 @@ class Rhythm:
 
     ``weights``: the year's flow by month (cumulative: the month's value; stock and
     directly reported ratio: the month's net change, negatives allowed). ``size``: the
-    city's 2025 flow (cumulative) or its 2023-12 level (stock, ratio: a typical level).
+    city's flow last year (cumulative) or its level at the end of the first history year's
+    predecessor (stock, ratio: a typical level).
     ``shares``: which district mix (``UNIT_SHARES``) spreads ``size``. ``growth``: yearly
     growth of the flow (stock: net change per year as a share of the level).
-    ``ambition``: how far the 2026 target reaches beyond the 2025 flow. ``ease``: points
-    added to every district's 2026 gap (positive = an easy year for this indicator).
+    ``ambition``: how far this year's target reaches beyond last year's flow. ``ease``:
+    how much easier this year is for the indicator (it lifts every district's standing).
     ``spread``: how far districts drift apart (GDP moves by a few points, not tens).
     """
     weights: tuple[float, ...]
@@ -207,15 +208,15 @@ UNIT_SHARES = {
 
 # District-level facts behind the ratios.
 POPULATION = dict(DC=95, XC=80, NH=70, BS=60, QX=50, GXQ=25, JKQ=30, LGXQ=20)  # 常住人口，万人
-PATENTS_PER_10K = dict(DC=38, XC=30, NH=28, BS=8, QX=6, GXQ=85, JKQ=45, LGXQ=20)  # 2023-12
-RD_INTENSITY = dict(DC=2.0, XC=1.8, NH=2.2, BS=1.1, QX=0.9, GXQ=4.5, JKQ=3.0, LGXQ=1.6)  # 2024, %
+PATENTS_PER_10K = dict(DC=38, XC=30, NH=28, BS=8, QX=6, GXQ=85, JKQ=45, LGXQ=20)  # at the start of the history
+RD_INTENSITY = dict(DC=2.0, XC=1.8, NH=2.2, BS=1.1, QX=0.9, GXQ=4.5, JKQ=3.0, LGXQ=1.6)  # first history year, %
 HIGH_TECH_SHARE = dict(DC=.40, XC=.38, NH=.45, BS=.25, QX=.22, GXQ=.72, JKQ=.52, LGXQ=.35)  # of 规上产值
 
-# How well each district does in 2026 (points added to its gap): 高新区 leads, 北山县 lags.
+# How well each district does this year (its standing among the districts): 高新区 leads, 北山县 lags.
 STRENGTH = dict(GXQ=7, JKQ=3, DC=2.5, NH=0.5, XC=-2, LGXQ=-4, QX=-3, BS=-11)
 
-# Monthly milestones (cumulative % of the year's progress due by month end) on 2026 targets.
-MILESTONES_2026 = {
+# Monthly milestones (cumulative % of the year's progress due by month end) on the current year's targets.
+MILESTONES = {
     "GXQY": "3:2;6:4;9:6;10:8;11:40;12:100",  # 高企认定结果集中在11—12月
     "SJZJ": "3:15;6:40;9:70;12:100",
 }

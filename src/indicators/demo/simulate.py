@@ -1,12 +1,13 @@
-"""Generating 示例市's figures: 2024-01 … 2026-10 monthly values and 2024–2026 targets.
+"""Generating 示例市's figures for an as-of month: two full earlier years of monthly
+history with their targets, and the current year up to the as-of month.
 
-Deterministic (one ``numpy.random.default_rng(SEED)`` drawn in a fixed order). Each
-district series follows its indicator's yearly rhythm (``demo_setup.RHYTHMS``): YTD
-values for cumulative indicators, month-end levels with batch recognitions for stocks.
-2024 and 2025 are "history"; for 2026 every district series is *aimed* at a status for
-the as-of month 2026-10 (done / on track / lagging / far behind), judged with the
-product's own rules (``indicators.rules.progress``), so the demo shows a realistic mix: 高新区
-leads, 北山县 lags, 青溪县 has not sent its October return at all.
+Deterministic for a given as-of month and rules (one ``numpy.random.default_rng(SEED)``
+drawn in a fixed order). Each district series follows its indicator's yearly rhythm
+(``indicators.demo.city.RHYTHMS``): YTD values for cumulative indicators, month-end levels
+with batch recognitions for stocks. The two earlier years are history; the current year
+runs on its natural path, and its as-of month is then *aimed* by ``indicators.demo.aim``
+at a status judged by the product's own dispatch table, so the demo shows the full mix in
+any month: 高新区 leads, 北山县 lags, 青溪县 has not sent the as-of month's return at all.
 
 City values are not generated (they roll up), except the ones a city reports itself:
 地区生产总值 (市统计局's figure is below the sum of the districts, as in real life) and
@@ -15,7 +16,7 @@ City values are not generated (they roll up), except the ones a city reports its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -25,21 +26,18 @@ from indicators.demo.city import (
     DISTRICTS,
     HIGH_TECH_SHARE,
     INDICATORS,
-    MILESTONES_2026,
+    MILESTONES,
     PATENTS_PER_10K,
     POPULATION,
     RD_INTENSITY,
     RHYTHMS,
-    STRENGTH,
     UNIT_SHARES,
 )
-from indicators.rules import periods, progress
+from indicators.rules import periods
 from indicators.settings import Settings
 
 SEED = 20261123
-YEARS = (2024, 2025, 2026)
-AS_OF = "2026-10"
-MISSING_UNIT = "QX"  # 青溪县: no return for 2026-10
+MISSING_UNIT = "QX"  # 青溪县: no return for the as-of month
 SET_BY = "综合科"
 
 IND = {i["code"]: i for i in INDICATORS}
@@ -48,27 +46,27 @@ DERIVED = [c for c in IND if IND[c]["kind"] == "ratio" and IND[c]["numerator_cod
 _FIRST = ["GDP", "GSGYCZ", "GXCZ", "RDJF"]
 ORDER = _FIRST + [c for c in IND if c not in _FIRST and c not in DERIVED]
 
-# Mid-year revisions of 2026 targets: (indicator, unit) → (factor on the planned progress, reason)
+# Revisions of the current year's targets: (indicator, unit) → (factor on the planned progress, why)
 REVISIONS = {
-    ("JSHT", "BS"): (0.85, "年中调整：县内重大技术合同项目延期至明年签订，目标下调"),
-    ("GXQY", "GXQ"): (1.15, "年中调整：高企培育入库企业增加，目标上调"),
+    ("JSHT", "BS"): (0.85, "县内重大技术合同项目延期至明年签订，目标下调"),
+    ("GXQY", "GXQ"): (1.15, "高企培育入库企业增加，目标上调"),
 }
 
 
 @dataclass
 class Demo:
+    as_of: str
     values: dict = field(default_factory=dict)  # (indicator, unit) → {period: value}
     targets: list = field(default_factory=list)  # target rows as first set
-    revisions: list = field(default_factory=list)  # later target rows
-    design: list = field(default_factory=list)  # what each 2026 series was aimed at
+    revisions: list = field(default_factory=list)  # later target rows (the current year's)
+    design: list = field(default_factory=list)  # what each as-of series was aimed at, and got
+    natural: dict = field(default_factory=dict)  # (indicator, unit) → the current year's 12 natural values
+    current_targets: dict = field(default_factory=dict)  # (indicator, unit) → this year's target, revised
 
 
-def _months(year: int) -> range:
-    return range(1, 11) if year == 2026 else range(1, 13)
-
-
-def _reports_in(frequency: str, month: int) -> bool:
-    return month % periods.FREQ_STEP[frequency] == 0
+def reports_in(frequency: str, month: int) -> bool:
+    """Whether an indicator of ``frequency`` has a value for calendar month ``month``."""
+    return periods.due_month(frequency, month) == month
 
 
 def _curve(rng, weights, noise: float = 0.12) -> np.ndarray:
@@ -85,74 +83,26 @@ def _nice(x: float, decimals: int) -> float:
     return float(round(x, -digits))
 
 
-def _judge(ind: dict, value: float, target: float, baseline, e: float) -> tuple[str, float]:
-    """Status and completion with the product's rules (DESIGN §4) and default thresholds."""
-    s = Settings()
-    c = progress.completion([ind["kind"]], [ind["direction"]], [value], [target], [baseline]).iloc[0]
-    gap = (c - e) * 100
-    st = progress.status([ind["frequency"]], [10], [value], [target], [c], [gap],
-                         done_at=s.done_at, lagging_from_pp=s.lagging_from_pp).iloc[0]
-    return str(st), float(c)
-
-
-def _expected(ind: dict, series: dict, due: int, milestones: str | None) -> float:
-    """序时进度 as ``indicators.rules.progress`` computes it: milestones, else last year's share."""
-    nodes = progress.parse_milestones(milestones)
-    if nodes:
-        return progress.milestone_share(nodes, due)
-    ly, end, end2 = series.get(periods.make(2025, due)), series.get("2025-12"), series.get("2024-12")
-    share = progress.last_year_share([ind["kind"]], [ly], [end], [end2]).iloc[0]
-    if not np.isnan(share) and 0 <= share <= 1.5:
-        return min(max(float(share), 0.0), 1.0)
-    return due / 12
-
-
-def _aim(status: str, e: float, rng, spread: float = 1.0) -> tuple[str, float]:
-    """A completion for ``status`` that keeps clear of the thresholds (±2.5 points,
-    less for indicators with a small ``spread`` such as GDP)."""
-    margin = 0.025 * min(1.0, 2 * spread)
-    if status == "on_track" and e + margin > 1 - margin:
-        status = "done"
-    if status == "done":
-        return status, 1 + rng.uniform(0.01, 0.12)
-    if status == "on_track":
-        return status, rng.uniform(e + margin, min(1 - margin, e + margin + 0.065 * spread))
-    if status == "lagging":
-        return status, rng.uniform(e - margin - 0.05 * spread, e - margin)
-    return status, e - rng.uniform(0.13, 0.13 + 0.17 * spread)
-
-
-def _nudge(value: float, decimals: int, floor: float, ok) -> float:
-    """The nearest value to ``value`` (in steps of the last decimal, not below
-    ``floor``) for which ``ok(value)``; ``value`` itself when there is none near."""
-    step = 10.0 ** -decimals
-    for k in range(0, 12):
-        for v in (value + k * step, value - k * step):
-            v = round(v, decimals)
-            if v >= floor and ok(v):
-                return v
-    return value
-
-
-def _first_status(e: float, gap_pp: float) -> str:
-    c = e + gap_pp / 100
-    return "done" if c >= 1 else "on_track" if gap_pp >= 0 else "lagging" if gap_pp >= -10 else "far_behind"
-
-
 class _Generator:
-    def __init__(self) -> None:
+    def __init__(self, as_of: str) -> None:
+        self.year, self.month = periods.parse(as_of)
+        self.years = (self.year - 2, self.year - 1, self.year)
+        self.history = self.years[:2]
         self.rng = np.random.default_rng(SEED)
-        self.demo = Demo()
-        self.natural: dict = {}  # (indicator, unit) → {year: 12 unrounded values}
-        self.flows: dict = {}  # (indicator, unit) → {year: flow}
+        self.demo = Demo(as_of=as_of)
+        self.natural: dict = {}  # (indicator, unit) → {year: 12 natural month-end values}
+        self.flows: dict = {}  # (indicator, unit) → {year: flow}; the year before the history: the start level
+
+    def months(self, year: int) -> range:
+        return range(1, (self.month if year == self.year else 12) + 1)
 
     # --- one district series ------------------------------------------------------
     def series(self, code: str, unit: str, start: float, flows: dict[int, float]) -> None:
-        """Natural paths for all years; ``start`` is the 2023-12 level (0 for cumulative)."""
+        """Natural paths for all years; ``start`` is the level before the history (0 for cumulative)."""
         ind, rhythm = IND[code], RHYTHMS[code]
         level = start
         paths = {}
-        for y in YEARS:
+        for y in self.years:
             curve = _curve(self.rng, rhythm.weights, 0.12 * rhythm.spread)  # statistics run smoother
             if ind["kind"] == "cumulative":
                 paths[y] = flows[y] * curve
@@ -160,58 +110,67 @@ class _Generator:
                 paths[y] = level + flows[y] * curve
                 level = paths[y][-1]
         self.natural[(code, unit)] = paths
-        self.flows[(code, unit)] = {**flows, 2023: start}
+        self.flows[(code, unit)] = {**flows, self.years[0] - 1: start}
 
     def share_series(self, unit: str) -> None:
         """高新技术产业产值 as 规上工业总产值 × a share rising smoothly through each year."""
         rng, gs = self.rng, self.natural[("GSGYCZ", unit)]
         start = HIGH_TECH_SHARE[unit] - RHYTHMS["GXCZ"].growth
         paths, months = {}, np.arange(1, 13)
-        for y in YEARS:
-            end = HIGH_TECH_SHARE[unit] + RHYTHMS["GXCZ"].growth * (y - 2024) + rng.normal(0, 0.003)
+        for y in self.years:
+            end = HIGH_TECH_SHARE[unit] + RHYTHMS["GXCZ"].growth * (y - self.years[0]) + rng.normal(0, 0.003)
             paths[y] = gs[y] * (start + (end - start) * months / 12 + rng.normal(0, 0.0004, 12))
             start = end
         self.natural[("GXCZ", unit)] = paths
-        self.flows[("GXCZ", unit)] = {2023: 0.0, **{y: float(paths[y][-1]) for y in YEARS}}
+        self.flows[("GXCZ", unit)] = {self.years[0] - 1: 0.0, **{y: float(paths[y][-1]) for y in self.years}}
 
     def history_and_targets(self, code: str, unit: str) -> None:
-        """Round 2024–2025, set the three years' targets, then aim 2026 and round it."""
+        """Round the history, set the three years' targets (and this year's revision)."""
         ind, rhythm, rng = IND[code], RHYTHMS[code], self.rng
         dec, paths, flows = ind["decimals"], self.natural[(code, unit)], self.flows[(code, unit)]
+        first, last, this = self.years
         out = {}
-        for y in (2024, 2025):
+        for y in self.history:
             for m in range(1, 13):
-                if _reports_in(ind["frequency"], m):
+                if reports_in(ind["frequency"], m):
                     out[periods.make(y, m)] = round(float(paths[y][m - 1]), dec)
         cumulative = ind["kind"] == "cumulative"
-        ends = {2023: flows[2023], 2024: out.get("2024-12"), 2025: out.get("2025-12")}
+        ends = {first - 1: flows[first - 1], first: out.get(periods.make(first, 12)),
+                last: out.get(periods.make(last, 12))}
         targets = {}
-        for y in YEARS:
+        for y in self.years:
             if cumulative:
-                base = flows[2025] * (1 + rhythm.ambition) if y == 2026 else flows[y]
-                targets[y] = _nice(base * rng.uniform(0.93, 1.07) if y < 2026 else base * rng.uniform(0.97, 1.03), dec)
+                base = flows[last] * (1 + rhythm.ambition) if y == this else flows[y]
+                targets[y] = _nice(base * rng.uniform(0.93, 1.07) if y < this else base * rng.uniform(0.97, 1.03), dec)
             else:
                 b = ends[y - 1]
-                step = flows[2025] * (1 + rhythm.ambition) if y == 2026 else flows[y]
+                step = flows[last] * (1 + rhythm.ambition) if y == this else flows[y]
                 targets[y] = self._level_target(b, step * rng.uniform(0.85, 1.15), dec, ind["direction"])
-        milestones = MILESTONES_2026.get(code)
+        milestones = MILESTONES.get(code)
         for y, t in targets.items():
             self.demo.targets.append(dict(indicator_code=code, org_unit=unit, year=y, value=t,
-                                          milestones=milestones if y == 2026 else None,
+                                          milestones=milestones if y == this else None,
                                           set_by=SET_BY, reason="年初下达"))
         if (code, unit) in REVISIONS:
-            factor, reason = REVISIONS[(code, unit)]
-            b = 0.0 if cumulative else ends[2025]
-            t = targets[2026]
-            targets[2026] = _nice(b + (t - b) * factor, dec) if cumulative else \
-                self._level_target(b, (t - b) * factor, dec, ind["direction"])
-            self.demo.revisions.append(dict(indicator_code=code, org_unit=unit, year=2026, value=targets[2026],
-                                            milestones=milestones, set_by=SET_BY, reason=reason))
+            targets[this] = self._revise(code, unit, targets[this], 0.0 if cumulative else ends[last], milestones)
         self.demo.values[(code, unit)] = out
+        self.demo.natural[(code, unit)] = paths[this]
+        self.demo.current_targets[(code, unit)] = targets[this]
         if code == "GXCZ":
-            self.aim_share_2026(unit, targets[2026])
-        elif ind["frequency"] != "annual":
-            self.aim_2026(code, unit, targets[2026], milestones)
+            self.share_targets(unit)
+
+    def _revise(self, code: str, unit: str, target: float, base: float, milestones: str | None) -> float:
+        ind = IND[code]
+        factor, why = REVISIONS[(code, unit)]
+        dec = ind["decimals"]
+        if ind["kind"] == "cumulative":
+            revised = _nice(base + (target - base) * factor, dec)
+        else:
+            revised = self._level_target(base, (target - base) * factor, dec, ind["direction"])
+        when = "年中调整" if self.month >= 6 else "年初调整"
+        self.demo.revisions.append(dict(indicator_code=code, org_unit=unit, year=self.year, value=revised,
+                                        milestones=milestones, set_by=SET_BY, reason=f"{when}：{why}"))
+        return revised
 
     @staticmethod
     def _level_target(base: float, step: float, dec: int, direction: str) -> float:
@@ -223,75 +182,31 @@ class _Generator:
             t = round(base + np.sign(step) * max(abs(step), unit_step), dec)
         return max(t, 0.0)
 
-    def aim_2026(self, code: str, unit: str, target: float, milestones: str | None) -> None:
-        ind, rhythm, rng = IND[code], RHYTHMS[code], self.rng
-        dec, out = ind["decimals"], self.demo.values[(code, unit)]
-        due = periods.due_month(ind["frequency"], 10)
-        cumulative = ind["kind"] == "cumulative"
-        baseline = None if cumulative else out["2025-12"]
-        e = _expected(ind, out, due, milestones)
-        gap = rhythm.spread * (STRENGTH[unit] + rhythm.ease + rng.normal(0, 5))
-        wanted, c = _aim(_first_status(e, gap), e, rng, rhythm.spread)
-        goal = c * target if cumulative else baseline + c * (target - baseline)
-        nat = self.natural[(code, unit)][2026]
-        months = [m for m in range(1, due + 1) if _reports_in(ind["frequency"], m)]
-        if cumulative:
-            path = {m: nat[m - 1] * goal / nat[due - 1] for m in months}
-        else:
-            shift = goal - nat[due - 1]
-            path = {m: nat[m - 1] + shift * m / due for m in months}
-        path = {m: round(float(max(v, 0.0)), dec) for m, v in path.items()}
-        floor = path[months[-2]] if cumulative and len(months) > 1 else 0.0
-        path[due] = _nudge(path[due], dec, floor, lambda v: _judge(ind, v, target, baseline, e)[0] == wanted)
-        for m, v in path.items():
-            out[periods.make(2026, m)] = v
-        status, completion = _judge(ind, path[due], target, baseline, e)
-        self.demo.design.append(dict(indicator_code=code, org_unit=unit, period=periods.make(2026, due),
-                                     value=path[due], target=target, expected=e, completion=completion,
-                                     aimed=wanted, status=status))
-
-    def aim_share_2026(self, unit: str, gx_target: float) -> None:
-        """高新技术产业产值 in 2026 follows 规上工业总产值 at a share aimed like any
-        indicator: the share (高新技术产业产值占比) is what gets a status."""
-        ratio, rhythm, rng, v = IND["GXZB"], RHYTHMS["GXZB"], self.rng, self.demo.values
+    def share_targets(self, unit: str) -> None:
+        """高新技术产业产值占比 (derived) is what gets aimed for 高新技术产业产值: its
+        targets, and the share's natural path this year."""
+        v, first, last = self.demo.values, *self.history
         gs, gx = v[("GSGYCZ", unit)], v[("GXCZ", unit)]
-        r = {p: gx[p] / gs[p] * 100 for p in gx}
-        target = self.ratio_targets("GXZB", unit, r["2024-12"], r["2025-12"])
-        baseline, e = r["2025-12"], _expected(ratio, r, 10, None)
-        gap = rhythm.spread * (STRENGTH[unit] + rhythm.ease + rng.normal(0, 5))
-        wanted, c = _aim(_first_status(e, gap), e, rng, rhythm.spread)
-        goal = baseline + c * (target - baseline)
-        for m in range(1, 11):
-            p = periods.make(2026, m)
-            share = baseline + (goal - baseline) * m / 10 + (rng.normal(0, 0.03) if m < 10 else 0)
-            gx[p] = round(gs[p] * share / 100, 2)
-        gx[AS_OF] = _nudge(gx[AS_OF], 2, gx["2026-09"],
-                           lambda x: _judge(ratio, x / gs[AS_OF] * 100, target, baseline, e)[0] == wanted)
-        value = gx[AS_OF] / gs[AS_OF] * 100
-        status, completion = _judge(ratio, value, target, baseline, e)
-        self.demo.design.append(dict(indicator_code="GXZB", org_unit=unit, period=AS_OF, value=value,
-                                     target=target, expected=e, completion=completion, aimed=wanted, status=status))
-        e_gx = _expected(IND["GXCZ"], gx, 10, None)
-        status, completion = _judge(IND["GXCZ"], gx[AS_OF], gx_target, None, e_gx)
-        self.demo.design.append(dict(indicator_code="GXCZ", org_unit=unit, period=AS_OF, value=gx[AS_OF],
-                                     target=gx_target, expected=e_gx, completion=completion, aimed=None,
-                                     status=status))
+        self.ratio_targets("GXZB", unit, gx[periods.make(first, 12)] / gs[periods.make(first, 12)] * 100,
+                           gx[periods.make(last, 12)] / gs[periods.make(last, 12)] * 100)
 
-    def ratio_targets(self, code: str, unit: str, level_2024: float, level_2025: float) -> float:
-        """Targets of a derived ratio: a step up from last year's level. Returns 2026's."""
+    def ratio_targets(self, code: str, unit: str, level_first: float, level_last: float) -> float:
+        """Targets of a derived ratio: a step up from last year's level. Returns this year's."""
         small = IND[code]["frequency"] == "annual"  # R&D intensity moves in tenths of a point
         lo, hi = (0.05, 0.25) if small else (0.5, 1.8)
-        rng = self.rng
-        rows = {2024: level_2024 + rng.uniform(-hi / 2, hi / 2),
-                2025: level_2024 + rng.uniform(lo, hi), 2026: level_2025 + rng.uniform(lo, hi)}
+        rng, (first, last, this) = self.rng, self.years
+        rows = {first: level_first + rng.uniform(-hi / 2, hi / 2),
+                last: level_first + rng.uniform(lo, hi), this: level_last + rng.uniform(lo, hi)}
         for y, t in rows.items():
             self.demo.targets.append(dict(indicator_code=code, org_unit=unit, year=y,
                                           value=round(t, 2 if small else 1), milestones=None,
                                           set_by=SET_BY, reason="年初下达"))
-        return round(rows[2026], 2 if small else 1)
+        self.demo.current_targets[(code, unit)] = round(rows[this], 2 if small else 1)
+        return self.demo.current_targets[(code, unit)]
 
     # --- the whole city -----------------------------------------------------------
     def run(self) -> Demo:
+        """History and targets; the as-of month is aimed afterwards (``indicators.demo.aim``)."""
         for code in ORDER:
             for unit in DISTRICTS:
                 if code == "GXCZ":
@@ -301,61 +216,50 @@ class _Generator:
         for code in ORDER:
             for unit in DISTRICTS:
                 self.history_and_targets(code, unit)
-        self.city_reported()
+        self.city_reported(self.history)
         self.derived_targets()
         self.city_targets()
-        for code in IND:
-            if IND[code]["frequency"] == "monthly":
-                self.demo.design.append(dict(indicator_code=code, org_unit=MISSING_UNIT, period=AS_OF,
-                                             aimed="missing", status="missing"))
-        for code in ("RDJF", "RDQD"):
-            for unit in [CITY, *DISTRICTS]:
-                self.demo.design.append(dict(indicator_code=code, org_unit=unit, period=AS_OF,
-                                             aimed="not_due", status="not_due"))
-        self.demo.design = [d for d in self.demo.design
-                            if not (d["org_unit"] == MISSING_UNIT and d["period"] == AS_OF and d["aimed"] != "missing")]
         return self.demo
 
     def _scale(self, code: str, unit: str, rhythm) -> tuple[float, dict[int, float]]:
-        """(2023-12 level, {year: flow}) of one district series."""
+        """(level before the history, {year: flow}) of one district series."""
         u = self.rng.uniform(0.9, 1.1)
-        g = rhythm.growth
-        jitter = {y: self.rng.uniform(0.95, 1.05) for y in YEARS}
+        g, (first, last, this) = rhythm.growth, self.years
+        jitter = {y: self.rng.uniform(0.95, 1.05) for y in self.years}
         if code == "RDJF":
             gdp = self.flows[("GDP", unit)]
-            return 0.0, {y: gdp[y] * (RD_INTENSITY[unit] + 0.1 * (y - 2024)) / 100 * jitter[y] for y in YEARS}
+            return 0.0, {y: gdp[y] * (RD_INTENSITY[unit] + 0.1 * (y - first)) / 100 * jitter[y] for y in self.years}
         if IND[code]["kind"] == "cumulative":
-            f25 = rhythm.size * UNIT_SHARES[rhythm.shares][unit] * u
-            return 0.0, {2024: f25 / (1 + g) * jitter[2024], 2025: f25, 2026: f25 * (1 + g) * jitter[2026]}
+            f_last = rhythm.size * UNIT_SHARES[rhythm.shares][unit] * u
+            return 0.0, {first: f_last / (1 + g) * jitter[first], last: f_last, this: f_last * (1 + g) * jitter[this]}
         start = PATENTS_PER_10K[unit] * u if code == "WRFMZL" else rhythm.size * UNIT_SHARES[rhythm.shares][unit] * u
         sign = -1 if IND[code]["direction"] == "lower" else 1
         flows, level = {}, start
-        for y in YEARS:
+        for y in self.years:
             flows[y] = sign * level * g * jitter[y]
             level += flows[y]
         return start, flows
 
-    def city_reported(self) -> None:
-        """The city's own GDP (市统计局) and patents per 10,000 people."""
-        gdp = {}
-        for y in YEARS:
-            k = 0.975 + self.rng.uniform(-0.002, 0.002)  # the districts' sum runs above the city's figure
-            for m in _months(y):
-                p = periods.make(y, m)
-                parts = [self.demo.values[("GDP", u)].get(p) for u in DISTRICTS]
-                if all(v is not None for v in parts):
-                    gdp[p] = round(sum(parts) * k, 2)
-        self.demo.values[("GDP", CITY)] = gdp
+    def city_reported(self, years) -> None:
+        """The city's own GDP (市统计局, a little below the districts' sum) and patents per
+        10,000 people (population-weighted) for ``years``."""
+        v = self.demo.values
+        gdp, pat = v.setdefault(("GDP", CITY), {}), v.setdefault(("WRFMZL", CITY), {})
         pop = sum(POPULATION.values())
-        pat = {}
-        for p in self.demo.values[("WRFMZL", DISTRICTS[0])]:
-            pat[p] = round(sum(self.demo.values[("WRFMZL", u)][p] * POPULATION[u] for u in DISTRICTS) / pop, 2)
-        self.demo.values[("WRFMZL", CITY)] = pat
+        for y in years:
+            k = 0.975 + self.rng.uniform(-0.002, 0.002)  # the districts' sum runs above the city's figure
+            for m in self.months(y):
+                p = periods.make(y, m)
+                parts = [v[("GDP", u)].get(p) for u in DISTRICTS]
+                if all(x is not None for x in parts):
+                    gdp[p] = round(sum(parts) * k, 2)
+                if all(p in v[("WRFMZL", u)] for u in DISTRICTS):
+                    pat[p] = round(sum(v[("WRFMZL", u)][p] * POPULATION[u] for u in DISTRICTS) / pop, 2)
 
     def derived_targets(self) -> None:
         """Targets of derived ratios from their components' levels (districts of GXZB
-        were set while aiming the share)."""
-        v = self.demo.values
+        were set with 高新技术产业产值)."""
+        v, (first, last) = self.demo.values, self.history
         for code in DERIVED:
             ind = IND[code]
             num, den = ind["numerator_code"], ind["denominator_code"]
@@ -370,7 +274,7 @@ class _Generator:
                     n = sum(v[(num, u)][p] for u in DISTRICTS)
                     d = v[(den, CITY)][p] if (den, CITY) in v else sum(v[(den, u)][p] for u in DISTRICTS)
                     return n / d * ind["factor"]
-                self.ratio_targets(code, unit, level(2024), level(2025))
+                self.ratio_targets(code, unit, level(first), level(last))
 
     def city_targets(self) -> None:
         """City targets: about the sum of the districts' (a little below: the districts
@@ -380,30 +284,37 @@ class _Generator:
         pop = sum(POPULATION.values())
         for code in ORDER:
             ind = IND[code]
-            for y in YEARS:
+            for y in self.years:
                 parts = [by_key[(code, u, y)] for u in DISTRICTS]
                 if ind["kind"] == "ratio":
                     t = round(sum(p * POPULATION[u] for p, u in zip(parts, DISTRICTS)) / pop, 1)
                 else:
                     t = _nice(sum(parts) * rng.uniform(0.955, 0.975 if code == "GDP" else 1.0), ind["decimals"])
                 self.demo.targets.append(dict(indicator_code=code, org_unit=CITY, year=y, value=t,
-                                              milestones=MILESTONES_2026.get(code) if y == 2026 else None,
+                                              milestones=MILESTONES.get(code) if y == self.year else None,
                                               set_by=SET_BY, reason="年初下达"))
-        targets = {(t["indicator_code"], t["org_unit"], t["year"]): t["value"] for t in self.demo.targets}
-        for code in ("GDP", "WRFMZL"):  # the two series the city reports itself: record their status
-            ind, target = IND[code], targets[(code, CITY, 2026)]
-            series = self.demo.values[(code, CITY)]
-            due = periods.due_month(ind["frequency"], 10)
-            e = _expected(ind, series, due, None)
-            baseline = None if ind["kind"] == "cumulative" else series["2025-12"]
-            value = series[periods.make(2026, due)]
-            status, c = _judge(ind, value, target, baseline, e)
-            self.demo.design.append(dict(indicator_code=code, org_unit=CITY, period=periods.make(2026, due),
-                                         value=value, target=target, expected=e, completion=c,
-                                         aimed=None, status=status))
+                if y == self.year:
+                    self.demo.current_targets[(code, CITY)] = t
 
 
-@lru_cache(maxsize=1)
-def simulate() -> Demo:
-    """The whole demo, computed once per process (callers get copies via ``indicators.demo``)."""
-    return _Generator().run()
+def rules_of(settings: Settings) -> Settings:
+    """The part of ``settings`` a status depends on (the rest — database, date, zone,
+    labels — is reset so that the cached demo does not depend on it)."""
+    return replace(Settings(), pacing=settings.pacing, done_at=settings.done_at,
+                   lagging_from_pp=settings.lagging_from_pp)
+
+
+@lru_cache(maxsize=4)
+def _simulate(as_of: str, rules: Settings) -> Demo:
+    from indicators.demo.aim import aim_as_of
+    gen = _Generator(as_of)
+    demo = gen.run()
+    aim_as_of(demo, gen, rules)
+    gen.city_reported([gen.year])
+    return demo
+
+
+def simulate(as_of: str, settings: Settings) -> Demo:
+    """The whole demo up to ``as_of``, its statuses aimed under ``settings``' rules;
+    computed once per process for each (as-of month, rules)."""
+    return _simulate(as_of, rules_of(settings))

@@ -1,0 +1,28 @@
+"""Waiting on the app's state in a real browser — never on the clock, so a loaded machine
+runs a test later, never differently."""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- waiting on the app's state
+
+def wait_idle(page, timeout: int = 30_000) -> None:
+    """The app is connected and its script run has finished (Streamlit's own attributes
+    on stApp). After a click, wait for what the click should change (``expect``) first:
+    the run it starts may not have begun yet."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def settle(page) -> None:
+    """Two animation frames: the layout after a resize has been drawn."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def full_shot(page, path, width: int | None = None) -> None:
+    """The app scrolls inside its own container: grow the viewport to the content first."""
+    width = width or page.viewport_size["width"]
+    h = page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 1000")
+    page.set_viewport_size({"width": width, "height": min(int(h) + 40, 6000)})
+    settle(page)
+    page.screenshot(path=str(path))
