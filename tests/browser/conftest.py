@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from needs import need
+from waiting import PATIENCE
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -63,7 +64,7 @@ def start_app(script: Path, env: dict, port: int) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def wait_healthy(proc: subprocess.Popen, url: str, timeout: float = 60) -> None:
+def wait_healthy(proc: subprocess.Popen, url: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -111,7 +112,10 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    from playwright.sync_api import expect
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", device_scale_factor=1)
+    context.set_default_timeout(PATIENCE)  # upper bounds for waits on state (waiting.py)
+    expect.set_options(timeout=PATIENCE)
     pg = context.new_page()
     yield pg
     context.close()

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 from testdate import AS_OF
-from waiting import full_shot, wait_idle
+from waiting import PATIENCE, full_shot, wait_idle
 
 from indicators.rules import periods
 
@@ -24,7 +24,7 @@ def wait_ready(page, charts: int = 1) -> None:
     """The script run has finished and the charts are drawn."""
     wait_idle(page)
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
-                           timeout=30_000)
+                           timeout=PATIENCE)
 
 
 def assert_no_error(page) -> None:
@@ -119,15 +119,15 @@ def test_briefing_toggle_sets_url(page, app_url):
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("汇报模式").click()
     page.wait_for_url(re.compile(r"briefing=1"))
-    expect(sidebar).to_be_hidden(timeout=30_000)
+    expect(sidebar).to_be_hidden(timeout=PATIENCE)
     wait_ready(page)
     # and back out through the settings expander
     page.get_by_text("汇报设置").click()
     toggle = page.get_by_text("汇报模式（16:9 截图）")
-    expect(toggle).to_be_visible(timeout=30_000)
+    expect(toggle).to_be_visible(timeout=PATIENCE)
     toggle.click()
-    page.wait_for_function("!location.search.includes('briefing=1')", timeout=30_000)
-    expect(sidebar).to_be_visible(timeout=30_000)
+    page.wait_for_function("!location.search.includes('briefing=1')", timeout=PATIENCE)
+    expect(sidebar).to_be_visible(timeout=PATIENCE)
     wait_ready(page)
 
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
 from testdate import AS_OF
-from waiting import full_shot, wait_idle
+from waiting import PATIENCE, full_shot, wait_idle
 
 from indicators.rules import periods
 
@@ -34,7 +34,7 @@ def shot(page, path) -> None:
 
 def open_upload(page, app_url) -> None:
     page.goto(f"{app_url}/upload")
-    page.get_by_role("heading", name="数据报送").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="数据报送").wait_for(timeout=PATIENCE)
     wait_idle(page)
     assert_no_exception(page)
 
@@ -50,7 +50,7 @@ def set_who(page, name: str) -> None:
 def upload(page, name: str, data: bytes) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": XLSX, "buffer": data}])
-    page.get_by_text(f"「{name}」已读取并校验").wait_for(timeout=30_000)
+    page.get_by_text(f"「{name}」已读取并校验").wait_for(timeout=PATIENCE)
     wait_idle(page)
 
 
@@ -70,18 +70,18 @@ def test_upload_preview_confirm_then_roll_back(page, app_url, artifacts):
     assert "识别格式：长表（每行一个数值）" in body and f"期间：{periods.label(AS_OF)}" in body
     metrics = page.locator('[data-testid="stMetric"]')
     assert [metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(3)] == ["2", "0", "0"]
-    card.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=15_000)  # the diff
+    card.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=PATIENCE)  # the diff
     shot(page, artifacts / "upload_1_preview.png")
 
     page.get_by_role("button", name="确认导入").click()
     done = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="已导入")
-    done.wait_for(timeout=30_000)
+    done.wait_for(timeout=PATIENCE)
     batch = re.search(r"批次\s*(\d+)", done.inner_text()).group(1)
     shot(page, artifacts / "upload_2_committed.png")
 
     page.get_by_role("link", name="查看报送记录（可撤回）").click()
     page.wait_for_url(re.compile(r"/batches"))
-    page.get_by_role("heading", name="报送记录").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="报送记录").wait_for(timeout=PATIENCE)
     wait_idle(page)
     assert_no_exception(page)
     assert chosen_batch(page).startswith(f"批次 {batch} · {FILE} · 青溪县 张三 · ")
@@ -89,20 +89,20 @@ def test_upload_preview_confirm_then_roll_back(page, app_url, artifacts):
 
     page.get_by_text(f"确认撤回批次 {batch}").click()
     go = page.get_by_role("button", name="撤回该批次")
-    expect(go).to_be_enabled(timeout=30_000)  # the tick has reached the app
+    expect(go).to_be_enabled(timeout=PATIENCE)  # the tick has reached the app
     go.click()
     undone = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=f"已撤回批次 {batch}")
-    undone.wait_for(timeout=30_000)
+    undone.wait_for(timeout=PATIENCE)
     assert "2 条数值不再计入" in undone.inner_text()
     # no longer offered (the success message renders before the chooser below it: wait)
     expect(page.get_by_role("combobox", name="选择要撤回的批次")).not_to_have_value(
-        re.compile(rf"^批次 {batch} ·"), timeout=15_000)
+        re.compile(rf"^批次 {batch} ·"), timeout=PATIENCE)
     assert_no_exception(page)
     shot(page, artifacts / "upload_4_rolled_back.png")
 
     page.get_by_role("tab", name="报送完整性与催报").click()
     # 催报 opens on the latest due month, the one worth chasing
-    expect(page.locator('[data-testid="stCode"]')).to_contain_text(f"关于报送{periods.label(AS_OF)}", timeout=30_000)
+    expect(page.locator('[data-testid="stCode"]')).to_contain_text(f"关于报送{periods.label(AS_OF)}", timeout=PATIENCE)
     wait_idle(page)
     shot(page, artifacts / "upload_5_completeness.png")
 
@@ -119,9 +119,9 @@ def test_errors_are_located_and_nothing_is_written(page, app_url, artifacts):
     shot(page, artifacts / "upload_6_errors.png")
 
     page.goto(f"{app_url}/batches")
-    page.get_by_role("heading", name="报送记录").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="报送记录").wait_for(timeout=PATIENCE)
     wait_idle(page)
     assert "bad.xlsx" not in chosen_batch(page)  # the newest active batch is still the demo's
     page.get_by_role("tab", name="操作日志").click()
-    expect(page.locator('[data-testid="stTabPanel"]:visible').get_by_text("导入报送").first).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="stTabPanel"]:visible').get_by_text("导入报送").first).to_be_visible(timeout=PATIENCE)
     shot(page, artifacts / "upload_7_audit.png")

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------- waiting on the app's state
 
-def wait_idle(page, timeout: int = 30_000) -> None:
+# an upper bound, never a pause: on a 2-core machine shared by several test runs a heavy
+# page's script can take this long, and a wait on state returns as soon as it is there
+PATIENCE = 120_000
+
+
+def wait_idle(page, timeout: int = PATIENCE) -> None:
     """The app is connected and its script run has finished (Streamlit's own attributes
     on stApp). After a click, wait for what the click should change (``expect``) first:
     the run it starts may not have begun yet."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    for selector in ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
+                     '[data-testid="stApp"][data-test-script-state="notRunning"]'):
+        page.wait_for_selector(selector, state="attached", timeout=timeout)
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
