@@ -33,10 +33,13 @@ PAGES = [  # (file, title, icon, section)
     ("pages/overview.py", "调度总览", ":material/dashboard:", "调度"),
     ("pages/indicator.py", "指标详情", ":material/monitoring:", "调度"),
     ("pages/responsibility.py", "责任分解", ":material/account_tree:", "调度"),
+    ("pages/tasks.py", "重点任务", ":material/task_alt:", "调度"),
+    ("pages/explain.py", "滞后说明", ":material/edit_note:", "调度"),
     ("pages/upload.py", "数据报送", ":material/upload_file:", "数据"),
     ("pages/batches.py", "报送记录", ":material/history:", "数据"),
     ("pages/report.py", "报告导出", ":material/description:", "数据"),
     ("pages/setup.py", "设置管理", ":material/settings:", "管理"),
+    ("pages/task_plan.py", "工作安排导入", ":material/playlist_add:", "管理"),
 ]
 
 missing = [file for file, *_ in PAGES if not (ROOT / file).is_file()]

@@ -42,3 +42,24 @@ def status_label(status: str) -> str:
 def status_badge(status: str) -> str:
     """``'▲ 滞后'`` — the mark and the label together."""
     return f"{STATUS_MARKS.get(status, '')} {status_label(status)}".strip()
+
+
+# Key tasks (重点任务): the same palette; a task past its node or deadline (逾期) takes the
+# far-behind colour, a task its department calls 滞后 the lagging one.
+TASK_STATUS_COLORS = {"done": STATUS_COLORS["done"], "on_track": STATUS_COLORS["on_track"],
+                      "lagging": STATUS_COLORS["lagging"], "overdue": STATUS_COLORS["far_behind"],
+                      "not_started": STATUS_COLORS["not_due"], "missing": STATUS_COLORS["missing"]}
+TASK_STATUS_MARKS = {"done": "✔", "on_track": "●", "lagging": "▲", "overdue": "▼", "not_started": "○",
+                     "missing": "✕"}
+
+
+def task_tone(status: str, overdue: bool) -> str:
+    """The key of ``TASK_STATUS_COLORS`` for a task: 'overdue' when the rule set 滞后."""
+    return "overdue" if overdue else status
+
+
+def task_badge(status: str, overdue: bool) -> str:
+    """``'▼ 滞后（逾期）'`` — mark and label together, never colour alone."""
+    from indicators.rules.task_status import STATUS_LABELS as TASK_LABELS
+    tone = task_tone(status, overdue)
+    return f"{TASK_STATUS_MARKS.get(tone, '')} {TASK_LABELS.get(status, status)}{'（逾期）' if overdue else ''}"

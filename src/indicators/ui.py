@@ -388,3 +388,21 @@ def owner_tables(summary: pd.DataFrame, detail: pd.DataFrame, what: str) -> None
         rows = detail[detail["负责"] == owner].drop(columns=["负责"])
         st.markdown(f"**{owner}** · {len(rows)} 项")
         table(rows)
+
+
+def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "状态", key: str | None = None) -> None:
+    """A read-only table whose ``column`` cells take the colour of the row's ``tone``
+    (the label stays in the cell: colour is never the only signal)."""
+    if frame.empty:
+        st.caption("（无）")
+        return
+    tones = frame["tone"].tolist()
+    shown = frame.drop(columns=["tone"])
+
+    def paint(col: pd.Series) -> list[str]:
+        if col.name != column:
+            return [""] * len(col)
+        return [f"background-color: {colors.get(t, '#999999')}; color: {'#1F2933' if t in ('lagging', 'not_started') else '#FFFFFF'}; font-weight: 600"
+                for t in tones]
+
+    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, height="auto")
