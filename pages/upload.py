@@ -30,16 +30,20 @@ months, default = views.template_periods(ui.today())
 units = views.unit_options(con)
 labels = dict(zip(units["code"], units["label"]))
 names = dict(zip(units["code"], units["name"]))
-c1, c2, c3 = st.columns([1, 1.3, 1], vertical_alignment="bottom")
+departments = dict(zip(views.department_options(con)["code"], views.department_options(con)["name"]))
+c1, c2, c4, c3 = st.columns([1, 1.3, 1.3, 1], vertical_alignment="bottom")
 period = c1.selectbox("报送月份", months, index=default, format_func=views.month_label, key="tpl_period")
 unit = c2.selectbox("填报单位", [None, *units["code"]], key="tpl_unit",
                     format_func=lambda c: "全部单位（每行一个单位）" if c is None else labels.get(c, c))
+dept = c4.selectbox("附重点任务进展表（科室）", [None, *departments], key="tpl_dept",
+                    format_func=lambda c: "不附（全部单位模板含全部任务）" if c is None else departments[c],
+                    help="科室填报时选择本科室：模板中附上本科室牵头任务的「重点任务进展」表")
 c3.download_button(
     "下载 Excel 模板", icon=":material/download:", on_click="ignore", mime=views.XLSX_MIME,
     file_name=views.template_file_name(period, names.get(unit)),
     # generated on click, after this run: ui.deferred gives it a cursor of its own
-    data=ui.deferred(lambda cur, p=period, u=unit, s=ui.settings(), d=ui.today(): views.template_bytes(
-        cur, p, u, settings=s, today=d)))
+    data=ui.deferred(lambda cur, p=period, u=unit, s=ui.settings(), d=ui.today(), k=dept: views.template_bytes(
+        cur, p, u, settings=s, today=d, department=k)))
 
 # ---------------------------------------------------------------- ② upload
 st.subheader("② 上传报表")

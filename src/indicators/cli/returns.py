@@ -81,7 +81,8 @@ def cmd_template(args) -> int:
     from indicators.returns import template
     with open_db(args, read_only=True) as con:
         path = template.write_template(con, args.out, period=args.period, unit=args.unit,
-                                       settings=args.settings, today=clock.today(args.settings))
+                                       settings=args.settings, today=clock.today(args.settings),
+                                       department=args.department)
     print(f"已写出 {args.period} 报送模板：{path}")
     return EXIT_OK
 
@@ -101,6 +102,7 @@ def add_parsers(subparsers) -> None:
     p = subparsers.add_parser("template", help="生成某月的报送模板（.xlsx）")
     p.add_argument("--period", required=True, type=period_arg, help="报送期间 YYYY-MM")
     p.add_argument("--unit", default=None, help="只为该单位（代码）生成；默认全部单位")
+    p.add_argument("--department", default=None, help="附上该科室（代码）牵头任务的「重点任务进展」表")
     p.add_argument("--out", required=True, type=Path)
     add_db_arg(p)
     p.set_defaults(func=cmd_template)

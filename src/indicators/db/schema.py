@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indicators.errors import DatabaseTooNew
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -162,7 +162,11 @@ _V4 = [
     "DROP TABLE IF EXISTS setting",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+# Version 5: task progress that came with a monthly return names its batch, so rolling the
+# batch back takes the progress back too.
+_V5 = ["ALTER TABLE task_progress ADD COLUMN batch_id INTEGER"]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 
 
 def schema_version(con) -> int:

@@ -22,6 +22,8 @@ import pandas as pd
 from indicators.db import batches
 from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
+from indicators.tasks.progress_sheet import PROGRESS_SHEET, known_tasks, read_progress_sheet, summary_text
+from indicators.tasks.store import PROGRESS_COLUMNS, record_progress
 from indicators.returns.excel import history
 from indicators.returns.excel.header import locate
 from indicators.returns.excel.layouts import LAYOUT_NAMES, to_long
@@ -80,6 +82,8 @@ class ReturnReading:
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     sheets: list[str] = field(default_factory=list)
     expected_period: str | None = None
+    # the 重点任务进展 sheet (indicators.tasks.progress_sheet): PROGRESS_COLUMNS
+    task_progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROGRESS_COLUMNS))
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -103,7 +107,8 @@ class ReturnReading:
                 "rows": int(len(self.values)), "periods": sorted(self.values["period"].unique().tolist()),
                 "units": int(self.values["org_unit"].nunique()),
                 "indicators": int(self.values["indicator_code"].nunique()),
-                "errors": int(len(self.errors)), "warnings": int(len(self.warnings))}
+                "errors": int(len(self.errors)), "warnings": int(len(self.warnings)),
+                "task_progress": int(len(self.task_progress))}
 
 
 def read_return(source: str | Path | bytes, file_name: str | None = None, con: Connection | None = None,
@@ -135,8 +140,10 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     meta = _template_meta(sheets)
     expected_period = expected_period or meta.get("period")
     chosen = [s for s in sheets if s.name == meta.get("data_sheet")] if meta.get("data_sheet") else \
-        [s for s in sheets if s.visible and s.name != META_SHEET]
+        [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
     default_year = int(expected_period[:4]) if expected_period else today.year
+    task_progress, task_problems = read_progress_sheet(sheets, expected_period, known_tasks(con))
+    problems.extend(task_problems)
 
     frames, layouts, used = [], [], []
     for sheet in chosen:
@@ -154,11 +161,13 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
         layouts.append(shaped.layout)
         used.append(sheet.name)
     if not frames:
-        if not any(p["severity"] == "error" for p in problems):
+        if not any(p["severity"] == "error" for p in problems) and task_progress.empty:
             problems.append(one("no_table", "文件中没有找到可识别的数据表（表头应含 期间、单位、指标、数值 "
                                 "或指标名称、月份等列名）"))
-        return _finish(file_name, sha, _empty_values(), problems, pd.DataFrame(columns=CONVERSION_COLUMNS), "", used,
-                       expected_period)
+        reading = _finish(file_name, sha, _empty_values(), problems, pd.DataFrame(columns=CONVERSION_COLUMNS), "",
+                          used, expected_period)
+        reading.task_progress = task_progress
+        return reading
 
     w = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
     w, conversions, unit_problems = _normalise(w, catalog)
@@ -189,6 +198,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
                       used, expected_period)
     reading.totals = total_rows[["indicator_code", "period", "value", "sheet", "row"]].reset_index(drop=True)
+    reading.task_progress = task_progress
     return reading
 
 
@@ -403,12 +413,22 @@ def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,
         raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.errors)} 处错误，未导入任何数据。")
     if len(reading.warnings) and not confirm_warnings:
         raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.warnings)} 条警告，需确认后才能导入。")
-    if reading.values.empty:
+    if reading.values.empty and reading.task_progress.empty:
         raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值。")
     if len(reading.warnings):
         note = ((note + "；") if note else "") + f"已确认 {len(reading.warnings)} 条警告"
-    return batches.write_batch(con, reading.values, file_name=reading.file_name, sha256=reading.sha256,
-                               uploaded_by=who, note=note, at=at)
+    progress = reading.task_progress
+    if len(progress):
+        note = ((note + "；") if note else "") + summary_text(progress)
+
+    def batch_with_progress(tx: Connection) -> int:
+        batch_id = batches.write_batch(tx, reading.values, file_name=reading.file_name, sha256=reading.sha256,
+                                       uploaded_by=who, note=note, at=at)
+        if len(progress):  # the 重点任务进展 sheet: in the batch's transaction, rolled back with it
+            record_progress(tx, progress, who=who, source=f"报表：{reading.file_name}", at=at, batch_id=batch_id)
+        return batch_id
+
+    return con.write(batch_with_progress)
 
 
 def rollback(con: Connection, batch_id: int, *, who: str | None = None, at: dt.datetime) -> int:

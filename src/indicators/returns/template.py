@@ -81,9 +81,11 @@ def template_rows(con: Connection, period: str, unit: str | None = None) -> pd.D
 
 
 def write_template(con: Connection, out: str | Path, *, period: str, unit: str | None = None,
-                   settings: Settings, today: dt.date) -> Path:
+                   settings: Settings, today: dt.date, department: str | None = None) -> Path:
     """Write the template for ``period`` (one unit, or all units when ``unit`` is None);
-    ``today`` (``indicators.clock.today``) is recorded as its generation date."""
+    ``today`` (``indicators.clock.today``) is recorded as its generation date. For a
+    ``department`` (or the all-units template) it also holds the 重点任务进展 sheet of the
+    tasks that department leads (``indicators.tasks.progress_sheet``)."""
     out = Path(out)
     rows = template_rows(con, period, unit)
     ind = due_indicators(con, period)
@@ -106,6 +108,9 @@ def write_template(con: Connection, out: str | Path, *, period: str, unit: str |
         meta.cell(r, 2, v)
     meta.sheet_state = "hidden"
     _data_sheet(ws, rows, period, unit and units["unit_name"].iloc[0], len(all_units), len(ind), settings)
+    if department or unit is None:
+        from indicators.tasks.progress_sheet import add_progress_sheet
+        add_progress_sheet(wb, con, period, department)
     wb.active = 1
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -100,9 +100,10 @@ def confirm_tasks(con: Connection, edits: pd.DataFrame, *, who: str | None = Non
 
 
 def record_progress(con: Connection, rows: pd.DataFrame, *, who: str | None,
-                    source: str, at: dt.datetime) -> int:
+                    source: str, at: dt.datetime, batch_id: int | None = None) -> int:
     """Append monthly progress reports (``PROGRESS_COLUMNS``; status as a code or one of
-    已完成 / 按计划推进 / 滞后 / 未启动). Unknown tasks and statuses are refused whole."""
+    已完成 / 按计划推进 / 滞后 / 未启动). Unknown tasks and statuses are refused whole.
+    ``batch_id``: the return they came with (rolling it back takes them back)."""
     frame = rows[PROGRESS_COLUMNS].copy()
     frame["status"] = [REPORTED_WORDS.get(str(s).strip(), str(s).strip()) for s in frame["status"]]
     bad = sorted({s for s in frame["status"] if s not in REPORTED_WORDS.values()})
@@ -116,20 +117,23 @@ def record_progress(con: Connection, rows: pd.DataFrame, *, who: str | None,
     with con.transaction():  # inside the caller's transaction it joins it
         con.executemany(
             """INSERT INTO task_progress (task_code, period, status, progress, problems, next_steps,
-                                          reported_at, reported_by, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [[_plain(v) for v in r] + [at, who, source] for r in frame.itertuples(index=False)])
+                                          reported_at, reported_by, source, batch_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[_plain(v) for v in r] + [at, who, source, batch_id] for r in frame.itertuples(index=False)])
         audit(con, who, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
     return len(frame)
 
 
 def latest_progress(con: Connection, upto: str) -> pd.DataFrame:
     """The counting report of every (task, month) up to ``upto``: ``PROGRESS_COLUMNS``
-    plus reported_at, reported_by, source."""
+    plus reported_at, reported_by, source. Reports of a rolled-back return do not count."""
     return con.execute("""
-        SELECT task_code, period, status, progress, problems, next_steps, reported_at, reported_by, source
-        FROM task_progress WHERE period <= ?
-        QUALIFY row_number() OVER (PARTITION BY task_code, period ORDER BY reported_at DESC) = 1
-        ORDER BY task_code, period""", [upto]).df()
+        SELECT p.task_code, p.period, p.status, p.progress, p.problems, p.next_steps, p.reported_at,
+               p.reported_by, p.source
+        FROM task_progress p LEFT JOIN batch b ON b.id = p.batch_id
+        WHERE p.period <= ? AND b.status IS DISTINCT FROM 'rolled_back'
+        QUALIFY row_number() OVER (PARTITION BY p.task_code, p.period ORDER BY p.reported_at DESC) = 1
+        ORDER BY p.task_code, p.period""", [upto]).df()
 
 
 def _plain(v):

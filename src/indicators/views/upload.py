@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.db import batches
+from indicators.db import batches, catalog
 from indicators.db.connection import Connection
 from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
 from indicators.returns import template
 from indicators.returns.pipeline import ReturnReading
 from indicators.rules import due, periods
 from indicators.settings import Settings
+from indicators.tasks.progress_sheet import summary_text
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,16 +34,22 @@ def template_periods(today: dt.date, back: int = 12) -> tuple[list[str], int]:
     return months, months.index(due.reporting_month(today))
 
 
+def department_options(con: Connection) -> pd.DataFrame:
+    """Departments (code, name) for the template's 重点任务进展 choice."""
+    return catalog.departments(con)
+
+
 def template_file_name(period: str, unit_name: str | None = None) -> str:
     return f"月调度报送模板_{period}_{unit_name or '全部单位'}.xlsx"
 
 
 def template_bytes(con: Connection, period: str, unit: str | None = None,
-                   *, settings: Settings, today: dt.date) -> bytes:
-    """The return template of ``period`` (one unit, or all) as .xlsx bytes."""
+                   *, settings: Settings, today: dt.date, department: str | None = None) -> bytes:
+    """The return template of ``period`` (one unit, or all; with ``department`` its
+    重点任务进展 sheet) as .xlsx bytes."""
     with tempfile.TemporaryDirectory() as tmp:
         path = template.write_template(con, Path(tmp) / "template.xlsx", period=period, unit=unit,
-                                       settings=settings, today=today)
+                                       settings=settings, today=today, department=department)
         return path.read_bytes()
 
 
@@ -75,6 +82,8 @@ def reading_facts(reading: ReturnReading) -> pd.DataFrame:
             ("指标数", str(s["indicators"])), ("错误", str(s["errors"])), ("警告", str(s["warnings"]))]
     if reading.expected_period:
         rows.insert(2, ("模板期间", periods.label(reading.expected_period)))
+    if len(reading.task_progress):
+        rows.insert(3, ("重点任务进展", summary_text(reading.task_progress)))
     return pd.DataFrame(rows, columns=["项目", "内容"])
 
 
@@ -120,7 +129,7 @@ def import_verdict(reading: ReturnReading, duplicate: dict | None) -> tuple[str,
     if not reading.ok:
         return "error", (f"发现 {len(reading.errors)} 处错误：整份文件未导入，数据库没有任何改动。"
                          "请按下表逐格修改后重新上传。")
-    if reading.values.empty:
+    if reading.values.empty and reading.task_progress.empty:
         return "empty", "文件中没有填写任何数值，无可导入的数据。请在「填报值」列填写后重新上传。"
     if duplicate is not None:
         return "duplicate", duplicate_text(duplicate)
