@@ -5,6 +5,7 @@ import streamlit as st
 from indicators import report, ui
 from indicators.errors import IndicatorsError
 from indicators.report import notice, png
+from indicators.views import explanations as ev
 
 con = ui.db()
 f = ui.filters(con)
@@ -14,7 +15,9 @@ if not ui.require_data(con, f):
 
 settings = ui.settings()
 try:  # the same cached dispatch table as the other pages, so the numbers agree
-    summary = report.summarize(ui.dispatch(con, f.period), f.period, unit=f.unit, source=settings.source_label)
+    table = ui.dispatch(con, f.period)
+    summary = report.supervise(con, report.summarize(table, f.period, unit=f.unit, source=settings.source_label),
+                               table)
 except IndicatorsError as exc:
     st.error(str(exc))
     st.stop()
@@ -29,6 +32,25 @@ def _render(_summary: report.Summary, fmt: str, period: str, unit: str | None, v
 
 
 st.info(notice.headline(summary))
+
+st.subheader("滞后说明")
+sup = summary.supervision
+missing = ev.missing_by_leader(sup.explanations)
+need = len(sup.explanations)
+if need == 0:
+    st.success("本月没有需要说明的滞后指标。", icon="✅")
+elif missing.empty:
+    st.success(f"{need}项滞后指标均已说明，材料中附滞后原因、整改措施和预计赶上月份。", icon="✅")
+else:
+    st.warning(f"{need}项滞后指标中还有 {len(sup.missing)} 项未说明（按分管领导列出）。材料中这些位置标【待补充】；"
+               "请督促责任方在「滞后说明」页填写。", icon="⚠️")
+    ui.table(missing, key="missing_explanations")
+complete_only = st.toggle("说明齐全后才生成材料", value=False, key="w_complete_only",
+                          help="打开后，仍有待补充的滞后说明时不生成材料；关闭时照常生成并标【待补充】")
+if complete_only and not sup.complete:
+    st.error(f"还有 {len(sup.missing)} 项滞后说明待补充：补齐后再生成，或关闭上面的开关带【待补充】标记生成。",
+             icon="⛔")
+    st.stop()
 
 st.subheader("下载月调度材料")
 cols = st.columns(len(report.FORMATS))

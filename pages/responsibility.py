@@ -3,7 +3,9 @@ department and by leader, a scorecard per district."""
 
 import streamlit as st
 
-from indicators import charts, ui, views
+from indicators import charts, explanations, ui, views
+from indicators.tasks.board import task_board
+from indicators.views.supervision import supervision_list
 
 con = ui.db()
 f = ui.filters(con)
@@ -21,11 +23,13 @@ else:
     fig = charts.status_heatmap(r.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
+# the 督办 list: indicators and key tasks together, with where the explanations stand
+attached, board = explanations.attach(con, table), task_board(con, f.period)
 tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
 with tab_dep:
-    ui.owner_tables(r.dep_summary, r.by_department, "牵头科室")
+    ui.supervision_tables(supervision_list(attached, board, "lead_department", f.unit), "牵头科室")
 with tab_leader:
-    ui.owner_tables(r.leader_summary, r.by_leader, "分管领导")
+    ui.supervision_tables(supervision_list(attached, board, "leader", f.unit), "分管领导")
 with tab_card:
     if r.districts.empty:
         st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")

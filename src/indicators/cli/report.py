@@ -25,6 +25,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--out", required=True, type=Path, help="输出文件")
     p.add_argument("--unit", help="报告范围：该单位及其下级（默认全市）")
     p.add_argument("--indicator", help="png：指标代码（默认第一个滞后指标）")
+    p.add_argument("--require-explanations", action="store_true",
+                   help="滞后说明齐全才生成（默认：缺的说明标【待补充】）")
     p.set_defaults(func=cmd_report)
 
 
@@ -38,11 +40,14 @@ def cmd_report(args) -> int:
     if args.format == "png":
         data = _png(summary, args.indicator, settings)
     else:
-        data = report.render(summary, args.format, issued=clock.today(settings), deadline_day=settings.deadline_day)
+        data = report.render(summary, args.format, issued=clock.today(settings), deadline_day=settings.deadline_day,
+                             complete_only=args.require_explanations)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
+    sup = summary.supervision
+    marks = f"；滞后说明待补充 {len(sup.missing)} 项，已标【待补充】" if sup is not None and len(sup.missing) else ""
     print(f"已生成 {args.out}（{summary.scope_name} · 数据截至{summary.period_label} · "
-          f"{summary.total}项重点指标：{summary.on_track_total}项达序时，{summary.lagging_total}项滞后）")
+          f"{summary.total}项重点指标：{summary.on_track_total}项达序时，{summary.lagging_total}项滞后{marks}）")
     return 0
 
 

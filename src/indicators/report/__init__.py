@@ -10,7 +10,10 @@ dispatch table of ``indicators status``, so the numbers agree everywhere.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+import pandas as pd
 
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
@@ -31,14 +34,29 @@ MIME_TYPES = {
 
 def build_summary(con: Connection, period: str, unit: str | None = None,
                   *, settings: Settings) -> Summary:
-    """The dispatch table of ``period`` (for ``unit`` and its children) summarised."""
+    """The dispatch table of ``period`` (for ``unit`` and its children) summarised, with
+    its explanations and key tasks."""
     table = dispatch_table(con, period, settings, unit=unit)
-    return summarize(table, period, unit=unit, source=settings.source_label)
+    return supervise(con, summarize(table, period, unit=unit, source=settings.source_label), table)
 
 
-def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int) -> bytes:
+def supervise(con: Connection, summary: Summary, table: pd.DataFrame) -> Summary:
+    """``summary`` with the explanations of ``table`` (its dispatch table) and the month's
+    task board (``report.supervision``)."""
+    from indicators import explanations
+    from indicators.report.supervision import supervision_from
+    from indicators.tasks.board import task_board
+    sup = supervision_from(explanations.attach(con, table), task_board(con, summary.period), summary.scope_code)
+    return replace(summary, supervision=sup)
+
+
+def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int, complete_only: bool = False) -> bytes:
     """The report in ``fmt`` (one of FORMATS) as bytes; ``issued`` is the date printed on it
-    (``indicators.clock.today``)."""
+    (``indicators.clock.today``). Missing explanations are printed as 【待补充】, or with
+    ``complete_only`` the pack is refused (RejectedInput naming them by leader)."""
+    if complete_only and summary.supervision is not None:
+        from indicators.report.supervision import require_complete
+        require_complete(summary.supervision)
     if fmt == "pptx":
         from indicators.report.pptx_deck import build_deck
         return build_deck(summary, issued=issued)
@@ -59,4 +77,4 @@ def file_name(summary: Summary, fmt: str) -> str:
 
 
 __all__ = ["FORMATS", "FORMAT_LABELS", "MIME_TYPES", "Summary", "build_summary", "file_name", "render",
-           "summarize"]
+           "summarize", "supervise"]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from indicators.formatting import fmt_pct, fmt_value
 from indicators.report.summary import Summary
+from indicators.report.supervision import explanation_text, notice_district_paragraphs, notice_task_paragraphs
 
 CN_NUM = "一二三四五六七八九十"
 TITLE_FONT, HEADING_FONT, BODY_FONT = "黑体", "黑体", "仿宋_GB2312"
@@ -73,9 +74,22 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
         if r.lagging_units:
             text += f"；滞后区县：{'、'.join(r.lagging_units)}"
         blocks.append(Block("para", text + "。"))
+        if s.supervision is not None:
+            row = s.supervision.for_scope_indicator(r.indicator_code)
+            if row is not None:
+                blocks.append(Block("para", f"{row['responsible']}说明：{explanation_text(row, name_who=False)}。"))
     blocks.append(Block("heading", "四、各区县排名"))
     blocks += _ranking_blocks(s)
-    blocks.append(Block("heading", "五、下一步工作要求"))
+    n = 5
+    if s.supervision is not None and notice_district_paragraphs(s.supervision):
+        blocks.append(Block("heading", f"{_cn(n)}、区县滞后说明"))
+        blocks += [Block("para", p) for p in notice_district_paragraphs(s.supervision)]
+        n += 1
+    if s.supervision is not None and len(s.supervision.tasks):
+        blocks.append(Block("heading", f"{_cn(n)}、重点任务推进情况"))
+        blocks += [Block("para", p) for p in notice_task_paragraphs(s.supervision)]
+        n += 1
+    blocks.append(Block("heading", f"{_cn(n)}、下一步工作要求"))
     blocks += [
         Block("para", "（一）各牵头科室要对照年度目标和序时进度，对滞后指标逐项分析原因，制定针对性措施，"
                       "明确时间节点，确保全年目标按期完成。"),

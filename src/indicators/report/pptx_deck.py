@@ -49,6 +49,10 @@ def build_deck(summary: Summary, *, issued: date) -> bytes:
     deck.overview_slide()
     if not summary.lagging.empty:
         deck.lagging_slides()
+    if summary.supervision is not None:
+        from indicators.report import supervision_slides
+        supervision_slides.district_explanation_slides(deck, summary.supervision)
+        supervision_slides.task_slides(deck, summary.supervision)
     for code in summary.chart_indicators:
         deck.chart_slide(code)
     deck.table_slides()
@@ -158,22 +162,30 @@ class _Deck:
     def lagging_slides(self) -> None:
         s = self.s
         lag = s.lagging
-        header = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "分管领导", "滞后区县"]
-        widths = [2.9, 1.0, 1.0, 0.9, 1.3, 2.2, 1.1, 3.0]
+        header = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "分管领导", "滞后区县", "牵头科室说明"]
+        widths = [2.2, 0.9, 0.9, 0.8, 1.2, 1.8, 0.9, 2.0, 3.6]
         rows, statuses = [], []
+        sup = s.supervision
+        from indicators.report.supervision_slides import MISSING_FILL, explanation_cell
+        explained = []
         for r in lag.itertuples(index=False):
             units = "、".join(r.lagging_units[:4]) + (f"等{len(r.lagging_units)}个" if len(r.lagging_units) > 4 else "")
+            why = sup.for_scope_indicator(r.indicator_code) if sup is not None else None
             rows.append([r.indicator_name, fmt_pct(r.completion), fmt_pct(r.expected), f"{r.gap_pp:+.1f}",
-                         status_badge(r.status), _text(r.lead_department), _text(r.leader), units or "—"])
+                         status_badge(r.status), _text(r.lead_department), _text(r.leader), units or "—",
+                         explanation_cell(why)])
             statuses.append(r.status)
-        pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
+            explained.append(why is None or why["explanation_state"] == "given")
+        pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)
         for n, idx in enumerate(pages, start=1):
             suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
             slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}",
                                    "按与序时进度的差距排序；差距 = 完成率 − 序时进度，单位为百分点")
             styles = {(i, 4): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
                       for i, j in enumerate(idx)}
-            kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
+            styles.update({(i, 8): (MISSING_FILL, kit.status_text_color("lagging"))
+                           for i, j in enumerate(idx) if not explained[j]})
+            kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=11,
                       row_height=ROW_H, cell_styles=styles,
                       align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
 

@@ -53,6 +53,8 @@ class Summary:
     lagging: pd.DataFrame
     ranking: pd.DataFrame
     chart_indicators: list[str] = field(default_factory=list)
+    # explanations and key tasks (report.supervision.Supervision), added by report.supervise
+    supervision: object | None = None
 
     @property
     def period_label(self) -> str:

@@ -72,6 +72,8 @@ def build_workbook(summary: Summary) -> bytes:
     for code, name in _children(summary):
         rows = summary.children[summary.children["org_unit_code"] == code]
         _sheet(wb, fmts, summary, rows, name, used)
+    from indicators.report.supervision_sheets import add_sheets
+    add_sheets(wb, fmts, summary, used)
     wb.close()
     return out.getvalue()
 

@@ -35,6 +35,7 @@ STATUS_LABELS = {"done": "已完成", "on_track": "按计划推进", "lagging": 
 REPORTED_WORDS = {"已完成": "done", "按计划推进": "on_track", "滞后": "lagging", "未启动": "not_started"}
 # The order a task board sorts by: what needs a leader's attention first.
 STATUS_ORDER = {"lagging": 0, "missing": 1, "not_started": 2, "on_track": 3, "done": 4}
+DEADLINE_NODE = "截止日期前完成"  # the node a deadline stands for when no node falls in its month
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def task_status(period: str, nodes: list[Node], deadline: dt.date | None,
     task_year = deadline.year if deadline else year
     schedule = [(_index(task_year, n.month), n) for n in nodes]
     if deadline and not any(n.month == deadline.month for n in nodes):
-        schedule.append((_index(deadline.year, deadline.month), Node(deadline.month, "截止")))
+        schedule.append((_index(deadline.year, deadline.month), Node(deadline.month, DEADLINE_NODE)))
     schedule.sort(key=lambda s: s[0])
     now = _index(year, month)
     reached = _reached(schedule, reports, task_year, now)
@@ -124,7 +125,7 @@ def _any_done(reports: dict[str, str], task_year: int, now: int) -> bool:
 
 def _reason(index: int, node: Node, deadline: dt.date | None) -> str:
     y, m = divmod(index, 12)
-    if deadline and node.text == "截止" and (y, m + 1) == (deadline.year, deadline.month):
+    if deadline and node.text == DEADLINE_NODE and (y, m + 1) == (deadline.year, deadline.month):
         return f"已过截止日期 {deadline.isoformat()}，未完成"
     return f"{y}年{m + 1}月节点「{node.text}」未完成"
 

@@ -6,7 +6,7 @@ annual_goal, nodes, deadline, plan_period, period, status, status_label, overdue
 (bool), reason (why 滞后 was set automatically), reported_status, reported_label (what
 the department said this month, '' when nothing), progress, problems, next_steps,
 reported_by, reported_at, node_due (this month's node text or ''), next_node
-('6月：开工' or ''), sort key ``board_order`` (lagging and overdue first).
+('6月「开工」' or ''), sort key ``board_order`` (lagging and overdue first).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def board_from(task_frame: pd.DataFrame, progress: pd.DataFrame, period: str) ->
             **{k: (report[k] if report is not None else None)
                for k in ("progress", "problems", "next_steps", "reported_by", "reported_at")},
             "node_due": next((n.text for n in nodes if n.month == month and _node_year(deadline, period)), ""),
-            "next_node": f"{got.next_node.month}月：{got.next_node.text}" if got.next_node else "",
+            "next_node": f"{got.next_node.month}月「{got.next_node.text}」" if got.next_node else "",
             "board_order": (STATUS_ORDER[got.status] - (0.5 if got.overdue else 0)),
         })
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)

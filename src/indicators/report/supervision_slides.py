@@ -1,0 +1,89 @@
+"""The 督办 slides of the briefing deck: the districts' lagging explanations and the key
+tasks. They use the deck's own frame (``pptx_deck._Deck.new_slide``) and table kit, so
+they look like every other slide; a missing explanation is an orange 【待补充】 cell."""
+
+from __future__ import annotations
+
+from pptx.enum.text import PP_ALIGN
+
+from indicators.report import slide_kit as kit
+from indicators.report.supervision import Supervision, explanation_text
+from indicators.rules import periods
+from indicators.rules.explanation import MISSING_MARK
+from indicators.theme import STATUS_COLORS, TASK_STATUS_COLORS, status_badge, task_badge, task_tone
+
+MISSING_FILL = STATUS_COLORS["lagging"]
+
+
+def explanation_cell(row: dict | None) -> str:
+    """The lagging slide's 滞后说明 cell for the scope row (— when none is needed)."""
+    return "—" if row is None else explanation_text(row, name_who=False)
+
+
+def district_explanation_slides(deck, sup: Supervision) -> None:
+    """滞后说明（区县）: unit, indicator, status, gap, reason, measures, catch-up."""
+    kids = sup.children
+    if kids.empty:
+        return
+    from indicators.report.pptx_deck import CONTENT_W, MARGIN, ROW_H, TABLE_MAX_H, TABLE_TOP
+    header = ["单位", "指标", "状态", "差距", "滞后原因", "整改措施", "预计赶上"]
+    widths = [1.1, 2.3, 1.2, 0.7, 3.4, 3.4, 1.4]
+    rows, states, statuses = [], [], []
+    for r in kids.to_dict(orient="records"):
+        given = r["explanation_state"] == "given"
+        catch = periods.label(r["catch_up"]) if given and isinstance(r["catch_up"], str) and r["catch_up"] else "—"
+        rows.append([r["org_unit_name"], r["indicator_name"], status_badge(r["status"]), f"{r['gap_pp']:+.1f}",
+                     r["reason"] if given else f"【{MISSING_MARK}】{r['responsible']}",
+                     r["measures"] if given else "", catch])
+        states.append(given)
+        statuses.append(r["status"])
+    pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=10, min_height=ROW_H, max_height=TABLE_MAX_H)
+    missing = len(sup.children) - sum(states)
+    kicker = (f"区县对本地数据作说明；{len(kids)}项中已说明{sum(states)}项"
+              + (f"，待补充{missing}项（橙色）" if missing else "，已全部说明") + "；差距为百分点")
+    for n, idx in enumerate(pages, start=1):
+        suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+        slide = deck.new_slide(f"区县滞后说明{suffix}", kicker)
+        styles = {}
+        for i, j in enumerate(idx):
+            styles[(i, 2)] = (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
+            if not states[j]:
+                styles[(i, 4)] = (MISSING_FILL, kit.status_text_color("lagging"))
+        kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=10,
+                  row_height=ROW_H, cell_styles=styles, align={2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT})
+
+
+def task_why(r: dict) -> str:
+    """Why a task stands where it does: the rule's reason, else this month's or the next node."""
+    if r["reason"]:
+        return r["reason"]
+    if r["node_due"]:
+        return f"本月节点：{r['node_due']}"
+    return f"下一节点：{r['next_node']}" if r["next_node"] else "—"
+
+
+def task_slides(deck, sup: Supervision) -> None:
+    """重点任务推进情况: status pill, task, lead department, leader, why / progress."""
+    board = sup.tasks
+    if board.empty:
+        return
+    from indicators.report.pptx_deck import CONTENT_W, MARGIN, ROW_H, TABLE_MAX_H, TABLE_TOP
+    header = ["状态", "任务", "牵头科室", "分管领导", "节点 / 说明", "进展情况 / 存在问题"]
+    widths = [1.5, 3.0, 2.0, 1.0, 2.6, 3.3]
+    rows, tones = [], []
+    for r in board.to_dict(orient="records"):
+        news = "；".join(x for x in (r.get("progress"), r.get("problems")) if isinstance(x, str) and x) or "—"
+        rows.append([task_badge(r["status"], bool(r["overdue"])), r["name"], r["lead_department_name"] or "—",
+                     r["leader_name"] or "—", task_why(r), news])
+        tones.append(task_tone(r["status"], bool(r["overdue"])))
+    counts = "，".join(f"{k}{v}项" for k, v in sup.task_counts.items() if v)
+    pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)
+    for n, idx in enumerate(pages, start=1):
+        suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+        lagging = int((board["status"] == "lagging").sum())
+        slide = deck.new_slide(f"重点任务推进情况：{len(board)}项任务，{lagging}项滞后{suffix}",
+                               f"{counts}；逾期 = 已过月度节点或截止日期仍未完成，滞后与逾期在前")
+        styles = {(i, 0): (TASK_STATUS_COLORS[tones[j]], "#1F2933" if tones[j] in ("lagging", "not_started")
+                           else "#FFFFFF") for i, j in enumerate(idx)}
+        kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=11,
+                  row_height=ROW_H, cell_styles=styles, align={0: PP_ALIGN.CENTER})
