@@ -122,15 +122,18 @@ def _setup_frames(con: Connection) -> dict[str, pd.DataFrame]:
 
 
 def demo_progress(frame: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Monthly reports from January to ``period``. Most nodes are met on time; the two
-    tasks whose latest due node is most recent miss it and say 按计划推进 (滞后 by the
-    rule); one task says 滞后 itself this month; one has not reported this month."""
+    """Monthly reports from January to ``period``. Most nodes are met on time, and a task
+    whose last node comes before its December deadline is reported 已完成 the month after
+    it; the two tasks whose latest due node is most recent miss it and say 按计划推进
+    (滞后 by the rule); one open task says 滞后 itself this month; one has not reported."""
     year, month = periods.parse(period)
     nodes = {r.code: parse_nodes(r.nodes) for r in frame.itertuples(index=False)}
+    finish = {c: (ns[-1].month + 1 if ns and ns[-1].month < 12 else 12) for c, ns in nodes.items()}
     due = {c: [n.month for n in ns if n.month <= month] for c, ns in nodes.items()}
     by_recent = sorted((c for c in due if due[c]), key=lambda c: (-due[c][-1], c))
     missed = {c: due[c][-1] for c in by_recent[:2]}
-    rest = [c for c in frame["code"] if c not in missed and not any(n.month == month for n in nodes[c])]
+    open_ = [c for c in frame["code"] if c not in missed and finish[c] >= month]
+    rest = [c for c in open_ if not any(n.month == month for n in nodes[c])] or open_
     says_late, silent = (rest[0], rest[-1]) if len(rest) >= 2 else (None, None)
     rows = []
     for code in frame["code"]:
@@ -139,7 +142,7 @@ def demo_progress(frame: pd.DataFrame, period: str) -> pd.DataFrame:
             if code == silent and m == month:
                 continue
             node = next((n for n in nodes[code] if n.month == m), None)
-            status = "done" if node else ("not_started" if m < first - 2 else "on_track")
+            status = "done" if node or m == finish[code] else ("not_started" if m < first - 2 else "on_track")
             if code in missed and m >= missed[code]:
                 status = "on_track"
             if code == says_late and m == month:
@@ -149,7 +152,7 @@ def demo_progress(frame: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def _report(code: str, period: str, status: str, node: str | None) -> dict:
-    progress = {"done": f"按期完成「{node}」" if node else "已完成本月工作",
+    progress = {"done": f"按期完成「{node}」" if node else "全部工作已完成",
                 "on_track": "按计划推进，本月工作有序开展",
                 "lagging": "进度慢于计划", "not_started": "尚未启动，正在做前期准备"}[status]
     problems = "配合单位材料报送不及时，进度慢于计划" if status == "lagging" else None
