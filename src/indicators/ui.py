@@ -405,7 +405,8 @@ def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "ç
         return [f"background-color: {colors.get(t, '#999999')}; color: {'#1F2933' if t in ('lagging', 'not_started') else '#FFFFFF'}; font-weight: 600"
                 for t in tones]
 
-    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, height="auto")
+    # tall enough for every row: a board cut off after ten rows hides what a leader must see
+    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, height=35 * (len(shown) + 1) + 3)
 
 
 def supervision_tables(sl, what: str) -> None:

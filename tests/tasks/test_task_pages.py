@@ -123,3 +123,20 @@ def test_task_page_on_empty_tasks(tiny_db_path, monkeypatch):
     at = open_page("pages/tasks.py", tiny_db_path, monkeypatch)
     assert not at.exception, at.exception
     assert "还没有已确认的重点任务" in texts(at)
+
+
+def test_report_page_lists_missing_explanations_by_leader(demo_db, monkeypatch):
+    at = open_page("pages/report.py", demo_db, monkeypatch)
+    assert not at.exception, at.exception
+    attached = with_db(demo_db, lambda con: explanations.attach(
+        con, dispatch_table(con, testdate.AS_OF, testdate.SETTINGS)))
+    missing = attached[attached["explanation_state"] == "missing"]
+    assert f"还有 {len(missing)} 项未说明" in texts(at)
+    table = _frame(at, "说明责任方").value
+    assert len(table) == len(missing)
+    assert set(table["分管领导"]) == set(missing["leader"])
+    assert len(at.get("download_button")) == 4
+    at.toggle(key="w_complete_only").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("待补充" in e.value for e in at.error)
+    assert len(at.get("download_button")) == 0  # nothing to download until complete

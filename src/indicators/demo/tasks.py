@@ -142,7 +142,7 @@ def demo_progress(frame: pd.DataFrame, period: str) -> pd.DataFrame:
             if code == silent and m == month:
                 continue
             node = next((n for n in nodes[code] if n.month == m), None)
-            status = "done" if node or m == finish[code] else ("not_started" if m < first - 2 else "on_track")
+            status = "done" if node or m >= finish[code] else ("not_started" if m < first - 2 else "on_track")
             if code in missed and m >= missed[code]:
                 status = "on_track"
             if code == says_late and m == month:

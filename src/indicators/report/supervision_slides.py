@@ -53,15 +53,6 @@ def district_explanation_slides(deck, sup: Supervision) -> None:
                   row_height=ROW_H, cell_styles=styles, align={2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT})
 
 
-def task_why(r: dict) -> str:
-    """Why a task stands where it does: the rule's reason, else this month's or the next node."""
-    if r["reason"]:
-        return r["reason"]
-    if r["node_due"]:
-        return f"本月节点：{r['node_due']}"
-    return f"下一节点：{r['next_node']}" if r["next_node"] else "—"
-
-
 def task_slides(deck, sup: Supervision) -> None:
     """重点任务推进情况: status pill, task, lead department, leader, why / progress."""
     board = sup.tasks
@@ -74,7 +65,7 @@ def task_slides(deck, sup: Supervision) -> None:
     for r in board.to_dict(orient="records"):
         news = "；".join(x for x in (r.get("progress"), r.get("problems")) if isinstance(x, str) and x) or "—"
         rows.append([task_badge(r["status"], bool(r["overdue"])), r["name"], r["lead_department_name"] or "—",
-                     r["leader_name"] or "—", task_why(r), news])
+                     r["leader_name"] or "—", r["why"], news])
         tones.append(task_tone(r["status"], bool(r["overdue"])))
     counts = "，".join(f"{k}{v}项" for k, v in sup.task_counts.items() if v)
     pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)

@@ -6,7 +6,8 @@ annual_goal, nodes, deadline, plan_period, period, status, status_label, overdue
 (bool), reason (why 滞后 was set automatically), reported_status, reported_label (what
 the department said this month, '' when nothing), progress, problems, next_steps,
 reported_by, reported_at, node_due (this month's node text or ''), next_node
-('6月「开工」' or ''), sort key ``board_order`` (lagging and overdue first).
+('6月「开工」' or ''), why (the one line a board shows: the rule's reason, else this
+month's node, else the next one), sort key ``board_order`` (lagging and overdue first).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ BOARD_COLUMNS = [
     "code", "name", "category", "lead_department", "lead_department_name", "leader", "leader_name",
     "support_departments", "org_units", "annual_goal", "nodes", "deadline", "plan_period", "period",
     "status", "status_label", "overdue", "reason", "reported_status", "reported_label", "progress",
-    "problems", "next_steps", "reported_by", "reported_at", "node_due", "next_node", "board_order",
+    "problems", "next_steps", "reported_by", "reported_at", "node_due", "next_node", "why", "board_order",
 ]
 
 
@@ -61,9 +62,18 @@ def board_from(task_frame: pd.DataFrame, progress: pd.DataFrame, period: str) ->
             "next_node": f"{got.next_node.month}月「{got.next_node.text}」" if got.next_node else "",
             "board_order": (STATUS_ORDER[got.status] - (0.5 if got.overdue else 0)),
         })
+        rows[-1]["why"] = _why(rows[-1])
     board = pd.DataFrame(rows, columns=BOARD_COLUMNS)
     return board.sort_values(["board_order", "plan_period", "code"], kind="stable",
                              na_position="first").reset_index(drop=True)
+
+
+def _why(row: dict) -> str:
+    if row["reason"]:
+        return row["reason"]
+    if row["node_due"]:
+        return f"本月节点「{row['node_due']}」"
+    return f"下一节点 {row['next_node']}" if row["next_node"] else "—"
 
 
 def _missing(v) -> bool:

@@ -72,14 +72,15 @@ def explanation_defaults(row: dict) -> dict:
 
 
 def missing_by_leader(attached: pd.DataFrame) -> pd.DataFrame:
-    """For 报告导出: 分管领导, 待补充 (count), 事项 (indicator · unit, who must explain),
-    leaders with most missing first."""
+    """For 报告导出: one row per missing explanation — 分管领导, 指标, 单位, 调度状态, 说明责任方 —
+    leaders with most missing first (a leader's items together)."""
     rows = attached[attached["explanation_state"].eq("missing")]
+    cols = ["分管领导", "指标", "单位", "调度状态", "说明责任方", "status"]
     if rows.empty:
-        return pd.DataFrame(columns=["分管领导", "待补充", "事项"])
-    rows = rows.assign(leader=rows["leader"].fillna("（未分配）"))
-    out = rows.groupby("leader", sort=False).apply(
-        lambda g: pd.Series({"待补充": len(g), "事项": "；".join(
-            f"{i} · {u}（{r}）" for i, u, r in zip(g["indicator_name"], g["org_unit_name"], g["responsible"]))}),
-        include_groups=False).reset_index().rename(columns={"leader": "分管领导"})
-    return out.sort_values(["待补充", "分管领导"], ascending=[False, True]).reset_index(drop=True)
+        return pd.DataFrame(columns=cols)
+    leader = rows["leader"].fillna("（未分配）")
+    out = pd.DataFrame({"分管领导": leader, "指标": rows["indicator_name"], "单位": rows["org_unit_name"],
+                        "调度状态": rows["status"].map(status_badge), "说明责任方": rows["responsible"],
+                        "status": rows["status"], "_n": leader.map(leader.value_counts())})
+    return out.sort_values(["_n", "分管领导"], ascending=[False, True], kind="stable") \
+        .drop(columns="_n").reset_index(drop=True)[cols]

@@ -44,9 +44,7 @@ def _indicators(attached: pd.DataFrame, column: str, unit: str) -> pd.DataFrame:
     detail = by_owner(attached, column, unit)
     own = attached[attached["org_unit_code"] == unit].set_index("indicator_name")
     kids = attached[(attached["parent_code"] == unit) & attached["explanation_required"].astype(bool)]
-    per_kid = kids.groupby("indicator_name", sort=False).apply(
-        lambda g: "、".join(f"{u}（{s}）" for u, s in zip(g["org_unit_name"], g["explanation_state_label"])),
-        include_groups=False)
+    per_kid = kids.groupby("indicator_name", sort=False).apply(_district_note, include_groups=False)
     detail["滞后说明"] = [own["explanation_state_label"].get(name, "") or "—" for name in detail["指标"]]
     detail["区县说明"] = [per_kid.get(name, "—") for name in detail["指标"]]
     detail["_missing"] = [int(own["explanation_state"].get(n) == "missing")
@@ -55,14 +53,19 @@ def _indicators(attached: pd.DataFrame, column: str, unit: str) -> pd.DataFrame:
     return detail
 
 
+def _district_note(g: pd.DataFrame) -> str:
+    """``5个区县滞后，已说明3，待补充：北山县、经开区`` — the names a leader must chase."""
+    missing = g.loc[g["explanation_state"] == "missing", "org_unit_name"].tolist()
+    note = f"{len(g)}个区县滞后，已说明{len(g) - len(missing)}"
+    return note + (f"，待补充：{'、'.join(missing)}" if missing else "")
+
+
 def _tasks(board: pd.DataFrame, owner: str) -> pd.DataFrame:
     if board.empty:
         return pd.DataFrame(columns=["负责", "状态", "任务", "节点 / 说明", "进展情况", "tone", "status"])
-    why = [r or (f"本月节点「{d}」" if d else (f"下一节点 {n}" if n else "—"))
-           for r, d, n in zip(board["reason"], board["node_due"], board["next_node"])]
     return pd.DataFrame({
         "负责": board[owner].fillna(UNASSIGNED), "状态": [task_badge(s, o) for s, o in zip(board["status"], board["overdue"])],
-        "任务": board["name"], "节点 / 说明": why,
+        "任务": board["name"], "节点 / 说明": board["why"],
         "进展情况": [p if isinstance(p, str) else "未报送" for p in board["progress"]],
         "tone": [task_tone(s, o) for s, o in zip(board["status"], board["overdue"])], "status": board["status"],
     })

@@ -50,17 +50,15 @@ def filter_board(view: TaskBoardView, leader: str = ALL, department: str = ALL) 
 
 
 def board_table(board: pd.DataFrame) -> pd.DataFrame:
-    """状态, 任务, 类别, 牵头科室, 分管领导, 本月节点, 下一节点, 进展情况, 存在问题, 下步措施,
-    说明 (why 滞后 was set by the rule), and ``tone`` for the colour."""
+    """状态, 任务, 牵头科室, 分管领导, 节点 / 说明 (why 滞后 was set by the rule, else the node),
+    科室填报, 进展情况, 存在问题, 下步措施, 类别, and ``tone`` for the colour."""
     return pd.DataFrame({
         "状态": [task_badge(s, o) for s, o in zip(board["status"], board["overdue"])],
         "任务": [f"{c} {n}" for c, n in zip(board["code"], board["name"])],
-        "类别": board["category"], "牵头科室": board["lead_department_name"].fillna("（未分配）"),
-        "分管领导": board["leader_name"].fillna("—"),
-        "本月节点": board["node_due"].replace("", "—"), "下一节点": board["next_node"].replace("", "—"),
-        "科室填报": board["reported_label"].replace("", "未报送"),
+        "牵头科室": board["lead_department_name"].fillna("（未分配）"), "分管领导": board["leader_name"].fillna("—"),
+        "节点 / 说明": board["why"], "科室填报": board["reported_label"].replace("", "未报送"),
         "进展情况": board["progress"].fillna(""), "存在问题": board["problems"].fillna(""),
-        "下步措施": board["next_steps"].fillna(""), "说明": board["reason"].fillna(""),
+        "下步措施": board["next_steps"].fillna(""), "类别": board["category"],
         "tone": [task_tone(s, o) for s, o in zip(board["status"], board["overdue"])],
     })
 
