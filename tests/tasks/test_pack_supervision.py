@@ -12,7 +12,7 @@ import testdate
 from pptx import Presentation
 
 from indicators import explanations, report
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
 from indicators.errors import RejectedInput
 
@@ -34,7 +34,7 @@ def slide_texts(data: bytes) -> list[str]:
 
 
 def summary_of(db):
-    con = store.connect(db, read_only=True)
+    con = connection.connect(db, read_only=True)
     try:
         return report.build_summary(con, PERIOD, settings=testdate.SETTINGS)
     finally:
@@ -46,7 +46,7 @@ def render(summary, fmt, **kw):
 
 
 def fill_missing(db) -> int:
-    con = store.connect(db)
+    con = connection.connect(db)
     try:
         table = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS))
         missing = table[table["explanation_state"] == "missing"]

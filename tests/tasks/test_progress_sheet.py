@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 import testdate
 
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.returns import pipeline
 from indicators.returns.template import write_template
 from indicators.tasks.board import task_board
@@ -15,7 +15,7 @@ PERIOD = testdate.AS_OF
 
 @pytest.fixture
 def con(demo_db):
-    c = store.connect(demo_db)
+    c = connection.connect(demo_db)
     yield c
     c.close()
 

@@ -3,14 +3,14 @@
 import testdate
 
 from indicators import explanations
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
 from indicators.tasks.board import task_board
 from indicators.views.supervision import owner_indicators, owner_tasks, supervision_list
 
 
 def test_leader_list_counts_what_to_chase(demo_db):
-    con = store.connect(demo_db, read_only=True)
+    con = connection.connect(demo_db, read_only=True)
     try:
         attached = explanations.attach(con, dispatch_table(con, testdate.AS_OF, testdate.SETTINGS))
         board = task_board(con, testdate.AS_OF)

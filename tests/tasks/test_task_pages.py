@@ -11,7 +11,7 @@ from builders import AT, tiny_observations, tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 
 from indicators import explanations
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.setup import workbook
 from indicators.dispatch import dispatch_table
 from indicators.tasks import store as task_store
@@ -24,9 +24,9 @@ SEED = Path(__file__).parent / "data" / "zjg_2022_03_plan.txt"
 def tiny_db_path(tmp_path):
     """The tiny city as a database file (no tasks)."""
     path = tmp_path / "tiny.duckdb"
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     workbook.load_setup(con, tiny_setup(), at=AT)
-    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
+    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
     con.close()
     return path
 

@@ -10,12 +10,12 @@ an error located at its cell, and nothing of the file is imported.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from indicators.db.connection import Connection
 from indicators.returns.excel.sources import RawSheet
 from indicators.returns.excel.validate import one
 from indicators.rules import periods
@@ -34,7 +34,7 @@ _HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 _LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
-def sheet_tasks(con: duckdb.DuckDBPyConnection, period: str, department: str | None) -> pd.DataFrame:
+def sheet_tasks(con: Connection, period: str, department: str | None) -> pd.DataFrame:
     """The confirmed tasks on ``period``'s board led by ``department`` (all when None),
     with last month's status for reference."""
     board = task_board(con, period)
@@ -44,7 +44,7 @@ def sheet_tasks(con: duckdb.DuckDBPyConnection, period: str, department: str | N
     return board.assign(last_label=board["code"].map(last).fillna("")).reset_index(drop=True)
 
 
-def add_progress_sheet(wb, con: duckdb.DuckDBPyConnection, period: str, department: str | None) -> int:
+def add_progress_sheet(wb, con: Connection, period: str, department: str | None) -> int:
     """Add the sheet to an openpyxl workbook; returns how many tasks it lists (0: no sheet)."""
     rows = sheet_tasks(con, period, department)
     if rows.empty:
@@ -74,7 +74,7 @@ def add_progress_sheet(wb, con: duckdb.DuckDBPyConnection, period: str, departme
     return len(rows)
 
 
-def known_tasks(con: duckdb.DuckDBPyConnection | None) -> set[str]:
+def known_tasks(con: Connection | None) -> set[str]:
     """Codes of the bureau's tasks (none without a database)."""
     return set(tasks(con)["code"]) if con is not None else set()
 

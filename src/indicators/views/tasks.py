@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from indicators.db import catalog
+from indicators.db.connection import Connection
 from indicators.rules import periods
 from indicators.rules.task_status import STATUS_LABELS
 from indicators.tasks import drafts
@@ -30,7 +30,7 @@ class TaskBoardView:
     departments: list[str]
 
 
-def task_board_view(con: duckdb.DuckDBPyConnection, period: str) -> TaskBoardView:
+def task_board_view(con: Connection, period: str) -> TaskBoardView:
     """The whole board of ``period`` with its filter options (leader and department names)."""
     board = task_board(con, period)
     leaders = [ALL] + sorted(board["leader_name"].dropna().unique().tolist())
@@ -71,7 +71,7 @@ TONE_COLORS = TASK_STATUS_COLORS
 REPORT_CHOICES = [label for code, label in STATUS_LABELS.items() if code != "missing"]
 
 
-def progress_defaults(con: duckdb.DuckDBPyConnection, task_code: str, period: str) -> dict:
+def progress_defaults(con: Connection, task_code: str, period: str) -> dict:
     """What the progress form starts with: this month's report when there is one, else
     last month's text (status 按计划推进) so the department edits rather than retypes."""
     got = latest_progress(con, period)
@@ -109,7 +109,7 @@ def skipped_table(reading: PlanReading) -> pd.DataFrame:
     return pd.DataFrame(reading.skipped, columns=["行", "文字", "未采用的原因"])
 
 
-def pending_drafts(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+def pending_drafts(con: Connection, period: str) -> pd.DataFrame:
     """Draft tasks of ``period`` for the confirm editor: 代码, 类别, 任务名称, 牵头科室,
     分管领导 (names; the suggestion prefilled)."""
     d = tasks(con, state="draft")
@@ -118,12 +118,12 @@ def pending_drafts(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
                          "牵头科室": d["lead_department_name"], "分管领导": d["leader_name"]}).reset_index(drop=True)
 
 
-def owner_names(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+def owner_names(con: Connection) -> tuple[list[str], list[str]]:
     """Department names and leader names, for the editor's choices."""
     return catalog.departments(con)["name"].tolist(), catalog.leaders(con)["name"].tolist()
 
 
-def confirm_edits(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame) -> pd.DataFrame:
+def confirm_edits(con: Connection, edited: pd.DataFrame) -> pd.DataFrame:
     """The editor's rows (names) as ``confirm_tasks`` edits (codes)."""
     deps = dict(zip(catalog.departments(con)["name"], catalog.departments(con)["code"]))
     leaders = dict(zip(catalog.leaders(con)["name"], catalog.leaders(con)["code"]))
