@@ -1,11 +1,19 @@
-"""When returns are due (indicators.rules.due): the deadline of a month, the latest due
-month on a day, the month being reported. Expected values written out by hand."""
+"""When returns are due (indicators.rules.due): which indicators report in a month, the
+deadline of a month, the latest due month on a day, the month being reported. Expected values written out by hand."""
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from indicators.rules.due import deadline, latest_due_month, reporting_month
+from indicators.rules.due import (
+    deadline,
+    due_indicators,
+    due_month,
+    is_due,
+    latest_due_month,
+    reporting_month,
+)
 
 
 @pytest.mark.parametrize("period, day, expected", [
@@ -44,3 +52,47 @@ def test_latest_due_month(today, day, expected):
 ])
 def test_reporting_month(today, expected):
     assert reporting_month(today) == expected
+
+
+@pytest.mark.parametrize("frequency, month, latest, reports", [
+    ("monthly", 1, 1, True),
+    ("monthly", 12, 12, True),
+    ("quarterly", 1, 0, False),  # January: no quarter has ended yet this year
+    ("quarterly", 2, 0, False),
+    ("quarterly", 3, 3, True),
+    ("quarterly", 5, 3, False),
+    ("quarterly", 6, 6, True),
+    ("quarterly", 11, 9, False),
+    ("quarterly", 12, 12, True),
+    ("annual", 1, 0, False),
+    ("annual", 11, 0, False),
+    ("annual", 12, 12, True),
+])
+def test_due_month_and_is_due(frequency, month, latest, reports):
+    assert due_month(frequency, month) == latest
+    assert bool(is_due(frequency, month)) is reports
+
+
+def test_due_month_on_a_column_of_frequencies():
+    freq = pd.Series(["monthly", "quarterly", "annual", "quarterly"])
+    assert list(due_month(freq, 11)) == [11, 9, 0, 9]
+    assert list(is_due(freq, 9)) == [True, True, False, True]
+
+
+INDICATORS = pd.DataFrame({
+    "code": ["M", "Q", "A", "R", "RD"],
+    "kind": ["cumulative", "stock", "cumulative", "ratio", "ratio"],
+    "frequency": ["monthly", "quarterly", "annual", "monthly", "monthly"],
+    "numerator_code": [None, None, None, None, "M"],
+    "denominator_code": [None, None, None, None, "Q"],
+})
+
+
+@pytest.mark.parametrize("period, codes", [
+    ("2026-01", ["M", "R"]),  # a reported ratio is filled in; the derived one (RD) never
+    ("2026-03", ["M", "Q", "R"]),
+    ("2026-11", ["M", "R"]),
+    ("2026-12", ["M", "Q", "A", "R"]),
+])
+def test_due_indicators(period, codes):
+    assert due_indicators(INDICATORS, period)["code"].tolist() == codes

@@ -24,6 +24,7 @@ import pandas as pd
 from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.rules import periods, progress
+from indicators.rules.due import due_month, step_of
 from indicators.rules.rollup import roll_up
 from indicators.settings import Settings
 
@@ -42,8 +43,8 @@ COLUMNS = [
 def role_periods(frequency: str, period: str) -> dict[str, str | None]:
     """The months an indicator of ``frequency`` needs for the as-of ``period``."""
     year, month = periods.parse(period)
-    step = periods.FREQ_STEP[frequency]
-    due = periods.due_month(frequency, month)
+    step = step_of(frequency)
+    due = due_month(frequency, month)
 
     def at(y: int, m: int) -> str | None:
         return periods.make(y, m) if 1 <= m <= 12 else None
@@ -182,8 +183,8 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t["target"] = np.where(has_t, targets["value"].to_numpy(dtype=float)[np.where(has_t, tpos, 0)], np.nan)
     t["milestones"] = _text(np.where(has_t, targets["milestones"].to_numpy(dtype=object)[np.where(has_t, tpos, 0)], None), t.index)
 
-    step = t["frequency"].map(periods.FREQ_STEP).to_numpy()
-    due = (month // step) * step
+    step = step_of(t["frequency"])
+    due = due_month(t["frequency"], month)
     t["period"] = _text(np.full(n, period, dtype=object), t.index)
     month_labels = np.array([None] + [periods.make(year, d) for d in range(1, 13)], dtype=object)
     t["value_period"] = _text(month_labels[due], t.index)

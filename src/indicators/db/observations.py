@@ -16,3 +16,10 @@ def current_values(con: Connection, codes: list[str], first: str, last: str) -> 
                WHERE list_contains(?, indicator_code) AND period BETWEEN ? AND ?""",
             [list(codes), first, last],
         ).df()
+
+
+def values_of_month(con: Connection, period: str) -> pd.DataFrame:
+    """Current values of every indicator and unit for one month. Columns:
+    indicator_code, org_unit, value."""
+    return con.execute("SELECT indicator_code, org_unit, value FROM current_observation WHERE period = ?",
+                       [period]).df()

@@ -24,6 +24,7 @@ from indicators.demo.city import CITY, DISTRICTS, RHYTHMS, STRENGTH, setup_table
 from indicators.demo.simulate import IND, MISSING_UNIT, ORDER, Demo, reports_in
 from indicators.dispatch import dispatch_table
 from indicators.rules import periods
+from indicators.rules.due import due_month
 from indicators.settings import Settings
 from indicators.setup import workbook
 
@@ -66,7 +67,7 @@ def _series(demo: Demo, gen) -> list[Series]:
     out = []
     for code in ORDER:
         freq = IND[code]["frequency"]
-        due = periods.due_month(freq, gen.month)
+        due = due_month(freq, gen.month)
         if freq == "annual" or due == 0:
             continue  # published late / nothing due yet: no value this year
         for unit in DISTRICTS:
@@ -283,7 +284,7 @@ def _design(series: list[Series], demo: Demo, gen) -> None:
         if freq != "annual" and reports_in(freq, gen.month):
             demo.design.append(dict(indicator_code=code, org_unit=MISSING_UNIT, period=demo.as_of,
                                     aimed="missing", status="missing"))
-        if freq == "annual" or periods.due_month(freq, gen.month) == 0:
+        if freq == "annual" or due_month(freq, gen.month) == 0:
             for unit in [CITY, *DISTRICTS]:
                 demo.design.append(dict(indicator_code=code, org_unit=unit, period=demo.as_of,
                                         aimed="not_due", status="not_due"))

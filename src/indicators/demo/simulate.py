@@ -34,6 +34,7 @@ from indicators.demo.city import (
     UNIT_SHARES,
 )
 from indicators.rules import periods
+from indicators.rules.due import is_due
 from indicators.settings import Settings
 
 SEED = 20261123
@@ -66,7 +67,7 @@ class Demo:
 
 def reports_in(frequency: str, month: int) -> bool:
     """Whether an indicator of ``frequency`` has a value for calendar month ``month``."""
-    return periods.due_month(frequency, month) == month
+    return bool(is_due(frequency, month))
 
 
 def _curve(rng, weights, noise: float = 0.12) -> np.ndarray:

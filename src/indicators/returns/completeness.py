@@ -16,9 +16,9 @@ import datetime as dt
 
 import pandas as pd
 
+from indicators.db import catalog
 from indicators.db.connection import Connection
-from indicators.returns.template import due_indicators
-from indicators.rules.due import deadline
+from indicators.rules.due import deadline, due_indicators
 from indicators.rules.periods import label
 from indicators.settings import Settings
 
@@ -28,10 +28,9 @@ DETAIL_COLUMNS = ["org_unit", "org_unit_name", "indicator_code", "indicator_name
 
 def expected_pairs(con: Connection, period: str) -> pd.DataFrame:
     """Columns: org_unit, indicator_code."""
-    ind = due_indicators(con, period)
-    units = con.execute("SELECT code, level FROM org_unit").df()
-    targets = con.execute("SELECT DISTINCT indicator_code, org_unit FROM target WHERE year = ?",
-                          [int(period[:4])]).df()
+    ind = due_indicators(catalog.indicators(con), period)
+    units = catalog.org_units(con)
+    targets = catalog.current_targets(con, int(period[:4]))[["indicator_code", "org_unit"]]
     targets = targets[targets["indicator_code"].isin(ind["code"]) & targets["org_unit"].isin(units["code"])]
     districts = units[units["level"] == 1]["code"] if (units["level"] == 1).any() else units["code"]
     no_target = ind[~ind["code"].isin(targets["indicator_code"])]["code"]

@@ -20,9 +20,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from indicators.db import catalog, observations
 from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
-from indicators.rules import periods
+from indicators.rules.due import due_indicators
 from indicators.rules.periods import label, shift
 from indicators.settings import Settings
 
@@ -46,32 +47,26 @@ def indicator_label(name: str, unit: str | None) -> str:
     return f"{name}（{unit}）" if unit else name
 
 
-def due_indicators(con: Connection, period: str) -> pd.DataFrame:
-    """Indicators reported for ``period``: by frequency, and not derived ratios (those
-    are computed from their numerator and denominator)."""
-    ind = con.execute("""SELECT code, name, unit, kind, frequency, coalesce(allow_negative, false) AS allow_negative,
-                                description FROM indicator
-                         WHERE numerator_code IS NULL ORDER BY sort_order, code""").df()
-    month = periods.parse(period)[1]
-    due = ind["frequency"].map(lambda f: periods.due_month(f, month) == month)
-    return ind[due].reset_index(drop=True)
+def _due_indicators(con: Connection, period: str) -> pd.DataFrame:
+    """The indicators to fill in for ``period`` (``rules.due.due_indicators``)."""
+    ind = due_indicators(catalog.indicators(con), period)
+    return ind.assign(allow_negative=ind["allow_negative"].fillna(False).astype(bool))
 
 
 def template_rows(con: Connection, period: str, unit: str | None = None) -> pd.DataFrame:
     """The pre-filled rows: period, org_unit, unit_name, indicator_code, label, kind_text,
     allow_negative, last_value (current value of the month before, for reference)."""
-    units = con.execute("SELECT code, name FROM org_unit ORDER BY level, sort_order, code").df()
+    units = catalog.org_units(con)[["code", "name"]]
     if unit is not None:
         units = units[units["code"] == unit]
         if units.empty:
             raise RejectedInput(f"单位代码 {unit} 不存在")
-    ind = due_indicators(con, period)
+    ind = _due_indicators(con, period)[["code", "name", "unit", "kind", "allow_negative"]]
     if ind.empty or units.empty:
         raise RejectedInput(f"{label(period)} 没有需要报送的指标或单位：请先导入设置。")
     rows = units.merge(ind, how="cross", suffixes=("_unit", ""))
     rows = rows.rename(columns={"code_unit": "org_unit", "name_unit": "unit_name", "code": "indicator_code"})
-    prev = con.execute("SELECT indicator_code, org_unit, value AS last_value FROM current_observation WHERE period = ?",
-                       [shift(period, -1)]).df()
+    prev = observations.values_of_month(con, shift(period, -1)).rename(columns={"value": "last_value"})
     rows = rows.merge(prev, on=["indicator_code", "org_unit"], how="left")
     rows["period"] = period
     rows["label"] = [indicator_label(n, u) for n, u in zip(rows["name"], rows["unit"])]
@@ -88,13 +83,13 @@ def write_template(con: Connection, out: str | Path, *, period: str, unit: str |
     tasks that department leads (``indicators.tasks.progress_sheet``)."""
     out = Path(out)
     rows = template_rows(con, period, unit)
-    ind = due_indicators(con, period)
+    ind = _due_indicators(con, period)
     units = rows[["org_unit", "unit_name"]].drop_duplicates()
     wb = Workbook()
     _instructions(wb.active, period, unit and units["unit_name"].iloc[0], ind, settings)
     ws = wb.create_sheet(DATA_SHEET)
     lists = wb.create_sheet(LIST_SHEET)
-    all_units = con.execute("SELECT name FROM org_unit ORDER BY level, sort_order, code").df()["name"]
+    all_units = catalog.org_units(con)["name"]
     for i, name in enumerate(all_units, start=1):
         lists.cell(i, 1, name)
     for i, text in enumerate((indicator_label(n, u) for n, u in zip(ind["name"], ind["unit"])), start=1):

@@ -1,4 +1,11 @@
-"""When returns are due: the deadline of a month and the months that matter on a day.
+"""When returns are due: which indicators report in a month, the deadline of a month,
+and the months that matter on a day.
+
+An indicator reports in the months its frequency names — monthly every month,
+quarterly in March, June, September and December, annual in December — and its value
+for any other month is the one of the latest such month (a quarterly indicator seen in
+November shows September). A derived ratio (Σnumerator / Σdenominator) is computed,
+never reported.
 
 A month's return is due by ``deadline_day`` of the following month, end of day (the
 5th by default: 2026-10 is due 2026-11-05 23:59:59). Pure functions of a date; the date
@@ -9,7 +16,41 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
+
 from indicators.rules import periods
+from indicators.rules.rollup import is_derived_ratio
+
+FREQ_STEP = {"monthly": 1, "quarterly": 3, "annual": 12}  # months between two reports
+
+
+def step_of(frequency):
+    """Months between two reports of ``frequency`` (one word, or a column: an array)."""
+    if isinstance(frequency, str):
+        return FREQ_STEP[frequency]
+    return pd.Series(frequency, dtype=object).map(FREQ_STEP).to_numpy(dtype=np.int64)
+
+
+def due_month(frequency, month: int):
+    """The latest month ≤ ``month`` in which an indicator of ``frequency`` reports; 0
+    when none has come yet this year (quarterly before March, annual before December).
+    ``frequency`` is one word or a column of them (then an integer array)."""
+    step = step_of(frequency)
+    return (month // step) * step
+
+
+def is_due(frequency, month: int):
+    """Does an indicator of ``frequency`` report in ``month`` (1–12)? One word or a column."""
+    return due_month(frequency, month) == month
+
+
+def due_indicators(indicators: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The indicators units report for ``period`` (rows of ``indicators``, in their
+    order): due in that month by frequency, derived ratios left out."""
+    month = periods.parse(period)[1]
+    keep = is_due(indicators["frequency"], month) & ~is_derived_ratio(indicators).to_numpy()
+    return indicators[keep].reset_index(drop=True)
 
 
 def deadline(period: str, deadline_day: int) -> dt.datetime:

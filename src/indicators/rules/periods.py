@@ -1,11 +1,10 @@
-"""Calendar months as ``YYYY-MM`` strings and the months a computation needs."""
+"""Calendar months as ``YYYY-MM`` strings: parse, make, shift, label."""
 
 from __future__ import annotations
 
 import re
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-FREQ_STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
 
 
 def parse(period: str) -> tuple[int, int]:
@@ -31,13 +30,3 @@ def label(period: str) -> str:
     y, m = parse(period)
     return f"{y}年{m}月"
 
-
-def due_month(frequency: str, month: int) -> int:
-    """The latest month ≤ ``month`` on which an indicator of this frequency reports;
-    0 when nothing is due yet this year (quarterly before March, annual before December)."""
-    step = FREQ_STEP[frequency]
-    return (month // step) * step
-
-
-def year_months(year: int, upto: int = 12) -> list[str]:
-    return [make(year, m) for m in range(1, upto + 1)]

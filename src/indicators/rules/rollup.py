@@ -37,9 +37,13 @@ def additive_codes(indicators: pd.DataFrame) -> set[str]:
     return set(indicators.loc[indicators["kind"].isin(["cumulative", "stock"]), "code"])
 
 
+def is_derived_ratio(indicators: pd.DataFrame) -> pd.Series:
+    """Ratios computed as Σnumerator / Σdenominator × factor (never reported themselves)."""
+    return (indicators["kind"] == "ratio") & indicators["numerator_code"].notna() & indicators["denominator_code"].notna()
+
+
 def derived_ratios(indicators: pd.DataFrame) -> pd.DataFrame:
-    mask = (indicators["kind"] == "ratio") & indicators["numerator_code"].notna() & indicators["denominator_code"].notna()
-    return indicators.loc[mask, ["code", "numerator_code", "denominator_code", "factor"]]
+    return indicators.loc[is_derived_ratio(indicators), ["code", "numerator_code", "denominator_code", "factor"]]
 
 
 class _Tree:

@@ -11,6 +11,7 @@ from indicators.db import catalog, observations
 from indicators.db.connection import Connection
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value
 from indicators.rules import periods, progress
+from indicators.rules.due import is_due
 from indicators.rules.rollup import roll_up
 from indicators.theme import status_badge
 from indicators.views.overview import headline_cards
@@ -107,8 +108,7 @@ def indicator_trend(con: Connection, code: str, unit: str, period: str,
     prov = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["provenance"]
     partial = [m <= month and prov.get(periods.make(year, m)) == "partial" for m in range(1, 13)]
     last = [series.get(periods.make(year - 1, m), np.nan) for m in range(1, 13)]
-    step = periods.FREQ_STEP[ind["frequency"]]
-    due = [m % step == 0 for m in range(1, 13)]
+    due = [bool(is_due(ind["frequency"], m)) for m in range(1, 13)]
     targets = catalog.current_targets(con, year)
     t = targets[(targets["indicator_code"] == code) & (targets["org_unit"] == unit)]
     target = float(t["value"].iloc[0]) if not t.empty else np.nan
