@@ -59,6 +59,11 @@ def target_history(con: Connection, indicator_code: str, org_unit: str) -> pd.Da
     ).df()
 
 
+def target_years(con: Connection) -> list[int]:
+    """Years with at least one target, oldest first."""
+    return [int(r[0]) for r in con.execute("SELECT DISTINCT year FROM target ORDER BY year").fetchall()]
+
+
 def periods(con: Connection) -> list[str]:
     """Periods with current data, newest first."""
     return [r[0] for r in con.execute(

@@ -84,8 +84,8 @@ TARGET_EDITABLE = ["value", "milestones", "reason"]
 
 
 def target_years(con: Connection, today: dt.date) -> list[int]:
-    years = {r[0] for r in con.execute("SELECT DISTINCT year FROM target").fetchall()} | {today.year}
-    return sorted(years, reverse=True)
+    """Years the target editor offers, newest first: every year with targets, and this one."""
+    return sorted(set(catalog.target_years(con)) | {today.year}, reverse=True)
 
 
 def target_editor_frame(con: Connection, year: int) -> pd.DataFrame:

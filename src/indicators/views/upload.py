@@ -105,7 +105,7 @@ def conversions_table(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     c = reading.conversions
     if c.empty:
         return pd.DataFrame(columns=["指标", "填写的单位", "换算为", "系数", "涉及行数"])
-    names = _indicator_names(con)
+    names = catalog.indicators(con).set_index("code")["name"]
     return pd.DataFrame({
         "指标": c["indicator_code"].map(names).fillna(c["indicator_code"]),
         "填写的单位": c["from_unit"], "换算为": c["to_unit"],
@@ -136,11 +136,3 @@ def import_verdict(reading: ReturnReading, duplicate: dict | None) -> tuple[str,
     if len(reading.warnings):
         return "warning", f"有 {len(reading.warnings)} 条警告：请逐条核对，确认无误后勾选确认再导入。"
     return "ready", "校验通过，可以导入。"
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _indicator_names(con: Connection) -> pd.Series:
-    return pd.Series(dict(con.execute("SELECT code, name FROM indicator").fetchall()), dtype=object)
-
