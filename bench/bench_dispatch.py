@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
 
 from indicators.db import catalog, connection  # noqa: E402
-from indicators.dispatch import _needed, compute_dispatch, dispatch_table  # noqa: E402
+from indicators.dispatch import compute_dispatch, dispatch_table, needed_periods  # noqa: E402
 from indicators.settings import Settings  # noqa: E402
 
 N_IND, N_UNITS, N_MONTHS = 300, 200, 120
@@ -95,7 +95,7 @@ def main() -> None:
 
     units, inds = catalog.org_units(con), catalog.indicators(con)
     targets = catalog.current_targets(con, 2030)
-    need = _needed(inds, PERIOD)
+    need = needed_periods(inds, PERIOD)
 
     def plain_pandas():
         history = con.execute("SELECT indicator_code, org_unit, period, value, batch_id FROM current_observation").df()

@@ -25,7 +25,7 @@ from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.rules import periods, progress
 from indicators.rules.due import due_month, step_of
-from indicators.rules.rollup import roll_up
+from indicators.rules.rollup import is_derived_ratio, roll_up
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
@@ -56,19 +56,28 @@ def role_periods(frequency: str, period: str) -> dict[str, str | None]:
     }
 
 
-def _needed(indicators: pd.DataFrame, period: str) -> pd.DataFrame:
+def needed_periods(indicators: pd.DataFrame, period: str) -> pd.DataFrame:
     """(indicator_code, role, period) for every indicator, components of derived ratios
     included with the ratio's months."""
-    rows = []
-    for ind in indicators.itertuples(index=False):
-        for role, p in role_periods(ind.frequency, period).items():
-            if p is None:
-                continue
-            rows.append((ind.code, role, p))
-            if ind.kind == "ratio" and pd.notna(ind.numerator_code) and pd.notna(ind.denominator_code):
-                rows.append((ind.numerator_code, "_component", p))
-                rows.append((ind.denominator_code, "_component", p))
+    rows = [row[:3] for row in _needed_rows(indicators, [period])]
     return pd.DataFrame(rows, columns=["indicator_code", "role", "period"])
+
+
+def _needed_rows(indicators: pd.DataFrame, as_of: list[str]) -> list[tuple[str, str, str, str]]:
+    """(indicator_code, role, period, as-of month) for each as-of month."""
+    rows = []
+    derived = is_derived_ratio(indicators).to_numpy()
+    cols = indicators[["code", "frequency", "numerator_code", "denominator_code"]].itertuples(index=False)
+    for ind, is_ratio in zip(cols, derived):
+        for month in as_of:
+            for role, p in role_periods(ind.frequency, month).items():
+                if p is None:
+                    continue
+                rows.append((ind.code, role, p, month))
+                if is_ratio:
+                    rows.append((ind.numerator_code, "_component", p, month))
+                    rows.append((ind.denominator_code, "_component", p, month))
+    return rows
 
 
 def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
@@ -100,6 +109,52 @@ def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
     })
 
 
+def roll_up_as_of(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
+                  targets: pd.DataFrame) -> pd.DataFrame:
+    """The roll-up the dispatch table of one as-of month rests on. ``values`` are the
+    months that month needs (``needed_periods``); a unit with a target that year is
+    expected to report, so a parent lacking it is ``partial``. The trend chart goes
+    through here too (``month_by_month``), so its 部分汇总 marks are the table's."""
+    return roll_up(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
+
+
+def month_by_month(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame, targets: pd.DataFrame,
+                   year: int, upto: int) -> pd.DataFrame:
+    """Each month 1..``upto`` of ``year`` as that month's dispatch table sees it: the
+    rolled values of the month itself, from the same needed months and the same
+    expected reporters (who counts as expected depends on the months looked at, so a
+    roll-up over the whole year could mark other months partial than the table does).
+    ``values``: current observations covering those months and the two years before.
+    Columns: indicator_code, org_unit, period, value, batch_id, provenance.
+
+    One roll-up call does all months: each month's values, indicators and targets go in
+    as a copy of their own (codes tagged ``@YYYY-MM``), and the roll-up never mixes indicators.
+    """
+    keys = ["indicator_code", "period"]
+    columns = ["indicator_code", "org_unit", "period", "value", "batch_id", "provenance"]
+    months = range(1, upto + 1)
+    if not len(months) or values.empty:
+        return pd.DataFrame(columns=columns)
+    as_of = [periods.make(year, m) for m in months]
+    need = pd.DataFrame(list({(code, p, month) for code, _, p, month in _needed_rows(inds, as_of)}),
+                        columns=[*keys, "as_of"])
+    v = values.merge(need, on=keys)
+    tagged = v.assign(indicator_code=v["indicator_code"].astype(object) + "@" + v["as_of"])
+    copies = _per_month_copies(inds, ["code", "numerator_code", "denominator_code"], as_of)
+    expected = _per_month_copies(targets, ["indicator_code"], as_of)
+    rolled = roll_up_as_of(tagged.drop(columns="as_of"), units, copies, expected)
+    code_as_of = rolled["indicator_code"].astype(object).str.rsplit("@", n=1)
+    rolled = rolled.astype({"org_unit": object, "period": object}).assign(indicator_code=code_as_of.str[0])
+    return rolled[rolled["period"] == code_as_of.str[1]][columns].reset_index(drop=True)
+
+
+def _per_month_copies(frame: pd.DataFrame, code_columns: list[str], as_of: list[str]) -> pd.DataFrame:
+    """``frame`` once per as-of month, its code columns tagged ``@YYYY-MM``."""
+    copies = frame.iloc[np.repeat(np.arange(len(frame)), len(as_of))].reset_index(drop=True)
+    tags = pd.Series(np.tile(np.array(["@" + p for p in as_of], dtype=object), len(frame)), dtype=object)
+    return copies.assign(**{c: copies[c].astype(object) + tags for c in code_columns})
+
+
 def dispatch_table(con: Connection, period: str, settings: Settings,
                    unit: str | None = None) -> pd.DataFrame:
     """The dispatch table for as-of month ``period``; ``unit`` keeps that unit and its
@@ -110,7 +165,7 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     if inds.empty or units.empty:
         return pd.DataFrame(columns=COLUMNS)
     targets = catalog.current_targets(con, year)
-    need = _needed(inds, period)
+    need = needed_periods(inds, period)
     values = fetch_values(con, need, units, inds)
     return compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit)
 
@@ -132,7 +187,7 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     targets = targets[t_ok]
     t_key = t_ind[t_ok].astype(np.int64) * n_u + t_unit[t_ok]
 
-    rolled = roll_up(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
+    rolled = roll_up_as_of(values, units, inds, targets)
     r_ind = ind_codes.get_indexer(rolled["indicator_code"].cat.categories)[rolled["indicator_code"].cat.codes]
     r_unit = rolled["org_unit"].cat.codes.to_numpy(dtype=np.int64)
     r_per = np.asarray(rolled["period"].cat.categories.astype(str))[rolled["period"].cat.codes]

@@ -9,10 +9,10 @@ import pandas as pd
 
 from indicators.db import catalog, observations
 from indicators.db.connection import Connection
+from indicators.dispatch import month_by_month, roll_up_as_of
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value
 from indicators.rules import periods, progress
 from indicators.rules.due import is_due
-from indicators.rules.rollup import roll_up
 from indicators.theme import status_badge
 from indicators.views.overview import headline_cards
 from indicators.views.scope import PROVENANCE_LABELS, _key_rows, top_unit
@@ -84,13 +84,17 @@ KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率
 FREQ_LABELS = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
 
 
+TREND_COLUMNS = ["month", "label", "this_year", "last_year", "target_path", "target", "due", "partial"]
+
+
 def indicator_trend(con: Connection, code: str, unit: str, period: str,
                     pacing: str = "last_year") -> pd.DataFrame:
     """Monthly series for the trend chart of one indicator and unit, months 1..12 of the
     as-of year. Columns: month (1..12), label ('1月'), this_year (NaN after the as-of month
     or where not reported), last_year, target_path (the 序时 line: the value expected by that
     month), target (annual), due (bool: the indicator reports that month), partial (bool:
-    this year's value is a roll-up with some units missing)."""
+    this year's value is a roll-up with some units missing — exactly where that month's
+    dispatch table says ``partial``: ``dispatch.month_by_month``)."""
     year, month = periods.parse(period)
     inds = catalog.indicators(con)
     ind = inds[inds["code"] == code]
@@ -99,33 +103,50 @@ def indicator_trend(con: Connection, code: str, unit: str, period: str,
         return months.assign(this_year=np.nan, last_year=np.nan, target_path=np.nan, target=np.nan, due=False,
                              partial=False)
     ind = ind.iloc[0]
-    codes = [code] + [c for c in (ind["numerator_code"], ind["denominator_code"]) if isinstance(c, str)]
-    obs = observations.current_values(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
-    units = catalog.org_units(con)
-    rolled = roll_up(obs, units, inds) if not obs.empty else obs.assign(provenance=None)
-    series = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["value"]
-    this = [series.get(periods.make(year, m), np.nan) if m <= month else np.nan for m in range(1, 13)]
-    prov = rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")["provenance"]
-    partial = [m <= month and prov.get(periods.make(year, m)) == "partial" for m in range(1, 13)]
-    last = [series.get(periods.make(year - 1, m), np.nan) for m in range(1, 13)]
-    due = [bool(is_due(ind["frequency"], m)) for m in range(1, 13)]
     targets = catalog.current_targets(con, year)
+    this, partial, last, ly_ends = _trend_values(con, inds, ind, unit, targets, year, month)
     t = targets[(targets["indicator_code"] == code) & (targets["org_unit"] == unit)]
     target = float(t["value"].iloc[0]) if not t.empty else np.nan
-    milestones = t["milestones"].iloc[0] if not t.empty else None
-    ly_end = series.get(periods.make(year - 1, 12), np.nan)
-    ly2_end = series.get(periods.make(year - 2, 12), np.nan)
-    share = progress.last_year_share([ind["kind"]] * 12, last, [ly_end] * 12, [ly2_end] * 12)
-    exp = progress.expected_progress(pd.Series(range(1, 13)), [milestones] * 12, share, pacing)["expected"].to_numpy()
-    if ind["kind"] == "cumulative" or pd.isna(ly_end):
-        path = exp * target
-    else:  # levels move from last year's end toward the target
-        path = ly_end + exp * (target - ly_end)
+    path = _target_path(ind["kind"], target, t["milestones"].iloc[0] if not t.empty else None, last, ly_ends, pacing)
+    due = [bool(is_due(ind["frequency"], m)) for m in range(1, 13)]
     out = months.assign(this_year=this, last_year=last, target_path=path, target=target, due=due, partial=partial)
     for col in ("this_year", "last_year", "target_path"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    return out
+    return out[TREND_COLUMNS]
 
+
+def _trend_values(con: Connection, inds: pd.DataFrame, ind: pd.Series, unit: str, targets: pd.DataFrame,
+                  year: int, month: int) -> tuple[list, list, list, tuple]:
+    """This year's values and 部分汇总 flags month by month as each month's dispatch
+    table has them, last year's values, and the two year-ends before (ly_end, ly2_end)."""
+    code = ind["code"]
+    codes = [code] + [c for c in (ind["numerator_code"], ind["denominator_code"]) if isinstance(c, str)]
+    obs = observations.current_values(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
+    if obs.empty:
+        return [np.nan] * 12, [False] * 12, [np.nan] * 12, (np.nan, np.nan)
+    units = catalog.org_units(con)
+    inds = inds[inds["code"].isin(codes)]  # the roll-up of one indicator needs only it and its components
+    this_year = _one_series(month_by_month(obs, units, inds, targets, year, month), code, unit)
+    earlier = _one_series(roll_up_as_of(obs, units, inds, targets).astype({"period": object}), code, unit)["value"]
+    this = [this_year["value"].get(periods.make(year, m), np.nan) for m in range(1, 13)]
+    partial = [this_year["provenance"].get(periods.make(year, m)) == "partial" for m in range(1, 13)]
+    last = [earlier.get(periods.make(year - 1, m), np.nan) for m in range(1, 13)]
+    return this, partial, last, (earlier.get(periods.make(year - 1, 12), np.nan),
+                                 earlier.get(periods.make(year - 2, 12), np.nan))
+
+
+def _one_series(rolled: pd.DataFrame, code: str, unit: str) -> pd.DataFrame:
+    return rolled[(rolled["indicator_code"] == code) & (rolled["org_unit"] == unit)].set_index("period")
+
+
+def _target_path(kind: str, target: float, milestones, last: list, ly_ends: tuple, pacing: str) -> np.ndarray:
+    """The 序时 line: the value expected by each month's end."""
+    ly_end, ly2_end = ly_ends
+    share = progress.last_year_share([kind] * 12, last, [ly_end] * 12, [ly2_end] * 12)
+    exp = progress.expected_progress(pd.Series(range(1, 13)), [milestones] * 12, share, pacing)["expected"].to_numpy()
+    if kind == "cumulative" or pd.isna(ly_end):
+        return exp * target
+    return ly_end + exp * (target - ly_end)  # levels move from last year's end toward the target
 
 
 @dataclass(frozen=True)
