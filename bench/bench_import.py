@@ -61,10 +61,9 @@ def setup_db(path: str):
                           "parent_code": None, "level": 1, "sort_order": range(N_UNITS), "aliases": None})
     inds = pd.DataFrame({"code": [f"I{i:02d}" for i in range(N_INDICATORS)], "name": [f"指标{i:02d}" for i in range(N_INDICATORS)],
                          "unit": "万元", "kind": "stock", "sort_order": range(N_INDICATORS)})
-    con.register("_u", units)
-    con.execute("INSERT INTO org_unit (code, name, parent_code, level, sort_order, aliases) SELECT * FROM _u")
-    con.register("_i", inds)
-    con.execute("INSERT INTO indicator (code, name, unit, kind, sort_order) SELECT * FROM _i")
+    with con.registered("_u", units), con.registered("_i", inds):
+        con.execute("INSERT INTO org_unit (code, name, parent_code, level, sort_order, aliases) SELECT * FROM _u")
+        con.execute("INSERT INTO indicator (code, name, unit, kind, sort_order) SELECT * FROM _i")
     return con
 
 
