@@ -411,19 +411,18 @@ def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "�
 
 def supervision_tables(sl, what: str) -> None:
     """The 督办 list (``views.supervision.SupervisionList``): the summary per owner (most
-    to chase first), then the chosen owner's indicators (with where their explanations
-    stand) and key tasks — one owner at a time keeps the page light."""
+    to chase first), then each owner's indicators (with where their explanations stand)
+    and key tasks."""
     from indicators.theme import TASK_STATUS_COLORS
     from indicators.views.supervision import owner_indicators, owner_tasks
     if sl.summary.empty:
         st.info(f"还没有分配{what}的重点指标或重点任务。")
         return
     table(sl.summary)
-    owner = st.selectbox(f"{what}督办清单", sl.owners, key=f"w_supervise_{what}",
-                         help="默认列出滞后和待补充说明最多的一位")
-    inds, tasks = owner_indicators(sl, owner), owner_tasks(sl, owner)
-    st.markdown(f"**{owner}** · 指标 {len(inds)} 项 · 任务 {len(tasks)} 项")
-    if len(inds):
-        table(inds)
-    if len(tasks):
-        toned_table(tasks, TASK_STATUS_COLORS)
+    for owner in sl.owners:
+        inds, tasks = owner_indicators(sl, owner), owner_tasks(sl, owner)
+        st.markdown(f"**{owner}** · 指标 {len(inds)} 项 · 任务 {len(tasks)} 项")
+        if len(inds):
+            table(inds)
+        if len(tasks):
+            toned_table(tasks, TASK_STATUS_COLORS)

@@ -69,7 +69,7 @@ def test_supervision_list_on_responsibility(page, app_url, artifacts):
     page.get_by_role("tab", name="按分管领导").click()
     page.wait_for_timeout(800)
     body = page.locator("body").inner_text()  # tables draw on canvas: their cells are not text
-    assert "分管领导督办清单" in body and "· 指标" in body and "· 任务" in body
+    assert "· 指标" in body and "· 任务" in body
     panel = page.locator('[role="tabpanel"]:visible')
-    assert panel.locator('[data-testid="stDataFrame"]').count() == 3  # summary, indicators, tasks
+    assert panel.locator('[data-testid="stDataFrame"]').count() >= 3  # summary, then each owner's tables
     full_shot(page, artifacts / "responsibility_supervision.png")
