@@ -95,9 +95,9 @@ def test_formula_error_cells_found(tmp_path, con):
     wb.close()
     assert read_sheets(path.read_bytes(), "e.xlsx")[0].errors == {(1, 3): "#DIV/0!"}
     r = read_return(path, con=con, today=TODAY)
-    w = r.warnings
-    assert list(w["rule"]) == ["formula_error"] and (w["column"].iloc[0], w["row"].iloc[0]) == ("D", 2)
-    assert r.errors.empty and len(r.values) == 1
+    e = r.errors
+    assert list(e["rule"]) == ["formula_error"] and (e["column"].iloc[0], e["row"].iloc[0]) == ("D", 2)
+    assert "#DIV/0!" in e["message"].iloc[0] and len(r.values) == 1  # an error names the cell; nothing vanishes
 
 
 def test_xls_read_and_truncation(tmp_path, con):

@@ -16,7 +16,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from indicators.db import batches
@@ -27,36 +26,26 @@ from indicators.tasks.store import PROGRESS_COLUMNS, record_progress
 from indicators.returns.excel import history
 from indicators.returns.excel.header import locate
 from indicators.returns.excel.layouts import LAYOUT_NAMES, to_long
-from indicators.returns.excel.matching import (
-    Catalog,
-    conversion_factor,
-    is_percent_unit,
-    is_total,
-)
-from indicators.returns.excel.numbers import FORMULA_ERRORS, parse_numbers
+from indicators.returns.excel.matching import Catalog
+from indicators.returns.excel.normalise import CONVERSION_COLUMNS, normalise, pick_flavours, place_years
 from indicators.returns.excel.periods import month_of, parse_periods
-from indicators.returns.excel.sources import (
-    Background,
-    RawSheet,
-    column_letter,
-    read_sheets,
-)
+from indicators.returns.excel.sources import DEFAULT_LIMITS, Background, RawSheet, column_letter, read_file, read_sheets
 from indicators.returns.excel.validate import (
     PROBLEM_COLUMNS,
-    cell_text,
+    RULES,
     check_cells,
     check_duplicates,
+    check_frequency,
     check_keys,
     check_periods,
     check_totals,
     empty_problems,
     one,
-    where,
 )
+from indicators.returns.limits import Limits, clip
 
 META_SHEET = "_meta"  # hidden sheet of the generated template: key / value rows
 VALUE_COLUMNS = ["indicator_code", "org_unit", "period", "value", "sheet", "row", "column", "cell"]
-CONVERSION_COLUMNS = ["indicator_code", "from_unit", "to_unit", "factor", "rows"]
 
 
 @dataclass
@@ -67,7 +56,9 @@ class ReturnReading:
       indicator's own unit, after conversion), sheet, row (Excel row), column (letter),
       cell (the raw cell as read: number or text). Empty cells and 合计 rows are not in it.
       Strings are object dtype (cheaper than Arrow strings at 100k rows).
-    - ``problems``: see ``indicators.returns.excel.validate.PROBLEM_COLUMNS``.
+    - ``problems``: see ``indicators.returns.excel.validate.PROBLEM_COLUMNS``; at most
+      ``Limits.max_problems`` per rule, the rest counted in ``omitted``.
+    - ``omitted``: rule → (severity, how many more problems of that rule were not listed).
     - ``conversions``: indicator_code, from_unit, to_unit, factor, rows — unit changes applied.
     - ``totals``: the 合计 rows read (indicator_code, period, value, sheet, row), never stored.
     - ``layout``: 'long' | 'wide_by_indicator' | 'wide_by_month' ('+'-joined if sheets differ).
@@ -84,6 +75,7 @@ class ReturnReading:
     expected_period: str | None = None
     # the 重点任务进展 sheet (indicators.tasks.progress_sheet): PROGRESS_COLUMNS
     task_progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROGRESS_COLUMNS))
+    omitted: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -97,6 +89,11 @@ class ReturnReading:
     def ok(self) -> bool:
         return self.errors.empty
 
+    def count(self, severity: str) -> int:
+        """Problems of ``severity``, listed or not."""
+        listed = int((self.problems["severity"] == severity).sum())
+        return listed + sum(n for sev, n in self.omitted.values() if sev == severity)
+
     @property
     def layout_name(self) -> str:
         return "、".join(LAYOUT_NAMES.get(p, p) for p in self.layout.split("+") if p)
@@ -107,47 +104,86 @@ class ReturnReading:
                 "rows": int(len(self.values)), "periods": sorted(self.values["period"].unique().tolist()),
                 "units": int(self.values["org_unit"].nunique()),
                 "indicators": int(self.values["indicator_code"].nunique()),
-                "errors": int(len(self.errors)), "warnings": int(len(self.warnings)),
+                "errors": self.count("error"), "warnings": self.count("warning"),
+                "problems_omitted": {rule: n for rule, (_sev, n) in self.omitted.items()},
                 "task_progress": int(len(self.task_progress))}
 
 
 def read_return(source: str | Path | bytes, file_name: str | None = None, con: Connection | None = None,
                 *, today: dt.date, expected_period: str | None = None,
-                catalog: Catalog | None = None) -> ReturnReading:
+                catalog: Catalog | None = None, limits: Limits = DEFAULT_LIMITS) -> ReturnReading:
     """Read and validate one return file (path or bytes). Writes nothing.
 
     ``con`` supplies the catalogue (unless ``catalog`` is given) and the history used for
-    warnings; ``today`` (``indicators.clock.today``) fixes "the future"; ``expected_period``
-    makes any other period an error (a generated template sets it by itself).
+    warnings; ``today`` (``indicators.clock.today``) fixes "the future" and the month not
+    yet over; ``expected_period`` makes any other period an error (a generated template
+    sets it by itself); ``limits`` bound what the file may cost (a file past one is a
+    reading with one error).
     """
-    if isinstance(source, (str, Path)):
-        file_name = file_name or Path(source).name
-        data = Path(source).read_bytes()
-    else:
-        data = bytes(source)
-    file_name = file_name or "上传文件"
+    try:
+        data, file_name = _bytes_of(source, file_name, limits)
+    except RejectedInput as exc:
+        return _rejected(file_name or str(source), "", str(exc))
     sha = hashlib.sha256(data).hexdigest()
     # calamine reads in a thread (it parses with the GIL released) while the catalogue and
     # the earlier-upload check are fetched here
-    sheets_read = Background(read_sheets, data, file_name)
+    sheets_read = Background(read_sheets, data, file_name, limits)
     catalog = catalog or Catalog.from_db(con)
     same_file = history.same_file(con, sha, file_name)
-    problems: list = []
     try:
         sheets = sheets_read.result()
     except RejectedInput as exc:
         return _rejected(file_name, sha, str(exc))
     meta = _template_meta(sheets)
     expected_period = expected_period or meta.get("period")
-    chosen = [s for s in sheets if s.name == meta.get("data_sheet")] if meta.get("data_sheet") else \
-        [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
     default_year = int(expected_period[:4]) if expected_period else today.year
+    chosen = _chosen_sheets(sheets, meta)
+    problems, unlisted = _all_sheet_problems(chosen)
     task_progress, task_problems = read_progress_sheet(sheets, expected_period, known_tasks(con))
     problems.extend(task_problems)
+    w, layouts, used, shape_problems = _shape(chosen, catalog, default_year)
+    problems.extend(shape_problems)
+    if w is None:
+        if not any(p["severity"] == "error" for p in problems) and task_progress.empty:
+            problems.append(one("no_table", "文件中没有找到可识别的数据表（表头应含 期间、单位、指标、数值 "
+                                "或指标名称、月份等列名）"))
+        reading = _finish(file_name, sha, _empty_values(), problems, pd.DataFrame(columns=CONVERSION_COLUMNS), "",
+                          used, expected_period, limits, unlisted)
+        reading.task_progress = task_progress
+        return reading
+    w, conversions, unit_problems = normalise(w, catalog)
+    w = pick_flavours(w, catalog)
+    problems.append(unit_problems)
+    problems.extend(_checks(w, catalog, today, expected_period))
+    values, totals = _kept(w)
+    problems.extend(check_totals(totals, values, catalog))
+    values, conversions, history_problems = _against_history(con, values, conversions, catalog)
+    problems.extend(history_problems + same_file)
+    reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
+                      used, expected_period, limits, unlisted)
+    reading.totals = totals[["indicator_code", "period", "value", "sheet", "row"]].reset_index(drop=True)
+    reading.task_progress = task_progress
+    return reading
 
-    frames, layouts, used = [], [], []
+
+def _bytes_of(source, file_name: str | None, limits: Limits) -> tuple[bytes, str]:
+    if isinstance(source, (str, Path)):
+        return read_file(source, limits), file_name or Path(source).name
+    return bytes(source), file_name or "上传文件"
+
+
+def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawSheet]:
+    """The generated template's data sheet, else every visible sheet."""
+    if meta.get("data_sheet"):
+        return [s for s in sheets if s.name == meta.get("data_sheet")]
+    return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
+
+
+def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int):
+    """Locate each sheet's table and turn it into the raw long frame (periods parsed).
+    Returns (frame or None when no sheet had a table, layouts, sheet names, problems)."""
+    frames, layouts, used, problems = [], [], [], []
     for sheet in chosen:
-        problems.extend(_sheet_problems(sheet))
         table = locate(sheet, catalog)
         if table is None:
             continue
@@ -157,34 +193,36 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
             continue
         frame = shaped.frame
         frame["period"] = parse_periods(frame["period_text"], default_year=table.title_year or default_year)
-        frames.append(frame)
+        frames.append(place_years(frame))
         layouts.append(shaped.layout)
         used.append(sheet.name)
     if not frames:
-        if not any(p["severity"] == "error" for p in problems) and task_progress.empty:
-            problems.append(one("no_table", "文件中没有找到可识别的数据表（表头应含 期间、单位、指标、数值 "
-                                "或指标名称、月份等列名）"))
-        reading = _finish(file_name, sha, _empty_values(), problems, pd.DataFrame(columns=CONVERSION_COLUMNS), "",
-                          used, expected_period)
-        reading.task_progress = task_progress
-        return reading
-
+        return None, layouts, used, problems
     w = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    w, conversions, unit_problems = _normalise(w, catalog)
-    problems.append(unit_problems)
-    for part in (check_cells(w, catalog), check_keys(w, catalog),
-                 check_periods(w, current_month=month_of(today), expected=expected_period), check_duplicates(w)):
-        problems.extend(part)
+    return w, layouts, used, problems
 
+
+def _checks(w: pd.DataFrame, catalog: Catalog, today: dt.date, expected_period: str | None) -> list:
+    return [*check_cells(w, catalog), *check_keys(w, catalog),
+            *check_periods(w, current_month=month_of(today), expected=expected_period),
+            *check_frequency(w, catalog), *check_duplicates(w)]
+
+
+def _kept(w: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values to store, 合计 rows): non-empty numbers with an indicator and a period."""
     keep = (~w["empty"].to_numpy(dtype=bool) & w["ok"].to_numpy(dtype=bool)
             & ~pd.isna(w["indicator_code"].to_numpy(dtype=object)) & ~pd.isna(w["period"].to_numpy(dtype=object)))
     is_total_row = w["is_total"].to_numpy(dtype=bool)
     narrow = w[VALUE_COLUMNS + ["percent"]]  # only what is kept: row selection copies every column
-    total_rows = narrow[keep & is_total_row]
-    w_values = narrow[keep & ~is_total_row & ~pd.isna(w["org_unit"].to_numpy(dtype=object))]
-    problems.extend(check_totals(total_rows, w_values, catalog))
-    values = w_values.reset_index(drop=True)
+    totals = narrow[keep & is_total_row]
+    values = narrow[keep & ~is_total_row & ~pd.isna(w["org_unit"].to_numpy(dtype=object))]
+    return values.reset_index(drop=True), totals
 
+
+def _against_history(con, values: pd.DataFrame, conversions: pd.DataFrame, catalog: Catalog):
+    """Percentages written as fractions, outliers and falling cumulative values, against
+    what the database holds. Returns (values, conversions, problems)."""
+    problems = []
     stats = history.history_stats(con, values) if con is not None and not values.empty else None
     values, pct_conv, pct_problems = history.percent_fractions(values, stats, catalog)
     problems.append(pct_problems)
@@ -194,22 +232,49 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
         conversions = pd.concat([conversions, pct_conv], ignore_index=True)
     if not values.empty:
         problems.append(history.cumulative_fell(con, values, catalog))
-    problems.extend(same_file)
-    reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
-                      used, expected_period)
-    reading.totals = total_rows[["indicator_code", "period", "value", "sheet", "row"]].reset_index(drop=True)
-    reading.task_progress = task_progress
-    return reading
+    return values, conversions, problems
+
+
+def _all_sheet_problems(chosen: list[RawSheet]) -> tuple[list, dict[str, tuple[str, int]]]:
+    """Every chosen sheet's own problems, and how many error cells and uncached formulas
+    the scans counted beyond the ones they kept."""
+    problems, unlisted = [], {}
+    for sheet in chosen:
+        problems.extend(_sheet_problems(sheet))
+        scan = sheet.scan
+        if scan is None:
+            continue
+        for rule, total, kept in (("formula_error", scan.errors_total, len(scan.errors)),
+                                  ("formula_uncached", scan.uncached_total, len(scan.uncached))):
+            if total > kept:
+                unlisted[rule] = ("error", unlisted.get(rule, ("error", 0))[1] + total - kept)
+    return problems, unlisted
 
 
 def _sheet_problems(sheet: RawSheet) -> list[dict]:
+    """What the sheet says before its table is read: unreadable, cut at 65,536 rows,
+    error results and formulas (see ``xlsx_scan``)."""
     out = []
+    if sheet.unreadable:
+        out.append(one("sheet_unreadable", f"工作表「{clip(sheet.name, 31)}」无法读取（{sheet.unreadable}）",
+                       sheet=sheet.name))
     if sheet.truncated:
         out.append(one("xls_truncated", f"工作表「{sheet.name}」正好有 65,536 行，超出部分可能已丢失",
                        sheet=sheet.name, severity="warning"))
-    for (r, c), err in sorted(sheet.errors.items()):
-        out.append(one("formula_error", f"单元格为公式错误值 {err}，按空值处理", sheet=sheet.name, row=r + 1,
-                       column=column_letter(c), value=err, severity="warning"))
+    scan = sheet.scan
+    if scan is None:
+        return out
+    for (r, c), err in sorted(scan.errors.items()):
+        out.append(one("formula_error", f"单元格为公式错误值 {err}，没有可用的数值", sheet=sheet.name, row=r + 1,
+                       column=column_letter(c), value=err))
+    for (r, c), formula in sorted(scan.uncached.items()):
+        out.append(one("formula_uncached", "公式没有保存计算结果，读不到它的数值", sheet=sheet.name, row=r + 1,
+                       column=column_letter(c), value=formula))
+    if scan.cached_formulas:
+        r, c = scan.first_cached
+        out.append(one("formula_cached", f"工作表「{clip(sheet.name, 31)}」有 {scan.cached_formulas:,} 个公式单元格"
+                       f"（如 {column_letter(c)}{r + 1}），已按文件中保存的计算结果读取", sheet=sheet.name,
+                       row=r + 1, column=column_letter(c), severity="warning"))
     return out
 
 
@@ -220,131 +285,28 @@ def _template_meta(sheets: list[RawSheet]) -> dict[str, str]:
     return {str(k): str(v) for k, v in zip(meta.grid[0], meta.grid[1]) if str(k)}
 
 
-def _normalise(w: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, list]:
-    """Numbers, keys and units of measure.
-
-    Each key column is factorized once and every look-up (indicator, org unit, 合计,
-    unit of measure, conversion factor) is made on its distinct texts; per-row results
-    are spread back by integer codes, and new text columns are kept as numpy object
-    arrays (pandas 3 would infer Arrow strings for each, at a cost)."""
-    nums = parse_numbers(w["cell"])
-    # a formula error value (#DIV/0! as text) reads as not a number; it counts as empty
-    formula_error = ~nums["ok"].to_numpy(dtype=bool)
-    if formula_error.any():
-        formula_error[formula_error] = w["cell"][formula_error].isin(FORMULA_ERRORS).to_numpy(dtype=bool)
-        nums.loc[formula_error, ["value", "percent", "empty", "ok"]] = [np.nan, False, True, True]
-    empty = nums["empty"].to_numpy(dtype=bool)
-
-    # indicators: code and the unit written in a bracket, per distinct text
-    ti, ind_texts = pd.factorize(w["indicator_text"].to_numpy(dtype=object))
-    matched = [catalog.indicator_code(t) for t in ind_texts] + [(None, None)]
-    ind_code = np.array([m[0] for m in matched], dtype=object)
-    bracket = [m[1] for m in matched]
-    # org units and 合计 rows, per distinct text
-    tu, unit_texts = pd.factorize(w["unit_text"].to_numpy(dtype=object))
-    org_code = np.array([catalog.unit_code(t) for t in unit_texts] + [None], dtype=object)
-    total = np.array([is_total(t) and c is None for t, c in zip(unit_texts, org_code)] + [False], dtype=bool)
-    # the unit of measure written: bracket in the indicator cell, else measure column/header/title
-    tm, measures = pd.factorize(w["measure_text"].to_numpy(dtype=object))
-    measures = list(measures) + [""]
-
-    # one conversion per (indicator text, measure text) combination, spread back by codes
-    m1 = len(measures)
-    combo = (ti.astype("int64") + 1) * m1 + tm  # tm == -1 picks measures[-1] == ''
-    combo_keys, inverse = _dense_unique(combo, (len(ind_texts) + 1) * m1)
-    target = catalog.indicators["unit"]
-    pct_units = target.map(is_percent_unit)
-    k_code, k_written, k_to, k_factor, k_pct = [], [], [], [], []
-    for k in combo_keys.tolist():
-        i, u = divmod(k, m1)
-        i -= 1  # -1: no indicator text
-        code = ind_code[i]
-        written = bracket[i] if bracket[i] is not None else measures[u]
-        dst = target.get(code) if code is not None else None
-        k_code.append(code)
-        k_written.append(written)
-        k_to.append(dst)
-        k_factor.append(conversion_factor(written, dst) if code is not None else 1.0)
-        k_pct.append(bool(pct_units.get(code, False)) if code is not None else False)
-    k_code = np.array(k_code, dtype=object)
-    k_to = np.array(k_to, dtype=object)
-    k_factor = np.array([np.nan if f is None else f for f in k_factor], dtype="float64")
-    has_code = np.array([c is not None for c in k_code], dtype=bool)
-    to_named = np.array([t is not None and not (isinstance(t, float) and np.isnan(t)) and t != "" for t in k_to],
-                        dtype=bool)
-
-    indicator_code = ind_code[ti]
-    org_unit = org_code[tu]
-    factor = k_factor[inverse]
-    value = nums["value"].to_numpy(dtype="float64") * np.where(np.isnan(factor), 1.0, factor)
-    percent = nums["percent"].to_numpy(dtype=bool)
-    added = [pd.Series(col, index=w.index, dtype=col.dtype, name=name, copy=False) for name, col in (
-        ("value", value), ("percent", percent), ("empty", empty), ("ok", nums["ok"].to_numpy(dtype=bool)),
-        ("formula_error", formula_error), ("indicator_code", indicator_code), ("org_unit", org_unit),
-        ("is_total", total[tu]), ("written_unit", np.array(k_written, dtype=object)[inverse]),
-        ("to_unit", k_to[inverse]), ("factor", factor), ("pair", inverse))]
-    w = pd.concat([w.drop(columns=[c.name for c in added if c.name in w.columns]), *added], axis=1)
-
-    live = has_code[inverse] & ~empty
-    mismatch = live & np.isnan(factor)
-    pct_wrong = percent & has_code[inverse] & ~np.array(k_pct, dtype=bool)[inverse] & to_named[inverse]
-    problems = [
-        where(w, mismatch, "unit_mismatch", lambda s: "填写的计量单位「" + s["written_unit"]
-              + "」无法换算为指标的计量单位「" + s["to_unit"].astype("str") + "」"),
-        where(w, pct_wrong, "unit_mismatch", lambda s: "指标计量单位为「" + s["to_unit"].astype("str")
-              + "」，不能填写百分数 " + cell_text(s["cell"])),
-    ]
-    conversions = _conversions(k_code, k_written, k_to, k_factor, inverse, empty)
-    return w, conversions, pd.concat([p for p in problems if len(p)] or [empty_problems()], ignore_index=True)
-
-
-def _dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` for small non-negative integer keys,
-    by counting instead of sorting."""
-    if size > 4 * len(keys) + 1024:
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        return uniq, inverse.reshape(-1)
-    present = np.bincount(keys, minlength=size) > 0
-    uniq = np.flatnonzero(present)
-    lookup = np.zeros(size, dtype="int64")
-    lookup[uniq] = np.arange(len(uniq))
-    return uniq, lookup[keys]
-
-
-def _conversions(codes, written, to, factors, inverse, empty) -> pd.DataFrame:
-    """Unit changes applied: one row per (indicator, unit written), with the number of
-    non-empty cells converted, in the order the indicators and units first appear."""
-    applied = np.flatnonzero(np.array([c is not None for c in codes], dtype=bool) & ~np.isnan(factors)
-                             & (factors != 1.0))
-    if not len(applied):
-        return pd.DataFrame({"indicator_code": pd.Series(dtype=object), "from_unit": pd.Series(dtype=object),
-                             "to_unit": pd.Series(dtype=object), "factor": pd.Series(dtype="float64"),
-                             "rows": pd.Series(dtype="int64")})
-    counts = np.bincount(inverse[~empty], minlength=len(codes))
-    _, first = np.unique(inverse, return_index=True)  # first row of each combination
-    combos = pd.DataFrame({"indicator_code": pd.Series(codes, dtype=object),
-                           "from_unit": pd.Series([w if w is not None else "" for w in written], dtype=object),
-                           "to_unit": pd.Series(to, dtype=object), "factor": factors, "rows": counts, "first": first})
-    code_first = combos.groupby("indicator_code", sort=False)["first"].transform("min")
-    unit_first = combos.groupby("from_unit", sort=False)["first"].transform("min")
-    picked = combos.iloc[applied].assign(_c=code_first.iloc[applied], _u=unit_first.iloc[applied])
-    out = picked.groupby(["_c", "_u"], sort=True).agg(
-        indicator_code=("indicator_code", "first"), from_unit=("from_unit", "first"), to_unit=("to_unit", "first"),
-        factor=("factor", "first"), rows=("rows", "sum"))
-    return out.reset_index(drop=True)[CONVERSION_COLUMNS]
-
-
 def _empty_values() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else ("Int64" if c == "row" else "str"))
                          for c in VALUE_COLUMNS})
 
 
 def _rejected(file_name: str, sha: str, message: str) -> ReturnReading:
-    return _finish(file_name, sha, _empty_values(), [one("no_table", message)],
-                   pd.DataFrame(columns=CONVERSION_COLUMNS), "", [], None)
+    return _finish(file_name, sha, _empty_values(), [one("file_refused", message)],
+                   pd.DataFrame(columns=CONVERSION_COLUMNS), "", [], None, DEFAULT_LIMITS)
 
 
-def _finish(file_name, sha, values, problems, conversions, layout, sheets, expected) -> ReturnReading:
+def _finish(file_name, sha, values, problems, conversions, layout, sheets, expected, limits: Limits,
+            unlisted: dict[str, tuple[str, int]] | None = None) -> ReturnReading:
+    table = _problem_table(problems, file_name)
+    table, omitted = _cap(table, limits.max_problems)
+    for rule, (severity, n) in (unlisted or {}).items():  # cells the scan counted but did not keep
+        omitted[rule] = (severity, omitted.get(rule, (severity, 0))[1] + n)
+    return ReturnReading(file_name, sha, values.reset_index(drop=True), table,
+                         conversions.reset_index(drop=True), layout, sheets=sheets, expected_period=expected,
+                         omitted=omitted)
+
+
+def _problem_table(problems: list, file_name: str) -> pd.DataFrame:
     frames = [pd.DataFrame([p]) if isinstance(p, dict) else p for p in problems]
     frames = [f for f in frames if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else empty_problems()
@@ -356,8 +318,18 @@ def _finish(file_name, sha, values, problems, conversions, layout, sheets, expec
     table = table.drop(columns="_o").reset_index(drop=True)
     for c in ("sheet", "column", "value", "rule", "rule_name", "message", "fix", "severity", "file"):
         table[c] = table[c].fillna("").astype("str")
-    return ReturnReading(file_name, sha, values.reset_index(drop=True), table,
-                         conversions.reset_index(drop=True), layout, sheets=sheets, expected_period=expected)
+    return table
+
+
+def _cap(table: pd.DataFrame, per_rule: int) -> tuple[pd.DataFrame, dict[str, tuple[str, int]]]:
+    """The first ``per_rule`` problems of each rule (in table order); the rest counted."""
+    rank = table.groupby("rule", sort=False).cumcount()
+    over = rank >= per_rule
+    if not over.any():
+        return table, {}
+    dropped = table[over]
+    omitted = {rule: (str(g["severity"].iloc[0]), int(len(g))) for rule, g in dropped.groupby("rule", sort=False)}
+    return table[~over].reset_index(drop=True), omitted
 
 
 # --- after reading -----------------------------------------------------------------------
@@ -400,8 +372,18 @@ def problem_lines(reading: ReturnReading, limit: int | None = 50) -> list[str]:
         seen = f"（值：{p.value}）" if p.value else ""
         lines.append(f"【{tag}】{where_}：{p.message}{seen} → {p.fix}")
     if limit is not None and len(reading.problems) > limit:
-        lines.append(f"……另有 {len(reading.problems) - limit} 条问题未列出")
+        lines.append(f"……另有 {len(reading.problems) - limit} 条问题未列出（加 --all 列出全部）")
+    for rule, (severity, n) in reading.omitted.items():
+        tag = "错误" if severity == "error" else "警告"
+        lines.append(f"【{tag}】{reading.file_name}：「{RULES[rule][0]}」还有 {n:,} 处同类问题未列出"
+                     "（每类最多列出前 {0} 条）".format(limit_of(reading)))
     return lines
+
+
+def limit_of(reading: ReturnReading) -> int:
+    """How many problems per rule a reading lists (the cap it was read with)."""
+    per_rule = reading.problems.groupby("rule").size()
+    return int(per_rule.max()) if len(per_rule) else 0
 
 
 def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,
@@ -410,13 +392,13 @@ def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,
     return its id. Refuses (RejectedInput, nothing
     written) when the reading has errors, unconfirmed warnings, or no values."""
     if not reading.ok:
-        raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.errors)} 处错误，未导入任何数据。")
+        raise RejectedInput(f"文件「{reading.file_name}」有 {reading.count('error'):,} 处错误，未导入任何数据。")
     if len(reading.warnings) and not confirm_warnings:
-        raise RejectedInput(f"文件「{reading.file_name}」有 {len(reading.warnings)} 条警告，需确认后才能导入。")
+        raise RejectedInput(f"文件「{reading.file_name}」有 {reading.count('warning'):,} 条警告，需确认后才能导入。")
     if reading.values.empty and reading.task_progress.empty:
         raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值。")
     if len(reading.warnings):
-        note = ((note + "；") if note else "") + f"已确认 {len(reading.warnings)} 条警告"
+        note = ((note + "；") if note else "") + f"已确认 {reading.count('warning'):,} 条警告"
     progress = reading.task_progress
     if len(progress):
         note = ((note + "；") if note else "") + summary_text(progress)

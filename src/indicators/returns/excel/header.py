@@ -1,6 +1,8 @@
 """Finding the table on a sheet: the header row under the title rows, two-row headers
-built from merged cells, the unit of measure written in a header, what the title says
-(year, period, reporting unit, unit of measure), and where the notes below begin.
+built from merged cells, the unit of measure written in a header, whether a value column
+holds the month's own figure (本月) or the year to date (累计), what the title or the
+sheet name says (year, period, reporting unit, unit of measure), and where the notes
+below begin.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from indicators.returns.excel.matching import MEASURE_WORDS, Catalog, norm, split_unit
+from indicators.returns.excel.matching import Catalog, norm, split_unit
 from indicators.returns.excel.periods import find_in_text, looks_like_period
 from indicators.returns.excel.sources import RawSheet, column_letter
 
@@ -32,6 +34,12 @@ ROLE_WORDS: dict[str, set[str]] = {
 # Headers that are never data to store (a column of them is skipped silently).
 IGNORE_WORDS = ("序号", "备注", "说明", "排名", "排序", "同比", "增长", "增速", "环比", "比上年", "较上年",
                 "上月", "上年", "参考", "目标", "完成率", "进度", "序时", "去年", "同期", "占比变化", "联系人", "电话")
+# A value column's flavour: the month's own figure, or 1–m月累计 (``flavour``).
+MONTH_WORDS = {"本月", "当月", "本期", "本月数", "本月值", "当月数", "当月值", "本期数", "本期值", "本月完成",
+               "当月完成", "本月实际", "当月实际", "本月完成数", "当月完成数"}
+YTD_WORDS = {"累计", "累计数", "累计值", "本年累计", "1-本月累计", "本月累计", "累计完成", "年累计", "1至本月累计",
+             "自年初累计", "本年累计数", "年初至今", "今年累计", "1-本月", "累计完成数", "本年累计完成", "全年累计"}
+_RANGE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]+)[-~～至到—–](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _NOTE = re.compile(r"^\s*(注|说明|备注|填表人|填报人|审核人|负责人|联系人|联系电话|制表|数据来源|资料来源|单位负责人|统计负责人)")
 _REPORTER = re.compile(r"(?:填报|报送|填表)单位[:：]\s*([^\s:：]+)")
 _MEASURE = re.compile(r"(?:计量)?单位[:：]\s*([^\s:：,，;；]+)")
@@ -47,6 +55,7 @@ class HeaderCell:
     parts: tuple[str, ...]
     unit: str | None = None
     role: str | None = None  # period | unit | indicator | value | measure | ignore | None
+    flavour: str = ""  # 'month' (本月), 'ytd' (累计, 1-10月) or '' (not said)
 
     @property
     def letter(self) -> str:
@@ -70,6 +79,15 @@ class Table:
     title_unit_text: str | None = None
     title_measure: str | None = None  # 单位：万元 above the table
     notes: list[str] = field(default_factory=list)
+    unknown_headers: int = 0  # counted by the layouts, to bound the near-miss search
+
+    @property
+    def title_period_text(self) -> str:
+        """The period a table without a period column or header belongs to, as text: the
+        title's month, else its year alone (a year's figure), else ''."""
+        if self.title_period:
+            return self.title_period
+        return f"{self.title_year}年" if self.title_year else ""
 
     def block(self) -> pd.DataFrame:
         """The data cells (object dtype), index = 0-based grid row, columns = grid column.
@@ -79,6 +97,17 @@ class Table:
         if cols == list(range(grid.shape[1])):  # every grid column: a row slice, no copy
             return grid.iloc[self.data_start:self.data_end]
         return grid.iloc[self.data_start:self.data_end, cols]
+
+
+def value_flavour(parts: tuple[str, ...]) -> str:
+    """'ytd' for 累计 / 1-10月, 'month' for 本月 / 当月, '' when the header does not say."""
+    for part in reversed(parts):
+        key = split_unit(part)[0]
+        if key in YTD_WORDS or _RANGE.search(key):
+            return "ytd"
+        if key in MONTH_WORDS:
+            return "month"
+    return ""
 
 
 def header_role(text: str) -> str | None:
@@ -140,9 +169,11 @@ def locate(sheet: RawSheet, catalog: Catalog) -> Table | None:
         text = "/".join(p)
         if not text:
             continue
-        unit = next((u for u in (split_unit(x)[1] for x in reversed(p)) if u), None)
+        unit = next((u for u in (catalog.split_unit(x)[1] for x in reversed(p)) if u), None)
         role = header_role(p[-1]) or header_role(text)
-        columns.append(HeaderCell(i, text, p, unit, role))
+        if role == "value" and len(p) == 2 and (looks_like_period(p[0]) or catalog.indicator_code(p[0])[0]):
+            role = None  # 本月累计 under a month or an indicator: one of that group's data columns
+        columns.append(HeaderCell(i, text, p, unit, role, value_flavour(p)))
     title_lines = _title_lines(grid, h)
     table = Table(sheet, h, data_start, len(grid), columns, title="\n".join(title_lines))
     _read_title(table, title_lines, catalog)
@@ -173,6 +204,8 @@ def _title_lines(grid: pd.DataFrame, h: int) -> list[str]:
 
 
 def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
+    """Year, period, reporting unit and unit of measure from the title lines; what the
+    title leaves open is looked for in the sheet name (a sheet named 青溪县 or 2019年度)."""
     for line in lines:
         text = unicodedata.normalize("NFKC", line)
         year, period = find_in_text(text)
@@ -186,11 +219,17 @@ def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
             table.title_unit = catalog.unit_code(m.group(1))
         for m in _MEASURE.finditer(text):
             word = norm(m.group(1))
-            if word in MEASURE_WORDS and table.title_measure is None:
+            if word in catalog.measures and table.title_measure is None:
                 table.title_measure = word
             elif table.title_unit is None and catalog.unit_code(word):
                 table.title_unit = catalog.unit_code(word)
                 table.title_unit_text = m.group(1)
+    if table.title_unit is None and table.title_unit_text is None:
+        table.title_unit = catalog.unit_in_text(" ".join(lines)) or catalog.unit_in_text(table.sheet.name)
+    if table.title_period is None:
+        year, period = find_in_text(table.sheet.name)
+        table.title_period = period
+        table.title_year = table.title_year or year
 
 
 def _cut_notes(table: Table) -> None:

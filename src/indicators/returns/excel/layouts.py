@@ -8,7 +8,9 @@
 the address of every value, so each later problem can point at its cell. Columns of the
 result (``RAW_COLUMNS``): sheet, row (Excel row number), column (letter of the value
 cell), cell (raw value), indicator_text / indicator_column, unit_text / unit_column,
-period_text / period_column, measure_text (unit of measure written for the value).
+period_text / period_column, measure_text (unit of measure written for the value),
+flavour ('month' / 'ytd' when the header says 本月 or 累计, else '': where a table gives
+both for one key, the pipeline keeps the one that matches the indicator's kind).
 Header-level problems (a column header that looks like a misspelt indicator …) come
 back as a list of dicts in the ``problems`` module's shape.
 """
@@ -23,9 +25,10 @@ import pandas as pd
 from indicators.returns.excel.header import HeaderCell, Table
 from indicators.returns.excel.matching import Catalog, norm
 from indicators.returns.excel.periods import looks_like_period
+from indicators.returns.limits import clip
 
 RAW_COLUMNS = ["sheet", "row", "column", "cell", "indicator_text", "indicator_column", "unit_text",
-               "unit_column", "period_text", "period_column", "measure_text"]
+               "unit_column", "period_text", "period_column", "measure_text", "flavour"]
 
 LAYOUT_NAMES = {"long": "长表（每行一个数值）", "wide_by_indicator": "宽表（每行一个单位，每列一个指标）",
                 "wide_by_month": "宽表（每行一个指标，每列一个月份）"}
@@ -125,30 +128,45 @@ def _frame(parts: dict) -> pd.DataFrame:
     return pd.concat(columns, axis=1)
 
 
-def _long(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
-    cols = table.columns
-    ind = _pick(cols, "indicator")
+def _value_columns(cols: list[HeaderCell]) -> list[HeaderCell]:
+    """The value column of a long table — or its 本月 and 累计 columns when it has both."""
+    flavoured = [c for c in cols if c.role in ("value", None) and c.flavour]
+    if len({c.flavour for c in flavoured}) >= 2:
+        return flavoured
     value = _pick(cols, "value")
-    problems: list[dict] = []
     if value is None:  # the last column not otherwise used
         rest = [c for c in cols if c.role is None]
         value = rest[-1] if rest else None
-    if ind is None or value is None:
-        missing = "、".join(w for w, c in (("指标", ind), ("数值", value)) if c is None)
+    return [value] if value is not None else []
+
+
+def _long(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
+    cols = table.columns
+    ind = _pick(cols, "indicator")
+    values = _value_columns(cols)
+    problems: list[dict] = []
+    if ind is None or not values:
+        missing = "、".join(w for w, c in (("指标", ind), ("数值", values[0] if values else None)) if c is None)
         problems.append(_header_problem(table, None, "missing_column", f"表头中找不到「{missing}」列",
                                         "长表须有 期间、单位、指标、数值 四列；或使用系统生成的填报模板。"))
         return Shaped("long", pd.DataFrame(columns=RAW_COLUMNS), problems)
     n = len(block)
-    parts = _base(table, block, value)
-    parts["indicator_text"], parts["indicator_column"] = _key(table, block, ind, None, n)
-    parts["unit_text"], parts["unit_column"] = _key(table, block, _pick(cols, "unit"), table.title_unit or table.title_unit_text, n)
-    parts["period_text"], parts["period_column"] = _key(table, block, _pick(cols, "period"), table.title_period, n)
-    measure = _pick(cols, "measure")
-    if measure is not None:
-        parts["measure_text"] = block[measure.index].to_numpy()
-    else:
-        parts["measure_text"] = _const(n, value.unit or table.title_measure or "")
-    return Shaped("long", _frame(parts), problems)
+    frames = []
+    for value in values:
+        parts = _base(table, block, value)
+        parts["indicator_text"], parts["indicator_column"] = _key(table, block, ind, None, n)
+        parts["unit_text"], parts["unit_column"] = _key(table, block, _pick(cols, "unit"),
+                                                        table.title_unit or table.title_unit_text, n)
+        parts["period_text"], parts["period_column"] = _key(table, block, _pick(cols, "period"),
+                                                            table.title_period_text, n)
+        measure = _pick(cols, "measure")
+        if measure is not None:
+            parts["measure_text"] = block[measure.index].to_numpy()
+        else:
+            parts["measure_text"] = _const(n, value.unit or table.title_measure or "")
+        parts["flavour"] = value.flavour if len(values) > 1 else ""
+        frames.append(_frame(parts))
+    return Shaped("long", pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0], problems)
 
 
 def _wide_by_indicator(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shaped:
@@ -175,10 +193,11 @@ def _wide_by_indicator(table: Table, catalog: Catalog, block: pd.DataFrame) -> S
         if period is not None:
             parts["period_text"], parts["period_column"] = block[period.index].to_numpy(), period.letter
         else:
-            parts["period_text"] = _const(n, header_period or table.title_period or "")
+            parts["period_text"] = _const(n, header_period or table.title_period_text)
             parts["period_column"] = c.letter if header_period else ""
         written = next((u for u in (catalog.indicator_code(p)[1] for p in reversed(c.parts)) if u), None)
         parts["measure_text"] = _const(n, written or c.unit or table.title_measure or "")
+        parts["flavour"] = c.flavour
         frames.append(_frame(parts))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return Shaped("wide_by_indicator", frame, [p for p in problems if p])
@@ -207,6 +226,7 @@ def _wide_by_month(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shape
             parts["measure_text"] = block[measure.index].to_numpy()
         else:
             parts["measure_text"] = _const(n, table.title_measure or "")
+        parts["flavour"] = c.flavour
         frames.append(_frame(parts))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return Shaped("wide_by_month", frame, [p for p in problems if p])
@@ -215,21 +235,28 @@ def _wide_by_month(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shape
 def _header_problem(table: Table, col: HeaderCell | None, rule: str, message: str, fix: str,
                     severity: str = "error") -> dict:
     return {"sheet": table.sheet.name, "row": table.header_row + 1, "column": col.letter if col else "",
-            "value": col.text if col else "", "rule": rule, "message": message, "fix": fix, "severity": severity}
+            "value": clip(col.text) if col else "", "rule": rule, "message": message, "fix": fix, "severity": severity}
+
+
+SUGGESTED_HEADERS = 200  # unknown headers checked against the catalogue; the rest are only skipped
 
 
 def _unknown_header(table: Table, col: HeaderCell, catalog: Catalog) -> dict | None:
     """A header that is neither a known indicator nor a known column: a near miss of an
-    indicator name is an error (the column would be lost), anything else is skipped."""
+    indicator name is an error (the column would be lost), anything else is skipped.
+    Past the first ``SUGGESTED_HEADERS`` of a sheet no near miss is looked for (a sheet
+    of 16,000 junk headers would otherwise cost a minute of difflib)."""
     if not norm(col.text):
         return None
-    hints = catalog.ind.suggest(col.parts[-1])
+    table.unknown_headers += 1
+    hints = catalog.ind.suggest(col.parts[-1]) if table.unknown_headers <= SUGGESTED_HEADERS else []
     close = [h for h in hints if _similar(col.parts[-1], h)]
+    text = clip(col.text)
     if close:
         return _header_problem(table, col, "unknown_indicator",
-                               f"表头「{col.text}」不是已登记的指标，您是否要填「{'」或「'.join(close)}」？",
+                               f"表头「{text}」不是已登记的指标，您是否要填「{'」或「'.join(close)}」？",
                                "把表头改成指标库中的指标名称（或在指标设置中把它加为别名）。")
-    return _header_problem(table, col, "ignored_column", f"列「{col.text}」未识别为指标或月份，已忽略。",
+    return _header_problem(table, col, "ignored_column", f"列「{text}」未识别为指标或月份，已忽略。",
                            "如该列是需要报送的指标，请把表头改成指标库中的名称。", "warning")
 
 

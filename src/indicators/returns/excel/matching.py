@@ -20,10 +20,18 @@ import pandas as pd
 
 from indicators.db.connection import Connection
 
-# Money units convert into each other; the factor is the size of one unit in 元.
-MONEY = {"元": 1.0, "千元": 1e3, "万元": 1e4, "十万元": 1e5, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
-PERCENT = {"%", "％", "百分比", "百分点"}
-MEASURE_WORDS = set(MONEY) | PERCENT | {"家", "个", "项", "件", "人", "人次", "名", "台", "套", "平方米", "万平方米", "亩", "次", "篇", "户", "所"}
+# Units of measure. A written unit converts into the indicator's own when both are the
+# same base word with a size prefix (元/万元/亿元, 人/万人, 平方米/万平方米), both are
+# percentages (% and ‰), or both count things (家 and 个 are the same thing said
+# differently); anything else (家 into 亿元, 分 into 家) cannot convert.
+MULTIPLIERS = {"十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8,
+               "十亿": 1e9, "百亿": 1e10, "千亿": 1e11, "万亿": 1e12}
+PERCENT = {"%": 1.0, "％": 1.0, "百分比": 1.0, "百分点": 1.0, "‰": 0.1}
+COUNTING = {"家", "个", "项", "件", "人", "人次", "名", "台", "套", "次", "篇", "户", "所", "座", "支", "批"}
+BASE_WORDS = COUNTING | {"元", "分", "美元", "平方米", "亩", "吨", "千瓦时", "小时", "天", "年", "岁"}
+MONEY = {"元": 1.0, **{p + "元": f for p, f in MULTIPLIERS.items()}}
+MEASURE_WORDS = frozenset(BASE_WORDS | set(MONEY) | set(PERCENT) | {
+    p + b for p in ("万", "亿", "千", "十万", "百万") for b in ("人", "人次", "件", "个", "家", "项", "美元", "平方米", "亩", "吨")})
 
 _SPACES = re.compile(r"\s+")
 _SPLIT_ALIASES = re.compile(r"[；;,，、]")
@@ -44,14 +52,15 @@ def norm(text) -> str:
     return _NUMBERING.sub("", t)
 
 
-def split_unit(text) -> tuple[str, str | None]:
+def split_unit(text, measures=MEASURE_WORDS) -> tuple[str, str | None]:
     """``'技术合同成交额（亿元）'`` → ``('技术合同成交额', '亿元')``, on the normalised key.
-    A bracket that does not hold a unit of measure stays part of the name."""
+    A bracket that does not hold a unit of measure (one of ``measures``) stays part of
+    the name."""
     key = norm(text)
     m = _TRAILING_BRACKET.match(key)
     if m and m.group(1):
         inner = m.group(2).replace("单位:", "").replace("单位", "").strip(":")
-        if inner in MEASURE_WORDS or inner in {"%"}:
+        if inner in measures:
             return m.group(1), inner
     return key, None
 
@@ -68,24 +77,33 @@ def split_aliases(aliases) -> list[str]:
 
 
 def is_percent_unit(unit) -> bool:
-    return norm(unit) in {norm(p) for p in PERCENT}
+    return norm(unit) in {norm(p) for p in PERCENT if PERCENT[p] == 1.0}
+
+
+def _scaled(unit: str) -> tuple[str, float]:
+    """(base word, size) of a normalised unit: 亿元 → (元, 1e8), 万人 → (人, 1e4), 家 → (家, 1)."""
+    for prefix in sorted(MULTIPLIERS, key=len, reverse=True):
+        rest = unit[len(prefix):]
+        if unit.startswith(prefix) and rest and rest in BASE_WORDS:
+            return rest, MULTIPLIERS[prefix]
+    return unit, 1.0
 
 
 def conversion_factor(source_unit: str | None, target_unit: str | None) -> float | None:
     """Multiply a value written in ``source_unit`` by this to get ``target_unit``.
 
     1.0 when no unit was written or both are the same; None when they cannot convert
-    (``家`` into ``亿元``, ``%`` into ``万元``). Only money converts (元/万元/亿元 …);
-    counting words (家/个/项) are taken as the same thing said differently."""
+    (``家`` into ``亿元``, ``%`` into ``万元``, ``分`` into ``家``)."""
     src, dst = norm(source_unit), norm(target_unit)
     if not src or not dst or src == dst:
         return 1.0
-    if src in MONEY and dst in MONEY:
-        return MONEY[src] / MONEY[dst]
-    pct = {norm(p) for p in PERCENT}
-    if (src in MONEY) != (dst in MONEY) or (src in pct) != (dst in pct):
-        return None
-    return 1.0
+    pct = {norm(p): f for p, f in PERCENT.items()}
+    if src in pct or dst in pct:
+        return pct[src] / pct[dst] if src in pct and dst in pct else None
+    (b_src, f_src), (b_dst, f_dst) = _scaled(src), _scaled(dst)
+    if b_src == b_dst or (b_src in COUNTING and b_dst in COUNTING):
+        return f_src / f_dst
+    return None
 
 
 @dataclass
@@ -116,13 +134,16 @@ class Lookup:
 class Catalog:
     """The indicators and org units a return is matched against.
 
-    ``indicators`` needs columns code, name, aliases, unit, kind, allow_negative;
-    ``units`` needs code, name, aliases, parent_code.
+    ``indicators`` needs columns code, name, aliases, unit, kind, allow_negative (and
+    frequency for the calendar checks); ``units`` needs code, name, aliases, parent_code.
+    ``measures`` are the unit-of-measure words a header bracket may hold: the usual ones
+    and every unit the catalogue uses.
     """
 
     def __init__(self, indicators: pd.DataFrame, units: pd.DataFrame):
         self.indicators = indicators.set_index("code", drop=False)
         self.units = units.set_index("code", drop=False)
+        self.measures = MEASURE_WORDS | {norm(u) for u in indicators["unit"] if norm(u)}
         self.ind = Lookup()
         self.org = Lookup()
         for passes in range(2):  # codes and names first, aliases after: a name beats an alias
@@ -130,11 +151,11 @@ class Catalog:
                 if passes == 0:
                     self.ind.add(r.code, r.code, r.name)
                     self.ind.add(r.name, r.code, r.name)
-                    self.ind.add(split_unit(r.name)[0], r.code, r.name)
+                    self.ind.add(self.split_unit(r.name)[0], r.code, r.name)
                 else:
                     for a in split_aliases(r.aliases):
                         self.ind.add(a, r.code, r.name)
-                        self.ind.add(split_unit(a)[0], r.code, r.name)
+                        self.ind.add(self.split_unit(a)[0], r.code, r.name)
             for r in units.itertuples(index=False):
                 if passes == 0:
                     self.org.add(r.code, r.code, r.name)
@@ -142,6 +163,63 @@ class Catalog:
                 else:
                     for a in split_aliases(r.aliases):
                         self.org.add(a, r.code, r.name)
+        self._labels = self._unit_labels()
+        self._depth = self._unit_depths()
+        # last: a unit written with its city in front (示例市东城区) — every ancestor's
+        # name or alias followed by the unit's own, never beating a real name or alias
+        for code, own in self._labels.items():
+            for ancestor in self._ancestors(code):
+                for a in self._labels.get(ancestor, []):
+                    for u in own:
+                        self.org.add(a + u, code, self.units.at[code, "name"])
+
+    def _unit_labels(self) -> dict[str, list[str]]:
+        """Names and aliases (not codes) of each unit, normalised."""
+        out: dict[str, list[str]] = {}
+        for r in self.units.itertuples(index=False):
+            labels = [norm(r.name), *(norm(a) for a in split_aliases(r.aliases))]
+            out[r.code] = list(dict.fromkeys(x for x in labels if x))
+        return out
+
+    def _ancestors(self, code: str) -> list[str]:
+        out, seen = [], {code}
+        parent = self.units.at[code, "parent_code"] if code in self.units.index else None
+        while isinstance(parent, str) and parent and parent not in seen and parent in self.units.index:
+            out.append(parent)
+            seen.add(parent)
+            parent = self.units.at[parent, "parent_code"]
+        return out
+
+    def _unit_depths(self) -> dict[str, int]:
+        return {code: len(self._ancestors(code)) for code in self.units.index}
+
+    def split_unit(self, text) -> tuple[str, str | None]:
+        return split_unit(text, self.measures)
+
+    def unit_in_text(self, text) -> str | None:
+        """The org unit a title or sheet name names (「青溪县 2026年1-10月月度报表」), or None.
+        A name inside a longer one counts once (东城 in 东城区); of several units the
+        deepest wins (示例市东城区… names 东城区); two at the same depth are ambiguous."""
+        t = norm(text)
+        if not t:
+            return None
+        spans = []
+        for code, labels in self._labels.items():
+            for label in labels:
+                if len(label) < 2:
+                    continue
+                start = t.find(label)
+                while start != -1:
+                    spans.append((start, start + len(label), code))
+                    start = t.find(label, start + 1)
+        kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0])
+                                            for o in spans)]
+        codes = {c for _, _, c in kept}
+        if not codes:
+            return None
+        deepest = max(self._depth.get(c, 0) for c in codes)
+        codes = {c for c in codes if self._depth.get(c, 0) == deepest}
+        return codes.pop() if len(codes) == 1 else None
 
     @classmethod
     def from_db(cls, con: Connection) -> "Catalog":
@@ -156,7 +234,7 @@ class Catalog:
         full = norm(text)
         if full in self.ind.codes:
             return self.ind.codes[full], None
-        key, unit = split_unit(text)
+        key, unit = self.split_unit(text)
         return self.ind.codes.get(key), unit
 
     def unit_code(self, text) -> str | None:
@@ -191,5 +269,5 @@ class Catalog:
         elif what == "unit":
             hit = sum(1 for t in texts if t in self.org.codes)
         else:
-            hit = sum(1 for t in texts if t in MEASURE_WORDS)
+            hit = sum(1 for t in texts if t in self.measures)
         return hit / len(texts)

@@ -5,6 +5,12 @@ Accepted: ``2026年10月``, ``2026-10``, ``2026/10``, ``2026.10``, ``202610``, `
 year taken from the title, ``2026年第三季度`` (→ 09), ``2026年度`` (→ 12), and real dates
 or Excel date serials. A number ``2026.1`` is refused: Excel turns a typed ``2026.10``
 into it, so it may mean January or October.
+
+A year alone (``2019``, ``2019年``, and ``2019年度``) is a year's figure: it belongs to
+December, the month in which every kind of indicator holds its year — 1–12月累计 for a
+cumulative one, the year-end level for a stock. ``bare_years`` finds the first two
+(``parse_period`` gives None for them) and ``annual_texts`` all three, so that the
+pipeline can say where a year's figure of a monthly indicator went.
 """
 
 from __future__ import annotations
@@ -37,11 +43,14 @@ _FULL = [
 
 # Patterns searched inside a title such as "2026年1-10月全市科技指标完成情况".
 _IN_TITLE = [
-    re.compile(rf"{_YEAR}年\s*(?:\d{{1,2}}|{_CN})\s*{_DASH}\s*(\d{{1,2}}|{_CN})\s*月"),
-    re.compile(rf"{_YEAR}\s*年\s*(\d{{1,2}}|{_CN})\s*月"),
+    re.compile(rf"{_YEAR}年度?\s*(?:\d{{1,2}}|{_CN})\s*{_DASH}\s*(\d{{1,2}}|{_CN})\s*月"),
+    re.compile(rf"{_YEAR}\s*年度?\s*(\d{{1,2}}|{_CN})\s*月"),
     re.compile(rf"{_YEAR}[-/.](0[1-9]|1[0-2])(?!\d)"),
 ]
 _YEAR_IN_TITLE = re.compile(rf"{_YEAR}\s*年")
+_ANNUAL_IN_TITLE = re.compile(rf"{_YEAR}\s*(?:年度|年全年|全年)")
+_BARE_YEAR = re.compile(rf"^{_YEAR}年?$")
+_ANNUAL = re.compile(rf"^{_YEAR}年?(?:度|全年|年度)?$")
 
 
 def _month(text: str) -> int | None:
@@ -127,7 +136,8 @@ def looks_like_period(cell) -> bool:
 
 
 def find_in_text(text: str) -> tuple[int | None, str | None]:
-    """(year, period) mentioned in a title line; either may be None."""
+    """(year, period) mentioned in a title line or a sheet name; either may be None.
+    ``2019年度各地区……`` names the year's figure: period 2019-12."""
     text = unicodedata.normalize("NFKC", str(text))
     for pattern in _IN_TITLE:
         m = pattern.search(text)
@@ -135,8 +145,40 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
             p = _fmt(int(m.group(1)), _month(m.group(2)))
             if p:
                 return int(m.group(1)), p
+    m = _ANNUAL_IN_TITLE.search(text)
+    if m:
+        return int(m.group(1)), _fmt(int(m.group(1)), 12)
     m = _YEAR_IN_TITLE.search(text)
     return (int(m.group(1)), None) if m else (None, None)
+
+
+def _text_of(cell) -> str | None:
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, np.integer)) or (isinstance(cell, (float, np.floating)) and float(cell).is_integer()):
+        return str(int(cell))
+    if isinstance(cell, str):
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell))
+    return None
+
+
+def bare_years(cells: pd.Series) -> pd.Series:
+    """The year of cells that hold a year and nothing else (``2019``, ``'2019年'``), else 0."""
+    s = pd.Series(cells, dtype=object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    found = []
+    for u in uniques:
+        m = _BARE_YEAR.match(_text_of(u) or "")
+        found.append(int(m.group(1)) if m else 0)
+    return pd.Series(np.array(found + [0], dtype="int64")[codes], index=s.index)
+
+
+def annual_texts(cells: pd.Series) -> pd.Series:
+    """True where a cell names a whole year (``2019``, ``2019年``, ``2019年度``, ``2019全年``)."""
+    s = pd.Series(cells, dtype=object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    found = [bool(_ANNUAL.match(_text_of(u) or "")) for u in uniques]
+    return pd.Series(np.array(found + [False], dtype=bool)[codes], index=s.index)
 
 
 def month_of(day: dt.date | dt.datetime) -> str:

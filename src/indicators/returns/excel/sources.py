@@ -1,11 +1,14 @@
 """Reading a return file into raw cell grids, whatever it was saved as.
 
-``.xlsx``/``.xlsm``/``.xls`` go through python-calamine (fast, reads .xls too); ``.csv``
-is decoded as UTF-8 (with or without BOM) or GBK/GB18030, as Excel and WPS on Chinese
-Windows write it. The format is told by the file's first bytes, not its name, because
-returns arrive renamed. Each sheet becomes a ``RawSheet``: a grid of cells from A1
-(``''`` for empty), merged ranges filled from their top-left cell, cells that held a
-formula error value, and whether an ``.xls`` sheet stopped at the format's 65,536 rows.
+``.xlsx``/``.xlsm``/``.xls`` go through python-calamine (fast, reads .xls too), after a
+scan of the file's parts (``xlsx_scan`` / ``xls_scan``) that refuses what calamine
+cannot survive and notes what it cannot tell (error results, formulas without a cached
+value); ``.csv`` is decoded as UTF-8 (with or without BOM) or GBK/GB18030, as Excel and
+WPS on Chinese Windows write it. The format is told by the file's first bytes, not its
+name, because returns arrive renamed. Each sheet becomes a ``RawSheet``: a grid of cells
+from A1 (``''`` for empty), merged ranges filled from their top-left cell, what the scan
+found, and whether an ``.xls`` sheet stopped at the format's 65,536 rows. Every bound of
+``Limits`` is checked before the step it protects.
 """
 
 from __future__ import annotations
@@ -13,38 +16,43 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
-import struct
 import threading
-import zipfile
-import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import python_calamine
 
 from indicators.errors import RejectedInput
+from indicators.returns.excel.xls_scan import scan_xls
+from indicators.returns.excel.xlsx_scan import SheetScan, scan_xlsx
+from indicators.returns.limits import Limits, clip
 
 XLS_MAX_ROWS = 65_536
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
 class RawSheet:
     """One sheet as cells. ``grid.iat[r, c]`` is Excel row ``r + 1``, column ``c``
-    (0 = A). ``errors`` maps (r, c) → the error text (``#DIV/0!`` …) of formula cells
-    whose cached result is an error (the grid holds ``''`` there)."""
+    (0 = A). ``scan`` holds what the part scan saw: cells whose formula result is an
+    error (the grid holds ``''`` there), formulas without a cached value, how many carry
+    one. ``unreadable`` is the reason when calamine could not read the sheet at all."""
 
     name: str
     grid: pd.DataFrame
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    scan: SheetScan | None = None
     truncated: bool = False
     visible: bool = True
+    unreadable: str | None = None
+
+    @property
+    def errors(self) -> dict[tuple[int, int], str]:
+        return self.scan.errors if self.scan is not None else {}
 
 
 def file_kind(data: bytes, file_name: str = "") -> str:
@@ -63,56 +71,99 @@ def _looks_textual(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def read_sheets(data: bytes, file_name: str = "") -> list[RawSheet]:
-    """All sheets of a return as ``RawSheet``s (hidden ones flagged, not dropped)."""
+def read_sheets(data: bytes, file_name: str = "", limits: Limits = DEFAULT_LIMITS) -> list[RawSheet]:
+    """All sheets of a return as ``RawSheet``s (hidden ones flagged, not dropped).
+    Raises ``RejectedInput`` (one line) for a file that cannot or must not be read."""
+    limits.check_file_size(len(data), file_name)
     kind = file_kind(data, file_name)
     if kind == "csv":
-        return [_read_csv(data, file_name)]
-    return _read_workbook(data, file_name, kind)
+        return [_read_csv(data, file_name, limits)]
+    scans = scan_xlsx(data, file_name, limits) if kind == "xlsx" else scan_xls(data, file_name, limits)
+    return _read_workbook(data, file_name, kind, scans, limits)
+
+
+def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A return's bytes from disk, refused with one line when it is not a readable file
+    or is larger than the limit (checked before reading it)."""
+    p = Path(path)
+    name = p.name
+    try:
+        if p.is_dir():
+            raise RejectedInput(f"「{path}」是一个文件夹，不是报表文件：请指定其中的 .xlsx、.xls 或 .csv 文件。")
+        size = p.stat().st_size
+        limits.check_file_size(size, name)
+        with p.open("rb") as f:
+            return f.read(limits.max_file_bytes + 1)
+    except FileNotFoundError:
+        raise RejectedInput(f"文件不存在：{path}") from None
+    except PermissionError:
+        raise RejectedInput(f"没有读取「{path}」的权限：请检查文件权限。") from None
+    except OSError as exc:
+        raise RejectedInput(f"无法读取「{path}」：{exc.strerror or type(exc).__name__}。") from None
 
 
 # --- workbooks -------------------------------------------------------------------------
 
-def _read_workbook(data: bytes, file_name: str, kind: str) -> list[RawSheet]:
-    # Formula error cells (#DIV/0! …) come back from calamine as '' — a small scan of the
-    # sheet XML finds them. It runs in a thread beside calamine: calamine parses a sheet
-    # with the GIL released, and so does zlib while inflating.
-    scan = Background(_xlsx_error_cells, data) if kind == "xlsx" else None
+# calamine's exceptions, in the user's words
+_CALAMINE_CAUSES = {"PasswordError": "有密码保护", "XmlError": "XML 内容格式错误", "ZipError": "压缩数据已损坏"}
+
+
+def _cause(exc: Exception) -> str:
+    return _CALAMINE_CAUSES.get(type(exc).__name__, "文件内容无法解析")
+
+
+def _read_workbook(data: bytes, file_name: str, kind: str, scans: dict[str, SheetScan],
+                   limits: Limits) -> list[RawSheet]:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
+        names = list(book.sheet_names)
     except Exception as exc:  # calamine raises several types for damaged files
-        raise RejectedInput(f"文件「{file_name}」无法打开（{type(exc).__name__}）：文件可能已损坏或有密码保护，请另存为 .xlsx 后重试。") from None
+        raise RejectedInput(f"文件「{file_name}」无法打开（{_cause(exc)}）：文件可能已损坏或有密码保护，"
+                            "请另存为 .xlsx 后重试。") from None
     sheets: list[RawSheet] = []
-    visible = {m.name: str(m.visible).endswith("Visible") for m in book.sheets_metadata}
-    for name in book.sheet_names:
-        sheet = book.get_sheet_by_name(name)
-        try:
-            grid = _sheet_grid(sheet)
-        except Exception:
-            grid = _grid([])
-        merged = [tuple(map(tuple, r)) for r in (sheet.merged_cell_ranges or [])]
-        _fill_merged(grid, merged)
-        # calamine reports the last row index (total_height) and the row count (height)
-        truncated = kind == "xls" and max(sheet.height, sheet.total_height + 1) >= XLS_MAX_ROWS
-        sheets.append(RawSheet(name, grid, merged, {}, truncated, visible.get(name, True)))
-    errors = scan.result() if scan is not None else {}
-    for s in sheets:
-        s.errors = errors.get(s.name, {})
+    cells = [0]
+
+    def admit(sheet_name: str, rows: int, width: int) -> None:
+        """The rectangle calamine built (from A1) counts before it becomes a grid."""
+        cells[0] += rows * width
+        limits.check_rows(rows, sheet_name, file_name)
+        limits.check_cells(cells[0], sheet_name, file_name)
+
+    for name in names:
+        sheets.append(_one_sheet(book, name, kind, scans.get(name), visible.get(name, True), admit))
     return sheets
+
+
+def _one_sheet(book, name: str, kind: str, scan: SheetScan | None, visible: bool, admit) -> RawSheet:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        end = sheet.end
+        admit(name, end[0] + 1 if end else 0, end[1] + 1 if end else 0)
+        grid = _sheet_grid(sheet)
+    except RejectedInput:
+        raise
+    except Exception as exc:  # a damaged sheet: say why instead of showing "no table"
+        return RawSheet(name, _grid([]), scan=scan, visible=visible, unreadable=_cause(exc))
+    merged = [tuple(map(tuple, r)) for r in (sheet.merged_cell_ranges or [])]
+    _fill_merged(grid, merged)
+    # calamine reports the last row index (total_height) and the row count (height)
+    truncated = kind == "xls" and max(sheet.height, sheet.total_height + 1) >= XLS_MAX_ROWS
+    return RawSheet(name, grid, merged, scan, truncated, visible)
 
 
 class Background:
     """``fn(*args)`` in a daemon thread; ``result()`` waits and re-raises its error.
     Worth it around calamine, which parses a sheet with the GIL released."""
 
-    def __init__(self, fn, *args):
+    def __init__(self, fn, *args, **kwargs):
         self._out: list = []
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(fn, args, kwargs), daemon=True)
         self._thread.start()
 
-    def _run(self, fn, args) -> None:
+    def _run(self, fn, args, kwargs) -> None:
         try:
-            self._out.append((True, fn(*args)))
+            self._out.append((True, fn(*args, **kwargs)))
         except BaseException as exc:  # handed to the caller
             self._out.append((False, exc))
 
@@ -167,89 +218,6 @@ def _fill_merged(grid: pd.DataFrame, merged: list) -> None:
         grid.iloc[r0:r1 + 1, c0:c1 + 1] = grid.iat[r0, c0]
 
 
-_COL = re.compile(rb"([A-Z]+)(\d+)")
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-
-
-def _xlsx_error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Cells with ``t="e"`` (formula result is an error) per sheet name. calamine gives
-    ``''`` for them, indistinguishable from an empty cell, hence this small scan."""
-    out: dict[str, dict[tuple[int, int], str]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target") for r in rels}
-            for sh in book.iterfind("m:sheets/m:sheet", _NS):
-                target = targets.get(sh.get(f"{{{_NS['r']}}}id"), "")
-                path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-                xml = _sheet_xml_if_errors(z, data, path)
-                if xml is None:
-                    continue
-                cells = _scan_errors(xml if xml.rfind(b"<c ", 0, xml.find(_ERROR_MARK)) != -1 else z.read(path))
-                if cells:
-                    out[sh.get("name")] = cells
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        pass
-    return out
-
-
-_ERROR_MARK = b't="e"'
-_CHUNK = 1 << 16  # compressed bytes per step: the inflated piece (~0.7 MB) stays in cache for the search
-
-
-def _sheet_xml_if_errors(z: zipfile.ZipFile, data: bytes, path: str) -> bytes | None:
-    """The sheet XML from a little before its first ``t="e"`` on, or None when it has none.
-
-    The member is inflated once, piece by piece, and each piece searched while it is in
-    cache; pieces without a hit are dropped, so the common case (no error cells) never
-    holds the whole XML. A member that is not plainly deflated is read whole."""
-    info = z.getinfo(path)
-    off = info.header_offset
-    if info.compress_type != zipfile.ZIP_DEFLATED or data[off:off + 4] != b"PK\x03\x04":
-        return _whole_if_errors(z, path)
-    name_len, extra_len = struct.unpack("<HH", data[off + 26:off + 30])
-    start = off + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
-    inflate = zlib.decompressobj(-zlib.MAX_WBITS)
-    prev = b""
-    try:
-        for i in range(0, len(raw), _CHUNK):
-            piece = inflate.decompress(raw[i:i + _CHUNK])
-            if _ERROR_MARK in piece or _ERROR_MARK in prev[-len(_ERROR_MARK):] + piece[:len(_ERROR_MARK)]:
-                # keep the piece before: the cell holding the first hit may start there
-                rest = [inflate.decompress(raw[j:j + _CHUNK]) for j in range(i + _CHUNK, len(raw), _CHUNK)]
-                return b"".join([prev, piece, *rest, inflate.flush()])
-            if piece:
-                prev = piece
-        last = inflate.flush()
-        return prev + last if _ERROR_MARK in prev[-len(_ERROR_MARK):] + last else None
-    except zlib.error:
-        return _whole_if_errors(z, path)
-
-
-def _whole_if_errors(z: zipfile.ZipFile, path: str) -> bytes | None:
-    xml = z.read(path)
-    return xml if _ERROR_MARK in xml else None
-
-
-def _scan_errors(xml: bytes) -> dict[tuple[int, int], str]:
-    found: dict[tuple[int, int], str] = {}
-    pos = xml.find(_ERROR_MARK)
-    while pos != -1:
-        start = xml.rfind(b"<c ", 0, pos)
-        end = xml.find(b"</c>", pos)
-        cell = xml[start:end]
-        ref = re.search(rb'\br="([A-Z]+)(\d+)"', cell)
-        val = re.search(rb"<v>([^<]*)</v>", cell)
-        if ref:
-            found[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = (
-                val.group(1).decode() if val else "#错误")
-        pos = xml.find(_ERROR_MARK, pos + 5)
-    return found
-
-
 # --- csv -------------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> str:
@@ -262,16 +230,28 @@ def decode_text(data: bytes) -> str:
     raise RejectedInput("CSV 文件编码无法识别：请用 UTF-8 或 GBK 编码保存。")
 
 
-def _read_csv(data: bytes, file_name: str) -> RawSheet:
+def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
     text = decode_text(data)
     sample = text[:4096]
     delimiter = max((",", "\t", ";", "，"), key=sample.count) if sample else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    width = max(map(len, rows), default=0)
+    name = Path(file_name).stem or "CSV"
+    csv.field_size_limit(max(limits.max_file_bytes, 131_072))  # one cell may be long; the file is bounded
+    rows, width = [], 0
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            width = max(width, len(row))
+            if len(rows) > limits.max_rows:
+                limits.check_rows(len(rows), name, file_name)
+            if len(rows) * width > limits.max_cells:
+                limits.check_cells(len(rows) * width, name, file_name)
+    except csv.Error as exc:
+        raise RejectedInput(f"文件「{file_name}」第 {len(rows) + 1} 行不是有效的 CSV（{clip(exc, 40)}）："
+                            "请在 Excel 中另存为 CSV UTF-8 或 .xlsx 后重试。") from None
     if any(len(r) != width for r in rows):  # ragged rows: title lines are shorter
         rows = [r + [""] * (width - len(r)) for r in rows]
     grid = pd.DataFrame(rows, dtype=object).fillna("") if rows else pd.DataFrame(dtype=object)
-    return RawSheet(Path(file_name).stem or "CSV", grid)
+    return RawSheet(name, grid)
 
 
 # --- addresses -------------------------------------------------------------------------

@@ -17,6 +17,12 @@ import numpy as np
 import pandas as pd
 
 from indicators.returns.excel.matching import Catalog
+from indicators.returns.limits import Limits, clip
+from indicators.rules import periods as calendar
+
+ECHO = Limits.echo_chars
+FREQUENCY_NAMES = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
+FREQUENCY_MONTHS = {"monthly": "每月", "quarterly": "3、6、9、12 月", "annual": "12 月"}
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "rule", "rule_name", "message", "fix", "severity"]
 
@@ -41,7 +47,14 @@ RULES: dict[str, tuple[str, str]] = {  # code → (name, default fix)
     "outlier": ("数值远超该单位历史", "核对数值和计量单位（元/万元/亿元）。"),
     "percent_fraction": ("疑似小数形式的百分比", "该指标以%计：如 0.25 表示 25%，请填 25。"),
     "xls_truncated": (".xls 表格可能被截断", ".xls 格式最多 65,536 行：请另存为 .xlsx 后重新上传。"),
-    "formula_error": ("公式错误值", "修正公式（如除数为零、引用失效）后重新上传；该单元格按空值处理。"),
+    "formula_error": ("公式错误值", "修正公式（如除数为零、引用失效），或改填数值后重新上传。"),
+    "formula_uncached": ("公式没有计算结果", "在 Excel 或 WPS 中打开文件、确认公式已计算后保存（或把公式粘贴为数值）再上传。"),
+    "formula_cached": ("含公式单元格", "已按文件中保存的计算结果读取：核对这些数值；如不需要公式，可粘贴为数值后再上传。"),
+    "file_refused": ("文件未读取", "按提示处理后重新上传。"),
+    "sheet_unreadable": ("工作表无法读取", "在 Excel 中打开该工作表检查内容，另存为 .xlsx 后重新上传。"),
+    "off_frequency": ("该月不报送此指标", "核对期间：季度指标只报 3、6、9、12 月，年度指标只报 12 月；如频度设错，请在指标设置中修改。"),
+    "open_period": ("月份尚未结束", "本月尚未结束：核对期间是否应为上月；如确为本月的阶段数，确认后导入。"),
+    "annual_as_december": ("年度数计入12月", "核对：该指标按月或按季报送，年度数已计入该年12月（1—12月累计或年末数）。"),
     "ignored_column": ("未识别的列", "如该列需要报送，请把表头改成指标库中的名称。"),
     "duplicate_file": ("重复上传", "该文件已导入过；确认后将再次导入（数值相同则不变）。"),
 }
@@ -64,15 +77,20 @@ def blank(cells: pd.Series) -> pd.Series:
 def one(rule: str, message: str, *, sheet: str = "", row=None, column: str = "", value: str = "",
         severity: str = "error", fix: str | None = None) -> dict:
     """A single problem (sheet-level or header-level)."""
-    return {"sheet": sheet, "row": row, "column": column, "value": value, "rule": rule,
+    return {"sheet": sheet, "row": row, "column": column, "value": clip(value), "rule": rule,
             "rule_name": RULES[rule][0], "message": message, "fix": fix or RULES[rule][1], "severity": severity}
 
 
 def cell_text(cells: pd.Series) -> pd.Series:
-    """How a raw cell reads back to the user: 1234.0 → '1234', None → ''."""
+    """How a raw cell reads back to the user: 1234.0 → '1234', None → '', a long text cut
+    to ``ECHO`` characters (a 1 MB cell must not become a 1 MB message)."""
     text = pd.Series(cells, dtype=object).astype("str")
     text = text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
-    return text.where(~text.isin(["None", "nan", "NaN", "<NA>"]), "")
+    text = text.where(~text.isin(["None", "nan", "NaN", "<NA>"]), "")
+    long = text.str.len() > ECHO
+    if long.any():
+        text = text.where(~long, text[long].map(clip))
+    return text
 
 
 def where(frame: pd.DataFrame, mask, rule: str, message, *, severity: str = "error", column: str = "column",
@@ -108,6 +126,8 @@ def check_cells(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     out = []
     bad = ~w["ok"] & ~w["formula_error"]
     out.append(where(w, bad, "not_number", lambda s: "单元格内容「" + cell_text(s["cell"]) + "」不是数字"))
+    out.append(where(w, w["formula_error"], "formula_error",
+                     lambda s: "单元格为公式错误值 " + cell_text(s["cell"]) + "，没有可用的数值"))
     allow = catalog.indicators["allow_negative"].fillna(False).astype(bool)
     neg = (w["value"] < 0) & w["indicator_code"].isin(set(allow[~allow].index)) & ~w["is_total"]
     names = catalog.indicators["name"].to_dict()
@@ -151,13 +171,18 @@ def _blank_among(cells: pd.Series, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+SUGGESTED_TEXTS = 200  # distinct unknown texts given a did-you-mean (a return lists at most 200 per rule)
+
+
 def _unknown(w, mask, rule, text_col, col_col, what, lookup) -> pd.DataFrame:
     if not np.asarray(mask).any():
         return empty_problems()
     sub = w[mask].drop_duplicates(["sheet", "row", col_col, text_col])
-    hints = {t: lookup.suggest(t) for t in sub[text_col].astype("str").unique()}
-    hint = sub[text_col].astype("str").map(lambda t: "，您是否要填「" + "」或「".join(hints[t]) + "」？" if hints[t] else "")
-    msg = what + "「" + sub[text_col].astype("str") + f"」不在{what}库中" + hint
+    # suggestions cost a difflib pass each: only for the texts that will be listed
+    texts = sub[text_col].astype("str")
+    hints = {t: lookup.suggest(t) if len(t) <= 100 else [] for t in texts.unique()[:SUGGESTED_TEXTS]}
+    hint = texts.map(lambda t: "，您是否要填「" + "」或「".join(hints[t]) + "」？" if hints.get(t) else "")
+    msg = what + "「" + cell_text(texts) + f"」不在{what}库中" + hint
     return where(sub, np.ones(len(sub), bool), rule, msg, column=col_col, value=text_col)
 
 
@@ -175,9 +200,18 @@ def check_periods(w: pd.DataFrame, *, current_month: str, expected: str | None) 
                      column="period_column", value="period_text"))
     out.append(where(w, unread & no_text, "missing_period", "找不到该数值所属的期间"))
     future = np.array([p > current_month for p in uniques] + [False], dtype=bool)[codes] & has_value
-    out.append(where(w, future, "future_period",
+    annual = _bools(w["annual_text"]) if "annual_text" in w else np.zeros(len(w), dtype=bool)
+    out.append(where(w, future & ~annual, "future_period",
                      lambda s: "期间 " + s["period"] + " 晚于当前月份 " + current_month,
                      column="period_column", value="period_text"))
+    out.append(where(w, future & annual, "missing_period",
+                     lambda s: "「" + cell_text(s["period_text"]) + "」只写了年份：年度数计入该年 12 月，但该年尚未结束，"
+                     "请写明月份（如 " + calendar.label(current_month) + "）",
+                     column="period_column", value="period_text"))
+    now = np.array([p == current_month for p in uniques] + [False], dtype=bool)[codes] & has_value
+    out.append(where(w, now, "open_period",
+                     lambda s: "期间 " + s["period"].map(calendar.label) + " 尚未结束（月份尚未结束）",
+                     column="period_column", value="period_text", severity="warning"))
     if expected:
         off = np.array([p != expected for p in uniques] + [False], dtype=bool)[codes] & has_value & ~future
         out.append(where(w, off, "period_mismatch",
@@ -187,8 +221,43 @@ def check_periods(w: pd.DataFrame, *, current_month: str, expected: str | None) 
 
 
 def _dedupe(p: pd.DataFrame) -> pd.DataFrame:
-    """A bad key cell shared by many values (a month header) is reported once."""
-    return p.drop_duplicates(["sheet", "row", "column", "rule"]) if len(p) else p
+    """A bad key cell shared by many values (a month header) is reported once; a month
+    not yet over, once per sheet and month."""
+    if not len(p):
+        return p
+    if (p["rule"] == "open_period").all():
+        return p.drop_duplicates(["sheet", "message"])
+    return p.drop_duplicates(["sheet", "row", "column", "rule"])
+
+
+def check_frequency(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
+    """A value for a month in which its indicator is not reported (a quarterly one in
+    October, an annual one before December) is refused: it would be stored and shown
+    nowhere. A year's figure of a monthly or quarterly indicator is taken as its
+    December value, and said so (once per sheet and indicator)."""
+    if "frequency" not in catalog.indicators:
+        return []
+    freq = w["indicator_code"].map(catalog.indicators["frequency"]).fillna("monthly")
+    month = pd.to_numeric(w["period"].astype("str").str.slice(5, 7), errors="coerce").fillna(0).astype(int)
+    live = ~_bools(w["empty"]) & ~_na(w["period"]) & ~_na(w["indicator_code"])
+    pairs = pd.MultiIndex.from_arrays([freq.to_numpy(dtype=object), month.to_numpy()])
+    codes, uniques = pd.factorize(pairs)
+    due = np.array([calendar.due_month(f, m) == m if f in calendar.FREQ_STEP and m else True
+                    for f, m in uniques] + [True], dtype=bool)[codes]
+    names = catalog.indicators["name"].to_dict()
+    off = live & ~due
+    out = [where(w, off, "off_frequency", lambda s: "指标「" + s["indicator_code"].map(names).astype("str") + "」为"
+                 + freq[s.index].map(FREQUENCY_NAMES) + "指标（" + freq[s.index].map(FREQUENCY_MONTHS)
+                 + "报送），" + s["period"].map(calendar.label) + " 不报送该指标，此数值不会显示在任何页面",
+                 column="period_column", value="period_text")]
+    if "annual_text" in w:
+        yearly = live & due & _bools(w["annual_text"]) & (freq != "annual").to_numpy(dtype=bool)
+        p = where(w, yearly, "annual_as_december", lambda s: "「" + cell_text(s["period_text"]) + "」是全年数：指标「"
+                  + s["indicator_code"].map(names).astype("str") + "」为" + freq[s.index].map(FREQUENCY_NAMES)
+                  + "指标，已计入 " + s["period"].map(calendar.label) + "（1—12月累计或年末数）",
+                  column="period_column", value="period_text", severity="warning")
+        out.append(p.drop_duplicates(["sheet", "message"]) if len(p) else p)
+    return out
 
 
 def check_duplicates(w: pd.DataFrame) -> list[pd.DataFrame]:

@@ -1,0 +1,196 @@
+"""A look inside an ``.xls`` (BIFF in an OLE2 compound file) before calamine parses it.
+
+The same reasons as ``xlsx_scan``: calamine builds a sheet as one rectangle up to its
+farthest cell (a 6 KB ``.xls`` with a cell at IV60000 cost 925 MB), and it gives ``''``
+for a cell whose formula result is an error (``#DIV/0!``), so the error would vanish.
+The scan walks the compound file's sector chains to the ``Workbook`` stream and its
+records once: farthest row and column per sheet, merged ranges, error results
+(BOOLERR and FORMULA records), formulas with a cached value, a password (FILEPASS).
+"""
+
+from __future__ import annotations
+
+import struct
+
+from indicators.errors import RejectedInput
+from indicators.returns.excel.xlsx_scan import SheetScan
+from indicators.returns.limits import MAX_MERGED_RANGES, Limits, clip
+
+_END_OF_CHAIN = 0xFFFFFFFE
+_FREE = 0xFFFFFFFF
+_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+                0x24: "#NUM!", 0x2A: "#N/A"}
+# BIFF record types
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_FORMULA, _BOOLERR, _MERGED = 0x0006, 0x0205, 0x00E5
+_CELLS = {0x0203, 0x027E, 0x0204, 0x00FD, 0x0006, 0x0205, 0x0201, 0x00D6}  # row, col in the first 4 bytes
+_MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first col … last col in the last 2 bytes
+
+
+class _Damaged(Exception):
+    pass
+
+
+def scan_xls(data: bytes, file_name: str, limits: Limits) -> dict[str, SheetScan]:
+    """Per sheet name: what the records say. Raises ``RejectedInput`` on a password, a
+    damaged file, or the first bound crossed."""
+    try:
+        stream = _workbook_stream(data, file_name)
+        sheets = _sheet_offsets(stream, file_name)
+        found: dict[str, SheetScan] = {}
+        cells_before = 0
+        for name, offset in sheets:
+            scan = SheetScan(name, max_col=0)
+            _scan_sheet(stream, offset, scan, limits)
+            extent = scan.max_row * scan.max_col
+            limits.check_rows(scan.max_row, name, file_name)
+            limits.check_cells(cells_before + extent, name, file_name)
+            if scan.merges > MAX_MERGED_RANGES:
+                raise RejectedInput(f"文件「{file_name}」的工作表「{clip(name, 31)}」有超过 "
+                                    f"{MAX_MERGED_RANGES:,} 处合并单元格：请取消不必要的合并后另存。")
+            cells_before += extent
+            found[name] = scan
+        return found
+    except (_Damaged, struct.error, IndexError, UnicodeDecodeError):
+        raise RejectedInput(f"文件「{file_name}」无法打开：.xls 文件已损坏，请在 Excel 中另存为 .xlsx 后重试。") from None
+
+
+# ---------------------------------------------------------------- the compound file
+
+def _workbook_stream(data: bytes, file_name: str) -> bytes:
+    if len(data) < 512:
+        raise _Damaged
+    shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    if not 7 <= shift <= 16 or not 2 <= mini_shift < shift:
+        raise _Damaged
+    size = 1 << shift
+    n_sectors = (len(data) - size) // size + 1
+    (n_fat, dir_start, _, mini_cutoff, minifat_start, _, difat_start, n_difat) = struct.unpack_from(
+        "<IIIIIIII", data, 44)
+
+    def sector(i: int) -> bytes:
+        if i >= n_sectors:
+            raise _Damaged
+        return data[(i + 1) * size:(i + 2) * size]
+
+    fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s != _FREE][:n_fat]
+    nxt, hops = difat_start, 0
+    while nxt not in (_END_OF_CHAIN, _FREE) and len(fat_sectors) < n_fat:
+        hops += 1
+        if hops > n_sectors:
+            raise _Damaged
+        ids = struct.unpack(f"<{size // 4}I", sector(nxt))
+        fat_sectors += [s for s in ids[:-1] if s != _FREE]
+        nxt = ids[-1]
+    fat = b"".join(sector(s) for s in fat_sectors)
+    fat_ids = struct.unpack(f"<{len(fat) // 4}I", fat)
+
+    def chain(start: int, table, read) -> bytes:
+        out, i, seen = [], start, 0
+        while i not in (_END_OF_CHAIN, _FREE):
+            seen += 1
+            if seen > len(table) or i >= len(table):
+                raise _Damaged
+            out.append(read(i))
+            i = table[i]
+        return b"".join(out)
+
+    directory = chain(dir_start, fat_ids, sector)
+    entries = []
+    for off in range(0, len(directory) - 127, 128):
+        name_len = struct.unpack_from("<H", directory, off + 64)[0]
+        name = directory[off:off + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+        kind = directory[off + 66]
+        start, length = struct.unpack_from("<II", directory, off + 116)
+        entries.append((name, kind, start, length))
+    names = {e[0] for e in entries}
+    if "EncryptedPackage" in names:
+        raise RejectedInput(f"文件「{file_name}」有密码保护，无法读取：请取消密码后另存为 .xlsx 再上传。")
+    book = next((e for e in entries if e[0] in ("Workbook", "Book") and e[1] == 2), None)
+    if book is None:
+        raise RejectedInput(f"文件「{file_name}」不是 Excel 工作簿（缺少 Workbook 数据流）：请上传 .xlsx、.xls 或 .csv 文件。")
+    _, _, start, length = book
+    if length >= mini_cutoff:
+        return chain(start, fat_ids, sector)[:length]
+    root = entries[0]
+    mini_stream = chain(root[2], fat_ids, sector)
+    minifat = chain(minifat_start, fat_ids, sector)
+    mini_ids = struct.unpack(f"<{len(minifat) // 4}I", minifat)
+    mini = 1 << mini_shift
+    return chain(start, mini_ids, lambda i: mini_stream[i * mini:(i + 1) * mini])[:length]
+
+
+# ---------------------------------------------------------------- BIFF records
+
+def _records(stream: bytes, pos: int):
+    end = len(stream)
+    while pos + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        yield kind, pos + 4, length
+        pos += 4 + length
+
+
+def _sheet_offsets(stream: bytes, file_name: str) -> list[tuple[str, int]]:
+    """(sheet name, offset of its BOF) of the worksheets, from the workbook globals."""
+    out = []
+    biff8 = True
+    for kind, at, length in _records(stream, 0):
+        if kind == _BOF:
+            biff8 = struct.unpack_from("<H", stream, at)[0] == 0x0600
+        elif kind == _FILEPASS:
+            raise RejectedInput(f"文件「{file_name}」有密码保护，无法读取：请取消密码后另存为 .xlsx 再上传。")
+        elif kind == _BOUNDSHEET:
+            offset, _visible, sheet_type = struct.unpack_from("<IBB", stream, at)
+            if sheet_type == 0:  # a worksheet (not a chart or macro sheet)
+                out.append((_sheet_name(stream, at + 6, biff8), offset))
+        elif kind == _EOF:
+            break
+    return out
+
+
+def _sheet_name(stream: bytes, at: int, biff8: bool) -> str:
+    n = stream[at]
+    if not biff8:
+        return stream[at + 1:at + 1 + n].decode("cp936", "replace")
+    wide = stream[at + 1] & 0x1
+    raw = stream[at + 2:at + 2 + n * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1")
+
+
+def _scan_sheet(stream: bytes, offset: int, scan: SheetScan, limits: Limits) -> None:
+    keep = limits.max_problems
+    for kind, at, length in _records(stream, offset):
+        if kind == _EOF:
+            break
+        if kind in _CELLS and length >= 4:
+            row, col = struct.unpack_from("<HH", stream, at)
+            last_col = col
+            if kind == _FORMULA and length >= 14:
+                _formula(stream, at, row, col, scan, keep)
+            elif kind == _BOOLERR and length >= 8 and stream[at + 7]:
+                _error(scan, row, col, stream[at + 6], keep)
+        elif kind in _MULTI and length >= 6:
+            row, col = struct.unpack_from("<HH", stream, at)
+            last_col = struct.unpack_from("<H", stream, at + length - 2)[0]
+        else:
+            if kind == _MERGED and length >= 2:
+                scan.merges += struct.unpack_from("<H", stream, at)[0]
+            continue
+        scan.cells += 1
+        scan.max_row = max(scan.max_row, row + 1)
+        scan.max_col = max(scan.max_col, last_col + 1)
+
+
+def _formula(stream: bytes, at: int, row: int, col: int, scan: SheetScan, keep: int) -> None:
+    result = stream[at + 6:at + 14]
+    if result[6:8] == b"\xff\xff" and result[0] == 2:  # an error result
+        _error(scan, row, col, result[2], keep)
+        return
+    scan.cached_formulas += 1
+    scan.first_cached = scan.first_cached or (row, col)
+
+
+def _error(scan: SheetScan, row: int, col: int, code: int, keep: int) -> None:
+    scan.errors_total += 1
+    if len(scan.errors) < keep:
+        scan.errors[(row, col)] = _ERROR_CODES.get(code, "#错误")
