@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from indicators.returns.excel.matching import Catalog, norm, split_unit
-from indicators.returns.excel.periods import find_in_text, looks_like_period
+from indicators.returns.excel.periods import find_in_text, is_annual_title, looks_like_period
 from indicators.returns.excel.sources import RawSheet, column_letter
 
 SCAN_ROWS = 30  # the header is somewhere in the first rows
@@ -23,7 +23,7 @@ NOTE_SCAN_ROWS = 200  # and the notes in the last ones
 # Header words by role, compared on the normalised key with a bracket unit removed.
 ROLE_WORDS: dict[str, set[str]] = {
     "period": {"期间", "月份", "时间", "报告期", "统计期", "年月", "所属期", "日期", "期别", "统计时间",
-               "报送期间", "统计月份", "报告期间", "所属期间", "月度"},
+               "报送期间", "统计月份", "报告期间", "所属期间", "月度", "年份", "年度", "年", "统计年度", "报告年度"},
     "unit": {"单位", "单位名称", "区县", "区县名称", "地区", "填报单位", "区域", "县区", "单位代码",
              "县(市、区)", "县(市区)", "县市区", "区(县)", "区县(市)", "地区名称", "报送单位", "责任单位"},
     "indicator": {"指标", "指标名称", "指标代码", "项目", "指标项", "指标名", "项目名称", "统计指标"},
@@ -80,13 +80,14 @@ class Table:
     title_measure: str | None = None  # 单位：万元 above the table
     notes: list[str] = field(default_factory=list)
     unknown_headers: int = 0  # counted by the layouts, to bound the near-miss search
+    title_annual: bool = False  # the title names a year's figure (2019年度)
 
     @property
     def title_period_text(self) -> str:
         """The period a table without a period column or header belongs to, as text: the
         title's month, else its year alone (a year's figure), else ''."""
         if self.title_period:
-            return self.title_period
+            return f"{self.title_year}年度" if self.title_annual and self.title_year else self.title_period
         return f"{self.title_year}年" if self.title_year else ""
 
     def block(self) -> pd.DataFrame:
@@ -213,6 +214,7 @@ def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
             table.title_year = year
         if period and table.title_period is None:
             table.title_period = period
+            table.title_annual = year is not None and is_annual_title(text)
         m = _REPORTER.search(text)
         if m and table.title_unit is None:
             table.title_unit_text = m.group(1)
@@ -229,6 +231,7 @@ def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
     if table.title_period is None:
         year, period = find_in_text(table.sheet.name)
         table.title_period = period
+        table.title_annual = period is not None and is_annual_title(table.sheet.name)
         table.title_year = table.title_year or year
 
 

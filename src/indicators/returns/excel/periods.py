@@ -152,6 +152,12 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
     return (int(m.group(1)), None) if m else (None, None)
 
 
+def is_annual_title(text: str) -> bool:
+    """Whether the period ``find_in_text`` reads from ``text`` is a year's figure (2019年度)."""
+    text = unicodedata.normalize("NFKC", str(text))
+    return not any(p.search(text) for p in _IN_TITLE) and bool(_ANNUAL_IN_TITLE.search(text))
+
+
 def _text_of(cell) -> str | None:
     if isinstance(cell, bool):
         return None

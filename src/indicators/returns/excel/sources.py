@@ -105,7 +105,8 @@ def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
 # --- workbooks -------------------------------------------------------------------------
 
 # calamine's exceptions, in the user's words
-_CALAMINE_CAUSES = {"PasswordError": "有密码保护", "XmlError": "XML 内容格式错误", "ZipError": "压缩数据已损坏"}
+_CALAMINE_CAUSES = {"PasswordError": "有密码保护", "XmlError": "XML 内容格式错误", "ZipError": "压缩数据已损坏",
+                    "CalamineError": "工作表数据结构异常"}
 
 
 def _cause(exc: Exception) -> str:
