@@ -4,6 +4,7 @@ ranking, year-end projection, where each number comes from, definition and sourc
 import streamlit as st
 
 from indicators import charts, ui, views
+from indicators.safe_text import md_text
 
 con = ui.db()
 f = ui.filters(con)
@@ -26,7 +27,7 @@ ctx = ui.chart_context(f, source=detail.source)
 ui.page_header(detail.name, f, extra=detail.kind_text)
 
 if detail.head is None:
-    st.info(f"{f.unit_name} 没有「{detail.name}」的目标或数据。")
+    st.info(f"{md_text(f.unit_name)} 没有「{md_text(detail.name)}」的目标或数据。")
 else:
     ui.headline_cards(detail.card, per_row=1)
     st.markdown(detail.summary)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicators import charts, ui, views
+from indicators.safe_text import md_text
 
 con = ui.db()
 f = ui.filters(con)
@@ -19,7 +20,7 @@ for col, c in zip(cols, ov.counts.itertuples(index=False)):
     col.html(f'<div style="text-align:center">{ui.badge_html(c.status)}'
              f'<div style="font-size:2rem;font-weight:700;line-height:1.4">{c.count}</div></div>')
 
-st.subheader(f"重点指标 · {f.unit_name or ''}")
+st.subheader(f"重点指标 · {md_text(f.unit_name or '')}")
 ui.headline_cards(ov.cards, per_row=4)
 
 left, right = st.columns(2) if not f.briefing else (st.container(), st.container())

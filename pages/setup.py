@@ -7,6 +7,7 @@ import streamlit as st
 from indicators import ui, views
 from indicators.db import catalog
 from indicators.errors import RejectedInput
+from indicators.safe_text import md_text
 from indicators.setup import workbook
 
 con = ui.db()
@@ -62,7 +63,7 @@ with tab_book:
                 try:
                     workbook.load_setup(con, frames, who=who.strip() or None, at=ui.now())
                 except Exception as exc:  # noqa: BLE001 - shown, nothing written (one transaction)
-                    st.error(f"导入失败，未写入任何设置：{exc}", icon="⛔")
+                    st.error(f"导入失败，未写入任何设置：{md_text(exc)}", icon="⛔")
                 else:
                     cache[sha] = ("loaded", None)
                     st.cache_data.clear()  # an indicator's name or kind may change without any count changing
@@ -136,7 +137,7 @@ with tab_history:
     unit = c2.selectbox("单位", list(unit_names), format_func=unit_names.get, key="hist_unit")
     history = views.target_history_table(con, code, unit)
     if history.empty:
-        st.info(f"{unit_names[unit]}没有设定过「{ind_names[code]}」的目标。")
+        st.info(f"{md_text(unit_names[unit])}没有设定过「{md_text(ind_names[code])}」的目标。")
     else:
         st.dataframe(history, hide_index=True, key="hist_table",
                      column_config={"设定时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

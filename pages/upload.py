@@ -7,13 +7,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from indicators import ui, views
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
-
-
-def _md(text: str) -> str:
-    """File names and cell values shown as written, not as Markdown."""
-    for ch in "\\`*_[]<>#":
-        text = text.replace(ch, "\\" + ch)
-    return text
+from indicators.safe_text import md_text
 
 
 con = ui.db()
@@ -63,23 +57,24 @@ for f in files or []:
         entry = readings.pop(sha)  # its batch was rolled back since: read it afresh
         entry = None
     if entry is None:
-        with st.status(f"正在处理「{f.name}」……", expanded=False) as status:
-            status.update(label=f"读取「{f.name}」……")
+        name = md_text(f.name)
+        with st.status(f"正在处理「{name}」……", expanded=False) as status:
+            status.update(label=f"读取「{name}」……")
             st.write(f"读取：{len(data) / 1024:,.1f} KB")
-            status.update(label=f"校验「{f.name}」……")
+            status.update(label=f"校验「{name}」……")
             reading = pipeline.read_return(data, f.name, con, today=ui.today())
             s = reading.summary()
             st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
-            status.update(label=f"预览「{f.name}」……")
+            status.update(label=f"预览「{name}」……")
             counts = pipeline.diff_counts(pipeline.preview_diff(con, reading))
             st.write("预览：新增 {新增}，修改 {修改}，不变 {不变}".format(**counts))
             state = "error" if not reading.ok else "complete"
-            status.update(label=f"「{f.name}」已读取并校验（读取 → 校验 → 预览）", state=state)
+            status.update(label=f"「{name}」已读取并校验（读取 → 校验 → 预览）", state=state)
         entry = readings[sha] = {"reading": reading, "batch": None}
     reading = entry["reading"]
 
     with st.container(border=True, key=f"return_{sha[:12]}"):
-        st.markdown(f"#### :material/description: {_md(reading.file_name)}")
+        st.markdown(f"#### :material/description: {md_text(reading.file_name)}")
         if entry["batch"] is not None:
             st.success(f"已导入：批次 **{entry['batch']}**，{len(reading.values):,} 条数值。", icon="✅")
             try:
@@ -88,7 +83,7 @@ for f in files or []:
                 st.markdown("[查看报送记录（可撤回）](./batches)")
             continue
         facts = views.reading_facts(reading)
-        st.caption("　·　".join(f"{k}：{v}" for k, v in facts.itertuples(index=False)))
+        st.caption("　·　".join(f"{k}：{md_text(v)}" for k, v in facts.itertuples(index=False)))
         conv = views.conversions_table(con, reading)
         if len(conv):
             st.info("已自动换算计量单位（按指标设定的单位入库）：", icon="🔁")
@@ -97,14 +92,14 @@ for f in files or []:
         kind, message = views.import_verdict(reading, views.duplicate_of(con, sha))
         if kind == "error":
             lines = pipeline.problem_lines(reading, limit=min(len(reading.errors), 5))
-            st.error(message + "\n\n" + "\n".join(f"- {_md(line)}" for line in lines), icon="⛔")
+            st.error(message + "\n\n" + "\n".join(f"- {md_text(line)}" for line in lines), icon="⛔")
             ui.table(views.problems_table(reading), key=f"problems_{sha[:12]}")
             continue
         if kind == "empty":
             st.warning(message, icon="⚠️")
             continue
         if kind == "duplicate":
-            st.warning(message, icon="♻️")
+            st.warning(md_text(message), icon="♻️")
         if len(reading.warnings):
             if kind != "duplicate":
                 st.warning(message, icon="⚠️")
@@ -135,6 +130,6 @@ for f in files or []:
             try:
                 entry["batch"] = pipeline.commit(con, reading, who=who.strip(), at=ui.now(), confirm_warnings=ack)
             except RejectedInput as exc:
-                st.error(f"{exc}（数据库没有任何改动）", icon="⛔")
+                st.error(f"{md_text(exc)}（数据库没有任何改动）", icon="⛔")
             else:
                 st.rerun()  # the dispatch caches key on the data version: they refresh by themselves

@@ -106,7 +106,8 @@ def test_status_without_period_is_the_latest_due_month(demo_db):
 def test_unit_filter_and_csv(demo_db):
     out = run("status", "--period", AS_OF, "--db", demo_db, "--unit", "GXQ", "--csv")
     assert out.returncode == 0, out.stderr
-    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert out.stdout.startswith("\ufeff")  # UTF-8 with BOM: Excel and WPS on Chinese Windows read it right
+    table = list(csv.DictReader(io.StringIO(out.stdout.removeprefix("\ufeff"))))
     assert table and {r["org_unit_code"] for r in table} == {"GXQ"}
     assert list(table[0]) == STATUS_JSON_KEYS
 

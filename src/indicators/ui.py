@@ -24,6 +24,7 @@ from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
 from indicators.rules import due
+from indicators.safe_text import md_text
 from indicators.settings import SettingError, Settings, load
 from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
 
@@ -329,7 +330,7 @@ def badge_html(status: str) -> str:
 
 
 def page_header(title: str, f: Filters | None = None, extra: str = "") -> None:
-    st.title(title)
+    st.title(md_text(title))  # an indicator's name is typed by someone: text, not markdown
     if f is not None and f.period:
         scope = f.unit_name or ""
         st.html(f'<div class="asof">数据截至 {month_label(f.period)}{("　·　" + html.escape(scope)) if scope else ""}'
@@ -386,7 +387,7 @@ def owner_tables(summary: pd.DataFrame, detail: pd.DataFrame, what: str) -> None
     table(summary)
     for owner in summary["负责"]:
         rows = detail[detail["负责"] == owner].drop(columns=["负责"])
-        st.markdown(f"**{owner}** · {len(rows)} 项")
+        st.markdown(f"**{md_text(owner)}** · {len(rows)} 项")
         table(rows)
 
 

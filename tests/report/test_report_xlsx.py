@@ -13,9 +13,9 @@ from indicators.report.summary import summarize
 from indicators.report.xlsx_table import (
     HEADER_ROW,
     build_workbook,
-    is_risky,
     sheet_name,
 )
+from indicators.safe_text import is_formula_like
 from indicators.settings import Settings
 from indicators.theme import STATUS_COLORS
 
@@ -74,7 +74,7 @@ def test_no_cell_holds_a_formula(book):
 @pytest.mark.parametrize("text, risky", [("=1+2", True), ("+86", True), ("-3", True), ("@SUM(A1)", True),
                                          ("\t=1", True), ("技术合同", False), ("R&D经费", False)])
 def test_is_risky(text, risky):
-    assert is_risky(text) is risky
+    assert is_formula_like(text) is risky
 
 
 PERIOD = "2026-10"

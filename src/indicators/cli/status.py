@@ -45,8 +45,9 @@ def cmd_status(args) -> int:
             rec["explanation_required"] = bool(row["explanation_required"])
             rec["explanation"] = explanations.explanation_record(row)
         print_json(out)
-    elif args.csv:
-        table[STATUS_JSON_KEYS].to_csv(sys.stdout, index=False)
+    elif args.csv:  # for people: Excel/WPS open it right (BOM), and no cell is a formula
+        from indicators.safe_text import csv_text
+        sys.stdout.write(csv_text(table[STATUS_JSON_KEYS]))
     else:
         print(_status_text(table, period))
     return EXIT_OK

@@ -18,6 +18,7 @@ import pandas as pd
 from indicators.formatting import fmt_pct, fmt_value
 from indicators.report.summary import Summary
 from indicators.report.supervision import explanation_text, notice_district_paragraphs, notice_task_paragraphs
+from indicators.safe_text import md_text
 
 CN_NUM = "一二三四五六七八九十"
 TITLE_FONT, HEADING_FONT, BODY_FONT = "黑体", "黑体", "仿宋_GB2312"
@@ -154,8 +155,11 @@ def _ranking_blocks(s: Summary) -> list[Block]:
 
 
 def to_markdown(blocks: list[Block]) -> str:
+    """Markdown of the blocks; their text (names typed by someone) is shown as written:
+    markup characters escaped, HTML as entities."""
     out = []
     for b in blocks:
+        b = Block(b.kind, md_text(b.text)) if b.text else b
         if b.kind == "title":
             out.append(f"# {b.text}\n")
         elif b.kind == "heading":

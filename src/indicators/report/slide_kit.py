@@ -15,6 +15,8 @@ import math
 
 from lxml import etree
 from pptx.chart.data import CategoryChartData
+
+from indicators.safe_text import neutral
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_CHART_TYPE,
@@ -250,7 +252,9 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     date and source) is the category axis title, so both travel with the chart.
     """
     data = CategoryChartData(number_format="0.0%")
-    data.categories = categories
+    # python-pptx writes the chart's data sheet with xlsxwriter's defaults, which turn a
+    # category like "=HYPERLINK(…)" into a formula there: give such a name its apostrophe
+    data.categories = [neutral(c) for c in categories]
     data.add_series("完成率", [_num(v) for v in completion])
     data.add_series("序时进度", [_num(v) for v in expected])
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)

@@ -18,6 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 from indicators.report.summary import Summary
+from indicators.safe_text import is_formula_like
 from indicators.theme import (
     MUTED_COLOR,
     PRIMARY,
@@ -26,7 +27,6 @@ from indicators.theme import (
     status_badge,
 )
 
-RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 PROVENANCE_LABELS = {"reported": "报送", "rolled_up": "汇总", "partial": "部分汇总"}
 KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率"}
 _LIGHT = {"lagging", "not_due", "no_target"}
@@ -52,10 +52,6 @@ COLUMNS = [
     ("数据来源", 10, "text"),
 ]
 HEADER_ROW = 3  # 0: title, 1: as-of and source, 2: blank, 3: header
-
-
-def is_risky(text: str) -> bool:
-    return str(text).startswith(RISKY_START)
 
 
 def build_workbook(summary: Summary) -> bytes:
@@ -101,6 +97,8 @@ class _Formats:
         self.wb, self.base = wb, base
         self.title = wb.add_format({"font_name": "Microsoft YaHei", "font_size": 14, "bold": True,
                                     "font_color": TEXT_COLOR})
+        self.title_q = wb.add_format({"font_name": "Microsoft YaHei", "font_size": 14, "bold": True,
+                                      "font_color": TEXT_COLOR, "quote_prefix": True})
         self.note = wb.add_format({"font_name": "Microsoft YaHei", "font_size": 9, "font_color": MUTED_COLOR})
         self.header = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": PRIMARY,
                                      "align": "center", "text_wrap": True})
@@ -132,7 +130,7 @@ class _Formats:
 
 def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str, used: set[str]) -> None:
     ws = wb.add_worksheet(sheet_name(unit_name, used))
-    write_text(ws, 0, 0, f"{unit_name}重点指标调度表（{summary.period_label}）", f.title, f.title)
+    write_text(ws, 0, 0, f"{unit_name}重点指标调度表（{summary.period_label}）", f.title, f.title_q)
     write_text(ws, 1, 0, f"数据截至{summary.period_label}；来源：{summary.source}；完成率与序时进度为百分比，"
                "差距 = 完成率 − 序时进度（百分点）；本期值为累计或期末值，当期值为当月（季）值。", f.note, f.note)
     for c, (header, width, _) in enumerate(COLUMNS):
@@ -172,7 +170,7 @@ def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str
 def write_text(ws, row: int, col: int, text: str, fmt, risky_fmt) -> None:
     """Always a string cell; text that Excel could read as a formula gets the quote prefix."""
     text = str(text)
-    ws.write_string(row, col, text, risky_fmt if is_risky(text) else fmt)
+    ws.write_string(row, col, text, risky_fmt if is_formula_like(text) else fmt)
 
 
 def _missing(v) -> bool:

@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.db import catalog, observations
 from indicators.db.connection import Connection
+from indicators.safe_text import openpyxl_text
 from indicators.errors import RejectedInput
 from indicators.rules.due import due_indicators
 from indicators.rules.periods import label, shift
@@ -91,9 +92,9 @@ def write_template(con: Connection, out: str | Path, *, period: str, unit: str |
     lists = wb.create_sheet(LIST_SHEET)
     all_units = catalog.org_units(con)["name"]
     for i, name in enumerate(all_units, start=1):
-        lists.cell(i, 1, name)
+        openpyxl_text(lists.cell(i, 1), name)
     for i, text in enumerate((indicator_label(n, u) for n, u in zip(ind["name"], ind["unit"])), start=1):
-        lists.cell(i, 2, text)
+        openpyxl_text(lists.cell(i, 2), text)
     lists.sheet_state = "hidden"
     meta = wb.create_sheet(META_SHEET)
     for r, (k, v) in enumerate([("template", "indicators-return"), ("version", "1"), ("period", period),
@@ -138,7 +139,7 @@ def _instructions(ws, period: str, unit_name: str | None, ind: pd.DataFrame, set
         ws.cell(start, c).fill = _HEAD_FILL
     for i, r in enumerate(ind.itertuples(index=False), start=start + 1):
         for c, v in enumerate([r.code, r.name, r.unit, KIND_TEXT.get(r.kind, ""), r.description], start=1):
-            ws.cell(i, c, None if pd.isna(v) else v)
+            openpyxl_text(ws.cell(i, c), None if pd.isna(v) else v)
     for c, w in enumerate([12, 30, 10, 14, 50], start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
 
@@ -172,7 +173,8 @@ def _data_sheet(ws, rows: pd.DataFrame, period: str, unit_name: str | None, n_un
         values = [row.period, row.unit_name, row.label, row.kind_text,
                   None if pd.isna(row.last_value) else float(row.last_value)]
         for c, v in enumerate(values, start=1):
-            cell = ws.cell(r, c, v)
+            cell = ws.cell(r, c)
+            openpyxl_text(cell, v)
             cell.fill = _LOCKED_FILL
             cell.border = _BOX
         for c in (VALUE_COL, NOTE_COL):

@@ -16,6 +16,7 @@ import pandas as pd
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
+from indicators.safe_text import quote_risky_cells
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,11 @@ def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = No
             notes.append({"工作表": sheet, "列": c.header, "必填": "是" if c.required else "", "说明": c.help})
     from indicators.tasks.sheet import task_notes, write_task_sheet
     notes.extend(task_notes())
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+    # names and 口径 are typed by people: strings stay strings, and formula-like ones get
+    # Excel's quote prefix (safe_text), so the workbook can be downloaded and loaded again
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as xw:
+        quoted = xw.book.add_format({"quote_prefix": True})
         pd.DataFrame(notes).to_excel(xw, sheet_name="说明", index=False)
         xw.sheets["说明"].set_column(0, 1, 16)
         xw.sheets["说明"].set_column(3, 3, 60)
@@ -111,6 +116,7 @@ def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = No
             out = pd.DataFrame({c.header: _to_words(table, c.name, frame[c.name]) if c.name in frame else None
                                 for c in cols}, index=frame.index if len(frame) else None)
             out.to_excel(xw, sheet_name=sheet, index=False)
+            quote_risky_cells(xw.sheets[sheet], out, quoted)
             xw.sheets[sheet].freeze_panes(1, 0)
             xw.sheets[sheet].set_column(0, len(cols) - 1, 14)
         write_task_sheet(xw, frames.get("task"))

@@ -11,6 +11,7 @@ from indicators.db import catalog, observations
 from indicators.db.connection import Connection
 from indicators.dispatch import month_by_month, roll_up_as_of
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value
+from indicators.safe_text import md_text
 from indicators.rules import periods, progress
 from indicators.rules.due import is_due
 from indicators.theme import status_badge
@@ -186,7 +187,7 @@ def _summary(head: pd.Series | None, info: dict) -> str:
     if pd.notna(head["projection"]):
         reach = head["projection_reaches"]
         verdict = "，**可完成**全年目标" if reach is True else ("，**难以完成**全年目标" if reach is False else "")
-        parts.append(f"按去年同期进度推算，预计全年 **{fmt_value(head['projection'], unit, dec)}**{verdict}。")
+        parts.append(f"按去年同期进度推算，预计全年 **{md_text(fmt_value(head['projection'], unit, dec))}**{verdict}。")
     basis = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
     if isinstance(head["expected_basis"], str):
         parts.append(f"序时进度 {fmt_pct(head['expected'])}（{basis.get(head['expected_basis'], head['expected_basis'])}）。")
@@ -196,6 +197,8 @@ def _summary(head: pd.Series | None, info: dict) -> str:
 
 
 def _definition(info: dict) -> str:
+    """Markdown of the indicator's definition; every field from the setup is text, not markup."""
+    info = {k: md_text(v) if isinstance(v, str) else v for k, v in info.items()}
     lines = [
         f"- **指标代码**：{info.get('code')}",
         f"- **类型**：{KIND_LABELS.get(info.get('kind'), info.get('kind'))}；**频度**：{FREQ_LABELS.get(info.get('frequency'), info.get('frequency'))}；"

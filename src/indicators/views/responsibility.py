@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value
+from indicators.safe_text import html_text
 from indicators.theme import STATUS_ORDER, status_badge
 from indicators.views.overview import district_ranking, scorecard, status_counts
 from indicators.views.scope import BEHIND, _key_rows, top_unit, unit_rows
@@ -99,12 +100,12 @@ class Scorecard:
     @property
     def headline_html(self) -> str:
         from indicators.theme import STATUS_MARKS  # noqa: F401 - labels come via status_badge
-        parts = [f'<span style="font-size:1.25rem;font-weight:700">{self.name}</span>']
+        parts = [f'<span style="font-size:1.25rem;font-weight:700">{html_text(self.name)}</span>']
         if self.rank:
             parts.append(f'<span style="margin-left:12px">综合排名 第 <b>{self.rank}</b>/{self.rank_of} 名</span>')
         for c in self.counts[self.counts["count"] > 0].itertuples(index=False):
             parts.append(f'<span style="margin-left:12px;white-space:nowrap">'
-                         f'<span style="color:{c.color};font-weight:700">{c.badge}</span> {c.count} 项</span>')
+                         f'<span style="color:{c.color};font-weight:700">{html_text(c.badge)}</span> {c.count} 项</span>')
         return '<div style="margin:6px 0 10px 0">' + "".join(parts) + "</div>"
 
 
