@@ -1,6 +1,8 @@
 """数据报送 — download the month's template, upload returns, check them cell by cell,
 preview what changes, and import only after an explicit confirmation."""
 
+import math
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -44,8 +46,10 @@ st.subheader("② 上传报表")
 who = st.text_input("报送人", value=st.session_state.get("upload_who", ""), key="w_upload_who",
                     placeholder="姓名或单位，如 东城区科技局 张三", help="记入报送记录与操作日志")
 st.session_state["upload_who"] = who.strip()
+limits = ui.limits()
 files = st.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", type=views.UPLOAD_TYPES,
                          accept_multiple_files=True, key="upload_files",
+                         max_upload_size=max(1, math.ceil(limits.max_file_bytes / 2**20)),
                          help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
 readings: dict = st.session_state.setdefault("upload_readings", {})  # sha256 → {reading, batch}
 
@@ -62,7 +66,7 @@ for f in files or []:
             status.update(label=f"读取「{name}」……")
             st.write(f"读取：{len(data) / 1024:,.1f} KB")
             status.update(label=f"校验「{name}」……")
-            reading = pipeline.read_return(data, f.name, con, today=ui.today())
+            reading = pipeline.read_return(data, f.name, con, today=ui.today(), limits=limits)
             s = reading.summary()
             st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
             status.update(label=f"预览「{name}」……")

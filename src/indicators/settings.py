@@ -113,6 +113,18 @@ class Settings:
                                 "图表和报告上的数据来源署名")
     browser_path: Path | None = setting(None, "BROWSER_PATH", path,
                                         "导出图表 PNG 所用的 Chromium/Chrome（默认在 PATH 中查找）")
+    # bounds on one return file (indicators.returns.limits): each is checked before the
+    # step it protects, so a refused file costs seconds, not minutes and gigabytes
+    max_file_mb: float = setting(20.0, "INDICATORS_MAX_FILE_MB", number(0.01, 1024, " MB"),
+                                 "一份报表文件的大小上限（MB），超过即拒收、不读取")
+    max_rows: int = setting(200_000, "INDICATORS_MAX_ROWS", integer(10, 10_000_000),
+                            "报表每个工作表的行数上限")
+    max_cells: int = setting(3_000_000, "INDICATORS_MAX_CELLS", integer(100, 200_000_000),
+                             "一份报表读取的单元格上限（各工作表使用区域之和，含远处的空白）")
+    max_unpacked_mb: float = setting(400.0, "INDICATORS_MAX_UNPACKED_MB", number(1, 16384, " MB"),
+                                     ".xlsx 解压后的大小上限（MB）；解压后超过文件大小 100 倍的也拒收")
+    max_problems: int = setting(200, "INDICATORS_MAX_PROBLEMS", integer(1, 1_000_000),
+                                "每类问题最多列出的条数，其余只计数")
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

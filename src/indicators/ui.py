@@ -23,6 +23,7 @@ from indicators.db import catalog, connection
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
+from indicators.returns.limits import Limits
 from indicators.rules import due
 from indicators.safe_text import md_text
 from indicators.settings import SettingError, Settings, load
@@ -55,6 +56,11 @@ def settings() -> Settings:
 
 def today() -> dt.date:
     return clock.today(settings())
+
+
+def limits() -> Limits:
+    """What one uploaded return may cost to read (the same bounds as the CLI's)."""
+    return Limits.from_settings(settings())
 
 
 def now() -> dt.datetime:

@@ -18,13 +18,16 @@ from indicators.cli.output import print_json
 def cmd_import(args) -> int:
     from indicators.errors import RejectedInput
     from indicators.returns import pipeline
+    from indicators.returns.limits import Limits
     today = clock.today(args.settings)
+    limits = Limits.from_settings(args.settings)
     with open_db(args, read_only=args.dry_run) as con:
         readings = []
         for f in args.files:
             if not Path(f).exists():
                 raise RejectedInput(f"文件不存在：{f}")
-            readings.append(pipeline.read_return(Path(f), con=con, today=today, expected_period=args.period))
+            readings.append(pipeline.read_return(Path(f), con=con, today=today, expected_period=args.period,
+                                                 limits=limits))
         errors = sum(len(r.errors) for r in readings)
         warnings = sum(len(r.warnings) for r in readings)
         diffs = [pipeline.preview_diff(con, r) for r in readings]
