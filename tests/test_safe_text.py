@@ -12,6 +12,7 @@ import zipfile
 import openpyxl
 import pytest
 from builders import tiny_observations, tiny_setup
+from testdate import AT, SETTINGS, TODAY
 
 from indicators.db import store
 from indicators.dispatch import dispatch_table
@@ -74,8 +75,8 @@ def evil_db(tmp_path_factory):
     frames["department"]["name"] = frames["department"]["name"].replace({"成果转化科": "=成果转化科"})
     path = tmp_path_factory.mktemp("evil") / "evil.duckdb"
     con = store.connect(path, create=True)
-    workbook.load_setup(con, frames)
-    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx")
+    workbook.load_setup(con, frames, at=AT)
+    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", at=AT)
     con.close()
     return path
 
@@ -84,7 +85,7 @@ def evil_db(tmp_path_factory):
 def evil_summary(evil_db):
     con = store.connect(evil_db, read_only=True)
     try:
-        return summarize(dispatch_table(con, PERIOD), PERIOD)
+        return summarize(dispatch_table(con, PERIOD, SETTINGS), PERIOD)
     finally:
         con.close()
 
@@ -116,7 +117,7 @@ def _cells(data: bytes):
 
 
 def test_report_xlsx_has_no_formula_and_quotes_names(evil_summary):
-    cells = list(_cells(render(evil_summary, "xlsx")))
+    cells = list(_cells(render(evil_summary, "xlsx", issued=TODAY, deadline_day=5)))
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     risky = [c for c in cells if is_formula_like(c.value)]
     assert risky and all(c.quotePrefix for c in risky)
@@ -124,7 +125,7 @@ def test_report_xlsx_has_no_formula_and_quotes_names(evil_summary):
 
 
 def test_pptx_chart_data_has_no_formula(evil_summary):
-    data = render(evil_summary, "pptx")
+    data = render(evil_summary, "pptx", issued=TODAY, deadline_day=5)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         embedded = [n for n in z.namelist() if n.endswith(".xlsx")]
         assert embedded
@@ -133,7 +134,7 @@ def test_pptx_chart_data_has_no_formula(evil_summary):
 
 
 def test_notice_markdown_escapes_html(evil_summary):
-    md = render(evil_summary, "md").decode("utf-8")
+    md = render(evil_summary, "md", issued=TODAY, deadline_day=5).decode("utf-8")
     assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
 
 
@@ -142,7 +143,7 @@ def test_template_and_setup_workbook_keep_names_as_text(evil_db, tmp_path):
     from indicators.views.setup import read_setup, setup_frames, setup_workbook_bytes
     con = store.connect(evil_db, read_only=True)
     try:
-        tpl = template.write_template(con, tmp_path / "t.xlsx", period=PERIOD)
+        tpl = template.write_template(con, tmp_path / "t.xlsx", period=PERIOD, settings=SETTINGS, today=TODAY)
         current = setup_workbook_bytes(setup_frames(con))  # 设置管理 → 下载当前设置
     finally:
         con.close()
@@ -158,7 +159,7 @@ def test_pages_render_names_as_text(evil_db):
     from indicators.views.responsibility import district_scorecard
     con = store.connect(evil_db, read_only=True)
     try:
-        table = dispatch_table(con, PERIOD)
+        table = dispatch_table(con, PERIOD, SETTINGS)
         card = district_scorecard(table, "B", "C")
         detail = indicator_detail(con, table, "TC", PERIOD, "C")
     finally:
