@@ -123,7 +123,7 @@ class Settings:
                              "一份报表读取的单元格上限（各工作表使用区域之和，含远处的空白）")
     max_unpacked_mb: float = setting(400.0, "INDICATORS_MAX_UNPACKED_MB", number(1, 16384, " MB"),
                                      ".xlsx 解压后的大小上限（MB）；解压后超过文件大小 100 倍的也拒收")
-    max_problems: int = setting(200, "INDICATORS_MAX_PROBLEMS", integer(1, 1_000_000),
+    max_problems: int = setting(200, "INDICATORS_MAX_PROBLEMS", integer(1, 10_000),
                                 "每类问题最多列出的条数，其余只计数")
 
     def with_(self, **changes) -> "Settings":

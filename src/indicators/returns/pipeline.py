@@ -297,8 +297,11 @@ def _rejected(file_name: str, sha: str, message: str) -> ReturnReading:
 
 def _finish(file_name, sha, values, problems, conversions, layout, sheets, expected, limits: Limits,
             unlisted: dict[str, tuple[str, int]] | None = None) -> ReturnReading:
-    table = _problem_table(problems, file_name)
+    table, counted = _problem_table(problems, file_name)
     table, omitted = _cap(table, limits.max_problems)
+    for rule, n in counted.items():  # problems a check counted without building them
+        severity = omitted.get(rule, (str(table.loc[table["rule"] == rule, "severity"].iloc[0]), 0))[0]
+        omitted[rule] = (severity, omitted.get(rule, (severity, 0))[1] + n)
     for rule, (severity, n) in (unlisted or {}).items():  # cells the scan counted but did not keep
         omitted[rule] = (severity, omitted.get(rule, (severity, 0))[1] + n)
     return ReturnReading(file_name, sha, values.reset_index(drop=True), table,
@@ -306,10 +309,16 @@ def _finish(file_name, sha, values, problems, conversions, layout, sheets, expec
                          omitted=omitted)
 
 
-def _problem_table(problems: list, file_name: str) -> pd.DataFrame:
+def _problem_table(problems: list, file_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """All problems as one sorted table, and per rule how many more a check counted
+    (``validate.where``'s "more")."""
     frames = [pd.DataFrame([p]) if isinstance(p, dict) else p for p in problems]
     frames = [f for f in frames if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else empty_problems()
+    counted = {}
+    if "more" in table:
+        more = table.groupby("rule")["more"].sum()
+        counted = {str(rule): int(n) for rule, n in more.items() if n > 0}
     table["file"] = file_name
     table = table.reindex(columns=PROBLEM_COLUMNS)
     table["row"] = table["row"].astype("Int64")
@@ -318,7 +327,7 @@ def _problem_table(problems: list, file_name: str) -> pd.DataFrame:
     table = table.drop(columns="_o").reset_index(drop=True)
     for c in ("sheet", "column", "value", "rule", "rule_name", "message", "fix", "severity", "file"):
         table[c] = table[c].fillna("").astype("str")
-    return table
+    return table, counted
 
 
 def _cap(table: pd.DataFrame, per_rule: int) -> tuple[pd.DataFrame, dict[str, tuple[str, int]]]:

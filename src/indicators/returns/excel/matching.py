@@ -67,7 +67,12 @@ def split_unit(text, measures=MEASURE_WORDS) -> tuple[str, str | None]:
 
 def is_total(text) -> bool:
     """A 合计 / 总计 / 小计 row label."""
-    return bool(_TOTAL.search(norm(text)))
+    return is_total_key(norm(text))
+
+
+def is_total_key(key: str) -> bool:
+    """``is_total`` of a label already normalised (``norm``)."""
+    return bool(_TOTAL.search(key))
 
 
 def split_aliases(aliases) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.returns.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total
+from indicators.returns.excel.matching import Catalog, conversion_factor, is_percent_unit, is_total_key, norm
 from indicators.returns.excel.numbers import FORMULA_ERRORS, parse_numbers
 from indicators.returns.excel.periods import annual_texts, bare_years
 from indicators.returns.excel.validate import cell_text, empty_problems, where
@@ -64,8 +64,10 @@ def _indicators(texts: pd.Series, catalog: Catalog):
 def _org_units(texts: pd.Series, catalog: Catalog):
     """Per distinct text: the org unit code, and whether it is a 合计 row."""
     tu, uniques = pd.factorize(texts.to_numpy(dtype=object))
-    org_code = np.array([catalog.unit_code(t) for t in uniques] + [None], dtype=object)
-    total = np.array([is_total(t) and c is None for t, c in zip(uniques, org_code)] + [False], dtype=bool)
+    keys = [norm(t) for t in uniques]  # once per distinct text: a file of 200k unknown units has 200k
+    found = catalog.org.codes
+    org_code = np.array([found.get(k) for k in keys] + [None], dtype=object)
+    total = np.array([c is None and is_total_key(k) for k, c in zip(keys, org_code)] + [False], dtype=bool)
     return tu, org_code, total
 
 

@@ -221,6 +221,13 @@ def _fill_merged(grid: pd.DataFrame, merged: list) -> None:
 
 # --- csv -------------------------------------------------------------------------------
 
+def _csv_rows(text: str, delimiter: str, file_name: str) -> int:
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        return 0  # the parse below says where
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (BOM or not) first, then GB18030 (a superset of GBK, what WPS writes)."""
     for enc in ("utf-8-sig", "gb18030"):
@@ -237,6 +244,8 @@ def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
     delimiter = max((",", "\t", ";", "，"), key=sample.count) if sample else ","
     name = Path(file_name).stem or "CSV"
     csv.field_size_limit(max(limits.max_file_bytes, 131_072))  # one cell may be long; the file is bounded
+    if text.count("\n") > limits.max_rows:  # maybe too many rows: count them without keeping them
+        limits.check_rows(_csv_rows(text, delimiter, file_name), name, file_name)
     rows, width = [], 0
     try:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):

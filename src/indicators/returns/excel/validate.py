@@ -93,6 +93,9 @@ def cell_text(cells: pd.Series) -> pd.Series:
     return text
 
 
+WHERE_KEEP = 10_000  # problems built per check and rule (the most INDICATORS_MAX_PROBLEMS can list)
+
+
 def where(frame: pd.DataFrame, mask, rule: str, message, *, severity: str = "error", column: str = "column",
           value: str | None = None, fix=None) -> pd.DataFrame:
     """Problems for the rows of ``frame`` under ``mask``. ``message`` is one string or a
@@ -102,7 +105,11 @@ def where(frame: pd.DataFrame, mask, rule: str, message, *, severity: str = "err
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return empty_problems()
-    sub = frame[mask]
+    # a return lists a few hundred problems per rule: messages are built for the first
+    # WHERE_KEEP rows only, and the last one carries how many more there were ("more")
+    hits = np.flatnonzero(mask)
+    more = max(0, len(hits) - WHERE_KEEP)
+    sub = frame.iloc[hits[:WHERE_KEEP]] if more else frame[mask]
     if callable(message):
         message = message(sub)
     out = pd.DataFrame({
@@ -113,6 +120,9 @@ def where(frame: pd.DataFrame, mask, rule: str, message, *, severity: str = "err
         "rule": rule, "rule_name": RULES[rule][0],
         "message": message, "fix": RULES[rule][1] if fix is None else fix, "severity": severity,
     })
+    if more:
+        out["more"] = 0
+        out.iloc[-1, out.columns.get_loc("more")] = more
     return out
 
 
