@@ -188,12 +188,15 @@ def _unknown(w, mask, rule, text_col, col_col, what, lookup) -> pd.DataFrame:
     if not np.asarray(mask).any():
         return empty_problems()
     sub = w[mask].drop_duplicates(["sheet", "row", col_col, text_col])
-    # suggestions cost a difflib pass each: only for the texts that will be listed
-    texts = sub[text_col].astype("str")
-    hints = {t: lookup.suggest(t) if len(t) <= 100 else [] for t in texts.unique()[:SUGGESTED_TEXTS]}
-    hint = texts.map(lambda t: "，您是否要填「" + "」或「".join(hints[t]) + "」？" if hints.get(t) else "")
-    msg = what + "「" + cell_text(texts) + f"」不在{what}库中" + hint
-    return where(sub, np.ones(len(sub), bool), rule, msg, column=col_col, value=text_col)
+
+    def message(s: pd.DataFrame) -> pd.Series:
+        # suggestions cost a difflib pass each: only for the texts that will be listed
+        texts = s[text_col].astype("str")
+        hints = {t: lookup.suggest(t) if len(t) <= 100 else [] for t in texts.unique()[:SUGGESTED_TEXTS]}
+        hint = texts.map(lambda t: "，您是否要填「" + "」或「".join(hints[t]) + "」？" if hints.get(t) else "")
+        return what + "「" + cell_text(texts) + f"」不在{what}库中" + hint
+
+    return where(sub, np.ones(len(sub), bool), rule, message, column=col_col, value=text_col)
 
 
 def check_periods(w: pd.DataFrame, *, current_month: str, expected: str | None) -> list[pd.DataFrame]:
