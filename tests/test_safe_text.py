@@ -14,7 +14,7 @@ import pytest
 from builders import tiny_observations, tiny_setup
 from testdate import AT, SETTINGS, TODAY
 
-from indicators.db import store
+from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
 from indicators.report import render
 from indicators.report.summary import summarize
@@ -74,16 +74,16 @@ def evil_db(tmp_path_factory):
     frames["indicator"]["source"] = "<script>alert(1)</script>"
     frames["department"]["name"] = frames["department"]["name"].replace({"成果转化科": "=成果转化科"})
     path = tmp_path_factory.mktemp("evil") / "evil.duckdb"
-    con = store.connect(path, create=True)
+    con = connection.connect(path, create=True)
     workbook.load_setup(con, frames, at=AT)
-    store.write_batch(con, tiny_observations(), file_name="tiny.xlsx", at=AT)
+    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", at=AT)
     con.close()
     return path
 
 
 @pytest.fixture(scope="module")
 def evil_summary(evil_db):
-    con = store.connect(evil_db, read_only=True)
+    con = connection.connect(evil_db, read_only=True)
     try:
         return summarize(dispatch_table(con, PERIOD, SETTINGS), PERIOD)
     finally:
@@ -141,7 +141,7 @@ def test_notice_markdown_escapes_html(evil_summary):
 def test_template_and_setup_workbook_keep_names_as_text(evil_db, tmp_path):
     from indicators.returns import template
     from indicators.views.setup import read_setup, setup_frames, setup_workbook_bytes
-    con = store.connect(evil_db, read_only=True)
+    con = connection.connect(evil_db, read_only=True)
     try:
         tpl = template.write_template(con, tmp_path / "t.xlsx", period=PERIOD, settings=SETTINGS, today=TODAY)
         current = setup_workbook_bytes(setup_frames(con))  # 设置管理 → 下载当前设置
@@ -157,7 +157,7 @@ def test_template_and_setup_workbook_keep_names_as_text(evil_db, tmp_path):
 def test_pages_render_names_as_text(evil_db):
     from indicators.views.indicator import indicator_detail
     from indicators.views.responsibility import district_scorecard
-    con = store.connect(evil_db, read_only=True)
+    con = connection.connect(evil_db, read_only=True)
     try:
         table = dispatch_table(con, PERIOD, SETTINGS)
         card = district_scorecard(table, "B", "C")

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
-from indicators.db import store
+from indicators.db import batches, connection
 
 # the catalogue of the bookmaker's city, plus the kinds of indicators the calendar checks need
 EXTRA_INDICATORS = [  # code, name, unit, kind, frequency
@@ -132,7 +132,7 @@ def many_rows(path: Path, rows: int) -> Path:
 
 def snapshot(path: Path) -> dict:
     """Every table that a write touches, to compare before and after."""
-    con = store.connect(path, read_only=True)
+    con = connection.connect(path, read_only=True)
     try:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()  # noqa: S608 - fixed names
                 for t in ("batch", "observation", "audit")}

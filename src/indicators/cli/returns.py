@@ -2,7 +2,8 @@
 
 ``import`` checks every file first and writes nothing unless all pass: an error in any
 file, or a warning without ``--yes``, exits 1 with located messages on stderr (or in
-``--json``).
+``--json``). What passes is written in one transaction (``pipeline.commit_all``): all
+files or none, even when the process is killed half-way.
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ def cmd_import(args) -> int:
         diffs = [pipeline.preview_diff(con, r) for r in readings]
         batch_ids: list[int | None] = [None] * len(readings)
         rejected = errors > 0 or (warnings > 0 and not args.yes and not args.dry_run)
-        if not rejected and not args.dry_run:
-            for i, r in enumerate(readings):
-                batch_ids[i] = pipeline.commit(con, r, who=args.who, at=clock.now(args.settings),
-                                               confirm_warnings=args.yes)
+        if not rejected and not args.dry_run:  # one transaction: every file lands, or none
+            batch_ids = pipeline.commit_all(con, readings, who=args.who, at=clock.now(args.settings),
+                                            confirm_warnings=args.yes)
     if args.json:
         out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
                "files": [{**r.summary(), "changes": pipeline.diff_counts(d), "batch_id": b,

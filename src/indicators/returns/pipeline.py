@@ -398,14 +398,33 @@ def limit_of(reading: ReturnReading) -> int:
 def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,
            at: dt.datetime, confirm_warnings: bool = False, note: str | None = None) -> int:
     """Store the reading as one batch uploaded at ``at`` (``indicators.clock.now``) and
-    return its id. Refuses (RejectedInput, nothing
-    written) when the reading has errors, unconfirmed warnings, or no values."""
+    return its id. Refuses (RejectedInput, nothing written) when the reading has errors,
+    unconfirmed warnings, or no values."""
+    return commit_all(con, [reading], who=who, at=at, confirm_warnings=confirm_warnings, note=note)[0]
+
+
+def commit_all(con: Connection, readings: list[ReturnReading], *, who: str | None = None, at: dt.datetime,
+               confirm_warnings: bool = False, note: str | None = None) -> list[int]:
+    """Store several readings — one import command, or the files of one upload — as one
+    unit: a batch per file, all in one transaction, so every file lands or none does (a
+    crash or a kill half-way leaves the database as it was). Every reading is checked
+    before anything is written; one that cannot be committed refuses them all."""
+    for reading in readings:
+        _check_committable(reading, confirm_warnings)
+    with con.transaction():
+        return [_write(con, r, who=who, at=at, note=note) for r in readings]
+
+
+def _check_committable(reading: ReturnReading, confirm_warnings: bool) -> None:
     if not reading.ok:
         raise RejectedInput(f"文件「{reading.file_name}」有 {reading.count('error'):,} 处错误，未导入任何数据。")
     if len(reading.warnings) and not confirm_warnings:
         raise RejectedInput(f"文件「{reading.file_name}」有 {reading.count('warning'):,} 条警告，需确认后才能导入。")
     if reading.values.empty and reading.task_progress.empty:
-        raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值。")
+        raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值，未导入任何数据。")
+
+
+def _write(con: Connection, reading: ReturnReading, *, who: str | None, at: dt.datetime, note: str | None) -> int:
     if len(reading.warnings):
         note = ((note + "；") if note else "") + f"已确认 {reading.count('warning'):,} 条警告"
     progress = reading.task_progress
