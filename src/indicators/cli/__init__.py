@@ -6,7 +6,11 @@ them: adding a group is its module plus one line there.
 
 Exit codes: 0 success, 1 rejected input (nothing written), 2 usage error. Every
 failure a user can cause — a bad setting, a missing, locked, too-new or foreign
-database, a rejected file — is one line on stderr (``failure``), never a traceback.
+database, a rejected file, a file that cannot be read or written, output into a pipe
+that closed (``status --json | head``, quietly) — is one line on stderr (``failure``),
+never a traceback. A bug of ours is one line too (a hostile file must never reach the
+terminal as a traceback), and its traceback goes to a file the line names, so it still
+gets reported and fixed.
 """
 
 from __future__ import annotations
@@ -54,6 +58,14 @@ def failure(exc: Exception) -> tuple[int, str] | None:
         return EXIT_REJECTED, str(exc)
     if isinstance(exc, FileNotFoundError):
         return EXIT_REJECTED, f"文件不存在：{exc.filename}"
+    if isinstance(exc, IsADirectoryError):
+        return EXIT_REJECTED, f"「{exc.filename}」是一个文件夹，不是文件。"
+    if isinstance(exc, PermissionError):
+        return EXIT_REJECTED, f"没有权限读写「{exc.filename}」：请检查文件和文件夹的权限。"
+    if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+        return EXIT_REJECTED, f"读写文件失败（{exc.strerror or type(exc).__name__}）：{exc.filename or ''}"
+    if isinstance(exc, MemoryError):
+        return EXIT_REJECTED, "内存不足，本次操作未完成、未写入任何数据：请减小文件或分批处理。"
     return None
 
 
@@ -61,14 +73,54 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.settings = load()  # the one place the command line reads the environment
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_REJECTED
+    except KeyboardInterrupt:
+        return _say("已中断；未提交的写入不会留下一半。", 130)
     except Exception as exc:
         known = failure(exc)
         if known is None:
-            raise
+            return _say(_bug_line(exc), EXIT_REJECTED)
         code, line = known
+        return _say(line, code)
+
+
+def _say(line: str, code: int) -> int:
+    try:
         print(line, file=sys.stderr)
-        return code
+    except OSError:
+        pass
+    return code
+
+
+def _bug_line(exc: Exception) -> str:
+    """One line for an error of ours; the traceback is kept in a file for the report."""
+    import tempfile
+    import traceback
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="indicators-error-", suffix=".txt", delete=False,
+                                         encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(exc)))
+        where = f"，详情已写入 {f.name}"
+    except OSError:
+        where = ""
+    return (f"程序内部错误（{type(exc).__name__}），本次操作未完成、未写入任何数据{where}。"
+            "请把命令、所用文件和这份详情报告给系统管理员。")
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe: point stdout at /dev/null so the interpreter's final flush
+    does not print a traceback of its own (Python's documented recipe)."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

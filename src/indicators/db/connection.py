@@ -219,13 +219,17 @@ def _open(target: str, *, create: bool, read_only: bool) -> Connection:
     try:
         raw = duckdb.connect(target, read_only=read_only and target != MEMORY)
     except duckdb.Error as exc:
-        raise _opening_error(exc, target) from None
+        raise _opening_error(exc, target, read_only) from None
     return Connection(raw, target, read_only=read_only)
 
 
-def _opening_error(exc: duckdb.Error, target: str) -> Exception:
+def _opening_error(exc: duckdb.Error, target: str, read_only: bool = False) -> Exception:
     """What went wrong opening ``target``, as the user should read it."""
     text = str(exc).lower()
+    if "lock" in text and read_only:  # status / report: they would only have read
+        return DatabaseLocked(
+            f"数据库 {target} 正忙：另一个进程（如正在运行的网页应用）正在使用它。本命令只读取数据、不会写入，"
+            "但 DuckDB 文件被占用时无法同时打开。请稍后重试，或先关闭网页应用；也可以复制一份数据库文件，用 --db 指向副本。")
     if "lock" in text:
         return DatabaseLocked(
             f"数据库 {target} 正被另一个进程（如正在运行的网页应用）占用，无法写入。"

@@ -1,0 +1,131 @@
+"""Every failure a user can cause on the command line is one Chinese line and exit 1 (2
+for usage), never a traceback — each case run through the real console entry point in a
+child process, as a user would (issue 11)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+
+import pytest
+from excel.wild import with_entities
+
+from indicators.db import connection
+
+PY = [sys.executable, "-m", "indicators"]
+
+
+def run(*args, env=None, timeout=120):
+    return subprocess.run([*PY, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def one_line(out) -> str:
+    assert "Traceback" not in out.stderr and "Traceback" not in out.stdout, out.stderr
+    lines = [x for x in out.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, out.stderr
+    return lines[0]
+
+
+@contextlib.contextmanager
+def held(path):
+    """Another process (as the running web app does) holds the database for writing."""
+    code = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+    p = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+
+
+@pytest.fixture
+def db(demo_db):
+    return demo_db
+
+
+def test_entity_declaration_in_sheet_xml(tmp_path, db):
+    out = run("import", with_entities(tmp_path / "xxe.xlsx"), "--db", db)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "实体声明" in out.stderr and "未导入任何数据" in out.stderr
+
+
+def test_a_directory_named_like_a_workbook(tmp_path, db):
+    (tmp_path / "x.xlsx").mkdir()
+    out = run("import", tmp_path / "x.xlsx", "--db", db)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and "是一个文件夹" in out.stderr
+
+
+@pytest.mark.parametrize("content", [b"not a database at all\n", b"", None])
+def test_db_that_is_not_a_database(tmp_path, content):
+    path = tmp_path / "x.duckdb"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    out = run("status", "--db", path)
+    assert out.returncode == 1 and "不是指标月调度的数据库文件" in one_line(out)
+
+
+def test_status_into_a_closed_pipe(db):
+    p = subprocess.Popen([*PY, "status", "--json", "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(200)  # `| head`: read a little, then close the pipe
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 1 and "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("name, value", [
+    ("INDICATORS_MAX_FILE_MB", "twenty"), ("INDICATORS_MAX_ROWS", "-5"), ("INDICATORS_MAX_CELLS", "1e99"),
+    ("INDICATORS_MAX_UNPACKED_MB", "0"), ("INDICATORS_MAX_PROBLEMS", "many"), ("INDICATORS_PACING", "fast"),
+])
+def test_bad_setting(db, name, value):
+    out = run("status", "--db", db, env={name: value})
+    assert out.returncode == 2 and name in one_line(out)
+
+
+def test_file_over_the_size_bound(tmp_path, db):
+    path = tmp_path / "r.csv"
+    path.write_text("期间,单位,指标,数值\n" + "2026-10,东城区,技术合同成交额,1\n" * 2000, encoding="utf-8")
+    out = run("import", path, "--db", db, "--json", env={"INDICATORS_MAX_FILE_MB": "0.01"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "INDICATORS_MAX_FILE_MB" in out.stdout
+
+
+@pytest.mark.parametrize("command", [["status"], ["report", "--format", "md", "--out", "{tmp}/n.md"]])
+def test_reading_commands_while_the_app_holds_the_database(tmp_path, db, command):
+    with held(db):
+        out = run(*[c.format(tmp=tmp_path) for c in command], "--db", db)
+    line = one_line(out)
+    assert out.returncode == 1 and "正忙" in line and "只读取数据" in line and "无法写入" not in line
+
+
+def test_init_force_refuses_a_held_database(db):
+    size = db.stat().st_size
+    with held(db):
+        out = run("init", "--force", "--db", db)
+    assert out.returncode == 1 and "未删除" in one_line(out)
+    assert db.exists() and db.stat().st_size == size
+    con = connection.connect(db, read_only=True)  # still the demo city
+    try:
+        assert con.execute("SELECT count(*) FROM observation").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def test_init_force_replaces_a_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "x.duckdb"
+    path.write_bytes(b"junk")
+    out = run("init", "--force", "--db", path)
+    assert out.returncode == 0, out.stderr
+
+
+def test_import_while_the_app_holds_the_database(tmp_path, db):
+    path = tmp_path / "r.csv"
+    path.write_text("期间,单位,指标,数值\n2026-10,东城区,技术合同成交额,1\n", encoding="utf-8")
+    with held(db):
+        out = run("import", path, "--db", db, "--yes")
+    assert out.returncode == 1 and "占用" in one_line(out)
