@@ -1,5 +1,6 @@
 """数据报送 — download the month's template, upload returns, check them cell by cell,
-preview what changes, and import only after an explicit confirmation."""
+preview what changes, and import only after an explicit confirmation: all the files of
+one upload in one transaction (all land or none, as ``indicators import``)."""
 
 import math
 
@@ -52,6 +53,7 @@ files = st.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可
                          max_upload_size=max(1, math.ceil(limits.max_file_bytes / 2**20)),
                          help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
 readings: dict = st.session_state.setdefault("upload_readings", {})  # sha256 → {reading, batch}
+pending: list[dict] = []  # the files of this upload still to import: one unit
 
 for f in files or []:
     data = f.getvalue()
@@ -98,9 +100,11 @@ for f in files or []:
             lines = pipeline.problem_lines(reading, limit=min(len(reading.errors), 5))
             st.error(message + "\n\n" + "\n".join(f"- {md_text(line)}" for line in lines), icon="⛔")
             ui.table(views.problems_table(reading), key=f"problems_{sha[:12]}")
+            pending.append(entry)
             continue
         if kind == "empty":
             st.warning(message, icon="⚠️")
+            pending.append(entry)
             continue
         if kind == "duplicate":
             st.warning(md_text(message), icon="♻️")
@@ -111,10 +115,8 @@ for f in files or []:
 
         diff = pipeline.preview_diff(con, reading)
         counts = pipeline.diff_counts(diff)
-        m1, m2, m3 = st.columns(3)
-        m1.metric("新增", f"{counts['新增']:,}")
-        m2.metric("修改（旧值 → 新值）", f"{counts['修改']:,}")
-        m3.metric("不变", f"{counts['不变']:,}")
+        for col, (label, key) in zip(st.columns(3), (("新增", "新增"), ("修改（旧值 → 新值）", "修改"), ("不变", "不变"))):
+            col.metric(label, f"{counts[key]:,}")
         changes = views.diff_table(diff)
         if changes.empty:
             st.info("与库中现有数据完全相同，导入不会改变任何数值。")
@@ -124,16 +126,28 @@ for f in files or []:
             with st.expander(f"查看全部 {len(diff):,} 行（含不变）"):
                 ui.table(views.diff_table(diff, include_unchanged=True))
 
-        ack = True
-        if len(reading.warnings):
-            ack = st.checkbox(f"我已核对以上 {len(reading.warnings)} 条警告，确认导入", key=f"ack_{sha}")
-        if not who.strip():
-            st.caption("请先在上方填写报送人，再确认导入。")
-        if st.button("确认导入", type="primary", key=f"commit_{sha}", icon=":material/check:",
-                     disabled=not (ack and who.strip())):
-            try:
-                entry["batch"] = pipeline.commit(con, reading, who=who.strip(), at=ui.now(), confirm_warnings=ack)
-            except RejectedInput as exc:
-                st.error(f"{md_text(exc)}（数据库没有任何改动）", icon="⛔")
-            else:
-                st.rerun()  # the dispatch caches key on the data version: they refresh by themselves
+        pending.append(entry)
+
+# ---------------------------------------------------------------- ③ one confirmation for the whole upload
+if pending:
+    kind, message, warnings = views.upload_verdict([e["reading"] for e in pending])
+    if kind == "blocked":
+        st.error(message, icon="⛔")
+        st.stop()
+    st.info(message, icon="ℹ️" if kind == "ready" else "⚠️")
+    unit_key = "_".join(sorted(e["reading"].sha256[:8] for e in pending))  # a new set of files asks afresh
+    ack = warnings == 0 or st.checkbox(f"我已核对以上 {warnings} 条警告，确认导入", key=f"ack_{unit_key}")
+    if not who.strip():
+        st.caption("请先在上方填写报送人，再确认导入。")
+    label = "确认导入" if len(pending) == 1 else f"确认导入全部 {len(pending)} 个文件"
+    if st.button(label, type="primary", key=f"commit_{unit_key}", icon=":material/check:",
+                 disabled=not (ack and who.strip())):
+        try:
+            ids = pipeline.commit_all(con, [e["reading"] for e in pending], who=who.strip(), at=ui.now(),
+                                      confirm_warnings=ack)
+        except RejectedInput as exc:
+            st.error(f"{md_text(exc)}（数据库没有任何改动）", icon="⛔")
+        else:
+            for e, batch_id in zip(pending, ids):
+                e["batch"] = batch_id
+            st.rerun()  # the dispatch caches key on the data version: they refresh by themselves

@@ -99,3 +99,53 @@ def test_warning_then_confirmed_import(demo_db, monkeypatch):
     at.button[0].click().run()
     assert not at.exception and "已导入" in at.success[0].value
     assert batches(demo_db)[-1][2:] == ("张三", 1, "active")
+
+
+def upload_many(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
+    at.file_uploader(key="upload_files").set_value([(name, data, XLSX) for name, data in files])
+    return at.run()
+
+
+DC_ROWS = [("2026-10", "DC", "东城区", "JSHT", "技术合同成交额", 30.5)]
+
+
+def test_one_bad_file_holds_the_whole_upload(demo_db, monkeypatch):
+    n = len(batches(demo_db))
+    at = upload_many(open_page(PAGE, demo_db, monkeypatch),
+                     [("qx.xlsx", long_return(QX_ROWS)), ("bad.xlsx", long_return(BAD_ROWS))])
+    assert not at.exception
+    assert any("「bad.xlsx」不能导入" in e.value and "要么全部导入，要么都不导入" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label.startswith("确认导入")]
+    assert len(batches(demo_db)) == n
+
+
+def test_an_upload_of_several_files_is_one_unit(demo_db, monkeypatch):
+    n = len(batches(demo_db))
+    at = upload_many(open_page(PAGE, demo_db, monkeypatch),
+                     [("qx.xlsx", long_return(QX_ROWS)), ("dc.xlsx", long_return(DC_ROWS))])
+    at.text_input(key="w_upload_who").set_value("张三").run()
+    [button] = [b for b in at.button if b.label == "确认导入全部 2 个文件"]
+    button.click().run()
+    assert not at.exception and len([s for s in at.success if "已导入：批次" in s.value]) == 2
+    rows = batches(demo_db)
+    assert len(rows) == n + 2 and {r[1] for r in rows[-2:]} == {"qx.xlsx", "dc.xlsx"}
+
+
+def test_a_failure_while_writing_the_second_file_writes_neither(demo_db, monkeypatch):
+    from indicators.db import batches as batch_store
+    real = batch_store.write_batch
+    calls = []
+
+    def failing(con, values, **kw):
+        calls.append(kw["file_name"])
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(con, values, **kw)
+
+    n = len(batches(demo_db))
+    at = upload_many(open_page(PAGE, demo_db, monkeypatch),
+                     [("qx.xlsx", long_return(QX_ROWS)), ("dc.xlsx", long_return(DC_ROWS))])
+    at.text_input(key="w_upload_who").set_value("张三").run()
+    monkeypatch.setattr(batch_store, "write_batch", failing)
+    [b for b in at.button if b.label == "确认导入全部 2 个文件"][0].click().run()
+    assert len(calls) == 2 and len(batches(demo_db)) == n  # the first file's batch was rolled back too

@@ -127,12 +127,27 @@ def import_verdict(reading: ReturnReading, duplicate: dict | None) -> tuple[str,
     """What the page says before the confirm button: (kind, message), kind ∈ error |
     empty | duplicate | warning | ready."""
     if not reading.ok:
-        return "error", (f"发现 {len(reading.errors)} 处错误：整份文件未导入，数据库没有任何改动。"
+        return "error", (f"发现 {reading.count('error'):,} 处错误：整份文件未导入，数据库没有任何改动。"
                          "请按下表逐格修改后重新上传。")
     if reading.values.empty and reading.task_progress.empty:
         return "empty", "文件中没有填写任何数值，无可导入的数据。请在「填报值」列填写后重新上传。"
     if duplicate is not None:
         return "duplicate", duplicate_text(duplicate)
     if len(reading.warnings):
-        return "warning", f"有 {len(reading.warnings)} 条警告：请逐条核对，确认无误后勾选确认再导入。"
+        return "warning", f"有 {reading.count('warning'):,} 条警告：请逐条核对，确认无误后勾选确认再导入。"
     return "ready", "校验通过，可以导入。"
+
+
+def upload_verdict(readings: list[ReturnReading]) -> tuple[str, str, int]:
+    """What the page says above the one confirm button of an upload: (kind, message,
+    warnings to tick), kind ∈ blocked | warning | ready. The files of one upload are one
+    unit (``pipeline.commit_all``): a file with errors or without values holds them all."""
+    names = "、".join(f"「{r.file_name}」" for r in readings if not r.ok or (r.values.empty and r.task_progress.empty))
+    if names:
+        return "blocked", (f"{names}不能导入：一次上传的 {len(readings)} 个文件要么全部导入，要么都不导入，"
+                           "数据库没有任何改动。请修改后重新上传，或在上方上传框中移除该文件。"), 0
+    warnings = sum(r.count("warning") for r in readings)
+    files = "这个文件" if len(readings) == 1 else f"这 {len(readings)} 个文件"
+    if warnings:
+        return "warning", f"{files}共有 {warnings:,} 条警告：逐条核对后勾选确认，{files}将一起导入。", warnings
+    return "ready", f"{files}校验通过，确认后一起导入（一次写入，全部成功或全部不写）。", 0
