@@ -29,23 +29,25 @@ def cmd_import(args) -> int:
                 raise RejectedInput(f"文件不存在：{f}")
             readings.append(pipeline.read_return(Path(f), con=con, today=today, expected_period=args.period,
                                                  limits=limits))
-        errors = sum(len(r.errors) for r in readings)
-        warnings = sum(len(r.warnings) for r in readings)
         diffs = [pipeline.preview_diff(con, r) for r in readings]
         batch_ids: list[int | None] = [None] * len(readings)
-        rejected = errors > 0 or (warnings > 0 and not args.yes and not args.dry_run)
+        # a dry run only checks: warnings and empty files refuse only a real import
+        refusal = pipeline.refusal(readings, confirm_warnings=args.yes or args.dry_run,
+                                   allow_empty=args.dry_run)
+        rejected = refusal is not None
         if not rejected and not args.dry_run:  # one transaction: every file lands, or none
             batch_ids = pipeline.commit_all(con, readings, who=args.who, at=clock.now(args.settings),
                                             confirm_warnings=args.yes)
     if args.json:
         out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
+               "refused": refusal,
                "files": [{**r.summary(), "changes": pipeline.diff_counts(d), "batch_id": b,
                           "conversions": r.conversions.to_dict(orient="records"),
                           "problems": _problem_records(r)}
                          for r, d, b in zip(readings, diffs, batch_ids)]}
         print_json(out)
     else:
-        _print_text(readings, diffs, batch_ids, args, rejected)
+        _print_text(readings, diffs, batch_ids, args, refusal)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -57,8 +59,9 @@ def _problem_records(reading) -> list[dict]:
     return recs
 
 
-def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
+def _print_text(readings, diffs, batch_ids, args, refusal: str | None) -> None:
     from indicators.returns import pipeline
+    rejected = refusal is not None
     for r, d, b in zip(readings, diffs, batch_ids):
         s = r.summary()
         c = pipeline.diff_counts(d)
@@ -74,8 +77,10 @@ def _print_text(readings, diffs, batch_ids, args, rejected: bool) -> None:
     if rejected:
         if any(not r.ok for r in readings):
             print("有错误，未导入任何数据。请按提示修改后重新导入。", file=sys.stderr)
-        else:
+        elif any(len(r.warnings) for r in readings) and not args.yes:
             print("有警告需要确认：核对后加 --yes 重新运行以导入。未导入任何数据。", file=sys.stderr)
+        else:
+            print(refusal, file=sys.stderr)
     elif args.dry_run:
         print("校验完成（--dry-run，未写入数据库）。")
 

@@ -326,7 +326,7 @@ def _problem_table(problems: list, file_name: str) -> tuple[pd.DataFrame, dict[s
     table = table.assign(_o=order).sort_values(["_o", "sheet", "row", "column"], kind="stable", na_position="first")
     table = table.drop(columns="_o").reset_index(drop=True)
     for c in ("sheet", "column", "value", "rule", "rule_name", "message", "fix", "severity", "file"):
-        table[c] = table[c].fillna("").astype("str")
+        table[c] = table[c].astype(object).where(table[c].notna(), "").astype("str")
     return table, counted
 
 
@@ -409,19 +409,24 @@ def commit_all(con: Connection, readings: list[ReturnReading], *, who: str | Non
     unit: a batch per file, all in one transaction, so every file lands or none does (a
     crash or a kill half-way leaves the database as it was). Every reading is checked
     before anything is written; one that cannot be committed refuses them all."""
-    for reading in readings:
-        _check_committable(reading, confirm_warnings)
+    reason = refusal(readings, confirm_warnings=confirm_warnings)
+    if reason:
+        raise RejectedInput(reason)
     with con.transaction():
         return [_write(con, r, who=who, at=at, note=note) for r in readings]
 
 
-def _check_committable(reading: ReturnReading, confirm_warnings: bool) -> None:
-    if not reading.ok:
-        raise RejectedInput(f"文件「{reading.file_name}」有 {reading.count('error'):,} 处错误，未导入任何数据。")
-    if len(reading.warnings) and not confirm_warnings:
-        raise RejectedInput(f"文件「{reading.file_name}」有 {reading.count('warning'):,} 条警告，需确认后才能导入。")
-    if reading.values.empty and reading.task_progress.empty:
-        raise RejectedInput(f"文件「{reading.file_name}」没有可导入的数值，未导入任何数据。")
+def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empty: bool = False) -> str | None:
+    """Why these readings cannot be committed together (the first reason, one line), or
+    None: a file with errors, unconfirmed warnings, or no values refuses them all."""
+    for reading in readings:
+        if not reading.ok:
+            return f"文件「{reading.file_name}」有 {reading.count('error'):,} 处错误，未导入任何数据。"
+        if len(reading.warnings) and not confirm_warnings:
+            return f"文件「{reading.file_name}」有 {reading.count('warning'):,} 条警告，需确认后才能导入，未导入任何数据。"
+        if reading.values.empty and reading.task_progress.empty and not allow_empty:
+            return f"文件「{reading.file_name}」没有可导入的数值，未导入任何数据。"
+    return None
 
 
 def _write(con: Connection, reading: ReturnReading, *, who: str | None, at: dt.datetime, note: str | None) -> int:
