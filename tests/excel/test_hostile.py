@@ -307,3 +307,12 @@ def test_the_current_month_warns_that_it_is_not_over(tmp_path, con):
 def test_read_sheets_flags_what_the_scan_saw(tmp_path):
     sheet = read_sheets(cached_formulas(tmp_path / "c.xlsx").read_bytes(), "c.xlsx")[0]
     assert (sheet.scan.cached_formulas, sheet.scan.first_cached) == (2, (1, 3))
+
+
+def test_the_page_table_says_how_many_were_not_listed(tmp_path, con):
+    from indicators.views.upload import problems_table
+    rows = [HEAD] + [["2026-10", f"未知单位{i}", "技术合同成交额", i] for i in range(230)]
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(",".join(map(str, r)) for r in rows), encoding="utf-8")
+    table = problems_table(read_return(path, con=con, today=TODAY))
+    assert len(table) == 201 and table["说明"].iloc[-1] == "同类问题还有 30 处未列出（每类最多列出前 200 条）"

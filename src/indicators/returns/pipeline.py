@@ -31,16 +31,16 @@ from indicators.returns.excel.normalise import CONVERSION_COLUMNS, normalise, pi
 from indicators.returns.excel.periods import month_of, parse_periods
 from indicators.returns.excel.sources import DEFAULT_LIMITS, Background, RawSheet, column_letter, read_file, read_sheets
 from indicators.returns.excel.validate import (
-    PROBLEM_COLUMNS,
     RULES,
+    cap_problems,
     check_cells,
     check_duplicates,
     check_frequency,
     check_keys,
     check_periods,
     check_totals,
-    empty_problems,
     one,
+    problem_table,
 )
 from indicators.returns.limits import Limits, clip
 
@@ -76,6 +76,7 @@ class ReturnReading:
     # the 重点任务进展 sheet (indicators.tasks.progress_sheet): PROGRESS_COLUMNS
     task_progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROGRESS_COLUMNS))
     omitted: dict[str, tuple[str, int]] = field(default_factory=dict)
+    listed_per_rule: int = DEFAULT_LIMITS.max_problems
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -297,8 +298,8 @@ def _rejected(file_name: str, sha: str, message: str) -> ReturnReading:
 
 def _finish(file_name, sha, values, problems, conversions, layout, sheets, expected, limits: Limits,
             unlisted: dict[str, tuple[str, int]] | None = None) -> ReturnReading:
-    table, counted = _problem_table(problems, file_name)
-    table, omitted = _cap(table, limits.max_problems)
+    table, counted = problem_table(problems, file_name)
+    table, omitted = cap_problems(table, limits.max_problems)
     for rule, n in counted.items():  # problems a check counted without building them
         severity = omitted.get(rule, (str(table.loc[table["rule"] == rule, "severity"].iloc[0]), 0))[0]
         omitted[rule] = (severity, omitted.get(rule, (severity, 0))[1] + n)
@@ -306,39 +307,7 @@ def _finish(file_name, sha, values, problems, conversions, layout, sheets, expec
         omitted[rule] = (severity, omitted.get(rule, (severity, 0))[1] + n)
     return ReturnReading(file_name, sha, values.reset_index(drop=True), table,
                          conversions.reset_index(drop=True), layout, sheets=sheets, expected_period=expected,
-                         omitted=omitted)
-
-
-def _problem_table(problems: list, file_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
-    """All problems as one sorted table, and per rule how many more a check counted
-    (``validate.where``'s "more")."""
-    frames = [pd.DataFrame([p]) if isinstance(p, dict) else p for p in problems]
-    frames = [f for f in frames if len(f)]
-    table = pd.concat(frames, ignore_index=True) if frames else empty_problems()
-    counted = {}
-    if "more" in table:
-        more = table.groupby("rule")["more"].sum()
-        counted = {str(rule): int(n) for rule, n in more.items() if n > 0}
-    table["file"] = file_name
-    table = table.reindex(columns=PROBLEM_COLUMNS)
-    table["row"] = table["row"].astype("Int64")
-    order = table["severity"].map({"error": 0, "warning": 1})
-    table = table.assign(_o=order).sort_values(["_o", "sheet", "row", "column"], kind="stable", na_position="first")
-    table = table.drop(columns="_o").reset_index(drop=True)
-    for c in ("sheet", "column", "value", "rule", "rule_name", "message", "fix", "severity", "file"):
-        table[c] = table[c].astype(object).where(table[c].notna(), "").astype("str")
-    return table, counted
-
-
-def _cap(table: pd.DataFrame, per_rule: int) -> tuple[pd.DataFrame, dict[str, tuple[str, int]]]:
-    """The first ``per_rule`` problems of each rule (in table order); the rest counted."""
-    rank = table.groupby("rule", sort=False).cumcount()
-    over = rank >= per_rule
-    if not over.any():
-        return table, {}
-    dropped = table[over]
-    omitted = {rule: (str(g["severity"].iloc[0]), int(len(g))) for rule, g in dropped.groupby("rule", sort=False)}
-    return table[~over].reset_index(drop=True), omitted
+                         omitted=omitted, listed_per_rule=limits.max_problems)
 
 
 # --- after reading -----------------------------------------------------------------------
@@ -385,14 +354,8 @@ def problem_lines(reading: ReturnReading, limit: int | None = 50) -> list[str]:
     for rule, (severity, n) in reading.omitted.items():
         tag = "错误" if severity == "error" else "警告"
         lines.append(f"【{tag}】{reading.file_name}：「{RULES[rule][0]}」还有 {n:,} 处同类问题未列出"
-                     "（每类最多列出前 {0} 条）".format(limit_of(reading)))
+                     f"（每类最多列出前 {reading.listed_per_rule} 条）")
     return lines
-
-
-def limit_of(reading: ReturnReading) -> int:
-    """How many problems per rule a reading lists (the cap it was read with)."""
-    per_rule = reading.problems.groupby("rule").size()
-    return int(per_rule.max()) if len(per_rule) else 0
 
 
 def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,

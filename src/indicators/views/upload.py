@@ -14,6 +14,7 @@ from indicators.db import batches, catalog
 from indicators.db.connection import Connection
 from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
 from indicators.returns import template
+from indicators.returns.excel.validate import RULES
 from indicators.returns.pipeline import ReturnReading
 from indicators.rules import due, periods
 from indicators.settings import Settings
@@ -93,11 +94,16 @@ def problems_table(reading: ReturnReading, severity: str | None = None) -> pd.Da
     p = reading.problems
     if severity is not None:
         p = p[p["severity"] == severity]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "级别": p["severity"].map(SEVERITY_LABELS).fillna(p["severity"]),
         "工作表": p["sheet"], "行": p["row"], "列": p["column"], "单元格内容": p["value"],
         "问题类型": p["rule_name"], "说明": p["message"], "修改方法": p["fix"],
     }).reset_index(drop=True)
+    more = [{"级别": SEVERITY_LABELS.get(sev, sev), "工作表": "", "行": pd.NA, "列": "", "单元格内容": "",
+             "问题类型": RULES[rule][0], "说明": f"同类问题还有 {n:,} 处未列出（每类最多列出前 {reading.listed_per_rule} 条）",
+             "修改方法": RULES[rule][1]}
+            for rule, (sev, n) in reading.omitted.items() if severity in (None, sev)]
+    return pd.concat([table, pd.DataFrame(more)], ignore_index=True) if more else table
 
 
 def conversions_table(con: Connection, reading: ReturnReading) -> pd.DataFrame:

@@ -311,3 +311,37 @@ def check_totals(totals: pd.DataFrame, parts: pd.DataFrame, catalog: Catalog) ->
     bad = t["sum"].notna() & ~np.isclose(t["value"], t["sum"], rtol=1e-3, atol=0.011)
     return [where(t, bad, "total_mismatch", lambda s: "合计 " + cell_text(s["value"]) + " 与各单位之和 "
                   + s["sum"].map(lambda v: f"{v:.6g}") + " 不一致", severity="warning")]
+
+
+# --- the table a reading carries -----------------------------------------------------
+
+def problem_table(problems: list, file_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """All problems as one sorted table, and per rule how many more a check counted
+    (``validate.where``'s "more")."""
+    frames = [pd.DataFrame([p]) if isinstance(p, dict) else p for p in problems]
+    frames = [f for f in frames if len(f)]
+    table = pd.concat(frames, ignore_index=True) if frames else empty_problems()
+    counted = {}
+    if "more" in table:
+        more = table.groupby("rule")["more"].sum()
+        counted = {str(rule): int(n) for rule, n in more.items() if n > 0}
+    table["file"] = file_name
+    table = table.reindex(columns=PROBLEM_COLUMNS)
+    table["row"] = table["row"].astype("Int64")
+    order = table["severity"].map({"error": 0, "warning": 1})
+    table = table.assign(_o=order).sort_values(["_o", "sheet", "row", "column"], kind="stable", na_position="first")
+    table = table.drop(columns="_o").reset_index(drop=True)
+    for c in ("sheet", "column", "value", "rule", "rule_name", "message", "fix", "severity", "file"):
+        table[c] = table[c].astype(object).where(table[c].notna(), "").astype("str")
+    return table, counted
+
+
+def cap_problems(table: pd.DataFrame, per_rule: int) -> tuple[pd.DataFrame, dict[str, tuple[str, int]]]:
+    """The first ``per_rule`` problems of each rule (in table order); the rest counted."""
+    rank = table.groupby("rule", sort=False).cumcount()
+    over = rank >= per_rule
+    if not over.any():
+        return table, {}
+    dropped = table[over]
+    omitted = {rule: (str(g["severity"].iloc[0]), int(len(g))) for rule, g in dropped.groupby("rule", sort=False)}
+    return table[~over].reset_index(drop=True), omitted

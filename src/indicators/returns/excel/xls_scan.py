@@ -57,35 +57,42 @@ def scan_xls(data: bytes, file_name: str, limits: Limits) -> dict[str, SheetScan
 
 # ---------------------------------------------------------------- the compound file
 
-def _workbook_stream(data: bytes, file_name: str) -> bytes:
-    if len(data) < 512:
-        raise _Damaged
-    shift, mini_shift = struct.unpack_from("<HH", data, 30)
-    if not 7 <= shift <= 16 or not 2 <= mini_shift < shift:
-        raise _Damaged
-    size = 1 << shift
-    n_sectors = (len(data) - size) // size + 1
-    (n_fat, dir_start, _, mini_cutoff, minifat_start, _, difat_start, n_difat) = struct.unpack_from(
-        "<IIIIIIII", data, 44)
+class _Compound:
+    """The sectors and allocation table of an OLE2 compound file (what .xls is stored in)."""
 
-    def sector(i: int) -> bytes:
-        if i >= n_sectors:
+    def __init__(self, data: bytes):
+        if len(data) < 512 or data[:4] != b"\xd0\xcf\x11\xe0":
             raise _Damaged
-        return data[(i + 1) * size:(i + 2) * size]
-
-    fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s != _FREE][:n_fat]
-    nxt, hops = difat_start, 0
-    while nxt not in (_END_OF_CHAIN, _FREE) and len(fat_sectors) < n_fat:
-        hops += 1
-        if hops > n_sectors:
+        shift, self.mini_shift = struct.unpack_from("<HH", data, 30)
+        if not 7 <= shift <= 16 or not 2 <= self.mini_shift < shift:
             raise _Damaged
-        ids = struct.unpack(f"<{size // 4}I", sector(nxt))
-        fat_sectors += [s for s in ids[:-1] if s != _FREE]
-        nxt = ids[-1]
-    fat = b"".join(sector(s) for s in fat_sectors)
-    fat_ids = struct.unpack(f"<{len(fat) // 4}I", fat)
+        self.data, self.size = data, 1 << shift
+        self.n_sectors = (len(data) - self.size) // self.size + 1
+        (n_fat, self.dir_start, _, self.mini_cutoff, self.minifat_start, _, difat_start, _) = struct.unpack_from(
+            "<IIIIIIII", data, 44)
+        fat = b"".join(self.sector(s) for s in self._fat_sectors(n_fat, difat_start))
+        self.fat = struct.unpack(f"<{len(fat) // 4}I", fat)
 
+    def sector(self, i: int) -> bytes:
+        if i >= self.n_sectors:
+            raise _Damaged
+        return self.data[(i + 1) * self.size:(i + 2) * self.size]
+
+    def _fat_sectors(self, n_fat: int, difat_start: int) -> list[int]:
+        found = [s for s in struct.unpack_from("<109I", self.data, 76) if s != _FREE][:n_fat]
+        nxt, hops = difat_start, 0
+        while nxt not in (_END_OF_CHAIN, _FREE) and len(found) < n_fat:
+            hops += 1
+            if hops > self.n_sectors:
+                raise _Damaged
+            ids = struct.unpack(f"<{self.size // 4}I", self.sector(nxt))
+            found += [s for s in ids[:-1] if s != _FREE]
+            nxt = ids[-1]
+        return found
+
+    @staticmethod
     def chain(start: int, table, read) -> bytes:
+        """The sectors from ``start`` on, following ``table`` (a loop is damage, not a hang)."""
         out, i, seen = [], start, 0
         while i not in (_END_OF_CHAIN, _FREE):
             seen += 1
@@ -95,29 +102,37 @@ def _workbook_stream(data: bytes, file_name: str) -> bytes:
             i = table[i]
         return b"".join(out)
 
-    directory = chain(dir_start, fat_ids, sector)
-    entries = []
-    for off in range(0, len(directory) - 127, 128):
-        name_len = struct.unpack_from("<H", directory, off + 64)[0]
-        name = directory[off:off + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
-        kind = directory[off + 66]
-        start, length = struct.unpack_from("<II", directory, off + 116)
-        entries.append((name, kind, start, length))
-    names = {e[0] for e in entries}
-    if "EncryptedPackage" in names:
+    def entries(self) -> list[tuple[str, int, int, int]]:
+        """(name, type, start sector, size) of every directory entry."""
+        directory = self.chain(self.dir_start, self.fat, self.sector)
+        out = []
+        for off in range(0, len(directory) - 127, 128):
+            name_len = struct.unpack_from("<H", directory, off + 64)[0]
+            name = directory[off:off + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+            start, length = struct.unpack_from("<II", directory, off + 116)
+            out.append((name, directory[off + 66], start, length))
+        return out
+
+    def stream(self, entry, root) -> bytes:
+        _, _, start, length = entry
+        if length >= self.mini_cutoff:
+            return self.chain(start, self.fat, self.sector)[:length]
+        mini_stream = self.chain(root[2], self.fat, self.sector)
+        minifat = self.chain(self.minifat_start, self.fat, self.sector)
+        mini_ids = struct.unpack(f"<{len(minifat) // 4}I", minifat)
+        mini = 1 << self.mini_shift
+        return self.chain(start, mini_ids, lambda i: mini_stream[i * mini:(i + 1) * mini])[:length]
+
+
+def _workbook_stream(data: bytes, file_name: str) -> bytes:
+    cf = _Compound(data)
+    entries = cf.entries()
+    if any(e[0] == "EncryptedPackage" for e in entries):
         raise RejectedInput(f"文件「{file_name}」有密码保护，无法读取：请取消密码后另存为 .xlsx 再上传。")
     book = next((e for e in entries if e[0] in ("Workbook", "Book") and e[1] == 2), None)
     if book is None:
         raise RejectedInput(f"文件「{file_name}」不是 Excel 工作簿（缺少 Workbook 数据流）：请上传 .xlsx、.xls 或 .csv 文件。")
-    _, _, start, length = book
-    if length >= mini_cutoff:
-        return chain(start, fat_ids, sector)[:length]
-    root = entries[0]
-    mini_stream = chain(root[2], fat_ids, sector)
-    minifat = chain(minifat_start, fat_ids, sector)
-    mini_ids = struct.unpack(f"<{len(minifat) // 4}I", minifat)
-    mini = 1 << mini_shift
-    return chain(start, mini_ids, lambda i: mini_stream[i * mini:(i + 1) * mini])[:length]
+    return cf.stream(book, entries[0])
 
 
 # ---------------------------------------------------------------- BIFF records
