@@ -12,10 +12,10 @@ import struct
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import xlsxwriter
+from excel.bookmaker import xlsx as book  # noqa: F401 - the corpus' workbooks, re-exported
 
-from indicators.db import batches, connection
+from indicators.db import connection
 
 # the catalogue of the bookmaker's city, plus the kinds of indicators the calendar checks need
 EXTRA_INDICATORS = [  # code, name, unit, kind, frequency
@@ -30,22 +30,6 @@ def add_indicators(con) -> None:
     for i, (code, name, unit, kind, freq) in enumerate(EXTRA_INDICATORS):
         con.execute("""INSERT INTO indicator (code, name, unit, kind, frequency, sort_order)
                        VALUES (?, ?, ?, ?, ?, ?)""", [code, name, unit, kind, freq, 50 + i])
-
-
-def book(path: Path, rows: list[list], *, merges=(), sheet="报表", extra: dict | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
-    for r in rows:
-        ws.append(r)
-    for m in merges:
-        ws.merge_cells(m)
-    for name, more in (extra or {}).items():
-        ws2 = wb.create_sheet(name)
-        for r in more:
-            ws2.append(r)
-    wb.save(path)
-    return path
 
 
 def patch_part(src: Path, dst: Path, part: str, fn) -> Path:
