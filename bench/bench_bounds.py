@@ -8,6 +8,12 @@ the bounds throughout (20 MB, 200,000 rows, 3,000,000 cells, 400 MB unpacked, 20
 problems per rule).
 
     .venv/bin/python bench/bench_bounds.py [--rebuild] [--only NAME]
+    .venv/bin/python bench/bench_bounds.py --scan-overhead [--pairs 7]
+
+``--scan-overhead`` prices the guard on a legitimate file instead: the import
+benchmark's 100,000-row workbook read by bare python-calamine (A) and by
+``sources.read_sheets`` — the part scan, then calamine into the grid (B) — interleaved
+A B A B …, and prints the B/A ratio of each pair, their median, min–max and the load.
 """
 
 from __future__ import annotations
@@ -103,7 +109,12 @@ def _rewrite(data: bytes, dst: Path, fn) -> None:
     dst.write_bytes(out.getvalue())
 
 
+def _tiny_valid(path: Path) -> None:  # the baseline: a process that imports nothing of note
+    path.write_text("期间,单位,指标,数值\n2026-10,东城区,技术合同成交额,1\n", encoding="utf-8")
+
+
 CASES = {
+    "tiny_valid.csv (baseline)": _tiny_valid,
     "million_rows.xlsx": _million_rows,
     "unknown_units_50mb.csv": _big_file,
     "unknown_units_19mb.csv": _csv_rows_under_size,
@@ -137,11 +148,50 @@ def measure(db: Path, path: Path) -> dict:
             "first": first, "traceback": "Traceback" in err}
 
 
+def scan_overhead(pairs: int) -> None:
+    import statistics
+    import time
+
+    import python_calamine
+    sys.path.insert(0, str(ROOT.parent / "src"))
+    sys.path.insert(0, str(ROOT))
+    from bench_import import FILE, build
+
+    from indicators.returns.excel.sources import read_sheets
+    if not FILE.exists():
+        build(FILE)
+    data = FILE.read_bytes()
+
+    def bare() -> None:
+        python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+
+    def guarded() -> None:
+        read_sheets(data, FILE.name)
+
+    ratios = []
+    for _ in range(pairs):
+        t0 = time.perf_counter()
+        bare()
+        a = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        guarded()
+        b = time.perf_counter() - t0
+        ratios.append(b / a)
+        print(f"pair: A {a * 1000:6.0f} ms  B {b * 1000:6.0f} ms  B/A {b / a:.2f}")
+    print(f"read_sheets / bare calamine: median {statistics.median(ratios):.2f}× "
+          f"[{min(ratios):.2f}–{max(ratios):.2f}] over {pairs} interleaved pairs; load average {os.getloadavg()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--only", default=None)
+    ap.add_argument("--scan-overhead", action="store_true")
+    ap.add_argument("--pairs", type=int, default=7)
     args = ap.parse_args()
+    if args.scan_overhead:
+        scan_overhead(args.pairs)
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
@@ -151,7 +201,7 @@ def main() -> None:
         for name, build in CASES.items():
             if args.only and args.only not in name:
                 continue
-            path = OUT / name
+            path = OUT / name.split(" ")[0]
             if args.rebuild or not path.exists():
                 build(path)
             m = measure(db, path)
