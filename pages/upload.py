@@ -17,7 +17,7 @@ con = ui.db()
 ui.apply_briefing_css(False)
 ui.page_header("数据报送")
 st.caption("下载本月填报模板 → 填写 → 上传 → 系统逐格校验并预览变化 → 确认导入。"
-           "有错误的文件整份不导入；导入后可在「报送记录」页撤回。")
+           "有错误的文件整份不导入，一次上传的多个文件一起导入或都不导入；导入后可在「报送记录」页撤回。")
 if not ui.require_data(con):
     st.stop()
 

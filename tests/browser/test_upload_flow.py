@@ -125,3 +125,21 @@ def test_errors_are_located_and_nothing_is_written(page, app_url, artifacts):
     page.get_by_role("tab", name="操作日志").click()
     expect(page.locator('[data-testid="stTabPanel"]:visible').get_by_text("导入报送").first).to_be_visible(timeout=PATIENCE)
     shot(page, artifacts / "upload_7_audit.png")
+
+
+def test_one_bad_file_holds_the_whole_upload(page, app_url, artifacts):
+    """Two files in one upload are one unit: the bad one holds the good one, nothing is written."""
+    open_upload(page, app_url)
+    set_who(page, "青溪县 张三")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files=[
+        {"name": "good.xlsx", "mimeType": XLSX, "buffer": long_return(QX_ROWS)},
+        {"name": "bad.xlsx", "mimeType": XLSX, "buffer": long_return(BAD_ROWS)}])
+    for name in ("good.xlsx", "bad.xlsx"):
+        page.get_by_text(f"「{name}」已读取并校验").wait_for(timeout=PATIENCE)
+    wait_idle(page)
+    held = page.locator('[data-testid="stAlertContentError"]').filter(has_text="「bad.xlsx」不能导入")
+    held.wait_for(timeout=PATIENCE)
+    assert "要么全部导入，要么都不导入" in held.inner_text()
+    assert page.get_by_role("button", name=re.compile("确认导入")).count() == 0
+    assert_no_exception(page)
+    shot(page, artifacts / "upload_8_one_unit.png")

@@ -153,7 +153,11 @@ def upload_verdict(readings: list[ReturnReading]) -> tuple[str, str, int]:
         return "blocked", (f"{names}不能导入：一次上传的 {len(readings)} 个文件要么全部导入，要么都不导入，"
                            "数据库没有任何改动。请修改后重新上传，或在上方上传框中移除该文件。"), 0
     warnings = sum(r.count("warning") for r in readings)
-    files = "这个文件" if len(readings) == 1 else f"这 {len(readings)} 个文件"
+    if len(readings) == 1:
+        if warnings:
+            return "warning", f"共有 {warnings:,} 条警告：逐条核对后勾选确认，再导入。", warnings
+        return "ready", "校验通过，可以导入。", 0
+    files = f"这 {len(readings)} 个文件"
     if warnings:
         return "warning", f"{files}共有 {warnings:,} 条警告：逐条核对后勾选确认，{files}将一起导入。", warnings
-    return "ready", f"{files}校验通过，确认后一起导入（一次写入，全部成功或全部不写）。", 0
+    return "ready", f"{files}校验通过，确认后一起导入（一次写入：全部成功，或都不写入）。", 0
