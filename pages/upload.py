@@ -2,8 +2,6 @@
 preview what changes, and import only after an explicit confirmation: all the files of
 one upload in one transaction (all land or none, as ``indicators import``)."""
 
-import math
-
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -11,7 +9,6 @@ from indicators import ui, views
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 from indicators.safe_text import md_text
-
 
 con = ui.db()
 ui.apply_briefing_css(False)
@@ -50,7 +47,7 @@ st.session_state["upload_who"] = who.strip()
 limits = ui.limits()
 files = st.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", type=views.UPLOAD_TYPES,
                          accept_multiple_files=True, key="upload_files",
-                         max_upload_size=max(1, math.ceil(limits.max_file_bytes / 2**20)),
+                         max_upload_size=limits.upload_mb,
                          help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
 readings: dict = st.session_state.setdefault("upload_readings", {})  # sha256 → {reading, batch}
 pending: list[dict] = []  # the files of this upload still to import: one unit
@@ -60,8 +57,7 @@ for f in files or []:
     sha = views.sha256_of(data)
     entry = readings.get(sha)
     if entry is not None and entry["batch"] is not None and views.duplicate_of(con, sha) is None:
-        entry = readings.pop(sha)  # its batch was rolled back since: read it afresh
-        entry = None
+        entry = readings.pop(sha) and None  # its batch was rolled back since: read it afresh
     if entry is None:
         name = md_text(f.name)
         with st.status(f"正在处理「{name}」……", expanded=False) as status:

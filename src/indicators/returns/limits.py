@@ -40,6 +40,11 @@ class Limits:
                    max_cells=int(settings.max_cells), max_unpacked_bytes=int(settings.max_unpacked_mb * MB),
                    max_problems=int(settings.max_problems))
 
+    @property
+    def upload_mb(self) -> int:
+        """The file-size bound as the page's uploader takes it: whole MB, at least 1."""
+        return max(1, -(-self.max_file_bytes // MB))
+
     # --- refusals (one Chinese line each, naming the setting) ---
 
     def check_file_size(self, size: int, file_name: str) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 from indicators.returns.excel.matching import Catalog
 from indicators.returns.limits import Limits, clip
 from indicators.rules import periods as calendar
+from indicators.rules.due import FREQ_STEP, is_due
 
 ECHO = Limits.echo_chars
 FREQUENCY_NAMES = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
@@ -255,7 +256,7 @@ def check_frequency(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     live = ~_bools(w["empty"]) & ~_na(w["period"]) & ~_na(w["indicator_code"])
     pairs = pd.MultiIndex.from_arrays([freq.to_numpy(dtype=object), month.to_numpy()])
     codes, uniques = pd.factorize(pairs)
-    due = np.array([calendar.due_month(f, m) == m if f in calendar.FREQ_STEP and m else True
+    due = np.array([bool(is_due(f, m)) if f in FREQ_STEP and m else True
                     for f, m in uniques] + [True], dtype=bool)[codes]
     names = catalog.indicators["name"].to_dict()
     off = live & ~due
