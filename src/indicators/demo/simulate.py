@@ -299,10 +299,12 @@ class _Generator:
 
 
 def rules_of(settings: Settings) -> Settings:
-    """The part of ``settings`` a status depends on (the rest — database, date, zone,
-    labels — is reset so that the cached demo does not depend on it)."""
-    return replace(Settings(), pacing=settings.pacing, done_at=settings.done_at,
-                   lagging_from_pp=settings.lagging_from_pp)
+    """``settings`` without what cannot change a status — database, date, zone, labels,
+    browser — so that the cached demo does not depend on them (any other setting, one
+    added later included, reaches the judge as the bureau set it)."""
+    d = Settings()
+    return replace(settings, db_path=d.db_path, today=d.today, tz=d.tz, source_label=d.source_label,
+                   browser_path=d.browser_path)
 
 
 @lru_cache(maxsize=4)
