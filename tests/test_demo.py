@@ -264,13 +264,13 @@ def test_magnitudes_fit_a_mid_size_city(obs):
 
 
 def test_return_files_hold_the_observations(obs, tmp_path):
-    """A workbook per month for the last twelve months (title row, then the header), sent
+    """A workbook per month for the last six months (title row, then the header), sent
     on the deadline day — two of them late — and the months before as one CSV of history."""
     files = demo.demo_return_files(tmp_path, AS_OF, SETTINGS)
     monthly = [(p, t) for p, t in files if p.suffix == ".xlsx"]
     history = [p for p, _ in files if p.suffix == ".csv"]
     assert [p.name for p, _ in monthly] == [f"示例市科技创新重点指标月报_{periods.shift(AS_OF, i)}.xlsx"
-                                           for i in range(-11, 1)]
+                                           for i in range(-5, 1)]
     assert len(history) == 1 and files[0][0] == history[0]
     sent = {p.stem[-7:]: t for p, t in monthly}
     assert sent[AS_OF].day == 5 and sent[AS_OF].month == periods.parse(periods.shift(AS_OF, 1))[1]

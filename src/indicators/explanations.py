@@ -91,22 +91,57 @@ def give(con: Connection, table: pd.DataFrame, *, indicator_code: str, org_unit:
     """Record an explanation for a row of ``table`` (the dispatch table of its month).
     Refused (RejectedInput, nothing written) when the row does not exist, does not lag,
     or the explanation is incomplete. Returns the row as attached afterwards."""
-    period = str(table["period"].iloc[0]) if len(table) else ""
-    row = table[(table["indicator_code"] == indicator_code) & (table["org_unit_code"] == org_unit)]
+    item = dict(indicator_code=indicator_code, org_unit=org_unit, reason=reason, measures=measures,
+                catch_up=catch_up, who=who)
+    row = _checked(table, item)
+    with con.transaction():
+        _write(con, table, row, item, at)
+    return attach(con, row).iloc[0].to_dict()
+
+
+def give_all(con: Connection, table: pd.DataFrame, items: list[dict], *, at: dt.datetime) -> int:
+    """Several explanations for rows of ``table`` in one transaction (each item has the
+    keyword arguments of ``give`` but ``at``), each checked as ``give`` checks it; nothing
+    is written when one is refused. Returns how many were recorded."""
+    where = {key: i for i, key in enumerate(zip(table["indicator_code"], table["org_unit_code"]))}
+    rows = [_checked(table, item, where) for item in items]
+    with con.transaction():
+        for row, item in zip(rows, items):
+            _write(con, table, row, item, at)
+    return len(rows)
+
+
+def _period(table: pd.DataFrame) -> str:
+    return str(table["period"].iloc[0]) if len(table) else ""
+
+
+def _checked(table: pd.DataFrame, item: dict, where: dict | None = None) -> pd.DataFrame:
+    """The row of ``table`` the explanation ``item`` is for, or RejectedInput saying why not
+    (``where``: the table's positions by (indicator, unit), when many are checked)."""
+    period = _period(table)
+    if where is None:
+        row = table[(table["indicator_code"] == item["indicator_code"]) & (table["org_unit_code"] == item["org_unit"])]
+    else:
+        at = where.get((item["indicator_code"], item["org_unit"]))
+        row = table.iloc[[] if at is None else [at]]
     if row.empty:
-        raise RejectedInput(f"{periods.label(period) if period else ''}调度表中没有指标 {indicator_code} × 单位 {org_unit}")
+        raise RejectedInput(f"{periods.label(period) if period else ''}调度表中没有指标 {item['indicator_code']} × "
+                            f"单位 {item['org_unit']}")
     r = row.iloc[0]
     if not bool(required(row["status"]).iloc[0]):
         raise RejectedInput(f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}为"
                             f"「{r['status_label']}」，不需要滞后说明")
-    problems = check(period, reason, measures, catch_up)
+    problems = check(period, item["reason"], item["measures"], item["catch_up"])
     if problems:
         raise RejectedInput("滞后说明未保存：" + "；".join(problems))
-    with con.transaction():
-        con.execute("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
-                                                given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [indicator_code, org_unit, period, reason.strip(), measures.strip(), catch_up or None,
-                     at, who])
-        audit(con, who, "explanation", f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明",
-              at=at)
-    return attach(con, row).iloc[0].to_dict()
+    return row
+
+
+def _write(con: Connection, table: pd.DataFrame, row: pd.DataFrame, item: dict, at: dt.datetime) -> None:
+    period, r, who = _period(table), row.iloc[0], item["who"]
+    con.execute("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
+                                            given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [item["indicator_code"], item["org_unit"], period, item["reason"].strip(), item["measures"].strip(),
+                 item["catch_up"] or None, at, who])
+    audit(con, who, "explanation", f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明",
+          at=at)

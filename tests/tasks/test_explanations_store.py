@@ -45,3 +45,26 @@ def test_explanations_only_where_required(demo_db):
     assert set(t.loc[~t["explanation_required"], "explanation_state"]) == {"not_required"}
     assert t.loc[~t["explanation_required"], "reason"].isna().all()
     assert set(t.loc[t["explanation_required"], "explanation_state"]) == {"given", "missing"}
+
+
+def test_several_at_once_are_all_or_nothing(demo_db):
+    """give_all (the demo's path) checks each explanation as give does; one refused, none written."""
+    import pytest
+
+    from indicators.errors import RejectedInput
+    with connection.connect(demo_db) as con:
+        table = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS))
+        missing = table[table["explanation_state"] == "missing"].head(2)
+        items = [dict(indicator_code=r.indicator_code, org_unit=r.org_unit_code, reason="原因", measures="措施",
+                      catch_up=None, who="丙") for r in missing.itertuples()]
+        not_lagging = table[~table["explanation_required"]].iloc[0]
+        bad = dict(items[0], indicator_code=not_lagging["indicator_code"], org_unit=not_lagging["org_unit_code"])
+        count = con.execute("SELECT count(*) FROM explanation").fetchone()[0]
+        with pytest.raises(RejectedInput, match="不需要滞后说明"):
+            explanations.give_all(con, table, [*items, bad], at=testdate.AT)
+        assert con.execute("SELECT count(*) FROM explanation").fetchone()[0] == count
+        assert explanations.give_all(con, table, items, at=testdate.AT) == 2
+        after = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS)).set_index(
+            ["indicator_code", "org_unit_code"])
+        for r in missing.itertuples():
+            assert after.loc[(r.indicator_code, r.org_unit_code), "explanation_state"] == "given"

@@ -150,9 +150,12 @@ def _world_setup(demo: Demo, gen) -> dict[str, pd.DataFrame]:
 
 
 def _world_values(series: list[Series], demo: Demo, gen) -> pd.DataFrame:
-    """Each try unit: its district's history, plus the try's value in the due month."""
+    """Each try unit: its district's history the rules look at — last year and the
+    December before it (序时 from last year's shares, progress from last year's end) —
+    plus the try's value in the due month."""
+    since = periods.make(gen.year - 2, 12)
     history = pd.DataFrame([(code, unit, p, v) for (code, unit), h in demo.values.items() if unit in DISTRICTS
-                            for p, v in h.items()], columns=["indicator_code", "unit", "period", "value"])
+                            for p, v in h.items() if p >= since], columns=["indicator_code", "unit", "period", "value"])
     tries = pd.DataFrame({"unit": np.repeat(DISTRICTS, len(TRIES)),
                           "org_unit": [u for d in DISTRICTS for u in _try_units(d)]})
     frames = [history.merge(tries, on="unit").drop(columns="unit")]

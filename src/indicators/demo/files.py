@@ -7,7 +7,7 @@
   to ``as_of`` (indicator_code, org_unit, period, value), districts only except what the
   city reports itself;
 - ``demo_return_files(out_dir, as_of, settings)`` — the same values as the returns a
-  bureau would hold: one long-layout workbook per month for the last twelve months, each
+  bureau would hold: one long-layout workbook per month for the last six months, each
   with the time it was sent, and the months before them as one CSV of history loaded
   when the system was set up;
 - ``demo_design(as_of, settings)`` — what each as-of series was aimed at.
@@ -34,7 +34,7 @@ from indicators.setup.workbook import SHEETS
 
 OBSERVATION_COLUMNS = ["indicator_code", "org_unit", "period", "value"]
 RETURN_HEADER = ["期间", "单位代码", "单位名称", "指标代码", "指标名称", "数值"]
-MONTHLY_FILES = 12  # the last year of returns, one file per month; the months before come as history
+MONTHLY_FILES = 6  # the last half year of returns, one file per month; the months before come as history
 LATE_DAYS = {-2: 3, -1: 1}  # months before the as-of month whose return came late, by how many days
 
 __all__ = ["CITY", "MISSING_UNIT", "RETURN_HEADER", "as_of_month", "demo_setup_frames", "demo_target_revisions",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from indicators import clock, demo
 from indicators.db.connection import Connection
+from indicators.demo import tasks
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 from indicators.returns.excel.matching import Catalog
@@ -30,7 +31,8 @@ def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None =
     at = dt.datetime.combine(today, dt.time(0, 0))  # what users do today comes later
     with tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
         folder = Path(work_dir or tmp)
-        book = workbook.write_workbook(folder / "示例市_设置工作簿.xlsx", demo.demo_setup_frames(as_of, settings))
+        setup = {**demo.demo_setup_frames(as_of, settings), "task": tasks.task_sheet(as_of)}  # one workbook
+        book = workbook.write_workbook(folder / "示例市_设置工作簿.xlsx", setup)
         workbook.load_setup(con, workbook.read_workbook(book), who=WHO, at=at)
         # a second later, whatever the clock does meanwhile: the revision must be the latest
         workbook.revise_targets(con, demo.demo_target_revisions(as_of, settings), who=WHO,
@@ -44,9 +46,8 @@ def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None =
                 raise RejectedInput("示例数据未通过校验：\n" + "\n".join(pipeline.problem_lines(reading, 10)))
             pipeline.commit(con, reading, who=WHO, at=sent, confirm_warnings=True)
             rows += len(reading.values)
-    from indicators.demo.tasks import load_demo_tasks
-    tasks = load_demo_tasks(con, as_of, settings, at=at)
+    done = tasks.load_demo_tasks(con, as_of, settings, at=at, sheet_loaded=True)
     units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]
     inds = con.execute("SELECT count(*) FROM indicator").fetchone()[0]
-    return (f"{units} 个单位，{inds} 项指标，{len(files)} 份报表共 {rows} 个数值，{tasks}"
+    return (f"{units} 个单位，{inds} 项指标，{len(files)} 份报表共 {rows} 个数值，{done}"
             f"（截至 {periods.label(as_of)}，最近一个已过报送截止日的月份）")

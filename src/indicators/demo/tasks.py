@@ -101,14 +101,22 @@ def task_frame() -> pd.DataFrame:
     return pd.DataFrame(TASKS, columns=cols)
 
 
-def load_demo_tasks(con: Connection, period: str, settings: Settings, *, at: dt.datetime) -> str:
-    """Tasks, progress through ``period`` and explanations of ``period`` (and the month
-    before), all written ``at``; returns a one-line summary."""
+def task_sheet(period: str) -> pd.DataFrame:
+    """The 重点任务 sheet of the demo's setup workbook for the year of ``period``."""
     year = periods.parse(period)[0]
-    frame = task_frame().assign(deadline=dt.date(year, 12, 31).isoformat())
-    with tempfile.TemporaryDirectory(prefix="indicators-demo-tasks-") as tmp:
-        book = workbook.write_workbook(Path(tmp) / "重点任务.xlsx", {**_setup_frames(con), "task": frame})
-        workbook.load_setup(con, workbook.read_workbook(book), who=WHO, at=at)
+    return task_frame().assign(deadline=dt.date(year, 12, 31).isoformat())
+
+
+def load_demo_tasks(con: Connection, period: str, settings: Settings, *, at: dt.datetime,
+                    sheet_loaded: bool = False) -> str:
+    """Tasks (unless ``sheet_loaded``: the demo's setup workbook already carried the
+    重点任务 sheet), progress through ``period`` and explanations of ``period`` (and the
+    month before), all written ``at``; returns a one-line summary."""
+    frame = task_sheet(period)
+    if not sheet_loaded:
+        with tempfile.TemporaryDirectory(prefix="indicators-demo-tasks-") as tmp:
+            book = workbook.write_workbook(Path(tmp) / "重点任务.xlsx", {**_setup_frames(con), "task": frame})
+            workbook.load_setup(con, workbook.read_workbook(book), who=WHO, at=at)
     progress = demo_progress(frame, period)
     task_store.record_progress(con, progress, who=WHO, source="示例数据", at=at)
     given = _explain(con, periods.shift(period, -1), settings, at, every=1) if period[5:] != "01" else 0
@@ -167,16 +175,15 @@ def _explain(con: Connection, period: str, settings: Settings, at: dt.datetime, 
     table = explanations.attach(con, dispatch_table(con, period, settings))
     lagging = table[table["explanation_required"]].reset_index(drop=True)
     categories = dict(zip(table["indicator_code"], table["category"]))
-    n = 0
+    items = []
     for i, r in lagging.iterrows():
         if every > 1 and i % every == every - 1:
             continue
         reason, measures = REASONS.get(categories.get(r["indicator_code"]), _DEFAULT_REASON)
-        explanations.give(con, table, indicator_code=r["indicator_code"], org_unit=r["org_unit_code"],
+        items.append(dict(indicator_code=r["indicator_code"], org_unit=r["org_unit_code"],
                           reason=f"{r['org_unit_name']}{reason}", measures=measures,
-                          catch_up=_catch_up(period), who=r["responsible"], at=at)
-        n += 1
-    return n
+                          catch_up=_catch_up(period), who=r["responsible"]))
+    return explanations.give_all(con, table, items, at=at)  # each checked as one given on the page
 
 
 def _catch_up(period: str) -> str:
