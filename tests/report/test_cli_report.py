@@ -39,7 +39,7 @@ def test_markdown_headline_matches_status(tiny_db, tmp_path, capsys):
 @pytest.mark.parametrize("args, code, message", [
     (["--unit", "NOPE"], 1, "单位 NOPE 不存在"),
     (["--period", "2026-13"], 2, "用法错误"),
-    (["--format", "pdf"], 2, "用法错误"),
+    (["--format", "odt"], 2, "用法错误"),
 ])
 def test_bad_input(tiny_db, tmp_path, args, code, message, capsys):
     base = {"--period": "2026-10", "--format": "pptx", "--out": str(tmp_path / "x.pptx")}

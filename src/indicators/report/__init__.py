@@ -1,7 +1,7 @@
 """The monthly briefing pack (月调度材料): slides, Excel table, notice draft, chart PNGs.
 
     summary = build_summary(con, "2026-10", settings=s)             # the numbers, computed once
-    data = render(summary, "pptx", issued=today, deadline_day=5)    # bytes of a .pptx/.xlsx/.docx/.md
+    data = render(summary, "pptx", issued=today, deadline_day=5)    # bytes of a .pptx/.xlsx/.docx/.md/.pdf
     name = file_name(summary, "pptx")                # 2026年10月重点指标月调度_示例市.pptx
 
 Every format reads the same ``Summary`` (``report.summary``), itself computed from the
@@ -21,13 +21,16 @@ from indicators.errors import RejectedInput
 from indicators.report.summary import Summary, summarize
 from indicators.settings import Settings
 
-FORMATS = ("pptx", "xlsx", "docx", "md")
-FORMAT_LABELS = {"pptx": "汇报幻灯片", "xlsx": "调度表", "docx": "通报（草稿）", "md": "通报（草稿）"}
+FORMATS = ("pptx", "xlsx", "docx", "md")  # the downloads of 报告导出
+RENDERABLE = FORMATS + ("pdf",)  # pdf: the notice through LibreOffice (report.pdf)
+FORMAT_LABELS = {"pptx": "汇报幻灯片", "xlsx": "调度表", "docx": "通报（草稿）", "md": "通报（草稿）",
+                 "pdf": "通报（PDF）"}
 MIME_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "text/markdown",
+    "pdf": "application/pdf",
     "png": "image/png",
 }
 
@@ -51,9 +54,10 @@ def supervise(con: Connection, summary: Summary, table: pd.DataFrame) -> Summary
 
 
 def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int, complete_only: bool = False) -> bytes:
-    """The report in ``fmt`` (one of FORMATS) as bytes; ``issued`` is the date printed on it
+    """The report in ``fmt`` (one of RENDERABLE) as bytes; ``issued`` is the date printed on it
     (``indicators.clock.today``). Missing explanations are printed as 【待补充】, or with
-    ``complete_only`` the pack is refused (RejectedInput naming them by leader)."""
+    ``complete_only`` the pack is refused (RejectedInput naming them by leader). ``pdf`` is
+    the notice's docx converted by LibreOffice (``report.pdf``; ``PdfUnavailable`` without it)."""
     if complete_only and summary.supervision is not None:
         from indicators.report.supervision import require_complete
         require_complete(summary.supervision)
@@ -67,14 +71,17 @@ def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int, compl
         from indicators.report import notice
         blocks = notice.notice_blocks(summary, issued=issued, deadline_day=deadline_day)
         return notice.to_docx(blocks) if fmt == "docx" else notice.to_markdown(blocks).encode("utf-8")
-    raise RejectedInput(f"不支持的报告格式「{fmt}」，可选：{'、'.join(FORMATS)}")
+    if fmt == "pdf":
+        from indicators.report import pdf
+        return pdf.convert(render(summary, "docx", issued=issued, deadline_day=deadline_day), ".docx")
+    raise RejectedInput(f"不支持的报告格式「{fmt}」，可选：{'、'.join(RENDERABLE)}")
 
 
 def file_name(summary: Summary, fmt: str) -> str:
     kind = {"pptx": "重点指标月调度汇报", "xlsx": "重点指标调度表", "docx": "重点指标调度通报",
-            "md": "重点指标调度通报", "png": "完成率"}[fmt]
+            "md": "重点指标调度通报", "pdf": "重点指标调度通报", "png": "完成率"}[fmt]
     return f"{summary.period_label}{summary.scope_name}{kind}.{fmt}"
 
 
-__all__ = ["FORMATS", "FORMAT_LABELS", "MIME_TYPES", "Summary", "build_summary", "file_name", "render",
-           "summarize", "supervise"]
+__all__ = ["FORMATS", "FORMAT_LABELS", "RENDERABLE", "MIME_TYPES", "Summary", "build_summary", "file_name",
+           "render", "summarize", "supervise"]
