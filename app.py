@@ -38,6 +38,7 @@ PAGES = [  # (file, title, icon, section)
     ("pages/upload.py", "数据报送", ":material/upload_file:", "数据"),
     ("pages/batches.py", "报送记录", ":material/history:", "数据"),
     ("pages/report.py", "报告导出", ":material/description:", "数据"),
+    ("pages/send.py", "消息发送", ":material/send:", "数据"),
     ("pages/setup.py", "设置管理", ":material/settings:", "管理"),
     ("pages/task_plan.py", "工作安排导入", ":material/playlist_add:", "管理"),
 ]

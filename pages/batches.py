@@ -1,5 +1,5 @@
 """报送记录 — every uploaded batch with its rollback, who reported each month (completeness
-and timeliness), the 催报 list with a notice to copy, and the audit log."""
+and timeliness), the 催报 list with a notice to copy, the delivery log, and the audit log."""
 
 import streamlit as st
 
@@ -16,8 +16,9 @@ if not ui.require_data(con):
 if "rollback_message" in st.session_state:
     st.success(st.session_state.pop("rollback_message"), icon="↩️")
 
-tab_batches, tab_complete, tab_audit = st.tabs(["报送批次", "报送完整性与催报", "操作日志"], key="batches_tabs",
-                                                 on_change="rerun")  # keyed: the chosen tab survives reruns
+tab_batches, tab_complete, tab_sent, tab_audit = st.tabs(
+    ["报送批次", "报送完整性与催报", "发送记录", "操作日志"], key="batches_tabs",
+    on_change="rerun")  # keyed: the chosen tab survives reruns
 
 # ---------------------------------------------------------------- batches and rollback
 with tab_batches:
@@ -81,6 +82,15 @@ with tab_complete:
     with right:
         st.markdown("##### 催报通知（点右上角复制）")
         st.code(text, language=None, wrap_lines=True)
+
+# ---------------------------------------------------------------- deliveries (催报 and packs sent)
+with tab_sent:
+    sent = views.delivery_log(con, ui.now(), ui.settings())
+    st.caption("催报和月调度材料的发送记录，失败的排在最前（自动重试）；发送与渠道设置见「消息发送」页。")
+    if sent.empty:
+        st.info("还没有发送记录。")
+    else:
+        ui.delivery_log(sent, key="sent_log")
 
 # ---------------------------------------------------------------- audit
 with tab_audit:

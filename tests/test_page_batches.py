@@ -25,7 +25,7 @@ def test_renders_on_demo(demo_db, monkeypatch):
     at = open_page(PAGE, demo_db, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "报送记录"
-    assert [t.label for t in at.tabs] == ["报送批次", "报送完整性与催报", "操作日志"]
+    assert [t.label for t in at.tabs] == ["报送批次", "报送完整性与催报", "发送记录", "操作日志"]
     batches = frame_with(at, "批次")
     assert batches["批次"].iloc[0] == batches["批次"].max() and set(batches["状态"]) == {"有效"}
     grid = frame_with(at, periods.label(AS_OF))

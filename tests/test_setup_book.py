@@ -14,7 +14,7 @@ from indicators.setup import workbook
 def test_blank_template_has_a_sheet_per_kind(tmp_path):
     path = workbook.write_workbook(tmp_path / "blank.xlsx")
     sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
-    assert list(sheets) == ["说明", "单位", "科室", "领导", "指标", "责任分工", "目标", "重点任务"]
+    assert list(sheets) == ["说明", "单位", "科室", "领导", "指标", "责任分工", "目标", "联系人", "重点任务"]
     assert list(sheets["指标"].columns)[:6] == ["指标代码", "指标名称", "别名", "类别", "计量单位", "指标类型"]
 
 

@@ -26,3 +26,10 @@ def now(settings: Settings) -> dt.datetime:
 def today(settings: Settings) -> dt.date:
     """The bureau's local date (``INDICATORS_TODAY`` when pinned)."""
     return now(settings).date()
+
+
+def epoch_ms() -> int:
+    """Milliseconds since 1970 (UTC), the real time — what a signature checked by a remote
+    service must carry (DingTalk's 加签 timestamp), even on a pinned ``INDICATORS_TODAY``."""
+    import time
+    return time.time_ns() // 1_000_000

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from indicators.errors import IndicatorsError
 
 DEFAULT_DB = Path("data") / "indicators.duckdb"
+CHANNELS = ("email", "dingtalk", "wecom")  # delivery channels, in display order
 
 
 class SettingError(IndicatorsError):
@@ -85,9 +86,34 @@ def day(raw: str) -> dt.date:
         raise ValueError("应为日期 YYYY-MM-DD，如 2027-01-05") from None
 
 
-def setting(default, env: str, parse: Callable[[str], object], doc: str):
-    """A dataclass field read from ``env`` (environment or secrets) through ``parse``."""
-    return field(default=default, metadata={"env": env, "parse": parse, "doc": doc})
+def clock_time(raw: str) -> dt.time:
+    if not re.fullmatch(r"\d{1,2}:\d{2}", raw.strip()):
+        raise ValueError("应为时刻 HH:MM，如 08:30")
+    try:
+        return dt.time.fromisoformat(raw.strip().zfill(5))
+    except ValueError:
+        raise ValueError("应为时刻 HH:MM，如 08:30") from None
+
+
+def web_address(raw: str) -> str:
+    if not re.fullmatch(r"https?://\S+", raw.strip()):
+        raise ValueError("应为以 http:// 或 https:// 开头的地址")
+    return raw.strip().rstrip("/")
+
+
+def channels(raw: str) -> tuple[str, ...]:
+    """``email,dingtalk`` → ``("email", "dingtalk")``."""
+    items = tuple(dict.fromkeys(x.strip() for x in raw.replace("，", ",").split(",") if x.strip()))
+    if not items or any(x not in CHANNELS for x in items):
+        raise ValueError(f"应为用逗号分隔的发送渠道：{', '.join(CHANNELS)}")
+    return items
+
+
+def setting(default, env: str, parse: Callable[[str], object], doc: str, *, secret: bool = False):
+    """A dataclass field read from ``env`` (environment or secrets) through ``parse``. A
+    ``secret`` stays out of ``repr`` (tracebacks, logs) and out of error messages."""
+    return field(default=default, repr=not secret,
+                 metadata={"env": env, "parse": parse, "doc": doc, "secret": secret})
 
 
 # ---------------------------------------------------------------- the settings
@@ -126,8 +152,52 @@ class Settings:
     max_problems: int = setting(200, "INDICATORS_MAX_PROBLEMS", integer(1, 10_000),
                                 "每类问题最多列出的条数，其余只计数")
 
+    # ---- delivery (催报 and the monthly pack, README「发送」): secrets only from the
+    # environment or st.secrets, never the repository or the database
+    smtp_host: str = setting("", "INDICATORS_SMTP_HOST", text, "发信服务器（SMTP）地址；留空则不用邮件")
+    smtp_port: int = setting(0, "INDICATORS_SMTP_PORT", integer(0, 65535),
+                             "发信服务器端口；0 按加密方式取 465（ssl）、587（starttls）或 25（none）")
+    smtp_security: str = setting("starttls", "INDICATORS_SMTP_SECURITY",
+                                 choice(starttls="连接后 STARTTLS 加密", ssl="直接 SSL/TLS 连接", none="不加密（仅限内网）"),
+                                 "与发信服务器的加密方式")
+    smtp_user: str = setting("", "INDICATORS_SMTP_USER", text, "发信登录用户名；留空则不登录")
+    smtp_password: str = setting("", "INDICATORS_SMTP_PASSWORD", text, "发信登录密码（密钥）", secret=True)
+    smtp_from: str = setting("", "INDICATORS_SMTP_FROM", text, "发件人，如 示例市科技局 <yddd@kjj.example.invalid>")
+    smtp_cafile: str = setting("", "INDICATORS_SMTP_CAFILE", text, "校验发信服务器证书所用的 CA 证书文件（内网自签证书时）")
+    dingtalk_url: str = setting("https://oapi.dingtalk.com", "INDICATORS_DINGTALK_URL", web_address,
+                                "钉钉机器人接口地址（测试或内网转发时改）")
+    dingtalk_token: str = setting("", "INDICATORS_DINGTALK_TOKEN", text,
+                                  "钉钉群机器人的 access_token（或整个 Webhook 地址；密钥）", secret=True)
+    dingtalk_secret: str = setting("", "INDICATORS_DINGTALK_SECRET", text, "钉钉机器人「加签」密钥 SEC…（密钥）",
+                                   secret=True)
+    wecom_url: str = setting("https://qyapi.weixin.qq.com", "INDICATORS_WECOM_URL", web_address,
+                             "企业微信机器人接口地址（测试或内网转发时改）")
+    wecom_key: str = setting("", "INDICATORS_WECOM_KEY", text, "企业微信群机器人的 key（或整个 Webhook 地址；密钥）",
+                             secret=True)
+    send_proxy: str = setting("", "INDICATORS_SEND_PROXY", web_address,
+                              "访问钉钉、企业微信所经的 HTTP 代理；不读取环境的 http_proxy")
+    send_timeout: float = setting(20.0, "INDICATORS_SEND_TIMEOUT", number(1, 600, " 秒"), "每次连接发信服务器或机器人的超时")
+    app_url: str = setting("", "INDICATORS_APP_URL", web_address, "同事访问本系统的地址，用于消息中的链接")
+    pack_dir: str = setting("", "INDICATORS_PACK_DIR", text, "保存每次发出的月调度材料的共享文件夹")
+    pack_url: str = setting("", "INDICATORS_PACK_URL", web_address, "上述共享文件夹对外的网址，机器人消息链接到其中的文件")
+    remind_to: tuple[str, ...] = setting(CHANNELS, "INDICATORS_REMIND_TO", channels, "催报发往的渠道（已配置的才发）")
+    pack_to: tuple[str, ...] = setting(CHANNELS, "INDICATORS_PACK_TO", channels, "月调度材料发往的渠道（已配置的才发）")
+    remind_days_before: int = setting(2, "INDICATORS_REMIND_DAYS_BEFORE", integer(0, 20), "截止日前几天开始催报")
+    remind_at: dt.time = setting(dt.time(9, 0), "INDICATORS_REMIND_AT", clock_time, "每天从此时刻起发送催报")
+    pack_at: dt.time = setting(dt.time(8, 30), "INDICATORS_PACK_AT", clock_time, "截止日次日从此时刻起发送月调度材料")
+    send_max_attempts: int = setting(5, "INDICATORS_SEND_MAX_ATTEMPTS", integer(1, 50), "一条消息最多自动尝试几次")
+    send_retry_minutes: int = setting(10, "INDICATORS_SEND_RETRY_MINUTES", integer(1, 1440),
+                                      "失败后首次重试的等待分钟数，此后每次加倍")
+    db_wait: float = setting(60.0, "INDICATORS_DB_WAIT", number(0, 3600, " 秒"),
+                             "`indicators send` 等待被其他进程占用的数据库的最长秒数")
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The secret values that are set (to scrub from any text shown or stored)."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.metadata["secret"] and getattr(self, f.name))
 
 
 def described() -> list[tuple[str, str, object, str]]:
@@ -151,5 +221,6 @@ def load(env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | N
         try:
             values[f.name] = f.metadata["parse"](str(raw))
         except ValueError as exc:
-            raise SettingError(f"设置 {name}={raw} 无效：{exc}。") from None
+            shown = "（密钥，不显示）" if f.metadata["secret"] else raw
+            raise SettingError(f"设置 {name}={shown} 无效：{exc}。") from None
     return Settings(**values)

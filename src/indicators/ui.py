@@ -433,3 +433,11 @@ def supervision_tables(sl, what: str) -> None:
             table(inds)
         if len(tasks):
             toned_table(tasks, TASK_STATUS_COLORS)
+
+
+def delivery_log(log: pd.DataFrame, *, key: str) -> None:
+    """The delivery log (``views.delivery_log``): status and error wide enough to read."""
+    st.dataframe(log.drop(columns=["key", "problem"]), hide_index=True, key=key, column_config={
+        "更新时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        "状态": st.column_config.TextColumn(width="medium"), "错误": st.column_config.TextColumn(width="large"),
+        "次数": st.column_config.NumberColumn(width="small")})

@@ -31,6 +31,7 @@ COMMAND_GROUPS = (
     "report",  # report
     "tasks",  # tasks import-plan | confirm | progress | status
     "explain",  # explain
+    "send",  # send reminders | pack | due | test | log | channels | retry
 )
 
 

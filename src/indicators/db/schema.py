@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indicators.errors import DatabaseTooNew
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -166,7 +166,46 @@ _V4 = [
 # batch back takes the progress back too.
 _V5 = ["ALTER TABLE task_progress ADD COLUMN batch_id INTEGER"]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
+# Version 6: delivery (issue 17). ``contact``: who receives 催报 and the monthly pack (the
+# setup workbook's 联系人 sheet). ``delivery``: one row per message, claimed under its
+# unique ``key`` *before* it is sent, so a second run, replica or process sends nothing
+# already sent; plain SQL (a keyed table, INSERT … ON CONFLICT DO NOTHING, compare-and-set
+# UPDATEs) that also works on DuckDB-attached PostgreSQL. Times are the bureau's local time.
+_V6 = [
+    """CREATE TABLE contact (
+        org_unit VARCHAR,
+        name VARCHAR NOT NULL,
+        email VARCHAR,
+        mobile VARCHAR,
+        wecom_id VARCHAR,
+        receives VARCHAR NOT NULL,
+        sort_order INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE delivery (
+        key VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL CHECK (kind IN ('reminder', 'pack', 'test')),
+        period VARCHAR,
+        channel VARCHAR NOT NULL CHECK (channel IN ('email', 'dingtalk', 'wecom')),
+        recipient VARCHAR NOT NULL,
+        recipient_name VARCHAR,
+        slot VARCHAR NOT NULL,
+        address VARCHAR,
+        subject VARCHAR,
+        status VARCHAR NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        parts_sent INTEGER NOT NULL DEFAULT 0,
+        error VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        claimed_at TIMESTAMP,
+        claimed_by VARCHAR,
+        sent_at TIMESTAMP,
+        next_attempt_at TIMESTAMP,
+        updated_at TIMESTAMP NOT NULL
+    )""",
+]
+
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
 
 
 def schema_version(con) -> int:

@@ -222,10 +222,24 @@ MILESTONES = {
 }
 
 
+# Who receives 催报 (one 填报联系人 per district) and the monthly pack (leaders, 综合科).
+# Addresses end in .invalid (RFC 2606): nothing sent to them can reach anyone.
+CONTACTS = [
+    dict(org_unit=u["code"], name=f"{u['name']}填报员", email=f"{u['code'].lower()}@example.invalid",
+         mobile=None, wecom_id=None, receives="reminder", sort_order=u["sort_order"])
+    for u in ORG_UNITS if u["parent_code"] == CITY
+] + [
+    dict(org_unit=None, name="王建国", email="wangjianguo@kjj.example.invalid", mobile=None, wecom_id=None,
+         receives="pack", sort_order=1),
+    dict(org_unit=None, name="综合科", email="zhk@kjj.example.invalid", mobile=None, wecom_id=None,
+         receives="reminder,pack", sort_order=2),
+]
+
+
 def setup_tables() -> dict[str, pd.DataFrame]:
     """Every setup frame except ``target``, with exactly the columns of ``SHEETS``."""
     rows = {"org_unit": ORG_UNITS, "department": DEPARTMENTS, "leader": LEADERS,
-            "indicator": INDICATORS, "responsibility": RESPONSIBILITIES}
+            "indicator": INDICATORS, "responsibility": RESPONSIBILITIES, "contact": CONTACTS}
     frames = {}
     for table, data in rows.items():
         cols = [c.name for c in SHEETS[table][1]]

@@ -64,11 +64,11 @@ def _order_key(col: pd.Series) -> pd.Series:
 
 
 def demo_setup_frames(as_of: str, settings: Settings) -> dict[str, pd.DataFrame]:
-    """Frames keyed org_unit, department, leader, indicator, responsibility, target —
+    """Frames keyed org_unit, department, leader, indicator, responsibility, target, contact —
     ready for ``workbook.write_workbook`` or ``workbook.load_setup``."""
     frames = setup_tables()
     frames["target"] = _target_frame(simulate(as_of, settings).targets)
-    return frames
+    return {t: frames[t] for t in SHEETS}
 
 
 def demo_target_revisions(as_of: str, settings: Settings) -> pd.DataFrame:

@@ -8,7 +8,6 @@ of them fail or hang. Without LibreOffice the error is one Chinese line.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -25,10 +24,7 @@ class PdfUnavailable(IndicatorsError):
 
 
 def find_soffice() -> str | None:
-    """``$SOFFICE_PATH`` or ``soffice`` / ``libreoffice`` on PATH."""
-    env = os.environ.get("SOFFICE_PATH")
-    if env:
-        return env if os.path.exists(env) else None
+    """``soffice`` (or ``libreoffice``) on PATH."""
     for name in SOFFICE_NAMES:
         path = shutil.which(name)
         if path:
@@ -41,7 +37,7 @@ def convert(data: bytes, suffix: str) -> bytes:
     soffice = find_soffice()
     if soffice is None:
         raise PdfUnavailable("本机未安装 LibreOffice（soffice），无法生成 PDF。"
-                             "请安装 libreoffice-writer-nogui（或 libreoffice），或设置 SOFFICE_PATH。")
+                             "请安装 libreoffice-writer-nogui（或 libreoffice），使 soffice 在 PATH 中。")
     with tempfile.TemporaryDirectory(prefix="indicators-pdf-") as tmp:
         folder = Path(tmp)
         source = folder / f"document{suffix}"

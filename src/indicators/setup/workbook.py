@@ -1,8 +1,10 @@
-"""The setup workbook: units, departments, leaders, indicators, responsibilities, targets.
+"""The setup workbook: units, departments, leaders, indicators, responsibilities, targets,
+and the contacts who receive 催报 and the monthly pack.
 
 One sheet per kind with Chinese headers. Everything about a particular city lives in
 such a workbook, never in code. ``SHEETS`` is the single description used to write the
-blank template, to read a filled one and to document the columns in the README.
+blank template, to read a filled one and to document the columns in the README. Sheets
+in ``OPTIONAL_SHEETS`` may be left out of a workbook: what they hold is then kept as is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
+from indicators.delivery import contacts
 from indicators.errors import RejectedInput
 from indicators.safe_text import quote_risky_cells
 
@@ -83,7 +86,17 @@ SHEETS: dict[str, tuple[str, list[Column]]] = {
         Column("设定人", "set_by", False),
         Column("调整原因", "reason", False),
     ]),
+    "contact": ("联系人", [
+        Column("单位代码", "org_unit", False, "填报单位代码；留空为局内人员（局领导、综合科）"),
+        Column("姓名", "name", True),
+        Column("邮箱", "email", False, "催报、月调度材料发往此邮箱"),
+        Column("手机", "mobile", False, "钉钉群消息中 @ 此人"),
+        Column("企业微信账号", "wecom_id", False, "企业微信群消息中 @ 此人（成员账号 userid）"),
+        Column("接收", "receives", False, "催报 / 通报 / 催报；通报。默认：有单位代码的收催报，无单位代码的收通报"),
+        Column("排序", "sort_order", False),
+    ]),
 }
+OPTIONAL_SHEETS = {"contact"}  # older workbooks have no 联系人 sheet: the contacts stay
 
 _INT_COLUMNS = {"sort_order", "decimals", "year"}
 _FLOAT_COLUMNS = {"factor", "value"}
@@ -114,7 +127,7 @@ def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = No
         for table, (sheet, cols) in SHEETS.items():
             frame = frames.get(table, pd.DataFrame())
             out = pd.DataFrame({c.header: _to_words(table, c.name, frame[c.name]) if c.name in frame else None
-                                for c in cols}, index=frame.index if len(frame) else None)
+                                for c in cols}, index=frame.index)
             out.to_excel(xw, sheet_name=sheet, index=False)
             quote_risky_cells(xw.sheets[sheet], out, quoted)
             xw.sheets[sheet].freeze_panes(1, 0)
@@ -129,6 +142,8 @@ def _to_words(table: str, name: str, series: pd.Series) -> pd.Series:
     if table == "indicator" and reverse:
         back = {v: k for k, v in reverse.items()}
         return series.map(lambda v: back.get(v, v))
+    if table == "contact" and name == "receives":
+        return series.map(lambda v: contacts.receives_words(v) if isinstance(v, str) else v)
     return series
 
 
@@ -139,7 +154,8 @@ def read_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     problems: list[str] = []
     for table, (sheet, cols) in SHEETS.items():
         if sheet not in book:
-            problems.append(f"缺少工作表「{sheet}」")
+            if table not in OPTIONAL_SHEETS:
+                problems.append(f"缺少工作表「{sheet}」")
             continue
         raw = book[sheet]
         raw.columns = [str(c).strip() for c in raw.columns]
@@ -198,7 +214,23 @@ def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str])
         frame["sort_order"] = frame["sort_order"].fillna(pd.Series(range(len(frame)), dtype="Int64"))
     if table == "target" and frame["value"].isna().any():
         problems.append(f"工作表「{sheet}」中有目标值不是数字")
+    if table == "contact":
+        _normalise_contacts(frame, sheet, problems)
     return frame
+
+
+def _normalise_contacts(frame: pd.DataFrame, sheet: str, problems: list[str]) -> None:
+    """Receives words to codes; every address checked (a typo would be a silent non-delivery)."""
+    from indicators.delivery.mail import valid_address
+    codes = []
+    for i, (unit, email, words) in enumerate(zip(frame["org_unit"], frame["email"], frame["receives"])):
+        code = contacts.parse_receives(words, unit)
+        if code is None:
+            problems.append(f"工作表「{sheet}」第{i + 2}行「接收」应为 催报、通报 或 催报；通报，收到「{words}」")
+        if email is not None and not valid_address(email):
+            problems.append(f"工作表「{sheet}」第{i + 2}行「邮箱」不是有效的邮箱地址：「{email}」")
+        codes.append(code)
+    frame["receives"] = pd.Series(codes, dtype=object, index=frame.index)
 
 
 def _blank(v) -> bool:
@@ -240,6 +272,9 @@ def _check_references(frames: dict[str, pd.DataFrame]) -> None:
             problems.append(f"目标：指标代码 {r['indicator_code']} 不存在")
         if r["org_unit"] not in units:
             problems.append(f"目标：单位代码 {r['org_unit']} 不存在")
+    for unit in frames.get("contact", pd.DataFrame(columns=["org_unit"]))["org_unit"]:
+        if not _blank(unit) and unit not in units:
+            problems.append(f"联系人：单位代码 {unit} 不存在")
     if problems:
         raise RejectedInput("设置工作簿有误，未导入：\n" + "\n".join(problems[:50]))
 
@@ -282,8 +317,12 @@ def _replace_setup(con: Connection, frames: dict[str, pd.DataFrame], who: str | 
     if "task" in frames:
         from indicators.tasks.store import save_tasks
         save_tasks(con, frames["task"], who=who, how="setup", at=at)
-    audit(con, who, "setup", f"{len(frames['org_unit'])} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条",
-          at=at)
+    note = ""
+    if "contact" in frames:  # no codes: the sheet is the whole list
+        contacts.replace_all(con, frames["contact"])
+        note = f"，联系人 {len(frames['contact'])} 人"
+    audit(con, who, "setup", f"{len(frames['org_unit'])} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条"
+          f"{note}", at=at)
 
 
 _APPEND_TARGETS = """

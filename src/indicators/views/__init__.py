@@ -8,6 +8,7 @@ colour the same way. No streamlit here.
 
 
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value, fmt_yoy, month_label  # noqa: F401 (pages use them)
+from indicators.views.delivery import *  # noqa: F401,F403
 from indicators.views.indicator import *  # noqa: F401,F403
 from indicators.views.overview import *  # noqa: F401,F403
 from indicators.views.records import *  # noqa: F401,F403

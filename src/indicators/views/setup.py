@@ -13,6 +13,7 @@ import pandas as pd
 
 from indicators.db import catalog
 from indicators.db.connection import Connection
+from indicators.delivery import contacts
 from indicators.setup import workbook
 
 # ---------------------------------------------------------------- 设置管理
@@ -28,7 +29,8 @@ def setup_frames(con: Connection) -> dict[str, pd.DataFrame]:
     resp = resp[resp[["lead_department", "leader", "support_departments", "note"]].notna().any(axis=1)]
     targets = catalog.current_targets(con).sort_values(["year", "indicator_code", "org_unit"])
     frames = {"org_unit": catalog.org_units(con), "department": catalog.departments(con),
-              "leader": catalog.leaders(con), "indicator": ind, "responsibility": resp, "target": targets}
+              "leader": catalog.leaders(con), "indicator": ind, "responsibility": resp, "target": targets,
+              "contact": contacts.load(con)}
     return {t: frames[t].reindex(columns=cols[t]).reset_index(drop=True) for t in cols}
 
 
@@ -55,6 +57,12 @@ def setup_preview(con: Connection, frames: dict[str, pd.DataFrame]) -> pd.DataFr
     rows = []
     for table, (sheet, _) in workbook.SHEETS.items():
         f = frames.get(table, pd.DataFrame())
+        if table == "contact":
+            kept = table not in frames
+            rows.append({"工作表": sheet, "行数": int(len(f)), "新增": 0 if kept else int(len(f)),
+                         "覆盖已有": 0 if kept else int(len(now["contact"])),
+                         "说明": "工作簿中没有此表，联系人保持不变" if kept else "整表替换现有联系人"})
+            continue
         if table == "target":
             cur = now["target"].set_index(["indicator_code", "org_unit", "year"])
             keys = list(zip(f["indicator_code"], f["org_unit"], f["year"].astype("int64")))
