@@ -16,12 +16,10 @@ or the input was refused, 2 on a usage error.
 
 from __future__ import annotations
 
-import json
-import sys
-
 import pandas as pd
 
 from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, period_arg
+from indicators.cli.output import print_json, records
 from indicators.settings import CHANNELS
 
 OUTCOME_LABELS = {"sent": "已发送", "failed": "失败", "skipped": "跳过", "planned": "演练"}
@@ -124,9 +122,7 @@ def cmd_test(args) -> int:
 def _finish(report, args) -> int:
     """Print what happened (or, in a dry run, what would) and the exit code."""
     if args.json:
-        json.dump({"lines": report.lines, "results": [_result_json(r) for r in report.results]},
-                  sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json({"lines": report.lines, "results": [_result_json(r) for r in report.results]})
     else:
         print(_report_text(report, getattr(args, "dry_run", False)))
     return EXIT_REJECTED if report.failed else EXIT_OK
@@ -170,11 +166,7 @@ def cmd_log(args) -> int:
     now = clock.now(s)
     frame["status_text"] = [ledger.status_text(r, now, s.send_max_attempts) for r in frame.to_dict("records")]
     if args.json:
-        out = frame.astype(object).where(frame.notna(), None)
-        for col in ("created_at", "claimed_at", "sent_at", "next_attempt_at", "updated_at"):
-            out[col] = [None if v is None else pd.Timestamp(v).isoformat() for v in out[col]]
-        json.dump(out.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1, default=str)
-        print()
+        print_json(records(frame, list(frame.columns)))
         return EXIT_OK
     from indicators.delivery.channels import CHANNEL_LABELS
     if frame.empty:
@@ -190,8 +182,7 @@ def cmd_channels(args) -> int:
     from indicators.delivery import channels
     table = channels.describe(args.settings)
     if args.json:
-        json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(records(table, list(table.columns)))
     else:
         for r in table.itertuples(index=False):
             print(f"{r.渠道}：{r.状态}  {r.地址}  {r.安全}  {r.说明}")
