@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from needs import need
 from services import (
-    IN_CI,
     RobotServer,
     SmtpServer,
     smtp_login_check,
@@ -23,9 +23,7 @@ from services import (
 def certificate(tmp_path_factory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (the client trusts it via INDICATORS_SMTP_CAFILE)."""
     if shutil.which("openssl") is None:
-        if IN_CI:
-            pytest.fail("openssl is needed for the SMTP TLS tests")
-        pytest.skip("openssl not installed")
+        need("openssl（为本地 SMTP 服务器生成 TLS 证书）")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
@@ -93,6 +91,4 @@ def soffice():
     """The pack's PDF needs LibreOffice: skip without it, but fail in CI (which installs it)."""
     from indicators.report.pdf import find_soffice
     if find_soffice() is None:
-        if IN_CI:
-            pytest.fail("LibreOffice (soffice) is needed to send the pack's PDF")
-        pytest.skip("LibreOffice not installed")
+        need("LibreOffice（soffice，生成月调度材料的 PDF）")

@@ -37,7 +37,6 @@ from indicators.db.connection import connect
 from indicators.settings import Settings
 from indicators.setup import workbook
 
-IN_CI = bool(os.environ.get("CI"))
 SMTP_USER, SMTP_PASSWORD = "yddd", "smtp-secret-pw-7391"
 DING_TOKEN, DING_SECRET = "ding-token-5521", "SECding-secret-0416"
 WECOM_KEY = "wecom-key-8830"
@@ -247,10 +246,13 @@ def settings_from(env: dict[str, str], db: Path) -> Settings:
 
 
 def cli_env(db: Path, **extra: str) -> dict[str, str]:
-    """The environment of an ``indicators`` subprocess: no proxy, no inherited delivery settings."""
+    """The environment of an ``indicators`` subprocess: no proxy, no inherited settings, the
+    suite's pinned day."""
     keep = {k: v for k, v in os.environ.items()
             if not k.startswith("INDICATORS_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    return keep | {"INDICATORS_DB": str(db), "PYTHONIOENCODING": "utf-8"} | extra
+    import testdate  # the suite's day, unless the test pins another
+    return keep | {"INDICATORS_DB": str(db), "INDICATORS_TODAY": testdate.TODAY.isoformat(),
+                   "PYTHONIOENCODING": "utf-8"} | extra
 
 
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
