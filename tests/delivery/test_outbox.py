@@ -139,9 +139,22 @@ def test_wecom_gets_a_long_pack_in_parts_within_4096_bytes_and_resumes(setup, ro
     assert n >= 2 and all(len(p.encode("utf-8")) <= 4096 for p in parts)
     assert [p.rsplit("（", 1)[-1] for p in parts] == [f"{i}/{n}）" for i in range(1, n + 1)]  # each part once
     whole = "".join(parts)
-    assert f"关于{periods.label(AS_OF)}示例市科技创新重点指标调度情况的通报" in whole and "五、下一步工作要求" in whole
-    ding, = robots.of("dingtalk")  # DingTalk takes it whole, signed
-    assert len(ding["markdown"]["text"].encode("utf-8")) > 4096
+    assert f"关于{periods.label(AS_OF)}示例市科技创新重点指标调度情况的通报" in whole and "下一步工作要求" in whole
+    assert "附件已通过邮件发送" in parts[-1]  # no link configured: the whole notice is the group's copy
+    ding = robots.of("dingtalk")  # DingTalk takes 20,000 bytes a message, signed
+    assert len(ding[0]["markdown"]["text"].encode("utf-8")) > 4096
+
+
+def test_a_long_notice_goes_to_a_group_as_a_brief_with_links(setup, robots, demo_db):
+    s, _ = setup
+    s = s.with_(app_url="http://10.0.0.8:8501")
+    outbox.send_pack(FileDatabase(demo_db, 30), AS_OF, ["wecom"], s, NOW)
+    brief, = robots.of("wecom")  # one message, not a run of parts
+    text = brief["markdown"]["content"]
+    assert len(text.encode("utf-8")) <= 4096
+    assert text.startswith(f"# {periods.label(AS_OF)}示例市重点指标月调度材料")
+    assert "项重点指标中" in text and "滞后指标：" in text
+    assert f"[报告导出页（当前数据）](http://10.0.0.8:8501/report?month={AS_OF})" in text
 
 
 def test_links_point_at_the_app_and_the_shared_folder(setup, robots, tmp_path):

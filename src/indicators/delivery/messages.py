@@ -24,6 +24,7 @@ from indicators.rules.due import deadline
 from indicators.settings import Settings
 
 PACK_FORMATS = ("xlsx", "pptx", "pdf")  # attached to the email, linked from the robots
+ROBOT_MAX_PARTS = 3  # a notice longer than this many robot messages goes as a brief with links
 FOOTER = "（本消息由指标月调度系统自动发送。）"
 
 
@@ -110,9 +111,23 @@ class Pack:
         text = f"{self.notice_text()}\n附件：\n{files}\n{self._link_lines()}\n{FOOTER}"
         return Message(subject=self.subject(), text=text, attach_pack=True)
 
-    def robot(self) -> Message:
-        links = self._link_lines() or "附件已通过邮件发送；也可在系统「报告导出」页下载。"
-        return Message(subject=self.subject(), text=f"{self.notice_text()}\n{links}")
+    def robot(self, limit: int) -> Message:
+        """The group message: the whole notice when it fits in ``ROBOT_MAX_PARTS`` parts of
+        ``limit`` bytes; otherwise, when there is somewhere to link to, the headline, the
+        lagging indicators and the links — a group should not get seven messages in a row.
+        With no link the whole notice goes, in parts: it is the only copy the group gets."""
+        from indicators.delivery.webhooks import split_markdown
+        links = self._link_lines()
+        whole = f"{self.notice_text()}\n{links or '附件已通过邮件发送；也可在系统「报告导出」页下载。'}"
+        if not links or len(split_markdown(whole, limit)) <= ROBOT_MAX_PARTS:
+            return Message(subject=self.subject(), text=whole)
+        return Message(subject=self.subject(), text=self._brief(links))
+
+    def _brief(self, links: str) -> str:
+        s = self.summary
+        lagging = "、".join(s.lagging["indicator_name"]) if not s.lagging.empty else "无"
+        return (f"# {self.subject()}\n\n{notice.headline(s)}\n\n滞后指标：{lagging}。\n\n"
+                f"通报全文较长，请见邮件附件或下列链接。\n{links}")
 
     def _link_lines(self) -> str:
         links = self.links()

@@ -126,7 +126,7 @@ def plan_pack(con: Connection, period: str, channels: list[str], s: Settings,
                                 "没有接收通报的联系人邮箱：请在设置工作簿「联系人」表填写（接收：通报）"))
     for ch in ("dingtalk", "wecom"):
         if ch in channels:
-            msg = pack.robot()
+            msg = pack.robot(webhooks.limit_of(ch))
             out.append(Outgoing(Slot("pack", period, ch, GROUP, slot, GROUP_NAME, "", msg.subject), msg))
     return out, pack, []
 
