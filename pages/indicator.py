@@ -22,7 +22,10 @@ if code is None:
     st.info("本期没有可查看的重点指标。")
     st.stop()
 
-detail = views.indicator_detail(con, table, code, f.period, f.unit, pacing=ui.settings().pacing)
+with f.controls:
+    rank_by = ui.synced_selectbox("排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
+detail = views.indicator_detail(con, table, code, f.period, f.unit, pacing=ui.settings().pacing,
+                                rank_by=views.rank_measure(rank_by))
 ctx = ui.chart_context(f, source=detail.source)
 ui.page_header(detail.name, f, extra=detail.kind_text)
 
@@ -40,9 +43,10 @@ ui.chart(fig, f"{detail.name}_趋势", f, key="ind_trend", source=detail.source)
 if detail.units.empty:
     st.info("该单位没有下级单位，不做分单位比较。")
 else:
-    fig = charts.completion_bars(detail.units, ctx, title=f"{detail.name}：各单位完成率与序时进度", source=detail.source)
+    fig = charts.completion_bars(detail.units, ctx, title=f"{detail.name}：{detail.units_title}", source=detail.source,
+                                 unit=detail.unit, decimals=detail.decimals)
     ui.chart(fig, f"{detail.name}_各单位完成率", f, key="ind_units", source=detail.source)
-    st.subheader("排名与预计全年")
+    st.subheader(f"排名与预计全年 · {views.rank_option_label(rank_by)}")
     ui.table(detail.ranking)
 
 st.subheader("数据来源（每个数字的出处）")

@@ -42,8 +42,7 @@ else:
 
 if not ov.ranking.empty:
     st.subheader("区县排名")
-    ui.table(ov.ranking.assign(达序时率=ov.ranking["达序时率"].map(views.fmt_pct),
-                               平均差距=ov.ranking["平均差距"].map(views.fmt_pp)))
+    ui.table(views.ranking_display(ov.ranking))
 
 st.subheader(f"报送完整性 · {views.month_label(f.period)}")
 st.caption(ov.completeness_note)

@@ -97,13 +97,14 @@ with tab_targets:
         edited = st.data_editor(
             frame, hide_index=True, num_rows="fixed", height=min(36 * (len(frame) + 1) + 3, 560), key=f"tgt_editor_{year}_{'-'.join(only)}_{version}",
             disabled=[c for c in frame.columns if c not in views.TARGET_EDITABLE],
-            column_order=["indicator_name", "org_unit_name", "unit", "value", "milestones", "reason", "set_at",
-                          "set_by"],
+            column_order=["indicator_name", "org_unit_name", "unit", "value", "basis_text", "milestones", "reason",
+                          "set_at", "set_by"],
             column_config={
                 "indicator_name": st.column_config.TextColumn("指标"),
                 "org_unit_name": st.column_config.TextColumn("单位"),
                 "unit": st.column_config.TextColumn("计量单位", width="small"),
                 "value": st.column_config.NumberColumn("目标值", required=True, format="localized"),
+                "basis_text": st.column_config.TextColumn("目标口径", help="年末达到：目标值为年末水平；年内新增：目标值为较上年末的增加量（在设置工作簿中修改）"),
                 "milestones": st.column_config.TextColumn("月度节点", help="各月末累计应完成进度%，如 3:15；6:40；9:70；12:100"),
                 "reason": st.column_config.TextColumn("调整原因"),
                 "set_at": st.column_config.DatetimeColumn("设定时间", format="YYYY-MM-DD HH:mm"),

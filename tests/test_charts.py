@@ -46,10 +46,11 @@ def test_district_ranking_bars_best_on_top():
 
 
 def test_district_that_sent_nothing_says_so():
-    ranking = pd.DataFrame({"排名": [1, 2], "单位": ["东城区", "青溪县"], "达序时率": [0.9, 0.0],
-                            "考核指标数": [15, 15], "未报送": [0, 15]})
+    # ``views.district_ranking``: a district that reported nothing due has no rank, and a note
+    ranking = pd.DataFrame({"排名": pd.array([1, pd.NA], dtype="Int64"), "单位": ["东城区", "青溪县"],
+                            "达序时率": [0.9, 0.0], "考核指标数": [15, 15], "未报送": [0, 15], "说明": ["", "未报送"]})
     bar = charts.district_ranking_bars(ranking, CTX).data[0]
-    assert list(bar.text) == ["第2名　本月未报送", "第1名　90%"]
+    assert list(bar.text) == ["未报送", "第1名　90%"]
     assert bar.marker.color[0] == STATUS_COLORS["missing"]
 
 
@@ -89,8 +90,9 @@ def test_trend_figure_quarterly_shows_due_months_only():
 
 
 def test_completion_bars_status_colours_and_expected_line():
-    units = pd.DataFrame({"unit": ["东城区", "西城区", "高新区"], "completion": [0.9, 0.5, np.nan],
-                          "expected": [0.8333, 0.8333, 0.8333], "status": ["done", "far_behind", "missing"]})
+    units = pd.DataFrame({"unit": ["东城区", "西城区", "高新区"], "kind": "cumulative", "progress": [0.9, 0.5, np.nan],
+                          "expected": [0.8333, 0.8333, 0.8333], "status": ["done", "far_behind", "missing"],
+                          "partial_text": ["", "", ""]})
     fig = charts.completion_bars(units, CTX, title="各单位")
     bar = fig.data[0]
     assert list(bar.x) == ["东城区", "西城区", "高新区"]
@@ -102,10 +104,20 @@ def test_completion_bars_status_colours_and_expected_line():
 
 
 def test_completion_bars_per_unit_expected_ticks():
-    units = pd.DataFrame({"unit": ["甲", "乙"], "completion": [0.5, 0.6], "expected": [0.4, 0.7],
-                          "status": ["on_track", "lagging"]})
+    units = pd.DataFrame({"unit": ["甲", "乙"], "kind": "stock", "progress": [0.5, 0.6], "expected": [0.4, 0.7],
+                          "status": ["on_track", "lagging"], "partial_text": ["", "部分汇总，缺：丙镇"]})
     fig = charts.completion_bars(units, CTX, title="x")
     assert fig.data[1].name == "序时进度" and list(fig.data[1].y) == pytest.approx([40, 70])
+    assert list(fig.data[0].x) == ["甲", "乙（部分汇总）"]
+
+
+def test_ratio_bars_show_values_against_the_path_not_a_percentage_of_a_percentage():
+    units = pd.DataFrame({"unit": ["甲", "乙"], "kind": "ratio", "value": [2.46, 2.52], "progress": [0.6, 1.2],
+                          "expected_value": [2.475, 2.475], "status": ["far_behind", "done"], "partial_text": ""})
+    fig = charts.completion_bars(units, CTX, title="x", unit="%", decimals=2)
+    assert list(fig.data[0].y) == pytest.approx([2.46, 2.52])
+    assert fig.data[0].text[0].startswith("2.46%")
+    assert fig.data[1].name == "序时应达值" and list(fig.data[1].y) == pytest.approx([2.475, 2.475])
 
 
 def test_status_heatmap_cells_carry_labels():

@@ -61,7 +61,10 @@ def test_city_rolls_up_and_ranks(tiny_con):
 def test_stock_with_baseline_and_missing_child(tiny_con):
     t = dispatch_table(tiny_con, "2026-10", Settings())
     a = row(t, "HT", "A")
-    assert a.baseline == 100 and a.completion == pytest.approx((110 - 100) / (120 - 100))
+    # 年末达到 (level) target: 完成 = 110 / 120; the status reads the share of the increase done
+    assert a.baseline == 100 and a.completion == pytest.approx(110 / 120)
+    assert a.progress == pytest.approx((110 - 100) / (120 - 100))
+    assert a.target_increase == 20 and a.vs_baseline == 10
     b = row(t, "HT", "B")
     assert b.status == "missing" and pd.isna(b.provenance)
     c = row(t, "HT", "C")
@@ -88,7 +91,11 @@ def test_quarterly_uses_last_quarter(tiny_con):
 
 def test_lower_is_better(tiny_con):
     a = row(dispatch_table(tiny_con, "2026-10", Settings()), "LOW", "A")
-    assert a.completion == pytest.approx((15 - 12) / (15 - 10))
+    # a ratio shows no percentage of a percentage: its value against the 序时 path instead
+    assert pd.isna(a.completion)
+    assert a.progress == pytest.approx((15 - 12) / (15 - 10))
+    assert a.expected_value == pytest.approx(15 + a.expected * (10 - 15))
+    assert a.gap_value == pytest.approx(12 - a.expected_value)
 
 
 def test_ratio_reported_at_every_level(tiny_con):
@@ -119,6 +126,10 @@ def test_partial_stock_is_compared_like_for_like(tiny_con):
     c = row(dispatch_table(con, "2026-10", Settings()), "HT", "C")
     # reported: A 110 and its zone Z 15 (A's own value wins) → city 110 of a 2025 base 150
     assert c.provenance == "partial" and c.value == 110 and c.baseline == 150 and c.target == 200
-    # like for like, without B: (110 − 100) / (140 − 100), not (110 − 150) / (200 − 150)
-    assert c.completion == pytest.approx(10 / 40)
+    # like for like, without B: the comparable basis is 上年末 100 / 目标 200 − 60 = 140
+    assert c.completion_basis == "like_for_like"
+    assert (c.comparable_value, c.comparable_baseline, c.comparable_target) == (110, 100, 140)
+    assert c.completion == pytest.approx(110 / 140)
+    assert c.progress == pytest.approx(10 / 40)  # not (110 − 150) / (200 − 150)
+    assert c.comparable_note == "按可比口径（缺乙县）"
     assert c.missing_units == "乙县"

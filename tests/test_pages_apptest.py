@@ -194,3 +194,45 @@ def test_router_opens_overview_first(demo_db, monkeypatch):
     at.switch_page(str(ROOT / "pages" / "responsibility.py")).run()
     assert not at.exception, at.exception
     assert any(t.value == "责任分解" for t in at.title)
+
+
+def test_indicator_page_ranking_follows_the_chosen_measure(fixture_db, monkeypatch):
+    """技术合同成交额 in October: 西城区 is late (no rank, listed last as 未报送); by value
+    东城区 (40.43) leads 高新区 (21.77); the choice lives in ?rank=."""
+    at = run_page("indicator.py", fixture_db, monkeypatch, ind="TC", rank="value")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert table["单位"].tolist() == ["东城区", "高新区", "西城区"]
+    assert table["排名"].tolist() == ["第1名/2（按数值）", "第2名/2（按数值）", "未报送"]
+    assert "排名与预计全年 · 按数值" in texts(at)
+    at.selectbox(key="w_rank").set_value("yoy").run()
+    assert not at.exception, at.exception
+    assert at.query_params["rank"] in (["yoy"], "yoy")
+
+
+@pytest.fixture(scope="module")
+def untargeted_db(tmp_path_factory) -> Path:
+    """The fixture city with no targets and no lead departments at all (published statistics)."""
+    frames = fixture_frames()
+    frames["target"] = frames["target"].iloc[0:0]
+    frames["responsibility"] = frames["responsibility"].iloc[0:0]
+    path = tmp_path_factory.mktemp("untargeted") / "u.duckdb"
+    con = connection.connect(path, create=True)
+    try:
+        load_setup(con, frames, at=AT)
+        batches.write_batch(con, fixture_values(), file_name="fixture.xlsx", at=AT)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_without_any_target(page, untargeted_db, monkeypatch):
+    """No targets anywhere is a normal state: values, 同比 and ranks by value, no traceback."""
+    at = run_page(page, untargeted_db, monkeypatch, ind="TC")
+    assert not at.exception, at.exception
+    if page == "overview.py":
+        cards = "\n".join(h.body for h in at.get("html"))
+        assert "未设定年度目标" in cards and "62.20 亿元" in cards
+    if page == "indicator.py":
+        assert at.dataframe[0].value["排名"].tolist()[:2] == ["第1名/2（按数值）", "第2名/2（按数值）"]

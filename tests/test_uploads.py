@@ -298,7 +298,8 @@ def test_changed_targets(con, edit, n, problems):
         after.loc[3, col] = v
     changed, found = views.changed_targets(before, after, reason="年中调整")
     assert len(changed) == n and len(found) == problems
-    assert list(changed.columns) == ["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]
+    assert list(changed.columns) == ["indicator_code", "org_unit", "year", "value", "basis", "milestones", "set_by",
+                                     "reason"]
     if n:
         assert changed["reason"].iloc[0] == "年中调整"  # the old reason described the old target
         assert changed[["indicator_code", "org_unit"]].values.tolist() == [before.loc[3, ["indicator_code", "org_unit"]].tolist()]

@@ -107,7 +107,11 @@ def test_headline_cards_cover_key_indicators_only(table):
     assert cards["code"].tolist() == ["TC", "HT", "RDI", "NEW"]
     tc = cards.set_index("code").loc["TC"]
     assert tc["value_text"] == "62.20 亿元" and tc["target_text"] == "120.00 亿元"
-    assert tc["badge"] == "▼ 严重滞后" and tc["yoy_arrow"] == "↓"
+    assert tc["badge"] == "▼ 严重滞后"
+    # 西城区 is late: 同比 compares 东城区 + 高新区 in both years (62.20 / 55.83), not 62.20 with
+    # last year's three districts
+    assert tc["yoy_arrow"] == "↑" and tc["yoy_text"] == "+11.4%，按可比口径（缺西城区）"
+    assert tc["partial_text"] == "部分汇总，缺：西城区"
     assert cards.set_index("code").loc["NEW", "note"] == "本期未到报送期"
 
 

@@ -2,18 +2,11 @@
 
 The heavy part — picking the handful of periods each indicator needs out of the whole
 observation history — runs inside DuckDB; the rules of DESIGN §4 then run on a small
-frame through the pure functions of ``indicators.rules.rollup`` and ``indicators.rules.progress``.
+frame through the pure functions of ``indicators.rules`` (rollup, comparable, progress,
+ranking), one named step each (``compute_dispatch``).
 
-Columns of the result (documented because pages, reports and the CLI rely on them):
-indicator_code, indicator_name, category, kind, direction, frequency, unit, decimals,
-org_unit_code, org_unit_name, parent_code, level, unit_order, indicator_order,
-period (as-of month), value_period (the month the value refers to), value,
-period_value (当月/当季值, cumulative only), target, baseline, completion (fraction),
-expected (fraction), expected_basis, gap_pp (points), status, status_label, yoy
-(fraction; points for ratios), yoy_pp (bool: yoy is a difference), mom, rank, rank_of,
-projection, projection_reaches, lead_department, leader, support_departments,
-provenance (reported | rolled_up | partial), batch_id, missing_units (for a partial
-roll-up: the names of the direct children that have not reported, '、'-joined).
+The columns are documented once, in the README's ``status --json`` key table (pages,
+reports and the CLI all read this table); ``COLUMNS`` is their order.
 """
 
 from __future__ import annotations
@@ -23,9 +16,10 @@ import pandas as pd
 
 from indicators.db import catalog
 from indicators.db.connection import Connection
-from indicators.rules import periods, progress
+from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
+from indicators.rules import periods, progress, ranking
 from indicators.rules.due import due_month, step_of
-from indicators.rules.rollup import is_derived_ratio, roll_up
+from indicators.rules.rollup import Tree, is_derived_ratio, roll_up
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
@@ -33,10 +27,13 @@ ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
 COLUMNS = [
     "indicator_code", "indicator_name", "category", "kind", "direction", "frequency", "unit",
     "decimals", "org_unit_code", "org_unit_name", "parent_code", "level", "unit_order",
-    "indicator_order", "period", "value_period", "value", "period_value", "target", "baseline",
-    "completion", "expected", "expected_basis", "gap_pp", "status", "status_label", "yoy",
-    "yoy_pp", "mom", "rank", "rank_of", "projection", "projection_reaches", "lead_department",
-    "leader", "support_departments", "provenance", "batch_id", "missing_units",
+    "indicator_order", "period", "value_period", "value", "period_value", "target", "target_basis",
+    "target_increase", "baseline", "vs_baseline", "completion", "completion_basis", "comparable_value",
+    "comparable_baseline", "comparable_target", "comparable_note", "progress", "expected", "expected_basis",
+    "expected_value", "gap_value", "gap_pp", "status", "status_label", "status_rule", "yoy", "yoy_type",
+    "yoy_unit", "yoy_pp", "yoy_basis", "yoy_note", "value_ly", "mom", "mom_type", "mom_unit", "mom_basis",
+    "mom_note", "rank", "rank_of", "rank_by", "projection", "projection_reaches", "lead_department", "leader",
+    "support_departments", "provenance", "batch_id", "missing_units",
 ]
 
 
@@ -156,10 +153,11 @@ def _per_month_copies(frame: pd.DataFrame, code_columns: list[str], as_of: list[
 
 
 def dispatch_table(con: Connection, period: str, settings: Settings,
-                   unit: str | None = None) -> pd.DataFrame:
+                   unit: str | None = None, rank_by: str | None = None) -> pd.DataFrame:
     """The dispatch table for as-of month ``period``; ``unit`` keeps that unit and its
-    direct children."""
-    year, month = periods.parse(period)
+    direct children; ``rank_by`` one of ``ranking.MEASURES`` (default: each sibling
+    group's default measure)."""
+    year, _ = periods.parse(period)
     units = catalog.org_units(con)
     inds = catalog.indicators(con)
     if inds.empty or units.empty:
@@ -167,112 +165,81 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     targets = catalog.current_targets(con, year)
     need = needed_periods(inds, period)
     values = fetch_values(con, need, units, inds)
-    return compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit)
+    return compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
                      targets: pd.DataFrame, need: pd.DataFrame, period: str,
-                     settings: Settings, unit: str | None = None) -> pd.DataFrame:
+                     settings: Settings, unit: str | None = None, rank_by: str | None = None) -> pd.DataFrame:
     """The pure part of ``dispatch_table``: from fetched values to the finished table.
 
     Rows are keyed by integer codes (indicator × unit); each role of ``need`` (this
     month, last month, same month last year, …) becomes one value column.
     """
-    year, month = periods.parse(period)
-    ind_codes, unit_codes = pd.Index(inds["code"]), pd.Index(units["code"])
-    n_u = len(unit_codes)
-    t_ind = ind_codes.get_indexer(targets["indicator_code"])
-    t_unit = unit_codes.get_indexer(targets["org_unit"])
-    t_ok = (t_ind >= 0) & (t_unit >= 0)
-    targets = targets[t_ok]
-    t_key = t_ind[t_ok].astype(np.int64) * n_u + t_unit[t_ok]
-
+    k = _Keys(units, inds, period)
+    targets = k.known_targets(targets)
     rolled = roll_up_as_of(values, units, inds, targets)
-    r_ind = ind_codes.get_indexer(rolled["indicator_code"].cat.categories)[rolled["indicator_code"].cat.codes]
-    r_unit = rolled["org_unit"].cat.codes.to_numpy(dtype=np.int64)
-    r_per = np.asarray(rolled["period"].cat.categories.astype(str))[rolled["period"].cat.codes]
-    r_ok = r_ind >= 0
-    r_key = r_ind.astype(np.int64) * n_u + r_unit
-
-    # rows: everything with a target this year or with any value in the months needed
-    keys = np.unique(np.concatenate([t_key, r_key[r_ok]]))
-    if unit:
-        keep = np.flatnonzero((units["code"] == unit) | (units["parent_code"] == unit))
-        keys = keys[np.isin(keys % n_u, keep)]
-    row_index = pd.Index(keys)
-    ind_i, unit_i = keys // n_u, keys % n_u
-    n = len(keys)
-
-    # one value column per role: the rolled value at that role's month
-    t = pd.DataFrame(index=np.arange(n))
-    r_pos = row_index.get_indexer(r_key)
-    for role in ROLES:
-        months = need[need["role"] == role].set_index("indicator_code")["period"]
-        role_month = months.reindex(ind_codes).to_numpy(dtype=object)  # per indicator
-        hit = (r_pos >= 0) & r_ok & (r_per == role_month[np.where(r_ok, r_ind, 0)])
-        col = np.full(n, np.nan)
-        col[r_pos[hit]] = rolled["value"].to_numpy()[hit]
-        t[role] = col
-        if role == "cur":
-            prov = np.full(n, None, dtype=object)
-            prov[r_pos[hit]] = rolled["provenance"].to_numpy()[hit]
-            batch = np.full(n, np.nan)
-            batch[r_pos[hit]] = rolled["batch_id"].to_numpy(dtype=float, na_value=np.nan)[hit]
-            t["provenance"], t["batch_id"] = _text(prov, t.index), pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
-
-    ind_attr = inds.reset_index(drop=True)
-    t["indicator_code"] = _text(ind_codes.to_numpy()[ind_i], t.index)
-    for src, dst in [("name", "indicator_name"), ("category", "category"), ("kind", "kind"),
-                     ("direction", "direction"), ("frequency", "frequency"), ("unit", "unit"),
-                     ("decimals", "decimals"), ("sort_order", "indicator_order"),
-                     ("lead_department", "lead_department"), ("leader", "leader"),
-                     ("support_departments", "support_departments")]:
-        t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
-    unit_attr = units.reset_index(drop=True)
-    t["org_unit_code"] = _text(unit_codes.to_numpy()[unit_i], t.index)
-    for src, dst in [("name", "org_unit_name"), ("parent_code", "parent_code"), ("level", "level"),
-                     ("sort_order", "unit_order")]:
-        t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
-    tpos = pd.Index(t_key).get_indexer(keys)
-    has_t = tpos >= 0
-    t["target"] = np.where(has_t, targets["value"].to_numpy(dtype=float)[np.where(has_t, tpos, 0)], np.nan)
-    t["milestones"] = _text(np.where(has_t, targets["milestones"].to_numpy(dtype=object)[np.where(has_t, tpos, 0)], None), t.index)
-
-    step = step_of(t["frequency"])
-    due = due_month(t["frequency"], month)
-    t["period"] = _text(np.full(n, period, dtype=object), t.index)
-    month_labels = np.array([None] + [periods.make(year, d) for d in range(1, 13)], dtype=object)
-    t["value_period"] = _text(month_labels[due], t.index)
-    t["value"] = t["cur"]
-    is_level = t["kind"].isin(["stock", "ratio"])
-    t["baseline"] = t["ly_end"].where(is_level)
-    t["missing_units"] = _text(np.full(n, None, dtype=object), t.index)
-    comp_target, comp_base = _like_for_like(t)
-    t["completion"] = progress.completion(t["kind"], t["direction"], t["value"], comp_target, comp_base)
-    share = progress.last_year_share(t["kind"], t["ly"], t["ly_end"], t["ly2_end"])
-    exp = progress.expected_progress(due, t["milestones"], share, settings.pacing)
-    t["expected"], t["expected_basis"] = exp["expected"].to_numpy(), _text(exp["expected_basis"].to_numpy(), t.index)
-    t["gap_pp"] = progress.gap_pp(t["completion"], t["expected"])
-    t["status"] = progress.status(t["frequency"], due, t["value"], t["target"], t["completion"], t["gap_pp"],
-                                  done_at=settings.done_at, lagging_from_pp=settings.lagging_from_pp)
-    t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
-    t["yoy"] = progress.yoy(t["kind"], t["value"], t["ly"])
-    t["yoy_pp"] = t["kind"].eq("ratio")
-    first = due <= step
-    t["period_value"] = progress.period_value(t["kind"], t["value"], t["prev"], first)
-    prev_period_value = progress.period_value(t["kind"], t["prev"], t["prev2"], due <= 2 * step)
-    is_cum = t["kind"].eq("cumulative").to_numpy()
-    t["mom"] = np.where(is_cum, progress.mom(t["kind"], t["period_value"], prev_period_value),
-                        progress.mom(t["kind"], t["value"], t["prev"]))
-    t.loc[first & is_cum, "mom"] = np.nan  # the first month has no 环比 within the year
-    t["projection"] = progress.projection(t["kind"], t["value"], share, due)
-    t["projection_reaches"] = progress.reaches(t["direction"], t["projection"], t["target"])
-    t["rank"] = progress.rank_among_siblings(t)
-    t["rank_of"] = t.groupby(["indicator_code", "parent_code"], dropna=False)["org_unit_code"].transform("size")
-    t["rank_of"] = t["rank_of"].where(t["parent_code"].notna()).astype("Int64")
+    t = k.rows(targets, rolled)
+    _role_columns(t, k, rolled, need)
+    _attributes(t, k, inds, units)
+    _target_columns(t, k, targets)
+    k.own_source(values, need, inds)
+    like_for_like_progress(t, k)
+    _judge(t, k, settings)
+    comparisons(t, k)
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
-    t["missing_units"] = _missing_children(t)
+    t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
+    if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
+        t = t[(t["org_unit_code"] == unit) | (t["parent_code"] == unit)]
     return t[COLUMNS].reset_index(drop=True)
+
+
+class _Keys:
+    """Integer codes of indicators and units, and the as-of month, shared by the steps."""
+
+    def __init__(self, units: pd.DataFrame, inds: pd.DataFrame, period: str):
+        self.period = period
+        self.year, self.month = periods.parse(period)
+        self.ind_codes, self.unit_codes = pd.Index(inds["code"]), pd.Index(units["code"])
+        self.n_u = len(self.unit_codes)
+        self.tree = Tree(units)
+
+    def known_targets(self, targets: pd.DataFrame) -> pd.DataFrame:
+        t_ind = self.ind_codes.get_indexer(targets["indicator_code"])
+        t_unit = self.unit_codes.get_indexer(targets["org_unit"])
+        ok = (t_ind >= 0) & (t_unit >= 0)
+        out = targets[ok].copy()
+        out["key"] = t_ind[ok].astype(np.int64) * self.n_u + t_unit[ok]
+        return out.reset_index(drop=True)
+
+    def rows(self, targets: pd.DataFrame, rolled: pd.DataFrame) -> pd.DataFrame:
+        """Everything with a target this year or with any value in the months needed."""
+        r_ind = self.ind_codes.get_indexer(rolled["indicator_code"].cat.categories)[rolled["indicator_code"].cat.codes]
+        r_key = r_ind.astype(np.int64) * self.n_u + rolled["org_unit"].cat.codes.to_numpy(dtype=np.int64)
+        keys = np.unique(np.concatenate([targets["key"].to_numpy(dtype=np.int64), r_key[r_ind >= 0]]))
+        self.r_key, self.r_ok, self.r_ind = r_key, r_ind >= 0, r_ind
+        return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u})
+
+    def own_source(self, values: pd.DataFrame, need: pd.DataFrame, inds: pd.DataFrame) -> None:
+        """Keep what ``own_values`` needs; the frame is built only if a comparison asks."""
+        self._own_args, self._own = (values, need, inds), None
+        self.ratios = ratio_codes(self, inds)
+
+    def own_values(self) -> pd.DataFrame:
+        if self._own is None:
+            self._own = own_values(self, *self._own_args)
+        return self._own
+
+    def names(self, units) -> str | None:
+        """'、'-joined names of units given by code or by position (None for none)."""
+        if units is None or not len(units):
+            return None
+        memo = self.__dict__.setdefault("_names", {})
+        key = tuple(units)
+        if key not in memo:
+            pos = [u if isinstance(u, (int, np.integer)) else self.unit_codes.get_loc(u) for u in units]
+            memo[key] = "、".join(str(self.unit_names[p]) for p in pos)
+        return memo[key]
 
 
 def _text(values, index) -> pd.Series:
@@ -281,37 +248,107 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
-def _like_for_like(t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Target and baseline to measure a *partial* stock roll-up against.
+def _role_columns(t: pd.DataFrame, k: _Keys, rolled: pd.DataFrame, need: pd.DataFrame) -> None:
+    """One value column per role (the rolled value at that role's month) and its
+    provenance (``prov_<role>``); the current value's batch and missing units."""
+    n = len(t)
+    row_index = pd.Index(t["key"].to_numpy())
+    r_pos = row_index.get_indexer(k.r_key)
+    per_codes = pd.Index(rolled["period"].cat.categories.astype(str))
+    r_per = rolled["period"].cat.codes.to_numpy(dtype=np.int64)  # integer months: 7 passes over the rows
+    r_val = rolled["value"].to_numpy(dtype=float)
+    r_prov = rolled["provenance"].to_numpy(dtype=object)
+    for role in ROLES:
+        months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
+        role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
+        hit = (r_pos >= 0) & k.r_ok & (r_per == role_month[np.where(k.r_ok, k.r_ind, 0)])
+        col, prov = np.full(n, np.nan), np.full(n, None, dtype=object)
+        col[r_pos[hit]], prov[r_pos[hit]] = r_val[hit], r_prov[hit]
+        t[role] = col
+        t[f"prov_{role}"] = _text(prov, t.index)
+        if role == "cur":
+            batch, missing = np.full(n, np.nan), np.full(n, None, dtype=object)
+            batch[r_pos[hit]] = rolled["batch_id"].to_numpy(dtype=float, na_value=np.nan)[hit]
+            missing[r_pos[hit]] = rolled["missing"].to_numpy(dtype=object)[hit]
+            t["batch_id"] = pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
+            t["missing_cur"] = _text(missing, t.index)
+    t["provenance"] = t["prov_cur"]
 
-    A stock's progress is measured from last year-end, so a district that has not
-    reported yet would make the city look as if it had lost that district's whole level
-    (−400 % instead of +60 %). For such rows the missing direct children's own baseline
-    and target are left out on both sides; the official target stays in ``target``.
-    Everything else (and any row where a missing child lacks a target or baseline) is
-    measured as it stands.
-    """
-    target, base = t["target"].copy(), t["baseline"].copy()
-    gaps = t[t["cur"].isna() & t["parent_code"].notna() & t["kind"].eq("stock")]
-    if gaps.empty:
-        return target, base
-    sums = gaps.groupby(["indicator_code", "parent_code"]).agg(
-        t_sum=("target", "sum"), b_sum=("ly_end", "sum"),
-        t_na=("target", lambda x: x.isna().sum()), b_na=("ly_end", lambda x: x.isna().sum()))
-    keys = pd.MultiIndex.from_arrays([t["indicator_code"], t["org_unit_code"]])
-    adj = sums.reindex(keys).set_axis(t.index)
-    use = (t["provenance"].eq("partial") & t["kind"].eq("stock") & adj["t_sum"].notna()
-           & adj["t_na"].eq(0) & adj["b_na"].eq(0) & t["target"].notna() & t["baseline"].notna())
-    target[use] = t["target"][use] - adj["t_sum"][use]
-    base[use] = t["baseline"][use] - adj["b_sum"][use]
-    return target, base
+
+def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFrame) -> None:
+    ind_i, unit_i = t["_ind"].to_numpy(), t["_unit"].to_numpy()
+    ind_attr = inds.reset_index(drop=True)
+    t["indicator_code"] = _text(k.ind_codes.to_numpy()[ind_i], t.index)
+    for src, dst in [("name", "indicator_name"), ("category", "category"), ("kind", "kind"),
+                     ("direction", "direction"), ("frequency", "frequency"), ("unit", "unit"),
+                     ("decimals", "decimals"), ("sort_order", "indicator_order"),
+                     ("lead_department", "lead_department"), ("leader", "leader"),
+                     ("support_departments", "support_departments")]:
+        t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
+    unit_attr = units.reset_index(drop=True)
+    t["org_unit_code"] = _text(k.unit_codes.to_numpy()[unit_i], t.index)
+    for src, dst in [("name", "org_unit_name"), ("parent_code", "parent_code"), ("level", "level"),
+                     ("sort_order", "unit_order")]:
+        t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
+    k.unit_names = unit_attr["name"].to_numpy(dtype=object)
+    t["missing_units"] = _text([k.names(m) for m in t["missing_cur"]], t.index)
+    t["step"] = step_of(t["frequency"].to_numpy(dtype=object))
+    t["due"] = due_month(t["frequency"].to_numpy(dtype=object), k.month)
+    t["period"] = _text(np.full(len(t), k.period, dtype=object), t.index)
+    month_labels = np.array([None] + [periods.make(k.year, d) for d in range(1, 13)], dtype=object)
+    t["value_period"] = _text(month_labels[t["due"].to_numpy()], t.index)
+    t["value"] = t["cur"]
 
 
-def _missing_children(t: pd.DataFrame) -> pd.Series:
-    """For partial roll-ups, which direct children have not reported ('、'-joined names),
-    so a partial number is never shown without saying what it lacks."""
-    gaps = t[t["status"].eq("missing") & t["parent_code"].notna()]
-    names = gaps.groupby(["indicator_code", "parent_code"], sort=False)["org_unit_name"].agg("、".join)
-    keys = pd.MultiIndex.from_arrays([t["indicator_code"], t["org_unit_code"]])
-    out = pd.Series(names.reindex(keys).to_numpy(), index=t.index, dtype=object)
-    return out.where(t["provenance"].eq("partial").to_numpy(), None)
+def _target_columns(t: pd.DataFrame, k: _Keys, targets: pd.DataFrame) -> None:
+    """target (the level T), target_basis, target_increase (T − B for levels), baseline,
+    milestones; ``target_given`` says a target was set even where its level is unknown."""
+    tpos = pd.Index(targets["key"]).get_indexer(t["key"].to_numpy())
+    has = tpos >= 0
+    at = np.where(has, tpos, 0)
+
+    def pick(col, fill):
+        if not len(targets):
+            return np.full(len(t), fill, dtype=object if fill is None else float)
+        vals = targets[col].to_numpy(dtype=object if fill is None else float)
+        return np.where(has, vals[at], fill)
+
+    is_level = t["kind"].isin(["stock", "ratio"]).to_numpy()
+    basis = np.where(is_level, np.where(pick("basis", None) == "increase", "increase", "level"), "total")
+    given = pick("value", np.nan)
+    t["target_given"] = has
+    t["target_basis"] = _text(np.where(has, basis, None), t.index)
+    t["baseline"] = t["ly_end"].where(is_level)
+    t["target"] = progress.target_level(t["kind"], t["target_basis"], given, t["baseline"]).to_numpy()
+    t["target_increase"] = np.where(is_level & has, np.where(basis == "increase", given, t["target"] - t["baseline"]),
+                                    np.nan)
+    t["milestones"] = _text(pick("milestones", None), t.index)
+
+
+def _judge(t: pd.DataFrame, k: _Keys, settings: Settings) -> None:
+    """序时进度, the numbers a card shows and the status (``rules.progress.assess``), on
+    the comparable basis where ``like_for_like_progress`` set one."""
+    share = progress.last_year_share(t["kind"], t["pace_ly"], t["pace_ly_end"], t["pace_ly2_end"])
+    exp = progress.expected_progress(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
+    # 序时进度 is about a target: none without one
+    given = t["target_given"].to_numpy()
+    t["expected"] = np.where(given, exp["expected"].to_numpy(), np.nan)
+    t["expected_basis"] = _text(np.where(given, exp["expected_basis"].to_numpy(), None), t.index)
+    t["pace_share"] = share.to_numpy()
+    withheld = t["completion_basis"].eq("withheld").to_numpy()
+    a = progress.assess(t["kind"], t["direction"], t["judged_value"], t["judged_target"], t["judged_baseline"],
+                        t["expected"], basis=t["target_basis"], target_given=t["target_given"] & ~withheld)
+    for col in ("progress", "completion", "expected_value", "gap_value", "gap_pp"):
+        t[col] = a[col].to_numpy()
+    t["status_rule"] = _text(a["rule"].to_numpy(), t.index)
+    status = progress.status(t["frequency"], t["due"].to_numpy(), t["value"], t["judged_target"], a["progress"],
+                             a["gap_pp"], rule=a["rule"], met=a["met"], year_over=t["due"].to_numpy() == 12,
+                             target_given=t["target_given"] & ~withheld,
+                             done_at=settings.done_at, lagging_from_pp=settings.lagging_from_pp)
+    # a partial roll-up that cannot be judged like for like waits for the late units
+    status = status.where(~(withheld & t["value"].notna().to_numpy() & (t["due"].to_numpy() > 0)), "missing")
+    t["status"] = _text(status.to_numpy(), t.index)
+    t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
+    t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
+    t["projection"] = progress.projection(t["kind"], t["value"], share, t["due"].to_numpy())
+    t["projection_reaches"] = progress.reaches(t["direction"], t["projection"], t["target"])

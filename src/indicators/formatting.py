@@ -42,11 +42,31 @@ def fmt_pp(v, decimals: int = 1, signed: bool = True) -> str:
     return f"{float(v):+.{decimals}f}个百分点" if signed else f"{float(v):.{decimals}f}个百分点"
 
 
-def fmt_yoy(v, is_pp: bool) -> str:
-    """同比: a ratio's difference in points, otherwise a percent change."""
+def fmt_signed(v, unit: str | None = None, decimals: int = 2) -> str:
+    """A difference in the indicator's unit with its sign: ``+22 家``, ``-0.02%``."""
     if _missing(v):
         return "—"
-    return fmt_pp(v, 2) if is_pp else f"{float(v) * 100:+.1f}%"
+    text = fmt_value(abs(float(v)), unit, decimals)
+    return ("+" if float(v) > 0 else "-" if float(v) < 0 else "") + text
+
+
+def fmt_change(v, change_type: str | None, unit: str | None = None, decimals: int = 2) -> str:
+    """同比/环比 in the indicator's own terms: a relative change ``+5.0%`` for cumulative
+    and stock indicators; for ratios the difference — ``+0.25个百分点`` for a % indicator,
+    ``+4.20 件`` for 每万人发明专利拥有量 (``unit`` is the difference's unit:
+    ``rules.progress.difference_unit``)."""
+    if _missing(v):
+        return "—"
+    if change_type == "difference":
+        if unit == "个百分点":
+            return f"{float(v):+.{decimals}f}个百分点"
+        return fmt_signed(v, unit, decimals)
+    return f"{float(v) * 100:+.1f}%"
+
+
+def fmt_yoy(v, is_pp: bool) -> str:
+    """同比 when only "is it a difference in points" is known (a % ratio); prefer ``fmt_change``."""
+    return fmt_change(v, "difference" if is_pp else "change", "个百分点" if is_pp else None)
 
 
 

@@ -344,26 +344,37 @@ def page_header(title: str, f: Filters | None = None, extra: str = "") -> None:
 
 
 def headline_cards(cards: pd.DataFrame, per_row: int = 4) -> None:
-    """Indicator cards: value, target, completion vs 序时, gap, 同比 arrow, status badge."""
+    """Indicator cards (``views.headline_cards``): the first line large, the others small,
+    then 同比 and 排名, the partial and comparable notes, and the rule as a caption."""
     if cards.empty:
         st.info("该单位没有需要调度的重点指标（未设定目标或未分配牵头科室）。")
         return
     for start in range(0, len(cards), per_row):
         cols = st.columns(per_row)
         for col, card in zip(cols, cards.iloc[start:start + per_row].itertuples(index=False)):
-            if card.note and card.value_text == "—":
-                body = f'<div class="v">—</div><div class="note">{html.escape(card.note)}</div>' \
-                       f'<div class="m">目标 {html.escape(card.target_text)}</div>'
-            else:
-                body = (f'<div class="v">{html.escape(card.value_text)}</div>'
-                        f'<div class="m">目标 {html.escape(card.target_text)}</div>'
-                        f'<div class="m">完成 <b>{card.completion_text}</b>　序时 {card.expected_text}</div>'
-                        f'<div class="m">差距 <b>{html.escape(card.gap_text)}</b></div>'
-                        f'<div class="m">同比 {card.yoy_arrow} {html.escape(card.yoy_text)}</div>')
-                if card.partial_text:
-                    body += f'<div class="note">※ {html.escape(card.partial_text)}</div>'
             col.html(f'<div class="ind-card" style="--c:{card.color}"><h4>{html.escape(card.name)}</h4>'
-                     f'{badge_html(card.status)} {body}</div>')
+                     f'{badge_html(card.status)} {_card_body(card)}</div>')
+
+
+def _card_body(card) -> str:
+    esc = html.escape
+    lines = list(card.lines or [])
+    if not lines:
+        body = f'<div class="v">—</div><div class="note">{esc(card.note)}</div>'
+        return body + (f'<div class="m">目标 {esc(card.target_text)}</div>' if card.target_text != "—" else "")
+    (label, first), rest = lines[0], lines[1:]
+    body = f'<div class="m">{esc(label)}</div><div class="v">{esc(first)}</div>'
+    body += "".join(f'<div class="m">{esc(k)} <b>{esc(v)}</b></div>' for k, v in rest)
+    for extra in (card.yoy_text and card.yoy_text != "—" and f"同比 {card.yoy_arrow} {card.yoy_text}",
+                  card.rank_text and f"排名 {card.rank_text}"):
+        if extra:
+            body += f'<div class="m">{esc(extra)}</div>'
+    for note in (card.note, card.partial_text, card.comparable_text):
+        if note:
+            body += f'<div class="note">※ {esc(note)}</div>'
+    if card.caption:
+        body += f'<div class="note rule">{esc(card.caption)}</div>'
+    return body
 
 
 def status_column_config() -> dict:

@@ -58,10 +58,11 @@ def test_one_native_combo_chart_per_chart_indicator(deck, tiny_summary):
         assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
         kinds = [p.__class__.__name__ for p in chart.plots]
         assert kinds == ["BarPlot", "LinePlot"]
-        assert [s.name for s in chart.plots[0].series] == ["完成率"]
-        assert [s.name for s in chart.plots[1].series] == ["序时进度"]
+        # progress against 序时进度, or for a ratio its values against 序时应达值
+        names = [s.name for s in chart.plots[0].series] + [s.name for s in chart.plots[1].series]
+        assert names in (["完成进度", "序时进度"], ["本期值", "序时应达值"])
         # title, as-of date and source are part of the chart itself
-        assert "完成率" in chart.chart_title.text_frame.text
+        assert ("完成进度" if names[0] == "完成进度" else "序时应达值") in chart.chart_title.text_frame.text
         stamp = chart.category_axis.axis_title.text_frame.text
         assert "数据截至2026年10月" in stamp and "来源：市科技局指标月调度系统" in stamp
 
@@ -71,7 +72,7 @@ def test_chart_values_and_point_colours_follow_the_status_table(deck, tiny_table
     tc = tiny_table[(tiny_table["indicator_code"] == "TC") & (tiny_table["level"] <= 1)]
     bars = chart.plots[0].series[0]
     assert list(chart.plots[0].categories) == list(tc["org_unit_name"])
-    assert list(bars.values) == pytest.approx(list(tc["completion"]))
+    assert list(bars.values) == pytest.approx(list(tc["progress"]))
     assert list(chart.plots[1].series[0].values) == pytest.approx(list(tc["expected"]))
     for i, status in enumerate(tc["status"]):
         colour = bars.points[i].format.fill.fore_color.rgb
@@ -82,15 +83,15 @@ def test_dispatch_table_slide_matches_the_status_table(deck, tiny_summary):
     tables = [sh.table for s in deck.slides for sh in s.shapes if sh.has_table
               and sh.table.cell(0, 0).text == "序号"]
     assert tables
-    cells = {tables[0].cell(r, 1).text: [tables[0].cell(r, c).text for c in range(9)]
+    cells = {tables[0].cell(r, 1).text.split("（部分汇总")[0]: [tables[0].cell(r, c).text for c in range(9)]
              for r in range(1, len(tables[0].rows))}
-    for r in tiny_summary.indicators.itertuples():
-        if r.status == "no_target":
-            assert r.indicator_name not in cells
-            continue
+    assert set(cells) == set(tiny_summary.key_rows["indicator_name"])  # key indicators, targets or not
+    for r in tiny_summary.key_rows.itertuples():
         row = cells[r.indicator_name]
         assert row[4] == fmt_pct(r.completion) and row[5] == fmt_pct(r.expected)
         assert r.status_label in row[7]
+        if r.status == "no_target":
+            assert row[3] == "—" and row[4] == "—"
 
 
 def test_every_run_names_the_chinese_font_as_east_asian_typeface(deck):

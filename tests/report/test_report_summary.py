@@ -62,7 +62,12 @@ def test_unknown_unit_or_empty_table_is_rejected(tiny_table, unit):
 
 def _kids(rows):
     cols = ["org_unit_code", "org_unit_name", "unit_order", "status", "gap_pp"]
-    return pd.DataFrame(rows, columns=cols)
+    kids = pd.DataFrame(rows, columns=cols).assign(parent_code="C", indicator_code="X", target=1.0,
+                                                   lead_department=None)
+    city = pd.DataFrame([{"org_unit_code": "C", "org_unit_name": "市", "unit_order": 0, "status": "on_track",
+                          "gap_pp": 0.0, "parent_code": None, "indicator_code": "X", "target": 1.0,
+                          "lead_department": None}])
+    return pd.concat([city, kids], ignore_index=True)
 
 
 @pytest.mark.parametrize("rows, ranks", [
@@ -73,13 +78,13 @@ def _kids(rows):
     # a full tie shares the rank
     ([("A", "甲", 1, "done", 5.0), ("B", "乙", 2, "done", 5.0), ("C", "丙", 3, "lagging", -1.0)],
      {"A": 1, "B": 1, "C": 3}),
-    # done counts as reaching 序时; missing counts as due and not reached
-    ([("A", "甲", 1, "done", 50.0), ("B", "乙", 2, "missing", np.nan)], {"A": 1, "B": 2}),
+    # done counts as reaching 序时; a unit that reported nothing due gets no rank (未报送)
+    ([("A", "甲", 1, "done", 50.0), ("B", "乙", 2, "missing", np.nan)], {"A": 1, "B": None}),
     # nothing due (not_due / no_target only): no rank, listed last
     ([("A", "甲", 1, "not_due", np.nan), ("B", "乙", 2, "far_behind", -30.0)], {"A": None, "B": 1}),
 ])
 def test_district_ranking_rules(rows, ranks):
-    out = district_ranking(_kids(rows)).set_index("org_unit_code")
+    out = district_ranking(_kids(rows), "C").set_index("org_unit_code")
     got = {k: (None if pd.isna(v) else int(v)) for k, v in out["rank"].items()}
     assert got == ranks
     assert out.index[-1] == max(ranks, key=lambda k: (ranks[k] is None, ranks[k] or 0))
@@ -89,3 +94,14 @@ def test_key_figures_leave_out_indicators_without_target_or_not_due(tiny_summary
     figs = key_figures(tiny_summary)
     assert not figs["status"].isin(["no_target", "not_due"]).any()
     assert list(figs["indicator_code"]) == ["TC", "R", "PAT"]
+
+
+def test_report_and_overview_rank_districts_with_the_same_function(tiny_table):
+    """The notice and the slides read ``Summary.ranking``; 调度总览 reads
+    ``views.district_ranking``: the same ranks, shares and notes for every district."""
+    from indicators import views
+    page = views.district_ranking(tiny_table, "C").set_index("code")
+    report = summarize(tiny_table, PERIOD).ranking.set_index("org_unit_code")
+    assert list(page.index) == list(report.index)
+    assert page["排名"].astype("float").fillna(0).tolist() == report["rank"].astype("float").fillna(0).tolist()
+    assert page["达序时率"].fillna(-1).tolist() == report["on_track_share"].fillna(-1).tolist()

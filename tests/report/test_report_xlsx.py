@@ -52,8 +52,9 @@ def test_numbers_and_formats_match_the_status_table(book, tiny_table):
         for name, r in got.items():
             w = want.loc[name]
             for col, key in (("本期值", "value"), ("年度目标", "target"), ("完成率", "completion"),
-                             ("序时进度", "expected"), ("差距（百分点）", "gap_pp")):
-                if w[key] != w[key]:  # NaN: an empty cell
+                             ("序时进度", "expected"), ("差距（百分点）", "gap_pp"), ("序时应达值", "expected_value"),
+                             ("与序时应达值差", "gap_value"), ("上年末", "baseline")):
+                if w[key] != w[key] or (key == "gap_pp" and w["kind"] == "ratio"):  # NaN, or no points for a ratio
                     assert r[col].value is None
                 else:
                     assert r[col].value == pytest.approx(float(w[key]))
@@ -117,3 +118,12 @@ def _sheet_xml(data: bytes) -> bytes:
 ])
 def test_sheet_names_follow_excel_rules(name, used, expected):
     assert sheet_name(name, set(used)) == expected
+
+
+def test_ratio_yoy_is_in_its_own_unit_and_partial_rows_say_so(book, tiny_table):
+    city = {r["指标"].value: r for r in _rows(book["测试市"])}
+    # 每万人发明专利拥有量 is a ratio in 件: 同比 is a difference in 件, never 个百分点
+    assert "件" in city["每万人发明专利拥有量"]["同比"].number_format
+    assert "个百分点" not in city["每万人发明专利拥有量"]["同比"].number_format
+    # 高新技术企业数 lacks 乙县: the sheet says 部分汇总 and names it
+    assert "部分汇总，缺：乙县" in city["高新技术企业数"]["说明"].value

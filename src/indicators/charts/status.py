@@ -29,15 +29,16 @@ def district_ranking_bars(ranking: pd.DataFrame, ctx: ChartContext,
                           title: str = "区县达序时率排名（已完成或达序时的指标占比）") -> go.Figure:
     """Horizontal bars of each district's share of indicators done or on track
     (``views.district_ranking``), best at the top."""
-    r = ranking.sort_values("排名", ascending=False)
+    r = ranking.iloc[::-1]  # ranked best first, the unranked last: bars read top-down
     share = r["达序时率"].astype("float64").fillna(0) * 100
     colors = [STATUS_COLORS["on_track"] if v >= 80 else STATUS_COLORS["lagging"] if v >= 50
               else STATUS_COLORS["far_behind"] for v in share]
-    # a district that sent nothing is last, and says why rather than showing "0%"
-    silent = (r["未报送"] > 0) & (r["未报送"] == r["考核指标数"]) if "未报送" in r else pd.Series(False, index=r.index)
-    labels = [f"第{k}名　本月未报送" if quiet else f"第{k}名　{v:.0f}%"
-              for k, v, quiet in zip(r["排名"], share, silent)]
-    colors = [STATUS_COLORS["missing"] if quiet else c for c, quiet in zip(colors, silent)]
+    # a district without a rank (sent nothing, nothing due) says why rather than showing "0%"
+    unranked = r["排名"].isna().to_numpy()
+    notes = r["说明"].fillna("").tolist() if "说明" in r else [""] * len(r)
+    labels = [(n or "无排名") if no else f"第{int(k)}名　{v:.0f}%"
+              for k, v, no, n in zip(r["排名"], share, unranked, notes)]
+    colors = [STATUS_COLORS["missing"] if no else c for c, no in zip(colors, unranked)]
     fig = go.Figure(go.Bar(
         y=r["单位"].tolist(), x=share.tolist(), orientation="h", marker={"color": colors},
         text=labels, textposition="outside", cliponaxis=False, textfont={"color": TEXT_COLOR},

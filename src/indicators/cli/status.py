@@ -10,14 +10,17 @@ from indicators.cli.args import EXIT_OK, add_db_arg, add_period_arg, as_of, open
 from indicators.cli.output import print_json, records
 from indicators.errors import RejectedInput
 from indicators.rules import periods
+from indicators.rules.ranking import MEASURES
 
-STATUS_JSON_KEYS = [
-    "indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "value_period",
-    "kind", "unit", "value", "period_value", "target", "baseline", "completion", "expected",
-    "expected_basis", "gap_pp", "status", "status_label", "yoy", "yoy_pp", "mom", "rank", "rank_of",
-    "projection", "projection_reaches", "lead_department", "leader", "provenance", "batch_id",
-    "missing_units",
-]
+
+def _status_keys() -> list[str]:
+    """The keys of ``status --json`` (README: "status --json keys"): the dispatch table's
+    columns but the display-order helpers (and ``explanation_required``, ``explanation``)."""
+    from indicators.dispatch import COLUMNS
+    return [c for c in COLUMNS if c not in ("unit_order", "indicator_order", "support_departments")]
+
+
+STATUS_JSON_KEYS = _status_keys()
 
 
 def add_parsers(sub) -> None:
@@ -25,6 +28,9 @@ def add_parsers(sub) -> None:
     add_db_arg(p)
     add_period_arg(p)
     p.add_argument("--unit", help="只看该单位及其下级")
+    p.add_argument("--rank-by", choices=list(MEASURES), default=None,
+                   help="排名依据：value 数值（按指标方向）/ completion 完成率 / gap 与序时进度差距 / yoy 同比；"
+                        "默认：同级单位都有目标时按完成率，否则按数值")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
@@ -36,7 +42,8 @@ def cmd_status(args) -> int:
     from indicators.dispatch import dispatch_table
     period = as_of(args)
     with open_db(args, read_only=True) as con:
-        table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=args.unit))
+        table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=args.unit,
+                                                        rank_by=args.rank_by))
     if args.unit and table.empty:
         raise RejectedInput(f"单位 {args.unit} 不存在或没有数据")
     if args.json:
@@ -59,8 +66,9 @@ def _status_text(table: pd.DataFrame, period: str) -> str:
     counts = table["status_label"].value_counts()
     lines.append("  ".join(f"{k} {v}" for k, v in counts.items()))
     for r in table.itertuples(index=False):
+        rank = f"第{int(r.rank)}/{int(r.rank_of)}" if pd.notna(r.rank) else "—"
         lines.append(
             f"{r.indicator_name[:14]:<14}\t{r.org_unit_name:<6}\t{fmt_value(r.value, r.unit, r.decimals):>14}\t"
             f"目标 {fmt_value(r.target, r.unit, r.decimals):>14}\t完成 {fmt_pct(r.completion):>7}\t"
-            f"序时 {fmt_pct(r.expected):>7}\t{fmt_pp(r.gap_pp):>10}\t{r.status_label}")
+            f"序时 {fmt_pct(r.expected):>7}\t{fmt_pp(r.gap_pp):>10}\t{r.status_label}\t排名 {rank}")
     return "\n".join(lines)

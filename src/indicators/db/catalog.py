@@ -42,8 +42,8 @@ def leaders(con: Connection) -> pd.DataFrame:
 
 def current_targets(con: Connection, year: int | None = None) -> pd.DataFrame:
     """The latest target per (indicator, unit, year). Columns: indicator_code, org_unit,
-    year, value, milestones, set_at, set_by, reason."""
-    sql = """SELECT indicator_code, org_unit, year, value, milestones, set_at, set_by, reason
+    year, value, basis (``level`` | ``increase`` | None), milestones, set_at, set_by, reason."""
+    sql = """SELECT indicator_code, org_unit, year, value, basis, milestones, set_at, set_by, reason
              FROM target {where}
              QUALIFY row_number() OVER (PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1"""
     if year is None:
@@ -53,7 +53,7 @@ def current_targets(con: Connection, year: int | None = None) -> pd.DataFrame:
 
 def target_history(con: Connection, indicator_code: str, org_unit: str) -> pd.DataFrame:
     return con.execute(
-        """SELECT year, value, milestones, set_at, set_by, reason FROM target
+        """SELECT year, value, basis, milestones, set_at, set_by, reason FROM target
            WHERE indicator_code = ? AND org_unit = ? ORDER BY year, set_at""",
         [indicator_code, org_unit],
     ).df()

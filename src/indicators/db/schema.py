@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indicators.errors import DatabaseTooNew
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -205,7 +205,13 @@ _V6 = [
 ]
 
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
+# Version 7: a stock or ratio target says what it means — 年末达到 a level (``level``, the
+# default when NULL) or 年内新增 an increase on last year-end (``increase``).
+_V7 = [
+    "ALTER TABLE target ADD COLUMN basis VARCHAR",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
 
 
 def schema_version(con) -> int:

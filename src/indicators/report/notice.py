@@ -15,7 +15,8 @@ from datetime import date
 
 import pandas as pd
 
-from indicators.formatting import fmt_pct, fmt_value
+from indicators import cards
+from indicators.formatting import fmt_pct
 from indicators.report.summary import Summary
 from indicators.report.supervision import explanation_text, notice_district_paragraphs, notice_task_paragraphs
 from indicators.safe_text import md_text
@@ -37,6 +38,10 @@ def issuer_of(source: str) -> str:
 
 def headline(s: Summary) -> str:
     """截至2026年10月，全市N项重点指标中，X项达到序时进度，Y项滞后……"""
+    untargeted = int(s.key_rows["status"].eq("no_target").sum())
+    if s.total == 0:
+        return (f"截至{s.period_label}，{s.scope_name}{untargeted}项指标均未设定年度目标，以下列出数值、同比和排名，"
+                "不评价进度。" if untargeted else f"截至{s.period_label}，{s.scope_name}暂无应报指标。")
     parts = [f"截至{s.period_label}，{s.scope_name}{s.total}项重点指标中，{s.on_track_total}项达到序时进度"]
     if s.counts["done"]:
         parts[-1] += f"（其中{s.counts['done']}项已完成全年目标）"
@@ -52,7 +57,6 @@ def headline(s: Summary) -> str:
 
 
 def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]:
-    m = s.month
     blocks = [
         Block("title", f"关于{s.period_label}{s.scope_name}科技创新重点指标调度情况的通报"),
         Block("salutation", "各区县科技主管部门，局机关各科室："),
@@ -60,18 +64,22 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
                       f"现将{s.period_label}{s.scope_name}重点指标完成情况通报如下。"),
         Block("heading", "一、总体情况"),
         Block("para", headline(s)),
+        *_reporting_blocks(s),
         Block("heading", "二、主要指标完成情况"),
     ]
-    due = s.indicators[~s.indicators["status"].isin(["no_target"])]
-    for i, r in enumerate(due.itertuples(index=False)):
-        blocks.append(Block("para", f"（{_cn(i + 1)}）{r.indicator_name}。{_indicator_sentence(r, m)}"))
+    for i, r in enumerate(s.key_rows.to_dict(orient="records")):
+        blocks.append(Block("para", f"（{_cn(i + 1)}）{r['indicator_name']}。{cards.sentence(r)}"))
     blocks.append(Block("heading", "三、滞后指标及牵头单位"))
     if s.lagging.empty:
         blocks.append(Block("para", "本月无滞后于序时进度的指标。"))
+    rows = s.indicators.set_index("indicator_code")
     for i, r in enumerate(s.lagging.itertuples(index=False)):
-        text = (f"{i + 1}. {r.indicator_name}：完成率{fmt_pct(r.completion)}，低于序时进度"
-                f"{abs(r.gap_pp):.1f}个百分点（{r.status_label}）；牵头科室：{_text(r.lead_department)}；"
-                f"分管领导：{_text(r.leader)}")
+        row = rows.loc[r.indicator_code].to_dict() | {"indicator_code": r.indicator_code}
+        head = cards.card(row).headline
+        partial = ("部分汇总，" if head.startswith("按可比口径") else f"部分汇总（缺{row['missing_units']}），") \
+            if r.partial_text and row.get("missing_units") else ""
+        text = (f"{i + 1}. {r.indicator_name}：{partial}{head}，{cards.status_phrase(row)}"
+                f"（{r.status_label}）；牵头科室：{_text(r.lead_department)}；分管领导：{_text(r.leader)}")
         if r.lagging_units:
             text += f"；滞后区县：{'、'.join(r.lagging_units)}"
         blocks.append(Block("para", text + "。"))
@@ -104,45 +112,46 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
     return blocks
 
 
-def _indicator_sentence(r, month: int) -> str:
-    if r.status == "missing":
-        return "本期数据未报送。"
-    if r.status == "not_due":
-        return "尚未到报送期。"
-    value = _amount(r.value, r.unit, r.decimals)
-    vm = int(str(r.value_period)[5:7]) if isinstance(r.value_period, str) else month
-    if r.kind == "cumulative":
-        lead = f"1—{vm}月累计完成{value}" if vm > 1 else f"1月完成{value}"
-    elif r.kind == "stock":
-        lead = f"{vm}月末达到{value}"
+def _reporting_blocks(s: Summary) -> list[Block]:
+    """报送情况: which units reported everything due, which are late and with what, and
+    the figures above that are therefore partial."""
+    rep = s.reporting
+    if rep.empty:
+        return []
+    due = rep[rep["due"] > 0]
+    late = due[due["missing"] > 0]
+    full = due[due["missing"] == 0]
+    text = f"报送情况：本月应报送的{len(due)}个单位中，"
+    text += (f"{len(full)}个已全部报送（{'、'.join(full['org_unit_name'])}）" if len(full) else "没有单位全部报送")
+    if late.empty:
+        text += "，无迟报、漏报。"
     else:
-        lead = f"{vm}月为{value}"
-    text = f"{lead}，年度目标{_amount(r.target, r.unit, r.decimals)}，完成率{fmt_pct(r.completion)}"
-    if r.status == "done":
-        text += "，已完成全年目标"
-    elif not pd.isna(r.gap_pp):
-        if abs(r.gap_pp) < 0.05:
-            text += "，与序时进度持平"
-        else:
-            text += f"，{'高于' if r.gap_pp > 0 else '低于'}序时进度{abs(r.gap_pp):.1f}个百分点"
-    if not pd.isna(r.yoy):
-        if r.yoy_pp:
-            text += f"，同比{'提高' if r.yoy >= 0 else '下降'}{abs(r.yoy):.2f}个百分点"
-        else:
-            text += f"，同比{'增长' if r.yoy >= 0 else '下降'}{abs(r.yoy) * 100:.1f}%"
-    return text + "。"
+        items = [f"{r.org_unit_name}（缺{'、'.join(r.missing_indicators[:3])}"
+                 f"{'等' + str(r.missing) + '项' if r.missing > 3 else ''}）" for r in late.itertuples(index=False)]
+        text += f"；{len(late)}个未按时报送：{'；'.join(items)}。"
+    blocks = [Block("para", text)]
+    if not s.partial.empty:
+        names = "、".join(f"{r.indicator_name}（缺{r.missing_units}）" if r.missing_units else r.indicator_name
+                         for r in s.partial.itertuples(index=False))
+        blocks.append(Block("para", f"因上述单位未报送，以下{s.scope_name}数据为部分汇总：{names}；"
+                                    "其同比等比较按可比口径（剔除未报单位）计算。"))
+    return blocks
 
 
 def _ranking_blocks(s: Summary) -> list[Block]:
     rk = s.ranking
     if rk.empty:
         return [Block("para", "本通报范围内无下级区县。")]
-    blocks = [Block("para", "按达到序时进度的指标占比排名（占比相同时按与序时进度的平均差距排名）：")]
+    blocks = [Block("para", "按已完成或达到序时进度的指标占比排名（占比相同时按与序时进度的平均差距排名，"
+                            "仍相同的并列）：")]
     for r in rk.itertuples(index=False):
         if r.due == 0:
-            blocks.append(Block("para", f"{r.org_unit_name}：本月无应报指标。"))
+            blocks.append(Block("para", f"{r.org_unit_name}：本月无应报指标，不参加排名。"))
             continue
-        text = (f"第{int(r.rank)}名 {r.org_unit_name}：应报{r.due}项，达序时{r.on_track}项"
+        if pd.isna(r.rank):
+            blocks.append(Block("para", f"{r.org_unit_name}：本月数据未报送（应报{r.due}项，未报{r.missing}项），不参加排名。"))
+            continue
+        text = (f"第{int(r.rank)}名 {r.org_unit_name}：应报{r.due}项，已完成或达序时{r.on_track_total}项"
                 f"（{fmt_pct(r.on_track_share, 0)}）")
         behind = [f"滞后{r.lagging}项"] if r.lagging else []
         behind += [f"严重滞后{r.far_behind}项"] if r.far_behind else []
@@ -231,11 +240,6 @@ def _run_font(run, name: str, size: int, bold: bool) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _amount(v, unit, decimals) -> str:
-    """``90.00亿元``: running text writes the unit right after the number."""
-    return fmt_value(v, unit, decimals).replace(" ", "")
 
 
 def _cn(n: int) -> str:

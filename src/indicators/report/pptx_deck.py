@@ -16,7 +16,8 @@ from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches
 
-from indicators.formatting import fmt_pct, fmt_value
+from indicators import cards
+from indicators.formatting import fmt_pct
 from indicators.report import slide_kit as kit
 from indicators.report.summary import LAGGING, Summary, key_figures
 from indicators.theme import (
@@ -136,15 +137,22 @@ class _Deck:
         top2 = Inches(3.1)
         left_w = Inches(7.6)
         kit.text_box(slide, MARGIN, top2, left_w, Inches(0.4), [("主要指标完成情况", 15, {"bold": True})])
-        figs = key_figures(s, limit=7)
-        rows, styles = [], {}
-        for i, r in enumerate(figs.itertuples(index=False)):
-            rows.append([r.indicator_name, fmt_value(r.value, r.unit, r.decimals), fmt_pct(r.completion),
-                         fmt_pct(r.expected), status_badge(r.status)])
-            styles[(i, 4)] = (STATUS_COLORS[r.status], kit.status_text_color(r.status))
+        figs = key_figures(s, limit=5)
+        rows, styles, partial = [], {}, set()
+        for i, r in enumerate(figs.to_dict(orient="records")):
+            mark = "※" if r["provenance"] == "partial" else ""
+            if mark:
+                partial.add(r["missing_units"] or "")
+            rows.append([r["indicator_name"] + mark, cards.value_text(r), cards.completion_text(r), cards.gap_text(r),
+                         status_badge(r["status"])])
+            styles[(i, 4)] = (STATUS_COLORS[r["status"]], kit.status_text_color(r["status"]))
+        if partial:  # a partial figure never goes out without saying what it lacks
+            kit.text_box(slide, MARGIN, Inches(6.62), left_w, Inches(0.3),
+                         [(f"※ 部分汇总，缺：{'、'.join(sorted(n for n in partial if n))}；按可比口径评价", 10,
+                           {"color": MUTED_COLOR})])
         if rows:
-            kit.table(slide, MARGIN, top2 + Inches(0.45), left_w, ["指标", "本期值", "完成率", "序时进度", "状态"],
-                      rows, [3.2, 1.9, 1.1, 1.1, 1.2], row_height=Emu(338000), font_size=11, cell_styles=styles,
+            kit.table(slide, MARGIN, top2 + Inches(0.45), left_w, ["指标", "本期值", "完成率", "差距", "状态"],
+                      rows, [3.2, 1.9, 1.0, 1.2, 1.2], row_height=Emu(338000), font_size=11, cell_styles=styles,
                       align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
         # district ranking
         right_l = MARGIN + left_w + Inches(0.35)
@@ -152,8 +160,11 @@ class _Deck:
         kit.text_box(slide, right_l, top2, right_w, Inches(0.4), [("区县排名（按达序时指标占比）", 15, {"bold": True})])
         rank_rows = []
         for r in s.ranking.head(8).itertuples(index=False):
-            rank_rows.append(["—" if pd.isna(r.rank) else str(int(r.rank)), r.org_unit_name,
-                              f"{r.on_track}/{r.due}", fmt_pct(r.on_track_share, 0)])
+            if pd.isna(r.rank):  # no rank: say why rather than "0%"
+                rank_rows.append(["—", r.org_unit_name, f"0/{r.due}" if r.due else "—", r.note or "—"])
+                continue
+            rank_rows.append([str(int(r.rank)), r.org_unit_name, f"{r.on_track_total}/{r.due}",
+                              fmt_pct(r.on_track_share, 0)])
         if rank_rows:
             kit.table(slide, right_l, top2 + Inches(0.45), right_w, ["名次", "区县", "达序时/应报", "占比"],
                       rank_rows, [0.8, 1.6, 1.5, 1.0], row_height=Emu(300000), font_size=11,
@@ -163,7 +174,7 @@ class _Deck:
         s = self.s
         lag = s.lagging
         header = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "分管领导", "滞后区县", "牵头科室说明"]
-        widths = [2.2, 0.9, 0.9, 0.8, 1.2, 1.8, 0.9, 2.0, 3.6]
+        widths = [2.2, 0.9, 0.9, 1.1, 1.2, 1.7, 0.9, 1.9, 3.5]
         rows, statuses = [], []
         sup = s.supervision
         from indicators.report.supervision_slides import MISSING_FILL, explanation_cell
@@ -171,7 +182,8 @@ class _Deck:
         for r in lag.itertuples(index=False):
             units = "、".join(r.lagging_units[:4]) + (f"等{len(r.lagging_units)}个" if len(r.lagging_units) > 4 else "")
             why = sup.for_scope_indicator(r.indicator_code) if sup is not None else None
-            rows.append([r.indicator_name, fmt_pct(r.completion), fmt_pct(r.expected), f"{r.gap_pp:+.1f}",
+            name = r.indicator_name + (f"（{r.partial_text}）" if r.partial_text else "")
+            rows.append([name, r.completion_text, fmt_pct(r.expected), r.gap_text,
                          status_badge(r.status), _text(r.lead_department), _text(r.leader), units or "—",
                          explanation_cell(why)])
             statuses.append(r.status)
@@ -180,7 +192,8 @@ class _Deck:
         for n, idx in enumerate(pages, start=1):
             suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
             slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}",
-                                   "按与序时进度的差距排序；差距 = 完成率 − 序时进度，单位为百分点")
+                                   "按与序时进度的差距排序；差距：累计值为完成率 − 序时进度（百分点），"
+                                   "期末值、比率为本期值 − 序时应达值（本指标单位）")
             styles = {(i, 4): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
                       for i, j in enumerate(idx)}
             styles.update({(i, 8): (MISSING_FILL, kit.status_text_color("lagging"))
@@ -193,78 +206,86 @@ class _Deck:
         s = self.s
         scope_row = s.indicators[s.indicators["indicator_code"] == code]
         kids = s.children[s.children["indicator_code"] == code]
-        ref = scope_row.iloc[0] if not scope_row.empty else kids.iloc[0]
+        ref = (scope_row if not scope_row.empty else kids).iloc[0].to_dict()
         name = ref["indicator_name"]
         lagging_kids = kids[kids["status"].isin(LAGGING)]
-        if not scope_row.empty and scope_row.iloc[0]["status"] not in ("no_target", "not_due", "missing"):
-            r = scope_row.iloc[0]
-            side = "高于" if r["gap_pp"] >= 0 else "低于"
-            title = f"{name}：{s.scope_name}完成率{fmt_pct(r['completion'])}，{side}序时进度{abs(r['gap_pp']):.1f}个百分点"
+        head = scope_row.iloc[0].to_dict() if not scope_row.empty else None
+        if head is not None and head["status"] not in ("no_target", "not_due", "missing"):
+            phrase = cards.status_phrase(head)
+            partial = "（部分汇总）" if head["provenance"] == "partial" else ""
+            title = f"{name}：{s.scope_name}{partial}{phrase or cards.card(head).headline}"
         else:
             title = f"{name}：{len(lagging_kids)}个区县低于序时进度"
         slide = self.new_slide(_clip(title, 46))
+        self._units_chart(slide, name, pd.concat([scope_row[scope_row["status"] != "no_target"], kids]), kids)
+        self._facts(slide, head, ref, kids, lagging_kids)
 
-        rows = pd.concat([scope_row[scope_row["status"] != "no_target"], kids])
-        cats = [n if st != "missing" else f"{n}（未报送）" for n, st in zip(rows["org_unit_name"], rows["status"])]
+    def _units_chart(self, slide, name: str, rows: pd.DataFrame, kids: pd.DataFrame) -> None:
+        """Progress toward the target by unit against 序时进度; a ratio's values against
+        each unit's 序时应达值 (no percentage of a percentage). Partial figures say so."""
+        s = self.s
+        cats = [f"{n}（未报送）" if st == "missing" else (f"{n}（部分汇总）" if pv == "partial" else n)
+                for n, st, pv in zip(rows["org_unit_name"], rows["status"], rows["provenance"])]
         chart_w = Inches(8.9)
+        ratio = bool(len(rows)) and rows["kind"].eq("ratio").all()
+        scope = "区县" if not kids.empty else "单位"
         kit.completion_chart(
             slide, MARGIN, Inches(1.2), chart_w, Inches(5.3),
-            title=f"{name}完成率（按{'区县' if not kids.empty else '单位'}）",
+            title=f"{name}{'数值与序时应达值' if ratio else '完成进度'}（按{scope}）",
             subtitle=f"数据截至{s.period_label} · 来源：{s.source}",
-            categories=cats, completion=rows["completion"].tolist(), expected=rows["expected"].tolist(),
-            statuses=rows["status"].tolist())
+            categories=cats, completion=(rows["value"] if ratio else rows["progress"]).tolist(),
+            expected=(rows["expected_value"] if ratio else rows["expected"]).tolist(),
+            statuses=rows["status"].tolist(), values_unit=rows["unit"].iloc[0] if ratio else None)
         # status legend under the chart's own legend: colours are never alone (theme)
         present = [st for st in ("done", "on_track", "lagging", "far_behind") if st in set(rows["status"])]
-        legend = [_legend_runs(present)]
         if present:
-            kit.text_box(slide, MARGIN + Inches(0.5), Inches(6.55), chart_w - Inches(0.5), Inches(0.32), legend)
-        # facts panel
+            kit.text_box(slide, MARGIN + Inches(0.5), Inches(6.55), chart_w - Inches(0.5), Inches(0.32),
+                         [_legend_runs(present)])
+
+    def _facts(self, slide, head: dict | None, ref: dict, kids: pd.DataFrame, lagging_kids: pd.DataFrame) -> None:
+        """The scope's card (the same lines as on 调度总览), owners, lagging and late units."""
+        chart_w = Inches(8.9)
         left = MARGIN + chart_w + Inches(0.3)
         width = CONTENT_W - chart_w - Inches(0.3)
         kit.rect(slide, left, Inches(1.3), width, Inches(5.5), "#F7F8FA", line="#E5E7EB")
         facts = []
-        if not scope_row.empty:
-            r = scope_row.iloc[0]
-            facts += [
-                ("本期值", fmt_value(r["value"], r["unit"], r["decimals"])),
-                ("年度目标", fmt_value(r["target"], r["unit"], r["decimals"])),
-                *([("较上年末", _signed(r["value"] - r["baseline"], r["unit"], r["decimals"]))]
-                  if r["kind"] in ("stock", "ratio") and pd.notna(r["baseline"]) and pd.notna(r["value"]) else []),
-                ("完成率 / 序时", f"{fmt_pct(r['completion'])} / {fmt_pct(r['expected'])}"),
-                ("状态", status_badge(r["status"])),
-            ]
-        facts += [("牵头科室", _text(ref["lead_department"])), ("分管领导", _text(ref["leader"]))]
+        if head is not None:
+            c = cards.card(head)
+            facts += [(label, text) for label, text in c.lines[:5]]
+            facts += [(label, text) for label, text in (("部分汇总", c.partial.removeprefix("部分汇总，")),
+                                                         ("状态", status_badge(head["status"]))) if text]
+        facts += [("牵头科室 · 分管领导", f"{_text(ref['lead_department'])} · {_text(ref['leader'])}")]
         if not lagging_kids.empty:
             worst = lagging_kids.sort_values("gap_pp")
-            names = [f"{n}（{g:+.1f}）" for n, g in zip(worst["org_unit_name"], worst["gap_pp"])]
-            more = f"等{len(names)}个" if len(names) > 5 else ""
-            facts.append(("滞后区县（差距，百分点）", "、".join(names[:5]) + more))
+            names = [f"{r['org_unit_name']}（{cards.gap_text(r)}）" for r in worst.to_dict(orient="records")]
+            more = f"等{len(names)}个" if len(names) > 3 else ""
+            facts.append(("滞后区县（差距）", "、".join(names[:3]) + more))
         missing = kids[kids["status"] == "missing"]["org_unit_name"].tolist()
         if missing:
             facts.append(("未报送", "、".join(missing)))
         paras = []
         for label, value in facts:
-            paras.append((label, 11, {"color": MUTED_COLOR}))
-            paras.append((value, 14, {"bold": True, "space_after": 7}))
-        kit.text_box(slide, left + Inches(0.15), Inches(1.45), width - Inches(0.3), Inches(5.2), paras)
+            paras.append((label, 9, {"color": MUTED_COLOR}))
+            paras.append((value, 12, {"bold": True, "space_after": 3}))
+        kit.text_box(slide, left + Inches(0.15), Inches(1.4), width - Inches(0.3), Inches(5.3), paras)
 
     def table_slides(self) -> None:
         s = self.s
-        rows_df = s.indicators[s.indicators["status"] != "no_target"]
+        rows_df = s.key_rows
         header = ["序号", "指标", "本期值", "年度目标", "完成率", "序时进度", "差距", "状态", "牵头科室"]
-        widths = [0.5, 3.0, 1.6, 1.6, 0.9, 0.95, 0.8, 1.25, 2.3]
+        widths = [0.5, 3.0, 1.5, 1.5, 0.85, 0.9, 1.2, 1.15, 2.0]
         rows, statuses = [], []
-        for i, r in enumerate(rows_df.itertuples(index=False)):
-            rows.append([str(i + 1), r.indicator_name, fmt_value(r.value, r.unit, r.decimals),
-                         fmt_value(r.target, r.unit, r.decimals), fmt_pct(r.completion), fmt_pct(r.expected),
-                         "—" if pd.isna(r.gap_pp) else f"{r.gap_pp:+.1f}", status_badge(r.status),
-                         _text(r.lead_department)])
-            statuses.append(r.status)
+        for i, r in enumerate(rows_df.to_dict(orient="records")):
+            rows.append([str(i + 1), _name(r), cards.value_text(r), _target(r),
+                         cards.completion_text(r), fmt_pct(r["expected"]), cards.gap_text(r),
+                         status_badge(r["status"]), _text(r["lead_department"])])
+            statuses.append(r["status"])
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
         for n, idx in enumerate(pages, start=1):
             suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
             slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}",
-                                   f"数据截至{s.period_label} · 差距 = 完成率 − 序时进度（百分点）")
+                                   f"数据截至{s.period_label} · 差距：累计值为完成率 − 序时进度（百分点），"
+                                   "期末值、比率为本期值 − 序时应达值")
             styles = {(i, 7): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
                       for i, j in enumerate(idx)}
             kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
@@ -289,7 +310,7 @@ class _Deck:
             for ic in ind_chunks:
                 n += 1
                 suffix = f"（{n}/{total}）" if total > 1 else ""
-                kicker = ([("单元格为完成率，颜色为状态：", 13, {"color": MUTED_COLOR})]
+                kicker = ([("单元格为完成率（比率为本期值），颜色为状态：", 13, {"color": MUTED_COLOR})]
                           + _legend_runs(["done", "on_track", "lagging", "far_behind", "missing"], 13)
                           + [(f"· 数据截至{s.period_label}", 13, {"color": MUTED_COLOR})])
                 slide = self.new_slide(f"各区县完成情况{suffix}", kicker)
@@ -301,9 +322,10 @@ class _Deck:
                         if key not in cell.index:
                             row.append("—")
                             continue
-                        r = cell.loc[key]
+                        r = cell.loc[key].to_dict()
                         st = r["status"]
-                        row.append(fmt_pct(r["completion"]) if st not in ("missing", "not_due", "no_target")
+                        shown = cards.completion_text(r) if pd.notna(r["completion"]) else cards.value_text(r)
+                        row.append(shown if st not in ("missing", "not_due", "no_target")
                                    else status_badge(st).split(" ", 1)[-1])
                         if st != "no_target":
                             styles[(i, j + 1)] = (STATUS_COLORS[st], kit.status_text_color(st))
@@ -323,9 +345,23 @@ def _legend_runs(statuses: list[str], size: int = 11) -> list[tuple]:
     return runs
 
 
-def _signed(v, unit, decimals) -> str:
-    text = fmt_value(abs(v), unit, decimals)
-    return ("+" if v > 0 else "−" if v < 0 else "") + text
+def _name(r: dict) -> str:
+    """An indicator's name, with 部分汇总 said where its figure lacks units (and the
+    official target where the row is judged on a comparable one)."""
+    partial = cards.card(r).partial
+    if partial and _comparable(r):
+        partial += f"；全年目标{cards.amount(r['target'], r).replace(' ', '')}"
+    return f"{r['indicator_name']}（{partial}）" if partial else r["indicator_name"]
+
+
+def _comparable(r: dict) -> bool:
+    return r.get("completion_basis") == "like_for_like" and pd.notna(r.get("comparable_target")) \
+        and abs(float(r["comparable_target"]) - float(r["target"])) > 1e-9
+
+
+def _target(r: dict) -> str:
+    """The target the row's 完成率 is on: the comparable one, marked (可比)."""
+    return f"{cards.amount(r['comparable_target'], r)}（可比）" if _comparable(r) else cards.amount(r["target"], r)
 
 
 def _text(v) -> str:

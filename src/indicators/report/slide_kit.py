@@ -242,21 +242,32 @@ def table(slide, left, top, width, header: list[str], rows: list[list], col_widt
     return shape
 
 
+def _nice_step(span: float) -> float:
+    """A round axis step giving about five ticks over ``span``."""
+    if span <= 0:
+        return 1.0
+    raw = span / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
 def completion_chart(slide, left, top, width, height, *, title: str, subtitle: str,
                      categories: list[str], completion: list[float | None], expected: list[float | None],
-                     statuses: list[str]):
-    """A native, editable column chart: completion by unit, one colour per status, with
+                     statuses: list[str], values_unit: str | None = None):
+    """A native, editable column chart: progress by unit, one colour per status, with
     序时进度 as a line series on the same axes (a bar + line combination chart).
 
-    Values are fractions (1.0 = 100%). ``title`` is the chart title; ``subtitle`` (as-of
-    date and source) is the category axis title, so both travel with the chart.
+    Values are fractions (1.0 = 100%); with ``values_unit`` they are a ratio's values in
+    that unit against its 序时应达值 instead. ``title`` is the chart title; ``subtitle``
+    (as-of date and source) is the category axis title, so both travel with the chart.
     """
-    data = CategoryChartData(number_format="0.0%")
+    fmt = "0.0%" if values_unit is None else ('0.00"%"' if values_unit == "%" else "#,##0.00")
+    data = CategoryChartData(number_format=fmt)
     # python-pptx writes the chart's data sheet with xlsxwriter's defaults, which turn a
     # category like "=HYPERLINK(…)" into a formula there: give such a name its apostrophe
     data.categories = [neutral(c) for c in categories]
-    data.add_series("完成率", [_num(v) for v in completion])
-    data.add_series("序时进度", [_num(v) for v in expected])
+    data.add_series("完成进度" if values_unit is None else "本期值", [_num(v) for v in completion])
+    data.add_series("序时进度" if values_unit is None else "序时应达值", [_num(v) for v in expected])
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
     chart = frame.chart
     _move_series_to_line(chart)
@@ -273,7 +284,7 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
         point.format.fill.fore_color.rgb = rgb(STATUS_COLORS.get(status, PRIMARY))
     bar_plot.has_data_labels = True
     labels = bar_plot.data_labels
-    labels.number_format = "0.0%"
+    labels.number_format = fmt
     labels.number_format_is_linked = False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     labels.font.size = Pt(11)
@@ -295,17 +306,17 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     line.marker.format.line.color.rgb = rgb(EXPECTED_LINE_COLOR)
 
     values = [v for v in list(completion) + list(expected) if _num(v) is not None]
-    top_v = max([1.0] + values)
+    top_v = max([1.0 if values_unit is None else 0.0] + values)
     low_v = min([0.0] + values)
     axis = chart.value_axis
-    major = 0.2 if top_v - low_v <= 1.4 else 0.5
+    major = (0.2 if top_v - low_v <= 1.4 else 0.5) if values_unit is None else _nice_step(top_v - low_v)
     axis.major_unit = major
     axis.maximum_scale = round(math.ceil(top_v * 1.08 / major - 1e-9) * major, 6)
     axis.minimum_scale = round(math.floor(low_v / major + 1e-9) * major, 6)  # ticks on round numbers
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = rgb("#E5E7EB")
     axis.format.line.fill.background()
-    axis.tick_labels.number_format = "0%"
+    axis.tick_labels.number_format = "0%" if values_unit is None else fmt
     axis.tick_labels.number_format_is_linked = False
     axis.tick_labels.font.size = Pt(11)
     axis.tick_labels.font.color.rgb = rgb(MUTED_COLOR)

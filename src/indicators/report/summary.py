@@ -17,9 +17,16 @@ Frames of a ``Summary``:
   indicator_code, indicator_name, unit, decimals, value, target, completion, expected,
   gap_pp, status, status_label, lead_department, leader, lagging_units (list of child
   unit names that lag on it).
-- ``ranking`` — one row per child unit: org_unit_code, org_unit_name, due (indicators
-  with a target that are due), on_track (done + on_track), lagging, far_behind,
-  missing, on_track_share (fraction of due), mean_gap_pp, rank (1 = best; ties share).
+- ``ranking`` — one row per child unit, ``rules.ranking.unit_ranking`` (the same rule as
+  调度总览): org_unit_code, org_unit_name, unit_order, due (indicators with a target that
+  are due), reported, done, on_track, on_track_total (done + on_track), lagging,
+  far_behind, missing, on_track_share (fraction of due), mean_gap_pp, rank (1 = best;
+  ties share; NA for a unit with nothing due or nothing reported), rank_of, note.
+- ``reporting`` — one row per child unit: org_unit_code, org_unit_name, unit_order, due
+  (indicators due this period, with or without a target), missing (how many of them
+  were not reported), missing_indicators (their names, in display order).
+- ``partial`` — the scope's figures that are partial roll-ups: indicator_code,
+  indicator_name, missing_units.
 - ``children`` — the child units' rows of the dispatch table.
 - ``chart_indicators`` — indicator codes that get a chart: lagging at the scope, or
   with at least one lagging child, in display order.
@@ -29,12 +36,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from indicators import cards
 from indicators.errors import RejectedInput
 from indicators.rules import periods
+from indicators.rules.ranking import unit_ranking
 from indicators.theme import STATUS_ORDER
+from indicators.views.scope import child_rows, key_indicators
 
 COUNTED = [s for s in STATUS_ORDER if s != "no_target"]
 ON_TRACK = ("done", "on_track")
@@ -52,6 +61,9 @@ class Summary:
     counts: dict[str, int]
     lagging: pd.DataFrame
     ranking: pd.DataFrame
+    reporting: pd.DataFrame = field(default_factory=pd.DataFrame)
+    key_codes: list[str] = field(default_factory=list)  # the indicators the pack is about (views.scope)
+    partial: pd.DataFrame = field(default_factory=pd.DataFrame)
     chart_indicators: list[str] = field(default_factory=list)
     # explanations and key tasks (report.supervision.Supervision), added by report.supervise
     supervision: object | None = None
@@ -63,6 +75,11 @@ class Summary:
     @property
     def month(self) -> int:
         return periods.parse(self.period)[1]
+
+    @property
+    def key_rows(self) -> pd.DataFrame:
+        """The scope's rows of the indicators the pack is about, targets or not."""
+        return self.indicators[self.indicators["indicator_code"].isin(self.key_codes)]
 
     @property
     def total(self) -> int:
@@ -113,9 +130,14 @@ def summarize(table: pd.DataFrame, period: str, unit: str | None = None,
                  .groupby("indicator_code")["org_unit_name"].agg(list))
     lagging = scope[scope["status"].isin(LAGGING)].sort_values("gap_pp", kind="stable").copy()
     lagging["lagging_units"] = [lag_units.get(c, []) for c in lagging["indicator_code"]]
+    recs = lagging.to_dict(orient="records")
+    lagging["completion_text"] = [cards.completion_text(r) for r in recs]
+    lagging["gap_text"] = [cards.gap_text(r) for r in recs]
+    lagging["partial_text"] = [cards.card(r).partial for r in recs]
     lagging = lagging[[
-        "indicator_code", "indicator_name", "unit", "decimals", "value", "target", "completion",
+        "indicator_code", "indicator_name", "kind", "unit", "decimals", "value", "target", "completion",
         "expected", "gap_pp", "status", "status_label", "lead_department", "leader", "lagging_units",
+        "completion_text", "gap_text", "partial_text",
     ]].reset_index(drop=True)
 
     with_lagging_child = set(lag_units.index)
@@ -127,47 +149,36 @@ def summarize(table: pd.DataFrame, period: str, unit: str | None = None,
 
     return Summary(period=period, scope_code=code, scope_name=name, source=source,
                    indicators=scope, children=children, counts=counts, lagging=lagging,
-                   ranking=district_ranking(children), chart_indicators=chart)
+                   ranking=district_ranking(table, code), reporting=reporting(children),
+                   partial=scope.loc[scope["provenance"].eq("partial"),
+                                     ["indicator_code", "indicator_name", "missing_units"]].reset_index(drop=True),
+                   key_codes=list(key_indicators(table)), chart_indicators=chart)
 
 
-def district_ranking(children: pd.DataFrame) -> pd.DataFrame:
-    """Rank child units by the share of their due indicators that reach 序时进度, then by
-    the mean gap to it (points). Ties share the rank; units with nothing due come last."""
-    cols = ["org_unit_code", "org_unit_name", "unit_order", "due", "on_track", "lagging", "far_behind",
-            "missing", "on_track_share", "mean_gap_pp", "rank"]
+def district_ranking(table: pd.DataFrame, parent: str) -> pd.DataFrame:
+    """``rules.ranking.unit_ranking`` over the key-indicator rows of ``parent``'s children —
+    the very call 调度总览 makes (``views.overview.district_ranking``) — plus
+    on_track_total = done + on_track."""
+    out = unit_ranking(child_rows(table, parent))
+    out["on_track_total"] = out["done"] + out["on_track"] if not out.empty else pd.Series(dtype=int)
+    return out
+
+
+def reporting(children: pd.DataFrame) -> pd.DataFrame:
+    """Who reported what was due this period (报送情况): per child unit, how many due
+    figures and which are missing."""
+    cols = ["org_unit_code", "org_unit_name", "unit_order", "due", "missing", "missing_indicators"]
     if children.empty:
         return pd.DataFrame(columns=cols)
-    c = children[~children["status"].isin(["no_target", "not_due"])]
+    due = children[~children["status"].eq("not_due")]
     units = children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
-    g = c.groupby("org_unit_code")
-    out = units.set_index("org_unit_code")
-    out["due"] = g.size()
-    out["on_track"] = g["status"].agg(lambda s: int(s.isin(ON_TRACK).sum()))
-    out["lagging"] = g["status"].agg(lambda s: int((s == "lagging").sum()))
-    out["far_behind"] = g["status"].agg(lambda s: int((s == "far_behind").sum()))
-    out["missing"] = g["status"].agg(lambda s: int((s == "missing").sum()))
-    out["mean_gap_pp"] = g["gap_pp"].mean()
-    out = out.reset_index()
-    for k in ("due", "on_track", "lagging", "far_behind", "missing"):
-        out[k] = out[k].fillna(0).astype(int)
-    out["on_track_share"] = np.where(out["due"] > 0, out["on_track"] / out["due"].where(out["due"] > 0, 1), np.nan)
-    # one sortable key: share first, the mean gap breaks ties (rounded so float noise cannot)
-    key = pd.DataFrame({"share": out["on_track_share"].round(6), "gap": out["mean_gap_pp"].round(6)})
-    order = key.sort_values(["share", "gap"], ascending=False, na_position="last").index
-    ranks, prev, rank = {}, None, 0
-    for pos, i in enumerate(order, start=1):
-        k = (key.at[i, "share"], key.at[i, "gap"])
-        if prev is None or not _same(k, prev):
-            rank = pos
-        ranks[i] = rank
-        prev = k
-    out["rank"] = pd.Series(ranks).reindex(out.index).astype("Int64")
-    out.loc[out["due"] == 0, "rank"] = pd.NA
-    return out.sort_values(["rank", "unit_order"], na_position="last")[cols].reset_index(drop=True)
-
-
-def _same(a: tuple, b: tuple) -> bool:
-    return all((pd.isna(x) and pd.isna(y)) or x == y for x, y in zip(a, b))
+    late = due[due["status"].eq("missing")].sort_values("indicator_order")
+    out = units.assign(
+        due=units["org_unit_code"].map(due.groupby("org_unit_code").size()).fillna(0).astype(int),
+        missing=units["org_unit_code"].map(late.groupby("org_unit_code").size()).fillna(0).astype(int),
+        missing_indicators=units["org_unit_code"].map(late.groupby("org_unit_code")["indicator_name"].agg(list)))
+    out["missing_indicators"] = [v if isinstance(v, list) else [] for v in out["missing_indicators"]]
+    return out.sort_values("unit_order")[cols].reset_index(drop=True)
 
 
 def key_figures(summary: Summary, limit: int = 8) -> pd.DataFrame:

@@ -17,7 +17,9 @@ import re
 import pandas as pd
 import xlsxwriter
 
+from indicators import cards
 from indicators.report.summary import Summary
+from indicators.rules.progress import difference_unit
 from indicators.safe_text import is_formula_like
 from indicators.theme import (
     MUTED_COLOR,
@@ -40,17 +42,23 @@ COLUMNS = [
     ("本期值", 14, "value"),
     ("当期值", 12, "value"),
     ("年度目标", 14, "value"),
+    ("目标口径", 9, "text"),
+    ("上年末", 14, "value"),
     ("完成率", 9, "pct"),
     ("序时进度", 9, "pct"),
+    ("序时应达值", 14, "value"),
+    ("与序时应达值差", 14, "value"),
     ("差距（百分点）", 12, "pp"),
     ("状态", 11, "status"),
-    ("同比", 10, "yoy"),
+    ("同比", 14, "yoy"),
     ("排名", 8, "text"),
     ("预计全年", 14, "value"),
     ("牵头科室", 14, "text"),
     ("分管领导", 10, "text"),
     ("数据来源", 10, "text"),
+    ("说明", 36, "text"),
 ]
+BASIS_WORDS = {"total": "全年累计", "level": "年末达到", "increase": "年内新增"}
 HEADER_ROW = 3  # 0: title, 1: as-of and source, 2: blank, 3: header
 
 
@@ -109,7 +117,7 @@ class _Formats:
         self.pct = wb.add_format({**base, "num_format": "0.0%"})
         self.pp = wb.add_format({**base, "num_format": "+0.0;-0.0;0.0"})
         self.yoy_pct = wb.add_format({**base, "num_format": "+0.0%;-0.0%;0.0%"})
-        self.yoy_pp = wb.add_format({**base, "num_format": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"'})
+        self._yoy_diff: dict[tuple, object] = {}
         self._values: dict[int, object] = {}
         self._status: dict[str, object] = {}
 
@@ -119,6 +127,20 @@ class _Formats:
             num = "#,##0" + ("." + "0" * d if d else "")
             self._values[d] = self.wb.add_format({**self.base, "num_format": num})
         return self._values[d]
+
+    def yoy(self, change_type, unit, decimals) -> object:
+        """同比 as a percent change, or for a ratio a difference in its own unit
+        (个百分点 for a % indicator, 件 for 每万人发明专利拥有量)."""
+        if change_type != "difference":
+            return self.yoy_pct
+        d = 2 if decimals is None or pd.isna(decimals) else max(0, min(int(decimals), 6))
+        word = re.sub(r'["\\]', "", str(unit or ""))
+        key = (word, d)
+        if key not in self._yoy_diff:
+            num = "0" + ("." + "0" * d if d else "")
+            self._yoy_diff[key] = self.wb.add_format(
+                {**self.base, "num_format": f'+{num}"{word}";-{num}"{word}";{num}"{word}"'})
+        return self._yoy_diff[key]
 
     def status(self, status: str) -> object:
         if status not in self._status:
@@ -131,33 +153,17 @@ class _Formats:
 def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str, used: set[str]) -> None:
     ws = wb.add_worksheet(sheet_name(unit_name, used))
     write_text(ws, 0, 0, f"{unit_name}重点指标调度表（{summary.period_label}）", f.title, f.title_q)
-    write_text(ws, 1, 0, f"数据截至{summary.period_label}；来源：{summary.source}；完成率与序时进度为百分比，"
-               "差距 = 完成率 − 序时进度（百分点）；本期值为累计或期末值，当期值为当月（季）值。", f.note, f.note)
+    write_text(ws, 1, 0, f"数据截至{summary.period_label}；来源：{summary.source}；本期值为累计或期末值，当期值为当月（季）值；"
+               "年度目标为年末应达到的水平（年内新增目标已加上年末数）；完成率：累计值 = 本期 ÷ 目标，年末达到 = 本期 ÷ 目标，"
+               "年内新增 = 较上年末新增 ÷ 目标新增，比率不计完成率；差距（百分点）= 完成进度 − 序时进度（期末值按增量），"
+               "比率以“与序时应达值差”（本指标单位）为准；说明列注明部分汇总和可比口径。", f.note, f.note)
     for c, (header, width, _) in enumerate(COLUMNS):
         write_text(ws, HEADER_ROW, c, header, f.header, f.header)
         ws.set_column(c, c, width)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)
-    for i, r in enumerate(rows.itertuples(index=False)):
-        row = HEADER_ROW + 1 + i
-        rank = "" if pd.isna(r.rank) else f"{int(r.rank)}/{int(r.rank_of)}"
-        cells = [
-            i + 1, r.indicator_name, r.category, r.unit, r.value, r.period_value, r.target, r.completion,
-            r.expected, r.gap_pp, status_badge(r.status), r.yoy, rank, r.projection, r.lead_department,
-            r.leader, PROVENANCE_LABELS.get(r.provenance, "") if isinstance(r.provenance, str) else "",
-        ]
-        for c, ((_, _, kind), v) in enumerate(zip(COLUMNS, cells)):
-            if kind == "status":
-                write_text(ws, row, c, v, f.status(r.status), f.status(r.status))
-            elif kind in ("text",):
-                write_text(ws, row, c, "" if _missing(v) else str(v), f.text, f.text_q)
-            else:
-                fmt = {"int": f.int, "value": f.value(r.decimals), "pct": f.pct, "pp": f.pp,
-                       "yoy": f.yoy_pp if bool(r.yoy_pp) else f.yoy_pct}[kind]
-                if _missing(v):  # an empty cell that keeps the column's number format
-                    ws.write_blank(row, c, None, fmt)
-                else:
-                    ws.write_number(row, c, float(v), fmt)
+    for i, rec in enumerate(rows.to_dict(orient="records")):
+        _row(ws, f, HEADER_ROW + 1 + i, i + 1, rec)
     last = HEADER_ROW + len(rows)
     if len(rows):
         ws.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
@@ -165,6 +171,34 @@ def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW)
+
+
+def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
+    """One indicator row; the numbers are the dispatch table's, the words the card's."""
+    c = cards.card(r)
+    rank = "" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
+    ratio = r["kind"] == "ratio"
+    notes = "；".join(t for t in (c.partial, c.comparable, c.note, c.yoy.removeprefix("同比 ")
+                                  if r.get("yoy_basis") == "like_for_like" else "") if t)
+    cells = [
+        number, r["indicator_name"], r["category"], r["unit"], r["value"], r["period_value"], r["target"],
+        BASIS_WORDS.get(r["target_basis"], "") if isinstance(r["target_basis"], str) else "", r["baseline"],
+        r["completion"], r["expected"], r["expected_value"], r["gap_value"], None if ratio else r["gap_pp"],
+        status_badge(r["status"]), r["yoy"], rank, r["projection"], r["lead_department"], r["leader"],
+        PROVENANCE_LABELS.get(r["provenance"], "") if isinstance(r["provenance"], str) else "", notes,
+    ]
+    for col, ((_, _, kind), v) in enumerate(zip(COLUMNS, cells)):
+        if kind == "status":
+            write_text(ws, row, col, v, f.status(r["status"]), f.status(r["status"]))
+        elif kind == "text":
+            write_text(ws, row, col, "" if _missing(v) else str(v), f.text, f.text_q)
+        else:
+            fmt = {"int": f.int, "value": f.value(r["decimals"]), "pct": f.pct, "pp": f.pp,
+                   "yoy": f.yoy("difference" if ratio else "change", difference_unit(r["unit"]), r["decimals"])}[kind]
+            if _missing(v):  # an empty cell that keeps the column's number format
+                ws.write_blank(row, col, None, fmt)
+            else:
+                ws.write_number(row, col, float(v), fmt)
 
 
 def write_text(ws, row: int, col: int, text: str, fmt, risky_fmt) -> None:

@@ -39,26 +39,120 @@ def _index(values) -> pd.Index:
     return values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
 
 
-def completion(kind, direction, value, target, baseline) -> pd.Series:
-    """Progress toward the annual target as a fraction (1.0 = done).
+RULES = ("cumulative", "cumulative_limit", "change", "hold", "no_baseline", "no_baseline_increase")
+"""How a row is judged (``assess``), one caption each on a card (README "How the numbers are computed"):
 
-    cumulative: value / target.  stock and ratio: (value − B) / (target − B) when a
-    baseline B exists and target ≠ B, else value / target.  Lower-is-better flips it:
-    (B − value) / (B − target), or target / value without a baseline.  Where the
-    denominator is zero the target is either met (1.0) or not (0.0).
+- ``cumulative``: a 1–m月 total against an annual target (越高越好): progress = value / target.
+- ``cumulative_limit``: a 1–m月 total against an annual limit (越低越好, e.g. 逾期数): on track while
+  value ≤ e(m) × limit; 已完成 only once the year is over; above the limit before that is 严重滞后.
+- ``change``: a level (stock or ratio) moving from last year-end B toward the target T:
+  progress = (value − B) / (T − B), the share of the needed change that is done.
+- ``hold``: a level whose target asks for no change in its direction (T = B, or below B for
+  越高越好): met or not; the whole target is due now.
+- ``no_baseline``: a level without last year-end's value: progress = value / T (越低越好: T / value).
+- ``no_baseline_increase``: a 年内新增 target without last year-end's value: the level the
+  target means (B + increase) is unknown, nothing can be judged.
+"""
+BASES = ("total", "level", "increase")
+
+
+def _fill(values, index) -> np.ndarray:
+    return np.asarray(values, dtype=object) if values is not None else np.full(len(index), None, dtype=object)
+
+
+def target_level(kind, basis, target, baseline) -> pd.Series:
+    """The level a target means: a 年内新增 (increase) target I on last year-end B is the
+    level B + I; every other target is its own value (NaN without B for an increase)."""
+    t, b = _arr(target), _arr(baseline)
+    increase = (_obj(basis) == "increase") & np.isin(_obj(kind), ["stock", "ratio"])
+    return pd.Series(np.where(increase, b + t, t), index=_index(target), dtype="float64")
+
+
+def assess(kind, direction, value, target, baseline, expected, *, basis=None, target_given=None) -> pd.DataFrame:
+    """Everything a card shows about progress, per row (DESIGN §4, README).
+
+    ``target`` is the level T (see ``target_level``); ``target_given`` says a target was set
+    at all (default: T is a number) so an increase target without a baseline is told apart
+    from no target. ``expected`` is e(m) (NaN when nothing is due).
+
+    Columns: rule (see RULES), progress (fraction compared with e(m)), completion (the 完成
+    a card shows: value / T for 年末达到 stocks and cumulative totals, (value − B) / (T − B)
+    for 年内新增 stocks and for 越低越好 stocks, the share of the limit used for 越低越好
+    cumulative; NaN for ratios, which show no percentage of a percentage), expected_value
+    (序时应达值 L(m) in the indicator's unit), gap_value (value − L(m)), gap_pp (points;
+    ≥ 0 is ahead whatever the direction), met (bool: the target itself is reached).
     """
-    kind = _obj(kind)
-    lower = _obj(direction) == "lower"
-    v, t, b = _arr(value), _arr(target), _arr(baseline)
-    use_base = ((kind == "stock") | (kind == "ratio")) & ~np.isnan(b) & (t != b)
+    idx = _index(value)
+    kind, lower = _obj(kind), _obj(direction) == "lower"
+    basis = _fill(basis, idx)
+    v, t, b, e = _arr(value), _arr(target), _arr(baseline), _arr(expected)
+    given = ~np.isnan(t) if target_given is None else np.asarray(target_given, dtype=bool)
+    rule = _rule(kind, lower, basis, t, b, given)
+    met = np.where(lower, v <= t, v >= t)
     with np.errstate(divide="ignore", invalid="ignore"):
-        num = np.where(use_base, np.where(lower, b - v, v - b), np.where(lower, t, v))
-        den = np.where(use_base, np.where(lower, b - t, t - b), np.where(lower, v, t))
-        out = num / den
-    met = np.where(lower, v <= t, v >= t).astype(float)
-    out = np.where(den == 0, met, out)
-    out = np.where(np.isnan(v) | np.isnan(t), np.nan, out)
-    return pd.Series(out, index=_index(value), dtype="float64")
+        ratio_vt = np.where(t != 0, v / t, np.where(met, 1.0, 0.0))
+        ratio_tv = np.where(v != 0, t / v, np.where(met, 1.0, 0.0))
+        change = (v - b) / (t - b)
+        share = v / np.where(t > 0, t, 1)
+    own = np.where(lower, ratio_tv, ratio_vt)
+    progress = np.select(
+        [rule == "cumulative", rule == "cumulative_limit", rule == "change", (rule == "hold") & met,
+         np.isin(rule, ["hold", "no_baseline"])],
+        [np.where(t > 0, share, np.where(met, 1.0, 0.0)), np.where(t > 0, share, np.where(met, 0.0, np.nan)),
+         change, 1.0, own], default=np.nan)
+    expected_value = np.select(
+        [np.isin(rule, ["cumulative", "cumulative_limit"]), rule == "change", rule == "hold",
+         (rule == "no_baseline") & ~lower],
+        [e * t, b + e * (t - b), t, e * t], default=np.nan)
+    gap = np.select([rule == "cumulative_limit", rule == "hold"], [(e - progress) * 100, (progress - 1) * 100],
+                    default=(progress - e) * 100)
+    # decimal inputs carry binary noise (0.065 / 0.1 = 0.6499999…): round before any
+    # threshold so a value exactly on 序时 or on −10 points reads as the card shows it
+    progress, gap = np.round(progress, 12), np.round(gap, 9)
+    out = pd.DataFrame({
+        "rule": rule, "progress": progress,
+        "completion": _card_completion(kind, lower, basis, rule, progress, change, ratio_vt),
+        "expected_value": expected_value, "gap_value": v - expected_value, "gap_pp": gap,
+        "met": np.where(np.isnan(v) | np.isnan(t), None, met).astype(object),
+    }, index=idx)
+    blank = np.isnan(v) | pd.isna(rule)
+    out.loc[blank, ["progress", "completion", "expected_value", "gap_value", "gap_pp"]] = np.nan
+    return out
+
+
+def _rule(kind, lower, basis, t, b, given) -> np.ndarray:
+    """Which of RULES judges each row (None without a target)."""
+    cum = kind == "cumulative"
+    level = ~cum
+    toward = np.where(lower, t < b, t > b)  # the target asks for a change in the indicator's direction
+    rule = np.select(
+        [cum & ~lower, cum & lower, level & np.isnan(t) & given & (basis == "increase"),
+         level & np.isnan(b), level & toward, level],
+        ["cumulative", "cumulative_limit", "no_baseline_increase", "no_baseline", "change", "hold"],
+        default=None).astype(object)
+    rule[~given | (np.isnan(t) & (rule != "no_baseline_increase"))] = None
+    return rule
+
+
+def _card_completion(kind, lower, basis, rule, progress, change, ratio_vt) -> np.ndarray:
+    """完成 as a card shows it: the progress for totals and limits, value / T for 年末达到
+    stocks, the share of the needed change for 年内新增 and 越低越好 stocks; none for ratios."""
+    stock = kind == "stock"
+    return np.select(
+        [kind == "cumulative", stock & (rule == "change") & (lower | (basis == "increase")),
+         stock & (rule == "change"), stock & (rule == "hold") & ~lower & (basis != "increase"),
+         stock & (rule == "no_baseline")],
+        [progress, np.round(change, 12), ratio_vt, ratio_vt, progress], default=np.nan)
+
+
+def progress_share(kind, direction, value, target, baseline) -> pd.Series:
+    """``assess``'s progress alone: the fraction of the target done that is compared with
+    序时进度 (cumulative: value / T; levels: (value − B) / (T − B), or value / T without B)."""
+    return assess(kind, direction, value, target, baseline, np.full(len(_index(value)), np.nan))["progress"]
+
+
+# The name this rule had before cards showed their own 完成 (kept for the demo's aiming).
+completion = progress_share
 
 
 def parse_milestones(text) -> dict[int, float] | None:
@@ -125,28 +219,62 @@ def last_year_share(kind, value_ly, value_ly_end, value_ly2_end) -> pd.Series:
 
 
 def gap_pp(completion_, expected) -> pd.Series:
-    """Gap to expected progress in percentage points."""
+    """Gap to expected progress in percentage points (progress − e(m)) × 100."""
     return pd.Series((_arr(completion_) - _arr(expected)) * 100, index=_index(completion_))
 
 
-def status(frequency, due_month, value, target, completion_, gap, *, done_at: float = 1.0,
-           lagging_from_pp: float = -10.0) -> pd.Series:
-    """One of STATUSES per row (see DESIGN §4 and the status table there)."""
+def status(frequency, due_month, value, target, completion_, gap, *, rule=None, met=None, year_over=None,
+           target_given=None, done_at: float = 1.0, lagging_from_pp: float = -10.0) -> pd.Series:
+    """One of STATUSES per row (DESIGN §4 and the status table there).
+
+    ``completion_`` is ``assess``'s progress and ``gap`` its gap_pp. With ``rule`` (and
+    ``met``, ``year_over`` = the as-of month is December) the rules of ``assess`` apply: a
+    limit is 已完成 only once the year is over and 严重滞后 as soon as it is exceeded; a
+    level that only has to hold its target is done when met and otherwise behind.
+    """
     freq = _obj(frequency)
+    idx = _index(value)
     due = np.asarray(due_month)
     v, t = _arr(value), _arr(target)
     c, g = _arr(completion_), _arr(gap)
+    rule = _fill(rule, idx)
+    met = np.array([m is True or m is np.True_ for m in _fill(met, idx)], dtype=bool)
+    over = np.zeros(len(idx), dtype=bool) if year_over is None else np.broadcast_to(np.asarray(year_over, dtype=bool), len(idx))
+    given = ~np.isnan(t) if target_given is None else np.asarray(target_given, dtype=bool)
+    limit, hold = rule == "cumulative_limit", rule == "hold"
     conds = [
         due <= 0,
         np.isnan(v) & (freq == "annual"),  # annual figures are published late: not due until they are
         np.isnan(v),
-        np.isnan(t),
-        c >= done_at,
-        g >= 0,
+        ~given,
+        rule == "no_baseline_increase",  # the year-end level is what is missing
+        limit & ~met,  # past the annual limit (已超全年控制数)
+        limit & over,
+        limit,
+        hold & met,
+        ~limit & ~hold & (c >= done_at),
+        ~hold & (g >= 0),
         g >= lagging_from_pp,
     ]
-    choices = ["not_due", "not_due", "missing", "no_target", "done", "on_track", "lagging"]
-    return pd.Series(np.select(conds, choices, default="far_behind").astype(object), index=_index(value), dtype=object)
+    choices = ["not_due", "not_due", "missing", "no_target", "missing", "far_behind", "done", "_gap",
+               "done", "done", "on_track", "lagging"]
+    out = np.select(conds, choices, default="far_behind").astype(object)
+    gap_only = out == "_gap"
+    out[gap_only] = np.where(g[gap_only] >= 0, "on_track",
+                             np.where(g[gap_only] >= lagging_from_pp, "lagging", "far_behind"))
+    return pd.Series(out, index=idx, dtype=object)
+
+
+def difference_unit(unit) -> str | None:
+    """The unit a ratio's 同比/环比 difference is in: 个百分点 for a % indicator, else the
+    indicator's own unit (每万人发明专利拥有量: 件)."""
+    return "个百分点" if unit == "%" else (unit or None)
+
+
+def comparison_type(kind) -> np.ndarray:
+    """``change`` (a relative change, fraction) for cumulative and stock indicators,
+    ``difference`` (in the indicator's own unit) for ratios."""
+    return np.where(_obj(kind) == "ratio", "difference", "change").astype(object)
 
 
 def yoy(kind, value, value_ly) -> pd.Series:
@@ -195,11 +323,3 @@ def reaches(direction, projected, target) -> pd.Series:
     p, t = _arr(projected), _arr(target)
     out = np.where(lower, p <= t, p >= t)
     return pd.Series(np.where(np.isnan(p) | np.isnan(t), None, out), index=_index(projected), dtype=object)
-
-
-def rank_among_siblings(frame: pd.DataFrame, by: str = "completion", ascending: bool = False) -> pd.Series:
-    """Rank within (indicator_code, parent_code); ties share the rank, missing last.
-    Units without a parent (the city) get no rank."""
-    ranks = frame.groupby(["indicator_code", "parent_code"], dropna=False)[by].rank(
-        method="min", ascending=ascending, na_option="bottom")
-    return ranks.where(frame["parent_code"].notna()).astype("Int64")

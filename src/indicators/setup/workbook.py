@@ -34,6 +34,10 @@ KIND_WORDS = {"累计值": "cumulative", "期末值": "stock", "比率": "ratio"
 DIRECTION_WORDS = {"越高越好": "higher", "越低越好": "lower"}
 FREQUENCY_WORDS = {"月度": "monthly", "季度": "quarterly", "年度": "annual"}
 YES_WORDS = {"是": True, "否": False}
+# what a target means (DESIGN §4): a stock or ratio target is a year-end level (年末达到) or
+# an increase on last year-end (年内新增); a cumulative target is the year's total
+BASIS_WORDS = {"年末达到": "level", "年内新增": "increase"}
+TOTAL_WORDS = ("全年累计", "年度累计")
 
 SHEETS: dict[str, tuple[str, list[Column]]] = {
     "org_unit": ("单位", [
@@ -82,6 +86,8 @@ SHEETS: dict[str, tuple[str, list[Column]]] = {
         Column("单位代码", "org_unit", True),
         Column("年度", "year", True),
         Column("目标值", "value", True, "全年目标，计量单位同指标"),
+        Column("目标口径", "basis", False, "期末值、比率指标：年末达到（默认，目标值为年末应达到的水平）/ "
+               "年内新增（目标值为较上年末的增加量，比率为提高的百分点或单位数）；累计值指标留空或填 全年累计"),
         Column("月度节点", "milestones", False, "可选，各月末累计应完成进度%，如 3:15；6:40；9:70；12:100"),
         Column("设定人", "set_by", False),
         Column("调整原因", "reason", False),
@@ -144,6 +150,9 @@ def _to_words(table: str, name: str, series: pd.Series) -> pd.Series:
         return series.map(lambda v: back.get(v, v))
     if table == "contact" and name == "receives":
         return series.map(lambda v: contacts.receives_words(v) if isinstance(v, str) else v)
+    if table == "target" and name == "basis":
+        back = {v: k for k, v in BASIS_WORDS.items()}
+        return series.map(lambda v: back.get(v, v))
     return series
 
 
@@ -214,6 +223,8 @@ def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str])
         frame["sort_order"] = frame["sort_order"].fillna(pd.Series(range(len(frame)), dtype="Int64"))
     if table == "target" and frame["value"].isna().any():
         problems.append(f"工作表「{sheet}」中有目标值不是数字")
+    if table == "target":
+        frame["basis"] = pd.Series([_basis(v, i, sheet, problems) for i, v in enumerate(frame["basis"])], dtype=object)
     if table == "contact":
         _normalise_contacts(frame, sheet, problems)
     return frame
@@ -231,6 +242,17 @@ def _normalise_contacts(frame: pd.DataFrame, sheet: str, problems: list[str]) ->
             problems.append(f"工作表「{sheet}」第{i + 2}行「邮箱」不是有效的邮箱地址：「{email}」")
         codes.append(code)
     frame["receives"] = pd.Series(codes, dtype=object, index=frame.index)
+
+
+def _basis(v, i: int, sheet: str, problems: list[str]):
+    if _blank(v) or v in TOTAL_WORDS:
+        return None
+    if v in BASIS_WORDS.values():
+        return v
+    if v in BASIS_WORDS:
+        return BASIS_WORDS[v]
+    problems.append(f"工作表「{sheet}」第{i + 2}行：目标口径「{v}」无效，可选 {' / '.join(BASIS_WORDS)}（累计值指标留空）")
+    return None
 
 
 def _blank(v) -> bool:
@@ -267,9 +289,15 @@ def _check_references(frames: dict[str, pd.DataFrame]) -> None:
             problems.append(f"责任分工：科室代码 {r['lead_department']} 不存在")
         if not _blank(r["leader"]) and r["leader"] not in leaders:
             problems.append(f"责任分工：领导代码 {r['leader']} 不存在")
+    kinds = dict(zip(frames["indicator"]["code"], frames["indicator"]["kind"]))
+    lower = set(frames["indicator"].loc[frames["indicator"]["direction"] == "lower", "code"])
     for _, r in frames["target"].iterrows():
         if r["indicator_code"] not in inds:
             problems.append(f"目标：指标代码 {r['indicator_code']} 不存在")
+        elif not _blank(r.get("basis")) and kinds.get(r["indicator_code"]) == "cumulative":
+            problems.append(f"目标：{r['indicator_code']} 是累计值指标，目标即全年累计，目标口径请留空")
+        elif r.get("basis") == "increase" and r["indicator_code"] in lower:
+            problems.append(f"目标：{r['indicator_code']} 越低越好，目标请按 年末达到 填写应控制到的水平")
         if r["org_unit"] not in units:
             problems.append(f"目标：单位代码 {r['org_unit']} 不存在")
     for unit in frames.get("contact", pd.DataFrame(columns=["org_unit"]))["org_unit"]:
@@ -326,21 +354,24 @@ def _replace_setup(con: Connection, frames: dict[str, pd.DataFrame], who: str | 
 
 
 _APPEND_TARGETS = """
-    INSERT INTO target (indicator_code, org_unit, year, value, milestones, set_at, set_by, reason)
-    SELECT t.indicator_code, t.org_unit, t.year, t.value, t.milestones,
+    INSERT INTO target (indicator_code, org_unit, year, value, basis, milestones, set_at, set_by, reason)
+    SELECT t.indicator_code, t.org_unit, t.year, t.value, t.basis, t.milestones,
            CAST(? AS TIMESTAMP) + (t._n * INTERVAL 1 MICROSECOND), coalesce(t.set_by, ?), t.reason
     FROM _targets t LEFT JOIN (
         SELECT * FROM target QUALIFY row_number() OVER (
             PARTITION BY indicator_code, org_unit, year ORDER BY set_at DESC) = 1
     ) cur USING (indicator_code, org_unit, year)
     WHERE cur.value IS NULL OR cur.value <> t.value
-       OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')"""
+       OR coalesce(cur.milestones, '') <> coalesce(t.milestones, '')
+       OR coalesce(cur.basis, 'level') <> coalesce(t.basis, 'level')"""
 
 
 def _append_targets(con: Connection, targets: pd.DataFrame, who: str | None, at: dt.datetime) -> int:
     """Append targets that differ from the latest one for their key (history is kept:
     a changed target is a new row and the latest counts)."""
-    frame = targets[["indicator_code", "org_unit", "year", "value", "milestones", "set_by", "reason"]].copy()
+    frame = targets.reindex(columns=["indicator_code", "org_unit", "year", "value", "basis", "milestones",
+                                     "set_by", "reason"]).copy()
+    frame["basis"] = frame["basis"].astype(object).where(frame["basis"].notna(), None)
     frame["_n"] = range(len(frame))
     with con.registered("_targets", frame):
         return int(con.execute(_APPEND_TARGETS, [at, who]).fetchall()[0][0])

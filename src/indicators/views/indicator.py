@@ -7,12 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators import cards
+from indicators.cards import card
 from indicators.db import catalog, observations
 from indicators.db.connection import Connection
 from indicators.dispatch import month_by_month, roll_up_as_of
-from indicators.formatting import fmt_pct, fmt_pp, fmt_value
+from indicators.formatting import fmt_pct, fmt_value
+from indicators.rules import periods, progress, ranking
 from indicators.safe_text import md_text
-from indicators.rules import periods, progress
 from indicators.rules.due import is_due
 from indicators.theme import status_badge
 from indicators.views.overview import headline_cards
@@ -20,31 +22,41 @@ from indicators.views.scope import PROVENANCE_LABELS, _key_rows, top_unit
 
 # ---------------------------------------------------------------- indicator drill-down
 
-def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None) -> pd.DataFrame:
-    """The indicator for the top unit's children (bar chart and ranking table):
-    unit, value, value_text, target_text, completion, expected, gap_pp, status, badge,
-    rank, provenance, batch_id, sorted by rank."""
+def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None,
+                    rank_by: str | None = None) -> pd.DataFrame:
+    """The indicator for the top unit's children (bar chart and ranking table), ranked by
+    ``rank_by`` (``rules.ranking.MEASURES``; None: the default measure) in display order
+    (ranked, then 未报送, then 未到期): unit, code, kind, value, value_text, target_text,
+    completion, completion_text, progress, expected, expected_value, gap_pp, gap_text,
+    yoy_text, status, badge, rank, rank_text, partial_text, projection, provenance, batch_id."""
     top = parent or top_unit(table)
-    rows = table[(table["indicator_code"] == code) & (table["parent_code"] == top)]
-    rows = rows.sort_values(["rank", "unit_order"], na_position="last")
+    rows = table[(table["indicator_code"] == code) & (table["parent_code"] == top)].copy()
+    if rank_by is not None and not rows.empty:
+        rows[["rank", "rank_of", "rank_by"]] = ranking.rank(rows, rank_by)
+    rows = ranking.ranked_order(rows)
+    recs = rows.to_dict(orient="records")
+    made = [card(r) for r in recs]
     return pd.DataFrame({
-        "unit": rows["org_unit_name"], "code": rows["org_unit_code"], "value": rows["value"],
-        "value_text": [fmt_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"], rows["decimals"])],
-        "target_text": [fmt_value(v, u, d) for v, u, d in zip(rows["target"], rows["unit"], rows["decimals"])],
-        "completion": rows["completion"], "expected": rows["expected"], "gap_pp": rows["gap_pp"],
+        "unit": rows["org_unit_name"], "code": rows["org_unit_code"], "kind": rows["kind"], "value": rows["value"],
+        "value_text": [cards.value_text(r) for r in recs], "target_text": [cards.target_text(r) for r in recs],
+        "completion": rows["completion"], "completion_text": [cards.completion_text(r) for r in recs],
+        "progress": rows["progress"], "expected": rows["expected"], "expected_value": rows["expected_value"],
+        "gap_pp": rows["gap_pp"], "gap_text": [cards.gap_text(r) for r in recs],
+        "yoy_text": [c.yoy.removeprefix("同比 ") or "—" for c in made],
         "status": rows["status"], "badge": rows["status"].map(status_badge),
-        "rank": rows["rank"], "projection": rows["projection"], "provenance": rows["provenance"],
-        "batch_id": rows["batch_id"],
+        "rank": rows["rank"], "rank_text": [c.rank or ("未报送" if pd.isna(r["value"]) else "—")
+                                            for c, r in zip(made, recs)],
+        "partial_text": [c.partial for c in made], "projection": rows["projection"],
+        "provenance": rows["provenance"], "batch_id": rows["batch_id"],
     }).reset_index(drop=True)
 
 
 def ranking_table(units: pd.DataFrame, unit_name: str, decimals: int = 2) -> pd.DataFrame:
     """``indicator_units`` as the page shows it."""
     return pd.DataFrame({
-        "排名": [str(int(r)) if pd.notna(r) else "—" for r in units["rank"]],
-        "单位": units["unit"], "本期值": units["value_text"], "目标": units["target_text"],
-        "完成率": units["completion"].map(fmt_pct), "序时进度": units["expected"].map(fmt_pct),
-        "差距": units["gap_pp"].map(fmt_pp), "状态": units["badge"],
+        "排名": units["rank_text"], "单位": units["unit"], "本期值": units["value_text"], "目标": units["target_text"],
+        "完成率": units["completion_text"], "序时进度": units["expected"].map(fmt_pct), "差距": units["gap_text"],
+        "同比": units["yoy_text"], "状态": units["badge"], "说明": units["partial_text"],
         "预计全年": [fmt_value(v, unit_name, decimals) for v in units["projection"]],
     })
 
@@ -81,6 +93,18 @@ def indicator_options(table: pd.DataFrame) -> pd.DataFrame:
     return rows[["indicator_code", "indicator_name"]].rename(columns={"indicator_code": "code", "indicator_name": "name"})
 
 
+RANK_OPTIONS = ["default", *ranking.MEASURES]
+
+
+def rank_option_label(option: str) -> str:
+    """The ranking choice as the page words it."""
+    return "默认：有目标按完成率，否则按数值" if option == "default" else f"按{ranking.MEASURE_LABELS[option]}"
+
+
+def rank_measure(option: str | None) -> str | None:
+    return None if option in (None, "default") else option
+
+
 KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率"}
 FREQ_LABELS = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
 
@@ -107,7 +131,9 @@ def indicator_trend(con: Connection, code: str, unit: str, period: str,
     targets = catalog.current_targets(con, year)
     this, partial, last, ly_ends = _trend_values(con, inds, ind, unit, targets, year, month)
     t = targets[(targets["indicator_code"] == code) & (targets["org_unit"] == unit)]
-    target = float(t["value"].iloc[0]) if not t.empty else np.nan
+    # a 年内新增 target is an increase on last year-end: the level it means is B + I
+    target = float(progress.target_level([ind["kind"]], [t["basis"].iloc[0]], [t["value"].iloc[0]],
+                                         [ly_ends[0]]).iloc[0]) if not t.empty else np.nan
     path = _target_path(ind["kind"], target, t["milestones"].iloc[0] if not t.empty else None, last, ly_ends, pacing)
     due = [bool(is_due(ind["frequency"], m)) for m in range(1, 13)]
     out = months.assign(this_year=this, last_year=last, target_path=path, target=target, due=due, partial=partial)
@@ -167,6 +193,8 @@ class IndicatorDetail:
     ranking: pd.DataFrame
     provenance: pd.DataFrame
     definition: str  # markdown
+    rank_by: str | None = None  # the measure of the ranking table (None: the default)
+    units_title: str = "各单位完成率与序时进度"
 
 
 def indicator_detail_options(table: pd.DataFrame) -> pd.DataFrame:
@@ -191,8 +219,9 @@ def _summary(head: pd.Series | None, info: dict) -> str:
     basis = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
     if isinstance(head["expected_basis"], str):
         parts.append(f"序时进度 {fmt_pct(head['expected'])}（{basis.get(head['expected_basis'], head['expected_basis'])}）。")
-    if pd.notna(head.get("rank")) and pd.notna(head.get("rank_of")):
-        parts.append(f"在同级单位中排第 {int(head['rank'])}/{int(head['rank_of'])} 名。")
+    rank = card(head).rank
+    if rank:
+        parts.append(f"在同级单位中{rank}。")
     return "".join(parts)
 
 
@@ -215,12 +244,12 @@ def _definition(info: dict) -> str:
 
 
 def indicator_detail(con: Connection, table: pd.DataFrame, code: str, period: str,
-                     unit: str | None = None, pacing: str = "last_year") -> IndicatorDetail:
+                     unit: str | None = None, pacing: str = "last_year", rank_by: str | None = None) -> IndicatorDetail:
     unit = unit or top_unit(table)
     info = indicator_info(con, code)
     head = headline_row(table, code, unit)
     card = headline_cards(table[table["indicator_code"] == code], unit) if head is not None else headline_cards(table.iloc[0:0])
-    units = indicator_units(table, code, unit)
+    units = indicator_units(table, code, unit, rank_by)
     dec = int(info["decimals"]) if info.get("decimals") is not None else 2
     return IndicatorDetail(
         code=code, name=info.get("name", code), unit=info.get("unit"), decimals=dec, kind=info.get("kind", ""),
@@ -228,7 +257,8 @@ def indicator_detail(con: Connection, table: pd.DataFrame, code: str, period: st
         source=info.get("source"), head=head, card=card, summary=_summary(head, info),
         trend=indicator_trend(con, code, unit, period, pacing),
         units=units, ranking=ranking_table(units, info.get("unit"), dec),
-        provenance=provenance_table(table, code, unit), definition=_definition(info),
+        provenance=provenance_table(table, code, unit), definition=_definition(info), rank_by=rank_by,
+        units_title="各单位数值与序时应达值" if info.get("kind") == "ratio" else "各单位完成进度与序时进度",
     )
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from indicators import cards
+from indicators.cards import card
 from indicators.db.connection import Connection
-from indicators.formatting import fmt_pct, fmt_pp, fmt_value, fmt_yoy
+from indicators.formatting import fmt_pct, fmt_pp
 from indicators.returns import completeness
 from indicators.rules import due
+from indicators.rules.ranking import unit_ranking
 from indicators.settings import Settings
 from indicators.theme import STATUS_COLORS, STATUS_ORDER, status_badge, status_label
 from indicators.views.scope import (
@@ -25,42 +27,39 @@ from indicators.views.scope import (
 
 # ---------------------------------------------------------------- overview
 
-def _yoy_arrow(yoy, is_pp) -> str:
+CARD_COLUMNS = ["code", "name", "unit", "value_text", "target_text", "completion_text", "expected_text",
+                "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note",
+                "partial_text", "lines", "caption", "comparable_text", "rank_text"]
+
+
+def _yoy_arrow(yoy) -> str:
     if yoy is None or pd.isna(yoy) or abs(float(yoy)) < 1e-12:
         return "→"
     return "↑" if float(yoy) > 0 else "↓"
 
 
 def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
-    """One card per key indicator of ``unit``: code, name, value_text, target_text,
-    completion_text, expected_text, gap_text, yoy_text, yoy_arrow, status, badge, color,
-    note (why there is no number, when there is none), partial_text (for a partial
-    roll-up: which units are missing)."""
+    """One card per key indicator of ``unit`` (``indicators.cards``): lines (label, text)
+    in reading order, caption (the rule giving the status), partial_text (部分汇总，缺：…),
+    comparable_text (the like-for-like basis), rank_text, yoy_text, note (why there is no
+    number); plus the single texts value_text, target_text, completion_text, expected_text,
+    gap_text, badge, color, provenance."""
     rows = unit_rows(table, unit)
     out = []
-    for r in rows.itertuples(index=False):
-        note = {
-            "missing": "本期未报送", "not_due": "本期未到报送期", "no_target": "未设定年度目标",
-        }.get(r.status, "")
-        if r.status == "missing" and r.provenance is None and r.level == 0:
-            note = "下级单位均未报送"
+    for r in rows.to_dict(orient="records"):
+        c = card(r)
         out.append({
-            "code": r.indicator_code, "name": r.indicator_name, "unit": r.unit,
-            "value_text": fmt_value(r.value, r.unit, r.decimals),
-            "target_text": fmt_value(r.target, r.unit, r.decimals),
-            "completion_text": fmt_pct(r.completion), "expected_text": fmt_pct(r.expected),
-            "gap_text": fmt_pp(r.gap_pp), "yoy_text": fmt_yoy(r.yoy, bool(r.yoy_pp)),
-            "yoy_arrow": _yoy_arrow(r.yoy, r.yoy_pp), "status": r.status,
-            "badge": status_badge(r.status), "color": STATUS_COLORS.get(r.status, "#999999"),
-            "provenance": PROVENANCE_LABELS.get(r.provenance, "—") if r.provenance else "—",
-            "value_period": r.value_period, "note": note,
-            # a partial roll-up never goes out without saying what it lacks
-            "partial_text": f"部分汇总，缺：{r.missing_units}" if r.provenance == "partial" and r.missing_units else "",
+            "code": r["indicator_code"], "name": r["indicator_name"], "unit": r["unit"],
+            "value_text": cards.value_text(r), "target_text": cards.target_text(r),
+            "completion_text": cards.completion_text(r), "expected_text": fmt_pct(r["expected"]),
+            "gap_text": cards.gap_text(r), "yoy_text": c.yoy.removeprefix("同比 ") or "—",
+            "yoy_arrow": _yoy_arrow(r["yoy"]), "status": r["status"],
+            "badge": status_badge(r["status"]), "color": STATUS_COLORS.get(r["status"], "#999999"),
+            "provenance": PROVENANCE_LABELS.get(r["provenance"], "—") if isinstance(r["provenance"], str) else "—",
+            "value_period": r["value_period"], "note": c.note, "partial_text": c.partial, "lines": c.lines,
+            "caption": c.caption, "comparable_text": c.comparable, "rank_text": c.rank,
         })
-    cols = ["code", "name", "unit", "value_text", "target_text", "completion_text", "expected_text",
-            "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note",
-            "partial_text"]
-    return pd.DataFrame(out, columns=cols)
+    return pd.DataFrame(out, columns=CARD_COLUMNS)
 
 
 def status_counts(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
@@ -79,57 +78,62 @@ def status_counts(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
 
 def lagging_list(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     """Rows of ``unit`` and its children that lag, furthest behind first. Columns:
-    指标, 单位, 完成率, 序时进度, 差距, 状态, 牵头科室, 分管领导 (+ status, gap_pp raw)."""
+    指标, 单位, 本期值, 完成率, 序时进度, 差距 (as on each card), 状态, 说明 (部分汇总…),
+    牵头科室, 分管领导 (+ status, gap_pp raw)."""
     top = unit or top_unit(table)
     rows = _key_rows(table)
     rows = rows[((rows["org_unit_code"] == top) | (rows["parent_code"] == top)) & rows["status"].isin(BEHIND)]
     rows = rows.sort_values(["gap_pp", "level", "unit_order"])
+    recs = rows.to_dict(orient="records")
     return pd.DataFrame({
         "指标": rows["indicator_name"], "单位": rows["org_unit_name"],
-        "完成率": rows["completion"].map(fmt_pct), "序时进度": rows["expected"].map(fmt_pct),
-        "差距": rows["gap_pp"].map(fmt_pp), "状态": rows["status"].map(status_badge),
+        "本期值": [cards.value_text(r) for r in recs], "完成率": [cards.completion_text(r) for r in recs],
+        "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
+        "状态": rows["status"].map(status_badge), "说明": [card(r).partial or "" for r in recs],
         "牵头科室": rows["lead_department"].fillna("—"), "分管领导": rows["leader"].fillna("—"),
         "status": rows["status"], "gap_pp": rows["gap_pp"],
     }).reset_index(drop=True)
 
 
+RANKING_COLUMNS = ["排名", "code", "单位", "考核指标数", "已完成", "达序时", "滞后", "严重滞后", "未报送", "达序时率",
+                   "平均差距", "说明"]
+
+
 def district_ranking(table: pd.DataFrame, parent: str | None = None) -> pd.DataFrame:
-    """Children of ``parent`` ranked by the share of their due, targeted indicators that are
-    done or on track, then by the mean gap. Columns: code, 单位, 考核指标数, one count per
-    status label, 达序时率 (fraction), 平均差距 (points), 排名."""
-    rows = child_rows(table, parent)
-    if rows.empty:
-        return pd.DataFrame(columns=["code", "单位", "考核指标数", "达序时率", "平均差距", "排名"])
-    counted = rows[~rows["status"].isin(["not_due", "no_target"])]
-    g = rows.groupby(["org_unit_code", "org_unit_name", "unit_order"], sort=False)
-    out = g.size().rename("all").reset_index()
-    for s in ("done", "on_track", "lagging", "far_behind", "missing"):
-        out[status_label(s)] = out["org_unit_code"].map(rows[rows["status"] == s].groupby("org_unit_code").size()).fillna(0).astype(int)
-    n = out["org_unit_code"].map(counted.groupby("org_unit_code").size()).fillna(0).astype(int)
-    out["考核指标数"] = n
-    good = out[status_label("done")] + out[status_label("on_track")]
-    out["达序时率"] = np.where(n > 0, good / n.where(n > 0, 1), np.nan)
-    out["平均差距"] = out["org_unit_code"].map(counted.groupby("org_unit_code")["gap_pp"].mean())
-    out = out.sort_values(["达序时率", "平均差距", "unit_order"], ascending=[False, False, True], na_position="last")
-    keys = list(zip(out["达序时率"].round(6).fillna(-1), out["平均差距"].round(6).fillna(-1e9)))
-    out["排名"] = [keys.index(k) + 1 for k in keys]  # sorted already: ties share the first rank
-    out = out.rename(columns={"org_unit_code": "code", "org_unit_name": "单位"})
-    labels = [status_label(s) for s in ("done", "on_track", "lagging", "far_behind", "missing")]
-    return out[["排名", "code", "单位", "考核指标数", *labels, "达序时率", "平均差距"]].reset_index(drop=True)
+    """Children of ``parent`` ranked over their key indicators (``rules.ranking.unit_ranking``,
+    the same rule as the PPTX and the notice). Columns: 排名 (Int, NA = no rank), code, 单位,
+    考核指标数, one count per status, 达序时率 (fraction), 平均差距 (points), 说明."""
+    r = unit_ranking(child_rows(table, parent))
+    if r.empty:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    return pd.DataFrame({
+        "排名": r["rank"], "code": r["org_unit_code"], "单位": r["org_unit_name"], "考核指标数": r["due"],
+        "已完成": r["done"], "达序时": r["on_track"], "滞后": r["lagging"], "严重滞后": r["far_behind"],
+        "未报送": r["missing"], "达序时率": r["on_track_share"], "平均差距": r["mean_gap_pp"],
+        "说明": r["note"].fillna(""),
+    })
+
+
+def ranking_display(ranking: pd.DataFrame) -> pd.DataFrame:
+    """``district_ranking`` as a table shows it: 排名 as text (— without one), shares in
+    percent, the mean gap in points."""
+    return ranking.assign(
+        排名=[str(int(r)) if pd.notna(r) else "—" for r in ranking["排名"]],
+        达序时率=ranking["达序时率"].map(fmt_pct), 平均差距=ranking["平均差距"].map(fmt_pp))
 
 
 def scorecard(table: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """One district's key indicators: 指标, 本期值, 目标, 完成率, 序时进度, 差距, 同比, 排名, 状态."""
+    """One district's key indicators: 指标, 本期值, 目标, 完成率, 序时进度, 差距, 同比, 排名, 状态, 说明."""
     rows = unit_rows(table, unit)
+    recs = rows.to_dict(orient="records")
+    made = [card(r) for r in recs]
     return pd.DataFrame({
-        "指标": rows["indicator_name"],
-        "本期值": [fmt_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"], rows["decimals"])],
-        "目标": [fmt_value(v, u, d) for v, u, d in zip(rows["target"], rows["unit"], rows["decimals"])],
-        "完成率": rows["completion"].map(fmt_pct), "序时进度": rows["expected"].map(fmt_pct),
-        "差距": rows["gap_pp"].map(fmt_pp),
-        "同比": [fmt_yoy(v, bool(p)) for v, p in zip(rows["yoy"], rows["yoy_pp"])],
-        "排名": [f"{r}/{n}" if pd.notna(r) and pd.notna(n) else "—" for r, n in zip(rows["rank"], rows["rank_of"])],
-        "状态": rows["status"].map(status_badge), "status": rows["status"],
+        "指标": rows["indicator_name"], "本期值": [cards.value_text(r) for r in recs],
+        "目标": [cards.target_text(r) for r in recs], "完成率": [cards.completion_text(r) for r in recs],
+        "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
+        "同比": [c.yoy.removeprefix("同比 ") or "—" for c in made],
+        "排名": [c.rank or "—" for c in made],
+        "状态": rows["status"].map(status_badge), "说明": [c.partial or c.note for c in made], "status": rows["status"],
     }).reset_index(drop=True)
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.formatting import fmt_pct, fmt_pp, fmt_value
+from indicators import cards
+from indicators.formatting import fmt_pct
 from indicators.safe_text import html_text
 from indicators.theme import STATUS_ORDER, status_badge
 from indicators.views.overview import district_ranking, scorecard, status_counts
@@ -23,7 +24,10 @@ def status_matrix(table: pd.DataFrame, parent: str | None = None) -> pd.DataFram
     rows = _key_rows(table)
     rows = rows[(rows["org_unit_code"] == top) | (rows["parent_code"] == top)]
     rows = rows.sort_values(["level", "unit_order", "indicator_order"])
-    text = [fmt_pct(c) if pd.notna(c) else "" for c in rows["completion"]]
+    # the completion where the card has one; a ratio shows its value (no percentage of a percentage)
+    text = [cards.completion_text(r) if pd.notna(r["completion"]) else
+            (cards.value_text(r) if r["kind"] == "ratio" and pd.notna(r["value"]) else "")
+            for r in rows.to_dict(orient="records")]
     return pd.DataFrame({
         "unit": rows["org_unit_name"].to_numpy(), "indicator": rows["indicator_name"].to_numpy(),
         "status": rows["status"].to_numpy(), "badge": rows["status"].map(status_badge).to_numpy(),
@@ -40,13 +44,14 @@ def by_owner(table: pd.DataFrame, column: str, unit: str | None = None) -> pd.Da
     rows = unit_rows(table, unit).copy()
     rows[column] = rows[column].fillna("（未分配）")
     rows = rows.sort_values([column, "indicator_order"])
+    recs = rows.to_dict(orient="records")
     return pd.DataFrame({
         "负责": rows[column],
         "指标": rows["indicator_name"],
-        "本期值": [fmt_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"], rows["decimals"])],
-        "完成率": rows["completion"].map(fmt_pct), "序时进度": rows["expected"].map(fmt_pct),
-        "差距": rows["gap_pp"].map(fmt_pp), "状态": rows["status"].map(status_badge),
-        "status": rows["status"],
+        "本期值": [cards.value_text(r) for r in recs],
+        "完成率": [cards.completion_text(r) for r in recs], "序时进度": rows["expected"].map(fmt_pct),
+        "差距": [cards.gap_text(r) for r in recs], "状态": rows["status"].map(status_badge),
+        "说明": [cards.card(r).partial for r in recs], "status": rows["status"],
     }).reset_index(drop=True)
 
 
@@ -96,6 +101,7 @@ class Scorecard:
     rank_of: int
     counts: pd.DataFrame
     table: pd.DataFrame
+    note: str = ""  # why there is no rank (未报送 / 本月无应报指标)
 
     @property
     def headline_html(self) -> str:
@@ -103,6 +109,8 @@ class Scorecard:
         parts = [f'<span style="font-size:1.25rem;font-weight:700">{html_text(self.name)}</span>']
         if self.rank:
             parts.append(f'<span style="margin-left:12px">综合排名 第 <b>{self.rank}</b>/{self.rank_of} 名</span>')
+        elif self.note:
+            parts.append(f'<span style="margin-left:12px">综合排名 —（{self.note}）</span>')
         for c in self.counts[self.counts["count"] > 0].itertuples(index=False):
             parts.append(f'<span style="margin-left:12px;white-space:nowrap">'
                          f'<span style="color:{c.color};font-weight:700">{html_text(c.badge)}</span> {c.count} 项</span>')
@@ -114,5 +122,8 @@ def district_scorecard(table: pd.DataFrame, code: str, parent: str | None = None
     row = ranking[ranking["code"] == code]
     rows = unit_rows(table, code)
     name = rows["org_unit_name"].iloc[0] if not rows.empty else (row["单位"].iloc[0] if not row.empty else code)
-    return Scorecard(code=code, name=name, rank=int(row["排名"].iloc[0]) if not row.empty else None,
-                     rank_of=len(ranking), counts=status_counts(table, code), table=scorecard(table, code))
+    rank = row["排名"].iloc[0] if not row.empty else None
+    ranked = int(ranking["排名"].notna().sum())
+    return Scorecard(code=code, name=name, rank=None if rank is None or pd.isna(rank) else int(rank),
+                     rank_of=ranked, counts=status_counts(table, code), table=scorecard(table, code),
+                     note=row["说明"].iloc[0] if not row.empty else "")

@@ -23,8 +23,13 @@ def top_unit(table: pd.DataFrame) -> str | None:
 
 def key_indicators(table: pd.DataFrame) -> pd.Index:
     """Indicators the dispatch is about: those with a target or a lead department.
-    Components of derived ratios (GDP, R&D经费) without either are left out."""
-    has = table["target"].notna() | table["lead_department"].notna()
+    Components of derived ratios (GDP, R&D经费) without either are left out. A setup with
+    neither anywhere (published statistics, a year before its targets are set) is about
+    every indicator it has values for: no target is a normal state."""
+    has = table["target_given"] if "target_given" in table else table["target"].notna()
+    has = has.astype(bool) | table["lead_department"].notna()
+    if not has.any():
+        has = table["value"].notna()
     return pd.Index(table.loc[has, "indicator_code"].unique())
 
 

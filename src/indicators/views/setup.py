@@ -15,6 +15,7 @@ from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.delivery import contacts
 from indicators.setup import workbook
+from indicators.setup.workbook import BASIS_WORDS
 
 # ---------------------------------------------------------------- 设置管理
 
@@ -87,7 +88,7 @@ def _blank(v) -> bool:
 
 
 TARGET_EDIT_COLUMNS = ["indicator_code", "indicator_name", "org_unit", "org_unit_name", "year", "unit", "value",
-                       "milestones", "reason", "set_at", "set_by"]
+                       "basis", "basis_text", "milestones", "reason", "set_at", "set_by"]
 TARGET_EDITABLE = ["value", "milestones", "reason"]
 
 
@@ -99,14 +100,17 @@ def target_years(con: Connection, today: dt.date) -> list[int]:
 def target_editor_frame(con: Connection, year: int) -> pd.DataFrame:
     """The current targets of ``year`` in indicator and unit order (``TARGET_EDIT_COLUMNS``)."""
     t = catalog.current_targets(con, year)
-    ind = catalog.indicators(con)[["code", "name", "unit", "sort_order"]].rename(
-        columns={"code": "indicator_code", "name": "indicator_name", "sort_order": "_io"})
+    ind = catalog.indicators(con)[["code", "name", "unit", "kind", "sort_order"]].rename(
+        columns={"code": "indicator_code", "name": "indicator_name", "sort_order": "_io", "kind": "_kind"})
     units = catalog.org_units(con)[["code", "name", "level", "sort_order"]].rename(
         columns={"code": "org_unit", "name": "org_unit_name", "sort_order": "_uo", "level": "_lv"})
     t = t.merge(ind, on="indicator_code", how="left").merge(units, on="org_unit", how="left")
     t = t.sort_values(["_io", "indicator_code", "_lv", "_uo", "org_unit"])
     for col in ("milestones", "reason"):  # text cells the editor shows blank, not "None"
         t[col] = t[col].astype(object).where(t[col].notna(), "")
+    t["basis"] = t["basis"].astype(object).where(t["basis"].notna(), None)
+    words = {v: k for k, v in BASIS_WORDS.items()}
+    t["basis_text"] = [words.get(b, "全年累计" if k == "cumulative" else "年末达到") for b, k in zip(t["basis"], t["_kind"])]
     return t[TARGET_EDIT_COLUMNS].reset_index(drop=True)
 
 
@@ -131,6 +135,7 @@ def changed_targets(before: pd.DataFrame, after: pd.DataFrame, reason: str | Non
     rows = a[changed.to_numpy(dtype=bool)]
     out = pd.DataFrame({"indicator_code": rows["indicator_code"], "org_unit": rows["org_unit"],
                         "year": rows["year"].astype("int64"), "value": value[changed],
+                        "basis": rows["basis"] if "basis" in rows else None,
                         "milestones": ms_new[changed], "set_by": None,
                         "reason": [str(r).strip() if not _blank(r) and r != o else (reason or None)
                                    for r, o in zip(rows["reason"], b.loc[rows.index, "reason"])]})

@@ -1,0 +1,380 @@
+"""What a card says about one row of the dispatch table — in the bureau's words, with the
+one-line rule that turns its numbers into the status.
+
+One home for the words of every figure: the page cards (``views``), the slides and the
+notice (``report``) all call ``card``, so a number reads the same everywhere and every
+number on a card can be checked from the others on it (README "How the numbers are
+computed"). Pure; no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from indicators.formatting import fmt_change, fmt_pct, fmt_pp, fmt_signed, fmt_value
+from indicators.rules.ranking import MEASURE_LABELS
+
+
+@dataclass(frozen=True)
+class Card:
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (label, text) in reading order
+    caption: str = ""  # the rule that gives the status, with the numbers it uses
+    note: str = ""  # why there is no number (未报送, 未到期, …)
+    partial: str = ""  # 部分汇总，缺：… — never left off a partial figure
+    comparable: str = ""  # the like-for-like basis the status was judged on
+    yoy: str = ""  # 同比 … (按可比口径…)
+    rank: str = ""  # 第3名/16（按完成率）
+    headline: str = ""  # one sentence of the main figures, for slide titles and the notice
+
+
+def _n(v) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA
+
+
+def _month(r) -> int | None:
+    vp = r["value_period"]
+    return int(str(vp)[5:7]) if isinstance(vp, str) else None
+
+
+def amount(v, r) -> str:
+    return fmt_value(v, r["unit"], _dec(r))
+
+
+def _dec(r) -> int:
+    return 2 if _n(r["decimals"]) else int(r["decimals"])
+
+
+def _signed(v, r) -> str:
+    return fmt_signed(v, r["unit"], _dec(r))
+
+
+def _path_dec(r) -> int:
+    """序时应达值 of a count (家, 项) is fractional: one more decimal than the count's, so
+    a gap of 0.4 is not shown as "+0"."""
+    return _dec(r) + 1 if _dec(r) == 0 else _dec(r)
+
+
+def path_amount(v, r) -> str:
+    return fmt_value(v, r["unit"], _path_dec(r))
+
+
+def _path_gap(v, r) -> str:
+    return fmt_signed(v, r["unit"], _path_dec(r))
+
+
+def _diff(v, r) -> str:
+    """A gap in the indicator's own unit (个百分点 for a % indicator)."""
+    if _n(v):
+        return "—"
+    return f"{float(v):+.{_dec(r)}f}个百分点" if r["unit"] == "%" else _signed(v, r)
+
+
+def card(r) -> Card:
+    """The card of dispatch row ``r`` (a Series or a dict of its columns)."""
+    r = dict(r) if not isinstance(r, dict) else r
+    status = r["status"]
+    extras = dict(partial=_partial(r), yoy=_yoy(r), rank=_rank(r), comparable=_comparable(r))
+    if status == "not_due":
+        return Card(note="本期未到报送期", **extras)
+    if _n(r["value"]):
+        if status == "missing" and r.get("level") == 0 and _n(r.get("provenance")):
+            return Card(note="下级单位均未报送", **extras)
+        return Card(note="本期未报送", **extras)
+    rule = r.get("status_rule")
+    build = _BUILDERS.get(rule if not _n(rule) else None, _no_target)
+    if r.get("completion_basis") == "like_for_like":
+        lines, caption, headline = _like_for_like(r, build)
+    else:
+        lines, caption, headline = build(r)
+    note = r.get("comparable_note") if r.get("completion_basis") == "withheld" else ""
+    if rule == "no_baseline_increase":
+        note = "缺上年末数，无法按年内新增目标评价"
+    return Card(lines=lines, caption=caption, headline=headline, note=note or "", **extras)
+
+
+def _like_for_like(r, build):
+    """A partial level judged on the comparable basis: the card's numbers are that basis
+    (so 完成 and the status can be recomputed from them), beside the partial sum and the
+    official target."""
+    comparable = {**r, "value": r["comparable_value"], "baseline": r["comparable_baseline"],
+                  "target": r["comparable_target"],
+                  "target_increase": r["comparable_target"] - r["comparable_baseline"]}
+    own_target = abs(float(r["comparable_target"]) - float(r["target"])) > 1e-9  # a ratio keeps its target
+    if own_target:
+        comparable |= {"_target_word": "可比口径目标", "_target_note": f"（全年目标{_tight(amount(r['target'], r))}）"}
+    lines, caption, headline = build(comparable)
+    if own_target:
+        lines = [(_COMPARABLE_LABELS.get(label, label), text) for label, text in lines]
+        lines.append(("正式目标", amount(r["target"], r)))
+    if abs(float(r["comparable_value"]) - float(r["value"])) > 1e-9:  # a unit without last year-end is left out too
+        lines.append(("部分汇总值", amount(r["value"], r)))
+    return lines, caption, f"按可比口径（{_excluded_words(r)}）{headline}"
+
+
+def _excluded_words(r) -> str:
+    note = r.get("comparable_note") or ""
+    return note.removeprefix("按可比口径（").removesuffix("）") or "部分汇总"
+
+
+_COMPARABLE_LABELS = {"目标": "可比口径目标", "目标新增": "可比口径目标新增", "上年末": "可比口径上年末"}
+
+
+def value_words(r) -> str:
+    """``1—10月累计`` / ``10月末`` / ``10月`` / ``2025年``: what the value is."""
+    m = _month(r)
+    if r["frequency"] == "annual":
+        return f"{str(r['value_period'])[:4]}年" if isinstance(r["value_period"], str) else "全年"
+    if r["kind"] == "cumulative":
+        return f"1—{m}月累计" if m and m > 1 else "1月"
+    return f"{m}月末" if r["kind"] == "stock" else f"{m}月"
+
+
+def _cumulative(r):
+    v, t = amount(r["value"], r), amount(r["target"], r)
+    lines = [(value_words(r), v), ("目标", t), ("完成", fmt_pct(r["completion"])),
+             ("序时进度", f"{fmt_pct(r['expected'])}（应达 {path_amount(r['expected_value'], r)}）"),
+             ("差距", fmt_pp(r["gap_pp"]))]
+    caption = (f"完成率 = {v} ÷ {t}；不低于序时进度为达序时，落后 10 个百分点以内为滞后，更多为严重滞后")
+    return lines, caption, f"{value_words(r)}{_tight(v)}，目标{_tight(t)}，完成{fmt_pct(r['completion'])}"
+
+
+def _limit(r):
+    v, t = amount(r["value"], r), amount(r["target"], r)
+    lines = [(value_words(r), v), ("全年控制数", t), ("已用", fmt_pct(r["completion"])),
+             ("序时控制数", f"{path_amount(r['expected_value'], r)}（序时进度 {fmt_pct(r['expected'])}）"),
+             ("差距", fmt_pp(r["gap_pp"]))]
+    caption = ("越低越好：累计不超过序时控制数为达序时，超出 10 个百分点（控制数的）以内为滞后；"
+               "超过全年控制数为严重滞后；全年结束且未超控制数为已完成")
+    return lines, caption, f"{value_words(r)}{_tight(v)}，全年控制数{_tight(t)}，已用{fmt_pct(r['completion'])}"
+
+
+def _change(r):
+    if r["kind"] == "ratio":
+        return _ratio(r)
+    v, t, b = amount(r["value"], r), amount(r["target"], r), amount(r["baseline"], r)
+    if r["direction"] == "lower":
+        lines = [(value_words(r), v), ("目标", t), ("上年末", b), ("压减完成", fmt_pct(r["completion"])),
+                 ("序时应达值", path_amount(r["expected_value"], r)), ("差距", _path_gap(r["gap_value"], r))]
+        caption = (f"越低越好：完成 = (上年末 {b} − 期末) ÷ (上年末 − 目标)；不高于序时应达值为达序时，"
+                   "落后不超过应压减量的 10% 为滞后")
+        return lines, caption, f"{value_words(r)}{_tight(v)}，{_target_words(r, t)}，压减完成{fmt_pct(r['completion'])}"
+    progress_words = (f"较上年末 {b} 新增 {amount(r['vs_baseline'], r)}，为目标增量 "
+                      f"{amount(r['target_increase'], r)} 的 {fmt_pct(r['progress'])}（序时进度 {fmt_pct(r['expected'])}）")
+    if r["target_basis"] == "increase":
+        inc, target_inc = amount(r["vs_baseline"], r), amount(r["target_increase"], r)
+        lines = [("较上年末新增", inc), ("目标新增", target_inc), ("完成", fmt_pct(r["completion"])),
+                 ("序时进度", fmt_pct(r["expected"])), ("差距", fmt_pp(r["gap_pp"])), (value_words(r), v)]
+        caption = (f"完成 = 较上年末新增 ÷ 目标新增（上年末 {b}）；不低于序时进度为达序时，落后 10 个百分点以内为滞后")
+        return lines, caption, (f"较上年末新增{_tight(inc)}，{r.get('_target_word', '目标')}新增{_tight(target_inc)}"
+                                f"{r.get('_target_note', '')}，完成{fmt_pct(r['completion'])}")
+    lines = [("达到", v), ("目标", t), ("完成", fmt_pct(r["completion"])),
+             ("序时应达值", path_amount(r["expected_value"], r)), ("差距", _path_gap(r["gap_value"], r))]
+    caption = f"状态按增量：{progress_words}；落后 10 个百分点以内为滞后"
+    return lines, caption, f"{value_words(r)}达到{_tight(v)}，{_target_words(r, t)}，完成{fmt_pct(r['completion'])}"
+
+
+def _ratio(r):
+    v, t, b = amount(r["value"], r), amount(r["target"], r), amount(r["baseline"], r)
+    lines = [(value_words(r), v), ("目标", t), ("序时应达值", amount(r["expected_value"], r)),
+             ("差距", _diff(r["gap_value"], r))]
+    better = "不高于" if r["direction"] == "lower" else "不低于"
+    caption = (f"序时应达值 = 上年末 {b} + 序时进度 {fmt_pct(r['expected'])} ×（目标 − 上年末）；{better}序时应达值为达序时，"
+               f"落后不超过（目标 − 上年末）的 10% 为滞后；达到目标为已完成")
+    return lines, caption, f"{value_words(r)}{_tight(v)}，{_target_words(r, t)}，序时应达值{_tight(amount(r['expected_value'], r))}"
+
+
+def _hold(r):
+    v, t = amount(r["value"], r), amount(r["target"], r)
+    lines = [(value_words(r), v), ("目标", t), ("差距", _diff(r["gap_value"], r))]
+    if r["kind"] == "stock" and not _n(r["completion"]):
+        lines.insert(2, ("完成", fmt_pct(r["completion"])))
+    caption = "目标不高于上年末水平：达到目标即为已完成；未达到时差距在目标的 10% 以内为滞后，更多为严重滞后"
+    return lines, caption, f"{value_words(r)}{_tight(v)}，{_target_words(r, t)}"
+
+
+def _no_baseline(r):
+    v, t = amount(r["value"], r), amount(r["target"], r)
+    lines = [(value_words(r), v), ("目标", t)]
+    if not _n(r["completion"]):
+        lines.append(("完成", fmt_pct(r["completion"])))
+    lines += [("序时进度", fmt_pct(r["expected"])), ("差距", fmt_pp(r["gap_pp"]))]
+    ratio = "目标 ÷ 本期" if r["direction"] == "lower" else "本期 ÷ 目标"
+    caption = f"无上年末数：按 {ratio}（{fmt_pct(r['progress'])}）与序时进度比；落后 10 个百分点以内为滞后"
+    return lines, caption, f"{value_words(r)}{_tight(v)}，{_target_words(r, t)}"
+
+
+def _no_target(r):
+    v = amount(r["value"], r)
+    return [(value_words(r), v)], "未设定年度目标：只显示数值、同比和排名，不评价进度", f"{value_words(r)}{_tight(v)}"
+
+
+def _waiting(r):
+    v = amount(r["value"], r)
+    return [(value_words(r), v), ("目标新增", amount(r["target_increase"], r))], "", f"{value_words(r)}{_tight(v)}"
+
+
+_BUILDERS = {"cumulative": _cumulative, "cumulative_limit": _limit, "change": _change, "hold": _hold,
+             "no_baseline": _no_baseline, "no_baseline_increase": _waiting, None: _no_target}
+
+
+def _target_words(r, t: str) -> str:
+    """``目标1,570家``, or on a comparable basis ``可比口径目标1,521家（全年目标1,570家）``."""
+    return f"{r.get('_target_word', '目标')}{_tight(t)}{r.get('_target_note', '')}"
+
+
+def _tight(text: str) -> str:
+    """Running text writes the unit right after the number: ``90.00亿元``."""
+    return text.replace(" ", "")
+
+
+def _partial(r) -> str:
+    if r.get("provenance") == "partial":
+        return f"部分汇总，缺：{r['missing_units']}" if r.get("missing_units") else "部分汇总"
+    return ""
+
+
+def _comparable(r) -> str:
+    if r.get("completion_basis") != "like_for_like":
+        return ""
+    note = r.get("comparable_note") or "按可比口径"
+    return (f"{note}：本期 {amount(r['comparable_value'], r)} / 上年末 {amount(r['comparable_baseline'], r)} / "
+            f"目标 {amount(r['comparable_target'], r)}（正式目标 {amount(r['target'], r)}）")
+
+
+def change_text(r, name: str) -> str:
+    """``同比 +5.0%``, ``同比 +0.25个百分点（按可比口径（缺青溪县））`` or the reason it is withheld."""
+    label = {"yoy": "同比", "mom": "环比"}[name]
+    if _n(r.get(name)):
+        basis = r.get(f"{name}_basis")
+        return f"{label} —，{r.get(f'{name}_note')}" if basis == "withheld" and r.get(f"{name}_note") else ""
+    text = f"{label} {fmt_change(r[name], r.get(f'{name}_type'), r.get(f'{name}_unit'), _dec(r))}"
+    if r.get(f"{name}_basis") == "like_for_like":
+        text += f"，{r.get(f'{name}_note')}"
+    return text
+
+
+def _yoy(r) -> str:
+    return change_text(r, "yoy")
+
+
+def _rank(r) -> str:
+    if _n(r.get("rank")) or _n(r.get("rank_of")):
+        return ""
+    by = MEASURE_LABELS.get(r.get("rank_by"), "")
+    return f"第{int(r['rank'])}名/{int(r['rank_of'])}" + (f"（按{by}）" if by else "")
+
+
+# ---------------------------------------------------------------- one cell of a table
+
+_GAP_IN_UNIT = {"hold"}
+
+
+def gap_text(r) -> str:
+    """The gap as the row's card shows it: in points of the target for totals, limits,
+    年内新增 stocks and levels without a baseline; in the indicator's own unit (value −
+    序时应达值) for 年末达到 stocks, 越低越好 stocks, ratios and targets to hold."""
+    if _n(r.get("gap_pp")):
+        return "—"
+    rule = r.get("status_rule")
+    in_unit = rule in _GAP_IN_UNIT or (rule == "change" and (r["kind"] == "ratio" or r["direction"] == "lower"
+                                                              or r.get("target_basis") != "increase"))
+    if in_unit:
+        return _diff(r["gap_value"], r) if r["kind"] == "ratio" or rule == "hold" else _path_gap(r["gap_value"], r)
+    return fmt_pp(r["gap_pp"])
+
+
+def completion_text(r) -> str:
+    """完成 as on the card; — for ratios (no percentage of a percentage) and without one."""
+    return fmt_pct(r.get("completion"))
+
+
+def value_text(r) -> str:
+    """本期值 as judged: the comparable value for a partial level judged like for like."""
+    if r.get("completion_basis") == "like_for_like" and not _n(r.get("comparable_value")):
+        return amount(r["comparable_value"], r)
+    return amount(r["value"], r)
+
+
+def target_text(r) -> str:
+    """目标 as judged: ``1,521 家（可比口径；全年 1,570 家）`` for a partial level judged like
+    for like, so a table's 完成率 can be recomputed from its own row."""
+    if r.get("completion_basis") == "like_for_like" and not _n(r.get("comparable_target")) \
+            and abs(float(r["comparable_target"]) - float(r["target"])) > 1e-9:
+        return f"{amount(r['comparable_target'], r)}（可比口径；全年 {amount(r['target'], r)}）"
+    return amount(r["target"], r)
+
+
+def rows_frame(rows: pd.DataFrame, fn) -> list[str]:
+    """``fn`` (one of the cell functions above) over every row of a dispatch frame."""
+    return [fn(r) for r in rows.to_dict(orient="records")]
+
+
+# ---------------------------------------------------------------- running text (notice, slide titles)
+
+def status_phrase(r) -> str:
+    """How the row stands against 序时, in words with the number the card shows:
+    ``已完成全年目标`` / ``高于序时进度5.0个百分点`` / ``低于序时应达值103家`` /
+    ``已超全年控制数`` …; '' when there is nothing to judge."""
+    status, rule = r["status"], r.get("status_rule")
+    if status == "done":
+        return "已达到可比口径目标" if r.get("completion_basis") == "like_for_like" else "已完成全年目标"
+    if status not in ("on_track", "lagging", "far_behind") or _n(r.get("gap_pp")):
+        return ""
+    pp = float(r["gap_pp"])
+    if rule == "cumulative_limit":
+        if float(r["value"]) > float(r["target"]):
+            return "已超全年控制数"
+        return f"{'低于' if pp >= 0 else '超出'}序时控制数{abs(pp):.1f}个百分点（控制数的）"
+    if not gap_text(r).endswith("个百分点") or r["kind"] == "ratio" or rule == "hold":
+        words = "目标" if rule == "hold" else "序时应达值"
+        v = r["gap_value"]
+        if _n(v) or abs(float(v)) < 0.5 * 10 ** -_path_dec(r):
+            return f"与{words}持平"
+        amount_ = _diff(abs(float(v)), r) if r["kind"] == "ratio" or rule == "hold" else _path_gap(abs(float(v)), r)
+        return f"{'高于' if float(v) > 0 else '低于'}{words}{_tight(amount_.lstrip('+'))}"
+    if abs(pp) < 0.05:
+        return "与序时进度持平"
+    return f"{'高于' if pp > 0 else '低于'}序时进度{abs(pp):.1f}个百分点"
+
+
+def sentence(r) -> str:
+    """One sentence of the notice about row ``r``: its main figures, partial or like for
+    like as on the card, how it stands, and 同比."""
+    c = card(r)
+    if r["status"] == "not_due":
+        return "尚未到报送期。"
+    if _n(r["value"]):
+        return "本期数据未报送。"
+    head = c.headline or f"{value_words(r)}{_tight(value_text(r))}"
+    if c.partial and head.startswith("按可比口径"):
+        head = f"部分汇总，{head}"
+    elif c.partial and r.get("missing_units"):
+        head = f"部分汇总（缺{r['missing_units']}），{head}"
+    parts = [head]
+    if c.note:
+        parts.append(c.note)
+    phrase = status_phrase(r)
+    if phrase:
+        parts.append(phrase)
+    if c.yoy:
+        parts.append(_yoy_words(r))
+    return "，".join(p for p in parts if p) + "。"
+
+
+def _yoy_words(r) -> str:
+    if _n(r.get("yoy")):
+        return f"同比暂无可比数据（{r.get('yoy_note')}）" if r.get("yoy_note") else ""
+    y = float(r["yoy"])
+    if r.get("yoy_type") == "difference":
+        unit = r.get("yoy_unit")
+        amount_ = f"{abs(y):.{_dec(r)}f}个百分点" if unit == "个百分点" else _tight(fmt_value(abs(y), unit, _dec(r)))
+        text = f"同比{'提高' if y >= 0 else '下降'}{amount_}"
+    else:
+        text = f"同比{'增长' if y >= 0 else '下降'}{abs(y) * 100:.1f}%"
+    if r.get("yoy_basis") == "like_for_like":
+        note = r.get("yoy_note") or "按可比口径"
+        text += "（按可比口径）" if r.get("missing_units") and note == f"按可比口径（缺{r['missing_units']}）" \
+            else f"（{note}）"
+    return text

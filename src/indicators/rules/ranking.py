@@ -1,0 +1,163 @@
+"""Ranking (排名) — one rule for every page, slide, notice sentence and ``status --rank-by``.
+
+Pure functions over dispatch-table rows; no I/O.
+
+- ``rank``: units ranked among their siblings (same indicator, same parent) by one
+  measure — ``value`` (in the indicator's direction), ``completion`` (完成率), ``gap``
+  (points ahead of 序时进度) or ``yoy`` (同比, in the indicator's direction). By default
+  completion where every sibling with a value has a target and a 完成率, else value.
+  Ties share the rank (1, 2, 2, 4). A unit with no value, or with nothing due, gets no
+  rank; so does a unit without siblings.
+- ``unit_ranking``: the districts of one parent ranked over all their key indicators by
+  the share that are 已完成 or 达序时, then by the mean gap; a district with nothing due,
+  or that reported nothing that was due, gets no rank.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MEASURES = ("value", "completion", "gap", "yoy")
+MEASURE_LABELS = {"value": "数值", "completion": "完成率", "gap": "与序时进度差距", "yoy": "同比"}
+GROUP = ["indicator_code", "parent_code"]
+NOT_RANKED = ("not_due",)
+
+
+def _stable(x: np.ndarray) -> np.ndarray:
+    """Round to 12 significant digits so float noise (2.4000000000000004) cannot split a tie."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where((x == 0) | ~np.isfinite(x), 0, np.floor(np.log10(np.abs(np.where(x == 0, 1, x)))))
+        scale = 10.0 ** (11 - mag)
+        return np.where(np.isfinite(x), np.round(x * scale) / scale, np.nan)
+
+
+def score(frame: pd.DataFrame, measure: str) -> pd.Series:
+    """The number ranked on, larger = better: the measure, sign-flipped where lower is
+    better (越低越好 values and 同比; the share of an annual limit used). NaN = no rank."""
+    if measure not in MEASURES:
+        raise ValueError(f"排名依据应为 {' / '.join(MEASURES)}，收到「{measure}」")
+    lower = frame["direction"].to_numpy(dtype=object) == "lower"
+    col = {"value": "value", "completion": "completion", "gap": "gap_pp", "yoy": "yoy"}[measure]
+    x = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+    if measure in ("value", "yoy"):
+        x = np.where(lower, -x, x)
+    elif measure == "completion":
+        limit = (frame["kind"].to_numpy(dtype=object) == "cumulative") & lower
+        x = np.where(limit, -x, x)  # a smaller share of the limit used is better
+    unrankable = frame["status"].isin(NOT_RANKED).to_numpy() | frame["value"].isna().to_numpy()
+    return pd.Series(np.where(unrankable, np.nan, _stable(x)), index=frame.index)
+
+
+def _groups(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per sibling group (same indicator, same parent; no parent is a group)."""
+    ind = pd.factorize(frame["indicator_code"].to_numpy(dtype=object))[0].astype(np.int64)
+    parent = frame["parent_code"].astype(object).where(frame["parent_code"].notna(), "\0").to_numpy(dtype=object)
+    par = pd.factorize(parent)[0].astype(np.int64)
+    return ind * (int(par.max()) + 1 if len(par) else 1) + par
+
+
+def default_measure(frame: pd.DataFrame, groups: np.ndarray | None = None) -> pd.Series:
+    """Per row, the measure its sibling group is ranked by: ``completion`` where every
+    sibling with a value has a target and a 完成率, else ``value``."""
+    keys = _groups(frame) if groups is None else groups
+    valued = frame["value"].notna() & ~frame["status"].isin(NOT_RANKED)
+    complete = ~valued | (frame["target"].notna() & frame["completion"].notna())
+    all_complete = complete.groupby(keys).transform("all")
+    any_valued = valued.groupby(keys).transform("any")
+    return pd.Series(np.where(all_complete & any_valued, "completion", "value"), index=frame.index, dtype=object)
+
+
+def rank(frame: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
+    """``rank`` (1 = best, ties share the smallest), ``rank_of`` (how many siblings are
+    ranked) and ``rank_by`` (the measure) for every row of ``frame`` (dispatch-table rows
+    with indicator_code, parent_code, direction, kind, status, value, target, completion,
+    gap_pp, yoy). ``measure`` None is the default measure of each sibling group."""
+    keys = _groups(frame)
+    by = default_measure(frame, keys) if measure is None else pd.Series(measure, index=frame.index, dtype=object)
+    s = pd.Series(np.nan, index=frame.index)
+    for m in pd.unique(by):
+        sel = (by == m).to_numpy()
+        s[sel] = score(frame[sel], m).to_numpy()
+    siblings = pd.Series(np.bincount(keys)[keys] if len(keys) else keys, index=frame.index)
+    s = s.where(siblings > 1)
+    ranks = s.groupby(keys).rank(method="min", ascending=False)
+    ranked = s.notna()
+    return pd.DataFrame({
+        "rank": ranks.astype("Int64"),
+        "rank_of": ranked.groupby(keys).transform("sum").where(ranked).astype("Int64"),
+        "rank_by": by.where(ranked, None),
+    }, index=frame.index)
+
+
+def ranked_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in display order: ranked ones by rank, then those with a value but no rank,
+    then 未报送 (no value), then 未到期 — each by ``unit_order``."""
+    group = np.select([frame["rank"].notna(), frame["status"].eq("not_due"), frame["value"].isna()],
+                      [0, 3, 2], default=1)
+    return frame.assign(_g=group).sort_values(["_g", "rank", "unit_order"], na_position="last").drop(columns="_g")
+
+
+# ---------------------------------------------------------------- districts over all indicators
+
+ON_TRACK = ("done", "on_track")
+UNIT_RANKING_COLUMNS = ["org_unit_code", "org_unit_name", "unit_order", "due", "reported", "done", "on_track",
+                        "lagging", "far_behind", "missing", "on_track_share", "mean_gap_pp", "rank", "rank_of",
+                        "note"]
+
+
+def unit_ranking(children: pd.DataFrame) -> pd.DataFrame:
+    """Child units ranked over their key indicators (rows of the dispatch table for the
+    children of one parent). ``due`` counts indicators with a target that are due (not
+    未到期, not 无目标); ``on_track_share`` = (已完成 + 达序时) / due; ties on the share are
+    broken by ``mean_gap_pp`` (points) and then shared. A unit with nothing due, or that
+    reported none of the figures due for the as-of month itself (rows whose value_period
+    is the period; without those, none of its due figures), gets no rank and a ``note``
+    (本月无应报指标 / 未报送)."""
+    if children.empty:
+        return pd.DataFrame(columns=UNIT_RANKING_COLUMNS)
+    units = children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
+    due = children[~children["status"].isin(["no_target", "not_due"])]
+    st = due["status"]
+    # this month's return: the figures that refer to the as-of month itself (a quarterly
+    # figure of last quarter-end does not make a district that sent nothing this month ranked)
+    if {"value_period", "period"} <= set(due.columns):
+        now = due[due["value_period"] == due["period"]]
+    else:
+        now = due
+    counts = pd.DataFrame({
+        "due": due.groupby("org_unit_code").size(),
+        "reported": due[st != "missing"].groupby("org_unit_code").size(),
+        "due_now": now.groupby("org_unit_code").size(),
+        "reported_now": now[now["status"] != "missing"].groupby("org_unit_code").size(),
+        **{s: due[st == s].groupby("org_unit_code").size() for s in ("done", "on_track", "lagging", "far_behind",
+                                                                        "missing")},
+        "mean_gap_pp": due.groupby("org_unit_code")["gap_pp"].mean(),
+    })
+    out = units.set_index("org_unit_code").join(counts)
+    for k in ("due", "reported", "due_now", "reported_now", "done", "on_track", "lagging", "far_behind", "missing"):
+        out[k] = out[k].fillna(0).astype(int)
+    good = out["done"] + out["on_track"]
+    out["on_track_share"] = np.where(out["due"] > 0, good / out["due"].where(out["due"] > 0, 1), np.nan)
+    sent = np.where(out["due_now"] > 0, out["reported_now"] > 0, out["reported"] > 0)
+    rankable = (out["due"] > 0) & sent
+    key = pd.DataFrame({"share": _stable(out["on_track_share"].to_numpy(float)),
+                        "gap": _stable(out["mean_gap_pp"].to_numpy(float))}, index=out.index).fillna(-1e300)
+    key = key[rankable]
+    order = key.sort_values(["share", "gap"], ascending=False).index
+    ranks, prev, current = {}, None, 0
+    for pos, code in enumerate(order, start=1):
+        k = (key.at[code, "share"], key.at[code, "gap"])
+        if k != prev:
+            current = pos
+        ranks[code], prev = current, k
+    out["rank"] = pd.Series(ranks, dtype="Int64").reindex(out.index)
+    out["rank_of"] = pd.array([int(rankable.sum()) if code in ranks else pd.NA for code in out.index], dtype="Int64")
+    out["note"] = pd.Series(np.where(out["due"] == 0, "本月无应报指标", np.where(~rankable, "未报送", None)),
+                            index=out.index, dtype=object)
+    out = out.reset_index()
+    out["_unranked"] = out["rank"].isna()
+    out = out.sort_values(["_unranked", "rank", "unit_order"], na_position="last")
+    out = out[UNIT_RANKING_COLUMNS].reset_index(drop=True)
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
+    return out

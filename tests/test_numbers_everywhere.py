@@ -1,0 +1,158 @@
+"""The demo city's pages, slides and notice show the numbers ``status --json`` gives.
+
+``status --json`` runs as a subprocess; its numbers are formatted here and looked for on
+调度总览's cards, in the PPTX (overview, dispatch table, charts) and in the notice; the
+district ranking of 调度总览 is compared with the slides' and the notice's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import testdate
+from pptx import Presentation
+
+from indicators import views
+from indicators.db import connection
+from indicators.dispatch import dispatch_table
+from indicators.formatting import fmt_pct, fmt_value
+from indicators.report.notice import notice_blocks
+from indicators.report.pptx_deck import build_deck
+from indicators.report.summary import summarize
+
+CITY = "SLS"
+ISSUED = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def json_rows(demo_db_master):
+    out = subprocess.run([sys.executable, "-m", "indicators", "status", "--db", str(demo_db_master), "--period",
+                          testdate.AS_OF, "--json"], capture_output=True, text=True, env=os.environ, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def table(demo_db_master):
+    con = connection.connect(demo_db_master, read_only=True)
+    try:
+        return dispatch_table(con, testdate.AS_OF, testdate.SETTINGS)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def summary(table):
+    return summarize(table, testdate.AS_OF)
+
+
+@pytest.fixture(scope="module")
+def deck(summary):
+    return Presentation(io.BytesIO(build_deck(summary, issued=ISSUED)))
+
+
+@pytest.fixture(scope="module")
+def notice_text(summary):
+    return "\n".join(b.text for b in notice_blocks(summary, issued=ISSUED, deadline_day=5))
+
+
+def _text(v, rec) -> str:
+    return fmt_value(v, rec["unit"], rec["decimals"])
+
+
+def _city(json_rows):
+    return [r for r in json_rows if r["org_unit_code"] == CITY and r["status"] != "no_target"]
+
+
+def _table_rows(deck, title: str) -> list[list[str]]:
+    rows = []
+    for slide in deck.slides:
+        texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+        if not any(t.startswith(title) for t in texts):
+            continue
+        for sh in slide.shapes:
+            if sh.has_table:
+                rows += [[c.text for c in r.cells] for r in list(sh.table.rows)[1:]]
+    return rows
+
+
+def test_the_json_has_the_whole_status_mix(json_rows):
+    assert {r["status"] for r in _city(json_rows)} >= {"done", "on_track", "lagging", "far_behind"}
+    assert any(r["provenance"] == "partial" for r in json_rows)
+
+
+def test_overview_cards_carry_the_json_numbers(json_rows, table):
+    cards = views.headline_cards(table).set_index("code")
+    for rec in _city(json_rows):
+        card = cards.loc[rec["indicator_code"]]
+        shown = " ".join(t for _, t in card["lines"]) + " " + card["partial_text"] + " " + card["comparable_text"]
+        if rec["value"] is None:
+            assert card["note"], rec["indicator_code"]
+            continue
+        value = rec["comparable_value"] if rec["completion_basis"] == "like_for_like" else rec["value"]
+        assert _text(value, rec) in shown, (rec["indicator_code"], shown)
+        if rec["completion"] is not None:
+            assert fmt_pct(rec["completion"]) in shown, rec["indicator_code"]
+        if rec["expected_value"] is not None and rec["kind"] != "cumulative":
+            # 序时应达值 of a count (家, 项) carries one more decimal than the count
+            dec = rec["decimals"] + 1 if rec["decimals"] == 0 else rec["decimals"]
+            assert fmt_value(rec["expected_value"], rec["unit"], dec) in shown, rec["indicator_code"]
+        if rec["provenance"] == "partial":
+            assert f"部分汇总，缺：{rec['missing_units']}" in card["partial_text"]
+        if rec["kind"] == "ratio":  # a ratio never shows a percentage of a percentage
+            assert "完成" not in [label for label, _ in card["lines"]]
+
+
+def test_slides_carry_the_json_numbers(json_rows, deck):
+    rows = {r[1].split("（部分汇总")[0]: r for r in _table_rows(deck, "示例市重点指标调度表")}
+    names = {r[1].split("（部分汇总")[0]: r[1] for r in _table_rows(deck, "示例市重点指标调度表")}
+    for rec in _city(json_rows):
+        if rec["status"] == "not_due":
+            continue
+        row = rows[rec["indicator_name"]]
+        assert row[4] == fmt_pct(rec["completion"])  # — for a ratio
+        if rec["completion_basis"] == "like_for_like" and rec["comparable_target"] != rec["target"]:
+            # the row's own numbers give its 完成率: the comparable target, the official one named
+            assert row[2] == _text(rec["comparable_value"], rec), rec["indicator_code"]
+            assert row[3].startswith(_text(rec["comparable_target"], rec))
+            assert _text(rec["target"], rec).replace(" ", "") in names[rec["indicator_name"]]
+        else:
+            assert row[2] == _text(rec["value"], rec), rec["indicator_code"]
+            assert row[3] == _text(rec["target"], rec)
+        if rec["provenance"] == "partial":
+            assert "部分汇总" in row[1]
+
+
+def test_notice_sentences_carry_the_json_numbers(json_rows, notice_text):
+    for rec in _city(json_rows):
+        if rec["value"] is None:
+            continue
+        value = rec["comparable_value"] if rec["completion_basis"] == "like_for_like" else rec["value"]
+        assert _text(value, rec).replace(" ", "") in notice_text, rec["indicator_code"]
+        if rec["provenance"] == "partial":
+            assert f"缺{rec['missing_units']}" in notice_text
+    assert "报送情况：" in notice_text
+    assert "%完成" not in notice_text and "完成率225" not in notice_text
+
+
+def test_district_ranking_is_the_same_on_the_page_the_slides_and_in_the_notice(table, summary, deck, notice_text):
+    page = views.district_ranking(table, CITY)
+    report = summary.ranking
+    assert page["code"].tolist() == report["org_unit_code"].tolist()
+    ranks = [None if pd.isna(r) else int(r) for r in page["排名"]]
+    assert ranks == [None if pd.isna(r) else int(r) for r in report["rank"]]
+    assert page["达序时率"].fillna(-1).tolist() == pytest.approx(report["on_track_share"].fillna(-1).tolist())
+    slide = [r for r in _table_rows(deck, "总体情况") if len(r) == 4]
+    assert [(r[0], r[1]) for r in slide] == [("—" if k is None else str(k), n)
+                                             for k, n in zip(ranks, page["单位"])][:len(slide)]
+    for k, name in zip(ranks, page["单位"]):
+        if k is not None:
+            assert f"第{k}名 {name}：" in notice_text
+        else:
+            assert f"{name}：" in notice_text and "不参加排名" in notice_text
