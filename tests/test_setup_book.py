@@ -80,3 +80,42 @@ def test_readme_documents_every_setup_column():
         assert f"**{sheet}**" in readme
         for c in columns:
             assert f"| {c.header} |" in readme, c.header
+
+
+def _with_target(basis, code="HT"):
+    frames = tiny_setup()
+    t = frames["target"]
+    t["basis"] = None
+    t.loc[(t["indicator_code"] == code) & (t["org_unit"] == "A"), "basis"] = basis
+    return frames
+
+
+def test_target_basis_round_trips_in_the_bureaus_words(tmp_path):
+    path = workbook.write_workbook(tmp_path / "setup.xlsx", _with_target("increase"))
+    sheet = pd.read_excel(path, sheet_name="目标", engine="calamine")
+    assert "年内新增" in set(sheet["目标口径"].dropna())
+    back = workbook.read_workbook(path)
+    row = back["target"][(back["target"]["indicator_code"] == "HT") & (back["target"]["org_unit"] == "A")].iloc[0]
+    assert row["basis"] == "increase"
+    con = connection.connect(":memory:")
+    workbook.load_setup(con, back, at=AT)
+    got = catalog.current_targets(con, 2026).set_index(["indicator_code", "org_unit"])
+    assert got.loc[("HT", "A"), "basis"] == "increase" and pd.isna(got.loc[("TC", "A"), "basis"])
+    # changing only the basis is a new target (the history shows what the number meant)
+    back["target"].loc[(back["target"]["indicator_code"] == "HT") & (back["target"]["org_unit"] == "A"), "basis"] = "level"
+    workbook.load_setup(con, back, at=AT + dt.timedelta(hours=1))
+    assert len(catalog.target_history(con, "HT", "A")) == 2
+
+
+@pytest.mark.parametrize("code,basis,message", [
+    ("HT", "年底达到", "目标口径「年底达到」无效，可选 年末达到 / 年内新增"),
+    ("TC", "年内新增", "TC 是累计值指标，目标即全年累计，目标口径请留空"),
+    ("LOW", "年内新增", "LOW 越低越好，目标请按 年末达到 填写应控制到的水平"),
+])
+def test_a_basis_that_does_not_fit_is_refused_in_one_line(tmp_path, code, basis, message):
+    frames = _with_target(None)
+    frames["target"].loc[(frames["target"]["indicator_code"] == code) & (frames["target"]["org_unit"] == "A"),
+                         "basis"] = basis
+    path = workbook.write_workbook(tmp_path / "setup.xlsx", frames)
+    with pytest.raises(RejectedInput, match=message):
+        workbook.read_workbook(path)
