@@ -30,6 +30,8 @@ with left:
 with right:
     if ov.ranking.empty:
         st.info("该单位没有下级单位，不做排名。")
+    elif ov.ranking_reason:
+        st.info(f"{ov.ranking_reason}。")
     else:
         fig = charts.district_ranking_bars(ov.ranking, ctx)
         ui.chart(fig, "区县达序时率排名", f, key="ov_rank")

@@ -234,5 +234,7 @@ def test_pages_without_any_target(page, untargeted_db, monkeypatch):
     if page == "overview.py":
         cards = "\n".join(h.body for h in at.get("html"))
         assert "未设定年度目标" in cards and "62.20 亿元" in cards
+        # no district ranking without targets, and the page says why instead of empty bars
+        assert "各区县均未设定本年目标，本月不做综合排名（各项指标按数值排名）。" in [i.value for i in at.info]
     if page == "indicator.py":
         assert at.dataframe[0].value["排名"].tolist()[:2] == ["第1名/2（按数值）", "第2名/2（按数值）"]

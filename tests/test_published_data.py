@@ -143,6 +143,35 @@ def test_province_is_partial_and_compares_like_for_like(province):
     assert hn["rank"] is None  # no siblings
 
 
+def test_the_province_pack_without_targets_ranks_cities_by_value_and_names_the_late_one(province, tmp_path):
+    """No targets: no district ranking (and says why), each indicator's cities by value
+    in the notice, values (not "无目标") in the slides' district table."""
+    from published import cli
+    md, pptx = tmp_path / "pack.md", tmp_path / "pack.pptx"
+    said = cli("report", "--db", province, "--period", "2024-06", "--format", "md", "--out", md).stdout
+    assert "1项指标均未设定年度目标" in said and "0项重点指标" not in said
+    text = md.read_text(encoding="utf-8")
+    assert "报送情况：本月应报送的16个单位中，15个已全部报送" in text and "1个未按时报送：济源市（缺技术合同成交额）" in text
+    assert "部分汇总（缺济源市），1—6月累计1,650.00亿元，同比增长10.0%（按可比口径）" in text
+    assert "各区县均未设定本年目标，本月不做综合排名" in text
+    assert ("技术合同成交额（按数值排名）：第1名郑州市（400.00 亿元）、第2名洛阳市（180.00 亿元）、"
+            "第3名新乡市（120.00 亿元）、第3名南阳市（120.00 亿元）、第5名许昌市（110.00 亿元）") in text
+    assert "第15名三门峡市（35.00 亿元）；济源市未报送。" in text
+    cli("report", "--db", province, "--period", "2024-06", "--format", "pptx", "--out", pptx)
+    from pptx import Presentation
+    shapes = [sh for slide in Presentation(pptx).slides for sh in slide.shapes]
+    texts = " ".join(sh.text_frame.text for sh in shapes if sh.has_text_frame)
+    assert "总体情况：1项指标均未设定年度目标" in texts and "各区县均未设定本年目标" in texts
+    grid = {}  # the district tables: city → the cell of 技术合同成交额
+    for sh in shapes:
+        if sh.has_table:
+            rows = [[c.text_frame.text for c in row.cells] for row in sh.table.rows]
+            if rows[0][0] == "指标" and set(rows[0][1:]) <= {*CITIES, LATE}:
+                grid |= dict(zip(rows[0][1:], rows[1][1:]))
+    assert (grid["郑州市"], grid["新乡市"], grid["三门峡市"], grid["济源市"]) == ("400.00 亿元", "120.00 亿元",
+                                                                            "35.00 亿元", "未报送")
+
+
 def test_cities_rank_by_yoy_equals_rank_by_value_here(province):
     tc = rows_by(status(province, "2024-06", "--rank-by", "yoy"), "JSHT")
     assert {n: r["rank"] for n, r in tc.items() if n in CITIES} == {n: rank for n, (_, rank) in CITIES.items()}

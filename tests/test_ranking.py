@@ -140,13 +140,14 @@ def test_ranks_agree_with_sorting_by_the_measure(values, direction):
 # ---------------------------------------------------------------- districts over all indicators
 
 def district_rows():
-    """Three districts over three indicators, hand-made: 东城 2 of 3 on track, 西城 2 of 3
-    (worse mean gap), 南湖 nothing reported, 北山 nothing due."""
+    """Districts over three indicators, hand-made: 东城 2 of 3 on track, 西城 2 of 3
+    (worse mean gap), 南湖 nothing reported, 北山 a figure without a target, 南山 nothing due."""
     data = [
         ("东城", 1, "A", "on_track", 2.0), ("东城", 1, "B", "done", 10.0), ("东城", 1, "C", "lagging", -4.0),
         ("西城", 2, "A", "on_track", 1.0), ("西城", 2, "B", "on_track", 0.5), ("西城", 2, "C", "far_behind", -20.0),
         ("南湖", 3, "A", "missing", nan), ("南湖", 3, "B", "missing", nan), ("南湖", 3, "C", "missing", nan),
         ("北山", 4, "A", "not_due", nan), ("北山", 4, "B", "no_target", nan),
+        ("南山", 5, "A", "not_due", nan), ("南山", 5, "B", "not_due", nan),
     ]
     return pd.DataFrame([{"org_unit_code": n, "org_unit_name": n, "unit_order": o, "indicator_code": i,
                           "status": s, "gap_pp": g} for n, o, i, s, g in data])
@@ -154,13 +155,54 @@ def district_rows():
 
 def test_unit_ranking_by_share_then_mean_gap_and_the_unranked_last():
     out = ranking.unit_ranking(district_rows())
-    assert out["org_unit_name"].tolist() == ["东城", "西城", "南湖", "北山"]
-    assert [None if pd.isna(r) else int(r) for r in out["rank"]] == [1, 2, None, None]
+    assert out["org_unit_name"].tolist() == ["东城", "西城", "南湖", "北山", "南山"]
+    assert [None if pd.isna(r) else int(r) for r in out["rank"]] == [1, 2, None, None, None]
     east = out.iloc[0]
     assert (east["due"], east["done"], east["on_track"], east["lagging"]) == (3, 1, 1, 1)
     assert east["on_track_share"] == pytest.approx(2 / 3) and east["mean_gap_pp"] == pytest.approx(8 / 3)
-    assert list(out["note"]) == [None, None, "未报送", "本月无应报指标"]
+    assert list(out["note"]) == [None, None, "未报送", "未设定目标", "本月无应报指标"]
     assert out["rank_of"].dropna().tolist() == [2, 2]
+    # no share, no mean gap beside 未报送 (never "0%"): only the ranked have them
+    assert out["on_track_share"].isna().tolist() == [False, False, True, True, True]
+    assert out["mean_gap_pp"].isna().tolist() == [False, False, True, True, True]
+
+
+def test_without_targets_no_district_is_ranked_and_each_says_why():
+    """A year without targets: every figure is 无目标 (ranked by value indicator by
+    indicator), the one that sent nothing is 未报送 — its 未报送 rows without a target
+    are not counted as 考核指标."""
+    frame = pd.DataFrame([
+        {"org_unit_code": u, "org_unit_name": u, "unit_order": o, "indicator_code": i, "status": s,
+         "gap_pp": nan, "target_basis": None, "period": "2026-10", "value_period": "2026-10"}
+        for u, o, s in (("东城", 1, "no_target"), ("西城", 2, "no_target"), ("青溪", 3, "missing"))
+        for i in ("A", "B")])
+    out = ranking.unit_ranking(frame)
+    assert out["rank"].isna().all()
+    assert list(out["note"]) == ["未设定目标", "未设定目标", "未报送"]
+    assert out["due"].tolist() == [0, 0, 0] and out["missing"].tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize("notes,due,ranks,reason", [
+    (["未设定目标", "未设定目标", "未报送"], [0, 0, 0], [None] * 3, "各区县均未设定本年目标，本月不做综合排名（各项指标按数值排名）"),
+    (["未报送", "未报送"], [0, 0], [None] * 2, "各区县均未设定本年目标，本月不做综合排名（各项指标按数值排名）"),
+    (["未报送", "未报送"], [3, 3], [None] * 2, "各区县本月均未报送，不做综合排名"),
+    (["本月无应报指标"] * 2, [0, 0], [None] * 2, "本月各区县均无应报指标，不做综合排名"),
+    ([None, "未报送"], [3, 3], [1, None], None),
+    ([], [], [], None),
+])
+def test_why_nobody_is_ranked(notes, due, ranks, reason):
+    frame = pd.DataFrame({"note": pd.Series(notes, dtype=object), "due": pd.Series(due, dtype=int),
+                          "rank": pd.array(ranks, dtype="Int64")})
+    assert ranking.no_ranking_reason(frame) == reason
+
+
+def test_a_missing_figure_counts_as_due_only_where_a_target_was_set():
+    frame = district_rows().assign(target_basis="total")
+    # 南湖's C has no target this year: 2 figures due, both missing
+    frame.loc[(frame["org_unit_code"] == "南湖") & (frame["indicator_code"] == "C"), "target_basis"] = None
+    out = ranking.unit_ranking(frame).set_index("org_unit_code")
+    assert (out.loc["南湖", "due"], out.loc["南湖", "missing"], out.loc["南湖", "note"]) == (2, 2, "未报送")
+    assert out.loc["东城", "due"] == 3
 
 
 def test_unit_ranking_ties_share_the_rank():

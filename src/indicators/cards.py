@@ -68,7 +68,7 @@ def _diff(v, r) -> str:
     """A gap in the indicator's own unit (个百分点 for a % indicator)."""
     if _n(v):
         return "—"
-    return f"{float(v):+.{_dec(r)}f}个百分点" if r["unit"] == "%" else _signed(v, r)
+    return fmt_pp(v, _dec(r)) if r["unit"] == "%" else _signed(v, r)
 
 
 def card(r) -> Card:

@@ -13,11 +13,16 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
 
 
+def _shown(x: float, decimals: int) -> float:
+    """``x`` as it will be printed, without a negative zero (−0.004 at 2 decimals is "0.00", not "-0.00")."""
+    return round(float(x), decimals) + 0.0
+
+
 def fmt_number(v, decimals: int = 2) -> str:
     if _missing(v):
         return "—"
     decimals = int(decimals) if not _missing(decimals) else 2
-    return f"{float(v):,.{decimals}f}"
+    return f"{_shown(v, decimals):,.{decimals}f}"
 
 
 def fmt_value(v, unit: str | None = None, decimals: int = 2) -> str:
@@ -32,22 +37,24 @@ def fmt_value(v, unit: str | None = None, decimals: int = 2) -> str:
 
 def fmt_pct(v, decimals: int = 1) -> str:
     """Fraction → percent: ``0.756`` → ``'75.6%'``."""
-    return "—" if _missing(v) else f"{float(v) * 100:.{decimals}f}%"
+    return "—" if _missing(v) else f"{_shown(float(v) * 100, decimals):.{decimals}f}%"
 
 
 def fmt_pp(v, decimals: int = 1, signed: bool = True) -> str:
-    """Points: ``-3.25`` → ``'-3.3个百分点'``."""
+    """Points: ``-3.26`` → ``'-3.3个百分点'`` (never "-0.0")."""
     if _missing(v):
         return "—"
-    return f"{float(v):+.{decimals}f}个百分点" if signed else f"{float(v):.{decimals}f}个百分点"
+    x = _shown(v, decimals)
+    return f"{x:+.{decimals}f}个百分点" if signed else f"{x:.{decimals}f}个百分点"
 
 
 def fmt_signed(v, unit: str | None = None, decimals: int = 2) -> str:
     """A difference in the indicator's unit with its sign: ``+22 家``, ``-0.02%``."""
     if _missing(v):
         return "—"
-    text = fmt_value(abs(float(v)), unit, decimals)
-    return ("+" if float(v) > 0 else "-" if float(v) < 0 else "") + text
+    x = _shown(v, int(decimals) if not _missing(decimals) else 2)  # the sign of what is printed
+    text = fmt_value(abs(x), unit, decimals)
+    return ("+" if x > 0 else "-" if x < 0 else "") + text
 
 
 def fmt_change(v, change_type: str | None, unit: str | None = None, decimals: int = 2) -> str:
@@ -59,9 +66,9 @@ def fmt_change(v, change_type: str | None, unit: str | None = None, decimals: in
         return "—"
     if change_type == "difference":
         if unit == "个百分点":
-            return f"{float(v):+.{decimals}f}个百分点"
+            return f"{_shown(v, decimals):+.{decimals}f}个百分点"
         return fmt_signed(v, unit, decimals)
-    return f"{float(v) * 100:+.1f}%"
+    return f"{_shown(float(v) * 100, 1):+.1f}%"
 
 
 def fmt_yoy(v, is_pp: bool) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 from indicators import cards
 from indicators.formatting import fmt_pct
 from indicators.report.summary import Summary
+from indicators.rules.ranking import MEASURE_LABELS, UNRANKED_WORDS, no_ranking_reason
 from indicators.report.supervision import explanation_text, notice_district_paragraphs, notice_task_paragraphs
 from indicators.safe_text import md_text
 
@@ -142,14 +143,16 @@ def _ranking_blocks(s: Summary) -> list[Block]:
     rk = s.ranking
     if rk.empty:
         return [Block("para", "本通报范围内无下级区县。")]
+    reason = no_ranking_reason(rk)
+    if reason:
+        return [Block("para", f"{reason}。")] + _value_ranking_blocks(s)
     blocks = [Block("para", "按已完成或达到序时进度的指标占比排名（占比相同时按与序时进度的平均差距排名，"
                             "仍相同的并列）：")]
     for r in rk.itertuples(index=False):
-        if r.due == 0:
-            blocks.append(Block("para", f"{r.org_unit_name}：本月无应报指标，不参加排名。"))
-            continue
         if pd.isna(r.rank):
-            blocks.append(Block("para", f"{r.org_unit_name}：本月数据未报送（应报{r.due}项，未报{r.missing}项），不参加排名。"))
+            counts = f"（应报{r.due}项，未报{r.missing}项）" if r.note == "未报送" and r.due else ""
+            blocks.append(Block("para", f"{r.org_unit_name}：{UNRANKED_WORDS.get(r.note, r.note or '无排名')}{counts}，"
+                                        "不参加排名。"))
             continue
         text = (f"第{int(r.rank)}名 {r.org_unit_name}：应报{r.due}项，已完成或达序时{r.on_track_total}项"
                 f"（{fmt_pct(r.on_track_share, 0)}）")
@@ -160,6 +163,25 @@ def _ranking_blocks(s: Summary) -> list[Block]:
         if r.missing:
             text += f"，未报送{r.missing}项"
         blocks.append(Block("para", text + "。"))
+    return blocks
+
+
+def _value_ranking_blocks(s: Summary) -> list[Block]:
+    """Without a district ranking (no targets this year): each key indicator's districts
+    in the order ``status`` ranks them (``rank``, by value where no sibling has a target),
+    those without a value named after them."""
+    kids = s.children[s.children["indicator_code"].isin(s.key_codes)]
+    blocks = []
+    for _, g in sorted(kids.groupby("indicator_code", sort=False), key=lambda kv: kv[1]["indicator_order"].iloc[0]):
+        ranked = g[g["rank"].notna()].sort_values(["rank", "unit_order"])
+        if ranked.empty:
+            continue
+        by = MEASURE_LABELS.get(ranked["rank_by"].iloc[0], "数值")
+        text = "、".join(f"第{int(r['rank'])}名{r['org_unit_name']}（{cards.value_text(r)}）"
+                        for r in ranked.to_dict(orient="records"))
+        late = g.loc[g["status"].eq("missing"), "org_unit_name"].tolist()
+        tail = f"；{'、'.join(late)}未报送" if late else ""
+        blocks.append(Block("para", f"{g['indicator_name'].iloc[0]}（按{by}排名）：{text}{tail}。"))
     return blocks
 
 

@@ -20,6 +20,7 @@ from indicators import cards
 from indicators.formatting import fmt_pct
 from indicators.report import slide_kit as kit
 from indicators.report.summary import LAGGING, Summary, key_figures
+from indicators.rules.ranking import no_ranking_reason
 from indicators.theme import (
     MUTED_COLOR,
     PRIMARY,
@@ -117,7 +118,9 @@ class _Deck:
 
     def overview_slide(self) -> None:
         s = self.s
-        title = f"总体情况：{s.total}项重点指标，{s.on_track_total}项达到序时进度，{s.lagging_total}项滞后"
+        untargeted = int(s.key_rows["status"].eq("no_target").sum())
+        title = (f"总体情况：{s.total}项重点指标，{s.on_track_total}项达到序时进度，{s.lagging_total}项滞后"
+                 if s.total or not untargeted else f"总体情况：{untargeted}项指标均未设定年度目标（列出数值、同比和排名）")
         slide = self.new_slide(title, f"{s.scope_name} · 数据截至{s.period_label}")
         # status tiles
         gap = Inches(0.18)
@@ -165,7 +168,10 @@ class _Deck:
                 continue
             rank_rows.append([str(int(r.rank)), r.org_unit_name, f"{r.on_track_total}/{r.due}",
                               fmt_pct(r.on_track_share, 0)])
-        if rank_rows:
+        reason = no_ranking_reason(s.ranking)
+        if reason:
+            kit.text_box(slide, right_l, top2 + Inches(0.45), right_w, Inches(0.8), [(f"{reason}。", 13, {})])
+        elif rank_rows:
             kit.table(slide, right_l, top2 + Inches(0.45), right_w, ["名次", "区县", "达序时/应报", "占比"],
                       rank_rows, [0.8, 1.6, 1.5, 1.0], row_height=Emu(300000), font_size=11,
                       align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT})
@@ -299,7 +305,7 @@ class _Deck:
         kids = s.children
         units = (kids[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
                  .sort_values("unit_order"))
-        inds = kids[~kids["status"].isin(["no_target"])][["indicator_code", "indicator_name", "indicator_order"]]
+        inds = kids[kids["status"] != "not_due"][["indicator_code", "indicator_name", "indicator_order"]]
         inds = inds.drop_duplicates("indicator_code").sort_values("indicator_order")
         cell = kids.set_index(["indicator_code", "org_unit_code"])
         unit_chunks = [units.iloc[i:i + MATRIX_MAX_UNITS] for i in range(0, len(units), MATRIX_MAX_UNITS)]
@@ -310,7 +316,7 @@ class _Deck:
             for ic in ind_chunks:
                 n += 1
                 suffix = f"（{n}/{total}）" if total > 1 else ""
-                kicker = ([("单元格为完成率（比率为本期值），颜色为状态：", 13, {"color": MUTED_COLOR})]
+                kicker = ([("单元格为完成率（比率、无目标的为本期值），颜色为状态：", 13, {"color": MUTED_COLOR})]
                           + _legend_runs(["done", "on_track", "lagging", "far_behind", "missing"], 13)
                           + [(f"· 数据截至{s.period_label}", 13, {"color": MUTED_COLOR})])
                 slide = self.new_slide(f"各区县完成情况{suffix}", kicker)
@@ -325,8 +331,7 @@ class _Deck:
                         r = cell.loc[key].to_dict()
                         st = r["status"]
                         shown = cards.completion_text(r) if pd.notna(r["completion"]) else cards.value_text(r)
-                        row.append(shown if st not in ("missing", "not_due", "no_target")
-                                   else status_badge(st).split(" ", 1)[-1])
+                        row.append(shown if st not in ("missing", "not_due") else status_badge(st).split(" ", 1)[-1])
                         if st != "no_target":
                             styles[(i, j + 1)] = (STATUS_COLORS[st], kit.status_text_color(st))
                     rows.append(row)

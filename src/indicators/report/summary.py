@@ -182,7 +182,10 @@ def reporting(children: pd.DataFrame) -> pd.DataFrame:
 
 
 def key_figures(summary: Summary, limit: int = 8) -> pd.DataFrame:
-    """The scope's first ``limit`` due indicators (display order) for the overview."""
+    """The scope's first ``limit`` due indicators (display order) for the overview; those
+    with a target first, then those without (their value and 同比 — a year without
+    targets is a normal state)."""
     s = summary.indicators
-    s = s[~s["status"].isin(["no_target", "not_due"])]
+    s = s[s["status"] != "not_due"]
+    s = pd.concat([s[s["status"] != "no_target"], s[s["status"] == "no_target"]])
     return s.head(limit).reset_index(drop=True)

@@ -108,11 +108,13 @@ def assess(kind, direction, value, target, baseline, expected, *, basis=None, ta
                     default=(progress - e) * 100)
     # decimal inputs carry binary noise (0.065 / 0.1 = 0.6499999…): round before any
     # threshold so a value exactly on 序时 or on −10 points reads as the card shows it
-    progress, gap = np.round(progress, 12), np.round(gap, 9)
+    # (+ 0.0 turns −0.0 — no change on a lower-is-better stock, 0 ÷ −3 — into 0.0, so no
+    # card, JSON or slide reads "-0.0%")
+    progress, gap = np.round(progress, 12) + 0.0, np.round(gap, 9) + 0.0
     out = pd.DataFrame({
         "rule": rule, "progress": progress,
-        "completion": _card_completion(kind, lower, basis, rule, progress, change, ratio_vt),
-        "expected_value": expected_value, "gap_value": v - expected_value, "gap_pp": gap,
+        "completion": _card_completion(kind, lower, basis, rule, progress, change, ratio_vt) + 0.0,
+        "expected_value": expected_value + 0.0, "gap_value": v - expected_value + 0.0, "gap_pp": gap,
         "met": np.where(np.isnan(v) | np.isnan(t), None, met).astype(object),
     }, index=idx)
     blank = np.isnan(v) | pd.isna(rule)

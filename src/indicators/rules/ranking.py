@@ -108,26 +108,34 @@ UNIT_RANKING_COLUMNS = ["org_unit_code", "org_unit_name", "unit_order", "due", "
 
 def unit_ranking(children: pd.DataFrame) -> pd.DataFrame:
     """Child units ranked over their key indicators (rows of the dispatch table for the
-    children of one parent). ``due`` counts indicators with a target that are due (not
-    未到期, not 无目标); ``on_track_share`` = (已完成 + 达序时) / due; ties on the share are
-    broken by ``mean_gap_pp`` (points) and then shared. A unit with nothing due, or that
-    reported none of the figures due for the as-of month itself (rows whose value_period
-    is the period; without those, none of its due figures), gets no rank and a ``note``
-    (本月无应报指标 / 未报送)."""
+    children of one parent). ``due`` counts the indicators due (not 未到期) that have a
+    target (a 未报送 row counts only if its target was set: ``target_basis``);
+    ``on_track_share`` = (已完成 + 达序时) / due; ties on the share are broken by
+    ``mean_gap_pp`` (points) and then shared. A unit gets no rank and a ``note`` when
+    nothing is due (本月无应报指标), when it reported none of the figures due for the
+    as-of month itself (rows whose value_period is the period; without those, none of
+    its due figures: 未报送), or when none of what it reported has a target (未设定目标 —
+    its figures are ranked by value indicator by indicator, ``rank``)."""
     if children.empty:
         return pd.DataFrame(columns=UNIT_RANKING_COLUMNS)
     units = children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
-    due = children[~children["status"].isin(["no_target", "not_due"])]
+    active = children[children["status"] != "not_due"]
+    targeted = active["status"] != "no_target"
+    if "target_basis" in active.columns:
+        targeted &= active["target_basis"].notna()
+    due = active[targeted]
     st = due["status"]
     # this month's return: the figures that refer to the as-of month itself (a quarterly
     # figure of last quarter-end does not make a district that sent nothing this month ranked)
-    if {"value_period", "period"} <= set(due.columns):
-        now = due[due["value_period"] == due["period"]]
+    if {"value_period", "period"} <= set(active.columns):
+        now = active[active["value_period"] == active["period"]]
     else:
-        now = due
+        now = active
     counts = pd.DataFrame({
         "due": due.groupby("org_unit_code").size(),
+        "active": active.groupby("org_unit_code").size(),
         "reported": due[st != "missing"].groupby("org_unit_code").size(),
+        "reported_any": active[active["status"] != "missing"].groupby("org_unit_code").size(),
         "due_now": now.groupby("org_unit_code").size(),
         "reported_now": now[now["status"] != "missing"].groupby("org_unit_code").size(),
         **{s: due[st == s].groupby("org_unit_code").size() for s in ("done", "on_track", "lagging", "far_behind",
@@ -135,12 +143,15 @@ def unit_ranking(children: pd.DataFrame) -> pd.DataFrame:
         "mean_gap_pp": due.groupby("org_unit_code")["gap_pp"].mean(),
     })
     out = units.set_index("org_unit_code").join(counts)
-    for k in ("due", "reported", "due_now", "reported_now", "done", "on_track", "lagging", "far_behind", "missing"):
+    for k in ("due", "active", "reported", "reported_any", "due_now", "reported_now", "done", "on_track", "lagging",
+              "far_behind", "missing"):
         out[k] = out[k].fillna(0).astype(int)
     good = out["done"] + out["on_track"]
-    out["on_track_share"] = np.where(out["due"] > 0, good / out["due"].where(out["due"] > 0, 1), np.nan)
-    sent = np.where(out["due_now"] > 0, out["reported_now"] > 0, out["reported"] > 0)
+    sent = pd.Series(np.where(out["due_now"] > 0, out["reported_now"] > 0, out["reported_any"] > 0), index=out.index)
     rankable = (out["due"] > 0) & sent
+    # a share of nothing, or of a return never sent, is no share: never "0%" beside 未报送
+    out["on_track_share"] = np.where(rankable, good / out["due"].where(out["due"] > 0, 1), np.nan)
+    out["mean_gap_pp"] = out["mean_gap_pp"].where(rankable)
     key = pd.DataFrame({"share": _stable(out["on_track_share"].to_numpy(float)),
                         "gap": _stable(out["mean_gap_pp"].to_numpy(float))}, index=out.index).fillna(-1e300)
     key = key[rankable]
@@ -153,11 +164,30 @@ def unit_ranking(children: pd.DataFrame) -> pd.DataFrame:
         ranks[code], prev = current, k
     out["rank"] = pd.Series(ranks, dtype="Int64").reindex(out.index)
     out["rank_of"] = pd.array([int(rankable.sum()) if code in ranks else pd.NA for code in out.index], dtype="Int64")
-    out["note"] = pd.Series(np.where(out["due"] == 0, "本月无应报指标", np.where(~rankable, "未报送", None)),
-                            index=out.index, dtype=object)
+    notes = np.select([out["active"] == 0, ~sent, out["due"] == 0], ["本月无应报指标", "未报送", "未设定目标"],
+                      default=None)
+    out["note"] = pd.Series(notes, index=out.index, dtype=object)
     out = out.reset_index()
     out["_unranked"] = out["rank"].isna()
     out = out.sort_values(["_unranked", "rank", "unit_order"], na_position="last")
     out = out[UNIT_RANKING_COLUMNS].reset_index(drop=True)
     out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
     return out
+
+
+# what a reader is told about a district without a rank (``unit_ranking``'s note)
+UNRANKED_WORDS = {"本月无应报指标": "本月无应报指标", "未报送": "本月数据未报送", "未设定目标": "未设定本年目标"}
+
+
+def no_ranking_reason(ranked: pd.DataFrame) -> str | None:
+    """Why ``unit_ranking``'s result ranks nobody (None when someone is ranked or there
+    is nobody): no district has a target this year (a year of published statistics), or
+    nothing was due. The page, the slide and the notice say this instead of a ranking."""
+    if ranked.empty or ranked["rank"].notna().any():
+        return None
+    notes = set(ranked["note"].dropna())
+    if "未设定目标" in notes or ("未报送" in notes and not (ranked["due"] > 0).any()):
+        return "各区县均未设定本年目标，本月不做综合排名（各项指标按数值排名）"
+    if notes == {"本月无应报指标"}:
+        return "本月各区县均无应报指标，不做综合排名"
+    return "各区县本月均未报送，不做综合排名"

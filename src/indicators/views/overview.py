@@ -13,7 +13,7 @@ from indicators.db.connection import Connection
 from indicators.formatting import fmt_pct, fmt_pp
 from indicators.returns import completeness
 from indicators.rules import due
-from indicators.rules.ranking import unit_ranking
+from indicators.rules.ranking import no_ranking_reason, unit_ranking
 from indicators.settings import Settings
 from indicators.theme import STATUS_COLORS, STATUS_ORDER, status_badge, status_label
 from indicators.views.scope import (
@@ -114,6 +114,12 @@ def district_ranking(table: pd.DataFrame, parent: str | None = None) -> pd.DataF
     })
 
 
+def ranking_reason(ranking: pd.DataFrame) -> str | None:
+    """Why ``district_ranking`` ranks nobody (``rules.ranking.no_ranking_reason``, as the
+    slide and the notice say it), or None."""
+    return no_ranking_reason(ranking.rename(columns={"排名": "rank", "说明": "note", "考核指标数": "due"}))
+
+
 def ranking_display(ranking: pd.DataFrame) -> pd.DataFrame:
     """``district_ranking`` as a table shows it: 排名 as text (— without one), shares in
     percent, the mean gap in points."""
@@ -145,6 +151,7 @@ class Overview:
     ranking: pd.DataFrame
     completeness: pd.DataFrame
     completeness_note: str
+    ranking_reason: str | None = None  # why nobody is ranked (no targets this year, …)
 
 
 def completeness_for(con: Connection, table: pd.DataFrame, period: str,
@@ -177,9 +184,10 @@ def overview(con: Connection, table: pd.DataFrame, period: str, unit: str | None
              settings: Settings, now: dt.datetime) -> Overview:
     unit = unit or top_unit(table)
     comp, note = completeness_for(con, table, period, unit, settings, now)
+    ranking = district_ranking(table, unit)
     return Overview(
         cards=headline_cards(table, unit), counts=status_counts(table, unit),
-        lagging=lagging_list(table, unit), ranking=district_ranking(table, unit),
-        completeness=comp, completeness_note=note,
+        lagging=lagging_list(table, unit), ranking=ranking,
+        completeness=comp, completeness_note=note, ranking_reason=ranking_reason(ranking),
     )
 

@@ -1,0 +1,32 @@
+"""Chinese number formats (indicators.formatting): 千分位, units, points — and never a
+negative zero ("-0.0%" for a lower-is-better stock that has not moved)."""
+
+import pytest
+
+from indicators import formatting as f
+
+nan = float("nan")
+
+
+@pytest.mark.parametrize("call,expected", [
+    (lambda: f.fmt_value(1234.5, "万元"), "1,234.50 万元"),
+    (lambda: f.fmt_value(52.07, "%"), "52.07%"),
+    (lambda: f.fmt_value(nan, "家"), "—"),
+    (lambda: f.fmt_number(-0.004, 2), "0.00"),
+    (lambda: f.fmt_pct(0.756), "75.6%"),
+    (lambda: f.fmt_pct(-0.0), "0.0%"),
+    (lambda: f.fmt_pct(-0.0004), "0.0%"),
+    (lambda: f.fmt_pct(-0.5), "-50.0%"),
+    (lambda: f.fmt_pp(-3.25), "-3.2个百分点"),  # round half to even, as Python prints it
+    (lambda: f.fmt_pp(-0.04), "+0.0个百分点"),
+    (lambda: f.fmt_signed(22, "家", 0), "+22 家"),
+    (lambda: f.fmt_signed(-0.001, "家", 2), "0.00 家"),
+    (lambda: f.fmt_signed(-0.02, "%", 2), "-0.02%"),
+    (lambda: f.fmt_change(0.05, "change"), "+5.0%"),
+    (lambda: f.fmt_change(-0.0001, "change"), "+0.0%"),
+    (lambda: f.fmt_change(4.2, "difference", "件"), "+4.20 件"),
+    (lambda: f.fmt_change(0.25, "difference", "个百分点"), "+0.25个百分点"),
+    (lambda: f.fmt_change(-0.001, "difference", "个百分点"), "+0.00个百分点"),
+])
+def test_formats(call, expected):
+    assert call() == expected
