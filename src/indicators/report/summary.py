@@ -182,10 +182,9 @@ def reporting(children: pd.DataFrame) -> pd.DataFrame:
 
 
 def key_figures(summary: Summary, limit: int = 8) -> pd.DataFrame:
-    """The scope's first ``limit`` due indicators (display order) for the overview; those
-    with a target first, then those without (their value and 同比 — a year without
-    targets is a normal state)."""
+    """The scope's first ``limit`` due indicators with a target (display order) for the
+    overview; in a year without any target, those without (their value and 同比)."""
     s = summary.indicators
     s = s[s["status"] != "not_due"]
-    s = pd.concat([s[s["status"] != "no_target"], s[s["status"] == "no_target"]])
+    s = s[s["status"] != "no_target"] if (s["status"] != "no_target").any() else s
     return s.head(limit).reset_index(drop=True)
