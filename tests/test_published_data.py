@@ -208,6 +208,30 @@ def test_county_assessment_ranks_and_yoy_in_points_of_score(counties):
     assert "考核组" not in k  # a score is not summed up the tree
 
 
+def test_an_annual_wide_return_titled_yyyy_nian_du_with_a_score_header(tmp_path):
+    """«2023年度各县（市）……» over a wide sheet whose header says 综合得分（分）: the year's
+    figure (2023-12) of an annual indicator in 分, through import and status --json."""
+    import openpyxl
+    db = setup_city(tmp_path, {
+        "单位": [{"单位代码": "ZJ", "单位名称": "考核组"}]
+                + [{"单位代码": f"K{i}", "单位名称": n, "上级单位代码": "ZJ", "排序": i} for i, n in enumerate(COUNTIES)],
+        "指标": [{"指标代码": "ZHDF", "指标名称": "综合得分", "计量单位": "分", "指标类型": "比率", "频度": "年度",
+                  "小数位": 2}],
+    })
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2023年度各县（市）科技创新考核结果"])
+    ws.append(["地区", "综合得分（分）"])
+    for name, (v23, _, _) in COUNTIES.items():
+        ws.append([name, v23])
+    wb.save(tmp_path / "2023考核.xlsx")
+    import_returns(db, tmp_path / "2023考核.xlsx")
+    k = rows_by(status(db, "2023-12", "--rank-by", "value"), "ZHDF")
+    assert {n: (r["value"], r["value_period"], r["rank"]) for n, r in k.items()} == {
+        "长兴县": (92.5, "2023-12", 1), "安吉县": (91.0, "2023-12", 2), "德清县": (91.0, "2023-12", 2),
+        "桐乡市": (88.25, "2023-12", 4), "海宁市": (86.0, "2023-12", 5), "嘉善县": (79.5, "2023-12", 6)}
+
+
 # ---------------------------------------------------------------- D. a city's targets against actuals
 
 UNITS = [{"单位代码": "SF", "单位名称": "示范市", "排序": 0},
