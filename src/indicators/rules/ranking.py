@@ -119,6 +119,34 @@ def unit_ranking(children: pd.DataFrame) -> pd.DataFrame:
     if children.empty:
         return pd.DataFrame(columns=UNIT_RANKING_COLUMNS)
     units = children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
+    out = units.set_index("org_unit_code").join(_unit_counts(children))
+    for k in ("due", "active", "reported", "reported_any", "due_now", "reported_now", "done", "on_track", "lagging",
+              "far_behind", "missing"):
+        out[k] = out[k].fillna(0).astype(int)
+    good = out["done"] + out["on_track"]
+    sent = pd.Series(np.where(out["due_now"] > 0, out["reported_now"] > 0, out["reported_any"] > 0), index=out.index)
+    rankable = (out["due"] > 0) & sent
+    # a share of nothing, or of a return never sent, is no share: never "0%" beside 未报送
+    out["on_track_share"] = np.where(rankable, good / out["due"].where(out["due"] > 0, 1), np.nan)
+    out["mean_gap_pp"] = out["mean_gap_pp"].where(rankable)
+    ranks = _shared_ranks(out.loc[rankable, ["on_track_share", "mean_gap_pp"]])
+    out["rank"] = ranks.reindex(out.index)
+    out["rank_of"] = pd.array([int(rankable.sum()) if code in ranks.index else pd.NA for code in out.index],
+                              dtype="Int64")
+    notes = np.select([out["active"] == 0, ~sent, out["due"] == 0], ["本月无应报指标", "未报送", "未设定目标"],
+                      default=None)
+    out["note"] = pd.Series(notes, index=out.index, dtype=object)
+    out = out.reset_index()
+    out["_unranked"] = out["rank"].isna()
+    out = out.sort_values(["_unranked", "rank", "unit_order"], na_position="last")
+    out = out[UNIT_RANKING_COLUMNS].reset_index(drop=True)
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
+    return out
+
+
+def _unit_counts(children: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: ``active`` (figures due), ``due`` (of those, with a target), what was
+    reported of each and of this month's own figures, one count per status, the mean gap."""
     active = children[children["status"] != "not_due"]
     targeted = active["status"] != "no_target"
     if "target_basis" in active.columns:
@@ -131,48 +159,30 @@ def unit_ranking(children: pd.DataFrame) -> pd.DataFrame:
         now = active[active["value_period"] == active["period"]]
     else:
         now = active
-    counts = pd.DataFrame({
-        "due": due.groupby("org_unit_code").size(),
-        "active": active.groupby("org_unit_code").size(),
-        "reported": due[st != "missing"].groupby("org_unit_code").size(),
-        "reported_any": active[active["status"] != "missing"].groupby("org_unit_code").size(),
-        "due_now": now.groupby("org_unit_code").size(),
-        "reported_now": now[now["status"] != "missing"].groupby("org_unit_code").size(),
-        **{s: due[st == s].groupby("org_unit_code").size() for s in ("done", "on_track", "lagging", "far_behind",
-                                                                        "missing")},
-        "mean_gap_pp": due.groupby("org_unit_code")["gap_pp"].mean(),
+    by = "org_unit_code"
+    return pd.DataFrame({
+        "due": due.groupby(by).size(), "active": active.groupby(by).size(),
+        "reported": due[st != "missing"].groupby(by).size(),
+        "reported_any": active[active["status"] != "missing"].groupby(by).size(),
+        "due_now": now.groupby(by).size(), "reported_now": now[now["status"] != "missing"].groupby(by).size(),
+        **{s: due[st == s].groupby(by).size() for s in ("done", "on_track", "lagging", "far_behind", "missing")},
+        "mean_gap_pp": due.groupby(by)["gap_pp"].mean(),
     })
-    out = units.set_index("org_unit_code").join(counts)
-    for k in ("due", "active", "reported", "reported_any", "due_now", "reported_now", "done", "on_track", "lagging",
-              "far_behind", "missing"):
-        out[k] = out[k].fillna(0).astype(int)
-    good = out["done"] + out["on_track"]
-    sent = pd.Series(np.where(out["due_now"] > 0, out["reported_now"] > 0, out["reported_any"] > 0), index=out.index)
-    rankable = (out["due"] > 0) & sent
-    # a share of nothing, or of a return never sent, is no share: never "0%" beside 未报送
-    out["on_track_share"] = np.where(rankable, good / out["due"].where(out["due"] > 0, 1), np.nan)
-    out["mean_gap_pp"] = out["mean_gap_pp"].where(rankable)
-    key = pd.DataFrame({"share": _stable(out["on_track_share"].to_numpy(float)),
-                        "gap": _stable(out["mean_gap_pp"].to_numpy(float))}, index=out.index).fillna(-1e300)
-    key = key[rankable]
-    order = key.sort_values(["share", "gap"], ascending=False).index
+
+
+def _shared_ranks(key: pd.DataFrame) -> pd.Series:
+    """1 = best by (share, then mean gap), both larger = better; equal keys share the
+    smallest rank (1, 2, 2, 4)."""
+    k = pd.DataFrame({"share": _stable(key["on_track_share"].to_numpy(float)),
+                      "gap": _stable(key["mean_gap_pp"].to_numpy(float))}, index=key.index).fillna(-1e300)
+    order = k.sort_values(["share", "gap"], ascending=False).index
     ranks, prev, current = {}, None, 0
     for pos, code in enumerate(order, start=1):
-        k = (key.at[code, "share"], key.at[code, "gap"])
-        if k != prev:
+        pair = (k.at[code, "share"], k.at[code, "gap"])
+        if pair != prev:
             current = pos
-        ranks[code], prev = current, k
-    out["rank"] = pd.Series(ranks, dtype="Int64").reindex(out.index)
-    out["rank_of"] = pd.array([int(rankable.sum()) if code in ranks else pd.NA for code in out.index], dtype="Int64")
-    notes = np.select([out["active"] == 0, ~sent, out["due"] == 0], ["本月无应报指标", "未报送", "未设定目标"],
-                      default=None)
-    out["note"] = pd.Series(notes, index=out.index, dtype=object)
-    out = out.reset_index()
-    out["_unranked"] = out["rank"].isna()
-    out = out.sort_values(["_unranked", "rank", "unit_order"], na_position="last")
-    out = out[UNIT_RANKING_COLUMNS].reset_index(drop=True)
-    out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
-    return out
+        ranks[code], prev = current, pair
+    return pd.Series(ranks, dtype="Int64")
 
 
 # what a reader is told about a district without a rank (``unit_ranking``'s note)
