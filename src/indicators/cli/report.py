@@ -46,9 +46,8 @@ def cmd_report(args) -> int:
     args.out.write_bytes(data)
     sup = summary.supervision
     marks = f"；滞后说明待补充 {len(sup.missing)} 项，已标【待补充】" if sup is not None and len(sup.missing) else ""
-    untargeted = int(summary.key_rows["status"].eq("no_target").sum())
     counts = (f"{summary.total}项重点指标：{summary.on_track_total}项达序时，{summary.lagging_total}项滞后"
-              if summary.total or not untargeted else f"{untargeted}项指标均未设定年度目标")
+              if summary.has_targets or not summary.untargeted else f"{summary.untargeted}项指标均未设定年度目标")
     print(f"已生成 {args.out}（{summary.scope_name} · 数据截至{summary.period_label} · {counts}{marks}）")
     return 0
 

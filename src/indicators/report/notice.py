@@ -39,10 +39,10 @@ def issuer_of(source: str) -> str:
 
 def headline(s: Summary) -> str:
     """截至2026年10月，全市N项重点指标中，X项达到序时进度，Y项滞后……"""
-    untargeted = int(s.key_rows["status"].eq("no_target").sum())
-    if s.total == 0:
-        return (f"截至{s.period_label}，{s.scope_name}{untargeted}项指标均未设定年度目标，以下列出数值、同比和排名，"
-                "不评价进度。" if untargeted else f"截至{s.period_label}，{s.scope_name}暂无应报指标。")
+    if not s.has_targets:
+        later = f"{s.counts['not_due']}项尚未到报送期，" if s.counts["not_due"] else ""
+        return (f"截至{s.period_label}，{s.scope_name}{s.untargeted}项指标均未设定年度目标，{later}以下列出数值、同比和排名，"
+                "不评价进度。" if s.untargeted else f"截至{s.period_label}，{s.scope_name}暂无应报指标。")
     parts = [f"截至{s.period_label}，{s.scope_name}{s.total}项重点指标中，{s.on_track_total}项达到序时进度"]
     if s.counts["done"]:
         parts[-1] += f"（其中{s.counts['done']}项已完成全年目标）"

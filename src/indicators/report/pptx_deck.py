@@ -111,16 +111,17 @@ class _Deck:
         kit.text_box(slide, Inches(1.25), Inches(3.3), Inches(11), Inches(0.8),
                      [(f"{s.period_label}", 32, {"color": "#FFFFFF"})])
         kit.text_box(slide, Inches(1.25), Inches(4.2), Inches(11), Inches(0.5),
-                     [(f"数据截至{s.period_label}　·　{s.total}项重点指标　·　{len(s.ranking)}个区县", 16,
+                     [(f"数据截至{s.period_label}　·　{s.total if s.has_targets else s.total + s.untargeted}项重点指标"
+                       f"　·　{len(s.ranking)}个区县", 16,
                        {"color": "#D6E4F0"})])
         kit.text_box(slide, Inches(1.25), Inches(6.3), Inches(11), Inches(0.5),
                      [(f"{s.source}　{issued.year}年{issued.month}月{issued.day}日", 14, {"color": "#D6E4F0"})])
 
     def overview_slide(self) -> None:
         s = self.s
-        untargeted = int(s.key_rows["status"].eq("no_target").sum())
         title = (f"总体情况：{s.total}项重点指标，{s.on_track_total}项达到序时进度，{s.lagging_total}项滞后"
-                 if s.total or not untargeted else f"总体情况：{untargeted}项指标均未设定年度目标（列出数值、同比和排名）")
+                 if s.has_targets or not s.untargeted
+                 else f"总体情况：{s.untargeted}项指标均未设定年度目标（列出数值、同比和排名）")
         slide = self.new_slide(title, f"{s.scope_name} · 数据截至{s.period_label}")
         # status tiles
         gap = Inches(0.18)

@@ -87,6 +87,17 @@ class Summary:
         return int(sum(self.counts.values()))
 
     @property
+    def has_targets(self) -> bool:
+        """Whether any of the scope's key indicators has a target this year (a year of
+        published statistics has none: values, 同比 and ranks by value only)."""
+        return bool(self.key_rows["target_basis"].notna().any())
+
+    @property
+    def untargeted(self) -> int:
+        """The scope's key indicators due without a target (无目标)."""
+        return int(self.key_rows["status"].eq("no_target").sum())
+
+    @property
     def on_track_total(self) -> int:
         return self.counts["done"] + self.counts["on_track"]
 
