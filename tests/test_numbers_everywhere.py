@@ -22,7 +22,7 @@ from pptx import Presentation
 from indicators import views
 from indicators.db import connection
 from indicators.dispatch import dispatch_table
-from indicators.formatting import fmt_pct, fmt_value
+from indicators.formatting import fmt_change, fmt_pct, fmt_value
 from indicators.report.notice import notice_blocks
 from indicators.report.pptx_deck import build_deck
 from indicators.report.summary import summarize
@@ -127,6 +127,10 @@ def test_slides_carry_the_json_numbers(json_rows, deck):
             assert row[3] == _text(rec["target"], rec)
         if rec["provenance"] == "partial":
             assert "部分汇总" in row[1]
+        # 同比 in the indicator's own terms, marked when it is like for like
+        yoy = fmt_change(rec["yoy"], rec["yoy_type"], rec["yoy_unit"], rec["decimals"]) if rec["yoy"] is not None \
+            else "—"
+        assert row[7] == yoy + ("（可比）" if rec["yoy_basis"] == "like_for_like" else ""), rec["indicator_code"]
 
 
 def test_notice_sentences_carry_the_json_numbers(json_rows, notice_text):

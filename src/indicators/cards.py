@@ -259,6 +259,15 @@ def _yoy(r) -> str:
     return change_text(r, "yoy")
 
 
+def yoy_cell(r) -> str:
+    """同比 in a table cell: ``+5.0%``, ``+0.25个百分点``, ``+4.20 件``; ``（可比）`` when it
+    compares the same children in both years (the row says 部分汇总 and whom it lacks)."""
+    if _n(r.get("yoy")):
+        return "—"
+    text = fmt_change(r["yoy"], r.get("yoy_type"), r.get("yoy_unit"), _dec(r))
+    return text + ("（可比）" if r.get("yoy_basis") == "like_for_like" else "")
+
+
 def _rank(r) -> str:
     if _n(r.get("rank")) or _n(r.get("rank_of")):
         return ""

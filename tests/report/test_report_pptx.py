@@ -83,13 +83,16 @@ def test_dispatch_table_slide_matches_the_status_table(deck, tiny_summary):
     tables = [sh.table for s in deck.slides for sh in s.shapes if sh.has_table
               and sh.table.cell(0, 0).text == "序号"]
     assert tables
-    cells = {tables[0].cell(r, 1).text.split("（部分汇总")[0]: [tables[0].cell(r, c).text for c in range(9)]
+    assert [c.text for c in tables[0].rows[0].cells] == ["序号", "指标", "本期值", "年度目标", "完成率", "序时进度",
+                                                         "差距", "同比", "状态", "牵头科室"]
+    cells = {tables[0].cell(r, 1).text.split("（部分汇总")[0]: [tables[0].cell(r, c).text for c in range(10)]
              for r in range(1, len(tables[0].rows))}
     assert set(cells) == set(tiny_summary.key_rows["indicator_name"])  # key indicators, targets or not
+    assert cells["技术合同成交额"][7] == "+12.5%"  # 1—10月 (70 + 20) against last year's (50 + 30)
     for r in tiny_summary.key_rows.itertuples():
         row = cells[r.indicator_name]
         assert row[4] == fmt_pct(r.completion) and row[5] == fmt_pct(r.expected)
-        assert r.status_label in row[7]
+        assert r.status_label in row[8]
         if r.status == "no_target":
             assert row[3] == "—" and row[4] == "—"
 

@@ -279,12 +279,12 @@ class _Deck:
     def table_slides(self) -> None:
         s = self.s
         rows_df = s.key_rows
-        header = ["序号", "指标", "本期值", "年度目标", "完成率", "序时进度", "差距", "状态", "牵头科室"]
-        widths = [0.5, 3.0, 1.5, 1.5, 0.85, 0.9, 1.2, 1.15, 2.0]
+        header = ["序号", "指标", "本期值", "年度目标", "完成率", "序时进度", "差距", "同比", "状态", "牵头科室"]
+        widths = [0.5, 2.6, 1.45, 1.45, 0.85, 0.9, 1.2, 1.05, 1.15, 1.65]
         rows, statuses = [], []
         for i, r in enumerate(rows_df.to_dict(orient="records")):
             rows.append([str(i + 1), _name(r), cards.value_text(r), _target(r),
-                         cards.completion_text(r), fmt_pct(r["expected"]), cards.gap_text(r),
+                         cards.completion_text(r), fmt_pct(r["expected"]), cards.gap_text(r), cards.yoy_cell(r),
                          status_badge(r["status"]), _text(r["lead_department"])])
             statuses.append(r["status"])
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
@@ -293,12 +293,12 @@ class _Deck:
             slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}",
                                    f"数据截至{s.period_label} · 差距：累计值为完成率 − 序时进度（百分点），"
                                    "期末值、比率为本期值 − 序时应达值")
-            styles = {(i, 7): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
+            styles = {(i, 8): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
                       for i, j in enumerate(idx)}
             kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
                       row_height=ROW_H, cell_styles=styles,
                       align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.RIGHT,
-                             5: PP_ALIGN.RIGHT, 6: PP_ALIGN.RIGHT, 7: PP_ALIGN.CENTER})
+                             5: PP_ALIGN.RIGHT, 6: PP_ALIGN.RIGHT, 7: PP_ALIGN.RIGHT, 8: PP_ALIGN.CENTER})
 
     def matrix_slides(self) -> None:
         """Indicators × districts, each cell the completion coloured by its status."""
