@@ -165,7 +165,7 @@ class _Deck:
         rank_rows = []
         for r in s.ranking.head(8).itertuples(index=False):
             if pd.isna(r.rank):  # no rank: say why rather than "0%"
-                rank_rows.append(["—", r.org_unit_name, f"0/{r.due}" if r.due else "—", r.note or "—"])
+                rank_rows.append(["—", r.org_unit_name, "—", r.note or "—"])  # as the page: no count, no share
                 continue
             rank_rows.append([str(int(r.rank)), r.org_unit_name, f"{r.on_track_total}/{r.due}",
                               fmt_pct(r.on_track_share, 0)])
