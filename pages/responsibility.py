@@ -35,7 +35,11 @@ with tab_card:
         st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
     else:
         names = dict(zip(r.districts["code"], r.districts["name"]))
-        code = ui.synced_selectbox("区县", "district", r.districts["code"].tolist(), format_func=names.get)
-        card = views.district_scorecard(table, code, f.unit)
+        pick, measure = st.columns(2)
+        with pick:
+            code = ui.synced_selectbox("区县", "district", r.districts["code"].tolist(), format_func=names.get)
+        with measure:
+            rank_by = ui.synced_selectbox("各指标排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
+        card = views.district_scorecard(table, code, f.unit, rank_by=views.rank_measure(rank_by))
         st.html(card.headline_html)
         ui.table(card.table)

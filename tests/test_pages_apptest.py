@@ -238,3 +238,22 @@ def test_pages_without_any_target(page, untargeted_db, monkeypatch):
         assert "各区县均未设定本年目标，本月不做综合排名（各项指标按数值排名）。" in [i.value for i in at.info]
     if page == "indicator.py":
         assert at.dataframe[0].value["排名"].tolist()[:2] == ["第1名/2（按数值）", "第2名/2（按数值）"]
+
+
+def test_district_scorecard_ranks_each_indicator_by_the_chosen_measure(fixture_db, monkeypatch):
+    """责任分解's 区县记分卡 has the ranking choice too (?rank=, shared with 指标详情): 技术合同成交额
+    of 东城区 (40.43, first of the two that reported) by value; the 综合排名 does not move."""
+    at = run_page("responsibility.py", fixture_db, monkeypatch, rank="value")
+    assert not at.exception, at.exception
+    assert "按数值" in at.selectbox(key="w_rank").format_func(at.selectbox(key="w_rank").value)
+    def rank_cell(at, name):
+        card_table = next(d.value for d in at.dataframe if {"指标", "排名", "同比"} <= set(d.value.columns))
+        return card_table.set_index("指标").loc[name, "排名"]
+
+    assert rank_cell(at, "技术合同成交额") == "第1名/2（按数值）"
+    by_value = next(h.body for h in at.get("html") if "综合排名" in h.body)
+    assert "东城区" in by_value
+    at.selectbox(key="w_rank").set_value("yoy").run()
+    assert not at.exception, at.exception
+    assert rank_cell(at, "技术合同成交额").endswith("（按同比）")
+    assert next(h.body for h in at.get("html") if "综合排名" in h.body) == by_value

@@ -9,6 +9,7 @@ import pandas as pd
 
 from indicators import cards
 from indicators.formatting import fmt_pct
+from indicators.rules import ranking as rank_rule
 from indicators.safe_text import html_text
 from indicators.theme import STATUS_ORDER, status_badge
 from indicators.views.overview import district_ranking, scorecard, status_counts
@@ -117,7 +118,14 @@ class Scorecard:
         return '<div style="margin:6px 0 10px 0">' + "".join(parts) + "</div>"
 
 
-def district_scorecard(table: pd.DataFrame, code: str, parent: str | None = None) -> Scorecard:
+def district_scorecard(table: pd.DataFrame, code: str, parent: str | None = None,
+                       rank_by: str | None = None) -> Scorecard:
+    """One district's scorecard; each indicator's rank among its siblings by ``rank_by``
+    (``rules.ranking.MEASURES``; None: the table's default measure). The 综合排名 is the
+    district ranking of 调度总览, whatever the measure."""
+    if rank_by is not None:
+        table = table.copy()
+        table[["rank", "rank_of", "rank_by"]] = rank_rule.rank(table, rank_by)
     ranking = district_ranking(table, parent)
     row = ranking[ranking["code"] == code]
     rows = unit_rows(table, code)
