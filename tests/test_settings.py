@@ -106,9 +106,4 @@ def test_only_the_edges_read_the_environment():
                if re.search(r"os\.environ|os\.getenv|getenv\(", p.read_text(encoding="utf-8"))]
     assert readers == ["settings.py"]
 
-
-def test_only_the_clock_reads_the_time():
-    pattern = re.compile(r"\b(date|datetime)\.(today|now|utcnow)\(|\btime\.time\(|\blocaltime\(")
-    places = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "src" / "indicators").rglob("*.py")]
-    readers = sorted(str(p.relative_to(ROOT)) for p in places if pattern.search(p.read_text(encoding="utf-8")))
-    assert readers == ["src/indicators/clock.py"]
+# Only the clock reads the time: tests/test_architecture.py::test_only_the_clock_reads_the_time
