@@ -56,11 +56,6 @@ def csv_text(frame: pd.DataFrame) -> str:
     return BOM + neutral_frame(frame).to_csv(index=False)
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``csv_text`` encoded, for a download button."""
-    return csv_text(frame).encode("utf-8")
-
-
 def html_text(value) -> str:
     """Text for ``st.html`` and any HTML string."""
     return html.escape("" if value is None else str(value))

@@ -396,18 +396,6 @@ def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | 
     st.plotly_chart(fig, width="content" if f.briefing else "stretch", config=cfg, key=key, theme=None)
 
 
-def owner_tables(summary: pd.DataFrame, detail: pd.DataFrame, what: str) -> None:
-    """Summary per owner, then each owner's indicators (owners most behind first)."""
-    if detail.empty:
-        st.info(f"还没有分配{what}的重点指标。")
-        return
-    table(summary)
-    for owner in summary["负责"]:
-        rows = detail[detail["负责"] == owner].drop(columns=["负责"])
-        st.markdown(f"**{md_text(owner)}** · {len(rows)} 项")
-        table(rows)
-
-
 def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "状态", key: str | None = None) -> None:
     """A read-only table whose ``column`` cells take the colour of the row's ``tone``
     (the label stays in the cell: colour is never the only signal)."""

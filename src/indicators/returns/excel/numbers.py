@@ -149,10 +149,3 @@ def _parse_reals(s: pd.Series) -> pd.DataFrame:
     vals[~finite] = np.nan
     return pd.DataFrame({"value": vals, "percent": np.zeros(len(s), dtype=bool), "empty": empty, "ok": ok},
                         index=s.index)
-
-
-def is_formula_error(cells: pd.Series) -> pd.Series:
-    """True where a cell holds an Excel error value as text (``#DIV/0!`` …), as CSV
-    exports and some readers give them."""
-    s = pd.Series(cells, dtype=object)
-    return s.isin(FORMULA_ERRORS)
