@@ -20,6 +20,7 @@ rules: ``test_settings.py``, ``test_progress.py``.)
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -84,11 +85,17 @@ def roots(names: set[str]) -> set[str]:
 # ---------------------------------------------------------------- who imports what
 
 
+def is_ui(path: Path) -> bool:
+    """``ui.py``, a ``ui_*.py`` beside it, or a module of a ``ui/`` package: the app's edge."""
+    inside = path.relative_to(PACKAGE).parts
+    return inside[0] == "ui" or (len(inside) == 1 and (path.stem == "ui" or path.stem.startswith("ui_")))
+
+
 def test_only_ui_imports_streamlit():
     """Inside functions too: the domain must run and be tested without Streamlit."""
     offenders = [rel(p) for p in sources(PACKAGE)
-                 if p != PACKAGE / "ui.py" and "streamlit" in roots(imported(parsed(p), module_name(p), p.name == "__init__.py"))]
-    assert offenders == [], "streamlit belongs in ui.py and pages/ only"
+                 if not is_ui(p) and "streamlit" in roots(imported(parsed(p), module_name(p), p.name == "__init__.py"))]
+    assert offenders == [], "streamlit belongs in ui.py (ui_*.py, ui/) and pages/ only"
 
 
 CONNECTION_LAYER = {PACKAGE / "db" / "connection.py", PACKAGE / "db" / "backend.py"}
@@ -261,6 +268,45 @@ def test_every_page_has_an_apptest(page):
     having = [rel(p) for p in tests if re.search(rf"[\"'/]{re.escape(name)}[\"']", p.read_text("utf-8"))
               and APPTEST_CALL.search(p.read_text("utf-8"))]
     assert having, f"no AppTest runs {page}"
+
+
+# ---------------------------------------------------------------- the README's Layout
+
+
+def readme_layout() -> str:
+    """The code block under the README's ``## Layout`` heading."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"^## Layout\n.*?^```\n(.*?)^```", readme, re.S | re.M)
+    assert found, "README.md has no ## Layout section with a code block"
+    return found.group(1)
+
+
+def project_names() -> set[str]:
+    """The names of the project's files and folders (not .git, .venv, caches)."""
+    names: set[str] = set()
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__" and d != "node_modules"]
+        names |= set(dirs) | set(files)
+    return names
+
+
+def test_the_readme_layout_names_every_package_and_module():
+    """Every package and module of ``src/indicators/`` (and every top-level folder of the
+    project) is named in the Layout block, so the map matches the tree."""
+    layout = readme_layout()
+    names = [f"{p.name}/" for p in sorted(PACKAGE.iterdir()) if p.is_dir() and (p / "__init__.py").exists()]
+    names += [p.name for p in sorted(PACKAGE.glob("*.py")) if p.name not in ("__init__.py", "__main__.py")]
+    missing = [n for n in names if not re.search(rf"(?<![\w/]){re.escape(n)}", layout)]
+    assert missing == [], "add a line to the README's Layout section"
+
+
+def test_the_readme_layout_names_nothing_that_is_gone():
+    """A folder or a .py file the Layout block names exists somewhere in the project."""
+    layout = readme_layout()
+    named = set(re.findall(r"(?<![\w/.])([a-z_][a-z0-9_]*(?:\.py|/))", layout))
+    present = project_names()
+    gone = sorted(n for n in named if n.rstrip("/") not in present)
+    assert gone == [], "the README's Layout section names what is not in the tree"
 
 
 # ---------------------------------------------------------------- sizes
