@@ -1,0 +1,42 @@
+"""The router's one workaround (``ui._leave_legacy_pages``), in a real browser: a fresh
+server whose first request is a bookmarked sub-page still runs it through ``app.py``'s
+router — its menu of titled sections, wide layout — not Streamlit's old ``pages/`` mode
+with a menu of file names."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import ROOT, _need_browser, free_port, start_app, stop_app, wait_healthy
+from waiting import wait_idle
+
+pytestmark = pytest.mark.browser
+
+ROUTER_MENU = ["调度总览", "指标详情", "责任分解"]  # titles from app.py's PAGES
+FILE_NAMES = ["overview", "indicator", "responsibility"]  # what the old pages/ mode lists
+
+
+@pytest.fixture
+def fresh_app(demo_db_file):
+    """A server of its own: nothing has called st.navigation in it yet."""
+    _need_browser()
+    port = free_port()
+    proc = start_app(ROOT / "app.py", {**os.environ, "INDICATORS_DB": str(demo_db_file)}, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(proc, url)
+        yield url
+    finally:
+        stop_app(proc)
+
+
+def test_a_bookmarked_page_opened_first_after_a_restart_runs_through_the_router(page, fresh_app):
+    page.goto(f"{fresh_app}/indicator")
+    page.wait_for_selector('[data-testid="stSidebarNav"]', state="attached")
+    wait_idle(page)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert all(title in nav for title in ROUTER_MENU), nav
+    assert not any(name in nav.split() for name in FILE_NAMES), nav
+    assert page.url.rstrip("/").endswith("/indicator")  # the same page, now through the router
+    assert page.locator('[data-testid="stException"]').count() == 0
