@@ -243,6 +243,12 @@ def _opening_error(exc: duckdb.Error, target: str, read_only: bool = False) -> E
 
 _CONFLICT_MESSAGE = "数据库正被另一项操作同时修改，本次操作未写入任何数据。请稍后重试。"
 
+# What a single statement meets when another connection wrote the same key in the same
+# instant (DuckDB's optimistic concurrency: a conflict, or a duplicate key it could not see
+# yet). For a caller whose statement is a claim that may simply lose (delivery.ledger.claim);
+# named here so that duckdb's names stay in this module.
+LOST_RACE: tuple[type[Exception], ...] = (WriteConflict, duckdb.TransactionException, duckdb.ConstraintException)
+
 
 def _is_conflict(exc: duckdb.Error) -> bool:
     """A write that lost to a concurrent one (DuckDB's optimistic concurrency)."""

@@ -21,11 +21,9 @@ import os
 import socket
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
-from indicators.db.connection import Connection
-from indicators.errors import WriteConflict
+from indicators.db.connection import LOST_RACE, Connection
 
 STATUS_LABELS = {"sending": "发送中", "sent": "已发送", "failed": "失败待重试", "cancelled": "已取消"}
 KIND_LABELS = {"reminder": "催报", "pack": "月调度材料", "test": "测试消息"}
@@ -84,7 +82,7 @@ def claim(con: Connection, slot: Slot, now: dt.datetime, max_attempts: int) -> b
                                    address = ?, subject = ?, updated_at = ?
                WHERE key = ? AND status = 'failed' AND attempts < ? AND next_attempt_at <= ?""",
             [now, worker(), slot.address, slot.subject, now, slot.key, int(max_attempts), now])) == 1
-    except (WriteConflict, duckdb.TransactionException, duckdb.ConstraintException):
+    except LOST_RACE:
         return False  # another connection of this process claimed it in the same instant
 
 

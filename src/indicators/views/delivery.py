@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
+from indicators.db.connection import Connection
 from indicators.delivery import channels, ledger, schedule
 from indicators.delivery.channels import CHANNEL_LABELS
 from indicators.report.pdf import find_soffice
@@ -32,7 +32,7 @@ def schedule_lines(now: dt.datetime, s: Settings) -> list[str]:
     return schedule.describe(schedule.due_at(now, s), now, s)
 
 
-def delivery_log(con: duckdb.DuckDBPyConnection, now: dt.datetime, s: Settings, limit: int = 200) -> pd.DataFrame:
+def delivery_log(con: Connection, now: dt.datetime, s: Settings, limit: int = 200) -> pd.DataFrame:
     """The newest deliveries, problems first: 更新时间, 类型, 月份, 渠道, 收件人, 状态, 错误,
     次数, 地址 (plus the raw ``key`` and ``problem``)."""
     log = ledger.log(con, limit)
