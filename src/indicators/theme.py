@@ -6,14 +6,14 @@ together with their text label, never as colour alone.
 
 from __future__ import annotations
 
-from indicators.rules.progress import STATUS_LABELS
+from indicators.rules.progress import STATUS_LABELS, STATUSES
 
 # Noto Sans CJK SC first: without it Chromium draws Chinese with Japanese glyph shapes.
 FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 PPT_FONT = "Microsoft YaHei"
 PPT_FONT_FALLBACK = "Noto Sans CJK SC"
 
-STATUS_ORDER = ["done", "on_track", "lagging", "far_behind", "missing", "not_due", "no_target"]
+STATUS_ORDER = list(STATUSES)  # best first, as the rule lists them
 STATUS_COLORS = {
     "done": "#0072B2",        # blue
     "on_track": "#009E73",    # bluish green
