@@ -10,8 +10,6 @@ nothing needs installing by hand: ``app`` installs the runtime lock ``requiremen
 aiosmtpd). The locks are resolved for CPython 3.11, 3.12 and 3.13; other versions are refused.
 """
 
-from __future__ import annotations
-
 import hashlib
 import os
 import subprocess
@@ -50,7 +48,7 @@ def ensure_env(command: str) -> None:
     STAMP.write_text(_digest(lock))
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list) -> int:  # no newer syntax: an old Python must reach the refusal
     if len(argv) < 1 or argv[0] not in ("app", "test"):
         print(__doc__)
         return 2
