@@ -20,6 +20,10 @@ def pytest_configure(config):
     testdate.pin_environment()
 
 
+def pytest_report_header(config):
+    return f"suite day {testdate.TODAY} (latest due month {testdate.AS_OF})"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """In CI a test skipped for a missing program (``needs.need``) fails instead."""

@@ -3,6 +3,11 @@ then `indicators status --json` without --period, as subprocesses with INDICATOR
 set — and the pages opened on those days, for days whose latest due month falls across
 the year (December and January included). The expected months are written out by hand.
 
+Two of those days (2027-01-03, 2027-03-10) are days issue 8 names; on every run, too,
+the demo's and the CLI's own tests (tests/test_demo.py, tests/test_cli.py: aims, files,
+status numbers recomputed by hand) run as a pytest of their own on a third, a December
+day, as `INDICATORS_TODAY=2027-12-20 pytest …` would run them by hand.
+
 This runs on every `python3 dev.py test` (and so in CI); tests/testdate.py explains how to
 run the whole suite as of another day.
 """
@@ -13,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
@@ -27,6 +33,10 @@ DAYS = {
     "2027-03-10": "2027-02",
 }
 MIX = {"done", "on_track", "lagging", "far_behind", "missing", "not_due"}
+# the suite's own demo and status tests, run again as of these days
+OTHER_DAYS = {"2027-12-20": "2027-11"}  # day → its latest due month (one more: a run costs minutes)
+DATE_TESTS = ["tests/test_demo.py", "tests/test_cli.py"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli(*args, today: str) -> subprocess.CompletedProcess:
@@ -73,3 +83,17 @@ def test_pages_open_on_the_latest_due_month(day_db, monkeypatch):
     assert batches.selectbox(key="chase_month").value == month
     assert batches.code[0].value.startswith(f"关于报送{periods.label(month)}")
     assert "青溪县" in batches.code[0].value  # the district that has not sent it
+
+
+@pytest.mark.parametrize("today", OTHER_DAYS)
+def test_demo_and_cli_tests_pass_on_another_day(today, tmp_path):
+    """The whole of DATE_TESTS, as of ``today`` (tests/testdate.py follows INDICATORS_TODAY),
+    in a pytest of its own; bounded by its timeout, the way a hung run must not hang CI."""
+    env = {**os.environ, "INDICATORS_TODAY": today}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--basetemp",
+                          str(tmp_path / "run"), *DATE_TESTS], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=900)
+    summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr[-2000:]
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+    assert f"suite day {today} (latest due month {OTHER_DAYS[today]})" in out.stdout  # it lived on that day
+    assert " passed" in summary and "skipped" not in summary and "deselected" not in summary, summary

@@ -2,7 +2,8 @@
 `streamlit run` on a free localhost port, and Debian's chromium driven by Playwright;
 the helpers that wait on the app's state are in waiting.py.
 
-Without chromium the browser tests skip — except in CI (see ``need`` in tests/conftest.py).
+Without chromium the browser tests skip — except in CI (the one rule: ``need`` in
+tests/needs.py and the hook in tests/conftest.py).
 The app and the CLI live on the suite's day (``INDICATORS_TODAY``, tests/testdate.py)."""
 
 from __future__ import annotations
