@@ -4,9 +4,10 @@ set — and the pages opened on those days, for days whose latest due month fall
 the year (December and January included). The expected months are written out by hand.
 
 Two of those days (2027-01-03, 2027-03-10) are days issue 8 names; on every run, too,
-the demo's and the CLI's own tests (tests/test_demo.py, tests/test_cli.py: aims, files,
-status numbers recomputed by hand) run as a pytest of their own on a third, a December
-day, as `INDICATORS_TODAY=2027-12-20 pytest …` would run them by hand.
+the demo's and the CLI's own tests (tests/test_demo.py, tests/test_cli.py,
+tests/tasks/test_cli_tasks.py: aims, files, status numbers recomputed by hand, 滞后说明)
+run as a pytest of their own on a third, a December day, as `INDICATORS_TODAY=2027-12-20
+pytest …` would run them by hand.
 
 This runs on every `python3 dev.py test` (and so in CI); tests/testdate.py explains how to
 run the whole suite as of another day.
@@ -35,7 +36,7 @@ DAYS = {
 MIX = {"done", "on_track", "lagging", "far_behind", "missing", "not_due"}
 # the suite's own demo and status tests, run again as of these days
 OTHER_DAYS = {"2027-12-20": "2027-11"}  # day → its latest due month (one more: a run costs minutes)
-DATE_TESTS = ["tests/test_demo.py", "tests/test_cli.py"]
+DATE_TESTS = ["tests/test_demo.py", "tests/test_cli.py", "tests/tasks/test_cli_tasks.py"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
