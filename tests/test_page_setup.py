@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builders import tiny_setup
+from builders import AT, tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from test_uploads import QX_ROWS, long_return
 from testdate import AS_OF_YEAR
@@ -52,6 +52,7 @@ def test_target_filter(demo_db, monkeypatch):
 
 
 def test_empty_db_loads_a_setup_workbook(tmp_path, monkeypatch):
+    monkeypatch.setenv("INDICATORS_TODAY", AT.date().isoformat())  # the tiny setup's targets are for that year
     db = tmp_path / "empty.duckdb"
     at = open_page(PAGE, db, monkeypatch)
     assert not at.exception
