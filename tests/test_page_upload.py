@@ -9,7 +9,9 @@ from pathlib import Path
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_uploads import BAD_ROWS, QX_ROWS, long_return
-from testdate import AS_OF
+from testdate import AS_OF, SETTINGS
+
+from indicators import demo
 
 PAGE = "pages/upload.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,10 +92,14 @@ def test_duplicate_needs_an_explicit_tick(demo_db, monkeypatch):
 
 
 def test_warning_then_confirmed_import(demo_db, monkeypatch):
-    # 青溪县's cumulative 技术合同成交额 was 1.73 in September: 1.0 in October fell
-    at = upload(open_page(PAGE, demo_db, monkeypatch), "fell.xlsx",
-                long_return([(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", 1.0)]))
+    """Twenty times 青溪县's largest 技术合同成交额 so far (万元 sent for 亿元): a warning in
+    any month of the year (a fallen cumulative value would be none in January)."""
+    obs = demo.demo_observations(AS_OF, SETTINGS)
+    largest = obs[(obs["indicator_code"] == "JSHT") & (obs["org_unit"] == "QX")]["value"].max()
+    at = upload(open_page(PAGE, demo_db, monkeypatch), "unit_mixup.xlsx",
+                long_return([(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", round(20 * largest, 2))]))
     assert any("警告" in w.value for w in at.warning)
+    assert any("相差十倍以上" in d.value.to_csv() for d in at.dataframe)  # the row says which warning
     at.text_input(key="w_upload_who").set_value("张三").run()
     at.checkbox[0].check().run()
     at.button[0].click().run()
