@@ -4,7 +4,7 @@ the history of every target change."""
 
 import streamlit as st
 
-from indicators import ui, views
+from indicators import ui, ui_chrome, views
 from indicators.db import catalog
 from indicators.errors import RejectedInput
 from indicators.safe_text import md_text
@@ -40,7 +40,8 @@ with tab_book:
 
     st.markdown("##### 上传设置工作簿")
     st.caption("按代码覆盖单位、科室、领导、指标和责任分工（库中其他记录保留）；目标只记录与当前目标不同的行，旧目标留在历史中。")
-    book = st.file_uploader("选择设置工作簿（.xlsx）", type=["xlsx"], key="setup_file")
+    book = ui_chrome.file_uploader("选择设置工作簿（.xlsx）", ["xlsx"], key="setup_file")
+    book = (ui_chrome.accepted(book, ["xlsx"]) or [None])[0]
     if book is not None:
         data = book.getvalue()
         sha = views.sha256_of(data)
@@ -95,17 +96,20 @@ with tab_targets:
     else:
         version = st.session_state.setdefault("tgt_version", 0)
         edited = st.data_editor(
-            frame, hide_index=True, num_rows="fixed", height=min(36 * (len(frame) + 1) + 3, 560), key=f"tgt_editor_{year}_{'-'.join(only)}_{version}",
+            frame, hide_index=True, num_rows="fixed", placeholder="", height=min(36 * (len(frame) + 1) + 3, 560), key=f"tgt_editor_{year}_{'-'.join(only)}_{version}",
             disabled=[c for c in frame.columns if c not in views.TARGET_EDITABLE],
-            column_order=["indicator_name", "org_unit_name", "unit", "value", "basis_text", "milestones", "reason",
-                          "set_at", "set_by"],
+            column_order=["indicator_name", "org_unit_name", "unit", "value", "basis_text", *views.MONTH_COLUMNS,
+                          "reason", "set_at", "set_by"],
             column_config={
                 "indicator_name": st.column_config.TextColumn("指标"),
                 "org_unit_name": st.column_config.TextColumn("单位"),
                 "unit": st.column_config.TextColumn("计量单位", width="small"),
                 "value": st.column_config.NumberColumn("目标值", required=True, format="localized"),
                 "basis_text": st.column_config.TextColumn("目标口径", help="年末达到：目标值为年末水平；年内新增：目标值为较上年末的增加量（在设置工作簿中修改）"),
-                "milestones": st.column_config.TextColumn("月度节点", help="各月末累计应完成进度%，如 3:15；6:40；9:70；12:100"),
+                **{f"m{m}": st.column_config.NumberColumn(
+                    f"{m}月", min_value=0.0, max_value=100.0, step=0.1, format="%.1f%%", width="small",
+                    help=f"月度节点：{m}月末累计应完成全年目标的百分比；空白 = 该月不设节点（按前后节点插值）")
+                   for m in range(1, 13)},
                 "reason": st.column_config.TextColumn("调整原因"),
                 "set_at": st.column_config.DatetimeColumn("设定时间", format="YYYY-MM-DD HH:mm"),
                 "set_by": st.column_config.TextColumn("设定人"),
@@ -119,6 +123,7 @@ with tab_targets:
             st.caption(f"已修改 {len(changed)} 行目标（只修改原因不算调整）：")
             ui.table(changed.merge(frame[["indicator_code", "org_unit", "indicator_name", "org_unit_name", "value"]],
                                    on=["indicator_code", "org_unit"], suffixes=("", "_old"))
+                     .assign(milestones=lambda c: c["milestones"].map(views.milestones_label))
                      [["indicator_name", "org_unit_name", "value_old", "value", "milestones", "reason"]]
                      .rename(columns={"indicator_name": "指标", "org_unit_name": "单位", "value_old": "原目标",
                                       "value": "新目标", "milestones": "月度节点", "reason": "调整原因"}))

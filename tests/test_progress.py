@@ -298,3 +298,16 @@ def test_assess_is_vectorised_and_aligned():
                  basis=[None, "level"])
     assert list(a["rule"]) == ["cumulative", "change"]
     np.testing.assert_allclose(a["gap_pp"].to_numpy(), [5, 5])
+
+
+@pytest.mark.parametrize("nodes,text", [
+    ({3: 0.15, 6: 0.4, 9: 0.7, 12: 1.0}, "3:15;6:40;9:70;12:100"),
+    ({12: 1.0, 3: 0.02}, "3:2;12:100"),
+    ({6: 0.455}, "6:45.5"),
+    ({}, None),
+    (None, None),
+])
+def test_format_milestones(nodes, text):
+    assert p.format_milestones(nodes) == text
+    if text:
+        assert p.parse_milestones(text) == pytest.approx(nodes)

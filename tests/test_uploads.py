@@ -278,7 +278,7 @@ def _editor(con):
 
 def test_target_editor_frame(con):
     frame = _editor(con)
-    assert list(frame.columns) == views.TARGET_EDIT_COLUMNS
+    assert list(frame.columns) == views.TARGET_EDIT_COLUMNS + views.MONTH_COLUMNS  # 月度节点 month by month
     assert len(frame) == len(catalog.current_targets(con, AS_OF_YEAR))
     assert frame["indicator_name"].notna().all() and frame["org_unit_name"].notna().all()
     assert views.target_years(con, TODAY)[0] == TODAY.year  # this year's targets are set in it
@@ -286,7 +286,8 @@ def test_target_editor_frame(con):
 
 @pytest.mark.parametrize("edit,n,problems", [
     ({"value": 999.0}, 1, 0),
-    ({"milestones": "3:10；6:40；9:70；12:100"}, 1, 0),
+    ({"m11": 99.9}, 1, 0),
+    ({"m3": 50.0, "m6": 20.0}, 1, 1),  # cumulative nodes never go down
     ({"reason": "只改原因"}, 0, 0),
     ({"value": None}, 0, 1),
 ])
@@ -305,6 +306,19 @@ def test_changed_targets(con, edit, n, problems):
         assert changed[["indicator_code", "org_unit"]].values.tolist() == [before.loc[3, ["indicator_code", "org_unit"]].tolist()]
 
 
+def test_milestones_edited_month_by_month_are_saved_as_nodes(con):
+    before = _editor(con)
+    after = before.copy()
+    after.loc[1, views.MONTH_COLUMNS] = [None, None, 20.0, None, None, 45.5, None, None, 75.0, None, None, 100.0]
+    changed, problems = views.changed_targets(before, after, reason="按季度设节点")
+    assert problems == [] and changed["milestones"].tolist() == ["3:20;6:45.5;9:75;12:100"]
+    workbook.revise_targets(con, changed, who="管理员", at=AT)
+    again = _editor(con)
+    assert again.loc[1, ["m3", "m6", "m9", "m12"]].tolist() == [20.0, 45.5, 75.0, 100.0]
+    assert again.loc[1, ["m1", "m2", "m4"]].isna().all()
+    assert views.milestones_label(again.loc[1, "milestones"]) == "3月 20%　6月 45.5%　9月 75%　12月 100%"
+
+
 def test_revised_target_enters_the_history(con):
     before = _editor(con)
     after = before.copy()
@@ -313,6 +327,7 @@ def test_revised_target_enters_the_history(con):
     changed, _ = views.changed_targets(before, after)
     assert workbook.revise_targets(con, changed, who="管理员", at=AT) == 1
     hist = views.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
+    assert hist["月度节点"].iloc[0] == views.milestones_label(before.loc[0, "milestones"])  # unchanged nodes kept
     this_year = hist[hist["年度"] == AS_OF_YEAR]
     assert this_year["目标值"].tolist() == [before.loc[0, "value"] + 5, before.loc[0, "value"]]
     assert this_year["当前"].tolist() == ["✓", ""]

@@ -173,6 +173,14 @@ def parse_milestones(text) -> dict[int, float] | None:
     return nodes or None
 
 
+def format_milestones(nodes: dict[int, float] | None) -> str | None:
+    """The inverse of ``parse_milestones``: {3: 0.15, 6: 0.4} → ``"3:15;6:40"`` (months in
+    order; shares as percentages without trailing zeros); None for no nodes."""
+    if not nodes:
+        return None
+    return ";".join(f"{m}:{round(share * 100, 4):g}" for m, share in sorted(nodes.items()))
+
+
 def milestone_share(nodes: dict[int, float], month: int) -> float:
     """Expected share at ``month``, interpolating linearly between milestone nodes
     (starting from 0 at month 0 and ending at 100% at month 12 unless given)."""

@@ -14,6 +14,7 @@ import pandas as pd
 from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.delivery import contacts
+from indicators.rules import progress
 from indicators.setup import workbook
 from indicators.setup.workbook import BASIS_WORDS
 
@@ -89,7 +90,50 @@ def _blank(v) -> bool:
 
 TARGET_EDIT_COLUMNS = ["indicator_code", "indicator_name", "org_unit", "org_unit_name", "year", "unit", "value",
                        "basis", "basis_text", "milestones", "reason", "set_at", "set_by"]
-TARGET_EDITABLE = ["value", "milestones", "reason"]
+MONTH_COLUMNS = [f"m{m}" for m in range(1, 13)]  # the editor's 1月…12月: cumulative % due by month end
+TARGET_EDITABLE = ["value", *MONTH_COLUMNS, "reason"]
+
+
+def milestone_columns(texts: pd.Series) -> pd.DataFrame:
+    """月度节点 texts → one column per month (m1…m12, percent; NaN where no node): the
+    month-by-month table the target editor shows instead of "3:15;6:40;…"."""
+    rows = []
+    for text in texts:
+        try:
+            nodes = progress.parse_milestones(text) or {}
+        except ValueError:  # an old unreadable text: shown blank, kept unless edited
+            nodes = {}
+        rows.append([nodes[m] * 100 if m in nodes else np.nan for m in range(1, 13)])
+    return pd.DataFrame(rows, columns=MONTH_COLUMNS, index=texts.index, dtype="float64")
+
+
+def milestones_from_columns(frame: pd.DataFrame) -> pd.Series:
+    """The editor's m1…m12 back to 月度节点 texts (None where every month is blank)."""
+    def text(row) -> str | None:
+        return progress.format_milestones({m: float(v) / 100 for m, v in zip(range(1, 13), row) if pd.notna(v)})
+    return pd.Series([text(r) for r in frame[MONTH_COLUMNS].itertuples(index=False)], index=frame.index,
+                     dtype=object)
+
+
+def milestones_label(text) -> str:
+    """"3:15;6:40" → "3月 15%　6月 40%" for tables a reader looks at ("" for none)."""
+    try:
+        nodes = progress.parse_milestones(text)
+    except ValueError:
+        return str(text)
+    return "　".join(f"{m}月 {round(s * 100, 4):g}%" for m, s in sorted(nodes.items())) if nodes else ""
+
+
+def _milestone_problems(frame: pd.DataFrame) -> list[str]:
+    """A node outside 0–100 %, or one below an earlier month's (nodes are cumulative)."""
+    problems = []
+    for r, row in zip(frame.itertuples(index=False), frame[MONTH_COLUMNS].itertuples(index=False)):
+        nodes = [(m, float(v)) for m, v in zip(range(1, 13), row) if pd.notna(v)]
+        if any(not 0 <= v <= 100 for _, v in nodes):
+            problems.append(f"{r.indicator_name}（{r.org_unit_name}）的月度节点应在 0–100% 之间")
+        elif any(b[1] < a[1] for a, b in zip(nodes, nodes[1:])):
+            problems.append(f"{r.indicator_name}（{r.org_unit_name}）的月度节点是累计进度，后面的月份不应小于前面的月份")
+    return problems
 
 
 def target_years(con: Connection, today: dt.date) -> list[int]:
@@ -111,7 +155,8 @@ def target_editor_frame(con: Connection, year: int) -> pd.DataFrame:
     t["basis"] = t["basis"].astype(object).where(t["basis"].notna(), None)
     words = {v: k for k, v in BASIS_WORDS.items()}
     t["basis_text"] = [words.get(b, "全年累计" if k == "cumulative" else "年末达到") for b, k in zip(t["basis"], t["_kind"])]
-    return t[TARGET_EDIT_COLUMNS].reset_index(drop=True)
+    t = t[TARGET_EDIT_COLUMNS].reset_index(drop=True)
+    return pd.concat([t, milestone_columns(t["milestones"])], axis=1)
 
 
 def changed_targets(before: pd.DataFrame, after: pd.DataFrame, reason: str | None = None
@@ -125,10 +170,15 @@ def changed_targets(before: pd.DataFrame, after: pd.DataFrame, reason: str | Non
     b = before.reset_index(drop=True)
     value = pd.to_numeric(a["value"], errors="coerce")
     old = pd.to_numeric(b["value"], errors="coerce")
-    ms_new = a["milestones"].map(lambda v: None if _blank(v) else str(v).strip())
-    ms_old = b["milestones"].map(lambda v: None if _blank(v) else str(v).strip())
+    if set(MONTH_COLUMNS) <= set(a.columns):  # the month-by-month table is what was edited
+        ms_new, ms_old = milestones_from_columns(a), milestones_from_columns(b)
+    else:
+        ms_new = a["milestones"].map(lambda v: None if _blank(v) else str(v).strip())
+        ms_old = b["milestones"].map(lambda v: None if _blank(v) else str(v).strip())
     problems = [f"{r.indicator_name}（{r.org_unit_name}）的目标值为空或不是数字"
                 for r, v in zip(a.itertuples(index=False), value) if pd.isna(v)]
+    if set(MONTH_COLUMNS) <= set(a.columns):
+        problems += _milestone_problems(a)
     # None != None is True in pandas: compare the texts with blanks as ''
     changed = ~np.isclose(value.fillna(np.inf), old.fillna(np.inf)) | (ms_new.fillna("") != ms_old.fillna(""))
     changed = pd.Series(changed, index=a.index) & value.notna()
@@ -151,7 +201,7 @@ def target_history_table(con: Connection, indicator_code: str, org_unit: str) ->
     latest = h.groupby("year")["set_at"].transform("max")
     h = h.assign(current=np.where(h["set_at"] == latest, "✓", "")).sort_values(["year", "set_at"],
                                                                              ascending=False)
-    return pd.DataFrame({"年度": h["year"].astype("int64"), "目标值": h["value"], "月度节点": h["milestones"].fillna(""),
+    return pd.DataFrame({"年度": h["year"].astype("int64"), "目标值": h["value"], "月度节点": h["milestones"].map(milestones_label),
                          "设定时间": pd.to_datetime(h["set_at"]), "设定人": h["set_by"].fillna("—"),
                          "调整原因": h["reason"].fillna(""), "当前": h["current"]}).reset_index(drop=True)
 
