@@ -8,10 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from indicators import ui
+from indicators import ui, ui_chrome
 from indicators.settings import Settings
 
-st.set_page_config(layout="wide", page_title="指标月调度", page_icon=":material/dashboard:")
+# the icon is a local file: a ":material/…" icon would be fetched from an internet font host
+st.set_page_config(layout="wide", page_title="指标月调度", page_icon=str(ui_chrome.FAVICON))
 
 ROOT = Path(__file__).resolve().parent
 
@@ -51,6 +52,12 @@ if missing:  # a broken install says so instead of quietly losing a page from th
 sections: dict[str, list] = {}
 for i, (file, title, icon, section) in enumerate(PAGES):
     sections.setdefault(section, []).append(st.Page(str(ROOT / file), title=title, icon=icon, default=(i == 0)))
+# an address that is no page (an old bookmark, a typo) gets a Chinese page of its own
+# instead of Streamlit's English "Page not found" dialog
+unknown = ui_chrome.unknown_page([Path(file).stem for file, *_ in PAGES])
+if unknown:
+    sections[PAGES[0][3]].append(st.Page(str(ROOT / "pages/not_found.py"), title="页面不存在", url_path=unknown,
+                                         visibility="hidden"))
 
 with ui.script_run():  # the page's database cursor lives exactly as long as this run
     st.navigation(sections).run()

@@ -4,7 +4,7 @@ with their 类别; the admin assigns the lead department and leader (suggested f
 
 import streamlit as st
 
-from indicators import ui
+from indicators import ui, ui_chrome
 from indicators.errors import RejectedInput
 from indicators.formatting import month_label
 from indicators.rules import due
@@ -25,7 +25,8 @@ months = tv.plan_months(due.reporting_month(ui.today()))
 period = st.selectbox("工作安排所属月份", months, index=2, format_func=month_label, key="w_plan_period")
 
 st.subheader("① 上传工作安排")
-upload = st.file_uploader("选择文件（.txt / .docx）", type=["txt", "docx"], key="w_plan_file")
+upload = ui_chrome.file_uploader("选择文件（.txt / .docx）", ["txt", "docx"], key="w_plan_file")
+upload = (ui_chrome.accepted(upload, ["txt", "docx"]) or [None])[0]
 if upload is not None:
     try:
         reading = tv.read_plan_upload(upload.getvalue(), upload.name)

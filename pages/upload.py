@@ -5,7 +5,7 @@ one upload in one transaction (all land or none, as ``indicators import``)."""
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from indicators import ui, views
+from indicators import ui, ui_chrome, views
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 from indicators.safe_text import md_text
@@ -45,10 +45,10 @@ who = st.text_input("报送人", value=st.session_state.get("upload_who", ""), k
                     placeholder="姓名或单位，如 东城区科技局 张三", help="记入报送记录与操作日志")
 st.session_state["upload_who"] = who.strip()
 limits = ui.limits()
-files = st.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", type=views.UPLOAD_TYPES,
-                         accept_multiple_files=True, key="upload_files",
-                         max_upload_size=limits.upload_mb,
-                         help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
+files = ui_chrome.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", views.UPLOAD_TYPES,
+                                multiple=True, key="upload_files", limit_mb=limits.upload_mb,
+                                help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
+files = ui_chrome.accepted(files, views.UPLOAD_TYPES)
 readings: dict = st.session_state.setdefault("upload_readings", {})  # sha256 → {reading, batch}
 pending: list[dict] = []  # the files of this upload still to import: one unit
 

@@ -36,8 +36,21 @@ def test_renders_on_demo(demo_db, monkeypatch):
     assert at.selectbox(key="tpl_unit").value is None  # all units
     assert at.download_button[0].label == "下载 Excel 模板"
     uploader = at.file_uploader(key="upload_files")
-    assert {t.strip(".") for t in uploader.allowed_type} == {"xlsx", "xlsm", "xls", "csv"}
+    # no type= for Streamlit (it would refuse a wrong file in English): the page checks kinds itself
+    assert not uploader.allowed_type
     assert uploader.accept_multiple_files
+
+
+def test_a_wrong_kind_of_file_is_refused_in_chinese_and_not_read(demo_db, monkeypatch):
+    before = batches(demo_db)
+    at = open_page(PAGE, demo_db, monkeypatch)
+    at.file_uploader(key="upload_files").set_value(("会议通知.docx", b"PK\x03\x04", "application/msword"))
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "「会议通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv。请另存为其中一种格式后重新上传。"]
+    assert not at.button  # nothing to confirm
+    assert batches(demo_db) == before
 
 
 def test_renders_on_empty_db(tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from indicators import clock, views
+from indicators import clock, ui_chrome, views
 from indicators.charts import ChartContext, export_config
 from indicators.db import catalog, connection
 from indicators.db.connection import Connection
@@ -108,10 +108,14 @@ def script_run() -> Iterator[None]:
     the run's cursor is closed when the page is done — also when it stops or reruns."""
     holder: list[Connection] = []
     token = _RUN_CURSOR.set(holder)
+    ui_chrome.reset_table_keys()
+    st.session_state["_url_notices"] = []
+    slot_token = _NOTICE_SLOT.set(None)
     try:
         yield
     finally:
         _RUN_CURSOR.reset(token)
+        _NOTICE_SLOT.reset(slot_token)
         for cur in holder:
             cur.close()
 
@@ -172,18 +176,34 @@ class Filters:
 
 
 
-def _url_state(name: str, options: list, default):
+def _url_state(name: str, options: list, default, fallback: Callable | None = None, format_func=str):
     """The value of filter ``name``: the URL wins (a bookmark or a shared link), then what
-    this session chose on another page, then ``default``."""
+    this session chose on another page, then ``default``. A URL value that does not exist
+    (``?month=2030-01``, ``?unit=NOPE``) is replaced by ``fallback(value)`` → (value,
+    notice) or the default, with a visible Chinese notice; the URL is then corrected."""
     q = st.query_params.get(name)
     if q is not None and q in options:
         value = q
+    elif q is not None and options:
+        value, notice = fallback(q) if fallback else (None, None)
+        if value not in options:
+            value = default
+        if notice is None:
+            notice = views.unknown_in_url(name, q[:40], format_func(value) if value is not None else None)
+        _url_notices().append(notice)
+        if _NOTICE_SLOT.get() is not None:  # the page header is drawn already: show it there
+            _show_notice(_NOTICE_SLOT.get(), notice)
     elif st.session_state.get(f"_f_{name}") in options:
         value = st.session_state[f"_f_{name}"]
     else:
         value = default
     st.session_state[f"_f_{name}"] = value
     return value
+
+
+def _url_notices() -> list[str]:
+    """This run's notices about URL values that do not exist (``page_header`` shows them)."""
+    return st.session_state.setdefault("_url_notices", [])  # emptied by script_run
 
 
 def _write_url(name: str, value, default) -> None:
@@ -201,13 +221,13 @@ def _on_change(name: str, default) -> None:
 
 
 def synced_selectbox(label: str, name: str, options: list, *, format_func=str, help: str | None = None,
-                     placeholder: str = "暂无", default=None):
+                     placeholder: str = "暂无", default=None, fallback: Callable | None = None):
     """A selectbox whose value lives in ``?name=code`` and survives page switches.
     Streamlit's own ``bind="query-params"`` writes the displayed label into the URL; the
     dispatch URLs carry codes (``?month=2026-10&unit=330106&ind=RD01``). ``default``
     (else the first option) is what a URL without ``name`` means."""
     default = default if default in options else (options[0] if options else None)
-    value = _url_state(name, options, default)
+    value = _url_state(name, options, default, fallback, format_func)
     st.session_state[f"w_{name}"] = value
     st.selectbox(label, options, key=f"w_{name}", format_func=format_func, help=help, placeholder=placeholder,
                  on_change=_on_change, args=(name, default))
@@ -246,6 +266,7 @@ def filters(con: Connection, *, unit: bool = True) -> Filters:
             period = synced_selectbox(
                 "数据截至月份", "month", months, placeholder="暂无数据", default=default,
                 help="默认为最近一个已过报送截止日的月份（尚无数据时为其前最近有数据的月份）",
+                fallback=lambda q: views.month_from_url(q, months, have, default),
                 format_func=lambda p: month_label(p) + ("" if p in have else "（无数据）"))
             code = None
             if unit:
@@ -304,8 +325,11 @@ def apply_briefing_css(on: bool) -> None:
               font-size:0.84rem; white-space:nowrap; }}
     .badge.light {{ color:{TEXT_COLOR}; }}
     .asof {{ color:#6B7280; font-size:0.95rem; margin-top:-0.6rem; }}
+    .url-notice {{ background:#FFF7E0; border:1px solid #F2C94C; border-radius:8px; padding:8px 14px;
+                   color:#5C4200; font-size:1rem; }}
     </style>"""
     st.html(base)
+    st.html(ui_chrome.PRINT_CSS)
     if not on:
         return
     st.html("""
@@ -335,7 +359,24 @@ def badge_html(status: str) -> str:
     return f'<span class="{cls}" style="background:{color}">{html.escape(status_badge(status))}</span>'
 
 
+# where this run's page header put URL notices (a page filter chosen after the header)
+_NOTICE_SLOT: ContextVar[object] = ContextVar("indicators_notice_slot", default=None)
+
+
+def _show_notice(where, notice: str) -> None:
+    where.html(f'<div class="url-notice">⚠️ {html.escape(notice)}</div>')
+
+
+def url_notices() -> None:
+    """Say which URL values did not exist and what is shown instead (the URL is corrected)."""
+    slot = st.container()
+    _NOTICE_SLOT.set(slot)
+    for notice in _url_notices():
+        _show_notice(slot, notice)
+
+
 def page_header(title: str, f: Filters | None = None, extra: str = "") -> None:
+    url_notices()
     st.title(md_text(title))  # an indicator's name is typed by someone: text, not markdown
     if f is not None and f.period:
         scope = f.unit_name or ""
@@ -381,12 +422,19 @@ def status_column_config() -> dict:
     return {"status": None, "gap_pp": None, "code": None}
 
 
+def briefing_on() -> bool:
+    return bool(st.session_state.get("_f_briefing", False))
+
+
 def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = None) -> None:
-    """A read-only table; raw helper columns (status, gap_pp, code) are hidden."""
+    """A read-only table; raw helper columns (status, gap_pp, code) are hidden. Tall enough
+    for every row (paged 第 x / y 页 in briefing mode): nothing hides inside a box."""
     if frame.empty:
         st.caption("（无）")
         return
-    st.dataframe(frame, hide_index=True, column_config=status_column_config(), height=height, key=key)
+    rows, fitted = ui_chrome.shown_rows(frame, key=key or ui_chrome.next_table_key(), briefing=briefing_on())
+    st.dataframe(rows, hide_index=True, column_config=status_column_config(), placeholder="—",
+                 height=fitted if height == "auto" else height, key=key)
 
 
 def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | None = None) -> None:
@@ -412,7 +460,7 @@ def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "�
                 for t in tones]
 
     # tall enough for every row: a board cut off after ten rows hides what a leader must see
-    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, height=35 * (len(shown) + 1) + 3)
+    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, placeholder="—", height=ui_chrome.rows_height(len(shown)))
 
 
 def supervision_tables(sl, what: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from indicators.charts.locale_zh import ZH_CN
 from indicators.formatting import month_label
 from indicators.theme import FONT_FAMILY, MUTED_COLOR, TEXT_COLOR
 
@@ -77,12 +78,16 @@ def safe_filename(text: str) -> str:
 
 
 def export_config(title: str, ctx: ChartContext) -> dict:
-    """Plotly config: PNG button exports 16:9 at 2× with a Chinese file name."""
+    """Plotly config: PNG button exports 16:9 at 2× with a Chinese file name; the mode
+    bar speaks Chinese (the shipped zh-CN locale) and is hidden in briefing mode, where
+    the chart is a picture for a slide."""
     name = safe_filename(f"{title}_{month_label(ctx.as_of)}" if ctx.as_of else title)
     return {
         "displaylogo": False,
+        "displayModeBar": not ctx.briefing,
         "responsive": True,
         "locale": "zh-CN",
+        "locales": {"zh-CN": ZH_CN},
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": EXPORT_SCALE,
                                  "width": BRIEFING_SIZE[0], "height": BRIEFING_SIZE[1]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,6 +104,16 @@ def rank_option_label(option: str) -> str:
 
 def rank_measure(option: str | None) -> str | None:
     return None if option in (None, "default") else option
+
+
+def department_names(con: Connection, codes: str | None) -> str | None:
+    """'ZCFG；ZYPZ' → '政策法规与创新体系科、资源配置与管理科': a reader sees names, never codes
+    (an unknown code is shown as it stands)."""
+    if not codes:
+        return None
+    names = dict(zip(*catalog.departments(con)[["code", "name"]].T.values))
+    parts = [p for p in re.split(r"[；;，,、\s]+", str(codes)) if p]
+    return "、".join(names.get(p, p) for p in parts) or None
 
 
 KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率"}
@@ -247,6 +258,7 @@ def indicator_detail(con: Connection, table: pd.DataFrame, code: str, period: st
                      unit: str | None = None, pacing: str = "last_year", rank_by: str | None = None) -> IndicatorDetail:
     unit = unit or top_unit(table)
     info = indicator_info(con, code)
+    info["support_departments"] = department_names(con, info.get("support_departments"))
     head = headline_row(table, code, unit)
     card = headline_cards(table[table["indicator_code"] == code], unit) if head is not None else headline_cards(table.iloc[0:0])
     units = indicator_units(table, code, unit, rank_by)

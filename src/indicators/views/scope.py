@@ -84,3 +84,37 @@ def month_menu(have: list[str], due_month: str) -> tuple[list[str], str | None, 
     note = (f"{periods.label(due_month)}的报送截止日已过，但还没有任何报送数据，"
             f"这里显示最近有数据的 {periods.label(default)}。催报请到「报送记录」页。")
     return months, default, note
+
+
+# ---------------------------------------------------------------- URL values that do not exist
+
+def month_from_url(requested: str, months: list[str], have: list[str], default: str | None) -> tuple[str | None, str]:
+    """The month a page shows when the URL's ``?month=`` is none of ``months``, and the
+    Chinese notice that says so: the month with data nearest to the one asked for (the
+    earlier of two equally near), or ``default`` when the text is not a month at all."""
+    try:
+        y, m = periods.parse(requested)
+    except ValueError:
+        shown = periods.label(default) if default else "默认月份"
+        return default, f"网址中的月份「{requested}」不是有效的月份（应写作 2026-10），已显示{shown}。"
+    choices = [p for p in have if p in months]
+    if not choices:
+        return default, f"{periods.label(requested)}暂无数据。"
+    asked = y * 12 + m
+
+    def distance(p: str) -> tuple[int, int]:
+        py, pm = periods.parse(p)
+        return abs(py * 12 + pm - asked), py * 12 + pm
+    nearest = min(choices, key=distance)
+    return nearest, f"{periods.label(requested)}暂无数据，已显示最近的{periods.label(nearest)}。"
+
+
+URL_WHAT = {"unit": "单位", "ind": "指标", "district": "区县", "leader": "分管领导", "dept": "牵头科室",
+            "state": "说明状态"}
+
+
+def unknown_in_url(name: str, requested: str, shown_label: str | None) -> str:
+    """The notice for ``?unit=NOPE`` / ``?ind=xxx``: what was asked for and what is shown."""
+    what = URL_WHAT.get(name, name)
+    then = f"已显示{shown_label}。" if shown_label else "已忽略。"
+    return f"网址中的{what}「{requested}」不存在，{then}"

@@ -1,0 +1,98 @@
+"""Chinese everywhere a user looks, and nothing fetched from outside this machine: every
+page in a real browser (and the dispatch pages in briefing mode) shows none of
+Streamlit's or Plotly's English UI strings and sends no request to another host; a
+mistyped address and a wrong file type are answered in Chinese."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from waiting import wait_idle
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["", "indicator", "responsibility", "tasks", "explain", "upload", "batches", "report", "setup", "task_plan"]
+BRIEFING = ["", "indicator", "responsibility"]
+# what Streamlit 1.67 and its Plotly draw in English when left alone
+ENGLISH = ["Deploy", "Upload", "per file", "Browse files", "Drag and drop", "Page not found", "Running the app",
+           "Download plot", "Zoom", "Pan", "Autoscale", "Reset axes", "files are not allowed", "or smaller",
+           "Rerun", "Clear cache", "Record a screencast", "Made with Streamlit", "Error:", "Traceback",
+           "CalamineError", "BadZipFile"]
+LOCAL = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture
+def watched(page):
+    """The page, and every request it sends that leaves this machine."""
+    outside: list[str] = []
+
+    def note(request):
+        u = urlparse(request.url)
+        if u.scheme not in ("data", "blob", "about") and u.hostname not in LOCAL:
+            outside.append(request.url)
+    page.on("request", note)
+    return page, outside
+
+
+def visible_text(page) -> str:
+    """What a reader sees, plus the tooltips of Plotly's mode bar."""
+    body = page.locator("body").inner_text()
+    titles = page.eval_on_selector_all(".modebar-btn", "els => els.map(e => e.getAttribute('data-title') || '')")
+    return body + "\n" + "\n".join(titles)
+
+
+def english_in(text: str) -> list[str]:
+    return [w for w in ENGLISH if w in text]
+
+
+@pytest.mark.parametrize("briefing", [False, True])
+def test_no_english_ui_strings_and_no_request_leaves_the_machine(watched, app_url, briefing):
+    page, outside = watched
+    found = {}
+    for path in (BRIEFING if briefing else PAGES):
+        page.goto(f"{app_url}/{path}" + ("?briefing=1" if briefing else ""))
+        wait_idle(page)
+        page.wait_for_timeout(500)  # late chrome (toolbar, favicon) has come
+        if path in ("", "indicator") and not briefing:
+            page.wait_for_selector(".modebar-btn", state="attached")
+            titles = page.eval_on_selector_all(".modebar-btn", "els => els.map(e => e.getAttribute('data-title'))")
+            assert "下载图表（PNG 图片）" in titles, titles
+        if briefing and path in ("", "indicator"):
+            page.wait_for_selector(".js-plotly-plot", state="attached")
+            assert page.locator(".modebar-btn").count() == 0  # no mode bar on a slide picture
+        bad = english_in(visible_text(page))
+        if bad:
+            found[path or "/"] = bad
+    assert found == {}
+    assert outside == []
+
+
+def test_a_mistyped_address_gets_a_chinese_page(watched, app_url):
+    page, outside = watched
+    page.goto(f"{app_url}/no-such-page")
+    wait_idle(page)
+    page.get_by_text("网址中的页面「/no-such-page」不存在").wait_for()
+    text = visible_text(page)
+    assert english_in(text) == [] and page.locator('[role="dialog"]').count() == 0
+    page.get_by_role("link", name="打开调度总览").last.click()
+    page.get_by_role("heading", name="调度总览").wait_for()
+    assert outside == []
+
+
+def test_a_wrong_file_type_is_refused_in_chinese(page, app_url, tmp_path):
+    wrong = tmp_path / "会议通知.docx"
+    wrong.write_bytes(b"PK\x03\x04 not really a report")
+    page.goto(f"{app_url}/upload")
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]')
+    drawn = page.evaluate("""() => {
+        const z = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+        const after = sel => getComputedStyle(z.querySelector(sel), '::after').content;
+        return [after('button [data-testid="stMarkdownContainer"]'),
+                after('[data-testid="stFileUploaderDropzoneInstructions"] > div')]; }""")
+    assert drawn[0] == '"选择文件"' and "单个文件不超过 200 MB" in drawn[1], drawn  # Streamlit's text is hidden
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(wrong))
+    page.get_by_text("「会议通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv").wait_for()
+    wait_idle(page)
+    assert english_in(visible_text(page)) == []

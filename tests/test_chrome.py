@@ -1,0 +1,73 @@
+"""Streamlit's chrome in Chinese: config, favicon, uploader checks, table paging, the
+Plotly locale (pure parts; the browser test looks at the real page)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import streamlit
+from pagetest import ROOT
+
+from indicators import ui_chrome
+from indicators.charts import ChartContext, export_config
+from indicators.charts.locale_zh import DICTIONARY
+
+
+def test_streamlit_config_hides_deploy_and_the_developer_menu():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_favicon_is_a_local_png():
+    assert ui_chrome.FAVICON.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert ":material/" not in (ROOT / "app.py").read_text(encoding="utf-8").split("set_page_config")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("name,problem", [
+    ("东城区.xlsx", None),
+    ("东城区.XLS", None),
+    ("东城区.csv", None),
+    ("通知.docx", "「通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv。请另存为其中一种格式后重新上传。"),
+    ("README", "「README」是没有扩展名的文件，这里只接受 .xlsx、.xlsm、.xls、.csv。请另存为其中一种格式后重新上传。"),
+])
+def test_wrong_kind_of_upload_is_one_chinese_line(name, problem):
+    assert ui_chrome.wrong_kind(name, ["xlsx", "xlsm", "xls", "csv"]) == problem
+
+
+@pytest.mark.parametrize("n,page,rows", [
+    (15, 1, (0, 15)), (16, 1, (0, 15)), (16, 2, (15, 16)), (40, 3, (30, 40)), (40, 9, (30, 40)), (40, 0, (0, 15)),
+])
+def test_briefing_pages_of_a_table(n, page, rows):
+    s = ui_chrome.page_rows(n, page)
+    assert (s.start, s.stop) == rows
+
+
+@pytest.mark.parametrize("n,pages", [(0, 1), (1, 1), (15, 1), (16, 2), (45, 3), (46, 4)])
+def test_page_count(n, pages):
+    assert ui_chrome.page_count(n) == pages
+
+
+def test_rows_height_shows_whole_rows():
+    assert ui_chrome.rows_height(10) == 35 * 11 + 3
+    assert ui_chrome.rows_height(0) == 35 * 2 + 3  # the "no rows" line still fits
+
+
+def test_plotly_speaks_chinese_and_hides_its_mode_bar_in_briefing_mode():
+    page = export_config("完成率", ChartContext(as_of="2026-10"))
+    assert page["locale"] == "zh-CN" and page["locales"]["zh-CN"]["dictionary"] is DICTIONARY
+    assert page["displayModeBar"] is True
+    assert DICTIONARY["Download plot as a PNG"] == "下载图表（PNG 图片）" and DICTIONARY["Zoom"] == "缩放"
+    assert export_config("完成率", ChartContext(as_of="2026-10", briefing=True))["displayModeBar"] is False
+
+
+def test_streamlits_plotly_asks_only_for_strings_the_locale_has():
+    """Every mode-bar string in the Plotly that Streamlit ships is translated."""
+    js = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    bundle = next(js.glob("PlotlyChart.*.js")).read_text(encoding="utf-8", errors="replace")
+    asked = set(re.findall(r"\bl\(e,`([A-Z][^`]{1,80})`\)", bundle))
+    assert "Download plot as a PNG" in asked
+    assert asked - set(DICTIONARY) == set()
