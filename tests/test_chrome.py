@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import streamlit
-from pagetest import ROOT
+from pagetest import ROOT, fresh_caches  # noqa: F401 (fixture)
 
 from indicators import ui_chrome
 from indicators.charts import ChartContext, export_config
@@ -71,3 +71,22 @@ def test_streamlits_plotly_asks_only_for_strings_the_locale_has():
     asked = set(re.findall(r"\bl\(e,`([A-Z][^`]{1,80})`\)", bundle))
     assert "Download plot as a PNG" in asked
     assert asked - set(DICTIONARY) == set()
+
+
+@pytest.mark.parametrize("asked,known,unknown", [
+    ("", ["overview", "indicator"], None),  # the main page
+    ("indicator", ["overview", "indicator"], None),
+    ("no-such-page", ["overview", "indicator"], "no-such-page"),
+    ("a/b", ["overview"], None),  # not a page name Streamlit can serve: its own handling
+])
+def test_unknown_page(monkeypatch, asked, known, unknown):
+    monkeypatch.setattr(ui_chrome, "requested_page_name", lambda: asked)
+    assert ui_chrome.unknown_page(known) == unknown
+
+
+def test_not_found_page_renders_in_chinese(demo_db, monkeypatch):
+    from pagetest import open_page
+    at = open_page("pages/not_found.py", demo_db, monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "页面不存在"
+    assert "不存在（可能是旧书签或输入有误）" in at.warning[0].value

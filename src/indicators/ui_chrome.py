@@ -6,7 +6,6 @@ served from this machine, and the print stylesheet (A4 landscape). Only this mod
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -118,7 +117,7 @@ def unknown_page(known_paths: Sequence[str]) -> str | None:
 
 
 def not_found_notice(name: str) -> str:
-    return f"网址中的页面「/{html.escape(name)}」不存在（可能是旧书签或输入有误）。请从左侧菜单选择页面。"
+    return f"网址中的页面「/{name}」不存在（可能是旧书签或输入有误）。请从左侧菜单选择页面。"
 
 
 # ---------------------------------------------------------------- tables that never hide rows
