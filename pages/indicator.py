@@ -27,7 +27,7 @@ with f.controls:
 detail = views.indicator_detail(con, table, code, f.period, f.unit, pacing=ui.settings().pacing,
                                 rank_by=views.rank_measure(rank_by))
 ctx = ui.chart_context(f, source=detail.source)
-ui.page_header(detail.name, f, extra=detail.kind_text)
+ui.page_header(detail.name, f, extra=detail.kind_text, source=detail.source)  # the charts' source too
 
 if detail.head is None:
     st.info(f"{md_text(f.unit_name)} 没有「{md_text(detail.name)}」的目标或数据。")

@@ -71,8 +71,9 @@ code = st.selectbox("指标（默认列出滞后指标）", codes, format_func=l
 if code:
     import pandas as pd
     table = pd.concat([summary.indicators, summary.children])
-    fig = png.completion_figure(table, summary.period, code, parent=summary.scope_code, source=summary.source)
-    ui.chart(fig, f"{names.get(code, code)}完成率", f, key="report_png_preview")
+    source = png.indicator_sources(con).get(code, summary.source)  # the same as on 指标详情
+    fig = png.completion_figure(table, summary.period, code, parent=summary.scope_code, source=source)
+    ui.chart(fig, f"{names.get(code, code)}完成率", f, key="report_png_preview", source=source)
     if png.find_browser(settings.browser_path) is None:
         st.warning("本机未安装 Chromium，无法导出 PNG 图片（可用图表右上角的相机按钮在浏览器中保存）。")
     elif st.button("生成 PNG 图片", key="png_make"):

@@ -89,7 +89,11 @@ def test_trend_figure_quarterly_shows_due_months_only():
     assert fig.layout.yaxis.rangemode == "normal"
 
 
-def test_completion_bars_status_colours_and_expected_line():
+def labels(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations if a.name == "bar_label"]
+
+
+def test_completion_bars_status_colours_and_expected_marker():
     units = pd.DataFrame({"unit": ["东城区", "西城区", "高新区"], "kind": "cumulative", "progress": [0.9, 0.5, np.nan],
                           "expected": [0.8333, 0.8333, 0.8333], "status": ["done", "far_behind", "missing"],
                           "partial_text": ["", "", ""]})
@@ -98,16 +102,16 @@ def test_completion_bars_status_colours_and_expected_line():
     assert list(bar.x) == ["东城区", "西城区", "高新区"]
     assert list(bar.y) == pytest.approx([90, 50, 0])
     assert list(bar.marker.color) == [STATUS_COLORS[s] for s in ("done", "far_behind", "missing")]
-    assert "✕ 未报送" in bar.text[2]  # colour always travels with its label
-    assert any(s.y0 == pytest.approx(83.33) for s in fig.layout.shapes)  # one 序时 line
-    assert len(fig.data) == 1
+    assert labels(fig) == ["90.0%<br>✔ 已完成", "50.0%<br>▼ 严重滞后", "—<br>✕ 未报送"]  # colour travels with its label
+    assert not fig.layout.shapes  # no line across the bars and their labels
+    assert fig.data[1].name == "序时进度 83.3%" and list(fig.data[1].y) == pytest.approx([83.33] * 3)
 
 
 def test_completion_bars_per_unit_expected_ticks():
     units = pd.DataFrame({"unit": ["甲", "乙"], "kind": "stock", "progress": [0.5, 0.6], "expected": [0.4, 0.7],
                           "status": ["on_track", "lagging"], "partial_text": ["", "部分汇总，缺：丙镇"]})
     fig = charts.completion_bars(units, CTX, title="x")
-    assert fig.data[1].name == "序时进度" and list(fig.data[1].y) == pytest.approx([40, 70])
+    assert fig.data[1].name == "序时进度（各单位不同，见短横线）" and list(fig.data[1].y) == pytest.approx([40, 70])
     assert list(fig.data[0].x) == ["甲", "乙（部分汇总）"]
 
 
@@ -116,8 +120,15 @@ def test_ratio_bars_show_values_against_the_path_not_a_percentage_of_a_percentag
                           "expected_value": [2.475, 2.475], "status": ["far_behind", "done"], "partial_text": ""})
     fig = charts.completion_bars(units, CTX, title="x", unit="%", decimals=2)
     assert list(fig.data[0].y) == pytest.approx([2.46, 2.52])
-    assert fig.data[0].text[0].startswith("2.46%")
-    assert fig.data[1].name == "序时应达值" and list(fig.data[1].y) == pytest.approx([2.475, 2.475])
+    assert labels(fig)[0].startswith("2.46%")
+    assert fig.data[1].name == "序时应达值 2.48%" and list(fig.data[1].y) == pytest.approx([2.475, 2.475])
+
+
+def test_completion_axis_is_fitted_to_the_data():
+    units = pd.DataFrame({"unit": ["甲", "乙", "丙"], "kind": "cumulative", "progress": [0.157, 0.08, 0.02],
+                          "expected": [0.08] * 3, "status": ["done", "on_track", "lagging"], "partial_text": ""})
+    low, top = charts.completion_bars(units, CTX, title="x").layout.yaxis.range
+    assert low == 0 and 15.7 < top < 40  # room for the labels, not a run to 100 % or 120 %
 
 
 def test_status_heatmap_cells_carry_labels():

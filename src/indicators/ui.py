@@ -375,13 +375,13 @@ def url_notices() -> None:
         _show_notice(slot, notice)
 
 
-def page_header(title: str, f: Filters | None = None, extra: str = "") -> None:
+def page_header(title: str, f: Filters | None = None, extra: str = "", source: str | None = None) -> None:
     url_notices()
     st.title(md_text(title))  # an indicator's name is typed by someone: text, not markdown
     if f is not None and f.period:
         scope = f.unit_name or ""
         st.html(f'<div class="asof">数据截至 {month_label(f.period)}{("　·　" + html.escape(scope)) if scope else ""}'
-                f'{("　·　" + html.escape(extra)) if extra else ""}　·　来源：{html.escape(settings().source_label)}</div>')
+                f'{("　·　" + html.escape(extra)) if extra else ""}　·　来源：{html.escape(source or settings().source_label)}</div>')
 
 
 def headline_cards(cards: pd.DataFrame, per_row: int = 4) -> None:

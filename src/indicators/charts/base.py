@@ -67,6 +67,12 @@ def finish(fig: go.Figure, title: str, ctx: ChartContext, *, source: str | None 
     return fig
 
 
+def plot_height(fig: go.Figure) -> float:
+    """The plot area's height in pixels (the figure's height less its top and bottom margins)."""
+    m = fig.layout.margin
+    return float(fig.layout.height) - float(m.t or 0) - float(m.b or 0)
+
+
 def category_x(fig: go.Figure, **kw) -> None:
     """Months and unit names are categories: never let plotly turn YYYY-MM into dates."""
     fig.update_xaxes(type="category", **kw)

@@ -35,10 +35,13 @@ def cmd_report(args) -> int:
     settings, period = args.settings, as_of(args)
     with open_db(args, read_only=True) as con:
         summary = report.build_summary(con, period, unit=args.unit, settings=settings)
+        if args.format == "png":
+            from indicators.report.png import indicator_sources
+            sources = indicator_sources(con)
     if summary.indicators.empty:
         raise RejectedInput(f"{periods.label(period)} 没有{summary.scope_name}的指标数据，未生成报告")
     if args.format == "png":
-        data = _png(summary, args.indicator, settings)
+        data = _png(summary, args.indicator, settings, sources)
     else:
         data = report.render(summary, args.format, issued=clock.today(settings), deadline_day=settings.deadline_day,
                              complete_only=args.require_explanations)
@@ -52,7 +55,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _png(summary, code: str | None, settings) -> bytes:
+def _png(summary, code: str | None, settings, sources: dict[str, str]) -> bytes:
     import pandas as pd
 
     from indicators.report.png import completion_figure, figure_png
@@ -63,5 +66,6 @@ def _png(summary, code: str | None, settings) -> bytes:
         code = summary.chart_indicators[0]
     if code not in set(table["indicator_code"]):
         raise RejectedInput(f"指标 {code} 不存在或该月没有数据")
-    fig = completion_figure(table, summary.period, code, parent=summary.scope_code, source=summary.source)
+    fig = completion_figure(table, summary.period, code, parent=summary.scope_code,
+                            source=sources.get(code, summary.source))
     return figure_png(fig, browser=settings.browser_path)

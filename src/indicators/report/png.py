@@ -79,6 +79,14 @@ def figure_png(fig: go.Figure, width: int | None = None, height: int | None = No
         raise ChartExportUnavailable(f"图片导出失败（浏览器未能完成渲染）：{exc}") from exc
 
 
+def indicator_sources(con) -> dict[str, str]:
+    """Each indicator's own 数据来源 from the setup: its charts carry it on the page, in the
+    PNG export and on the page header alike (the system's label where none is set)."""
+    from indicators.db import catalog
+    inds = catalog.indicators(con)
+    return {c: s.strip() for c, s in zip(inds["code"], inds["source"]) if isinstance(s, str) and s.strip()}
+
+
 def completion_figure(table: pd.DataFrame, period: str, code: str, *, parent: str | None = None,
                       source: str = "市科技局指标月调度系统") -> go.Figure:
     """The completion-by-unit chart of one indicator (the page's chart builder), 16:9."""
