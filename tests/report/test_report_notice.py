@@ -30,8 +30,11 @@ def test_headline_states_the_counts(tiny_table, tiny_summary):
 
 def test_sections_in_order(blocks):
     heads = [b.text for b in blocks if b.kind == "heading"]
-    assert heads == ["一、总体情况", "二、主要指标完成情况", "三、滞后指标及牵头单位", "四、各区县排名", "五、下一步工作要求"]
-    assert blocks[0].kind == "title" and blocks[0].text == "关于2026年10月测试市科技创新重点指标调度情况的通报"
+    assert heads == ["一、总体情况", "二、主要指标完成情况", "三、滞后指标及牵头单位", "四、各区县排名", "五、报送情况",
+                     "六、下一步工作要求"]
+    assert [(b.kind, b.text) for b in blocks[:4]] == [("organ", "市科技局文件"), ("docno", "〔2026〕　　号"),
+                                                      ("signer", "签发人：　　　　"), ("rule", "")]  # the 红头
+    assert blocks[4].kind == "title" and blocks[4].text == "关于2026年10月测试市科技创新重点指标调度情况的通报"
     assert blocks[-1].text == "2026年11月23日" and blocks[-2].text == "市科技局"
 
 
@@ -48,11 +51,11 @@ def test_lagging_and_ranking_paragraphs(blocks, tiny_summary):
 
 def test_markdown_and_docx_carry_the_same_text(blocks):
     md = to_markdown(blocks)
-    assert md.startswith("# 关于2026年10月")
+    assert md.startswith("**市科技局文件**") and "\n# 关于2026年10月" in md
     assert "## 三、滞后指标及牵头单位" in md
     d = docx.Document(io.BytesIO(to_docx(blocks)))
     paras = [p.text for p in d.paragraphs if p.text]
-    assert paras == [b.text for b in blocks]
+    assert paras == [b.text for b in blocks if b.text]  # the red rule is a border, no text
     for b in blocks[2:-2]:
         assert b.text in md
 
@@ -60,7 +63,11 @@ def test_markdown_and_docx_carry_the_same_text(blocks):
 def test_docx_uses_official_document_fonts(blocks):
     from docx.oxml.ns import qn
     d = docx.Document(io.BytesIO(to_docx(blocks)))
-    title, body = d.paragraphs[0].runs[0], d.paragraphs[2].runs[0]
+    organ, title, body = d.paragraphs[0].runs[0], d.paragraphs[4].runs[0], d.paragraphs[6].runs[0]
+    assert organ._element.rPr.rFonts.get(qn("w:eastAsia")) == notice.ORGAN_FONT
+    assert str(organ.font.color.rgb) == notice.RED and organ.font.size.pt == 42  # the 红头
+    red_rule = d.paragraphs[3]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert red_rule.get(qn("w:color")) == notice.RED
     assert title._element.rPr.rFonts.get(qn("w:eastAsia")) == notice.TITLE_FONT
     assert body._element.rPr.rFonts.get(qn("w:eastAsia")) == notice.BODY_FONT
     assert body.font.size.pt == 16
@@ -77,3 +84,27 @@ def test_no_lagging_says_so(tiny_summary):
     text = "\n".join(b.text for b in notice_blocks(calm, issued=date(2026, 11, 23), deadline_day=5))
     assert "本月无滞后于序时进度的指标。" in text
     assert not re.search(r"\d+\. ", text)
+
+
+def test_reporting_paragraph_names_who_has_not_sent(tiny_summary):
+    from indicators.report.notice import reporting_sentence
+    kids = tiny_summary.children
+    due = kids[~kids["status"].isin(["not_due", "no_target"])]
+    units = list(dict.fromkeys(due["org_unit_name"]))
+    late = due[due["status"] == "missing"]
+    text = reporting_sentence(tiny_summary)
+    assert text.startswith(f"本月应报送数据的{len(units)}个区县中，")
+    for unit, n in late.groupby("org_unit_name").size().items():
+        assert f"{unit}未报送{n}项指标" in text
+
+
+def test_reporting_paragraph_by_hand():
+    import pandas as pd
+    from indicators.report.notice import reporting_sentence
+    from indicators.report.summary import Summary
+    kids = pd.DataFrame({"org_unit_name": ["甲区", "甲区", "乙县", "乙县", "丙县"],
+                         "status": ["on_track", "missing", "missing", "missing", "not_due"]})
+    s = Summary(period="2026-10", scope_code="C", scope_name="测试市", source="市科技局指标月调度系统",
+                indicators=pd.DataFrame({"status": []}), children=kids, counts={}, lagging=pd.DataFrame(),
+                ranking=pd.DataFrame())
+    assert reporting_sentence(s) == "本月应报送数据的2个区县中，0个已按时全部报送；甲区未报送1项指标、乙县未报送2项指标，请抓紧补报。"

@@ -73,7 +73,8 @@ def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int, compl
         return notice.to_docx(blocks) if fmt == "docx" else notice.to_markdown(blocks).encode("utf-8")
     if fmt == "pdf":
         from indicators.report import pdf
-        return pdf.convert(render(summary, "docx", issued=issued, deadline_day=deadline_day), ".docx")
+        docx = render(summary, "docx", issued=issued, deadline_day=deadline_day)
+        return pdf.convert(pdf.with_installed_fonts(docx), ".docx")
     raise RejectedInput(f"不支持的报告格式「{fmt}」，可选：{'、'.join(RENDERABLE)}")
 
 

@@ -28,8 +28,12 @@ TITLE_FONT, HEADING_FONT, BODY_FONT = "黑体", "黑体", "仿宋_GB2312"
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # title | salutation | heading | para | signature | date
+    kind: str  # organ | docno | signer | rule (the 红头) | title | salutation | heading | para | signature | date
     text: str
+
+
+RED = "C00000"  # the 红头's red (GB/T 9704: the issuing organ and the rule under it)
+ORGAN_FONT = "方正小标宋简体"
 
 
 def issuer_of(source: str) -> str:
@@ -57,8 +61,35 @@ def headline(s: Summary) -> str:
     return "，".join(parts) + "。"
 
 
+def red_header(s: Summary, issued: date) -> list[Block]:
+    """The 红头 as the bureau issues it: issuing organ, 文号 (the number left for the
+    registry to fill in), 签发人 (left blank for the signing leader), the red rule."""
+    return [
+        Block("organ", f"{issuer_of(s.source)}文件"),
+        Block("docno", f"〔{issued.year}〕　　号"),
+        Block("signer", "签发人：　　　　"),
+        Block("rule", ""),
+    ]
+
+
+def reporting_sentence(s: Summary) -> str:
+    """报送情况: who has sent this month's figures, who has not (from the statuses)."""
+    rows = s.children if not s.children.empty else s.indicators
+    due = rows[~rows["status"].isin(["not_due", "no_target"])]
+    if due.empty:
+        return f"{s.period_label}没有到期应报送的重点指标。"
+    missing = due[due["status"] == "missing"].groupby("org_unit_name", sort=False).size()
+    units = list(dict.fromkeys(due["org_unit_name"]))
+    if s.children.empty:
+        return f"本月{s.scope_name}应报送{len(due)}项指标，已报送{len(due) - int(missing.sum())}项。"
+    text = f"本月应报送数据的{len(units)}个区县中，{len(units) - len(missing)}个已按时全部报送"
+    if len(missing):
+        text += "；" + "、".join(f"{u}未报送{n}项指标" for u, n in missing.items()) + "，请抓紧补报"
+    return text + "。"
+
+
 def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]:
-    blocks = [
+    blocks = red_header(s, issued) + [
         Block("title", f"关于{s.period_label}{s.scope_name}科技创新重点指标调度情况的通报"),
         Block("salutation", "各区县科技主管部门，局机关各科室："),
         Block("para", f"为压紧压实工作责任，推动年度重点指标任务落实，按照重点指标月调度工作安排，"
@@ -90,7 +121,8 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
                 blocks.append(Block("para", f"{row['responsible']}说明：{explanation_text(row, name_who=False)}。"))
     blocks.append(Block("heading", "四、各区县排名"))
     blocks += _ranking_blocks(s)
-    n = 5
+    blocks += [Block("heading", "五、报送情况"), Block("para", reporting_sentence(s))]
+    n = 6
     if s.supervision is not None and notice_district_paragraphs(s.supervision):
         blocks.append(Block("heading", f"{_cn(n)}、区县滞后说明"))
         blocks += [Block("para", p) for p in notice_district_paragraphs(s.supervision)]
@@ -191,7 +223,13 @@ def to_markdown(blocks: list[Block]) -> str:
     out = []
     for b in blocks:
         b = Block(b.kind, md_text(b.text)) if b.text else b
-        if b.kind == "title":
+        if b.kind == "organ":
+            out.append(f"**{b.text}**\n")
+        elif b.kind in ("docno", "signer"):
+            out.append(f"{b.text}  ")
+        elif b.kind == "rule":
+            out.append("\n---\n")
+        elif b.kind == "title":
             out.append(f"# {b.text}\n")
         elif b.kind == "heading":
             out.append(f"\n## {b.text}\n")
@@ -224,6 +262,9 @@ def to_docx(blocks: list[Block]) -> bytes:
         fmt.line_spacing = Pt(28)
         fmt.space_after = Pt(0)
         font, size, bold = BODY_FONT, 16, False
+        if b.kind in ("organ", "docno", "signer", "rule"):
+            _red_header_paragraph(p, b)
+            continue
         if b.kind == "title":
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             font, size, bold = TITLE_FONT, 22, False
@@ -246,13 +287,51 @@ def to_docx(blocks: list[Block]) -> bytes:
     return out.getvalue()
 
 
+def _red_header_paragraph(p, b: Block) -> None:
+    """One paragraph of the 红头: the organ large and red, 文号 centred, 签发人 right, the rule."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+    fmt = p.paragraph_format
+    if b.kind == "organ":
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.line_spacing = Pt(60)
+        fmt.space_before, fmt.space_after = Pt(12), Pt(18)
+        run = p.add_run(b.text)
+        _run_font(run, ORGAN_FONT, 42, False)
+        run.font.color.rgb = RGBColor.from_string(RED)
+        run.font.spacing = Pt(4)
+        return
+    if b.kind == "rule":  # the red line under the 文号: a bottom border, 2.25 pt
+        fmt.line_spacing = Pt(8)
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for k, v in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", RED)):
+            bottom.set(qn(k), v)
+        borders.append(bottom)
+        p._p.get_or_add_pPr().append(borders)
+        return
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER if b.kind == "docno" else WD_ALIGN_PARAGRAPH.RIGHT
+    if b.kind == "signer":
+        fmt.right_indent = Pt(16)
+    _run_font(p.add_run(b.text), BODY_FONT, 16, False)
+
+
 def _style_font(style, name: str, size: int) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
+    from docx.oxml import OxmlElement
     style.font.name = name
     style.font.size = Pt(size)
     rpr = style.element.get_or_add_rPr()
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    # Simplified Chinese: where 仿宋/黑体 are missing, LibreOffice substitutes a zh-CN font
+    # (not a Japanese one, whose glyphs differ) and embeds it in the PDF
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    rpr.append(lang)
 
 
 def _run_font(run, name: str, size: int, bold: bool) -> None:

@@ -54,3 +54,42 @@ def convert(data: bytes, suffix: str) -> bytes:
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
             raise PdfUnavailable("LibreOffice 未能生成 PDF" + (f"：{detail[-1]}" if detail else "。"))
         return out.read_bytes()
+
+
+# The official document fonts and the Simplified-Chinese faces that stand in for them when
+# this machine lacks them. Left to itself LibreOffice substitutes the first CJK face it
+# finds — on Debian the Japanese one, whose glyphs differ from the Chinese forms.
+STAND_INS = {"仿宋_GB2312": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC", "方正小标宋简体": "Noto Serif CJK SC",
+             "黑体": "Noto Sans CJK SC", "宋体": "Noto Serif CJK SC"}
+
+
+def installed_font_families() -> set[str]:
+    """Font families fontconfig knows (empty without fc-list: nothing is substituted)."""
+    fc = shutil.which("fc-list")
+    if fc is None:
+        return set()
+    done = subprocess.run([fc, ":", "family"], capture_output=True, text=True, timeout=30, check=False)
+    return {name.strip() for line in done.stdout.splitlines() for name in line.split(",")}
+
+
+def with_installed_fonts(docx: bytes, installed: set[str] | None = None) -> bytes:
+    """``docx`` with each official font this machine lacks named as its installed
+    Simplified-Chinese stand-in, so the PDF embeds Chinese glyphs (the .docx for editing
+    keeps the official names)."""
+    import io
+    import zipfile
+    installed = installed_font_families() if installed is None else installed
+    swap = {old: new for old, new in STAND_INS.items() if old not in installed and new in installed}
+    if not swap:
+        return docx
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith(".xml"):
+                text = data.decode("utf-8")
+                for old, new in swap.items():
+                    text = text.replace(f'"{old}"', f'"{new}"')
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    return out.getvalue()

@@ -1,0 +1,75 @@
+"""The 红头 notice as PDF (LibreOffice headless): A4, the issuing organ, 文号 and 签发人 on
+the first page, every section, and every font embedded (a PDF sent to a district must look
+the same on a machine without 仿宋 or 黑体)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+
+import shutil
+
+import pytest
+from needs import need
+
+from indicators import report
+from indicators.settings import Settings
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        need(name)
+    return path
+
+
+@pytest.fixture(scope="module")
+def notice_pdf(tiny_db, tmp_path_factory):
+    require_tool("soffice")
+    from indicators.db import connection
+    with connection.connect(tiny_db, read_only=True) as con:
+        summary = report.build_summary(con, "2026-10", settings=Settings())
+    path = tmp_path_factory.mktemp("notice") / "notice.pdf"
+    path.write_bytes(report.render(summary, "pdf", issued=dt.date(2026, 11, 6), deadline_day=5))
+    return path
+
+
+def test_pdf_fonts_are_all_embedded(notice_pdf):
+    out = subprocess.run([require_tool("pdffonts"), str(notice_pdf)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    fonts = out[2:]  # after the header and the ruler
+    assert fonts, out
+    # columns: name type encoding emb sub uni object ID — "emb" is the 4th from the right
+    embedded = [line.split()[-5] for line in fonts]
+    assert set(embedded) == {"yes"}, "\n".join(out)
+    assert any(re.search(r"CJK|Song|Hei|Fang|Kai|Ming|WenQuanYi|Droid", line) for line in fonts), "\n".join(out)
+
+
+def test_pdf_first_page_is_the_red_header(notice_pdf):
+    info = subprocess.run([require_tool("pdfinfo"), str(notice_pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
+    first = subprocess.run([require_tool("pdftotext"), "-f", "1", "-l", "1", "-layout", str(notice_pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    squeezed = re.sub(r"\s+", "", first)
+    for text in ("市科技局文件", "〔2026〕号", "签发人：", "关于2026年10月测试市科技创新重点指标调度情况的通报"):
+        assert text in squeezed, first
+    whole = re.sub(r"\s+", "", subprocess.run([require_tool("pdftotext"), str(notice_pdf), "-"],
+                                              capture_output=True, text=True, check=True).stdout)
+    for heading in ("一、总体情况", "四、各区县排名", "五、报送情况", "、下一步工作要求", "2026年11月6日"):
+        assert heading in whole
+
+
+def test_missing_official_fonts_get_chinese_stand_ins_for_the_pdf(tiny_summary):
+    import io
+    import zipfile
+
+    from indicators.report import notice, pdf
+    blocks = notice.notice_blocks(tiny_summary, issued=dt.date(2026, 11, 6), deadline_day=5)
+    docx = notice.to_docx(blocks)
+    swapped = pdf.with_installed_fonts(docx, installed={"Noto Serif CJK SC", "Noto Sans CJK SC", "黑体"})
+    xml = zipfile.ZipFile(io.BytesIO(swapped)).read("word/document.xml").decode("utf-8")
+    assert '"Noto Serif CJK SC"' in xml and '"仿宋_GB2312"' not in xml and '"方正小标宋简体"' not in xml
+    assert '"黑体"' in xml  # installed: kept
+    assert pdf.with_installed_fonts(docx, installed=set()) == docx  # nothing to stand in with: unchanged
