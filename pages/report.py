@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators import report, ui
 from indicators.errors import IndicatorsError
-from indicators.report import notice, png
+from indicators.report import notice, pdf, png
 from indicators.views import explanations as ev
 
 con = ui.db()
@@ -60,8 +60,14 @@ for col, fmt in zip(cols, report.FORMATS):
             data = _render(summary, fmt, f.period, f.unit, version)
         st.download_button(f"{report.FORMAT_LABELS[fmt]}（.{fmt}）", data, file_name=report.file_name(summary, fmt),
                            mime=report.MIME_TYPES[fmt], key=f"dl_{fmt}", width="stretch", on_click="ignore")
+pdf_cols, issued, no_soffice = st.columns(len(report.FORMATS)), ui.today(), pdf.find_soffice() is None
+for col, fmt in zip(pdf_cols, ("pdf", "brief")):  # LibreOffice takes seconds: made on click
+    col.download_button(f"{report.FORMAT_LABELS[fmt]}（.pdf）", file_name=report.file_name(summary, fmt),
+                        data=lambda fmt=fmt: report.render(summary, fmt, issued=issued, deadline_day=settings.deadline_day),
+                        mime=report.MIME_TYPES[fmt], key=f"dl_{fmt}", width="stretch", on_click="ignore",
+                        disabled=no_soffice, help="本机未安装 LibreOffice，无法生成 PDF" if no_soffice else None)
 st.caption("幻灯片为 16:9，图表为可编辑的原生 PowerPoint 图表；调度表每个区县一个工作表，只含数值、不含公式；"
-           "通报草稿可直接在 Word 中修改。")
+           "通报草稿可直接在 Word 中修改；PDF 由 LibreOffice 生成（字体嵌入），A3 简报为一页。")
 
 st.subheader("图表图片（PNG）")
 codes = summary.chart_indicators or summary.indicators["indicator_code"].tolist()

@@ -35,7 +35,7 @@ def boxes(fig, font: int):
     markers = {}
     if len(fig.data) > 1:
         for x, y in zip(fig.data[1].x, fig.data[1].y):
-            if y is not None:
+            if y is not None and y == y:  # (NaN: no 序时 for that unit)
                 markers[x] = (y - MARKER_PX / 2 * u, y + MARKER_PX / 2 * u)
     return labels, markers, (low, top), u
 
@@ -66,8 +66,8 @@ def test_demo_completion_labels_never_collide(demo_units, briefing):
 def test_labels_never_collide_in_the_hard_cases():
     """Bars just under, on and over the 序时 line, a missing unit at 0, a negative bar."""
     import pandas as pd
-    units = pd.DataFrame({"unit": list("ABCDEF"), "completion": [0.079, 0.08, 0.085, None, -0.5, 1.57],
-                          "expected": [0.08] * 6,
+    units = pd.DataFrame({"unit": list("ABCDEF"), "kind": "cumulative", "partial_text": "",
+                          "progress": [0.079, 0.08, 0.085, None, -0.5, 1.57], "expected": [0.08] * 6,
                           "status": ["lagging", "on_track", "on_track", "missing", "far_behind", "done"]})
     for briefing in (False, True):
         ctx = ChartContext(as_of=AS_OF, briefing=briefing)

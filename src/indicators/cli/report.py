@@ -13,7 +13,7 @@ from indicators.cli.args import add_db_arg, add_period_arg, as_of, open_db
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 
-FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "pdf", "png")
+FORMAT_CHOICES = ("pptx", "xlsx", "docx", "md", "pdf", "brief", "png")
 
 
 def add_parsers(sub) -> None:
@@ -21,7 +21,7 @@ def add_parsers(sub) -> None:
     add_db_arg(p)
     add_period_arg(p)
     p.add_argument("--format", required=True, choices=FORMAT_CHOICES,
-                   help="pptx 汇报幻灯片 / xlsx 调度表 / docx、md、pdf 通报草稿 / png 某指标完成率图")
+                   help="pptx 汇报幻灯片 / xlsx 调度表 / docx、md、pdf 通报（红头）/ brief 一页 A3 简报（PDF）/ png 某指标完成率图")
     p.add_argument("--out", required=True, type=Path, help="输出文件")
     p.add_argument("--unit", help="报告范围：该单位及其下级（默认全市）")
     p.add_argument("--indicator", help="png：指标代码（默认第一个滞后指标）")

@@ -22,15 +22,16 @@ from indicators.report.summary import Summary, summarize
 from indicators.settings import Settings
 
 FORMATS = ("pptx", "xlsx", "docx", "md")  # the downloads of 报告导出
-RENDERABLE = FORMATS + ("pdf",)  # pdf: the notice through LibreOffice (report.pdf)
+RENDERABLE = FORMATS + ("pdf", "brief")  # through LibreOffice (report.pdf): the notice, the A3 简报
 FORMAT_LABELS = {"pptx": "汇报幻灯片", "xlsx": "调度表", "docx": "通报（草稿）", "md": "通报（草稿）",
-                 "pdf": "通报（PDF）"}
+                 "pdf": "通报（PDF）", "brief": "A3 简报（PDF）"}
 MIME_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "text/markdown",
     "pdf": "application/pdf",
+    "brief": "application/pdf",
     "png": "image/png",
 }
 
@@ -75,13 +76,16 @@ def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int, compl
         from indicators.report import pdf
         docx = render(summary, "docx", issued=issued, deadline_day=deadline_day)
         return pdf.convert(pdf.with_installed_fonts(docx), ".docx")
+    if fmt == "brief":  # one A3 page: key numbers, the lagging list, two charts
+        from indicators.report import brief, pdf
+        return pdf.convert(brief.build_brief(summary, issued=issued), ".pptx")
     raise RejectedInput(f"不支持的报告格式「{fmt}」，可选：{'、'.join(RENDERABLE)}")
 
 
 def file_name(summary: Summary, fmt: str) -> str:
     kind = {"pptx": "重点指标月调度汇报", "xlsx": "重点指标调度表", "docx": "重点指标调度通报",
-            "md": "重点指标调度通报", "pdf": "重点指标调度通报", "png": "完成率"}[fmt]
-    return f"{summary.period_label}{summary.scope_name}{kind}.{fmt}"
+            "md": "重点指标调度通报", "pdf": "重点指标调度通报", "png": "完成率", "brief": "重点指标调度简报（A3）"}[fmt]
+    return f"{summary.period_label}{summary.scope_name}{kind}.{'pdf' if fmt == 'brief' else fmt}"
 
 
 __all__ = ["FORMATS", "FORMAT_LABELS", "RENDERABLE", "MIME_TYPES", "Summary", "build_summary", "file_name",
