@@ -58,8 +58,22 @@ def ranking_table(units: pd.DataFrame, unit_name: str, decimals: int = 2) -> pd.
         "排名": units["rank_text"], "单位": units["unit"], "本期值": units["value_text"], "目标": units["target_text"],
         "完成率": units["completion_text"], "序时进度": units["expected"].map(fmt_pct), "差距": units["gap_text"],
         "同比": units["yoy_text"], "状态": units["badge"], "说明": units["partial_text"],
-        "预计全年": [fmt_value(v, unit_name, decimals) for v in units["projection"]],
+        "预计全年": [fmt_value(v, unit_name, decimals) if pd.notna(v) else no_projection_reason(k, s)
+                     for v, k, s in zip(units["projection"], units["kind"], units["status"])],
     })
+
+
+def no_projection_reason(kind: str, status: str) -> str:
+    """Why a row has no 预计全年 (the projection is made for cumulative figures only)."""
+    if status == "missing":
+        return "未报送，无法推算"
+    if status == "not_due":
+        return "未到报送期"
+    if kind == "stock":
+        return "期末值：看年末水平，不做累计推算"
+    if kind == "ratio":
+        return "比率：不做全年推算"
+    return "数据不足，无法推算"
 
 
 def provenance_table(table: pd.DataFrame, code: str, parent: str | None = None) -> pd.DataFrame:
