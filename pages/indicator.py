@@ -43,9 +43,12 @@ ui.chart(fig, f"{detail.name}_趋势", f, key="ind_trend", source=detail.source)
 if detail.units.empty:
     st.info("该单位没有下级单位，不做分单位比较。")
 else:
-    fig = charts.completion_bars(detail.units, ctx, title=f"{detail.name}：{detail.units_title}", source=detail.source,
-                                 unit=detail.unit, decimals=detail.decimals)
-    ui.chart(fig, f"{detail.name}_各单位完成率", f, key="ind_units", source=detail.source)
+    if views.units_chartable(detail.units):
+        fig = charts.completion_bars(detail.units, ctx, title=f"{detail.name}：{detail.units_title}",
+                                     source=detail.source, unit=detail.unit, decimals=detail.decimals)
+        ui.chart(fig, f"{detail.name}_各单位完成率", f, key="ind_units", source=detail.source)
+    else:  # an empty chart of "无目标" labels tells a leader nothing
+        st.info("各单位本期都没有可比较的完成进度（未设定目标或未报送），不画完成进度图；数值、同比与排名见下表。")
     st.subheader(f"排名与预计全年 · {views.rank_option_label(rank_by)}")
     ui.table(detail.ranking)
 

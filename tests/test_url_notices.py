@@ -87,3 +87,11 @@ def test_a_valid_url_gives_no_notice(demo_db, monkeypatch):
 def test_no_projection_says_why(kind, status, reason):
     from indicators.views.indicator import no_projection_reason
     assert no_projection_reason(kind, status) == reason
+
+
+def test_no_targets_draws_no_empty_units_chart(demo_db, monkeypatch):
+    from pagetest import with_db
+    with_db(demo_db, lambda con: con.execute("DELETE FROM target"))
+    at = open_page("pages/indicator.py", demo_db, monkeypatch)
+    assert not at.exception
+    assert any("不画完成进度图" in i.value for i in at.info)

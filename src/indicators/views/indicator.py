@@ -63,6 +63,16 @@ def ranking_table(units: pd.DataFrame, unit_name: str, decimals: int = 2) -> pd.
     })
 
 
+def units_chartable(units: pd.DataFrame) -> bool:
+    """Whether the by-unit chart has a bar to draw: some unit's progress (a ratio: its value
+    against a 序时应达值)."""
+    if units.empty:
+        return False
+    if (units["kind"] == "ratio").all():
+        return bool((units["value"].notna() & units["expected_value"].notna()).any())
+    return bool(units["progress"].notna().any())
+
+
 def no_projection_reason(kind: str, status: str) -> str:
     """Why a row has no 预计全年 (the projection is made for cumulative figures only)."""
     if status == "missing":
