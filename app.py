@@ -1,14 +1,23 @@
 """指标月调度 — the router. Pages live in pages/, logic in src/indicators/.
 
-First start: when the database file does not exist yet it is created with the demo city,
-so `python3 dev.py app` shows real-looking data at once.
+First start: when the database file does not exist yet it is created with the demo city
+(with one demo account per role), so `python3 dev.py app` shows real-looking data at
+once. A real database without any account gets ``admin`` with a generated password,
+printed once on the console.
+
+Until a browser is signed in, every address shows only the sign-in page (the address
+stays, and opens after signing in). The menu holds the pages the user's role may open;
+an address of another page opens the first page instead. The pages check the role again
+and the domain refuses any write the role may not make.
 """
 
+import runpy
 from pathlib import Path
 
 import streamlit as st
 
 from indicators import ui, ui_chrome
+from indicators.accounts import permissions
 from indicators.settings import Settings
 
 # the icon is a local file: a ":material/…" icon would be fetched from an internet font host
@@ -28,36 +37,78 @@ def _first_start(db_path: str, _settings: Settings) -> None:
         load_demo(con, _settings)
 
 
+@st.cache_resource(show_spinner=False)
+def _first_admin(db_path: str, _settings: Settings) -> None:
+    """A database with no account at all (a real one, or one made before accounts):
+    ``admin`` with a generated password, shown once here on the server's console."""
+    from indicators import clock
+    from indicators.accounts import operator
+    from indicators.accounts.users import first_admin
+    from indicators.db import connection
+    with connection.connect(db_path, create=True) as con:
+        password = first_admin(con, operator(), at=clock.now(_settings))
+    if password is not None:
+        print(f"指标月调度：已创建管理员账户 admin，初始密码（只显示这一次，请登录后修改）：{password}", flush=True)
+
+
 _first_start(str(Path(ui.settings().db_path).resolve()), ui.settings())
+_first_admin(str(Path(ui.settings().db_path).resolve()), ui.settings())
 
-PAGES = [  # (file, title, icon, section)
-    ("pages/overview.py", "调度总览", ":material/dashboard:", "调度"),
-    ("pages/indicator.py", "指标详情", ":material/monitoring:", "调度"),
-    ("pages/responsibility.py", "责任分解", ":material/account_tree:", "调度"),
-    ("pages/tasks.py", "重点任务", ":material/task_alt:", "调度"),
-    ("pages/explain.py", "滞后说明", ":material/edit_note:", "调度"),
-    ("pages/upload.py", "数据报送", ":material/upload_file:", "数据"),
-    ("pages/batches.py", "报送记录", ":material/history:", "数据"),
-    ("pages/report.py", "报告导出", ":material/description:", "数据"),
-    ("pages/send.py", "消息发送", ":material/send:", "数据"),
-    ("pages/setup.py", "设置管理", ":material/settings:", "管理"),
-    ("pages/task_plan.py", "工作安排导入", ":material/playlist_add:", "管理"),
+PAGES = [  # (file, title, icon, section, what the role must be allowed: None = every signed-in user)
+    ("pages/overview.py", "调度总览", ":material/dashboard:", "调度", None),
+    ("pages/indicator.py", "指标详情", ":material/monitoring:", "调度", None),
+    ("pages/responsibility.py", "责任分解", ":material/account_tree:", "调度", None),
+    ("pages/tasks.py", "重点任务", ":material/task_alt:", "调度", None),
+    ("pages/explain.py", "滞后说明", ":material/edit_note:", "调度", None),
+    ("pages/upload.py", "数据报送", ":material/upload_file:", "数据", ("import",)),
+    ("pages/batches.py", "报送记录", ":material/history:", "数据", None),
+    ("pages/review.py", "审核与锁定", ":material/fact_check:", "数据", ("review", "unlock")),
+    ("pages/report.py", "报告导出", ":material/description:", "数据", None),
+    ("pages/send.py", "消息发送", ":material/send:", "数据", ("send",)),
+    ("pages/setup.py", "设置管理", ":material/settings:", "管理", ("setup_import", "target_edit")),
+    ("pages/task_plan.py", "工作安排导入", ":material/playlist_add:", "管理", ("task_plan",)),
+    ("pages/users.py", "用户管理", ":material/manage_accounts:", "管理", ("user_admin",)),
+    ("pages/account.py", "我的账户", ":material/account_circle:", "管理", None),
 ]
+SIGN_IN = ROOT / "pages" / "signin.py"
 
-missing = [file for file, *_ in PAGES if not (ROOT / file).is_file()]
+missing = [file for file, *_ in PAGES if not (ROOT / file).is_file()] + ([] if SIGN_IN.is_file() else ["pages/signin.py"])
 if missing:  # a broken install says so instead of quietly losing a page from the menu
     st.error(f"缺少页面文件：{'、'.join(missing)}。安装不完整，请重新获取程序。", icon="⛔")
     st.stop()
 
-sections: dict[str, list] = {}
-for i, (file, title, icon, section) in enumerate(PAGES):
-    sections.setdefault(section, []).append(st.Page(str(ROOT / file), title=title, icon=icon, default=(i == 0)))
-# an address that is no page (an old bookmark, a typo) gets a Chinese page of its own
-# instead of Streamlit's English "Page not found" dialog
-unknown = ui_chrome.unknown_page([Path(file).stem for file, *_ in PAGES])
-if unknown:
-    sections[PAGES[0][3]].append(st.Page(str(ROOT / "pages/not_found.py"), title="页面不存在", url_path=unknown,
-                                         visibility="hidden"))
 
-with ui.script_run():  # the page's database cursor lives exactly as long as this run
-    st.navigation(sections).run()
+def _sections(who) -> dict[str, list]:
+    """The menu: every page for a signed-out browser (only to keep its address), else the
+    pages the role may open."""
+    sections: dict[str, list] = {}
+    for i, (file, title, icon, section, needs) in enumerate(PAGES):
+        if who is None or needs is None or any(permissions.allowed(who, a) for a in needs):
+            sections.setdefault(section, []).append(st.Page(str(ROOT / file), title=title, icon=icon,
+                                                            default=(i == 0)))
+    # an address that is no page (an old bookmark, a typo) gets a Chinese page of its own
+    # instead of Streamlit's English "Page not found" dialog
+    unknown = ui_chrome.unknown_page([Path(file).stem for file, *_ in PAGES])
+    if unknown:
+        sections.setdefault(PAGES[0][3], []).append(st.Page(str(ROOT / "pages/not_found.py"), title="页面不存在",
+                                                            url_path=unknown, visibility="hidden"))
+    return sections
+
+
+with ui.script_run(router=True):  # the page's database cursor lives exactly as long as this run
+    who = ui.signed_in()
+    if who is None:  # the sign-in form; a right password signs in and the page runs below
+        runpy.run_path(str(SIGN_IN), run_name="__main__")
+        who = ui.signed_in()
+    if who is None:
+        ui.cookie_sync()  # clears the cookie after signing out
+        st.navigation(_sections(None), position="hidden")  # keeps the address asked for; runs no page
+    else:
+        page = st.navigation(_sections(who))
+        with st.sidebar:
+            ui.cookie_sync()
+            st.caption(f"已登录：{who.display}")
+            if st.button("退出登录", icon=":material/logout:", key="sign_out"):
+                ui.sign_out()
+                st.rerun()
+        page.run()

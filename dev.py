@@ -61,7 +61,7 @@ def main(argv: list) -> int:  # no newer syntax: an old Python must reach the re
     os.chdir(ROOT)
     if argv[0] == "app":
         port = os.environ.get("PORT", "8501")
-        cmd = [str(PY), "-m", "streamlit", "run", "app.py", "--server.port", port,
+        cmd = [str(PY), "-m", "streamlit", "run", "serve.py", "--server.port", port,
                "--browser.gatherUsageStats", "false", *argv[1:]]
     else:
         cmd = [str(PY), "-m", "pytest", *argv[1:]]

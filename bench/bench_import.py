@@ -30,8 +30,12 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
 
+from indicators.accounts import system  # noqa: E402
 from indicators.db import connection  # noqa: E402
 from indicators.returns.pipeline import commit, preview_diff, read_return  # noqa: E402
+from indicators.settings import Settings  # noqa: E402
+
+ADMIN, SETTINGS = system("bench"), Settings()
 
 OUT = ROOT / "out"
 FILE = OUT / "import_100k.xlsx"
@@ -86,7 +90,8 @@ def run_ours():
         t0 = time.perf_counter()
         reading = read_return(FILE, con=con, today=TODAY)
         assert reading.ok and len(reading.values) == ROWS, reading.problems.head()
-        commit(con, reading, who="bench", at=dt.datetime.combine(TODAY, dt.time(12)), confirm_warnings=True)
+        commit(con, reading, actor=ADMIN, settings=SETTINGS, at=dt.datetime.combine(TODAY, dt.time(12)),
+               confirm_warnings=True)
         elapsed = time.perf_counter() - t0
         t1 = time.perf_counter()
         preview_diff(con, reading)

@@ -1,5 +1,8 @@
-"""报送记录 — every uploaded batch with its rollback, who reported each month (completeness
-and timeliness), the 催报 list with a notice to copy, the delivery log, and the audit log."""
+"""报送记录 — every uploaded batch with its review state and rollback, who reported each
+month (completeness and timeliness), the 催报 list with a notice to copy, the delivery log,
+and the audit log. Everyone signed in sees the records; rolling back is offered to the
+roles that may (a 区县填报员 only for their own unit's batches) and recorded as the
+signed-in user."""
 
 import streamlit as st
 
@@ -8,6 +11,7 @@ from indicators.errors import RejectedInput
 from indicators.returns import pipeline
 
 con = ui.db()
+actor = ui.actor()
 ui.apply_briefing_css(False)
 ui.page_header("报送记录")
 if not ui.require_data(con):
@@ -28,12 +32,15 @@ with tab_batches:
     else:
         st.caption(f"共 {len(batches)} 个批次，其中有效 {int((batches['status'] == 'active').sum())} 个。"
                    "同一单位、指标、期间以最新的有效批次为准。")
-        st.dataframe(batches.drop(columns="status"), hide_index=True, key="batch_list",
+        st.dataframe(batches.drop(columns=["status", "review", "unit_codes"]), hide_index=True, key="batch_list",
                      column_config={"报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                                     "批次": st.column_config.NumberColumn(width="small")})
-        active = batches[batches["status"] == "active"]
-        st.markdown("##### 撤回批次")
-        if active.empty:
+        active = views.rollback_choices(batches, actor)
+        if ui.allowed("rollback"):
+            st.markdown("##### 撤回批次")
+        if not ui.allowed("rollback"):
+            st.caption(f"{actor.role_name}只能查看报送记录。")
+        elif active.empty:
             st.caption("没有可撤回的有效批次。")
         else:
             labels = {int(r["批次"]): views.batch_label(r) for _, r in active.iterrows()}
@@ -41,12 +48,10 @@ with tab_batches:
             # showing the batch that is gone (a widget keeps its value under the same key)
             chooser_key = f"rb_batch_{len(labels)}_{next(iter(labels))}"
             chosen = st.selectbox("选择要撤回的批次", list(labels), key=chooser_key, format_func=labels.get)
-            who = st.text_input("操作人", value=st.session_state.get("upload_who", ""), key="w_rb_who")
-            st.session_state["upload_who"] = who.strip()
             ok = st.checkbox(f"确认撤回批次 {chosen}：该批次的数值不再计入，被它覆盖的旧值恢复有效", key=f"rb_ok_{chosen}")
             if st.button("撤回该批次", type="primary", icon=":material/undo:", disabled=not ok, key="rb_go"):
                 try:
-                    restored = pipeline.rollback(con, int(chosen), who=who.strip() or None, at=ui.now())
+                    restored = pipeline.rollback(con, int(chosen), actor=actor, settings=ui.settings(), at=ui.now())
                 except RejectedInput as exc:
                     st.error(str(exc), icon="⛔")
                 else:

@@ -5,6 +5,7 @@ explanation: 滞后原因, 整改措施, 预计赶上月份. Last month's explan
 import streamlit as st
 
 from indicators import explanations, ui
+from indicators.db import catalog
 from indicators.errors import RejectedInput
 from indicators.formatting import month_label
 from indicators.rules import periods
@@ -37,9 +38,13 @@ st.caption("区县对本地数据作说明，全市数据由牵头科室说明�
 ui.table(view.table, key="explain_table")
 
 st.subheader("填写说明")
-rows = view.rows.to_dict(orient="records")
+actor = ui.actor()
+if not ui.allowed("explain"):
+    st.info(f"{actor.role_name}只能查看滞后说明。", icon="🔒")
+    st.stop()
+rows = ev.explainable_rows(view.rows, actor, catalog.indicators(con)).to_dict(orient="records")
 if not rows:
-    st.info("当前筛选下没有需要说明的事项。")
+    st.info(f"当前筛选下没有需要{actor.display}说明的事项。")
     st.stop()
 pick = st.selectbox("事项", range(len(rows)), format_func=lambda i: ev.row_label(rows[i]), key="w_explain_row")
 row = rows[pick]
@@ -54,12 +59,12 @@ with st.form(f"explain_{row['indicator_code']}_{row['org_unit_code']}_{f.period}
     catch_up = st.selectbox("预计赶上月份", [None, *catch_options], format_func=lambda p: "（不确定）" if p is None else
                             month_label(p), index=(catch_options.index(start["catch_up"]) + 1
                                                    if start["catch_up"] in catch_options else 0))
-    who = st.text_input("填写人", value=st.session_state.get("upload_who", "") or row["responsible"])
+    st.caption(f"填写人：{actor.display}（记入操作日志）")
     sent = st.form_submit_button("保存说明", type="primary")
 if sent:
     try:
         explanations.give(con, attached, indicator_code=row["indicator_code"], org_unit=row["org_unit_code"],
-                          reason=reason, measures=measures, catch_up=catch_up, who=who.strip() or None, at=ui.now())
+                          reason=reason, measures=measures, catch_up=catch_up, actor=actor, at=ui.now())
     except RejectedInput as exc:
         st.error(str(exc), icon="⛔")
     else:

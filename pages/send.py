@@ -10,6 +10,7 @@ from indicators.errors import IndicatorsError
 from indicators.settings import CHANNELS
 
 con = ui.db()
+actor = ui.require("send")  # 综合科 and 管理员
 ui.apply_briefing_css(False)
 ui.page_header("消息发送")
 if not ui.require_data(con):

@@ -11,6 +11,7 @@ from indicators.safe_text import md_text
 from indicators.setup import workbook
 
 con = ui.db()
+actor = ui.require("setup_import", "target_edit")
 ui.apply_briefing_css(False)
 ui.page_header("设置管理")
 st.caption("单位、科室、领导、指标、责任分工和目标都是数据：可用设置工作簿整体导入导出，目标可在页面上直接调整，"
@@ -19,9 +20,7 @@ st.caption("单位、科室、领导、指标、责任分工和目标都是数�
 if "setup_message" in st.session_state:
     st.success(st.session_state.pop("setup_message"), icon="✅")
 
-who = st.text_input("操作人", value=st.session_state.get("upload_who", ""), key="w_setup_who",
-                    placeholder="如 综合科 王五", help="记入目标历史与操作日志")
-st.session_state["upload_who"] = who.strip()
+st.caption(f"操作人：{actor.display}（记入目标历史与操作日志）")
 empty = catalog.is_empty(con)
 
 tab_book, tab_targets, tab_history = st.tabs(["设置工作簿", "调整目标", "目标调整历史"], key="setup_tabs",
@@ -62,7 +61,7 @@ with tab_book:
             ok = st.checkbox("我已核对以上数量，确认导入设置", key=f"setup_ok_{sha[:12]}")
             if st.button("导入设置", type="primary", icon=":material/upload:", disabled=not ok, key="setup_go"):
                 try:
-                    workbook.load_setup(con, frames, who=who.strip() or None, at=ui.now())
+                    workbook.load_setup(con, frames, actor=actor, at=ui.now())
                 except Exception as exc:  # noqa: BLE001 - shown, nothing written (one transaction)
                     st.error(f"导入失败，未写入任何设置：{md_text(exc)}", icon="⛔")
                 else:
@@ -129,7 +128,7 @@ with tab_targets:
                                       "value": "新目标", "milestones": "月度节点", "reason": "调整原因"}))
         if st.button("保存目标调整", type="primary", icon=":material/save:", key="tgt_save",
                      disabled=changed.empty or bool(problems)):
-            added = workbook.revise_targets(con, changed, who=who.strip() or None, at=ui.now())
+            added = workbook.revise_targets(con, changed, actor=actor, at=ui.now())
             st.session_state["tgt_version"] = version + 1  # a fresh editor over the saved targets
             st.session_state["setup_message"] = f"已保存 {added} 条目标调整，旧目标保留在历史中。"
             st.rerun()  # the target count is part of the data version: the dispatch caches refresh

@@ -12,6 +12,7 @@ from indicators.tasks import store as task_store
 from indicators.views import tasks as tv
 
 con = ui.db()
+actor = ui.require("task_plan")
 ui.apply_briefing_css(False)
 ui.page_header("工作安排导入")
 st.caption("上传月度重点工作安排（.txt 或 .docx）→ 预览识别出的部分与条目 → 导入为该月待确认任务 → "
@@ -42,11 +43,11 @@ if upload is not None:
     if reading.skipped:
         with st.expander(f"未采用的文字 {len(reading.skipped)} 处（标题前的文字、重复的部分、页脚等）"):
             st.dataframe(tv.skipped_table(reading), hide_index=True)
-    who = st.text_input("操作人", value=st.session_state.get("upload_who", ""), key="w_plan_who")
+    st.caption(f"操作人：{actor.display}（记入操作日志）")
     if st.button(f"导入为{month_label(period)}待确认任务", type="primary", disabled=not reading.items,
                  key="plan_import"):
         try:
-            got = tv.draft_plan(con, reading, period, who=who.strip() or None, at=ui.now())
+            got = tv.draft_plan(con, reading, period, actor=actor, at=ui.now())
         except RejectedInput as exc:
             st.error(str(exc), icon="⛔")
         else:
@@ -67,10 +68,10 @@ edited = st.data_editor(pending, hide_index=True, key=f"plan_editor_{period}", d
                             "牵头科室": st.column_config.SelectboxColumn(options=departments, required=True),
                             "分管领导": st.column_config.SelectboxColumn(options=leaders),
                             "任务名称": st.column_config.TextColumn(width="large")})
-who = st.text_input("确认人", value=st.session_state.get("upload_who", ""), key="w_confirm_who")
+st.caption(f"确认人：{actor.display}（记入操作日志）")
 if st.button(f"确认这 {len(edited)} 项任务", type="primary", key="plan_confirm"):
     try:
-        n = task_store.confirm_tasks(con, tv.confirm_edits(con, edited), who=who.strip() or None, at=ui.now())
+        n = task_store.confirm_tasks(con, tv.confirm_edits(con, edited), actor=actor, at=ui.now())
     except RejectedInput as exc:
         st.error(str(exc), icon="⛔")
     else:

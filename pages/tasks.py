@@ -40,6 +40,10 @@ with tab_board:
         ui.toned_table(view.table, tv.TONE_COLORS, key="task_board")
 
 with tab_report:
+    actor = ui.actor()
+    if not ui.allowed("task_progress"):
+        st.info(f"{actor.role_name}只能查看重点任务。", icon="🔒")
+        st.stop()
     if everything.board.empty:
         st.info("没有可填报的任务。")
         st.stop()
@@ -48,8 +52,10 @@ with tab_report:
     month = st.selectbox("填报月份", months, format_func=month_label, key="w_task_month")
     board = tv.task_board_view(con, month).board if month != f.period else everything.board
     mine = board if dept == tv.ALL else board[board["lead_department_name"] == dept]
+    if actor.role == "department":  # a 科室 reports on the tasks it leads
+        mine = mine[mine["lead_department_name"] == actor.scope_name]
     if mine.empty:
-        st.info("所选科室在该月没有任务。")
+        st.info("所选科室在该月没有任务。" if actor.role != "department" else f"{actor.scope_name}在该月没有牵头任务。")
         st.stop()
     labels = dict(zip(mine["code"], [f"{c} {n}（{s}）" for c, n, s in
                                       zip(mine["code"], mine["name"], mine["status_label"])]))
@@ -63,15 +69,14 @@ with tab_report:
         progress = st.text_area("进展情况", start["progress"])
         problems = st.text_area("存在问题", start["problems"])
         steps = st.text_area("下步措施", start["next_steps"])
-        who = st.text_input("填报人（科室）", value=st.session_state.get("upload_who", ""))
+        st.caption(f"填报人：{actor.display}（记入操作日志）")
         sent = st.form_submit_button("保存进展", type="primary")
     if sent:
         row = tv.progress_row(code, month, status, progress, problems, steps)
         try:
-            task_store.record_progress(con, row, who=who.strip() or None, source="页面", at=ui.now())
+            task_store.record_progress(con, row, actor=actor, source="页面", at=ui.now())
         except RejectedInput as exc:
             st.error(str(exc), icon="⛔")
         else:
-            st.session_state["upload_who"] = who.strip()
             st.session_state["task_message"] = f"已保存 {code} {month_label(month)}进展：{status}"
             st.rerun()

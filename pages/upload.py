@@ -1,22 +1,27 @@
 """数据报送 — download the month's template, upload returns, check them cell by cell,
 preview what changes, and import only after an explicit confirmation: all the files of
-one upload in one transaction (all land or none, as ``indicators import``)."""
+one upload in one transaction (all land or none, as ``indicators import``). The upload is
+recorded as the signed-in user; a 区县填报员 gets only their unit's template, and a file
+with another unit's rows (or a changed figure of a locked month) is refused whole."""
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from indicators import ui, ui_chrome, views
 from indicators.errors import RejectedInput
-from indicators.returns import pipeline
+from indicators.returns import pipeline, template
 from indicators.safe_text import md_text
 
 con = ui.db()
+actor = ui.require("import")
 ui.apply_briefing_css(False)
 ui.page_header("数据报送")
 st.caption("下载本月填报模板 → 填写 → 上传 → 系统逐格校验并预览变化 → 确认导入。"
            "有错误的文件整份不导入，一次上传的多个文件一起导入或都不导入；导入后可在「报送记录」页撤回。")
 if not ui.require_data(con):
     st.stop()
+for note in views.returned_notes(con, actor):  # what was sent back to this user, with the reason
+    st.warning(md_text(note), icon="↩️")
 
 # ---------------------------------------------------------------- ① template
 st.subheader("① 下载填报模板")
@@ -27,7 +32,8 @@ names = dict(zip(units["code"], units["name"]))
 departments = dict(zip(views.department_options(con)["code"], views.department_options(con)["name"]))
 c1, c2, c4, c3 = st.columns([1, 1.3, 1.3, 1], vertical_alignment="bottom")
 period = c1.selectbox("报送月份", months, index=default, format_func=views.month_label, key="tpl_period")
-unit = c2.selectbox("填报单位", [None, *units["code"]], key="tpl_unit",
+unit_choices = [template.unit_for(actor, None)] if actor.role == "district" else [None, *units["code"]]
+unit = c2.selectbox("填报单位", unit_choices, key="tpl_unit",
                     format_func=lambda c: "全部单位（每行一个单位）" if c is None else labels.get(c, c))
 dept = c4.selectbox("附重点任务进展表（科室）", [None, *departments], key="tpl_dept",
                     format_func=lambda c: "不附（全部单位模板含全部任务）" if c is None else departments[c],
@@ -41,9 +47,7 @@ c3.download_button(
 
 # ---------------------------------------------------------------- ② upload
 st.subheader("② 上传报表")
-who = st.text_input("报送人", value=st.session_state.get("upload_who", ""), key="w_upload_who",
-                    placeholder="姓名或单位，如 东城区科技局 张三", help="记入报送记录与操作日志")
-st.session_state["upload_who"] = who.strip()
+st.caption(f"报送人：{actor.display}（记入报送记录与操作日志）")
 limits = ui.limits()
 files = ui_chrome.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", views.UPLOAD_TYPES,
                                 multiple=True, key="upload_files", limit_mb=limits.upload_mb,
@@ -51,6 +55,7 @@ files = ui_chrome.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .cs
 files = ui_chrome.accepted(files, views.UPLOAD_TYPES)
 readings: dict = st.session_state.setdefault("upload_readings", {})  # sha256 → {reading, batch}
 pending: list[dict] = []  # the files of this upload still to import: one unit
+refused: list[str] = []  # files the signed-in user may not store
 
 for f in files or []:
     data = f.getvalue()
@@ -59,26 +64,14 @@ for f in files or []:
     if entry is not None and entry["batch"] is not None and views.duplicate_of(con, sha) is None:
         entry = readings.pop(sha) and None  # its batch was rolled back since: read it afresh
     if entry is None:
-        name = md_text(f.name)
-        with st.status(f"正在处理「{name}」……", expanded=False) as status:
-            status.update(label=f"读取「{name}」……")
-            st.write(f"读取：{len(data) / 1024:,.1f} KB")
-            status.update(label=f"校验「{name}」……")
-            reading = pipeline.read_return(data, f.name, con, today=ui.today(), limits=limits)
-            s = reading.summary()
-            st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
-            status.update(label=f"预览「{name}」……")
-            counts = pipeline.diff_counts(pipeline.preview_diff(con, reading))
-            st.write("预览：新增 {新增}，修改 {修改}，不变 {不变}".format(**counts))
-            state = "error" if not reading.ok else "complete"
-            status.update(label=f"「{name}」已读取并校验（读取 → 校验 → 预览）", state=state)
-        entry = readings[sha] = {"reading": reading, "batch": None}
+        entry = readings[sha] = {"reading": ui.read_return_with_status(con, data, f.name, limits), "batch": None}
     reading = entry["reading"]
 
     with st.container(border=True, key=f"return_{sha[:12]}"):
         st.markdown(f"#### :material/description: {md_text(reading.file_name)}")
         if entry["batch"] is not None:
-            st.success(f"已导入：批次 **{entry['batch']}**，{len(reading.values):,} 条数值。", icon="✅")
+            st.success(f"已导入：批次 **{entry['batch']}**，{len(reading.values):,} 条数值。"
+                       f"审核状态：{views.review_label(con, entry['batch'])}。", icon="✅")
             try:
                 st.page_link("pages/batches.py", label="查看报送记录（可撤回）", icon=":material/history:")
             except StreamlitPageNotFoundError:  # the page run on its own, without the router
@@ -121,26 +114,28 @@ for f in files or []:
         if counts["不变"]:
             with st.expander(f"查看全部 {len(diff):,} 行（含不变）"):
                 ui.table(views.diff_table(diff, include_unchanged=True))
-
+        try:  # another unit's rows, a locked month: refused before anything can be confirmed
+            pipeline.check_allowed(con, reading, actor, settings=ui.settings(), at=ui.now())
+        except RejectedInput as exc:
+            st.error(md_text(exc), icon="⛔")
+            refused.append(reading.file_name)
         pending.append(entry)
 
 # ---------------------------------------------------------------- ③ one confirmation for the whole upload
 if pending:
-    kind, message, warnings = views.upload_verdict([e["reading"] for e in pending])
+    kind, message, warnings = views.upload_verdict([e["reading"] for e in pending], refused)
     if kind == "blocked":
-        st.error(message, icon="⛔")
+        st.error(md_text(message), icon="⛔")
         st.stop()
     st.info(message, icon="ℹ️" if kind == "ready" else "⚠️")
     unit_key = "_".join(sorted(e["reading"].sha256[:8] for e in pending))  # a new set of files asks afresh
     ack = warnings == 0 or st.checkbox(f"我已核对以上 {warnings} 条警告，确认导入", key=f"ack_{unit_key}")
-    if not who.strip():
-        st.caption("请先在上方填写报送人，再确认导入。")
     label = "确认导入" if len(pending) == 1 else f"确认导入全部 {len(pending)} 个文件"
     if st.button(label, type="primary", key=f"commit_{unit_key}", icon=":material/check:",
-                 disabled=not (ack and who.strip())):
+                 disabled=not ack):
         try:
-            ids = pipeline.commit_all(con, [e["reading"] for e in pending], who=who.strip(), at=ui.now(),
-                                      confirm_warnings=ack)
+            ids = pipeline.commit_all(con, [e["reading"] for e in pending], actor=actor, settings=ui.settings(),
+                                      at=ui.now(), confirm_warnings=ack)
         except RejectedInput as exc:
             st.error(f"{md_text(exc)}（数据库没有任何改动）", icon="⛔")
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from actors import ADMIN
 import testdate
 from builders import AT, tiny_observations, tiny_setup
 from needs import MARK
@@ -38,8 +39,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def tiny_con():
     con = connection.connect(":memory:")
-    workbook.load_setup(con, tiny_setup(), at=AT)
-    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
+    workbook.load_setup(con, tiny_setup(), actor=ADMIN, at=AT)
+    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", actor=ADMIN, at=AT)
     yield con
     con.close()
 

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from actors import ADMIN
+from testdate import SETTINGS
 from builders import AT
 from excel.bookmaker import make_db, seed
 
@@ -71,6 +73,6 @@ def test_before_deadline_is_pending(con):
 def test_rolled_back_batch_does_not_count(con):
     from indicators.returns.pipeline import rollback
     b = seed(con, [("GQ", "D2", "2026-10", 4.0)])
-    rollback(con, b, at=AT)
+    rollback(con, b, actor=ADMIN, settings=SETTINGS, at=AT)
     d = completeness(con, "2026-10", settings=Settings(), now=dt.datetime(2026, 11, 23))
     assert not d.loc[(d["org_unit"] == "D2") & (d["indicator_code"] == "GQ"), "reported"].iloc[0]

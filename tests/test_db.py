@@ -6,6 +6,7 @@ import sys
 import duckdb
 import pandas as pd
 import pytest
+from actors import ADMIN
 from builders import AT
 
 from indicators.db import batches, connection, schema
@@ -71,8 +72,8 @@ def current(con):
 
 def test_reupload_supersedes_and_keeps_history():
     con = connection.connect(":memory:")
-    b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0), ("a", "x", "2026-02", 2.0)]), file_name="1.xlsx", at=AT)
-    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0)]), file_name="2.xlsx", at=AT)
+    b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0), ("a", "x", "2026-02", 2.0)]), file_name="1.xlsx", actor=ADMIN, at=AT)
+    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0)]), file_name="2.xlsx", actor=ADMIN, at=AT)
     assert current(con) == {("a", "x", "2026-01"): 5.0, ("a", "x", "2026-02"): 2.0}
     history = con.execute("SELECT value, batch_id, superseded_by FROM observation ORDER BY batch_id, period").fetchall()
     assert history == [(1.0, b1, b2), (2.0, b1, None), (5.0, b2, None)]
@@ -80,9 +81,9 @@ def test_reupload_supersedes_and_keeps_history():
 
 def test_rollback_restores_replaced_values():
     con = connection.connect(":memory:")
-    batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1.xlsx", at=AT)
-    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0), ("a", "y", "2026-01", 7.0)]), file_name="2.xlsx", at=AT)
-    assert batches.rollback_batch(con, b2, who="admin", at=AT) == 1
+    batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1.xlsx", actor=ADMIN, at=AT)
+    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0), ("a", "y", "2026-01", 7.0)]), file_name="2.xlsx", actor=ADMIN, at=AT)
+    assert batches.rollback_batch(con, b2, actor=ADMIN, at=AT) == 1
     assert current(con) == {("a", "x", "2026-01"): 1.0}
     assert con.execute("SELECT status FROM batch WHERE id = ?", [b2]).fetchone()[0] == "rolled_back"
     actions = [r[0] for r in con.execute("SELECT action FROM audit ORDER BY logged_at").fetchall()]
@@ -91,23 +92,23 @@ def test_rollback_restores_replaced_values():
 
 def test_rollback_of_older_batch_keeps_newer_values():
     con = connection.connect(":memory:")
-    b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1", at=AT)
-    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 2.0)]), file_name="2", at=AT)
-    b3 = batches.write_batch(con, _values([("a", "x", "2026-01", 3.0)]), file_name="3", at=AT)
-    batches.rollback_batch(con, b2, at=AT)
+    b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1", actor=ADMIN, at=AT)
+    b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 2.0)]), file_name="2", actor=ADMIN, at=AT)
+    b3 = batches.write_batch(con, _values([("a", "x", "2026-01", 3.0)]), file_name="3", actor=ADMIN, at=AT)
+    batches.rollback_batch(con, b2, actor=ADMIN, at=AT)
     assert current(con) == {("a", "x", "2026-01"): 3.0}
-    batches.rollback_batch(con, b3, at=AT)
+    batches.rollback_batch(con, b3, actor=ADMIN, at=AT)
     # b2 is rolled back already, so undoing b3 brings back b1's value, not b2's
     assert current(con) == {("a", "x", "2026-01"): 1.0}
     assert b1 < b2 < b3
-    assert batches.rollback_batch(con, b3, at=AT) == 0  # twice is harmless
+    assert batches.rollback_batch(con, b3, actor=ADMIN, at=AT) == 0  # twice is harmless
 
 
 def test_failed_batch_writes_nothing():
     con = connection.connect(":memory:")
     bad = _values([("a", "x", "2026-01", 1.0)]).drop(columns=["period"])
     with pytest.raises(KeyError):
-        batches.write_batch(con, bad, file_name="bad", at=AT)
+        batches.write_batch(con, bad, file_name="bad", actor=ADMIN, at=AT)
     assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == 0
 
 

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from actors import ADMIN
+from testdate import SETTINGS
 from builders import AT
 from excel.bookmaker import TODAY, make_db, seed, xlsx
 
@@ -41,7 +43,7 @@ def test_rejected_file_leaves_every_table_unchanged(tmp_path, con):
     r = read_return(path, con=con, today=TODAY)
     assert not r.ok
     with pytest.raises(RejectedInput):
-        commit(con, r, who="t", confirm_warnings=True, at=AT)
+        commit(con, r, actor=ADMIN, settings=SETTINGS, confirm_warnings=True, at=AT)
     assert snapshot(con) == before
 
 
@@ -51,9 +53,10 @@ def test_warnings_need_confirmation(tmp_path, con):
     assert r.ok and list(r.warnings["rule"]) == ["cumulative_fell"]
     before = snapshot(con)
     with pytest.raises(RejectedInput, match="警告"):
-        commit(con, r, who="t", at=AT)
+        commit(con, r, actor=ADMIN, settings=SETTINGS, at=AT)
     assert snapshot(con) == before
-    batch_id = commit(con, r, who="t", confirm_warnings=True, at=AT)
+    batch_id = commit(con, r, actor=ADMIN, settings=SETTINGS, confirm_warnings=True, at=AT)
+    # October is locked (since 2026-11-15), but 高新区's October figure is its first (新增): no lock note
     assert con.execute("SELECT note FROM batch WHERE id = ?", [batch_id]).fetchall()[0][0] == "已确认 1 条警告"
 
 
@@ -65,21 +68,21 @@ def test_diff_commit_and_rollback(tmp_path, con):
     assert diff_counts(diff) == {"新增": 2, "修改": 1, "不变": 0}
     changed = diff[diff["change"] == "修改"].iloc[0]
     assert (changed["indicator_code"], changed["old_value"], changed["new_value"]) == ("GQ", 5.0, 6.0)
-    batch_id = commit(con, r, who="张三", at=AT)
+    batch_id = commit(con, r, actor=ADMIN, settings=SETTINGS, at=AT)
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (6.0,)
     assert diff_counts(preview_diff(con, r)) == {"新增": 0, "修改": 0, "不变": 3}
-    assert rollback(con, batch_id, who="张三", at=AT) == 1
+    assert rollback(con, batch_id, actor=ADMIN, settings=SETTINGS, at=AT) == 1
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (5.0,)
     assert batch_list(con).iloc[0]["status"] == "rolled_back"
     with pytest.raises(RejectedInput):
-        rollback(con, 999, at=AT)
+        rollback(con, 999, actor=ADMIN, settings=SETTINGS, at=AT)
 
 
 def test_same_file_recognised(tmp_path, con):
     path = xlsx(tmp_path / "ok.xlsx", [HEAD, ["2026-10", "东城区", "高企数", 4]])
-    commit(con, read_return(path, con=con, today=TODAY), who="t", at=AT)
+    commit(con, read_return(path, con=con, today=TODAY), actor=ADMIN, settings=SETTINGS, at=AT)
     again = read_return(path.read_bytes(), "ok-copy.xlsx", con, today=TODAY)
     assert list(again.warnings["rule"]) == ["duplicate_file"]
 

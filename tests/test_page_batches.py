@@ -3,11 +3,12 @@ the 催报 text and the audit log; an empty database and a setup without any bat
 
 from __future__ import annotations
 
+from actors import ADMIN
 from builders import tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_uploads import PREV, QX_ROWS, long_return
-from testdate import AS_OF, AT, TODAY
+from testdate import AS_OF, AT, SETTINGS, TODAY
 
 from indicators.returns import pipeline
 from indicators.rules import periods
@@ -39,19 +40,19 @@ def test_renders_on_demo(demo_db, monkeypatch):
 
 def test_rollback_through_the_page(demo_db, monkeypatch):
     batch = with_db(demo_db, lambda con: pipeline.commit(
-        con, pipeline.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), who="张三", at=AT))
+        con, pipeline.read_return(long_return(QX_ROWS), "qx.xlsx", con, today=TODAY), actor=ADMIN,
+        settings=SETTINGS, at=AT))
     at = open_page(PAGE, demo_db, monkeypatch)
     chooser = next(sb for sb in at.selectbox if sb.label == "选择要撤回的批次")
     assert chooser.value == batch
     assert at.button(key="rb_go").disabled
-    at.text_input(key="w_rb_who").set_value("李四").run()
     at.checkbox(key=f"rb_ok_{batch}").check().run()
     at.button(key="rb_go").click().run()
     assert not at.exception
     assert f"已撤回批次 {batch}" in at.success[0].value and "2 条数值不再计入" in at.success[0].value
     assert frame_with(at, "批次").iloc[0]["状态"] == "已撤回"
     log = frame_with(at, "操作人")
-    assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
+    assert log.iloc[0][["操作人", "登录名", "操作"]].tolist() == ["系统管理员（管理员）", "admin", "撤回批次"]
     assert with_db(demo_db, lambda con: con.execute("SELECT status FROM batch WHERE id = ?", [batch]).fetchone()[0]) \
         == "rolled_back"
     # the rolled-back batch is no longer offered
@@ -75,7 +76,7 @@ def test_renders_on_empty_db(tmp_path, monkeypatch):
 
 def test_setup_without_batches(tmp_path, monkeypatch):
     db = tmp_path / "setup_only.duckdb"
-    with_db(db, lambda con: workbook.load_setup(con, tiny_setup(), at=AT))
+    with_db(db, lambda con: workbook.load_setup(con, tiny_setup(), actor=ADMIN, at=AT))
     at = open_page(PAGE, db, monkeypatch)
     assert not at.exception
     assert any("还没有任何报送批次" in i.value for i in at.info)

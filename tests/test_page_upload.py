@@ -66,13 +66,13 @@ def test_upload_preview_confirm(demo_db, monkeypatch):
     assert [m.value for m in at.metric] == ["2", "0", "0"]  # 新增 / 修改 / 不变
     assert any("识别格式：长表" in c.value for c in at.caption)
     commit = at.button[0]
-    assert commit.label == "确认导入" and commit.disabled  # no name yet
-    at.text_input(key="w_upload_who").set_value("青溪县 张三").run()
+    assert commit.label == "确认导入" and not commit.disabled  # who uploads is the signed-in user
+    assert any(c.value == "报送人：系统管理员（管理员）（记入报送记录与操作日志）" for c in at.caption)
     at.button[0].click().run()
     assert not at.exception
-    assert "已导入：批次" in at.success[0].value
+    assert "已导入：批次" in at.success[0].value and "审核状态：已通过" in at.success[0].value
     rows = batches(demo_db)
-    assert len(rows) == n + 1 and rows[-1][1:] == ("青溪县报送.xlsx", "青溪县 张三", 2, "active")
+    assert len(rows) == n + 1 and rows[-1][1:] == ("青溪县报送.xlsx", "系统管理员（管理员）", 2, "active")
     assert f"**{rows[-1][0]}**" in at.success[0].value
 
 
@@ -90,13 +90,11 @@ def test_errors_are_located_and_nothing_is_written(demo_db, monkeypatch):
 def test_duplicate_needs_an_explicit_tick(demo_db, monkeypatch):
     data = long_return(QX_ROWS)
     at = upload(open_page(PAGE, demo_db, monkeypatch), "qx.xlsx", data)
-    at.text_input(key="w_upload_who").set_value("张三").run()
     at.button[0].click().run()
     first = batches(demo_db)
     again = upload(open_page(PAGE, demo_db, monkeypatch), "qx-copy.xlsx", data)  # a new session
     assert not again.exception
     assert any("内容完全相同" in w.value and f"批次 {first[-1][0]}" in w.value for w in again.warning)
-    again.text_input(key="w_upload_who").set_value("张三").run()
     assert again.button[0].disabled
     assert again.checkbox[0].label.startswith("我已核对")
     again.checkbox[0].check().run()
@@ -113,11 +111,10 @@ def test_warning_then_confirmed_import(demo_db, monkeypatch):
                 long_return([(AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", round(20 * largest, 2))]))
     assert any("警告" in w.value for w in at.warning)
     assert any("相差十倍以上" in d.value.to_csv() for d in at.dataframe)  # the row says which warning
-    at.text_input(key="w_upload_who").set_value("张三").run()
     at.checkbox[0].check().run()
     at.button[0].click().run()
     assert not at.exception and "已导入" in at.success[0].value
-    assert batches(demo_db)[-1][2:] == ("张三", 1, "active")
+    assert batches(demo_db)[-1][2:] == ("系统管理员（管理员）", 1, "active")
 
 
 def upload_many(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
@@ -142,7 +139,6 @@ def test_an_upload_of_several_files_is_one_unit(demo_db, monkeypatch):
     n = len(batches(demo_db))
     at = upload_many(open_page(PAGE, demo_db, monkeypatch),
                      [("qx.xlsx", long_return(QX_ROWS)), ("dc.xlsx", long_return(DC_ROWS))])
-    at.text_input(key="w_upload_who").set_value("张三").run()
     [button] = [b for b in at.button if b.label == "确认导入全部 2 个文件"]
     button.click().run()
     assert not at.exception and len([s for s in at.success if "已导入：批次" in s.value]) == 2
@@ -164,7 +160,6 @@ def test_a_failure_while_writing_the_second_file_writes_neither(demo_db, monkeyp
     n = len(batches(demo_db))
     at = upload_many(open_page(PAGE, demo_db, monkeypatch),
                      [("qx.xlsx", long_return(QX_ROWS)), ("dc.xlsx", long_return(DC_ROWS))])
-    at.text_input(key="w_upload_who").set_value("张三").run()
     monkeypatch.setattr(batch_store, "write_batch", failing)
     [b for b in at.button if b.label == "确认导入全部 2 个文件"][0].click().run()
     assert len(calls) == 2 and len(batches(demo_db)) == n  # the first file's batch was rolled back too

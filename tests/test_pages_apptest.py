@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from actors import ADMIN
 from builders import AT
-from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
+from pagetest import fresh_caches, open_page, session_for, with_db  # noqa: F401 (fixture)
 from streamlit.testing.v1 import AppTest
 from test_views import build_fixture_db, fixture_frames, fixture_values
 from testdate import AS_OF
 
+from indicators import ui
 from indicators.db import batches, connection
 from indicators.rules import periods
 from indicators.setup.workbook import load_setup
@@ -88,7 +90,7 @@ def test_page_with_empty_database(page, empty_db, monkeypatch):
 def test_page_with_setup_but_no_returns(page, tmp_path, monkeypatch):
     path = tmp_path / "setup_only.duckdb"
     con = connection.connect(path, create=True)
-    load_setup(con, fixture_frames(), at=AT)
+    load_setup(con, fixture_frames(), actor=ADMIN, at=AT)
     con.close()
     at = run_page(page, path, monkeypatch)
     assert not at.exception, at.exception
@@ -99,9 +101,9 @@ def test_page_with_setup_but_no_returns(page, tmp_path, monkeypatch):
 def test_month_without_data(page, tmp_path, monkeypatch):
     path = tmp_path / "gap.duckdb"
     con = connection.connect(path, create=True)
-    load_setup(con, fixture_frames(), at=AT)
+    load_setup(con, fixture_frames(), actor=ADMIN, at=AT)
     values = fixture_values()
-    batches.write_batch(con, values[values["period"] != "2026-05"], file_name="gap.xlsx", at=AT)
+    batches.write_batch(con, values[values["period"] != "2026-05"], file_name="gap.xlsx", actor=ADMIN, at=AT)
     con.close()
     at = run_page(page, path, monkeypatch, month="2026-05")
     assert not at.exception, at.exception
@@ -189,6 +191,12 @@ def test_briefing_mode_from_url(fixture_db, monkeypatch):
 def test_router_opens_overview_first(demo_db, monkeypatch):
     monkeypatch.setenv("INDICATORS_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["指标月调度"]  # signed out: the sign-in form only
+    assert at.text_input(key="w_login") and not at.sidebar.button
+    # signing in through the form is the browser tests' and test_page_signin's; here the session
+    at.session_state[ui.SESSION_STATE_KEY] = with_db(demo_db, lambda con: session_for(con, "leader"))
+    at.run()
     assert not at.exception, at.exception
     assert any(t.value == "调度总览" for t in at.title)
     at.switch_page(str(ROOT / "pages" / "responsibility.py")).run()

@@ -11,6 +11,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from actors import ADMIN
 from builders import tiny_observations, tiny_setup
 from testdate import AT, SETTINGS, TODAY
 
@@ -75,8 +76,8 @@ def evil_db(tmp_path_factory):
     frames["department"]["name"] = frames["department"]["name"].replace({"成果转化科": "=成果转化科"})
     path = tmp_path_factory.mktemp("evil") / "evil.duckdb"
     con = connection.connect(path, create=True)
-    workbook.load_setup(con, frames, at=AT)
-    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", at=AT)
+    workbook.load_setup(con, frames, actor=ADMIN, at=AT)
+    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", actor=ADMIN, at=AT)
     con.close()
     return path
 

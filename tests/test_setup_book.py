@@ -4,6 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from actors import ADMIN
 from builders import AT, tiny_setup
 
 from indicators.db import catalog, connection
@@ -29,7 +30,7 @@ def test_round_trip_through_a_workbook(tmp_path):
     assert back["indicator"].set_index("code").loc["LOW", "direction"] == "lower"
     assert back["indicator"].set_index("code").loc["GDP", "frequency"] == "quarterly"
     con = connection.connect(":memory:")
-    workbook.load_setup(con, back, at=AT)
+    workbook.load_setup(con, back, actor=ADMIN, at=AT)
     assert catalog.org_units(con)["level"].tolist() == [0, 1, 1, 2]
 
 
@@ -61,11 +62,11 @@ def test_bad_workbooks_are_refused_with_the_place(tmp_path, sheet, column, value
 def test_changed_target_is_a_new_row_and_the_latest_counts():
     con = connection.connect(":memory:")
     frames = tiny_setup()
-    workbook.load_setup(con, frames, at=AT)
-    workbook.load_setup(con, frames, at=AT)  # unchanged: no new rows
+    workbook.load_setup(con, frames, actor=ADMIN, at=AT)
+    workbook.load_setup(con, frames, actor=ADMIN, at=AT)  # unchanged: no new rows
     assert con.execute("SELECT count(*) FROM target").fetchone()[0] == len(frames["target"])
     change = frames["target"].iloc[[0]].assign(value=180.0, reason="年中调整")
-    assert workbook.revise_targets(con, change, who="admin", at=AT + dt.timedelta(minutes=1)) == 1
+    assert workbook.revise_targets(con, change, actor=ADMIN, at=AT + dt.timedelta(minutes=1)) == 1
     history = catalog.target_history(con, "TC", "C")
     assert history["value"].tolist() == [150.0, 180.0]
     current = catalog.current_targets(con, 2026).set_index(["indicator_code", "org_unit"])

@@ -3,6 +3,8 @@ template → filled → import."""
 
 import openpyxl
 import pytest
+from actors import ADMIN
+from testdate import SETTINGS
 from builders import AT
 from excel.bookmaker import TODAY, make_db, seed
 
@@ -43,7 +45,8 @@ def test_structure(tmp_path, con, unit, units):
     kinds = {(dv.type, dv.operator) for dv in ws.data_validations.dataValidation}
     assert ("decimal", "greaterThanOrEqual") in kinds and ("decimal", "between") in kinds  # LR may be negative
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
-    assert lists == ["=_lists!$A$1:$A$4", "=_lists!$B$1:$B$5"]
+    # a unit's template offers only that unit
+    assert lists == [f"=_lists!$A$1:$A${len(units)}", "=_lists!$B$1:$B$5"]
 
 
 def test_round_trip(tmp_path, con):
@@ -63,7 +66,7 @@ def test_round_trip(tmp_path, con):
     assert got == {("JS", "D1"): 9.5, ("GQ", "D1"): 42.0, ("RD", "D1"): 2.6, ("ZJ", "D1"): 1200.0,
                    ("LR", "D1"): -3.0, ("GQ", "D2"): 7.0}
     assert set(preview_diff(con, r)["change"]) == {"新增"}
-    commit(con, r, who="t", at=AT)
+    commit(con, r, actor=ADMIN, settings=SETTINGS, at=AT)
     assert con.execute("SELECT count(*) FROM current_observation WHERE period = '2026-10'").fetchall() == [(6,)]
 
 

@@ -5,6 +5,7 @@ rests on, with the same expected reporters (units with a target)."""
 from __future__ import annotations
 
 import testdate
+from actors import ADMIN
 from builders import AT, tiny_observations, tiny_setup
 
 from indicators import views
@@ -49,8 +50,8 @@ def test_a_district_with_a_target_that_never_reported_makes_the_total_partial():
                                                       "name": "新区", "aliases": None, "sort_order": 9}
     setup["target"].loc[len(setup["target"])] = {**setup["target"].iloc[0].to_dict(), "org_unit": "N", "value": 10}
     with connection.connect(":memory:") as con:
-        workbook.load_setup(con, setup, at=AT)
-        batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", at=AT)
+        workbook.load_setup(con, setup, actor=ADMIN, at=AT)
+        batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", actor=ADMIN, at=AT)
         trend = views.indicator_trend(con, "TC", "C", "2026-10").set_index("month")
         for m in (9, 10):
             assert table_partial(con, "TC", "C", periods.make(2026, m))

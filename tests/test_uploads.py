@@ -9,7 +9,8 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from testdate import AS_OF, AS_OF_YEAR, AT, TODAY
+from actors import ADMIN
+from testdate import AS_OF, AS_OF_YEAR, AT, SETTINGS, TODAY
 
 from indicators import views
 from indicators.db import catalog, connection
@@ -138,7 +139,7 @@ def test_errors_come_first_located_in_chinese_and_block_import(con):
     assert (table["单元格内容"] == "ZZ").any()
     before = con.execute("SELECT count(*) FROM batch").fetchone()[0]
     with pytest.raises(RejectedInput):
-        pipeline.commit(con, reading, who="测试", at=AT)
+        pipeline.commit(con, reading, actor=ADMIN, settings=SETTINGS, at=AT)
     assert con.execute("SELECT count(*) FROM batch").fetchone()[0] == before
 
 
@@ -156,15 +157,15 @@ def test_duplicate_upload_is_recognised_until_rolled_back(con):
     data = long_return(QX_ROWS)
     sha = views.sha256_of(data)
     assert views.duplicate_of(con, sha) is None
-    batch = pipeline.commit(con, pipeline.read_return(data, "qx.xlsx", con, today=TODAY), who="张三", at=AT)
+    batch = pipeline.commit(con, pipeline.read_return(data, "qx.xlsx", con, today=TODAY), actor=ADMIN, settings=SETTINGS, at=AT)
     dup = views.duplicate_of(con, sha)
-    assert dup["id"] == batch and dup["file_name"] == "qx.xlsx" and dup["uploaded_by"] == "张三"
+    assert dup["id"] == batch and dup["file_name"] == "qx.xlsx" and dup["uploaded_by"] == "测试"
     again = pipeline.read_return(data, "qx-again.xlsx", con, today=TODAY)
     kind, message = views.import_verdict(again, dup)
     assert kind == "duplicate" and f"批次 {batch}" in message and "qx.xlsx" in message
     with pytest.raises(RejectedInput):  # the duplicate is a warning: not re-imported silently
-        pipeline.commit(con, again, who="张三", at=AT)
-    pipeline.rollback(con, batch, who="张三", at=AT)
+        pipeline.commit(con, again, actor=ADMIN, settings=SETTINGS, at=AT)
+    pipeline.rollback(con, batch, actor=ADMIN, settings=SETTINGS, at=AT)
     assert views.duplicate_of(con, sha) is None
 
 
@@ -178,12 +179,17 @@ def test_number_text(value, text):
 
 
 def test_batches_table_and_labels(con):
-    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
-    pipeline.rollback(con, batch, who="李四", at=AT + dt.timedelta(minutes=1))
+    batch = pipeline.commit(con, read(con, QX_ROWS), actor=ADMIN, settings=SETTINGS, at=AT)
+    pipeline.rollback(con, batch, actor=ADMIN, settings=SETTINGS, at=AT + dt.timedelta(minutes=1))
     table = views.batches_table(con)
-    assert list(table.columns) == ["批次", "文件", "报送人", "报送时间", "条数", "期间", "单位数", "状态", "备注", "status"]
+    assert list(table.columns) == ["批次", "文件", "报送人", "报送时间", "条数", "期间", "单位数", "状态", "审核", "备注",
+                                   "status", "review", "unit_codes"]
     top = table.iloc[0]
-    assert (top["批次"], top["报送人"], top["条数"], top["期间"], top["状态"]) == (batch, "张三", 2, AS_OF, "已撤回")
+    assert (top["批次"], top["报送人"], top["条数"], top["期间"], top["状态"], top["审核"]) == \
+        (batch, "测试", 2, AS_OF, "已撤回", "—")
+    # the demo: 东城区's user re-sent two figures (待审核); everything before was loaded by the system
+    assert table.iloc[1][["报送人", "审核"]].tolist() == ["东城区科技局 赵磊（区县填报员·东城区）", "待审核"]
+    assert table.iloc[2]["审核"] == "已通过"
     assert views.batch_label(table.iloc[1]).startswith(f"批次 {batch - 1} · ")
 
 
@@ -212,7 +218,7 @@ def test_completeness_grid_cells(con, now, qx):
 
 
 def test_grid_after_a_late_partial_return(con):
-    pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
+    pipeline.commit(con, read(con, QX_ROWS), actor=ADMIN, settings=SETTINGS, at=AT)
     grid = views.completeness_grid(con, [AS_OF], now=AFTER_DEADLINE, settings=Settings()).set_index("单位")
     cell = grid.loc["青溪县", periods.label(AS_OF)]
     assert cell.startswith("部分 2/") and cell.endswith("·逾期")
@@ -227,13 +233,14 @@ def test_completeness_detail_and_chase_text(con):
 
 
 def test_audit_log_newest_first_in_chinese(con):
-    batch = pipeline.commit(con, read(con, QX_ROWS), who="张三", at=AT)
-    pipeline.rollback(con, batch, who="李四", at=AT + dt.timedelta(minutes=1))
+    batch = pipeline.commit(con, read(con, QX_ROWS), actor=ADMIN, settings=SETTINGS, at=AT)
+    pipeline.rollback(con, batch, actor=ADMIN, settings=SETTINGS, at=AT + dt.timedelta(minutes=1))
     log = views.audit_log(con, 50)
-    assert len(log) <= 50 and list(log.columns) == ["时间", "操作人", "操作", "详情"]
-    assert log.iloc[0][["操作人", "操作"]].tolist() == ["李四", "撤回批次"]
-    assert log.iloc[1][["操作人", "操作"]].tolist() == ["张三", "导入报送"]
+    assert len(log) <= 50 and list(log.columns) == ["时间", "操作人", "登录名", "操作", "详情"]
+    assert log.iloc[0][["操作人", "登录名", "操作"]].tolist() == ["测试", "@system", "撤回批次"]
+    assert log.iloc[1][["操作人", "登录名", "操作"]].tolist() == ["测试", "@system", "导入报送"]
     assert len(views.audit_log(con, 3)) == 3
+    # 青溪县's figures of AS_OF are its first (新增): no lock note even when the month is locked
     assert log.iloc[1]["详情"] == f"批次 {batch}：return.xlsx，2 条数值"
 
 
@@ -250,7 +257,7 @@ def test_setup_frames_round_trip_changes_nothing(con):
     assert preview.loc["单位", "新增"] == 0 and preview.loc["单位", "覆盖已有"] == 9
     assert preview.loc["目标", ["新增", "覆盖已有"]].tolist() == [0, 0]
     targets = con.execute("SELECT count(*) FROM target").fetchone()[0]
-    workbook.load_setup(con, back, who="管理员", at=AT)
+    workbook.load_setup(con, back, actor=ADMIN, at=AT)
     assert con.execute("SELECT count(*) FROM target").fetchone()[0] == targets
 
 
@@ -325,11 +332,11 @@ def test_revised_target_enters_the_history(con):
     after.loc[0, "value"] = before.loc[0, "value"] + 5
     after.loc[0, "reason"] = "市政府下达新目标"
     changed, _ = views.changed_targets(before, after)
-    assert workbook.revise_targets(con, changed, who="管理员", at=AT) == 1
+    assert workbook.revise_targets(con, changed, actor=ADMIN, at=AT) == 1
     hist = views.target_history_table(con, before.loc[0, "indicator_code"], before.loc[0, "org_unit"])
     assert hist["月度节点"].iloc[0] == views.milestones_label(before.loc[0, "milestones"])  # unchanged nodes kept
     this_year = hist[hist["年度"] == AS_OF_YEAR]
     assert this_year["目标值"].tolist() == [before.loc[0, "value"] + 5, before.loc[0, "value"]]
     assert this_year["当前"].tolist() == ["✓", ""]
-    assert this_year.iloc[0][["设定人", "调整原因"]].tolist() == ["管理员", "市政府下达新目标"]
+    assert this_year.iloc[0][["设定人", "调整原因"]].tolist() == ["测试", "市政府下达新目标"]
     assert views.target_history_table(con, "GXQY", "NOPE").empty

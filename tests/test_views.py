@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from actors import ADMIN
 from builders import AT
 
 from indicators import views
@@ -81,8 +82,8 @@ def fixture_values(upto: str = "2026-10") -> pd.DataFrame:
 def build_fixture_db(path: str | Path) -> Path:
     con = connection.connect(path, create=True)
     try:
-        load_setup(con, fixture_frames(), at=AT)
-        batches.write_batch(con, fixture_values(), file_name="fixture.xlsx", at=AT)
+        load_setup(con, fixture_frames(), actor=ADMIN, at=AT)
+        batches.write_batch(con, fixture_values(), file_name="fixture.xlsx", actor=ADMIN, at=AT)
     finally:
         con.close()
     return Path(path)

@@ -17,6 +17,7 @@ import pandas as pd
 from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
+from indicators.returns.review import COUNTED_VIEWS, review_column
 from indicators.rules import periods, progress, ranking
 from indicators.rules.due import due_month, step_of
 from indicators.rules.rollup import Tree, is_derived_ratio, roll_up
@@ -33,7 +34,7 @@ COLUMNS = [
     "expected_value", "gap_value", "gap_pp", "status", "status_label", "status_rule", "yoy", "yoy_type",
     "yoy_unit", "yoy_pp", "yoy_basis", "yoy_note", "value_ly", "mom", "mom_type", "mom_unit", "mom_basis",
     "mom_note", "rank", "rank_of", "rank_by", "projection", "projection_reaches", "lead_department", "leader",
-    "support_departments", "provenance", "batch_id", "missing_units",
+    "support_departments", "provenance", "batch_id", "missing_units", "review",
 ]
 
 
@@ -78,8 +79,10 @@ def _needed_rows(indicators: pd.DataFrame, as_of: list[str]) -> list[tuple[str, 
 
 
 def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
-                 inds: pd.DataFrame) -> pd.DataFrame:
+                 inds: pd.DataFrame, counted: str = "pending") -> pd.DataFrame:
     """Current observations for the needed (indicator, period) pairs — one scan in DuckDB.
+    ``counted`` (``Settings.review_counts``) picks what counts: the newest value
+    ('pending': whether reviewed or not) or the newest approved one ('approved').
 
     Codes come back as categoricals (integer codes joined in SQL): the result has a few
     hundred thousand rows and string columns would cost more than the scan itself.
@@ -92,8 +95,8 @@ def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
     unit_map = pd.DataFrame({"code": unit_codes, "unit": np.arange(len(unit_codes))})
     with con.cursor() as cur, cur.registered("_need", pairs), cur.registered("_units", unit_map):
         raw = cur.execute(
-            """SELECT n.ind, u.unit, n.per, o.value, o.batch_id
-               FROM current_observation o
+            f"""SELECT n.ind, u.unit, n.per, o.value, o.batch_id
+               FROM {COUNTED_VIEWS[counted]} o
                JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period
                JOIN _units u ON u.code = o.org_unit"""
         ).fetchnumpy()
@@ -164,8 +167,10 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
         return pd.DataFrame(columns=COLUMNS)
     targets = catalog.current_targets(con, year)
     need = needed_periods(inds, period)
-    values = fetch_values(con, need, units, inds)
-    return compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
+    values = fetch_values(con, need, units, inds, settings.review_counts)
+    table = compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
+    table["review"] = review_column(con, table, units, inds)
+    return table
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
@@ -191,7 +196,7 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
     if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
         t = t[(t["org_unit_code"] == unit) | (t["parent_code"] == unit)]
-    return t[COLUMNS].reset_index(drop=True)
+    return t[COLUMNS[:-1]].reset_index(drop=True)  # review: added by dispatch_table
 
 
 class _Keys:

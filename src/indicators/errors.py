@@ -27,3 +27,16 @@ class DatabaseInvalid(IndicatorsError):
 
 class WriteConflict(IndicatorsError):
     """A concurrent write changed the same rows first; nothing of this unit was written."""
+
+
+class PermissionDenied(RejectedInput):
+    """The acting user's role or scope does not allow the write; nothing was written."""
+
+
+class PeriodLocked(RejectedInput):
+    """The month is locked for changes (and not unlocked for the unit); nothing was written."""
+
+
+class SignInFailed(IndicatorsError):
+    """Wrong login or password, a disabled or a locked account (an unknown login and a
+    wrong password read the same)."""

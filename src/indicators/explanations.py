@@ -18,9 +18,12 @@ import datetime as dt
 
 import pandas as pd
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
+from indicators.db import catalog
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
-from indicators.errors import RejectedInput
+from indicators.errors import PermissionDenied, RejectedInput
 from indicators.rules import periods
 from indicators.rules.explanation import STATE_LABELS, check, required, responsible
 
@@ -87,13 +90,14 @@ def explanation_record(row: dict) -> dict | None:
 
 
 def give(con: Connection, table: pd.DataFrame, *, indicator_code: str, org_unit: str,
-         reason: str, measures: str, catch_up: str | None, who: str | None, at: dt.datetime) -> dict:
+         reason: str, measures: str, catch_up: str | None, actor: Actor, at: dt.datetime) -> dict:
     """Record an explanation for a row of ``table`` (the dispatch table of its month).
     Refused (RejectedInput, nothing written) when the row does not exist, does not lag,
-    or the explanation is incomplete. Returns the row as attached afterwards."""
+    or the explanation is incomplete, and (PermissionDenied) when ``actor`` is not who
+    explains it (``accounts.permissions.may_explain``). Returns the row as attached afterwards."""
     item = dict(indicator_code=indicator_code, org_unit=org_unit, reason=reason, measures=measures,
-                catch_up=catch_up, who=who)
-    row = _checked(table, item)
+                catch_up=catch_up, actor=actor)
+    row = _checked(table, item, _leads(con))
     with con.transaction():
         _write(con, table, row, item, at)
     return attach(con, row).iloc[0].to_dict()
@@ -101,12 +105,14 @@ def give(con: Connection, table: pd.DataFrame, *, indicator_code: str, org_unit:
 
 def give_all(con: Connection, table: pd.DataFrame, items: list[dict], *, at: dt.datetime) -> int:
     """Several explanations for rows of ``table`` in one transaction (each item has the
-    keyword arguments of ``give`` but ``at``), each checked as ``give`` checks it; nothing
-    is written when one is refused. Returns how many were recorded."""
-    table = table[["period", "indicator_code", "org_unit_code", "indicator_name", "org_unit_name", "status",
-                   "status_label"]]  # what the checks read: rows of it are cheap to take
+    keyword arguments of ``give`` but ``at``, ``actor`` included), each checked as ``give``
+    checks it; nothing is written when one is refused. Returns how many were recorded."""
+    keep = ["period", "indicator_code", "org_unit_code", "indicator_name", "org_unit_name", "status",
+            "status_label", "parent_code"] + (["responsible"] if "responsible" in table else [])
+    table = table[keep]  # what the checks read: rows of it are cheap to take
     where = {key: i for i, key in enumerate(zip(table["indicator_code"], table["org_unit_code"]))}
-    rows = [_checked(table, item, where) for item in items]
+    leads = _leads(con)
+    rows = [_checked(table, item, leads, where) for item in items]
     with con.transaction():
         for row, item in zip(rows, items):
             _write(con, table, row, item, at)
@@ -117,9 +123,19 @@ def _period(table: pd.DataFrame) -> str:
     return str(table["period"].iloc[0]) if len(table) else ""
 
 
-def _checked(table: pd.DataFrame, item: dict, where: dict | None = None) -> pd.DataFrame:
-    """The row of ``table`` the explanation ``item`` is for, or RejectedInput saying why not
-    (``where``: the table's positions by (indicator, unit), when many are checked)."""
+def _leads(con: Connection) -> dict[str, str | None]:
+    """Indicator code → the code of its lead department (who explains the city's row)."""
+    lead = catalog.indicators(con).set_index("code")["lead_department_code"]
+    return {code: None if pd.isna(v) else v for code, v in lead.items()}
+
+
+def _checked(table: pd.DataFrame, item: dict, leads: dict[str, str | None],
+             where: dict | None = None) -> pd.DataFrame:
+    """The row of ``table`` the explanation ``item`` is for, or RejectedInput /
+    PermissionDenied saying why not (``where``: the table's positions by (indicator,
+    unit), when many are checked)."""
+    actor = item["actor"]
+    permissions.require(actor, "explain")
     period = _period(table)
     if where is None:
         row = table[(table["indicator_code"] == item["indicator_code"]) & (table["org_unit_code"] == item["org_unit"])]
@@ -133,6 +149,10 @@ def _checked(table: pd.DataFrame, item: dict, where: dict | None = None) -> pd.D
     if not bool(required(row["status"]).iloc[0]):
         raise RejectedInput(f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}为"
                             f"「{r['status_label']}」，不需要滞后说明")
+    if not permissions.may_explain(actor, item["org_unit"], pd.isna(r["parent_code"]),
+                                   leads.get(item["indicator_code"])):
+        raise PermissionDenied(f"{r['indicator_name']} · {r['org_unit_name']}的滞后说明应由"
+                               f"{r.get('responsible') or '责任单位'}填写，{actor.display}不能填写。未做任何改动。")
     problems = check(period, item["reason"], item["measures"], item["catch_up"])
     if problems:
         raise RejectedInput("滞后说明未保存：" + "；".join(problems))
@@ -140,10 +160,10 @@ def _checked(table: pd.DataFrame, item: dict, where: dict | None = None) -> pd.D
 
 
 def _write(con: Connection, table: pd.DataFrame, row: pd.DataFrame, item: dict, at: dt.datetime) -> None:
-    period, r, who = _period(table), row.iloc[0], item["who"]
+    period, r, actor = _period(table), row.iloc[0], item["actor"]
     con.execute("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
                                             given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 [item["indicator_code"], item["org_unit"], period, item["reason"].strip(), item["measures"].strip(),
-                 item["catch_up"] or None, at, who])
-    audit(con, who, "explanation", f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明",
+                 item["catch_up"] or None, at, actor.display])
+    audit(con, actor, "explanation", f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明",
           at=at)

@@ -151,6 +151,17 @@ class Settings:
                                      ".xlsx 解压后的大小上限（MB）；解压后超过文件大小 100 倍的也拒收")
     max_problems: int = setting(200, "INDICATORS_MAX_PROBLEMS", integer(1, 10_000),
                                 "每类问题最多列出的条数，其余只计数")
+    lock_after_days: int = setting(10, "INDICATORS_LOCK_AFTER_DAYS", integer(0, 3650),
+                                   "月份在报送截止日后第几天锁定（锁定后区县、科室不能再上传或撤回，须管理员解锁）")
+    review_counts: str = setting("pending", "INDICATORS_REVIEW_COUNTS",
+                                 choice(pending="待审核的数值计入调度表并标注「待审核」",
+                                        approved="只计入已通过审核的数值，待审核的新数值不计入"),
+                                 "哪些报送数值计入调度表")
+    session_hours: float = setting(10.0, "INDICATORS_SESSION_HOURS", number(0.25, 168, "（小时）"),
+                                   "登录后保持登录的时长（期间刷新浏览器不需重新登录）")
+    session_key_file: Path | None = setting(None, "INDICATORS_SESSION_KEY_FILE", path,
+                                            "会话签名密钥文件（默认在数据库文件旁，首次启动时生成，权限 0600；"
+                                            "多台服务器须共用同一个）")
 
     # ---- delivery (催报 and the monthly pack, README「发送」): secrets only from the
     # environment or st.secrets, never the repository or the database

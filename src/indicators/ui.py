@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,12 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from indicators import clock, ui_chrome, views
+from indicators.accounts import permissions, routes, sessions, users
+from indicators.accounts.roles import Actor
 from indicators.charts import ChartContext, export_config
 from indicators.db import catalog, connection
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
+from indicators.returns import pipeline
 from indicators.returns.limits import Limits
+from indicators.returns.pipeline import ReturnReading
 from indicators.rules import due
 from indicators.safe_text import md_text
 from indicators.settings import SettingError, Settings, load
@@ -90,7 +95,13 @@ def _leave_legacy_pages() -> None:
         return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not _ROUTER_RUNNING.get():  # a page script ran without the router: run it through it
+            st.rerun()
+
+
+# set by ``script_run(router=True)``: app.py itself is running, so the switch needs no rerun
+# (a rerun there would drop the click that started this run, e.g. the sign-in button)
+_ROUTER_RUNNING: ContextVar[bool] = ContextVar("indicators_router_running", default=False)
 
 
 def _shared() -> Connection:
@@ -103,17 +114,20 @@ _RUN_CURSOR: ContextVar[list[Connection] | None] = ContextVar("indicators_run_cu
 
 
 @contextmanager
-def script_run() -> Iterator[None]:
-    """One script run of a page: the router (``app.py``) runs every page inside it, so
-    the run's cursor is closed when the page is done — also when it stops or reruns."""
+def script_run(router: bool = False) -> Iterator[None]:
+    """One script run of a page: the router (``app.py``, ``router=True``) runs every page
+    inside it, so the run's cursor is closed when the page is done — also when it stops
+    or reruns."""
     holder: list[Connection] = []
     token = _RUN_CURSOR.set(holder)
     ui_chrome.reset_table_keys()
     st.session_state["_url_notices"] = []
     slot_token = _NOTICE_SLOT.set(None)
+    routing = _ROUTER_RUNNING.set(router)
     try:
         yield
     finally:
+        _ROUTER_RUNNING.reset(routing)
         _RUN_CURSOR.reset(token)
         _NOTICE_SLOT.reset(slot_token)
         for cur in holder:
@@ -158,6 +172,115 @@ def dispatch(con: Connection, period: str) -> pd.DataFrame:
     s = settings()
     key = (s.pacing, s.done_at, s.lagging_from_pp)
     return _dispatch(str(Path(s.db_path).resolve()), period, data_version(con), s, key)
+
+
+# ---------------------------------------------------------------- who is signed in
+
+_SESSION, _GRANT, _CLEAR = "_signed_in", "_cookie_grant", "_cookie_clear"
+SESSION_STATE_KEY = _SESSION  # where a tab keeps its session (tests sign in through it)
+
+
+@st.cache_resource(show_spinner=False)
+def _session_key(path: str) -> bytes:
+    return sessions.load_key(Path(path))
+
+
+def _key() -> bytes:
+    s = settings()
+    return _session_key(str(sessions.key_path(Path(s.db_path).resolve(), s.session_key_file)))
+
+
+def signed_in() -> Actor | None:
+    """The signed-in user of this browser tab: its session (checked on every run — ended
+    by signing out elsewhere, expired or a disabled account reads as signed out), else
+    the one a reload's session cookie names (``accounts.sessions``); None = signed out."""
+    con, held = db(), st.session_state.get(_SESSION)
+    if held is not None:
+        session = sessions.check(con, held.digest, now=now())
+    else:
+        session = sessions.resume(con, _key(), st.context.cookies.get(sessions.COOKIE_NAME), now=now())
+    if session is None:
+        st.session_state.pop(_SESSION, None)
+        return None
+    st.session_state[_SESSION] = session
+    return session.actor
+
+
+def sign_in(login: str, password: str) -> Actor:
+    """Check the password (``SignInFailed`` otherwise), start a session and have the
+    browser fetch its cookie on the next run (``cookie_sync``)."""
+    actor = users.authenticate(db(), login.strip(), password, now=now())
+    session = sessions.start(db(), actor, _key(), hours=settings().session_hours, now=now())
+    st.session_state[_SESSION] = session
+    st.session_state[_GRANT] = sessions.grant(session, now=now())
+    return actor
+
+
+def sign_out() -> None:
+    held = st.session_state.pop(_SESSION, None)
+    if held is not None:
+        sessions.end(db(), held, now=now())
+    st.session_state[_CLEAR] = True
+
+
+def cookie_sync() -> None:
+    """Set or clear the HttpOnly session cookie: the page posts a one-time grant to
+    ``/session/grant`` (or asks ``/session/end``); the cookie never passes through JavaScript."""
+    grant = st.session_state.get(_GRANT)
+    if grant is not None and not sessions.pending(grant):  # exchanged (or run out)
+        grant = st.session_state.pop(_GRANT) and None
+    if grant is not None:  # shown on every run until the page has exchanged it
+        body = json.dumps(grant)
+        st.html(f"<script>fetch('{routes.GRANT_PATH}', {{method: 'POST', body: {body}, "
+                f"credentials: 'same-origin'}});</script>", unsafe_allow_javascript=True)
+    if st.session_state.pop(_CLEAR, False):
+        st.html(f"<script>fetch('{routes.END_PATH}', {{method: 'POST', credentials: 'same-origin'}});</script>",
+                unsafe_allow_javascript=True)
+
+
+def actor() -> Actor:
+    """The signed-in user (the router lets no page run without one)."""
+    held = st.session_state.get(_SESSION)
+    if held is None:
+        st.warning("请先登录。", icon="🔒")
+        st.stop()
+    return held.actor
+
+
+def allowed(action: str) -> bool:
+    """May the signed-in user do ``action`` (to show only what the role may do)?"""
+    held = st.session_state.get(_SESSION)
+    return held is not None and permissions.allowed(held.actor, action)
+
+
+def require(*actions: str) -> Actor:
+    """The signed-in user when their role may do one of ``actions``; otherwise the page
+    stops with a Chinese line saying so (the domain refuses the write anyway)."""
+    who = actor()
+    if not any(permissions.allowed(who, a) for a in actions):
+        st.error(f"{who.display}无权使用本页（{'、'.join(permissions.ACTIONS[a] for a in actions)}）。"
+                 f"您的角色可做：{permissions.can_do_text(who.role)}。", icon="🔒")
+        st.stop()
+    return who
+
+
+def read_return_with_status(con: Connection, data: bytes, name: str, limits: Limits) -> ReturnReading:
+    """Read and check an uploaded return (``returns.pipeline.read_return``) inside a status
+    box that says each step: 读取 → 校验 → 预览."""
+    shown = md_text(name)
+    with st.status(f"正在处理「{shown}」……", expanded=False) as status:
+        status.update(label=f"读取「{shown}」……")
+        st.write(f"读取：{len(data) / 1024:,.1f} KB")
+        status.update(label=f"校验「{shown}」……")
+        reading = pipeline.read_return(data, name, con, today=today(), limits=limits)
+        s = reading.summary()
+        st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
+        status.update(label=f"预览「{shown}」……")
+        counts = pipeline.diff_counts(pipeline.preview_diff(con, reading))
+        st.write("预览：新增 {新增}，修改 {修改}，不变 {不变}".format(**counts))
+        status.update(label=f"「{shown}」已读取并校验（读取 → 校验 → 预览）",
+                      state="error" if not reading.ok else "complete")
+    return reading
 
 
 # ---------------------------------------------------------------- filters and URL state

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from test_pages_browser import assert_no_error, full_shot
+from waiting import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def test_task_board_briefing(browser, app_url, artifacts):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/tasks?briefing=1")
+        sign_in(page, f"{app_url}/tasks?briefing=1", "leader")  # the deep link opens after signing in
         wait_app(page)
         assert_no_error(page)
         page.screenshot(path=str(artifacts / "tasks_briefing.png"))

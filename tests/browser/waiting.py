@@ -32,3 +32,23 @@ def full_shot(page, path, width: int | None = None) -> None:
     page.set_viewport_size({"width": width, "height": min(int(h) + 40, 6000)})
     settle(page)
     page.screenshot(path=str(path))
+
+
+# ---------------------------------------------------------------- signing in
+
+def sign_in(page, url: str, login: str, password: str | None = None) -> None:
+    """Open ``url`` signed out, sign in as ``login`` (a demo account unless ``password``)
+    and wait for the page asked for to run under that user."""
+    from indicators.demo.accounts import DEMO_PASSWORD
+    page.goto(url)
+    page.get_by_role("textbox", name="登录名").fill(login)
+    page.get_by_role("textbox", name="密码").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(timeout=PATIENCE)
+    wait_idle(page)
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("button", name="登录").wait_for(timeout=PATIENCE)
+    wait_idle(page)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from actors import ADMIN
 from builders import AT
 from needs import need
 
@@ -45,7 +46,7 @@ def make_db(path=":memory:"):
 def seed(con, rows, file_name="seed.xlsx"):
     """Store (indicator_code, org_unit, period, value) rows as one batch."""
     frame = pd.DataFrame(rows, columns=["indicator_code", "org_unit", "period", "value"])
-    return batches.write_batch(con, frame, file_name=file_name, uploaded_by="test", at=AT)
+    return batches.write_batch(con, frame, file_name=file_name, actor=ADMIN, at=AT)
 
 
 def xlsx(path: Path, rows: list[list], *, merges=(), sheet="报表", extra=None) -> Path:

@@ -66,7 +66,7 @@ def write(kind: str, rows: list[list], folder) -> object:
 def test_return_loads_and_shows_in_status(demo_db, tmp_path, capsys, layout, file_type):
     shapes, (js, gq) = layouts()
     path = write(file_type, shapes[layout], tmp_path)
-    assert main(["import", str(path), "--db", str(demo_db), "--yes", "--json", "--who", "青溪县 张三"]) == 0
+    assert main(["import", str(path), "--db", str(demo_db), "--yes", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report, report
     con = connection.connect(demo_db, read_only=True)

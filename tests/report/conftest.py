@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from actors import ADMIN
 from builders import AT
 from needs import need
 
@@ -33,8 +34,8 @@ def make_db(path: Path, rename: dict[str, str] | None = None) -> Path:
         frames["indicator"]["name"] = frames["indicator"]["name"].replace(rename)
     con = connection.connect(path, create=True)
     try:
-        workbook.load_setup(con, frames, at=AT)
-        batches.write_batch(con, obs, file_name="tiny.xlsx", at=AT)
+        workbook.load_setup(con, frames, actor=ADMIN, at=AT)
+        batches.write_batch(con, obs, file_name="tiny.xlsx", actor=ADMIN, at=AT)
     finally:
         con.close()
     return path

@@ -9,6 +9,7 @@ import pytest
 import testdate
 
 from indicators.rules import periods
+from indicators.demo import CITY
 
 SEED = Path(__file__).parent / "data" / "zjg_2022_03_plan.txt"
 PERIOD = testdate.AS_OF
@@ -45,11 +46,19 @@ def test_explain_lists_exactly_the_lagging_rows_of_status(demo_db):
 
 
 def test_give_an_explanation_and_see_it_in_status(demo_db):
-    missing = [r for r in ok_json("explain", "--period", PERIOD, "--db", demo_db) if r["explanation"] is None]
+    missing = [r for r in ok_json("explain", "--period", PERIOD, "--db", demo_db)
+               if r["explanation"] is None and r["org_unit_code"] != CITY]
     row = missing[0]
-    out = run("explain", "--period", PERIOD, "--db", demo_db, "--indicator", row["indicator_code"],
-              "--unit", row["org_unit_code"], "--reason", "企业申报集中在年底", "--measures", "上门辅导",
-              "--catch-up", CATCH_UP, "--who", "北山县科技局")
+    made = subprocess.run([sys.executable, "-m", "indicators", "user", "add", "bs_user", "--role", "district",
+                           "--unit", row["org_unit_code"], "--name", "北山县科技局", "--password-stdin",
+                           "--db", str(demo_db)], input="Bs-pass-2026\n", capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    args = ("explain", "--period", PERIOD, "--db", demo_db, "--indicator", row["indicator_code"],
+            "--unit", row["org_unit_code"], "--reason", "企业申报集中在年底", "--measures", "上门辅导",
+            "--catch-up", CATCH_UP)
+    refused = run(*args, "--as", "leader")  # a leader reads, never writes
+    assert refused.returncode == 1 and "无权填写滞后说明" in refused.stderr, refused.stderr
+    out = run(*args, "--as", "bs_user")
     assert out.returncode == 0, out.stderr
     assert "已保存" in out.stdout
     status = ok_json("status", "--period", PERIOD, "--db", demo_db)
@@ -58,7 +67,7 @@ def test_give_an_explanation_and_see_it_in_status(demo_db):
     assert got["explanation"]["reason"] == "企业申报集中在年底"
     assert got["explanation"]["measures"] == "上门辅导"
     assert got["explanation"]["catch_up"] == CATCH_UP
-    assert got["explanation"]["given_by"] == "北山县科技局"
+    assert got["explanation"]["given_by"] == "北山县科技局（区县填报员·" + row["org_unit_name"] + "）"
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -6,11 +6,13 @@ import datetime as dt
 import testdate
 
 from indicators import explanations
+from indicators.accounts import Actor
 from indicators.db import connection
 from indicators.dispatch import dispatch_table
 from indicators.rules import periods
 
 PERIOD = testdate.AS_OF
+JIA, YI = Actor(login="jia", name="甲", role="admin"), Actor(login="yi", name="乙", role="admin")
 BEFORE = periods.shift(PERIOD, -1)
 
 
@@ -24,7 +26,7 @@ def test_last_months_explanation_is_the_starting_text(demo_db):
                     before.loc[before["explanation_required"], "org_unit_code"]))
         ind, unit = sorted(both)[0]
         explanations.give(con, before, indicator_code=ind, org_unit=unit, reason="上月原因", measures="上月措施",
-                          catch_up=periods.shift(PERIOD, 2), who="甲", at=testdate.AT)
+                          catch_up=periods.shift(PERIOD, 2), actor=JIA, at=testdate.AT)
         row = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS))
         row = row[(row["indicator_code"] == ind) & (row["org_unit_code"] == unit)].iloc[0]
         assert (row["prev_period"], row["prev_reason"], row["prev_measures"]) == (BEFORE, "上月原因", "上月措施")
@@ -32,10 +34,10 @@ def test_last_months_explanation_is_the_starting_text(demo_db):
         table = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS))
         for n, reason in enumerate(["第一次", "第二次"]):
             explanations.give(con, table, indicator_code=ind, org_unit=unit, reason=reason, measures="措施",
-                              catch_up=None, who="乙", at=testdate.AT + dt.timedelta(minutes=n + 1))
+                              catch_up=None, actor=YI, at=testdate.AT + dt.timedelta(minutes=n + 1))
         row = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS))
         row = row[(row["indicator_code"] == ind) & (row["org_unit_code"] == unit)].iloc[0]
-        assert (row["explanation_state"], row["reason"], row["explained_by"]) == ("given", "第二次", "乙")
+        assert (row["explanation_state"], row["reason"], row["explained_by"]) == ("given", "第二次", "乙（管理员）")
         assert row["prev_reason"] == "上月原因"
 
 
@@ -56,7 +58,7 @@ def test_several_at_once_are_all_or_nothing(demo_db):
         table = explanations.attach(con, dispatch_table(con, PERIOD, testdate.SETTINGS))
         missing = table[table["explanation_state"] == "missing"].head(2)
         items = [dict(indicator_code=r.indicator_code, org_unit=r.org_unit_code, reason="原因", measures="措施",
-                      catch_up=None, who="丙") for r in missing.itertuples()]
+                      catch_up=None, actor=YI) for r in missing.itertuples()]
         not_lagging = table[~table["explanation_required"]].iloc[0]
         bad = dict(items[0], indicator_code=not_lagging["indicator_code"], org_unit=not_lagging["org_unit_code"])
         count = con.execute("SELECT count(*) FROM explanation").fetchone()[0]

@@ -9,6 +9,7 @@ import sys
 import openpyxl
 import pytest
 import testdate
+from actors import ADMIN
 from pptx import Presentation
 
 from indicators import explanations, report
@@ -52,7 +53,7 @@ def fill_missing(db) -> int:
         missing = table[table["explanation_state"] == "missing"]
         for r in missing.to_dict(orient="records"):
             explanations.give(con, table, indicator_code=r["indicator_code"], org_unit=r["org_unit_code"],
-                              reason="补充的原因", measures="补充的措施", catch_up=None, who="测试", at=testdate.AT)
+                              reason="补充的原因", measures="补充的措施", catch_up=None, actor=ADMIN, at=testdate.AT)
         return len(missing)
     finally:
         con.close()

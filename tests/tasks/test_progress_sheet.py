@@ -4,13 +4,18 @@ pipeline (one transaction with the batch), located errors, rollback takes it bac
 import openpyxl
 import pytest
 import testdate
+from actors import ADMIN
 
 from indicators.db import batches, connection
+from indicators.accounts import Actor
 from indicators.returns import pipeline
 from indicators.returns.template import write_template
 from indicators.tasks.board import task_board
 
 PERIOD = testdate.AS_OF
+
+# the 成果转化科 account: reports progress on the tasks it leads
+HZZH = Actor(login="hzzh", name="王五", role="department", department="HZZH", department_name="成果转化科")
 
 
 @pytest.fixture
@@ -61,12 +66,12 @@ def test_filled_sheet_is_imported_with_the_return_and_rolled_back_with_it(con, t
     reading = pipeline.read_return(path, con=con, today=testdate.TODAY)
     assert reading.ok, pipeline.problem_lines(reading)
     assert reading.values.empty and len(reading.task_progress) == 1  # progress only: still importable
-    batch = pipeline.commit(con, reading, who="成果转化科", at=testdate.AT)
+    batch = pipeline.commit(con, reading, actor=HZZH, settings=testdate.SETTINGS, at=testdate.AT)
     after = task_board(con, PERIOD).set_index("code")
     assert after.loc[code, "reported_label"] == "已完成"
     assert after.loc[code, "progress"] == "对接会已举办"
-    assert after.loc[code, "reported_by"] == "成果转化科"
-    pipeline.rollback(con, batch, who="管理员", at=testdate.AT)
+    assert after.loc[code, "reported_by"] == HZZH.display
+    pipeline.rollback(con, batch, actor=ADMIN, settings=testdate.SETTINGS, at=testdate.AT)
     back = task_board(con, PERIOD).set_index("code")
     assert back.loc[code, "progress"] != "对接会已举办"
 
@@ -87,4 +92,4 @@ def test_bad_status_and_unknown_code_are_located_errors(con, tmp_path):
             errors.loc["task_status", "column"]) == ("重点任务进展", 4, "E")
     assert errors.loc["unknown_task", "message"] == "任务代码「RW99」不存在"
     with pytest.raises(Exception, match="错误"):
-        pipeline.commit(con, reading, who="x", at=testdate.AT)
+        pipeline.commit(con, reading, actor=ADMIN, settings=testdate.SETTINGS, at=testdate.AT)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import testdate
+from actors import ADMIN
 from builders import AT, tiny_observations, tiny_setup
 from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
 
@@ -25,8 +26,8 @@ def tiny_db_path(tmp_path):
     """The tiny city as a database file (no tasks)."""
     path = tmp_path / "tiny.duckdb"
     con = connection.connect(path, create=True)
-    workbook.load_setup(con, tiny_setup(), at=AT)
-    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", uploaded_by="test", at=AT)
+    workbook.load_setup(con, tiny_setup(), actor=ADMIN, at=AT)
+    batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", actor=ADMIN, at=AT)
     con.close()
     return path
 
@@ -62,13 +63,12 @@ def test_progress_form_writes_a_report(demo_db, monkeypatch):
     assert form is not None
     at.radio[0].set_value("已完成")
     at.text_area[0].set_value("本月按期完成")
-    at.text_input[-1].set_value("测试科室")
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert "已保存" in texts(at)
     got = with_db(demo_db, lambda con: task_store.latest_progress(con, testdate.AS_OF))
     mine = got[(got["task_code"] == code) & (got["period"] == testdate.AS_OF)].iloc[-1]
-    assert (mine["status"], mine["progress"], mine["reported_by"]) == ("done", "本月按期完成", "测试科室")
+    assert (mine["status"], mine["progress"], mine["reported_by"]) == ("done", "本月按期完成", "系统管理员（管理员）")
 
 
 def test_plan_page_imports_the_seed_and_confirms(demo_db, monkeypatch):
@@ -80,7 +80,7 @@ def test_plan_page_imports_the_seed_and_confirms(demo_db, monkeypatch):
     from indicators.tasks.drafts import draft_plan
     from indicators.tasks.plan import read_plan
     period = at.selectbox(key="w_plan_period").value
-    with_db(demo_db, lambda con: draft_plan(con, read_plan(SEED.read_bytes()), period, who="t",
+    with_db(demo_db, lambda con: draft_plan(con, read_plan(SEED.read_bytes()), period, actor=ADMIN,
                                             at=clock.now(testdate.SETTINGS)))
     at = open_page("pages/task_plan.py", demo_db, monkeypatch)
     editor = at.get("arrow_data_frame")

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from actors import ADMIN
+from indicators.accounts import Actor
 from builders import AT, tiny_setup
 
 from indicators.db import connection
@@ -31,14 +33,14 @@ def _book(tmp_path, tasks):
 @pytest.fixture
 def con():
     c = connection.connect(":memory:")
-    workbook.load_setup(c, tiny_setup(), at=AT)
+    workbook.load_setup(c, tiny_setup(), actor=ADMIN, at=AT)
     yield c
     c.close()
 
 
 def test_setup_workbook_tasks_by_name_or_code(tmp_path, con):
     frames = workbook.read_workbook(_book(tmp_path, SHEET_TASKS))
-    workbook.load_setup(con, frames, who="管理员", at=AT)
+    workbook.load_setup(con, frames, actor=ADMIN, at=AT)
     got = task_store.tasks(con).set_index("code")
     assert got.loc["RW01", "lead_department"] == "D1"
     assert got.loc["RW01", "leader_name"] == "张局长"
@@ -50,9 +52,10 @@ def test_setup_workbook_tasks_by_name_or_code(tmp_path, con):
 
 
 def test_loading_again_updates_by_code_with_history(tmp_path, con):
-    workbook.load_setup(con, workbook.read_workbook(_book(tmp_path, SHEET_TASKS)), who="甲", at=AT)
+    first, second = (Actor(login=ADMIN.login, name=n, role="admin") for n in ("甲", "乙"))
+    workbook.load_setup(con, workbook.read_workbook(_book(tmp_path, SHEET_TASKS)), actor=first, at=AT)
     changed = [{**SHEET_TASKS[0], "annual_goal": "新增高企 25 家"}, SHEET_TASKS[1]]
-    workbook.load_setup(con, workbook.read_workbook(_book(tmp_path, changed)), who="乙",
+    workbook.load_setup(con, workbook.read_workbook(_book(tmp_path, changed)), actor=second,
                         at=AT + dt.timedelta(hours=1))
     assert task_store.tasks(con).set_index("code").loc["RW01", "annual_goal"] == "新增高企 25 家"
     history = task_store.task_history(con, "RW01")
@@ -87,7 +90,7 @@ PLAN = "示例市2026年10月份重点工作安排\n一、高新技术企业培�
 
 def test_plan_drafts_confirm_and_reimport(con):
     reading = parse_text(PLAN)
-    got = drafts.draft_plan(con, reading, "2026-10", who="管理员", at=AT)
+    got = drafts.draft_plan(con, reading, "2026-10", actor=ADMIN, at=AT)
     assert list(got["code"]) == ["202610-01", "202610-02", "202610-03"]
     assert list(got["category"]) == ["高新技术企业培育", "高新技术企业培育", "成果转化"]
     assert list(got["nodes"]) == ["10:开展高企申报辅导", "10:完成高企摸排", "10:技术合同登记培训"]
@@ -98,23 +101,23 @@ def test_plan_drafts_confirm_and_reimport(con):
     assert board.task_board(con, "2026-10").empty  # drafts are not on the board
     with pytest.raises(RejectedInput, match="未指定牵头科室"):
         task_store.confirm_tasks(con, pd.DataFrame({"code": ["202610-01"], "lead_department": [None],
-                                                    "leader": [None]}), at=AT)
-    task_store.confirm_tasks(con, got[["code", "lead_department", "leader"]], who="管理员", at=AT)
+                                                    "leader": [None]}), actor=ADMIN, at=AT)
+    task_store.confirm_tasks(con, got[["code", "lead_department", "leader"]], actor=ADMIN, at=AT)
     assert set(task_store.tasks(con)["state"]) == {"active"}
-    again = drafts.draft_plan(con, parse_text(PLAN + "2.成果登记\n"), "2026-10", at=AT)
+    again = drafts.draft_plan(con, parse_text(PLAN + "2.成果登记\n"), "2026-10", actor=ADMIN, at=AT)
     assert list(again["is_new"]) == [False, False, False, True]
     assert again["code"].iloc[-1] == "202610-04"
 
 
 def test_progress_and_board(con):
-    drafts.draft_plan(con, parse_text(PLAN), "2026-10", at=AT)
-    task_store.confirm_tasks(con, task_store.tasks(con)[["code", "lead_department", "leader"]], at=AT)
+    drafts.draft_plan(con, parse_text(PLAN), "2026-10", actor=ADMIN, at=AT)
+    task_store.confirm_tasks(con, task_store.tasks(con)[["code", "lead_department", "leader"]], actor=ADMIN, at=AT)
     task_store.record_progress(con, pd.DataFrame([
         dict(task_code="202610-01", period="2026-10", status="已完成", progress="辅导 3 场", problems=None,
              next_steps=None),
         dict(task_code="202610-02", period="2026-10", status="按计划推进", progress="摸排过半", problems="企业配合度低",
              next_steps="上门走访"),
-    ]), who="高新技术科", source="页面", at=AT)
+    ]), actor=ADMIN, source="页面", at=AT)
     b = board.task_board(con, "2026-10").set_index("code")
     assert b.loc["202610-01", "status"] == "done"
     # past its node (October) without 已完成: lagging, whatever was said
@@ -129,9 +132,9 @@ def test_progress_refuses_unknown_status_and_task(con):
     with pytest.raises(RejectedInput, match="任务代码不存在"):
         task_store.record_progress(con, pd.DataFrame([dict(task_code="X", period="2026-10", status="滞后",
                                                            progress=None, problems=None, next_steps=None)]),
-                                   who=None, source="test", at=AT)
-    drafts.draft_plan(con, parse_text(PLAN), "2026-10", at=AT)
+                                   actor=ADMIN, source="test", at=AT)
+    drafts.draft_plan(con, parse_text(PLAN), "2026-10", actor=ADMIN, at=AT)
     with pytest.raises(RejectedInput, match="状态「差不多」无效"):
         task_store.record_progress(con, pd.DataFrame([dict(task_code="202610-01", period="2026-10", status="差不多",
                                                            progress=None, problems=None, next_steps=None)]),
-                                   who=None, source="test", at=AT)
+                                   actor=ADMIN, source="test", at=AT)

@@ -32,6 +32,8 @@ COMMAND_GROUPS = (
     "tasks",  # tasks import-plan | confirm | progress | status
     "explain",  # explain
     "send",  # send reminders | pack | due | test | log | channels | retry
+    "users",  # user add | list | passwd | disable | enable
+    "review",  # review, unlock
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indicators import clock
+from indicators.accounts.roles import Actor, operator
 from indicators.rules import due, periods
 
 if TYPE_CHECKING:
@@ -54,18 +55,15 @@ def as_of(args) -> str:
     return args.period or due.latest_due_month(clock.today(s), s.deadline_day)
 
 
-def add_who_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--who", default=None, help="操作人（默认：当前系统用户）")
+def add_as_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="as_login", default=None, metavar="LOGIN",
+                   help="以该用户的身份和权限执行（默认：本机操作员，即管理员）")
 
 
-def acting_user(args) -> str:
-    """Who is acting, as recorded with what the command writes: ``--who``, else the
-    operating-system user marked as a command-line operator. (With accounts, the
-    signed-in user replaces this.)"""
-    if getattr(args, "who", None):
-        return args.who
-    import getpass
-    try:
-        return f"{getpass.getuser()}（命令行）"
-    except (KeyError, OSError):
-        return "命令行"
+def acting(args, con) -> Actor:
+    """Who the command acts as: the user ``--as LOGIN`` names (their role and scope then
+    apply), else the machine's operator, a 管理员. Audit rows record it."""
+    if getattr(args, "as_login", None):
+        from indicators.accounts.users import actor_for
+        return actor_for(con, args.as_login)
+    return operator()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indicators import clock
 from indicators.cli.args import EXIT_OK, add_db_arg, db_path, open_db
 from indicators.errors import DatabaseLocked, IndicatorsError, RejectedInput
 
@@ -48,4 +49,14 @@ def cmd_init(args) -> int:
             print(f"已创建 {path}，载入示例市：{summary}")
         else:
             print(f"已创建 {path}（结构版本已是最新）")
+            _first_admin(con, args)
     return EXIT_OK
+
+
+def _first_admin(con, args) -> None:
+    """A real database's first account: ``admin`` with a generated password, shown once."""
+    from indicators.accounts import operator
+    from indicators.accounts.users import first_admin
+    password = first_admin(con, operator(), at=clock.now(args.settings))
+    if password is not None:
+        print(f"已创建管理员账户 admin，初始密码（只显示这一次，请登录后修改）：{password}")

@@ -2,7 +2,7 @@
 
     indicators explain --period 2026-10 [--json]            # required / given / missing
     indicators explain --period 2026-10 --indicator JSHT --unit BS \\
-        --reason … --measures … [--catch-up 2026-12] [--who 北山县科技局]
+        --reason … --measures … [--catch-up 2026-12] [--as bs_user]
 
 Every indicator × unit that is 滞后 or 严重滞后 in the month needs one; the list is the
 lagging rows of ``indicators status --period …`` exactly, with who must explain, the
@@ -17,9 +17,9 @@ import pandas as pd
 from indicators import clock
 from indicators.cli.args import (
     EXIT_OK,
-    acting_user,
+    acting,
+    add_as_arg,
     add_db_arg,
-    add_who_arg,
     open_db,
     period_arg,
 )
@@ -35,7 +35,7 @@ EXPLAIN_JSON_KEYS = ["indicator_code", "indicator_name", "org_unit_code", "org_u
 def add_parsers(sub) -> None:
     p = sub.add_parser("explain", help="滞后说明：列出应说明/已说明/待补充，或填写一条说明")
     add_db_arg(p)
-    add_who_arg(p)
+    add_as_arg(p)
     p.add_argument("--period", required=True, type=period_arg, help="数据截至月份 YYYY-MM")
     p.add_argument("--indicator", help="指标代码（填写说明时）")
     p.add_argument("--unit", help="单位代码（填写说明时）")
@@ -82,7 +82,7 @@ def _give(con, table: pd.DataFrame, args) -> int:
     from indicators import explanations
     row = explanations.give(con, table, indicator_code=args.indicator, org_unit=args.unit,
                             reason=args.reason or "", measures=args.measures or "", catch_up=args.catch_up,
-                            who=acting_user(args), at=clock.now(args.settings))
+                            actor=acting(args, con), at=clock.now(args.settings))
     if args.json:
         print_json(explain_records(pd.DataFrame([row]))[0])
     else:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, open_db, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_REJECTED, acting, add_as_arg, add_db_arg, open_db, period_arg
 from indicators.cli.output import print_json
 
 
@@ -23,6 +23,7 @@ def cmd_import(args) -> int:
     today = clock.today(args.settings)
     limits = Limits.from_settings(args.settings)
     with open_db(args, read_only=args.dry_run) as con:
+        actor = acting(args, con)
         readings = []
         for f in args.files:
             if not Path(f).exists():
@@ -31,12 +32,15 @@ def cmd_import(args) -> int:
                                                  limits=limits))
         diffs = [pipeline.preview_diff(con, r) for r in readings]
         batch_ids: list[int | None] = [None] * len(readings)
+        now = clock.now(args.settings)
+        for r in readings:  # another unit's rows or a locked month in any file: none is written
+            pipeline.check_allowed(con, r, actor, settings=args.settings, at=now)
         # a dry run only checks: warnings and empty files refuse only a real import
         refusal = pipeline.refusal(readings, confirm_warnings=args.yes or args.dry_run,
                                    allow_empty=args.dry_run)
         rejected = refusal is not None
         if not rejected and not args.dry_run:  # one transaction: every file lands, or none
-            batch_ids = pipeline.commit_all(con, readings, who=args.who, at=clock.now(args.settings),
+            batch_ids = pipeline.commit_all(con, readings, actor=actor, settings=args.settings, at=now,
                                             confirm_warnings=args.yes)
     if args.json:
         out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
@@ -88,7 +92,8 @@ def _print_text(readings, diffs, batch_ids, args, refusal: str | None) -> None:
 def cmd_template(args) -> int:
     from indicators.returns import template
     with open_db(args, read_only=True) as con:
-        path = template.write_template(con, args.out, period=args.period, unit=args.unit,
+        unit = template.unit_for(acting(args, con), args.unit)
+        path = template.write_template(con, args.out, period=args.period, unit=unit,
                                        settings=args.settings, today=clock.today(args.settings),
                                        department=args.department)
     print(f"已写出 {args.period} 报送模板：{path}")
@@ -102,7 +107,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--yes", action="store_true", help="确认警告并导入")
-    p.add_argument("--who", default=None, help="上传人")
+    add_as_arg(p)
     p.add_argument("--period", type=period_arg, default=None, help="只接受该期间（YYYY-MM）")
     p.add_argument("--all", action="store_true", help="列出全部问题（默认最多 50 条）")
     p.set_defaults(func=cmd_import)
@@ -113,4 +118,5 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--department", default=None, help="附上该科室（代码）牵头任务的「重点任务进展」表")
     p.add_argument("--out", required=True, type=Path)
     add_db_arg(p)
+    add_as_arg(p)
     p.set_defaults(func=cmd_template)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, add_db_arg, open_db
+from indicators.cli.args import EXIT_OK, acting, add_as_arg, add_db_arg, open_db
 
 
 def add_parsers(sub) -> None:
@@ -16,7 +16,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("setup-import", help="导入设置工作簿（单位、科室、领导、指标、责任分工、目标）")
     add_db_arg(p)
     p.add_argument("file", type=Path)
-    p.add_argument("--who", default=None)
+    add_as_arg(p)
     p.set_defaults(func=cmd_setup_import)
 
 
@@ -31,6 +31,6 @@ def cmd_setup_import(args) -> int:
     from indicators.setup.workbook import load_setup, read_workbook
     frames = read_workbook(args.file)
     with open_db(args, create=True) as con:
-        load_setup(con, frames, who=args.who, at=clock.now(args.settings))
+        load_setup(con, frames, actor=acting(args, con), at=clock.now(args.settings))
     print(f"已导入设置：{len(frames['org_unit'])} 个单位，{len(frames['indicator'])} 项指标，{len(frames['target'])} 条目标")
     return EXIT_OK

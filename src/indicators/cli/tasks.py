@@ -15,9 +15,9 @@ import pandas as pd
 from indicators import clock
 from indicators.cli.args import (
     EXIT_OK,
-    acting_user,
+    acting,
+    add_as_arg,
     add_db_arg,
-    add_who_arg,
     open_db,
     period_arg,
 )
@@ -38,7 +38,7 @@ def add_parsers(sub) -> None:
 
     p = tsub.add_parser("import-plan", help="把月度重点工作安排（文本或 .docx）导入为该月的待确认任务")
     add_db_arg(p)
-    add_who_arg(p)
+    add_as_arg(p)
     p.add_argument("file", type=Path)
     p.add_argument("--period", required=True, type=period_arg, help="工作安排所属月份 YYYY-MM")
     p.add_argument("--dry-run", action="store_true", help="只解析、不写入")
@@ -47,7 +47,7 @@ def add_parsers(sub) -> None:
 
     p = tsub.add_parser("confirm", help="确认某月的待确认任务（按建议或 --assign 指定牵头科室/分管领导）")
     add_db_arg(p)
-    add_who_arg(p)
+    add_as_arg(p)
     p.add_argument("--period", required=True, type=period_arg)
     p.add_argument("--assign", action="append", default=[], metavar="代码=科室[/领导]",
                    help="指定牵头科室和分管领导（代码），可重复")
@@ -55,7 +55,7 @@ def add_parsers(sub) -> None:
 
     p = tsub.add_parser("progress", help="填报某任务某月的进展")
     add_db_arg(p)
-    add_who_arg(p)
+    add_as_arg(p)
     p.add_argument("--period", required=True, type=period_arg)
     p.add_argument("--task", required=True, help="任务代码")
     p.add_argument("--status", required=True, choices=list(REPORTED_WORDS), help="本月状态")
@@ -81,7 +81,7 @@ def cmd_import_plan(args) -> int:
     reading = read_plan(args.file.read_bytes(), args.file.name)
     with open_db(args, read_only=args.dry_run) as con:
         got = drafts.plan_drafts(con, reading, args.period) if args.dry_run else \
-            drafts.draft_plan(con, reading, args.period, who=acting_user(args), at=clock.now(args.settings))
+            drafts.draft_plan(con, reading, args.period, actor=acting(args, con), at=clock.now(args.settings))
         names = _names(con)
     if args.json:
         out = {"period": args.period, "title": reading.title, "period_hint": reading.period_hint,
@@ -123,7 +123,7 @@ def cmd_confirm(args) -> int:
             edits.loc[code, "lead_department"] = dept
             edits.loc[code, "leader"] = leader or edits.loc[code, "leader"]
         _check_codes(con, edits)
-        n = task_store.confirm_tasks(con, edits.reset_index(), who=acting_user(args), at=clock.now(args.settings))
+        n = task_store.confirm_tasks(con, edits.reset_index(), actor=acting(args, con), at=clock.now(args.settings))
     print(f"已确认{periods.label(args.period)}重点任务 {n} 项")
     return EXIT_OK
 
@@ -142,7 +142,7 @@ def cmd_progress(args) -> int:
     row = pd.DataFrame([dict(task_code=args.task, period=args.period, status=args.status, progress=args.progress,
                              problems=args.problems, next_steps=args.next_steps)])
     with open_db(args) as con:
-        task_store.record_progress(con, row, who=acting_user(args), source="命令行", at=clock.now(args.settings))
+        task_store.record_progress(con, row, actor=acting(args, con), source="命令行", at=clock.now(args.settings))
     print(f"已记录 {args.task} {periods.label(args.period)}进展：{args.status}")
     return EXIT_OK
 

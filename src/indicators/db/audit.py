@@ -1,4 +1,5 @@
-"""The audit log: one line per import, rollback, setup load and target change."""
+"""The audit log: one line per write — import, rollback, review, setup load, target
+change, unlock, user change, sign-in — with the acting user's login and role."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ import datetime as dt
 
 import pandas as pd
 
+from indicators.accounts.roles import Actor
 from indicators.db.connection import Connection
 
 
-def audit(con: Connection, who: str | None, action: str, detail: str = "", *, at: dt.datetime) -> None:
-    """One line of the audit log at ``at`` (``indicators.clock.now``); ``detail`` is
-    Chinese, as shown to admins. Written inside the caller's transaction, so the line
-    exists exactly when the change does."""
-    con.execute("INSERT INTO audit (logged_at, who, action, detail) VALUES (?, ?, ?, ?)",
-                [at, who, action, detail])
+def audit(con: Connection, actor: Actor, action: str, detail: str = "", *, at: dt.datetime) -> None:
+    """One line of the audit log at ``at`` (``indicators.clock.now``): the acting user's
+    login and role (``indicators.accounts.Actor`` — never text typed into a box), how
+    they are shown, and ``detail`` in Chinese, as shown to admins. Written inside the
+    caller's transaction, so the line exists exactly when the change does."""
+    con.execute("INSERT INTO audit (logged_at, who, login, role, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                [at, actor.display, actor.login, actor.role, action, detail])
 
 
 def audit_log(con: Connection, limit: int = 50) -> pd.DataFrame:
-    """The newest ``limit`` lines: logged_at, who, action, detail."""
-    return con.execute("SELECT logged_at, who, action, detail FROM audit ORDER BY logged_at DESC LIMIT ?",
+    """The newest ``limit`` lines: logged_at, who, login, role, action, detail."""
+    return con.execute("SELECT logged_at, who, login, role, action, detail FROM audit ORDER BY logged_at DESC LIMIT ?",
                        [int(limit)]).df()

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from collections.abc import Callable
+
 import pandas as pd
 
+from indicators.accounts.roles import Actor
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
 
@@ -21,29 +24,41 @@ def write_batch(
     *,
     file_name: str,
     sha256: str | None = None,
-    uploaded_by: str | None = None,
+    actor: Actor,
     note: str | None = None,
     at: dt.datetime,
+    before_commit: Callable[[Connection, int], None] | None = None,
+    review: str = "approved",
 ) -> int:
     """Store a batch of observations, uploaded at ``at`` (the bureau's local time,
     ``indicators.clock.now``), in one transaction and return its id.
 
     ``values`` has columns ``indicator_code, org_unit, period, value``. Inside the
     caller's ``con.transaction()`` the batch joins it (one import of several files is
-    one unit); alone it is a unit of its own.
+    one unit); alone it is a unit of its own. ``before_commit(tx, batch_id)`` runs in
+    the same unit; the batch records ``actor``. ``review`` is its starting review state:
+    the import pipeline starts a batch 'pending' and approves in ``before_commit`` what
+    the uploader may approve (``returns.review``); written directly it is 'approved'.
     """
     frame = values[["indicator_code", "org_unit", "period", "value"]]
     if frame["value"].dtype != "float64":
         frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce").astype("float64"))
-    return con.write(lambda tx: _insert_batch(tx, frame, file_name, sha256, uploaded_by, note, at))
+    def work(tx: Connection) -> int:
+        batch_id = _insert_batch(tx, frame, file_name, sha256, actor, note, at, review)
+        if before_commit is not None:
+            before_commit(tx, batch_id)
+        return batch_id
+
+    return con.write(work)
 
 
 def _insert_batch(con: Connection, frame: pd.DataFrame, file_name: str, sha256: str | None,
-                  uploaded_by: str | None, note: str | None, at: dt.datetime) -> int:
+                  actor: Actor, note: str | None, at: dt.datetime, review: str) -> int:
     batch_id = con.execute(
-        """INSERT INTO batch (file_name, sha256, uploaded_at, uploaded_by, rows, note)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-        [file_name, sha256, at, uploaded_by, len(frame), note],
+        """INSERT INTO batch (file_name, sha256, uploaded_at, uploaded_by, uploader_login, uploader_role, rows,
+                              note, review)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [file_name, sha256, at, actor.display, actor.login, actor.role, len(frame), note, review],
     ).fetchone()[0]
     with con.registered("_incoming", frame):
         con.execute(
@@ -58,24 +73,34 @@ def _insert_batch(con: Connection, frame: pd.DataFrame, file_name: str, sha256: 
                SELECT indicator_code, org_unit, period, value, ? FROM _incoming""",
             [batch_id],
         )
-    audit(con, uploaded_by, "import", f"批次 {batch_id}：{file_name}，{len(frame)} 条数值", at=at)
+    audit(con, actor, "import", f"批次 {batch_id}：{file_name}，{len(frame)} 条数值" + (f"（{note}）" if note else ""),
+          at=at)
     return int(batch_id)
 
 
-def rollback_batch(con: Connection, batch_id: int, *, who: str | None = None, at: dt.datetime) -> int:
+def rollback_batch(con: Connection, batch_id: int, *, actor: Actor, at: dt.datetime, action: str = "rollback",
+                   detail: str = "", before_commit: Callable[[Connection], None] | None = None) -> int:
     """Undo a batch: its rows stop counting and, for every value it touched, the newest
     value from a batch that is still active counts again (so rolling back batches in
-    any order gives the same result). Returns how many values were restored.
+    any order gives the same result). Returns how many values were restored. A review's
+    退回 is the same undo (``action="return"``; ``before_commit(tx)`` records the decision
+    in the same unit).
     """
     status = con.execute("SELECT status FROM batch WHERE id = ?", [batch_id]).fetchone()
     if status is None:
         raise ValueError(f"批次 {batch_id} 不存在")
     if status[0] == "rolled_back":
         return 0
-    return con.write(lambda tx: _undo_batch(tx, batch_id, who, at))
+    def work(tx: Connection) -> int:
+        restored = _undo_batch(tx, batch_id, actor, at, action, detail)
+        if before_commit is not None:
+            before_commit(tx)
+        return restored
+
+    return con.write(work)
 
 
-def _undo_batch(con: Connection, batch_id: int, who: str | None, at: dt.datetime) -> int:
+def _undo_batch(con: Connection, batch_id: int, actor: Actor, at: dt.datetime, action: str, detail: str) -> int:
     con.execute("UPDATE batch SET status = 'rolled_back' WHERE id = ?", [batch_id])
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _winner AS
@@ -99,7 +124,8 @@ def _undo_batch(con: Connection, batch_id: int, who: str | None, at: dt.datetime
     )
     restored = con.execute("SELECT count(winner) FROM _winner").fetchone()[0]
     con.execute("DROP TABLE _winner")
-    audit(con, who, "rollback", f"批次 {batch_id}，恢复 {restored} 个被覆盖的旧值", at=at)
+    audit(con, actor, action, f"批次 {batch_id}，恢复 {restored} 个被覆盖的旧值" + (f"；{detail}" if detail else ""),
+          at=at)
     return int(restored)
 
 
@@ -108,11 +134,12 @@ def _undo_batch(con: Connection, batch_id: int, who: str | None, at: dt.datetime
 
 def batch_list(con: Connection) -> pd.DataFrame:
     """The upload history, newest first. Columns: id, file_name, uploaded_at,
-    uploaded_by, rows, status, note, periods (e.g. '2026-09、2026-10'), units (count)."""
+    uploaded_by, uploader_login, rows, status, review, note, periods (e.g.
+    '2026-09、2026-10'), units (count), unit_codes (list)."""
     return con.execute("""
-        SELECT b.id, b.file_name, b.uploaded_at, b.uploaded_by, b.rows, b.status, b.note,
-               string_agg(DISTINCT o.period, '、' ORDER BY o.period) AS periods,
-               count(DISTINCT o.org_unit) AS units
+        SELECT b.id, b.file_name, b.uploaded_at, b.uploaded_by, b.uploader_login, b.rows, b.status, b.review,
+               b.note, string_agg(DISTINCT o.period, '、' ORDER BY o.period) AS periods,
+               count(DISTINCT o.org_unit) AS units, list(DISTINCT o.org_unit) AS unit_codes
         FROM batch b LEFT JOIN observation o ON o.batch_id = b.id
         GROUP BY ALL ORDER BY b.id DESC""").df()
 

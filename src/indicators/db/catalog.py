@@ -87,5 +87,6 @@ def data_version(con: Connection) -> tuple:
                   (SELECT count(*) FROM batch WHERE status = 'rolled_back'),
                   (SELECT count(*) FROM target), (SELECT max(set_at) FROM target),
                   (SELECT count(*) FROM indicator), (SELECT count(*) FROM org_unit),
-                  (SELECT count(*) FROM responsibility), (SELECT max(logged_at) FROM audit)"""
+                  (SELECT count(*) FROM responsibility),
+                  (SELECT max(logged_at) FROM audit WHERE action NOT IN ('signin', 'signin_failed', 'signout'))"""
     ).fetchone()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indicators.errors import DatabaseTooNew
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -211,7 +211,81 @@ _V7 = [
     "ALTER TABLE target ADD COLUMN basis VARCHAR",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
+# Version 8: accounts and sessions (issue 12); the acting user's login and role on audit
+# rows and batches; review of batches (待审核 / 已通过 / 已退回, approvals per indicator so
+# a 科室 can pass its part of a district's return); a batch may also be 'returned'
+# (it then counts no more, like a rollback); admins' time-limited unlocks of a month.
+_V8 = [
+    """CREATE TABLE app_user (
+        login VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL CHECK (role IN ('admin', 'office', 'department', 'district', 'leader')),
+        org_unit VARCHAR,
+        department VARCHAR,
+        password_hash VARCHAR NOT NULL,
+        disabled BOOLEAN NOT NULL DEFAULT false,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until TIMESTAMP,
+        must_change_password BOOLEAN NOT NULL DEFAULT false,
+        created_at TIMESTAMP NOT NULL,
+        created_by VARCHAR,
+        password_changed_at TIMESTAMP,
+        last_sign_in TIMESTAMP
+    )""",
+    """CREATE TABLE user_session (
+        digest VARCHAR PRIMARY KEY,
+        login VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP
+    )""",
+    "ALTER TABLE audit ADD COLUMN login VARCHAR",
+    "ALTER TABLE audit ADD COLUMN role VARCHAR",
+    "ALTER TABLE batch ADD COLUMN uploader_login VARCHAR",
+    "ALTER TABLE batch ADD COLUMN uploader_role VARCHAR",
+    "ALTER TABLE batch ADD COLUMN review VARCHAR DEFAULT 'approved'",
+    """CREATE TABLE batch_approval (
+        batch_id INTEGER NOT NULL,
+        indicator_code VARCHAR NOT NULL,
+        approved_at TIMESTAMP NOT NULL,
+        login VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        PRIMARY KEY (batch_id, indicator_code)
+    )""",
+    """CREATE TABLE batch_review (
+        batch_id INTEGER NOT NULL,
+        decision VARCHAR NOT NULL CHECK (decision IN ('approved', 'returned')),
+        indicators INTEGER NOT NULL,
+        reason VARCHAR,
+        decided_at TIMESTAMP NOT NULL,
+        login VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        who VARCHAR NOT NULL
+    )""",
+    # the newest value of each key among active batches whose part is approved: what the
+    # dispatch table reads when only approved values count (INDICATORS_REVIEW_COUNTS=approved)
+    """CREATE VIEW approved_observation AS
+        SELECT indicator_code, org_unit, period, value, batch_id FROM (
+            SELECT o.indicator_code, o.org_unit, o.period, o.value, o.batch_id,
+                   row_number() OVER (PARTITION BY o.indicator_code, o.org_unit, o.period
+                                      ORDER BY o.batch_id DESC) AS newest
+            FROM observation o JOIN batch b ON b.id = o.batch_id
+            WHERE b.status = 'active' AND (b.review = 'approved' OR EXISTS (
+                SELECT 1 FROM batch_approval a WHERE a.batch_id = o.batch_id AND a.indicator_code = o.indicator_code))
+        ) AS ranked WHERE newest = 1""",
+    # facts about the database itself, e.g. that it holds the demo city (key → value)
+    "CREATE TABLE app_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE period_unlock (
+        period VARCHAR NOT NULL,
+        org_unit VARCHAR NOT NULL,
+        granted_at TIMESTAMP NOT NULL,
+        until TIMESTAMP NOT NULL,
+        login VARCHAR NOT NULL,
+        reason VARCHAR
+    )""",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8}
 
 
 def schema_version(con) -> int:

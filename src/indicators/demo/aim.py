@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.accounts import system
 from indicators.db import batches, connection
 from indicators.demo.city import CITY, DISTRICTS, RHYTHMS, STRENGTH, setup_tables
 from indicators.demo.simulate import IND, MISSING_UNIT, ORDER, Demo, reports_in
@@ -29,6 +30,7 @@ from indicators.settings import Settings
 from indicators.setup import workbook
 
 JUDGED = ("done", "on_track", "lagging", "far_behind")  # best first
+ACTOR = system("示例数据")  # the demo's judging writes, like its loading
 SHARES = (0.15, 0.3, 0.3, 0.25)  # of the aimed series, by standing
 MIN_EACH = 3
 BAND = np.linspace(-1.0, 1.0, 25)  # tries near the natural path (cost = |position| ≤ 1)
@@ -122,8 +124,8 @@ def _judge(series: list[Series], demo: Demo, gen, rules: Settings) -> None:
     con = connection.connect(":memory:")
     try:
         at = dt.datetime(gen.year, gen.month, 1)
-        workbook.load_setup(con, _world_setup(demo, gen), who="示例数据", at=at)
-        batches.write_batch(con, _world_values(series, demo, gen), file_name="候选值", at=at)
+        workbook.load_setup(con, _world_setup(demo, gen), actor=ACTOR, at=at)
+        batches.write_batch(con, _world_values(series, demo, gen), file_name="候选值", actor=ACTOR, at=at)
         table = dispatch_table(con, periods.make(gen.year, gen.month), rules)
     finally:
         con.close()

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 from indicators import clock, demo
+from indicators.accounts import system, users
+from indicators.demo.accounts import DEMO_ACCOUNTS, add_demo_accounts
 from indicators.db.connection import Connection
 from indicators.demo import tasks
 from indicators.errors import RejectedInput
@@ -22,7 +24,8 @@ from indicators.rules import periods
 from indicators.settings import Settings
 from indicators.setup import workbook
 
-WHO = "示例数据"
+ACTOR = system("示例数据")
+PENDING_INDICATORS = 2  # the demo district re-sends this many of its latest figures, awaiting review
 
 
 def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None = None) -> str:
@@ -33,9 +36,9 @@ def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None =
         folder = Path(work_dir or tmp)
         setup = {**demo.demo_setup_frames(as_of, settings), "task": tasks.task_sheet(as_of)}  # one workbook
         book = workbook.write_workbook(folder / "示例市_设置工作簿.xlsx", setup)
-        workbook.load_setup(con, workbook.read_workbook(book), who=WHO, at=at)
+        workbook.load_setup(con, workbook.read_workbook(book), actor=ACTOR, at=at)
         # a second later, whatever the clock does meanwhile: the revision must be the latest
-        workbook.revise_targets(con, demo.demo_target_revisions(as_of, settings), who=WHO,
+        workbook.revise_targets(con, demo.demo_target_revisions(as_of, settings), actor=ACTOR,
                                 at=at + dt.timedelta(seconds=1))
         files = demo.demo_return_files(folder / "returns", as_of, settings)
         catalog = Catalog.from_db(con)  # the returns do not change the catalogue
@@ -44,10 +47,27 @@ def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None =
             reading = pipeline.read_return(path, con=con, today=today, catalog=catalog)
             if not reading.ok:
                 raise RejectedInput("示例数据未通过校验：\n" + "\n".join(pipeline.problem_lines(reading, 10)))
-            pipeline.commit(con, reading, who=WHO, at=sent, confirm_warnings=True)
+            pipeline.commit(con, reading, actor=ACTOR, settings=settings, at=sent, confirm_warnings=True)
             rows += len(reading.values)
+    accounts = add_demo_accounts(con, ACTOR, at=at)
+    _pending_resend(con, settings, reading, as_of, sent)
     done = tasks.load_demo_tasks(con, as_of, settings, at=at, sheet_loaded=True)
     units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]
     inds = con.execute("SELECT count(*) FROM indicator").fetchone()[0]
-    return (f"{units} 个单位，{inds} 项指标，{len(files)} 份报表共 {rows} 个数值，{done}"
-            f"（截至 {periods.label(as_of)}，最近一个已过报送截止日的月份）")
+    return (f"{units} 个单位，{inds} 项指标，{len(files)} 份报表共 {rows} 个数值，{done}，"
+            f"{accounts} 个演示账户（截至 {periods.label(as_of)}，最近一个已过报送截止日的月份）")
+
+
+def _pending_resend(con: Connection, settings: Settings, latest: pipeline.ReturnReading, as_of: str,
+                    sent: dt.datetime) -> None:
+    """The demo district's user re-sends two of its latest figures (unchanged) an hour
+    after the month's return arrived: a batch 待审核, so the review page and the 待审核
+    marks have something to show. Sent by the district account, as a district user would."""
+    login, _, _, unit, _ = next(a for a in DEMO_ACCOUNTS if a[1] == "district")
+    mine = latest.values[(latest.values["org_unit"] == unit) & (latest.values["period"] == as_of)]
+    codes = list(dict.fromkeys(mine["indicator_code"]))[:PENDING_INDICATORS]
+    resend = pipeline.ReturnReading(f"{latest.file_name.rsplit('.', 1)[0]}_{unit}_更正.xlsx", latest.sha256[::-1],
+                                    mine[mine["indicator_code"].isin(codes)].reset_index(drop=True),
+                                    latest.problems.iloc[0:0], latest.conversions.iloc[0:0], latest.layout)
+    pipeline.commit(con, resend, actor=users.actor_for(con, login), settings=settings,
+                    at=sent + dt.timedelta(hours=1))

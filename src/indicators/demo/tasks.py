@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import explanations
+from indicators.accounts import system
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.rules import periods
@@ -27,7 +28,7 @@ from indicators.settings import Settings
 from indicators.setup import workbook
 from indicators.tasks import store as task_store
 
-WHO = "示例数据"
+ACTOR = system("示例数据")
 
 # (code, 类别, 任务名称, 牵头科室, 分管领导, 配合科室, 责任单位, 年度目标, 月度节点)
 TASKS = [
@@ -116,9 +117,9 @@ def load_demo_tasks(con: Connection, period: str, settings: Settings, *, at: dt.
     if not sheet_loaded:
         with tempfile.TemporaryDirectory(prefix="indicators-demo-tasks-") as tmp:
             book = workbook.write_workbook(Path(tmp) / "重点任务.xlsx", {**_setup_frames(con), "task": frame})
-            workbook.load_setup(con, workbook.read_workbook(book), who=WHO, at=at)
+            workbook.load_setup(con, workbook.read_workbook(book), actor=ACTOR, at=at)
     progress = demo_progress(frame, period)
-    task_store.record_progress(con, progress, who=WHO, source="示例数据", at=at)
+    task_store.record_progress(con, progress, actor=ACTOR, source="示例数据", at=at)
     given = _explain(con, periods.shift(period, -1), settings, at, every=1) if period[5:] != "01" else 0
     given += _explain(con, period, settings, at, every=4)
     return f"{len(frame)} 项重点任务，{len(progress)} 条进展，{given} 条滞后说明"
@@ -182,7 +183,7 @@ def _explain(con: Connection, period: str, settings: Settings, at: dt.datetime, 
         reason, measures = REASONS.get(categories.get(r["indicator_code"]), _DEFAULT_REASON)
         items.append(dict(indicator_code=r["indicator_code"], org_unit=r["org_unit_code"],
                           reason=f"{r['org_unit_name']}{reason}", measures=measures,
-                          catch_up=_catch_up(period), who=r["responsible"]))
+                          catch_up=_catch_up(period), actor=system(r["responsible"])))
     return explanations.give_all(con, table, items, at=at)  # each checked as one given on the page
 
 

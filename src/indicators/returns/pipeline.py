@@ -6,7 +6,8 @@ transaction through ``db.batches.write_batch``. A page does::
     reading = read_return(uploaded.getvalue(), uploaded.name, con, today=clock.today(settings))
     show(reading.problems)                  # tidy table, Chinese, located
     show(preview_diff(con, reading))        # 新增 / 修改 / 不变
-    batch_id = commit(con, reading, who=user, at=clock.now(settings), confirm_warnings=ticked)
+    check_allowed(con, reading, actor, settings=settings, at=clock.now(settings))  # before offering 确认导入
+    batch_id = commit(con, reading, actor=actor, settings=settings, at=clock.now(settings), confirm_warnings=ticked)
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.db import batches
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
+from indicators.db import batches, catalog
 from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
 from indicators.tasks.progress_sheet import PROGRESS_SHEET, known_tasks, read_progress_sheet, summary_text
 from indicators.tasks.store import PROGRESS_COLUMNS, record_progress
+from indicators.returns import review
+from indicators.returns.lock import refuse_locked
+from indicators.settings import Settings
 from indicators.returns.excel import history
 from indicators.returns.excel.header import locate
 from indicators.returns.excel.layouts import LAYOUT_NAMES, to_long
@@ -358,25 +364,51 @@ def problem_lines(reading: ReturnReading, limit: int | None = 50) -> list[str]:
     return lines
 
 
-def commit(con: Connection, reading: ReturnReading, *, who: str | None = None,
+def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, settings: Settings,
+                  at: dt.datetime) -> str | None:
+    """Refuse (``PermissionDenied`` / ``PeriodLocked``, nothing written) a return the
+    acting user may not store: no right to import, any row outside their unit or their
+    department's indicators (the whole file is refused, the rows named), or a locked
+    month. Returns the audit note of an admin's change to a locked month. The page calls
+    it before offering 确认导入; ``commit`` calls it again.
+
+    The lock freezes figures that were reported: a value that would *change* a current
+    one (修改) in a locked month is refused. A unit's first, late figures for the month
+    (新增) still come in — the 催报 list chases them until the next month is due — and
+    resending an unchanged value changes nothing."""
+    permissions.require(actor, "import")
+    if reading.values.empty:
+        return None
+    permissions.refuse_rows(actor, reading.values, catalog.indicators(con), catalog.org_units(con),
+                            what=f"文件「{reading.file_name}」")
+    diff = preview_diff(con, reading)
+    return refuse_locked(con, actor, diff[diff["change"] == "修改"], settings=settings, now=at)
+
+
+def commit(con: Connection, reading: ReturnReading, *, actor: Actor, settings: Settings,
            at: dt.datetime, confirm_warnings: bool = False, note: str | None = None) -> int:
-    """Store the reading as one batch uploaded at ``at`` (``indicators.clock.now``) and
-    return its id. Refuses (RejectedInput, nothing written) when the reading has errors,
-    unconfirmed warnings, or no values."""
-    return commit_all(con, [reading], who=who, at=at, confirm_warnings=confirm_warnings, note=note)[0]
+    """Store the reading as one batch uploaded by ``actor`` at ``at`` (``indicators.clock.now``)
+    and return its id. Refuses (RejectedInput, nothing written) when the reading has
+    errors, unconfirmed warnings, or no values, and when ``check_allowed`` refuses. The
+    batch starts 待审核 except for what the uploader may approve themselves
+    (``review.approve_on_upload``)."""
+    return commit_all(con, [reading], actor=actor, settings=settings, at=at, confirm_warnings=confirm_warnings,
+                      note=note)[0]
 
 
-def commit_all(con: Connection, readings: list[ReturnReading], *, who: str | None = None, at: dt.datetime,
-               confirm_warnings: bool = False, note: str | None = None) -> list[int]:
+def commit_all(con: Connection, readings: list[ReturnReading], *, actor: Actor, settings: Settings,
+               at: dt.datetime, confirm_warnings: bool = False, note: str | None = None) -> list[int]:
     """Store several readings — one import command, or the files of one upload — as one
     unit: a batch per file, all in one transaction, so every file lands or none does (a
     crash or a kill half-way leaves the database as it was). Every reading is checked
-    before anything is written; one that cannot be committed refuses them all."""
+    before anything is written — contents, and what ``actor`` may store
+    (``check_allowed``); one that cannot be committed refuses them all."""
     reason = refusal(readings, confirm_warnings=confirm_warnings)
     if reason:
         raise RejectedInput(reason)
+    locked_notes = [check_allowed(con, r, actor, settings=settings, at=at) for r in readings]
     with con.transaction():
-        return [_write(con, r, who=who, at=at, note=note) for r in readings]
+        return [_write(con, r, actor=actor, at=at, note=note, locked_note=ln) for r, ln in zip(readings, locked_notes)]
 
 
 def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empty: bool = False) -> str | None:
@@ -392,26 +424,32 @@ def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empt
     return None
 
 
-def _write(con: Connection, reading: ReturnReading, *, who: str | None, at: dt.datetime, note: str | None) -> int:
-    if len(reading.warnings):
-        note = ((note + "；") if note else "") + f"已确认 {reading.count('warning'):,} 条警告"
+def _write(con: Connection, reading: ReturnReading, *, actor: Actor, at: dt.datetime, note: str | None,
+           locked_note: str | None) -> int:
+    """One reading's batch, its review state and its 重点任务进展 rows, in one write unit."""
     progress = reading.task_progress
-    if len(progress):
-        note = ((note + "；") if note else "") + summary_text(progress)
+    warned = f"已确认 {reading.count('warning'):,} 条警告" if len(reading.warnings) else None
+    notes = [n for n in (note, warned, summary_text(progress) if len(progress) else None, locked_note) if n]
+    codes = set(reading.values["indicator_code"].astype(object).unique())
 
-    def batch_with_progress(tx: Connection) -> int:
-        batch_id = batches.write_batch(tx, reading.values, file_name=reading.file_name, sha256=reading.sha256,
-                                       uploaded_by=who, note=note, at=at)
+    def review_and_progress(tx: Connection, batch_id: int) -> None:
+        review.approve_on_upload(tx, actor, batch_id, codes, at=at)
         if len(progress):  # the 重点任务进展 sheet: in the batch's transaction, rolled back with it
-            record_progress(tx, progress, who=who, source=f"报表：{reading.file_name}", at=at, batch_id=batch_id)
-        return batch_id
+            record_progress(tx, progress, actor=actor, source=f"报表：{reading.file_name}", at=at, batch_id=batch_id)
 
-    return con.write(batch_with_progress)
+    return batches.write_batch(con, reading.values, file_name=reading.file_name, sha256=reading.sha256,
+                               actor=actor, note="；".join(notes) or None, at=at, review="pending",
+                               before_commit=review_and_progress)
 
 
-def rollback(con: Connection, batch_id: int, *, who: str | None = None, at: dt.datetime) -> int:
-    """Undo a batch (its values stop counting; the ones it replaced count again)."""
-    try:
-        return batches.rollback_batch(con, int(batch_id), who=who, at=at)
-    except ValueError as exc:
-        raise RejectedInput(str(exc)) from None
+def rollback(con: Connection, batch_id: int, *, actor: Actor, settings: Settings, at: dt.datetime) -> int:
+    """Undo a batch (its values stop counting; the ones it replaced count again). A
+    district user may roll back only batches of their own unit, a 科室 only batches of
+    the indicators it leads; a locked month refuses them (``returns.lock``)."""
+    if con.execute("SELECT count(*) FROM batch WHERE id = ?", [int(batch_id)]).fetchone()[0] == 0:
+        raise RejectedInput(f"批次 {batch_id} 不存在")
+    contents = review.batch_contents(con, int(batch_id))
+    permissions.refuse_batch(actor, "rollback", int(batch_id), set(contents["org_unit"]),
+                             set(contents["indicator_code"]), catalog.indicators(con))
+    note = refuse_locked(con, actor, contents, settings=settings, now=at, what="撤回")
+    return batches.rollback_batch(con, int(batch_id), actor=actor, at=at, detail=note or "")

@@ -22,8 +22,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.db import catalog, observations
 from indicators.db.connection import Connection
+from indicators.accounts.roles import Actor
 from indicators.safe_text import openpyxl_text
-from indicators.errors import RejectedInput
+from indicators.errors import PermissionDenied, RejectedInput
 from indicators.rules.due import due_indicators
 from indicators.rules.periods import label, shift
 from indicators.settings import Settings
@@ -52,6 +53,16 @@ def _due_indicators(con: Connection, period: str) -> pd.DataFrame:
     """The indicators to fill in for ``period`` (``rules.due.due_indicators``)."""
     ind = due_indicators(catalog.indicators(con), period)
     return ind.assign(allow_negative=ind["allow_negative"].fillna(False).astype(bool))
+
+
+def unit_for(actor: Actor, unit: str | None) -> str | None:
+    """The unit a template is made for: a 区县填报员's own unit, always (asking for
+    another is refused); otherwise ``unit`` (None: all units)."""
+    if actor.role != "district":
+        return unit
+    if unit is not None and unit != actor.unit:
+        raise PermissionDenied(f"{actor.display}只能下载本单位（{actor.scope_name}）的报送模板。")
+    return actor.unit
 
 
 def template_rows(con: Connection, period: str, unit: str | None = None) -> pd.DataFrame:
@@ -90,7 +101,8 @@ def write_template(con: Connection, out: str | Path, *, period: str, unit: str |
     _instructions(wb.active, period, unit and units["unit_name"].iloc[0], ind, settings)
     ws = wb.create_sheet(DATA_SHEET)
     lists = wb.create_sheet(LIST_SHEET)
-    all_units = catalog.org_units(con)["name"]
+    # a unit's template lists only that unit: a district's file cannot name another
+    all_units = units["unit_name"] if unit else catalog.org_units(con)["name"]
     for i, name in enumerate(all_units, start=1):
         openpyxl_text(lists.cell(i, 1), name)
     for i, text in enumerate((indicator_label(n, u) for n, u in zip(ind["name"], ind["unit"])), start=1):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
 from indicators.delivery import contacts
@@ -318,20 +320,22 @@ def unit_levels(units: pd.DataFrame) -> pd.Series:
     return units["code"].map(depth).astype(int)
 
 
-def load_setup(con: Connection, frames: dict[str, pd.DataFrame], *, who: str | None = None,
+def load_setup(con: Connection, frames: dict[str, pd.DataFrame], *, actor: Actor,
                at: dt.datetime) -> None:
-    """Load setup frames in one transaction (``at``: when, ``indicators.clock.now``).
+    """Load setup frames in one transaction (``at``: when, ``indicators.clock.now``); only
+    a 管理员 may (``PermissionDenied`` otherwise, nothing written).
 
     Units, departments, leaders, indicators and responsibilities are replaced (upsert by
     code); targets are appended only where they differ from the latest one, so the
     history of target changes is kept.
     """
+    permissions.require(actor, "setup_import")
     units = frames["org_unit"].copy()
     units["level"] = unit_levels(units)
-    con.write(lambda tx: _replace_setup(tx, {**frames, "org_unit": units}, who, at))
+    con.write(lambda tx: _replace_setup(tx, {**frames, "org_unit": units}, actor, at))
 
 
-def _replace_setup(con: Connection, frames: dict[str, pd.DataFrame], who: str | None, at: dt.datetime) -> None:
+def _replace_setup(con: Connection, frames: dict[str, pd.DataFrame], actor: Actor, at: dt.datetime) -> None:
     for table in ("org_unit", "department", "leader", "indicator", "responsibility"):
         frame = frames[table]
         key = "indicator_code" if table == "responsibility" else "code"
@@ -341,15 +345,15 @@ def _replace_setup(con: Connection, frames: dict[str, pd.DataFrame], who: str | 
         with con.registered("_setup", frame[cols]):
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM _setup)")
             con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _setup")
-    added = _append_targets(con, frames["target"], who, at)
+    added = _append_targets(con, frames["target"], actor.display, at)
     if "task" in frames:
         from indicators.tasks.store import save_tasks
-        save_tasks(con, frames["task"], who=who, how="setup", at=at)
+        save_tasks(con, frames["task"], actor=actor, how="setup", at=at)
     note = ""
     if "contact" in frames:  # no codes: the sheet is the whole list
         contacts.replace_all(con, frames["contact"])
         note = f"，联系人 {len(frames['contact'])} 人"
-    audit(con, who, "setup", f"{len(frames['org_unit'])} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条"
+    audit(con, actor, "setup", f"{len(frames['org_unit'])} 个单位、{len(frames['indicator'])} 个指标，新设目标 {added} 条"
           f"{note}", at=at)
 
 
@@ -366,7 +370,7 @@ _APPEND_TARGETS = """
        OR coalesce(cur.basis, 'level') <> coalesce(t.basis, 'level')"""
 
 
-def _append_targets(con: Connection, targets: pd.DataFrame, who: str | None, at: dt.datetime) -> int:
+def _append_targets(con: Connection, targets: pd.DataFrame, who: str, at: dt.datetime) -> int:
     """Append targets that differ from the latest one for their key (history is kept:
     a changed target is a new row and the latest counts)."""
     frame = targets.reindex(columns=["indicator_code", "org_unit", "year", "value", "basis", "milestones",
@@ -377,11 +381,15 @@ def _append_targets(con: Connection, targets: pd.DataFrame, who: str | None, at:
         return int(con.execute(_APPEND_TARGETS, [at, who]).fetchall()[0][0])
 
 
-def revise_targets(con: Connection, targets: pd.DataFrame, *, who: str | None = None,
+def revise_targets(con: Connection, targets: pd.DataFrame, *, actor: Actor,
                    at: dt.datetime) -> int:
-    """Record changed targets (target-sheet columns); returns how many rows were added."""
+    """Record changed targets (target-sheet columns), set by ``actor`` (a 管理员; refused
+    otherwise); returns how many rows were added."""
+    permissions.require(actor, "target_edit")
+    targets = targets.assign(set_by=actor.display)  # who set it is the signed-in user, not a typed name
+
     def revise(tx: Connection) -> int:
-        added = _append_targets(tx, targets, who, at)
-        audit(tx, who, "targets", f"调整目标 {added} 条", at=at)
+        added = _append_targets(tx, targets, actor.display, at)
+        audit(tx, actor, "targets", f"调整目标 {added} 条", at=at)
         return added
     return con.write(revise)

@@ -15,6 +15,8 @@ import datetime as dt
 
 import pandas as pd
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
 from indicators.db import catalog
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
@@ -64,13 +66,14 @@ def plan_drafts(con: Connection, reading: PlanReading, period: str) -> pd.DataFr
 
 
 def draft_plan(con: Connection, reading: PlanReading, period: str, *,
-               who: str | None = None, at: dt.datetime) -> pd.DataFrame:
+               actor: Actor, at: dt.datetime) -> pd.DataFrame:
     """Store the plan's new items as drafts; returns all its drafts (new and kept)."""
+    permissions.require(actor, "task_plan")
     drafts = plan_drafts(con, reading, period)
     new = drafts[drafts["is_new"]]
     with con.transaction():
-        save_tasks(con, new, who=who, how="plan", at=at)
-        audit(con, who, "tasks", f"导入{periods.label(period)}工作安排：{len(reading.items)} 项，新增草稿 {len(new)} 项",
+        save_tasks(con, new, actor=actor, how="plan", at=at)
+        audit(con, actor, "tasks", f"导入{periods.label(period)}工作安排：{len(reading.items)} 项，新增草稿 {len(new)} 项",
               at=at)
     return drafts
 

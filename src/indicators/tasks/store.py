@@ -5,8 +5,10 @@ A task is upserted by code; every version that differs from the one before is ke
 stays readable after the setup workbook is loaded again. Progress is append-only: the
 latest report of a (task, month) counts and the earlier ones are its history.
 
-``who`` is the acting user as the caller knows it (the CLI's ``--who`` or the operator,
-the page's 填报人); with accounts it becomes the signed-in user. ``at`` is when
+``actor`` is the acting user (``indicators.accounts.Actor``: the signed-in user, the
+CLI's ``--as`` or its operator); revisions and progress record how it is shown, the
+audit its login and role. Setting tasks up and confirming drafts is a 管理员's; a 科室
+reports progress on the tasks it leads (``accounts.permissions``). ``at`` is when
 (``indicators.clock.now``), passed down like every write's time.
 """
 
@@ -16,9 +18,11 @@ import datetime as dt
 
 import pandas as pd
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
-from indicators.errors import RejectedInput
+from indicators.errors import PermissionDenied, RejectedInput
 from indicators.rules.task_status import REPORTED_WORDS
 from indicators.tasks.model import TASK_COLUMNS
 
@@ -40,7 +44,7 @@ def tasks(con: Connection, state: str | None = None) -> pd.DataFrame:
         {where} ORDER BY t.plan_period NULLS FIRST, t.sort_order, t.code""", params).df()
 
 
-def save_tasks(con: Connection, frame: pd.DataFrame, *, who: str | None, how: str,
+def save_tasks(con: Connection, frame: pd.DataFrame, *, actor: Actor, how: str,
                at: dt.datetime) -> dict[str, int]:
     """Upsert tasks (``TASK_COLUMNS``) by code inside the caller's transaction; returns
     counts {'added', 'changed', 'unchanged'}."""
@@ -57,16 +61,17 @@ def save_tasks(con: Connection, frame: pd.DataFrame, *, who: str | None, how: st
         con.execute("DELETE FROM task WHERE code = ?", [row["code"]])
         con.execute(f"INSERT INTO task ({_COLS}) VALUES ({_MARKS})", values)
         con.execute(f"INSERT INTO task_revision ({_COLS}, revised_at, revised_by, how) VALUES ({_MARKS}, ?, ?, ?)",
-                    values + [at, who, how])
+                    values + [at, actor.display, how])
     return counts
 
 
-def load_tasks(con: Connection, frame: pd.DataFrame, *, who: str | None = None,
+def load_tasks(con: Connection, frame: pd.DataFrame, *, actor: Actor,
                at: dt.datetime) -> dict[str, int]:
     """The 重点任务 sheet of the setup workbook, in one transaction."""
+    permissions.require(actor, "setup_import")
     with con.transaction():
-        counts = save_tasks(con, frame, who=who, how="setup", at=at)
-        audit(con, who, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
+        counts = save_tasks(con, frame, actor=actor, how="setup", at=at)
+        audit(con, actor, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
     return counts
 
 
@@ -76,11 +81,12 @@ def task_history(con: Connection, code: str) -> pd.DataFrame:
     return frame
 
 
-def confirm_tasks(con: Connection, edits: pd.DataFrame, *, who: str | None = None,
+def confirm_tasks(con: Connection, edits: pd.DataFrame, *, actor: Actor,
                   at: dt.datetime) -> int:
     """Confirm draft tasks with the departments and leaders the admin assigned.
     ``edits``: code, lead_department, leader (codes) and optionally support_departments,
     nodes, deadline, category, name. Refuses a draft without a lead department."""
+    permissions.require(actor, "task_plan")
     current = tasks(con).set_index("code")
     unknown = [c for c in edits["code"] if c not in current.index]
     if unknown:
@@ -94,12 +100,12 @@ def confirm_tasks(con: Connection, edits: pd.DataFrame, *, who: str | None = Non
             rows[col] = list(edits[col])
     rows["state"] = "active"
     with con.transaction():
-        counts = save_tasks(con, rows, who=who, how="confirm", at=at)
-        audit(con, who, "tasks", f"确认重点任务 {len(rows)} 项", at=at)
+        counts = save_tasks(con, rows, actor=actor, how="confirm", at=at)
+        audit(con, actor, "tasks", f"确认重点任务 {len(rows)} 项", at=at)
     return counts["added"] + counts["changed"] + counts["unchanged"]
 
 
-def record_progress(con: Connection, rows: pd.DataFrame, *, who: str | None,
+def record_progress(con: Connection, rows: pd.DataFrame, *, actor: Actor,
                     source: str, at: dt.datetime, batch_id: int | None = None) -> int:
     """Append monthly progress reports (``PROGRESS_COLUMNS``; status as a code or one of
     已完成 / 按计划推进 / 滞后 / 未启动). Unknown tasks and statuses are refused whole.
@@ -109,18 +115,23 @@ def record_progress(con: Connection, rows: pd.DataFrame, *, who: str | None,
     bad = sorted({s for s in frame["status"] if s not in REPORTED_WORDS.values()})
     if bad:
         raise RejectedInput(f"状态「{'、'.join(bad)}」无效，可选 {' / '.join(REPORTED_WORDS)}")
-    known = set(tasks(con)["code"])
-    unknown = sorted(set(frame["task_code"]) - known)
+    permissions.require(actor, "task_progress")
+    known = tasks(con).set_index("code")
+    unknown = sorted(set(frame["task_code"]) - set(known.index))
     if unknown:
         raise RejectedInput(f"任务代码不存在：{'、'.join(unknown)}")
+    others = sorted(c for c in set(frame["task_code"])
+                    if not permissions.may_report_task(actor, _plain(known.at[c, "lead_department"])))
+    if others:
+        raise PermissionDenied(f"{actor.display}只能填报本科室牵头的重点任务；{'、'.join(others)} 不是。未做任何改动。")
 
     with con.transaction():  # inside the caller's transaction it joins it
         con.executemany(
             """INSERT INTO task_progress (task_code, period, status, progress, problems, next_steps,
                                           reported_at, reported_by, source, batch_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [[_plain(v) for v in r] + [at, who, source, batch_id] for r in frame.itertuples(index=False)])
-        audit(con, who, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
+            [[_plain(v) for v in r] + [at, actor.display, source, batch_id] for r in frame.itertuples(index=False)])
+        audit(con, actor, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
     return len(frame)
 
 

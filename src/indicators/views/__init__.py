@@ -8,11 +8,13 @@ colour the same way. No streamlit here.
 
 
 from indicators.formatting import fmt_pct, fmt_pp, fmt_value, fmt_yoy, month_label  # noqa: F401 (pages use them)
+from indicators.views.accounts import *  # noqa: F401,F403
 from indicators.views.delivery import *  # noqa: F401,F403
 from indicators.views.indicator import *  # noqa: F401,F403
 from indicators.views.overview import *  # noqa: F401,F403
 from indicators.views.records import *  # noqa: F401,F403
 from indicators.views.responsibility import *  # noqa: F401,F403
+from indicators.views.review import *  # noqa: F401,F403
 from indicators.views.scope import *  # noqa: F401,F403
 from indicators.views.setup import *  # noqa: F401,F403
 from indicators.views.upload import *  # noqa: F401,F403

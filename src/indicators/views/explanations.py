@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
 from indicators.formatting import fmt_pp
 from indicators.rules import periods
 from indicators.theme import status_badge
@@ -84,3 +86,13 @@ def missing_by_leader(attached: pd.DataFrame) -> pd.DataFrame:
                         "status": rows["status"], "_n": leader.map(leader.value_counts())})
     return out.sort_values(["_n", "分管领导"], ascending=[False, True], kind="stable") \
         .drop(columns="_n").reset_index(drop=True)[cols]
+
+
+def explainable_rows(rows: pd.DataFrame, actor: Actor, indicators: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``rows`` (``ExplanationView.rows``) that ``actor`` may explain
+    (``accounts.permissions.may_explain``): a 区县填报员 its own unit's, a 科室 the city's
+    rows of the indicators it leads, a 管理员 all; ``indicators``: ``db.catalog.indicators``."""
+    lead = indicators.set_index("code")["lead_department_code"]
+    keep = [permissions.may_explain(actor, unit, pd.isna(parent), None if pd.isna(dep := lead.get(code)) else dep)
+            for code, unit, parent in zip(rows["indicator_code"], rows["org_unit_code"], rows["parent_code"])]
+    return rows[pd.Series(keep, index=rows.index, dtype=bool)].reset_index(drop=True)

@@ -7,30 +7,58 @@ import datetime as dt
 
 import pandas as pd
 
+from indicators.accounts.roles import Actor
 from indicators.db import audit, batches, catalog
 from indicators.db.connection import Connection
 from indicators.formatting import time_text
-from indicators.returns import completeness
+from indicators.returns import completeness, review
+from indicators.returns.review import REVIEW_LABELS
 from indicators.rules import periods
 from indicators.settings import Settings
 
 BATCH_STATUS_LABELS = {"active": "有效", "rolled_back": "已撤回"}
-AUDIT_ACTION_LABELS = {"import": "导入报送", "rollback": "撤回批次", "setup": "导入设置", "targets": "调整目标"}
+AUDIT_ACTION_LABELS = {
+    "import": "导入报送", "rollback": "撤回批次", "setup": "导入设置", "targets": "调整目标", "tasks": "重点任务",
+    "task_progress": "任务进展", "explanation": "滞后说明", "review": "审核通过", "return": "审核退回",
+    "unlock": "解锁月份", "user_add": "新建用户", "user_passwd": "修改密码", "user_disable": "停用用户",
+    "user_enable": "启用用户", "signin": "登录", "signin_failed": "登录失败", "signout": "退出登录",
+}
 
 # ---------------------------------------------------------------- 报送记录
 
 
 def batches_table(con: Connection) -> pd.DataFrame:
     """The upload history, newest first: 批次, 文件, 报送人, 报送时间, 条数, 期间, 单位数,
-    状态, 备注 (plus the raw ``status``)."""
+    状态, 审核, 备注 (plus the raw ``status``, ``review`` and ``unit_codes``). A 退回 shows
+    as 已退回 with its reason in 备注."""
     b = batches.batch_list(con)
+    reviews = review.batch_reviews(con).set_index("batch_id")
+    reason = b["id"].map(reviews["reason"]).astype(object)
+    returned = b["review"].eq("returned").to_numpy()
+    status = b["status"].map(BATCH_STATUS_LABELS).fillna(b["status"]).where(~returned, "已退回")
+    partly = b["id"].map(reviews["approved"]).fillna(0).astype("int64")
+    total = b["id"].map(reviews["indicators"]).fillna(0).astype("int64")
+    label = [("部分通过" if r == "pending" and 0 < a < t else REVIEW_LABELS.get(r, r)) if s == "active" else "—"
+             for r, a, t, s in zip(b["review"], partly, total, b["status"])]
+    note = b["note"].fillna("").where(~returned, "退回原因：" + reason.fillna(""))
     return pd.DataFrame({
         "批次": b["id"].astype("int64"), "文件": b["file_name"], "报送人": b["uploaded_by"].fillna("—"),
         "报送时间": pd.to_datetime(b["uploaded_at"]), "条数": b["rows"].astype("int64"),
         "期间": b["periods"].fillna("—"), "单位数": b["units"].astype("int64"),
-        "状态": b["status"].map(BATCH_STATUS_LABELS).fillna(b["status"]), "备注": b["note"].fillna(""),
-        "status": b["status"],
+        "状态": status, "审核": label, "备注": note,
+        "status": b["status"], "review": b["review"], "unit_codes": b["unit_codes"],
     })
+
+
+def rollback_choices(table: pd.DataFrame, actor: Actor) -> pd.DataFrame:
+    """The active batches of ``batches_table`` that ``actor`` could roll back: all of
+    them for an unbound role, only their own unit's for a 区县填报员 (the domain checks
+    again, a 科室's indicators included)."""
+    active = table[table["status"] == "active"]
+    if actor.role == "district":
+        mine = [list(u) == [actor.unit] for u in active["unit_codes"]]
+        active = active[mine]
+    return active
 
 
 def batch_label(row: pd.Series) -> str:
@@ -105,9 +133,10 @@ def completeness_detail(con: Connection, period: str, *, settings: Settings,
 
 
 def audit_log(con: Connection, limit: int = 50) -> pd.DataFrame:
-    """The newest ``limit`` audit entries: 时间, 操作人, 操作, 详情."""
+    """The newest ``limit`` audit entries: 时间, 操作人, 登录名, 操作, 详情."""
     a = audit.audit_log(con, limit)
     return pd.DataFrame({"时间": pd.to_datetime(a["logged_at"]), "操作人": a["who"].fillna("—"),
+                         "登录名": a["login"].fillna("—"),
                          "操作": a["action"].map(AUDIT_ACTION_LABELS).fillna(a["action"]),
                          "详情": a["detail"].fillna("")})
 

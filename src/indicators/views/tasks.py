@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.accounts.roles import Actor
 from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.rules import periods
@@ -136,5 +137,5 @@ def plan_months(around: str) -> list[str]:
     return [periods.shift(around, k) for k in range(2, -13, -1)]
 
 
-def draft_plan(con, reading: PlanReading, period: str, *, who: str | None, at) -> pd.DataFrame:
-    return drafts.draft_plan(con, reading, period, who=who, at=at)
+def draft_plan(con, reading: PlanReading, period: str, *, actor: Actor, at) -> pd.DataFrame:
+    return drafts.draft_plan(con, reading, period, actor=actor, at=at)

@@ -3,6 +3,8 @@ duplicate uploads, the diff and the verdict before confirming. No streamlit here
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import datetime as dt
 import hashlib
 import tempfile
@@ -144,11 +146,14 @@ def import_verdict(reading: ReturnReading, duplicate: dict | None) -> tuple[str,
     return "ready", "校验通过，可以导入。"
 
 
-def upload_verdict(readings: list[ReturnReading]) -> tuple[str, str, int]:
+def upload_verdict(readings: list[ReturnReading], refused: Collection[str] = ()) -> tuple[str, str, int]:
     """What the page says above the one confirm button of an upload: (kind, message,
     warnings to tick), kind ∈ blocked | warning | ready. The files of one upload are one
-    unit (``pipeline.commit_all``): a file with errors or without values holds them all."""
-    names = "、".join(f"「{r.file_name}」" for r in readings if not r.ok or (r.values.empty and r.task_progress.empty))
+    unit (``pipeline.commit_all``): a file with errors or without values, or one the
+    signed-in user may not store (``refused``: file names, ``pipeline.check_allowed``),
+    holds them all."""
+    names = "、".join(f"「{r.file_name}」" for r in readings
+                     if not r.ok or (r.values.empty and r.task_progress.empty) or r.file_name in refused)
     if names:
         return "blocked", (f"{names}不能导入：一次上传的 {len(readings)} 个文件要么全部导入，要么都不导入，"
                            "数据库没有任何改动。请修改后重新上传，或在上方上传框中移除该文件。"), 0

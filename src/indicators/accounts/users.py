@@ -1,0 +1,258 @@
+"""User accounts in the app's own database: add, list, sign in (with lockout), change
+and reset passwords, disable.
+
+A row of ``app_user`` holds the login, display name, role, the unit (区县填报员) or
+department (科室) the user is bound to, the argon2id hash, a disabled flag and the
+failed-attempt counter. 5 failed sign-ins in a row lock the account for 15 minutes
+(the 6th try, even with the right password, is refused until then). Every change is
+audited with the acting user; no function here accepts a password into a message, an
+audit row or an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from indicators.accounts import passwords, permissions
+from indicators.accounts.roles import ROLE_NAMES, ROLES, Actor
+from indicators.db.audit import audit
+from indicators.db.connection import Connection
+from indicators.errors import PermissionDenied, RejectedInput, SignInFailed
+
+MAX_FAILED = 5
+LOCK_MINUTES = 15
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+USER_COLUMNS = ["login", "name", "role", "org_unit", "department", "disabled", "failed_attempts", "locked_until",
+                "must_change_password", "created_at", "created_by", "password_changed_at", "last_sign_in"]
+WRONG = "登录名或密码不正确。"
+
+
+def list_users(con: Connection) -> pd.DataFrame:
+    """Every account (``USER_COLUMNS`` plus role_name, unit_name, department_name); never the hash."""
+    frame = con.execute(f"""
+        SELECT {', '.join('u.' + c for c in USER_COLUMNS)}, o.name AS unit_name, d.name AS department_name
+        FROM app_user u LEFT JOIN org_unit o ON o.code = u.org_unit LEFT JOIN department d ON d.code = u.department
+        ORDER BY u.login""").df()
+    frame["role_name"] = frame["role"].map(ROLE_NAMES)
+    return frame
+
+
+def has_users(con: Connection) -> bool:
+    return con.execute("SELECT count(*) FROM app_user").fetchone()[0] > 0
+
+
+def actor_for(con: Connection, login: str) -> Actor:
+    """The ``Actor`` of an enabled account (the CLI's ``--as``); refused otherwise."""
+    row = find(con, login)
+    if row is None:
+        raise PermissionDenied(f"没有登录名为「{login}」的用户。用 `indicators user list` 查看。")
+    if row["disabled"]:
+        raise PermissionDenied(f"用户「{login}」已停用。")
+    return actor_from(row)
+
+
+def find(con: Connection, login: str) -> dict | None:
+    cur = con.execute(f"""
+        SELECT {', '.join('u.' + c for c in USER_COLUMNS)}, u.password_hash, o.name AS unit_name,
+               d.name AS department_name
+        FROM app_user u LEFT JOIN org_unit o ON o.code = u.org_unit LEFT JOIN department d ON d.code = u.department
+        WHERE u.login = ?""", [login.strip().lower()])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row))
+
+
+def actor_from(row: dict) -> Actor:
+    return Actor(login=row["login"], name=row["name"], role=row["role"], unit=row["org_unit"],
+                 department=row["department"], unit_name=row["unit_name"], department_name=row["department_name"])
+
+
+# ---------------------------------------------------------------- admin
+
+def add_user(con: Connection, actor: Actor, login: str, role: str, *, name: str | None = None,
+             unit: str | None = None, department: str | None = None, password: str | None = None,
+             at: dt.datetime) -> tuple[Actor, str | None]:
+    """Create an account. Without ``password`` one is generated and returned (to be shown
+    once; the user is asked to change it). Returns the new user's Actor and that password."""
+    permissions.require(actor, "user_admin")
+    login = login.strip().lower()
+    _check_new(con, login, role, unit, department)
+    generated = None
+    if password is None:
+        password = generated = passwords.generate()
+    bad = passwords.problems(password, login)
+    if bad:
+        raise RejectedInput("密码不符合要求：" + "；".join(bad) + "。未创建用户。")
+    with con.transaction():
+        con.execute("""INSERT INTO app_user (login, name, role, org_unit, department, password_hash, disabled,
+                           failed_attempts, must_change_password, created_at, created_by, password_changed_at)
+                       VALUES (?, ?, ?, ?, ?, ?, false, 0, ?, ?, ?, ?)""",
+                    [login, (name or login).strip(), role, unit if role == "district" else None,
+                     department if role == "department" else None, passwords.hash_password(password),
+                     generated is not None, at, actor.login, at])
+        user = actor_for(con, login)
+        audit(con, actor, "user_add", f"新建用户 {login}：{user.display}", at=at)
+    return user, generated
+
+
+def _check_new(con: Connection, login: str, role: str, unit: str | None,
+               department: str | None) -> None:
+    if not LOGIN_PATTERN.match(login):
+        raise RejectedInput(f"登录名「{login}」无效：应为 2–32 位小写字母、数字或 _ . -，以字母或数字开头。")
+    if role not in ROLES:
+        raise RejectedInput(f"角色「{role}」无效：应为 {' / '.join(f'{k}（{v}）' for k, v in ROLE_NAMES.items())}。")
+    if find(con, login) is not None:
+        raise RejectedInput(f"登录名「{login}」已存在。")
+    if role == "district":
+        if not unit:
+            raise RejectedInput("区县填报员须绑定一个单位（--unit 单位代码）。")
+        if con.execute("SELECT count(*) FROM org_unit WHERE code = ?", [unit]).fetchone()[0] == 0:
+            raise RejectedInput(f"单位代码「{unit}」不存在。")
+    elif unit:
+        raise RejectedInput(f"只有区县填报员绑定单位；{ROLE_NAMES[role]}不需要 --unit。")
+    if role == "department":
+        if not department:
+            raise RejectedInput("科室用户须绑定一个科室（--department 科室代码）。")
+        if con.execute("SELECT count(*) FROM department WHERE code = ?", [department]).fetchone()[0] == 0:
+            raise RejectedInput(f"科室代码「{department}」不存在。")
+    elif department:
+        raise RejectedInput(f"只有科室用户绑定科室；{ROLE_NAMES[role]}不需要 --department。")
+
+
+def reset_password(con: Connection, actor: Actor, login: str, *, password: str | None = None,
+                   at: dt.datetime) -> str | None:
+    """An admin sets a user's password (generated when not given, returned to be shown
+    once). The user's sessions end and the lockout is cleared."""
+    permissions.require(actor, "user_admin")
+    user = _existing(con, login)
+    generated = None
+    if password is None:
+        password = generated = passwords.generate()
+    bad = passwords.problems(password, user["login"])
+    if bad:
+        raise RejectedInput("密码不符合要求：" + "；".join(bad) + "。密码未修改。")
+    with con.transaction():
+        _set_password(con, user["login"], password, must_change=actor.login != user["login"], at=at)
+        audit(con, actor, "user_passwd", f"重设用户 {user['login']} 的密码", at=at)
+    return generated
+
+
+def change_own_password(con: Connection, actor: Actor, old: str, new: str, *,
+                        at: dt.datetime) -> None:
+    """A signed-in user changes their own password (the old one is checked)."""
+    user = _existing(con, actor.login)
+    if not passwords.verify(user["password_hash"], old):
+        raise RejectedInput("原密码不正确，密码未修改。")
+    bad = passwords.problems(new, user["login"])
+    if old == new:
+        bad.append("新密码不能与原密码相同")
+    if bad:
+        raise RejectedInput("新密码不符合要求：" + "；".join(bad) + "。密码未修改。")
+    with con.transaction():
+        _set_password(con, user["login"], new, must_change=False, at=at)
+        audit(con, actor, "user_passwd", "修改本人密码", at=at)
+
+
+def _set_password(con, login: str, password: str, *, must_change: bool, at: dt.datetime) -> None:
+    con.execute("""UPDATE app_user SET password_hash = ?, must_change_password = ?, password_changed_at = ?,
+                       failed_attempts = 0, locked_until = NULL WHERE login = ?""",
+                [passwords.hash_password(password), must_change, at, login])
+    con.execute("UPDATE user_session SET ended_at = ? WHERE login = ? AND ended_at IS NULL", [at, login])
+
+
+def set_disabled(con: Connection, actor: Actor, login: str, disabled: bool = True, *,
+                 at: dt.datetime) -> None:
+    """Disable (or enable again) an account; a disabled user's sessions end at once."""
+    permissions.require(actor, "user_admin")
+    user = _existing(con, login)
+    if disabled and user["login"] == actor.login:
+        raise RejectedInput("不能停用自己正在使用的账户。")
+    if disabled and user["role"] == "admin" and _enabled_admins(con) <= 1:
+        raise RejectedInput("这是最后一个可用的管理员账户，不能停用。")
+    with con.transaction():
+        con.execute("UPDATE app_user SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE login = ?",
+                    [disabled, user["login"]])
+        if disabled:
+            con.execute("UPDATE user_session SET ended_at = ? WHERE login = ? AND ended_at IS NULL",
+                        [at, user["login"]])
+        audit(con, actor, "user_disable" if disabled else "user_enable",
+              f"{'停用' if disabled else '启用'}用户 {user['login']}", at=at)
+
+
+def _enabled_admins(con) -> int:
+    return con.execute("SELECT count(*) FROM app_user WHERE role = 'admin' AND NOT disabled").fetchone()[0]
+
+
+def _existing(con, login: str) -> dict:
+    user = find(con, login)
+    if user is None:
+        raise RejectedInput(f"没有登录名为「{login}」的用户。")
+    return user
+
+
+# ---------------------------------------------------------------- signing in
+
+def authenticate(con: Connection, login: str, password: str, *, now: dt.datetime) -> Actor:
+    """The Actor of ``login`` when ``password`` is right and the account is usable; else
+    ``SignInFailed``. Counts failures: the ``MAX_FAILED``-th locks the account for
+    ``LOCK_MINUTES`` minutes. An unknown login and a wrong password read the same."""
+    user = find(con, login or "")
+    if user is None:
+        passwords.verify(None, password)  # the same cost as a real check
+        raise SignInFailed(WRONG)
+    locked = user["locked_until"]
+    if locked is not None and locked > now:
+        raise SignInFailed(f"账户已因连续 {MAX_FAILED} 次密码错误被锁定，请于 {locked:%H:%M} 后再试，"
+                           "或请管理员重设密码。")
+    if not passwords.verify(user["password_hash"], password):
+        _failed(con, user, now)
+    if user["disabled"]:
+        raise SignInFailed("该账户已停用，请联系管理员。")
+    _succeeded(con, user, password, now)
+    return actor_from(user)
+
+
+def _failed(con, user: dict, now: dt.datetime) -> None:
+    expired = user["locked_until"] is not None  # a lock that has run out starts a new count
+    count = 1 if expired else int(user["failed_attempts"]) + 1
+    lock_until = now + dt.timedelta(minutes=LOCK_MINUTES) if count >= MAX_FAILED else None
+    actor = actor_from(user)
+    with con.transaction():
+        con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? WHERE login = ?",
+                    [0 if lock_until else count, lock_until, user["login"]])
+        audit(con, actor, "signin_failed", f"密码错误（连续第 {count} 次）" + ("，账户锁定 15 分钟" if lock_until else ""),
+              at=now)
+    if lock_until is not None:
+        raise SignInFailed(f"密码连续 {MAX_FAILED} 次错误，账户已锁定 {LOCK_MINUTES} 分钟（至 {lock_until:%H:%M}）。")
+    raise SignInFailed(WRONG + (f"再错 {MAX_FAILED - count} 次账户将被锁定 {LOCK_MINUTES} 分钟。"
+                                if MAX_FAILED - count <= 2 else ""))
+
+
+def _succeeded(con, user: dict, password: str, now: dt.datetime) -> None:
+    rehash = passwords.hash_password(password) if passwords.needs_rehash(user["password_hash"]) else None
+    with con.transaction():
+        con.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL, last_sign_in = ?,
+                           password_hash = coalesce(?, password_hash) WHERE login = ?""",
+                    [now, rehash, user["login"]])
+        audit(con, actor_from(user), "signin", "登录", at=now)
+
+
+def must_change_password(con: Connection, login: str) -> bool:
+    row = con.execute("SELECT must_change_password FROM app_user WHERE login = ?", [login]).fetchone()
+    return bool(row and row[0])
+
+
+# ---------------------------------------------------------------- first start
+
+def first_admin(con: Connection, actor: Actor, *, at: dt.datetime) -> str | None:
+    """On a database without any account, create ``admin`` with a generated password and
+    return it (printed once on the console, stored only as a hash). None when accounts
+    exist already."""
+    if has_users(con):
+        return None
+    _, password = add_user(con, actor, "admin", "admin", name="管理员", at=at)
+    return password
