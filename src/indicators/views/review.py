@@ -15,7 +15,7 @@ from indicators.rules import periods
 from indicators.rules.lock import is_locked, locks_at
 from indicators.settings import Settings
 
-__all__ = ["queue_table", "returned_table", "review_label", "lock_table", "unlocks_table"]
+__all__ = ["queue_table", "returned_table", "returned_notes", "review_label", "lock_table", "unlocks_table"]
 
 
 def queue_table(con: Connection, actor: Actor) -> pd.DataFrame:
