@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
+from actors import ADMIN
 
 from indicators.db.batches import write_batch
 from indicators.db.connection import connect
@@ -233,8 +234,8 @@ def make_city(path: Path) -> Path:
     frames = tiny_setup() | {"contact": contact_frame()}
     con = connect(path, create=True)
     try:
-        workbook.load_setup(con, frames, at=AT)
-        write_batch(con, tiny_observations(), file_name="tiny.xlsx", at=AT)
+        workbook.load_setup(con, frames, actor=ADMIN, at=AT)
+        write_batch(con, tiny_observations(), file_name="tiny.xlsx", actor=ADMIN, at=AT)
     finally:
         con.close()
     return path

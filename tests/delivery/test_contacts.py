@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import testdate
+from actors import ADMIN
 from builders import AT, tiny_setup
 from services import contact_frame
 
@@ -28,7 +29,7 @@ def test_round_trip_through_the_workbook(con, tmp_path):
     raw = pd.read_excel(book, sheet_name="联系人", engine="calamine", dtype=object)
     assert list(raw.columns) == ["单位代码", "姓名", "邮箱", "手机", "企业微信账号", "接收", "排序"]
     assert raw["接收"].tolist() == ["催报", "催报", "催报", "催报", "通报", "催报；通报"]
-    workbook.load_setup(con, workbook.read_workbook(book), at=AT)
+    workbook.load_setup(con, workbook.read_workbook(book), actor=ADMIN, at=AT)
     got = contacts.load(con)
     assert got["name"].tolist() == ["张局长", "综合科", "甲区填报员", "乙县填报员", "乙县科技局", "园区填报员"]
     assert got.loc[got["name"] == "乙县填报员", "mobile"].item() == "10000000002"  # a number cell, read as text
@@ -37,7 +38,7 @@ def test_round_trip_through_the_workbook(con, tmp_path):
 
 
 def test_a_workbook_without_the_sheet_keeps_the_contacts(con, tmp_path):
-    workbook.load_setup(con, tiny_setup() | {"contact": contact_frame()}, at=AT)
+    workbook.load_setup(con, tiny_setup() | {"contact": contact_frame()}, actor=ADMIN, at=AT)
     book = workbook.write_workbook(tmp_path / "旧.xlsx", tiny_setup())
     from openpyxl import load_workbook
     wb = load_workbook(book)
@@ -45,7 +46,7 @@ def test_a_workbook_without_the_sheet_keeps_the_contacts(con, tmp_path):
     wb.save(book)
     frames = workbook.read_workbook(book)
     assert "contact" not in frames
-    workbook.load_setup(con, frames, at=AT)
+    workbook.load_setup(con, frames, actor=ADMIN, at=AT)
     assert len(contacts.load(con)) == len(contact_frame())
 
 

@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from actors import ADMIN
 from services import DING_SECRET, DING_TOKEN, PERIOD, SMTP_PASSWORD, WECOM_KEY, settings_from
 
 from testdate import AS_OF
@@ -86,7 +87,7 @@ def test_reminders_go_only_to_units_still_late(setup, smtp, robots, city):
     import pandas as pd
     write_batch(con, pd.DataFrame({"indicator_code": ["HT", "LOW"], "org_unit": ["B", "B"],
                                          "period": [PERIOD] * 2, "value": [55.0, 11.0]}), file_name="b.xlsx",
-                      at=NOW + dt.timedelta(hours=3))
+                      actor=ADMIN, at=NOW + dt.timedelta(hours=3))
     con.close()
     tomorrow = outbox.send_reminders(db, PERIOD, ["email", "dingtalk"], s, NOW + dt.timedelta(days=1))
     assert tomorrow.results == [] and "各单位均已报齐" in tomorrow.lines[-1]
