@@ -7,7 +7,13 @@ unit, and a signed-out browser no page at all. The domain refuses the writes any
 from __future__ import annotations
 
 import pytest
-from pagetest import fresh_caches, open_page  # noqa: F401 (fixture)
+from pagetest import fresh_caches, open_page, with_db  # noqa: F401 (fixture)
+
+from indicators import clock
+from indicators.accounts import users
+from indicators.demo.accounts import DEMO_PASSWORD
+from indicators.errors import SignInFailed
+from indicators.settings import load
 
 WRITE_PAGES = ["pages/upload.py", "pages/review.py", "pages/setup.py", "pages/users.py", "pages/task_plan.py"]
 
@@ -58,3 +64,22 @@ def test_a_signed_out_browser_runs_no_page(page, demo_db, monkeypatch):
     at = open_page(page, demo_db, monkeypatch, as_login=None)
     assert not at.exception, at.exception
     assert not at.button and not at.get("file_uploader") and not at.selectbox and not at.markdown
+
+
+def test_my_account_changes_my_own_password(demo_db, monkeypatch):
+    at = open_page("pages/account.py", demo_db, monkeypatch, as_login="dc")
+    assert not at.exception, at.exception
+    assert "**东城区科技局 赵磊（区县填报员·东城区）** · 登录名 `dc`" in _texts(at)
+    at.text_input(key="pw_old").set_value(DEMO_PASSWORD)
+    at.text_input(key="pw_new").set_value("Dongcheng-2027")
+    at.text_input(key="pw_again").set_value("Dongcheng-2028")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["两次输入的新密码不一致，密码未修改。"]
+    at.text_input(key="pw_again").set_value("Dongcheng-2027")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "密码已修改，其他设备上的登录已失效。" in _texts(at)
+    when = clock.now(load())
+    with_db(demo_db, lambda con: users.authenticate(con, "dc", "Dongcheng-2027", now=when))
+    with pytest.raises(SignInFailed):
+        with_db(demo_db, lambda con: users.authenticate(con, "dc", DEMO_PASSWORD, now=when))
