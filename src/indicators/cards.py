@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from indicators.formatting import fmt_change, fmt_pct, fmt_pp, fmt_signed, fmt_value
+from indicators.formatting import PENDING_MARK, fmt_change, fmt_pct, fmt_pp, fmt_signed, fmt_value
 from indicators.rules.ranking import MEASURE_LABELS
 
 
@@ -23,6 +23,7 @@ class Card:
     caption: str = ""  # the rule that gives the status, with the numbers it uses
     note: str = ""  # why there is no number (未报送, 未到期, …)
     partial: str = ""  # 部分汇总，缺：… — never left off a partial figure
+    review: str = ""  # 待审核：… — nor off a figure that still waits for review
     comparable: str = ""  # the like-for-like basis the status was judged on
     yoy: str = ""  # 同比 … (按可比口径…)
     rank: str = ""  # 第3名/16（按完成率）
@@ -75,7 +76,7 @@ def card(r) -> Card:
     """The card of dispatch row ``r`` (a Series or a dict of its columns)."""
     r = dict(r) if not isinstance(r, dict) else r
     status = r["status"]
-    extras = dict(partial=_partial(r), yoy=_yoy(r), rank=_rank(r), comparable=_comparable(r))
+    extras = dict(partial=_partial(r), review=_review(r), yoy=_yoy(r), rank=_rank(r), comparable=_comparable(r))
     if status == "not_due":
         return Card(note="本期未到报送期", **extras)
     if _n(r["value"]):
@@ -235,6 +236,11 @@ def _partial(r) -> str:
     return ""
 
 
+def _review(r) -> str:
+    """The dispatch table's ``review``: 'pending' when the value — or one under it — waits for review."""
+    return "待审核：含尚未审核通过的报送数值" if r.get("review") == "pending" else ""
+
+
 def _comparable(r) -> str:
     if r.get("completion_basis") != "like_for_like":
         return ""
@@ -300,10 +306,12 @@ def completion_text(r) -> str:
 
 
 def value_text(r) -> str:
-    """本期值 as judged: the comparable value for a partial level judged like for like."""
+    """本期值 as judged: the comparable value for a partial level judged like for like;
+    marked （待审核） while the value — or one under it — waits for review."""
+    mark = PENDING_MARK if r.get("review") == "pending" and not _n(r.get("value")) else ""
     if r.get("completion_basis") == "like_for_like" and not _n(r.get("comparable_value")):
-        return amount(r["comparable_value"], r)
-    return amount(r["value"], r)
+        return amount(r["comparable_value"], r) + mark
+    return amount(r["value"], r) + mark
 
 
 def target_text(r) -> str:

@@ -25,6 +25,10 @@ def fmt_number(v, decimals: int = 2) -> str:
     return f"{_shown(v, decimals):,.{decimals}f}"
 
 
+# after a figure that still waits for review (审核): the dispatch table's review = 'pending'
+PENDING_MARK = "（待审核）"
+
+
 def fmt_value(v, unit: str | None = None, decimals: int = 2) -> str:
     """``1234.5, '万元'`` → ``'1,234.50 万元'``; a dash when missing."""
     if _missing(v):

@@ -533,7 +533,7 @@ def _card_body(card) -> str:
                   card.rank_text and f"排名 {card.rank_text}"):
         if extra:
             body += f'<div class="m">{esc(extra)}</div>'
-    for note in (card.note, card.partial_text, card.comparable_text):
+    for note in (card.note, card.partial_text, card.review_text, card.comparable_text):
         if note:
             body += f'<div class="note">※ {esc(note)}</div>'
     if card.caption:

@@ -178,7 +178,7 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
     c = cards.card(r)
     rank = "" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
     ratio = r["kind"] == "ratio"
-    notes = "；".join(t for t in (c.partial, c.comparable, c.note, c.yoy.removeprefix("同比 ")
+    notes = "；".join(t for t in (c.partial, c.review, c.comparable, c.note, c.yoy.removeprefix("同比 ")
                                   if r.get("yoy_basis") == "like_for_like" else "") if t)
     cells = [
         number, r["indicator_name"], r["category"], r["unit"], r["value"], r["period_value"], r["target"],

@@ -29,13 +29,18 @@ from indicators.views.scope import (
 
 CARD_COLUMNS = ["code", "name", "unit", "value_text", "target_text", "completion_text", "expected_text",
                 "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note",
-                "partial_text", "lines", "caption", "comparable_text", "rank_text"]
+                "partial_text", "review_text", "lines", "caption", "comparable_text", "rank_text"]
 
 
 def _yoy_arrow(yoy) -> str:
     if yoy is None or pd.isna(yoy) or abs(float(yoy)) < 1e-12:
         return "→"
     return "↑" if float(yoy) > 0 else "↓"
+
+
+def _notes(c) -> str:
+    """What a table's 说明 cell must not leave off: 部分汇总 and 待审核."""
+    return "；".join(t for t in (c.partial, c.review) if t)
 
 
 def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
@@ -56,7 +61,7 @@ def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame
             "yoy_arrow": _yoy_arrow(r["yoy"]), "status": r["status"],
             "badge": status_badge(r["status"]), "color": STATUS_COLORS.get(r["status"], "#999999"),
             "provenance": PROVENANCE_LABELS.get(r["provenance"], "—") if isinstance(r["provenance"], str) else "—",
-            "value_period": r["value_period"], "note": c.note, "partial_text": c.partial, "lines": c.lines,
+            "value_period": r["value_period"], "note": c.note, "partial_text": c.partial, "review_text": c.review, "lines": c.lines,
             "caption": c.caption, "comparable_text": c.comparable, "rank_text": c.rank,
         })
     return pd.DataFrame(out, columns=CARD_COLUMNS)
@@ -89,7 +94,7 @@ def lagging_list(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
         "指标": rows["indicator_name"], "单位": rows["org_unit_name"],
         "本期值": [cards.value_text(r) for r in recs], "完成率": [cards.completion_text(r) for r in recs],
         "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
-        "状态": rows["status"].map(status_badge), "说明": [card(r).partial or "" for r in recs],
+        "状态": rows["status"].map(status_badge), "说明": [_notes(card(r)) for r in recs],
         "牵头科室": rows["lead_department"].fillna("—"), "分管领导": rows["leader"].fillna("—"),
         "status": rows["status"], "gap_pp": rows["gap_pp"],
     }).reset_index(drop=True)
@@ -139,7 +144,7 @@ def scorecard(table: pd.DataFrame, unit: str) -> pd.DataFrame:
         "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
         "同比": [c.yoy.removeprefix("同比 ") or "—" for c in made],
         "排名": [c.rank or "—" for c in made],
-        "状态": rows["status"].map(status_badge), "说明": [c.partial or c.note for c in made], "status": rows["status"],
+        "状态": rows["status"].map(status_badge), "说明": [_notes(c) or c.note for c in made], "status": rows["status"],
     }).reset_index(drop=True)
 
 

@@ -52,7 +52,7 @@ def by_owner(table: pd.DataFrame, column: str, unit: str | None = None) -> pd.Da
         "本期值": [cards.value_text(r) for r in recs],
         "完成率": [cards.completion_text(r) for r in recs], "序时进度": rows["expected"].map(fmt_pct),
         "差距": [cards.gap_text(r) for r in recs], "状态": rows["status"].map(status_badge),
-        "说明": [cards.card(r).partial for r in recs], "status": rows["status"],
+        "说明": ["；".join(t for t in (c.partial, c.review) if t) for c in map(cards.card, recs)], "status": rows["status"],
     }).reset_index(drop=True)
 
 
