@@ -227,8 +227,8 @@ def untargeted_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("untargeted") / "u.duckdb"
     con = connection.connect(path, create=True)
     try:
-        load_setup(con, frames, at=AT)
-        batches.write_batch(con, fixture_values(), file_name="fixture.xlsx", at=AT)
+        load_setup(con, frames, actor=ADMIN, at=AT)
+        batches.write_batch(con, fixture_values(), file_name="fixture.xlsx", actor=ADMIN, at=AT)
     finally:
         con.close()
     return path

@@ -99,12 +99,12 @@ def test_target_basis_round_trips_in_the_bureaus_words(tmp_path):
     row = back["target"][(back["target"]["indicator_code"] == "HT") & (back["target"]["org_unit"] == "A")].iloc[0]
     assert row["basis"] == "increase"
     con = connection.connect(":memory:")
-    workbook.load_setup(con, back, at=AT)
+    workbook.load_setup(con, back, actor=ADMIN, at=AT)
     got = catalog.current_targets(con, 2026).set_index(["indicator_code", "org_unit"])
     assert got.loc[("HT", "A"), "basis"] == "increase" and pd.isna(got.loc[("TC", "A"), "basis"])
     # changing only the basis is a new target (the history shows what the number meant)
     back["target"].loc[(back["target"]["indicator_code"] == "HT") & (back["target"]["org_unit"] == "A"), "basis"] = "level"
-    workbook.load_setup(con, back, at=AT + dt.timedelta(hours=1))
+    workbook.load_setup(con, back, actor=ADMIN, at=AT + dt.timedelta(hours=1))
     assert len(catalog.target_history(con, "HT", "A")) == 2
 
 
