@@ -125,7 +125,7 @@ def test_no_target_and_not_due(page, fixture_db, monkeypatch):
     assert not at.exception, at.exception
     assert at.sidebar.selectbox(key="w_unit").value == "D3"
     if page == "overview.py":
-        assert "无目标" in card(at, "高新技术企业数") and "目标 —" in card(at, "高新技术企业数")
+        assert "无目标" in card(at, "高新技术企业数") and "未设定年度目标" in card(at, "高新技术企业数")
         assert "未到期" in card(at, "新型研发机构数") and "本期未到报送期" in card(at, "新型研发机构数")
         assert "无目标" not in card(at, "技术合同成交额") and "未到期" not in card(at, "技术合同成交额")
     else:  # 责任分解: the unit's scorecard
