@@ -110,7 +110,9 @@ def test_overview_cards_carry_the_json_numbers(json_rows, table):
 
 
 def test_slides_carry_the_json_numbers(json_rows, deck):
-    rows = {r[1].split("（部分汇总")[0]: r for r in _table_rows(deck, "示例市重点指标调度表")}
+    # a figure with a re-sent value in review carries （待审核） (issue 12): the numbers are the same
+    rows = {r[1].split("（部分汇总")[0]: [c.replace("（待审核）", "") for c in r]
+            for r in _table_rows(deck, "示例市重点指标调度表")}
     names = {r[1].split("（部分汇总")[0]: r[1] for r in _table_rows(deck, "示例市重点指标调度表")}
     for rec in _city(json_rows):
         if rec["status"] == "not_due":

@@ -319,7 +319,7 @@ def test_milestones_edited_month_by_month_are_saved_as_nodes(con):
     after.loc[1, views.MONTH_COLUMNS] = [None, None, 20.0, None, None, 45.5, None, None, 75.0, None, None, 100.0]
     changed, problems = views.changed_targets(before, after, reason="按季度设节点")
     assert problems == [] and changed["milestones"].tolist() == ["3:20;6:45.5;9:75;12:100"]
-    workbook.revise_targets(con, changed, who="管理员", at=AT)
+    workbook.revise_targets(con, changed, actor=ADMIN, at=AT)
     again = _editor(con)
     assert again.loc[1, ["m3", "m6", "m9", "m12"]].tolist() == [20.0, 45.5, 75.0, 100.0]
     assert again.loc[1, ["m1", "m2", "m4"]].isna().all()

@@ -9,7 +9,7 @@ import os
 
 import pytest
 from conftest import ROOT, _need_browser, free_port, start_app, stop_app, wait_healthy
-from waiting import wait_idle
+from waiting import sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def fresh_app(demo_db_file):
     """A server of its own: nothing has called st.navigation in it yet."""
     _need_browser()
     port = free_port()
-    proc = start_app(ROOT / "app.py", {**os.environ, "INDICATORS_DB": str(demo_db_file)}, port)
+    proc = start_app(ROOT / "serve.py", {**os.environ, "INDICATORS_DB": str(demo_db_file)}, port)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(proc, url)
@@ -31,8 +31,9 @@ def fresh_app(demo_db_file):
         stop_app(proc)
 
 
-def test_a_bookmarked_page_opened_first_after_a_restart_runs_through_the_router(page, fresh_app):
-    page.goto(f"{fresh_app}/indicator")
+def test_a_bookmarked_page_opened_first_after_a_restart_runs_through_the_router(signed_out, fresh_app):
+    page = signed_out
+    sign_in(page, f"{fresh_app}/indicator", "admin")  # the bookmark opens after signing in
     page.wait_for_selector('[data-testid="stSidebarNav"]', state="attached")
     wait_idle(page)
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
@@ -40,3 +41,16 @@ def test_a_bookmarked_page_opened_first_after_a_restart_runs_through_the_router(
     assert not any(name in nav.split() for name in FILE_NAMES), nav
     assert page.url.rstrip("/").endswith("/indicator")  # the same page, now through the router
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.xfail(strict=True, reason="known bug (issue 12, open): the first sign-in after a server starts "
+                   "shows the empty form again; the second one works")
+def test_first_sign_in_after_start(signed_out, fresh_app):
+    from indicators.demo.accounts import DEMO_PASSWORD
+    page = signed_out
+    page.goto(fresh_app)
+    wait_idle(page)
+    page.get_by_role("textbox", name="登录名").fill("admin")
+    page.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=30_000)

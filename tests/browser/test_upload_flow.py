@@ -122,7 +122,6 @@ def test_errors_are_located_and_nothing_is_written(page, app_url, artifacts):
 def test_one_bad_file_holds_the_whole_upload(page, app_url, artifacts):
     """Two files in one upload are one unit: the bad one holds the good one, nothing is written."""
     open_upload(page, app_url)
-    set_who(page, "青溪县 张三")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files=[
         {"name": "good.xlsx", "mimeType": XLSX, "buffer": long_return(QX_ROWS)},
         {"name": "bad.xlsx", "mimeType": XLSX, "buffer": long_return(BAD_ROWS)}])

@@ -135,7 +135,7 @@ def test_report_page_lists_missing_explanations_by_leader(demo_db, monkeypatch):
     table = _frame(at, "说明责任方").value
     assert len(table) == len(missing)
     assert set(table["分管领导"]) == set(missing["leader"])
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 6  # pptx, xlsx, docx, md, the notice PDF and the A3 简报
     at.toggle(key="w_complete_only").set_value(True).run()
     assert not at.exception, at.exception
     assert any("待补充" in e.value for e in at.error)
