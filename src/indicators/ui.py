@@ -88,15 +88,17 @@ def _leave_legacy_pages() -> None:
     """Streamlit treats a ``pages/`` folder as the old multipage mode until ``app.py`` has
     called ``st.navigation`` once in the process, so a bookmarked ``/indicator`` opened
     first after a restart would run the page without the router (no layout, file-name
-    menu). Switch to the router and rerun the same page through it."""
+    menu). Switch to the router and rerun the same page through it — also when the router
+    itself is running: the session was made in the old mode, and without the rerun the
+    first click in it (the sign-in button) came back as a fresh page with empty widgets.
+    The switch happens on the process's first run, a page load, so no click is dropped."""
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # pragma: no cover - private API moved
         return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        if not _ROUTER_RUNNING.get():  # a page script ran without the router: run it through it
-            st.rerun()
+        st.rerun()
 
 
 # set by ``script_run(router=True)``: app.py itself is running, so the switch needs no rerun

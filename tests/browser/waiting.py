@@ -38,27 +38,15 @@ def full_shot(page, path, width: int | None = None) -> None:
 
 def sign_in(page, url: str, login: str, password: str | None = None) -> None:
     """Open ``url`` signed out, sign in as ``login`` (a demo account unless ``password``)
-    and wait for the page asked for to run under that user.
-
-    KNOWN BUG (issue 12, open): the first sign-in after a server starts shows the empty
-    form again; the second one works. ``test_accounts_flow.py::test_first_sign_in_after_start``
-    marks it (xfail, strict); until it is fixed this helper types a second time."""
+    and wait for the page asked for to run under that user."""
     from indicators.demo.accounts import DEMO_PASSWORD
     page.goto(url)
     wait_idle(page)
-    signed = page.locator('[data-testid="stSidebar"]').get_by_text("已登录：")
-    for attempt in range(2):
-        if attempt and not page.get_by_role("textbox", name="登录名").count():
-            break  # signed in after all, only slowly
-        page.get_by_role("textbox", name="登录名").fill(login)
-        page.get_by_role("textbox", name="密码").fill(password or DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        try:  # attached, not visible: briefing mode hides the sidebar
-            signed.wait_for(state="attached", timeout=60_000)
-            break
-        except Exception:  # the known first-sign-in bug: the form is back, empty
-            wait_idle(page)
-    signed.wait_for(state="attached", timeout=PATIENCE)
+    page.get_by_role("textbox", name="登录名").fill(login)
+    page.get_by_role("textbox", name="密码").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    # attached, not visible: briefing mode hides the sidebar
+    page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=PATIENCE)
     wait_idle(page)
 
 
