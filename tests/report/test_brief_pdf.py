@@ -5,27 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 
 import pytest
-from needs import need
+from conftest import require_tool  # tests/report/conftest.py
 
 from indicators import report
 from indicators.report import brief
 from indicators.settings import Settings
 
 
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        need(name)
-    return path
-
-
 @pytest.fixture(scope="module")
 def brief_pdf(tiny_db, tmp_path_factory):
-    tool("soffice")
+    require_tool("soffice")
     from indicators.db import connection
     with connection.connect(tiny_db, read_only=True) as con:
         summary = report.build_summary(con, "2026-10", settings=Settings())
@@ -36,14 +28,14 @@ def brief_pdf(tiny_db, tmp_path_factory):
 
 def test_one_a3_landscape_page(brief_pdf):
     path, _ = brief_pdf
-    info = subprocess.run([tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run([require_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+1\n", info), info
     assert re.search(r"Page size:\s+1190\.\d+ x 841\.\d+ pts \(A3\)", info), info
 
 
 def test_key_numbers_lagging_list_and_two_charts(brief_pdf):
     path, summary = brief_pdf
-    text = re.sub(r"\s+", "", subprocess.run([tool("pdftotext"), str(path), "-"], capture_output=True, text=True,
+    text = re.sub(r"\s+", "", subprocess.run([require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True,
                                              check=True).stdout)
     assert "测试市科技创新重点指标月调度简报（2026年10月）" in text
     assert "滞后指标及牵头单位" in text
@@ -59,7 +51,7 @@ def test_key_numbers_lagging_list_and_two_charts(brief_pdf):
 
 def test_fonts_embedded(brief_pdf):
     path, _ = brief_pdf
-    out = subprocess.run([tool("pdffonts"), str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    out = subprocess.run([require_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[2:] and {line.split()[-5] for line in out[2:]} == {"yes"}, "\n".join(out)
 
 

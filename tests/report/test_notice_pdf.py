@@ -8,20 +8,12 @@ import datetime as dt
 import re
 import subprocess
 
-import shutil
 
 import pytest
-from needs import need
+from conftest import require_tool  # tests/report/conftest.py
 
 from indicators import report
 from indicators.settings import Settings
-
-
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        need(name)
-    return path
 
 
 @pytest.fixture(scope="module")
