@@ -272,7 +272,17 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     chart = frame.chart
     _move_series_to_line(chart)
 
-    bar_plot, line_plot = chart.plots[0], chart.plots[1]
+    _status_bars(chart.plots[0], statuses, fmt)
+    _expected_ticks(chart.plots[1].series[0], expected)
+    _value_axis(chart.value_axis, list(completion) + list(expected), values_unit, fmt)
+    _category_axis(chart.category_axis, subtitle)
+    _legend_and_title(chart, title)
+    apply_cjk_fonts(chart._chartSpace)
+    return frame
+
+
+def _status_bars(bar_plot, statuses: list[str], fmt: str) -> None:
+    """One colour per status, each bar labelled with its value."""
     bar_plot.gap_width = 60
     bar_plot.vary_by_categories = False
     bars = bar_plot.series[0]
@@ -290,7 +300,9 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     labels.font.size = Pt(11)
     labels.font.color.rgb = rgb(TEXT_COLOR)
 
-    line = line_plot.series[0]
+
+def _expected_ticks(line, expected: list[float | None]) -> None:
+    """序时进度 as a tick per unit; joined by a dashed line when every unit has the same."""
     line.smooth = False
     known = {round(v, 6) for v in (_num(e) for e in expected) if v is not None}
     if len(known) <= 1:  # one 序时进度 for all: a dashed line across the units
@@ -305,10 +317,12 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     line.marker.format.fill.fore_color.rgb = rgb(EXPECTED_LINE_COLOR)
     line.marker.format.line.color.rgb = rgb(EXPECTED_LINE_COLOR)
 
-    values = [v for v in list(completion) + list(expected) if _num(v) is not None]
+
+def _value_axis(axis, plotted: list, values_unit: str | None, fmt: str) -> None:
+    """Ticks on round numbers from below the lowest to above the highest value (and 100%)."""
+    values = [v for v in plotted if _num(v) is not None]
     top_v = max([1.0 if values_unit is None else 0.0] + values)
     low_v = min([0.0] + values)
-    axis = chart.value_axis
     major = (0.2 if top_v - low_v <= 1.4 else 0.5) if values_unit is None else _nice_step(top_v - low_v)
     axis.major_unit = major
     axis.maximum_scale = round(math.ceil(top_v * 1.08 / major - 1e-9) * major, 6)
@@ -320,30 +334,31 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     axis.tick_labels.number_format_is_linked = False
     axis.tick_labels.font.size = Pt(11)
     axis.tick_labels.font.color.rgb = rgb(MUTED_COLOR)
-    cat = chart.category_axis
+
+
+def _category_axis(cat, subtitle: str) -> None:
     cat.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below the plot, clear of negative bars
     cat.tick_labels.font.size = Pt(12)
     cat.tick_labels.font.color.rgb = rgb(TEXT_COLOR)
     cat.format.line.color.rgb = rgb("#9CA3AF")
-
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.TOP
-    chart.legend.include_in_layout = False
-    chart.legend.font.size = Pt(11)
-    _hide_legend_entry(chart, 0)  # the bars' colours are the statuses, explained beside the chart
-
-    chart.has_title = True
-    tf = chart.chart_title.text_frame
-    tf.text = ""
-    fill_paragraphs(tf, [(title, 15, {"bold": True})])
     # as-of date and source as the category axis title: part of the chart (it travels when
     # the chart is copied) and, unlike a second title paragraph, styled on its own everywhere
     cat.has_title = True
     tf = cat.axis_title.text_frame
     tf.text = ""
     fill_paragraphs(tf, [(subtitle, 10, {"color": MUTED_COLOR})])
-    apply_cjk_fonts(chart._chartSpace)
-    return frame
+
+
+def _legend_and_title(chart, title: str) -> None:
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.TOP
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(11)
+    _hide_legend_entry(chart, 0)  # the bars' colours are the statuses, explained beside the chart
+    chart.has_title = True
+    tf = chart.chart_title.text_frame
+    tf.text = ""
+    fill_paragraphs(tf, [(title, 15, {"bold": True})])
 
 
 def _hide_legend_entry(chart, idx: int) -> None:
