@@ -17,7 +17,7 @@ from indicators.db.connection import Connection
 from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
 from indicators.returns import template
 from indicators.returns.excel.validate import RULES
-from indicators.returns.pipeline import ReturnReading
+from indicators.returns.reading import ReturnReading
 from indicators.rules import due, periods
 from indicators.settings import Settings
 from indicators.tasks.progress_sheet import summary_text
