@@ -1,5 +1,8 @@
 """Chinese number formats (indicators.formatting): 千分位, units, points — and never a
-negative zero ("-0.0%" for a lower-is-better stock that has not moved)."""
+negative zero ("-0.0%" for a lower-is-better stock that has not moved); days as the
+bureau writes them."""
+
+import datetime as dt
 
 import pytest
 
@@ -30,3 +33,12 @@ nan = float("nan")
 ])
 def test_formats(call, expected):
     assert call() == expected
+
+
+@pytest.mark.parametrize("day,text", [
+    (dt.date(2026, 11, 5), "2026年11月5日"),
+    (dt.date(2027, 1, 1), "2027年1月1日"),
+    (dt.datetime(2026, 12, 31, 23, 59, 59), "2026年12月31日"),  # a deadline: the end of its day
+])
+def test_date_label(day, text):
+    assert f.date_label(day) == text

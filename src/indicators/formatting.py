@@ -91,5 +91,10 @@ def number_text(v) -> str:
     return f"{v:,.6f}".rstrip("0").rstrip(".")
 
 
+def date_label(d) -> str:
+    """A day as the bureau writes it: ``2026-11-05`` → ``2026年11月5日`` (a date or datetime)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def time_text(v, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "—" if v is None or pd.isna(v) else pd.Timestamp(v).strftime(fmt)

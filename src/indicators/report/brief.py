@@ -14,7 +14,7 @@ from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Cm, Emu
 
-from indicators.formatting import fmt_pct
+from indicators.formatting import date_label, fmt_pct
 from indicators.report import slide_kit as kit
 from indicators.report.notice import headline
 from indicators.report.summary import Summary
@@ -66,7 +66,7 @@ def _masthead(slide, s: Summary, issued: date) -> None:
                  [(f"{s.scope_name}科技创新重点指标月调度简报（{s.period_label}）", 30, {"bold": True})],
                  anchor=MSO_ANCHOR.MIDDLE)
     kit.text_box(slide, EDGE, Cm(2.5), A3_W - 2 * EDGE, Cm(0.9),
-                 [(f"数据截至{s.period_label}　·　来源：{s.source}　·　{issued.year}年{issued.month}月{issued.day}日",
+                 [(f"数据截至{s.period_label}　·　来源：{s.source}　·　{date_label(issued)}",
                    13, {"color": MUTED_COLOR})])
 
 

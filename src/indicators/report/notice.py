@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from indicators import cards
-from indicators.formatting import fmt_pct
+from indicators.formatting import date_label, fmt_pct
 from indicators.report.summary import Summary
 from indicators.rules.ranking import MEASURE_LABELS, UNRANKED_WORDS, no_ranking_reason
 from indicators.report.supervision import explanation_text, notice_district_paragraphs, notice_task_paragraphs
@@ -140,7 +140,7 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
         Block("para", f"（三）请各单位于每月{deadline_day}日前报送上月数据，确保数据真实、准确、完整；"
                       "未按时报送的单位请及时补报。"),
         Block("signature", issuer_of(s.source)),
-        Block("date", f"{issued.year}年{issued.month}月{issued.day}日"),
+        Block("date", date_label(issued)),
     ]
     return blocks
 

@@ -17,7 +17,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches
 
 from indicators import cards
-from indicators.formatting import fmt_pct
+from indicators.formatting import date_label, fmt_pct
 from indicators.report import slide_kit as kit
 from indicators.report.summary import LAGGING, Summary, key_figures
 from indicators.rules.ranking import no_ranking_reason
@@ -115,7 +115,7 @@ class _Deck:
                        f"　·　{len(s.ranking)}个区县", 16,
                        {"color": "#D6E4F0"})])
         kit.text_box(slide, Inches(1.25), Inches(6.3), Inches(11), Inches(0.5),
-                     [(f"{s.source}　{issued.year}年{issued.month}月{issued.day}日", 14, {"color": "#D6E4F0"})])
+                     [(f"{s.source}　{date_label(issued)}", 14, {"color": "#D6E4F0"})])
 
     def overview_slide(self) -> None:
         s = self.s

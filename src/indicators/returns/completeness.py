@@ -18,6 +18,7 @@ import pandas as pd
 
 from indicators.db import catalog
 from indicators.db.connection import Connection
+from indicators.formatting import date_label
 from indicators.rules.due import deadline, due_indicators
 from indicators.rules.periods import label
 from indicators.settings import Settings
@@ -132,7 +133,7 @@ def chase_text(detail: pd.DataFrame, period: str, settings: Settings) -> str:
     if chase.empty:
         return f"{label(period)}各单位数据已全部报送。"
     lines = [f"关于报送{label(period)}科技重点指标数据的提醒", "",
-             f"截至目前，以下单位{label(period)}数据尚未报送完整（报送截止：{due:%Y年%-m月%-d日}）：", ""]
+             f"截至目前，以下单位{label(period)}数据尚未报送完整（报送截止：{date_label(due)}）：", ""]
     for i, r in enumerate(chase.itertuples(index=False), start=1):
         lines.append(f"{i}. {r.org_unit_name}：缺 {r.missing} 项（{r.indicators}）")
     lines += ["", "请尽快通过系统下载模板填报上传。"]

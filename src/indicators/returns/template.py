@@ -25,7 +25,8 @@ from indicators.db.connection import Connection
 from indicators.accounts.roles import Actor
 from indicators.safe_text import openpyxl_text
 from indicators.errors import PermissionDenied, RejectedInput
-from indicators.rules.due import due_indicators
+from indicators.formatting import date_label
+from indicators.rules.due import deadline, due_indicators
 from indicators.rules.periods import label, shift
 from indicators.settings import Settings
 
@@ -127,12 +128,11 @@ def write_template(con: Connection, out: str | Path, *, period: str, unit: str |
 
 def _instructions(ws, period: str, unit_name: str | None, ind: pd.DataFrame, settings: Settings) -> None:
     ws.title = "填报说明"
-    due = shift(period, 1)
     lines = [
         f"{label(period)} 科技重点指标月调度 · 填报说明",
         "",
         f"报送期间：{label(period)}" + (f"　　填报单位：{unit_name}" if unit_name else "　　填报单位：各单位（每行一个单位）"),
-        f"报送截止：{label(due)}{settings.deadline_day}日",
+        f"报送截止：{date_label(deadline(period, settings.deadline_day))}",
         "1. 在「报送数据」表的「填报值」列填写数字；表头和灰色单元格已锁定。",
         "2. 数值按「指标」列括号中的计量单位填写（如 亿元、家、%）；百分比填 25 或 25% 均可。",
         "3. 累计值指标填写1月至本月的累计数；月末数指标填写本月末的数量。",
@@ -161,7 +161,7 @@ def _data_sheet(ws, rows: pd.DataFrame, period: str, unit_name: str | None, n_un
     ws.cell(1, 1, f"{label(period)} 科技重点指标月调度报送表").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws.cell(2, 1, f"填报单位：{unit_name}" if unit_name else "填报单位：各单位（见“单位”列）")
-    ws.cell(2, 5, f"报送截止：{label(shift(period, 1))}{settings.deadline_day}日")
+    ws.cell(2, 5, f"报送截止：{date_label(deadline(period, settings.deadline_day))}")
     head = 3
     for c, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
         cell = ws.cell(head, c, h)

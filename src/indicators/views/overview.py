@@ -10,7 +10,7 @@ import pandas as pd
 from indicators import cards
 from indicators.cards import card
 from indicators.db.connection import Connection
-from indicators.formatting import fmt_pct, fmt_pp
+from indicators.formatting import date_label, fmt_pct, fmt_pp
 from indicators.returns import completeness
 from indicators.rules import due
 from indicators.rules.ranking import no_ranking_reason, unit_ranking
@@ -182,7 +182,7 @@ def completeness_for(con: Connection, table: pd.DataFrame, period: str,
         "未报": summary["missing"], "报送率": summary["rate"].map(fmt_pct),
         "报送情况": summary["timeliness"], "未报指标": summary["org_unit"].map(chase).astype(object).fillna("—"),
     }).reset_index(drop=True)
-    return frame, f"报送截止 {deadline.year}年{deadline.month}月{deadline.day}日；应报 = 本月到期且该单位须自行报送的指标。"
+    return frame, f"报送截止 {date_label(deadline)}；应报 = 本月到期且该单位须自行报送的指标。"
 
 
 def overview(con: Connection, table: pd.DataFrame, period: str, unit: str | None,
