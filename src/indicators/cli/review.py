@@ -13,11 +13,10 @@ import json
 import sys
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, EXIT_USAGE, acting, add_as_arg, add_db_arg, db_path, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_USAGE, acting, add_as_arg, add_db_arg, open_db, period_arg
 
 
 def cmd_review(args) -> int:
-    from indicators.db import connection
     from indicators.returns import review
     if args.list:
         return _list(args)
@@ -25,16 +24,13 @@ def cmd_review(args) -> int:
         print("indicators review: 用法错误：需要 --batch N 以及 --approve 或 --return（二选一），或 --list",
               file=sys.stderr)
         return EXIT_USAGE
-    con = connection.connect(db_path(args))
-    try:
+    with open_db(args) as con:
         actor = acting(args, con)
         now = clock.now(args.settings)
         if args.approve:
             result = review.approve(con, actor, args.batch, at=now)
         else:
             result = review.return_batch(con, actor, args.batch, args.reason or "", settings=args.settings, at=now)
-    finally:
-        con.close()
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False)
         print()
@@ -47,15 +43,11 @@ def cmd_review(args) -> int:
 
 
 def _list(args) -> int:
-    from indicators.db import connection
     from indicators.returns import review
-    con = connection.connect(db_path(args), read_only=True)
-    try:
+    with open_db(args, read_only=True) as con:
         actor = acting(args, con)
         waiting = review.queue(con, actor)
         returned = review.returned_to(con, actor)
-    finally:
-        con.close()
     if args.json:
         out = {"waiting": [{"batch_id": int(r.batch_id), "file_name": r.file_name, "uploaded_by": r.uploaded_by,
                             "uploaded_at": str(r.uploaded_at), "periods": r.periods, "units": r.units,
@@ -78,14 +70,10 @@ def _list(args) -> int:
 
 
 def cmd_unlock(args) -> int:
-    from indicators.db import connection
     from indicators.returns import lock
-    con = connection.connect(db_path(args))
-    try:
+    with open_db(args) as con:
         until = lock.unlock(con, acting(args, con), period=args.period, unit=args.unit, hours=args.hours,
                             settings=args.settings, now=clock.now(args.settings), reason=args.reason)
-    finally:
-        con.close()
     print(f"已为单位 {args.unit} 解锁 {args.period}，至 {until:%Y-%m-%d %H:%M} 可上传或撤回。")
     return EXIT_OK
 

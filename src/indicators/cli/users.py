@@ -13,7 +13,7 @@ import sys
 
 from indicators import clock
 from indicators.accounts import ROLES, users
-from indicators.cli.args import EXIT_OK, acting, add_as_arg, add_db_arg, db_path
+from indicators.cli.args import EXIT_OK, acting, add_as_arg, add_db_arg, open_db
 from indicators.errors import RejectedInput
 
 
@@ -26,15 +26,11 @@ def _stdin_password() -> str:
 
 
 def cmd_add(args) -> int:
-    from indicators.db import connection
     password = _stdin_password() if args.password_stdin else None
-    con = connection.connect(db_path(args))
-    try:
+    with open_db(args) as con:
         user, generated = users.add_user(con, acting(args, con), args.login, args.role, name=args.name,
                                          unit=args.unit, department=args.department, password=password,
                                          at=clock.now(args.settings))
-    finally:
-        con.close()
     print(f"已创建用户 {user.login}：{user.display}")
     if generated:
         print(f"初始密码（只显示这一次，请转告本人并要求登录后修改）：{generated}")
@@ -42,12 +38,8 @@ def cmd_add(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from indicators.db import connection
-    con = connection.connect(db_path(args), read_only=True)
-    try:
+    with open_db(args, read_only=True) as con:
         frame = users.list_users(con)
-    finally:
-        con.close()
     if args.json:
         keys = ["login", "name", "role", "role_name", "org_unit", "unit_name", "department", "department_name",
                 "disabled", "locked_until", "last_sign_in"]
@@ -73,14 +65,10 @@ def _na(v) -> bool:
 
 
 def cmd_passwd(args) -> int:
-    from indicators.db import connection
     password = _stdin_password() if args.password_stdin else None
-    con = connection.connect(db_path(args))
-    try:
+    with open_db(args) as con:
         generated = users.reset_password(con, acting(args, con), args.login, password=password,
                                          at=clock.now(args.settings))
-    finally:
-        con.close()
     print(f"已重设用户 {args.login} 的密码，其已登录的会话全部失效。")
     if generated:
         print(f"新密码（只显示这一次）：{generated}")
@@ -88,12 +76,8 @@ def cmd_passwd(args) -> int:
 
 
 def cmd_disable(args, disabled: bool = True) -> int:
-    from indicators.db import connection
-    con = connection.connect(db_path(args))
-    try:
+    with open_db(args) as con:
         users.set_disabled(con, acting(args, con), args.login, disabled, at=clock.now(args.settings))
-    finally:
-        con.close()
     print(f"已{'停用' if disabled else '启用'}用户 {args.login}。")
     return EXIT_OK
 
