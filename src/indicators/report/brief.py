@@ -16,6 +16,7 @@ from pptx.util import Cm, Emu
 
 from indicators.formatting import date_label, fmt_pct
 from indicators.report import slide_kit as kit
+from indicators.report import status_tiles as tiles
 from indicators.report.notice import headline
 from indicators.report.summary import Summary
 from indicators.theme import MUTED_COLOR, PRIMARY, STATUS_COLORS, TEXT_COLOR, status_badge
@@ -28,7 +29,8 @@ RIGHT_W = A3_W - 2 * EDGE - LEFT_W - COL_GAP
 BODY_TOP = Cm(8.2)
 TABLE_MAX_H = Cm(19.4)
 ROW_H = Emu(330000)
-TILES = ["done", "on_track", "lagging", "far_behind", "missing", "not_due"]
+BRIEF_TILE = tiles.TileLayout(height=Cm(2.5), stripe=Cm(0.22), count_box=(Cm(0.3), Cm(1.3)), count_size=34,
+                              label_box=(Cm(1.6), Cm(0.8)))
 LAG_HEADER = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "滞后区县"]
 LAG_WIDTHS = [3.0, 1.1, 1.1, 1.9, 1.3, 2.0, 2.1]
 
@@ -73,17 +75,8 @@ def _masthead(slide, s: Summary, issued: date) -> None:
 def _key_numbers(slide, s: Summary) -> None:
     gap = Cm(0.4)
     width = A3_W - 2 * EDGE
-    tile_w = int((width - gap * (len(TILES) - 1)) / len(TILES))
-    top = Cm(3.6)
-    for i, status in enumerate(TILES):
-        left = EDGE + i * (tile_w + gap)
-        kit.rect(slide, left, top, tile_w, Cm(2.5), "#F7F8FA", line="#E5E7EB")
-        kit.rect(slide, left, top, tile_w, Cm(0.22), STATUS_COLORS[status])
-        kit.text_box(slide, left, top + Cm(0.3), tile_w, Cm(1.3),
-                     [(str(s.counts.get(status, 0)), 34, {"bold": True, "color": TEXT_COLOR, "align": PP_ALIGN.CENTER})],
-                     anchor=MSO_ANCHOR.MIDDLE)
-        kit.text_box(slide, left, top + Cm(1.6), tile_w, Cm(0.8),
-                     [(status_badge(status), 14, {"color": TEXT_COLOR, "align": PP_ALIGN.CENTER})])
+    tiles.status_tiles(slide, EDGE, Cm(3.6), width, gap, s.counts, BRIEF_TILE,
+                       lambda status: [(status_badge(status), 14, {"color": TEXT_COLOR, "align": PP_ALIGN.CENTER})])
     kit.text_box(slide, EDGE, Cm(6.3), width, Cm(1.6), [(headline(s), 15, {"color": TEXT_COLOR})])
 
 

@@ -19,6 +19,7 @@ from pptx.util import Emu, Inches
 from indicators import cards
 from indicators.formatting import date_label, fmt_pct
 from indicators.report import slide_kit as kit
+from indicators.report import status_tiles as tiles
 from indicators.report.summary import LAGGING, Summary, key_figures
 from indicators.rules.ranking import no_ranking_reason
 from indicators.theme import (
@@ -38,7 +39,14 @@ TABLE_MAX_H = Inches(5.3)  # from TABLE_TOP to just above the footer
 ROW_H = Emu(370000)
 MATRIX_ROWS_PER_SLIDE = 11
 MATRIX_MAX_UNITS = 10
-TILE_STATUSES = ["done", "on_track", "lagging", "far_behind", "missing", "not_due"]
+DECK_TILE = tiles.TileLayout(height=Inches(1.3), stripe=Inches(0.1), count_box=(Inches(0.15), Inches(0.7)),
+                             count_size=36, label_box=(Inches(0.85), Inches(0.4)))
+
+
+def _tile_label(st: str) -> list:
+    """The status's mark in its colour, then its name."""
+    return [[(STATUS_MARKS[st] + " ", 14, {"color": STATUS_COLORS[st], "align": PP_ALIGN.CENTER}),
+             (status_badge(st).split(" ", 1)[-1], 14, {"color": TEXT_COLOR})]]
 
 
 def build_deck(summary: Summary, *, issued: date) -> bytes:
@@ -123,20 +131,7 @@ class _Deck:
                  if s.has_targets or not s.untargeted
                  else f"总体情况：{s.untargeted}项指标均未设定年度目标（列出数值、同比和排名）")
         slide = self.new_slide(title, f"{s.scope_name} · 数据截至{s.period_label}")
-        # status tiles
-        gap = Inches(0.18)
-        tile_w = int((CONTENT_W - gap * (len(TILE_STATUSES) - 1)) / len(TILE_STATUSES))
-        top = Inches(1.5)
-        for i, st in enumerate(TILE_STATUSES):
-            left = MARGIN + i * (tile_w + gap)
-            kit.rect(slide, left, top, tile_w, Inches(1.3), "#F7F8FA", line="#E5E7EB")
-            kit.rect(slide, left, top, tile_w, Inches(0.1), STATUS_COLORS[st])
-            kit.text_box(slide, left, top + Inches(0.15), tile_w, Inches(0.7),
-                         [(str(s.counts[st]), 36, {"bold": True, "color": TEXT_COLOR, "align": PP_ALIGN.CENTER})],
-                         anchor=MSO_ANCHOR.MIDDLE)
-            kit.text_box(slide, left, top + Inches(0.85), tile_w, Inches(0.4),
-                         [[(STATUS_MARKS[st] + " ", 14, {"color": STATUS_COLORS[st], "align": PP_ALIGN.CENTER}),
-                           (status_badge(st).split(" ", 1)[-1], 14, {"color": TEXT_COLOR})]])
+        tiles.status_tiles(slide, MARGIN, Inches(1.5), CONTENT_W, Inches(0.18), s.counts, DECK_TILE, _tile_label)
         # main figures
         top2 = Inches(3.1)
         left_w = Inches(7.6)
