@@ -207,16 +207,9 @@ def _normalise(table: str, frame: pd.DataFrame, sheet: str, problems: list[str])
     if table == "indicator":
         for col, words, default in (("kind", KIND_WORDS, None), ("direction", DIRECTION_WORDS, "higher"),
                                     ("frequency", FREQUENCY_WORDS, "monthly")):
-            def conv(v, words=words, default=default, col=col):
-                if _blank(v):
-                    return default
-                if v in words.values():
-                    return v
-                if v in words:
-                    return words[v]
-                problems.append(f"工作表「{sheet}」：「{v}」不是有效的{col}，可选 {' / '.join(words)}")
-                return default
-            frame[col] = pd.Series([conv(v) for v in frame[col]], dtype=object)
+            frame[col] = pd.Series([_coded(v, words, default, problems,
+                                           f"工作表「{sheet}」：「{v}」不是有效的{col}，可选 {' / '.join(words)}")
+                                    for v in frame[col]], dtype=object)
         frame["allow_negative"] = [False if _blank(v) else bool(YES_WORDS.get(str(v).strip(), v))
                                    for v in frame["allow_negative"]]
         frame["decimals"] = frame["decimals"].fillna(2)
@@ -249,12 +242,21 @@ def _normalise_contacts(frame: pd.DataFrame, sheet: str, problems: list[str]) ->
 def _basis(v, i: int, sheet: str, problems: list[str]):
     if _blank(v) or v in TOTAL_WORDS:
         return None
-    if v in BASIS_WORDS.values():
+    return _coded(v, BASIS_WORDS, None, problems,
+                  f"工作表「{sheet}」第{i + 2}行：目标口径「{v}」无效，可选 {' / '.join(BASIS_WORDS)}（累计值指标留空）")
+
+
+def _coded(v, words: dict[str, str], default, problems: list[str], problem: str):
+    """A setup cell's word (or its code already) as the code; blank → ``default``;
+    anything else adds ``problem`` and gives ``default``."""
+    if _blank(v):
+        return default
+    if v in words.values():
         return v
-    if v in BASIS_WORDS:
-        return BASIS_WORDS[v]
-    problems.append(f"工作表「{sheet}」第{i + 2}行：目标口径「{v}」无效，可选 {' / '.join(BASIS_WORDS)}（累计值指标留空）")
-    return None
+    if v in words:
+        return words[v]
+    problems.append(problem)
+    return default
 
 
 def _blank(v) -> bool:
