@@ -3,16 +3,12 @@
 
 import streamlit as st
 
-from indicators import ui, views
+from indicators import ui, ui_actions, views
 from indicators.accounts import permissions, users
 from indicators.errors import RejectedInput
 
-con = ui.db()
-actor = ui.actor()
-ui.apply_briefing_css(False)
-ui.page_header("我的账户")
-if "account_message" in st.session_state:
-    st.success(st.session_state.pop("account_message"), icon="✅")
+con, actor = ui_actions.working_page("我的账户")
+ui_actions.show_done("account_message")
 if users.must_change_password(con, actor.login):
     st.warning("您正在使用管理员设置的初始密码，请修改为只有您知道的密码。", icon="🔑")
 

@@ -6,19 +6,14 @@ signed-in user."""
 
 import streamlit as st
 
-from indicators import ui, views
-from indicators.errors import RejectedInput
+from indicators import ui, ui_actions, views
 from indicators.returns import pipeline
 
-con = ui.db()
-actor = ui.actor()
-ui.apply_briefing_css(False)
-ui.page_header("报送记录")
+con, actor = ui_actions.working_page("报送记录")
 if not ui.require_data(con):
     st.stop()
 
-if "rollback_message" in st.session_state:
-    st.success(st.session_state.pop("rollback_message"), icon="↩️")
+ui_actions.show_done("rollback_message", icon="↩️")
 
 tab_batches, tab_complete, tab_sent, tab_audit = st.tabs(
     ["报送批次", "报送完整性与催报", "发送记录", "操作日志"], key="batches_tabs",
@@ -50,15 +45,11 @@ with tab_batches:
             chosen = st.selectbox("选择要撤回的批次", list(labels), key=chooser_key, format_func=labels.get)
             ok = st.checkbox(f"确认撤回批次 {chosen}：该批次的数值不再计入，被它覆盖的旧值恢复有效", key=f"rb_ok_{chosen}")
             if st.button("撤回该批次", type="primary", icon=":material/undo:", disabled=not ok, key="rb_go"):
-                try:
-                    restored = pipeline.rollback(con, int(chosen), actor=actor, settings=ui.settings(), at=ui.now())
-                except RejectedInput as exc:
-                    st.error(str(exc), icon="⛔")
-                else:
-                    rows = int(active.loc[active["批次"] == chosen, "条数"].iloc[0])
-                    st.session_state["rollback_message"] = (
-                        f"已撤回批次 {chosen}：其 {rows} 条数值不再计入，恢复了 {restored} 个被它覆盖的旧值。")
-                    st.rerun()  # dispatch caches key on the data version: they refresh by themselves
+                rows = int(active.loc[active["批次"] == chosen, "条数"].iloc[0])
+                ui_actions.attempt(
+                    lambda: pipeline.rollback(con, int(chosen), actor=actor, settings=ui.settings(), at=ui.now()),
+                    "rollback_message",
+                    lambda restored: f"已撤回批次 {chosen}：其 {rows} 条数值不再计入，恢复了 {restored} 个被它覆盖的旧值。")
 
 # ---------------------------------------------------------------- completeness and 催报
 with tab_complete:

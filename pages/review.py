@@ -4,18 +4,13 @@ a few hours. Every decision is recorded as the signed-in user."""
 
 import streamlit as st
 
-from indicators import ui, views
-from indicators.errors import RejectedInput
+from indicators import ui, ui_actions, views
 from indicators.returns import lock, review
 
-con = ui.db()
-actor = ui.require("review", "unlock")
-ui.apply_briefing_css(False)
-ui.page_header("审核与锁定")
+con, actor = ui_actions.working_page("审核与锁定", "review", "unlock")
 st.caption("区县上传的报表为「待审核」，综合科或牵头科室审核通过后为「已通过」；退回的批次不再计入调度表，"
            "填报单位会看到退回原因。科室只审核本科室牵头的指标。")
-if "review_message" in st.session_state:
-    st.success(st.session_state.pop("review_message"), icon="✅")
+ui_actions.show_done("review_message")
 
 tab_queue, tab_lock = st.tabs(["待审核", "月份锁定"], key="review_tabs", on_change="rerun")
 
@@ -31,27 +26,17 @@ with tab_queue:
         chosen = st.selectbox("审核批次", list(labels), format_func=labels.get, key=f"rv_batch_{len(labels)}")
         left, right = st.columns(2)
         if left.button("审核通过", type="primary", icon=":material/check:", key="rv_approve"):
-            try:
-                done = review.approve(con, actor, chosen, at=ui.now())
-            except RejectedInput as exc:
-                st.error(str(exc), icon="⛔")
-            else:
-                st.session_state["review_message"] = (
-                    f"批次 {chosen}：审核通过 {done['approved']} 项指标" +
-                    ("，整批已通过。" if done["state"] == "approved" else f"，另有 {done['remaining']} 项待其他科室审核。"))
-                st.rerun()
+            ui_actions.attempt(lambda: review.approve(con, actor, chosen, at=ui.now()), "review_message", lambda done: (
+                f"批次 {chosen}：审核通过 {done['approved']} 项指标" +
+                ("，整批已通过。" if done["state"] == "approved" else f"，另有 {done['remaining']} 项待其他科室审核。")))
         with right:
             reason = st.text_input("退回原因（填报单位可见）", key=f"rv_reason_{chosen}",
                                    placeholder="如：R&D经费支出与统计快报不一致，请核实后重报")
             if st.button("退回", icon=":material/undo:", key="rv_return", disabled=not reason.strip()):
-                try:
-                    done = review.return_batch(con, actor, chosen, reason, settings=ui.settings(), at=ui.now())
-                except RejectedInput as exc:
-                    st.error(str(exc), icon="⛔")
-                else:
-                    st.session_state["review_message"] = (f"已退回批次 {chosen}：其数值不再计入，"
-                                                          f"恢复了 {done['restored']} 个被它覆盖的旧值。")
-                    st.rerun()
+                ui_actions.attempt(
+                    lambda: review.return_batch(con, actor, chosen, reason, settings=ui.settings(), at=ui.now()),
+                    "review_message", lambda done: f"已退回批次 {chosen}：其数值不再计入，"
+                                                   f"恢复了 {done['restored']} 个被它覆盖的旧值。")
 
 with tab_lock:
     s = ui.settings()
@@ -73,11 +58,7 @@ with tab_lock:
         hours = c3.number_input("时长（小时）", min_value=1, max_value=lock.MAX_UNLOCK_HOURS, value=4, key="ul_hours")
         why = st.text_input("解锁原因（记入操作日志）", key="ul_reason")
         if st.button("解锁", icon=":material/lock_open:", key="ul_go"):
-            try:
-                until = lock.unlock(con, actor, period=period, unit=unit, hours=hours, settings=s, now=ui.now(),
-                                    reason=why.strip() or None)
-            except RejectedInput as exc:
-                st.error(str(exc), icon="⛔")
-            else:
-                st.session_state["review_message"] = f"已解锁 {views.month_label(period)}，至 {until:%Y-%m-%d %H:%M}。"
-                st.rerun()
+            ui_actions.attempt(lambda: lock.unlock(con, actor, period=period, unit=unit, hours=hours, settings=s,
+                                                   now=ui.now(), reason=why.strip() or None),
+                               "review_message",
+                               lambda until: f"已解锁 {views.month_label(period)}，至 {until:%Y-%m-%d %H:%M}。")

@@ -4,21 +4,17 @@ the history of every target change."""
 
 import streamlit as st
 
-from indicators import ui, ui_chrome, views
+from indicators import ui, ui_actions, ui_chrome, views
 from indicators.db import catalog
 from indicators.errors import RejectedInput
 from indicators.safe_text import md_text
 from indicators.setup import workbook
 
-con = ui.db()
-actor = ui.require("setup_import", "target_edit")
-ui.apply_briefing_css(False)
-ui.page_header("设置管理")
+con, actor = ui_actions.working_page("设置管理", "setup_import", "target_edit")
 st.caption("单位、科室、领导、指标、责任分工和目标都是数据：可用设置工作簿整体导入导出，目标可在页面上直接调整，"
            "每次调整都保留历史。")
 
-if "setup_message" in st.session_state:
-    st.success(st.session_state.pop("setup_message"), icon="✅")
+ui_actions.show_done("setup_message")
 
 st.caption(f"操作人：{actor.display}（记入目标历史与操作日志）")
 empty = catalog.is_empty(con)

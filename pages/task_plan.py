@@ -4,23 +4,19 @@ with their 类别; the admin assigns the lead department and leader (suggested f
 
 import streamlit as st
 
-from indicators import ui, ui_chrome
+from indicators import ui, ui_actions, ui_chrome
 from indicators.errors import RejectedInput
 from indicators.formatting import month_label
 from indicators.rules import due
 from indicators.tasks import store as task_store
 from indicators.views import tasks as tv
 
-con = ui.db()
-actor = ui.require("task_plan")
-ui.apply_briefing_css(False)
-ui.page_header("工作安排导入")
+con, actor = ui_actions.working_page("工作安排导入", "task_plan")
 st.caption("上传月度重点工作安排（.txt 或 .docx）→ 预览识别出的部分与条目 → 导入为该月待确认任务 → "
            "指定牵头科室、分管领导 → 确认。确认后的任务出现在「重点任务」看板。")
 if not ui.require_data(con):
     st.stop()
-if "plan_message" in st.session_state:
-    st.success(st.session_state.pop("plan_message"), icon="✅")
+ui_actions.show_done("plan_message")
 
 months = tv.plan_months(due.reporting_month(ui.today()))
 period = st.selectbox("工作安排所属月份", months, index=2, format_func=month_label, key="w_plan_period")
@@ -46,14 +42,9 @@ if upload is not None:
     st.caption(f"操作人：{actor.display}（记入操作日志）")
     if st.button(f"导入为{month_label(period)}待确认任务", type="primary", disabled=not reading.items,
                  key="plan_import"):
-        try:
-            got = tv.draft_plan(con, reading, period, actor=actor, at=ui.now())
-        except RejectedInput as exc:
-            st.error(str(exc), icon="⛔")
-        else:
-            st.session_state["plan_message"] = (f"已导入 {len(got)} 项，其中新增待确认任务 {int(got['is_new'].sum())} 项"
-                                                "（已有的任务未重复导入）")
-            st.rerun()
+        ui_actions.attempt(lambda: tv.draft_plan(con, reading, period, actor=actor, at=ui.now()), "plan_message",
+                           lambda got: f"已导入 {len(got)} 项，其中新增待确认任务 {int(got['is_new'].sum())} 项"
+                                       "（已有的任务未重复导入）")
 
 st.subheader("② 指定牵头科室并确认")
 pending = tv.pending_drafts(con, period)
@@ -70,10 +61,5 @@ edited = st.data_editor(pending, hide_index=True, key=f"plan_editor_{period}", d
                             "任务名称": st.column_config.TextColumn(width="large")})
 st.caption(f"确认人：{actor.display}（记入操作日志）")
 if st.button(f"确认这 {len(edited)} 项任务", type="primary", key="plan_confirm"):
-    try:
-        n = task_store.confirm_tasks(con, tv.confirm_edits(con, edited), actor=actor, at=ui.now())
-    except RejectedInput as exc:
-        st.error(str(exc), icon="⛔")
-    else:
-        st.session_state["plan_message"] = f"已确认{month_label(period)}重点任务 {n} 项"
-        st.rerun()
+    ui_actions.attempt(lambda: task_store.confirm_tasks(con, tv.confirm_edits(con, edited), actor=actor, at=ui.now()),
+                       "plan_message", lambda n: f"已确认{month_label(period)}重点任务 {n} 项")

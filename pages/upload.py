@@ -7,15 +7,12 @@ with another unit's rows (or a changed figure of a locked month) is refused whol
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from indicators import ui, ui_chrome, views
+from indicators import ui, ui_actions, ui_chrome, views
 from indicators.errors import RejectedInput
 from indicators.returns import pipeline, template
 from indicators.safe_text import md_text
 
-con = ui.db()
-actor = ui.require("import")
-ui.apply_briefing_css(False)
-ui.page_header("数据报送")
+con, actor = ui_actions.working_page("数据报送", "import")
 st.caption("下载本月填报模板 → 填写 → 上传 → 系统逐格校验并预览变化 → 确认导入。"
            "有错误的文件整份不导入，一次上传的多个文件一起导入或都不导入；导入后可在「报送记录」页撤回。")
 if not ui.require_data(con):

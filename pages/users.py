@@ -3,16 +3,11 @@ password, disable or enable; and what each role may do."""
 
 import streamlit as st
 
-from indicators import ui, views
+from indicators import ui, ui_actions, views
 from indicators.accounts import ROLE_NAMES, users
-from indicators.errors import RejectedInput
 
-con = ui.db()
-actor = ui.require("user_admin")
-ui.apply_briefing_css(False)
-ui.page_header("用户管理")
-if "users_message" in st.session_state:
-    st.success(st.session_state.pop("users_message"), icon="✅")
+con, actor = ui_actions.working_page("用户管理", "user_admin")
+if ui_actions.show_done("users_message"):
     st.caption("新密码只显示这一次，请转告本人并要求登录后在「我的账户」中修改。")
 
 table = views.users_table(con)
@@ -34,35 +29,20 @@ with tab_add:
         dept = st.selectbox("绑定科室", list(depts["code"]), format_func=dict(zip(depts["code"], depts["name"])).get,
                             key="nu_dept")
     if st.button("新建用户", type="primary", icon=":material/person_add:", key="nu_go", disabled=not login.strip()):
-        try:
-            user, password = users.add_user(con, actor, login, role, name=name.strip() or None, unit=unit,
-                                            department=dept, at=ui.now())
-        except RejectedInput as exc:
-            st.error(str(exc), icon="⛔")
-        else:
-            st.session_state["users_message"] = f"已创建用户 {user.login}：{user.display}。初始密码：{password}"
-            st.rerun()
+        ui_actions.attempt(lambda: users.add_user(con, actor, login, role, name=name.strip() or None, unit=unit,
+                                                  department=dept, at=ui.now()),
+                           "users_message", lambda made: "已创建用户 {0.login}：{0.display}。初始密码：{1}".format(*made))
 
 with tab_change:
     who = st.selectbox("用户", list(table["登录名"]), key="cu_login")
     left, mid, right = st.columns(3)
     if left.button("重设密码", icon=":material/key:", key="cu_reset"):
-        try:
-            password = users.reset_password(con, actor, who, at=ui.now())
-        except RejectedInput as exc:
-            st.error(str(exc), icon="⛔")
-        else:
-            st.session_state["users_message"] = f"已重设 {who} 的密码，其已登录的会话全部失效。新密码：{password}"
-            st.rerun()
+        ui_actions.attempt(lambda: users.reset_password(con, actor, who, at=ui.now()), "users_message",
+                           lambda password: f"已重设 {who} 的密码，其已登录的会话全部失效。新密码：{password}")
     for col, disabled, label in ((mid, True, "停用"), (right, False, "启用")):
         if col.button(label, key=f"cu_{label}"):
-            try:
-                users.set_disabled(con, actor, who, disabled, at=ui.now())
-            except RejectedInput as exc:
-                st.error(str(exc), icon="⛔")
-            else:
-                st.session_state["users_message"] = f"已{label}用户 {who}。"
-                st.rerun()
+            ui_actions.attempt(lambda: users.set_disabled(con, actor, who, disabled, at=ui.now()), "users_message",
+                               lambda _: f"已{label}用户 {who}。")
 
 with tab_roles:
     ui.table(views.role_table(), key="role_table")
