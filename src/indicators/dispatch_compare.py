@@ -161,7 +161,7 @@ def comparisons(t: pd.DataFrame, k) -> None:
     y = compare(t, k, ["cur", "ly"])
     t["yoy"] = progress.yoy(kind, y["cur"], y["ly"]).to_numpy()
     t["value_ly"] = y["ly"]
-    _typed(t, "yoy", y, is_ratio, diff_unit)
+    _typed(t, "yoy", y, kind, diff_unit)
     t["yoy_pp"] = is_ratio & (t["unit"].to_numpy(dtype=object) == "%")
     step, due = t["step"].to_numpy(), t["due"].to_numpy()
     cum = kind.eq("cumulative").to_numpy()
@@ -179,13 +179,14 @@ def comparisons(t: pd.DataFrame, k) -> None:
     m = {"basis": np.where(three, m3["basis"], m2["basis"]), "note": np.where(three, m3["note"], m2["note"])}
     m["basis"][first & cum] = None
     m["note"][first & cum] = None
-    _typed(t, "mom", m, is_ratio, diff_unit)
+    _typed(t, "mom", m, kind, diff_unit)
 
 
-def _typed(t: pd.DataFrame, name: str, c: dict, is_ratio: np.ndarray, diff_unit: np.ndarray) -> None:
+def _typed(t: pd.DataFrame, name: str, c: dict, kind: pd.Series, diff_unit: np.ndarray) -> None:
     has = t[name].notna().to_numpy()
-    t[f"{name}_type"] = _text(np.where(has, np.where(is_ratio, "difference", "change"), None), t.index)
-    t[f"{name}_unit"] = _text(np.where(has & is_ratio, diff_unit, None), t.index)
+    types = progress.comparison_type(kind)  # a ratio's comparison is a difference, in its own unit
+    t[f"{name}_type"] = _text(np.where(has, types, None), t.index)
+    t[f"{name}_unit"] = _text(np.where(has & (types == "difference"), diff_unit, None), t.index)
     basis = np.asarray(c["basis"], dtype=object)
     t[f"{name}_basis"] = _text(np.where(has | (basis == "withheld"), basis, None), t.index)
     t[f"{name}_note"] = _text(np.where(has | (basis == "withheld"), np.asarray(c["note"], dtype=object), None), t.index)
