@@ -323,11 +323,6 @@ def target_text(r) -> str:
     return amount(r["target"], r)
 
 
-def rows_frame(rows: pd.DataFrame, fn) -> list[str]:
-    """``fn`` (one of the cell functions above) over every row of a dispatch frame."""
-    return [fn(r) for r in rows.to_dict(orient="records")]
-
-
 # ---------------------------------------------------------------- running text (notice, slide titles)
 
 def status_phrase(r) -> str:

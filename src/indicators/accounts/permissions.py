@@ -42,8 +42,6 @@ MATRIX: dict[str, frozenset[str]] = {
     "district": frozenset({"import", "rollback", "explain"}),
     "leader": frozenset(),
 }
-# actions limited to the actor's own unit (district) or own department's indicators
-SCOPED_ROLES = ("district", "department")
 
 
 def allowed(actor: Actor | None, action: str) -> bool:

@@ -53,7 +53,6 @@ RULES = ("cumulative", "cumulative_limit", "change", "hold", "no_baseline", "no_
 - ``no_baseline_increase``: a 年内新增 target without last year-end's value: the level the
   target means (B + increase) is unknown, nothing can be judged.
 """
-BASES = ("total", "level", "increase")
 
 
 def _fill(values, index) -> np.ndarray:
