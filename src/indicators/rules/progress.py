@@ -289,11 +289,7 @@ def comparison_type(kind) -> np.ndarray:
 def yoy(kind, value, value_ly) -> pd.Series:
     """同比: value / last year − 1 for cumulative and stock; for ratios the difference
     (in the ratio's own unit, i.e. percentage points for a % indicator)."""
-    kind = _obj(kind)
-    v, ly = _arr(value), _arr(value_ly)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(ly > 0, v / ly - 1, np.nan)
-    return pd.Series(np.where(kind == "ratio", v - ly, rel), index=_index(value))
+    return _change(kind, value, value_ly, _index(value))
 
 
 def period_value(kind, value, value_prev, first_of_year) -> pd.Series:
@@ -308,11 +304,16 @@ def period_value(kind, value, value_prev, first_of_year) -> pd.Series:
 
 def mom(kind, current, previous) -> pd.Series:
     """环比: on 当月值 for cumulative, on the level for stocks; difference for ratios."""
-    kind = _obj(kind)
+    return _change(kind, current, previous, _index(current))
+
+
+def _change(kind, current, previous, index: pd.Index) -> pd.Series:
+    """``current`` against ``previous`` as ``comparison_type`` says: the relative change
+    (NaN unless ``previous`` > 0), or for ratios the difference."""
     c, p = _arr(current), _arr(previous)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(p > 0, c / p - 1, np.nan)
-    return pd.Series(np.where(kind == "ratio", c - p, rel), index=_index(current))
+    return pd.Series(np.where(comparison_type(kind) == "difference", c - p, rel), index=index)
 
 
 def projection(kind, value, ly_share, due_month) -> pd.Series:
