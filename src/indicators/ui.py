@@ -299,83 +299,6 @@ class Filters:
     controls: object = None  # where a page adds its own filters (sidebar, or the briefing expander)
 
 
-
-
-def _url_state(name: str, options: list, default, fallback: Callable | None = None, format_func=str):
-    """The value of filter ``name``: the URL wins (a bookmark or a shared link), then what
-    this session chose on another page, then ``default``. A URL value that does not exist
-    (``?month=2030-01``, ``?unit=NOPE``) is replaced by ``fallback(value)`` → (value,
-    notice) or the default, with a visible Chinese notice; the URL is then corrected."""
-    q = st.query_params.get(name)
-    if q is not None and q in options:
-        value = q
-    elif q is not None and options:
-        value, notice = fallback(q) if fallback else (None, None)
-        if value not in options:
-            value = default
-        if notice is None:
-            notice = views.unknown_in_url(name, q[:40], format_func(value) if value is not None else None)
-        _url_notices().append(notice)
-        if _NOTICE_SLOT.get() is not None:  # the page header is drawn already: show it there
-            _show_notice(_NOTICE_SLOT.get(), notice)
-    elif st.session_state.get(f"_f_{name}") in options:
-        value = st.session_state[f"_f_{name}"]
-    else:
-        value = default
-    st.session_state[f"_f_{name}"] = value
-    return value
-
-
-def _url_notices() -> list[str]:
-    """This run's notices about URL values that do not exist (``page_header`` shows them)."""
-    return st.session_state.setdefault("_url_notices", [])  # emptied by script_run
-
-
-def _write_url(name: str, value, default) -> None:
-    if value is None or value == default:
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != str(value):
-        st.query_params[name] = str(value)
-
-
-def _on_change(name: str, default) -> None:
-    value = st.session_state[f"w_{name}"]
-    st.session_state[f"_f_{name}"] = value
-    _write_url(name, value, default)
-
-
-def synced_selectbox(label: str, name: str, options: list, *, format_func=str, help: str | None = None,
-                     placeholder: str = "暂无", default=None, fallback: Callable | None = None):
-    """A selectbox whose value lives in ``?name=code`` and survives page switches.
-    Streamlit's own ``bind="query-params"`` writes the displayed label into the URL; the
-    dispatch URLs carry codes (``?month=2026-10&unit=330106&ind=RD01``). ``default``
-    (else the first option) is what a URL without ``name`` means."""
-    default = default if default in options else (options[0] if options else None)
-    value = _url_state(name, options, default, fallback, format_func)
-    st.session_state[f"w_{name}"] = value
-    st.selectbox(label, options, key=f"w_{name}", format_func=format_func, help=help, placeholder=placeholder,
-                 on_change=_on_change, args=(name, default))
-    _write_url(name, value, default)
-    return value
-
-
-def _briefing_state() -> bool:
-    """``?briefing=1`` wins; otherwise the session remembers the toggle across pages."""
-    q = st.query_params.get("briefing")
-    if q is not None:
-        st.session_state["_f_briefing"] = q in ("1", "true", "True")
-    on = bool(st.session_state.get("_f_briefing", False))
-    _write_url("briefing", "1" if on else None, None)
-    return on
-
-
-def _set_briefing() -> None:
-    on = bool(st.session_state.get("w_briefing"))
-    st.session_state["_f_briefing"] = on
-    _write_url("briefing", "1" if on else None, None)
-
-
 def filters(con: Connection, *, unit: bool = True) -> Filters:
     """The shared sidebar: as-of month, unit, briefing toggle. Month and unit live in the
     URL (``?month=2026-10&unit=330106``) so a view can be bookmarked and shared; in
@@ -433,72 +356,6 @@ def require_data(con: Connection, f: Filters | None = None) -> bool:
 
 # ---------------------------------------------------------------- rendering helpers
 
-def apply_briefing_css(on: bool) -> None:
-    """Hide Streamlit's chrome and the sidebar and enlarge type for 16:9 screenshots."""
-    base = f"""
-    <style>
-    html, body, .stApp, .stApp p, .stApp h1, .stApp h2, .stApp h3, .stApp li, .stApp label, .stApp input,
-    .stApp button, .stApp div:not([data-testid="stIconMaterial"]) {{ font-family: {FONT_FAMILY}; }}
-    .stApp [data-testid="stIconMaterial"] {{ font-family: "Material Symbols Rounded"; }}
-    .ind-card {{ border:1px solid #E5E7EB; border-left:8px solid var(--c); border-radius:8px;
-                padding:10px 14px; margin-bottom:10px; background:#fff; min-height:178px; }}
-    .ind-card h4 {{ margin:0 0 4px 0; font-size:1.0rem; font-weight:600; color:{TEXT_COLOR}; padding:0; }}
-    .ind-card .v {{ font-size:1.55rem; font-weight:700; color:{TEXT_COLOR}; line-height:1.3; }}
-    .ind-card .m {{ font-size:0.86rem; color:#4B5563; line-height:1.55; }}
-    .ind-card .note {{ font-size:0.86rem; color:#6B7280; }}
-    .badge {{ display:inline-block; padding:1px 9px; border-radius:999px; color:#fff; font-weight:600;
-              font-size:0.84rem; white-space:nowrap; }}
-    .badge.light {{ color:{TEXT_COLOR}; }}
-    .asof {{ color:#6B7280; font-size:0.95rem; margin-top:-0.6rem; }}
-    .url-notice {{ background:#FFF7E0; border:1px solid #F2C94C; border-radius:8px; padding:8px 14px;
-                   color:#5C4200; font-size:1rem; }}
-    </style>"""
-    st.html(base)
-    st.html(ui_chrome.PRINT_CSS)
-    if not on:
-        return
-    st.html("""
-    <style>
-    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
-    header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-    [data-testid="stStatusWidget"], footer, #MainMenu { display: none !important; }
-    .block-container, [data-testid="stMainBlockContainer"] { padding: 1.2rem 2rem 2rem 2rem !important;
-        max-width: 1360px !important; }
-    h1 { font-size: 2.6rem !important; }
-    h2, h3 { font-size: 1.9rem !important; }
-    .stMarkdown p, .stMarkdown li { font-size: 1.25rem; }
-    .ind-card h4 { font-size: 1.3rem; } .ind-card .v { font-size: 2.0rem; }
-    .ind-card .m { font-size: 1.1rem; } .badge { font-size: 1.05rem; }
-    [data-testid="stDataFrame"] * { font-size: 1.05rem; }
-    .st-key-briefing_controls { opacity: 0.55; }
-    </style>""")
-
-
-def _light(status: str) -> bool:
-    return status in ("not_due", "no_target", "lagging")
-
-
-def badge_html(status: str) -> str:
-    color = STATUS_COLORS.get(status, "#999999")
-    cls = "badge light" if _light(status) else "badge"
-    return f'<span class="{cls}" style="background:{color}">{html.escape(status_badge(status))}</span>'
-
-
-# where this run's page header put URL notices (a page filter chosen after the header)
-_NOTICE_SLOT: ContextVar[object] = ContextVar("indicators_notice_slot", default=None)
-
-
-def _show_notice(where, notice: str) -> None:
-    where.html(f'<div class="url-notice">⚠️ {html.escape(notice)}</div>')
-
-
-def url_notices() -> None:
-    """Say which URL values did not exist and what is shown instead (the URL is corrected)."""
-    slot = st.container()
-    _NOTICE_SLOT.set(slot)
-    for notice in _url_notices():
-        _show_notice(slot, notice)
-
 
 def page_header(title: str, f: Filters | None = None, extra: str = "", source: str | None = None) -> None:
     url_notices()
@@ -509,59 +366,6 @@ def page_header(title: str, f: Filters | None = None, extra: str = "", source: s
                 f'{("　·　" + html.escape(extra)) if extra else ""}　·　来源：{html.escape(source or settings().source_label)}</div>')
 
 
-def headline_cards(cards: pd.DataFrame, per_row: int = 4) -> None:
-    """Indicator cards (``views.headline_cards``): the first line large, the others small,
-    then 同比 and 排名, the partial and comparable notes, and the rule as a caption."""
-    if cards.empty:
-        st.info("该单位没有需要调度的重点指标（未设定目标或未分配牵头科室）。")
-        return
-    for start in range(0, len(cards), per_row):
-        cols = st.columns(per_row)
-        for col, card in zip(cols, cards.iloc[start:start + per_row].itertuples(index=False)):
-            col.html(f'<div class="ind-card" style="--c:{card.color}"><h4>{html.escape(card.name)}</h4>'
-                     f'{badge_html(card.status)} {_card_body(card)}</div>')
-
-
-def _card_body(card) -> str:
-    esc = html.escape
-    lines = list(card.lines or [])
-    if not lines:
-        body = f'<div class="v">—</div><div class="note">{esc(card.note)}</div>'
-        return body + (f'<div class="m">目标 {esc(card.target_text)}</div>' if card.target_text != "—" else "")
-    (label, first), rest = lines[0], lines[1:]
-    body = f'<div class="m">{esc(label)}</div><div class="v">{esc(first)}</div>'
-    body += "".join(f'<div class="m">{esc(k)} <b>{esc(v)}</b></div>' for k, v in rest)
-    for extra in (card.yoy_text and card.yoy_text != "—" and f"同比 {card.yoy_arrow} {card.yoy_text}",
-                  card.rank_text and f"排名 {card.rank_text}"):
-        if extra:
-            body += f'<div class="m">{esc(extra)}</div>'
-    for note in (card.note, card.partial_text, card.review_text, card.comparable_text):
-        if note:
-            body += f'<div class="note">※ {esc(note)}</div>'
-    if card.caption:
-        body += f'<div class="note rule">{esc(card.caption)}</div>'
-    return body
-
-
-def status_column_config() -> dict:
-    return {"status": None, "gap_pp": None, "code": None}
-
-
-def briefing_on() -> bool:
-    return bool(st.session_state.get("_f_briefing", False))
-
-
-def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = None) -> None:
-    """A read-only table; raw helper columns (status, gap_pp, code) are hidden. Tall enough
-    for every row (paged 第 x / y 页 in briefing mode): nothing hides inside a box."""
-    if frame.empty:
-        st.caption("（无）")
-        return
-    rows, fitted = ui_chrome.shown_rows(frame, key=key or ui_chrome.next_table_key(), briefing=briefing_on())
-    st.dataframe(rows, hide_index=True, column_config=status_column_config(), placeholder="—",
-                 height=fitted if height == "auto" else height, key=key)
-
-
 def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | None = None) -> None:
     """Show a figure with the export config (PNG 2×, Chinese file name). In briefing mode
     the figure has a fixed 16:9 size and is not stretched."""
@@ -569,47 +373,22 @@ def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | 
     st.plotly_chart(fig, width="content" if f.briefing else "stretch", config=cfg, key=key, theme=None)
 
 
-def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "状态", key: str | None = None) -> None:
-    """A read-only table whose ``column`` cells take the colour of the row's ``tone``
-    (the label stays in the cell: colour is never the only signal)."""
-    if frame.empty:
-        st.caption("（无）")
-        return
-    tones = frame["tone"].tolist()
-    shown = frame.drop(columns=["tone"])
-
-    def paint(col: pd.Series) -> list[str]:
-        if col.name != column:
-            return [""] * len(col)
-        return [f"background-color: {colors.get(t, '#999999')}; color: {'#1F2933' if t in ('lagging', 'not_started') else '#FFFFFF'}; font-weight: 600"
-                for t in tones]
-
-    # tall enough for every row: a board cut off after ten rows hides what a leader must see
-    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, placeholder="—", height=ui_chrome.rows_height(len(shown)))
-
-
-def supervision_tables(sl, what: str) -> None:
-    """The 督办 list (``views.supervision.SupervisionList``): the summary per owner (most
-    to chase first), then each owner's indicators (with where their explanations stand)
-    and key tasks."""
-    from indicators.theme import TASK_STATUS_COLORS
-    from indicators.views.supervision import owner_indicators, owner_tasks
-    if sl.summary.empty:
-        st.info(f"还没有分配{what}的重点指标或重点任务。")
-        return
-    table(sl.summary)
-    for owner in sl.owners:
-        inds, tasks = owner_indicators(sl, owner), owner_tasks(sl, owner)
-        st.markdown(f"**{owner}** · 指标 {len(inds)} 项 · 任务 {len(tasks)} 项")
-        if len(inds):
-            table(inds)
-        if len(tasks):
-            toned_table(tasks, TASK_STATUS_COLORS)
-
-
-def delivery_log(log: pd.DataFrame, *, key: str) -> None:
-    """The delivery log (``views.delivery_log``): status and error wide enough to read."""
-    st.dataframe(log.drop(columns=["key", "problem"]), hide_index=True, key=key, column_config={
-        "更新时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-        "状态": st.column_config.TextColumn(width="medium"), "错误": st.column_config.TextColumn(width="large"),
-        "次数": st.column_config.NumberColumn(width="small")})
+# What pages call as ``ui.…``, kept in its own modules: the URL state and how things are
+# drawn. Imported last: they use nothing of this module, and this module's functions
+# (``filters``, ``page_header``, ``script_run``) call them.
+from indicators.ui_render import (  # noqa: E402,F401
+    apply_briefing_css,
+    badge_html,
+    delivery_log,
+    headline_cards,
+    supervision_tables,
+    table,
+    toned_table,
+)
+from indicators.ui_url import (  # noqa: E402,F401
+    _NOTICE_SLOT,
+    _briefing_state,
+    _set_briefing,
+    synced_selectbox,
+    url_notices,
+)
