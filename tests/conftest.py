@@ -21,6 +21,9 @@ def pytest_configure(config):
     testdate.pin_environment()
 
 
+pytest_plugins = ("stores",)  # the store fixtures: DuckDB file and PostgreSQL (tests/stores.py)
+
+
 def pytest_report_header(config):
     return f"suite day {testdate.TODAY} (latest due month {testdate.AS_OF})"
 
@@ -37,8 +40,9 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def tiny_con():
-    con = connection.connect(":memory:")
+def tiny_con(store, request):
+    """The tiny city with a batch, in memory — or, on PostgreSQL, in a new database."""
+    con = connection.connect(":memory:" if store == "duckdb" else request.getfixturevalue("new_db"))
     workbook.load_setup(con, tiny_setup(), actor=ADMIN, at=AT)
     batches.write_batch(con, tiny_observations(), file_name="tiny.xlsx", actor=ADMIN, at=AT)
     yield con
@@ -55,13 +59,4 @@ def demo_db_master(tmp_path_factory):
     load_demo(con, testdate.SETTINGS)
     con.execute("CHECKPOINT")
     con.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_db_master, tmp_path):
-    """A private copy of the demo database (a path), safe to modify."""
-    import shutil
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_master, path)
     return path

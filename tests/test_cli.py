@@ -1,4 +1,5 @@
-"""The `indicators` command line: exit codes, one-line messages, the status table."""
+"""The `indicators` command line: exit codes, one-line messages, the status table — over
+the DuckDB file and over PostgreSQL (every test on ``demo_db`` runs on both)."""
 
 import csv
 import io
@@ -14,6 +15,8 @@ from indicators.cli import main
 from indicators.cli.status import STATUS_JSON_KEYS
 from indicators.db import connection
 from indicators.rules import periods
+
+pytestmark = pytest.mark.both_stores
 
 REQUIRED_KEYS = {"indicator_code", "indicator_name", "org_unit_code", "org_unit_name", "period", "kind", "unit",
                  "value", "target", "completion", "expected", "gap_pp", "status", "yoy", "rank",
@@ -135,14 +138,37 @@ def test_unknown_unit_is_rejected(demo_db):
     assert out.returncode == 1 and "NOPE" in out.stderr
 
 
-def test_locked_database_fails_fast_with_one_line(demo_db):
-    holder = connection.connect(demo_db)  # this process holds the file, as the web app does
+def test_a_file_held_too_long_fails_after_the_lock_wait_with_one_line(demo_db_master, tmp_path, monkeypatch):
+    import shutil
+    path = tmp_path / "held.duckdb"
+    shutil.copy(demo_db_master, path)
+    monkeypatch.setenv("INDICATORS_LOCK_WAIT", "1")
+    holder = connection.connect(path)  # this process holds the file, as a long import does
     try:
-        out = run("status", "--period", "2026-10", "--db", demo_db)
+        out = run("status", "--period", "2026-10", "--db", path)
     finally:
         holder.close()
-    assert out.returncode == 1
-    assert "占用" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    assert "占用" in out.stderr and "已等待 1 秒" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_unreachable_postgres_is_one_line():
+    from localpg import free_port
+    out = run("status", "--db", f"postgresql://nobody@127.0.0.1:{free_port()}/indicators")
+    assert out.returncode == 1 and out.stderr.count("\n") == 1, out.stderr
+    assert "无法连接 PostgreSQL 数据库" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_missing_postgres_database_is_one_line(pg_server):
+    out = run("status", "--db", pg_server.url("no_such_db"))
+    assert out.returncode == 1 and out.stderr.count("\n") == 1, out.stderr
+    assert "没有数据库 no_such_db" in out.stderr and "createdb no_such_db" in out.stderr
+
+
+@pytest.mark.parametrize("url", ["postgresql://", "postgresql://u@h:99999/db", "postgresql://u@host"])
+def test_a_malformed_postgres_address_is_a_usage_error(url):
+    out = run("status", "--db", url)
+    assert out.returncode == 2 and "postgresql://用户@主机:端口/数据库名" in out.stderr, out.stderr
 
 
 def test_newer_database_is_refused(tmp_path):

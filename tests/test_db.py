@@ -1,4 +1,5 @@
-"""Opening, migrating, batches, supersede and rollback (indicators.db)."""
+"""Opening, migrating, batches, supersede and rollback (indicators.db) — on the DuckDB
+file and on PostgreSQL (``both_stores``: every test that takes ``store``/``new_db``)."""
 
 import subprocess
 import sys
@@ -13,10 +14,30 @@ from indicators.db import batches, connection, schema
 from indicators.db.schema import MIGRATIONS, SCHEMA_VERSION
 from indicators.errors import DatabaseInvalid, DatabaseMissing, DatabaseTooNew
 
+pytestmark = pytest.mark.both_stores
+
 
 def test_new_database_is_at_current_version(tmp_path):
     con = connection.connect(tmp_path / "a.duckdb", create=True)
     assert schema.schema_version(con) == SCHEMA_VERSION
+    con.close()
+
+
+def test_every_migration_runs_on_a_raw_postgres_database(pg_server):
+    """What DuckDB cannot do on PostgreSQL (sequences, ALTER … DEFAULT) runs there natively;
+    the schema comes out the same as on the DuckDB file."""
+    from stores import drop_postgres, fresh_postgres
+    name, url = fresh_postgres(pg_server)
+    try:
+        with connection.connect(url, create=True) as con, connection.connect(":memory:") as mem:
+            assert schema.schema_version(con) == SCHEMA_VERSION
+            assert schema.tables(con) == schema.tables(mem)
+            columns = "SELECT table_name, column_name FROM information_schema.columns " \
+                      "WHERE table_catalog = current_database() AND table_schema = current_schema() ORDER BY ALL"
+            assert con.execute(columns).fetchall() == mem.execute(columns).fetchall()
+            assert con.next_id("batch_id_seq") == 1 and con.next_id("batch_id_seq") == 2
+    finally:
+        drop_postgres(pg_server, name)
 
 
 def test_database_from_version_1_is_upgraded(tmp_path):
@@ -33,11 +54,11 @@ def test_database_from_version_1_is_upgraded(tmp_path):
     assert con.execute("SELECT name, aliases FROM org_unit").fetchall() == [("老市", None)]
 
 
-def test_newer_database_is_refused(tmp_path):
-    path = tmp_path / "new.duckdb"
-    connection.connect(path, create=True).execute("INSERT INTO schema_version (version) VALUES (99)").close()
+def test_newer_database_is_refused(new_db):
+    with connection.connect(new_db, create=True) as con:
+        con.execute("INSERT INTO schema_version (version) VALUES (99)")
     with pytest.raises(DatabaseTooNew, match="99"):
-        connection.connect(path)
+        connection.connect(new_db)
 
 
 def test_missing_database(tmp_path):
@@ -45,20 +66,44 @@ def test_missing_database(tmp_path):
         connection.connect(tmp_path / "none.duckdb")
 
 
-def test_second_process_gets_a_clear_lock_error(tmp_path):
-    path = tmp_path / "locked.duckdb"
-    holder = connection.connect(path, create=True)
+def _open_in_child(path, wait: float):
+    """Open ``path`` from another process, waiting ``wait`` seconds for its lock."""
     code = (
-        "import sys\n"
+        "import sys, time\n"
         "from indicators.db import connection\n"
         "from indicators.errors import DatabaseLocked\n"
-        f"try:\n    connection.connect({str(path)!r})\n"
-        "except DatabaseLocked as e:\n    print('LOCKED', e); sys.exit(3)\n"
+        "t = time.monotonic()\n"
+        f"try:\n    connection.connect({str(path)!r}, wait={wait}).close()\n"
+        "except DatabaseLocked as e:\n    print('LOCKED', round(time.monotonic() - t, 1), e); sys.exit(3)\n"
+        "print('OPENED', round(time.monotonic() - t, 1))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_second_process_waits_a_bounded_time_then_says_so(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    holder = connection.connect(path, create=True)
+    try:
+        out, err = _open_in_child(path, wait=1.5).communicate(timeout=60)
+    finally:
+        holder.close()
+    assert out.startswith("LOCKED"), err
+    waited = float(out.split()[1])
+    assert 1.5 <= waited < 10, out
+    assert "占用" in out and "已等待 1.5 秒" in out and "INDICATORS_LOCK_WAIT" in out
+
+
+def test_second_process_gets_the_file_once_the_first_lets_go(tmp_path):
+    """The web app holds the file only while a page runs: a command waiting meanwhile
+    gets it as soon as the run ends, instead of failing."""
+    import time
+    path = tmp_path / "busy.duckdb"
+    holder = connection.connect(path, create=True)
+    child = _open_in_child(path, wait=30)
+    time.sleep(1.0)  # the child is waiting now
     holder.close()
-    assert out.returncode == 3, out.stderr
-    assert "占用" in out.stdout
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0 and out.startswith("OPENED"), (out, err)
 
 
 def _values(rows):
@@ -70,8 +115,8 @@ def current(con):
         "SELECT indicator_code, org_unit, period, value FROM current_observation").fetchall()}
 
 
-def test_reupload_supersedes_and_keeps_history():
-    con = connection.connect(":memory:")
+def test_reupload_supersedes_and_keeps_history(new_db):
+    con = connection.connect(new_db, create=True)
     b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0), ("a", "x", "2026-02", 2.0)]), file_name="1.xlsx", actor=ADMIN, at=AT)
     b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0)]), file_name="2.xlsx", actor=ADMIN, at=AT)
     assert current(con) == {("a", "x", "2026-01"): 5.0, ("a", "x", "2026-02"): 2.0}
@@ -79,8 +124,8 @@ def test_reupload_supersedes_and_keeps_history():
     assert history == [(1.0, b1, b2), (2.0, b1, None), (5.0, b2, None)]
 
 
-def test_rollback_restores_replaced_values():
-    con = connection.connect(":memory:")
+def test_rollback_restores_replaced_values(new_db):
+    con = connection.connect(new_db, create=True)
     batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1.xlsx", actor=ADMIN, at=AT)
     b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 5.0), ("a", "y", "2026-01", 7.0)]), file_name="2.xlsx", actor=ADMIN, at=AT)
     assert batches.rollback_batch(con, b2, actor=ADMIN, at=AT) == 1
@@ -90,8 +135,8 @@ def test_rollback_restores_replaced_values():
     assert actions == ["import", "import", "rollback"]
 
 
-def test_rollback_of_older_batch_keeps_newer_values():
-    con = connection.connect(":memory:")
+def test_rollback_of_older_batch_keeps_newer_values(new_db):
+    con = connection.connect(new_db, create=True)
     b1 = batches.write_batch(con, _values([("a", "x", "2026-01", 1.0)]), file_name="1", actor=ADMIN, at=AT)
     b2 = batches.write_batch(con, _values([("a", "x", "2026-01", 2.0)]), file_name="2", actor=ADMIN, at=AT)
     b3 = batches.write_batch(con, _values([("a", "x", "2026-01", 3.0)]), file_name="3", actor=ADMIN, at=AT)
@@ -104,8 +149,8 @@ def test_rollback_of_older_batch_keeps_newer_values():
     assert batches.rollback_batch(con, b3, actor=ADMIN, at=AT) == 0  # twice is harmless
 
 
-def test_failed_batch_writes_nothing():
-    con = connection.connect(":memory:")
+def test_failed_batch_writes_nothing(new_db):
+    con = connection.connect(new_db, create=True)
     bad = _values([("a", "x", "2026-01", 1.0)]).drop(columns=["period"])
     with pytest.raises(KeyError):
         batches.write_batch(con, bad, file_name="bad", actor=ADMIN, at=AT)

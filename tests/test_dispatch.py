@@ -1,10 +1,13 @@
-"""The dispatch table end to end over a small database (indicators.dispatch)."""
+"""The dispatch table end to end over a small database (indicators.dispatch), on the
+DuckDB file and on PostgreSQL."""
 
 import pandas as pd
 import pytest
 
 from indicators.dispatch import COLUMNS, dispatch_table, role_periods
 from indicators.settings import Settings
+
+pytestmark = pytest.mark.both_stores
 
 
 def row(table, ind, unit):
@@ -113,10 +116,10 @@ def test_linear_pacing_setting(tiny_con):
     assert a.expected == pytest.approx(10 / 12) and a.status == "far_behind"
 
 
-def test_empty_database_gives_empty_table():
+def test_empty_database_gives_empty_table(new_db):
     from indicators.db import connection
-    con = connection.connect(":memory:")
-    assert dispatch_table(con, "2026-10", Settings()).empty
+    with connection.connect(new_db, create=True) as con:
+        assert dispatch_table(con, "2026-10", Settings()).empty
 
 
 def test_partial_stock_is_compared_like_for_like(tiny_con):

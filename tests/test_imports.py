@@ -1,4 +1,5 @@
-"""The import pipeline end to end: nothing half-loaded, diff, commit, rollback, CLI."""
+"""The import pipeline end to end: nothing half-loaded, diff, commit, rollback, CLI — on
+the DuckDB file and on PostgreSQL."""
 
 import json
 
@@ -23,14 +24,16 @@ from indicators.returns.pipeline import (
 HEAD = ["期间", "单位", "指标", "数值"]
 TABLES = ["org_unit", "indicator", "batch", "observation", "audit", "target"]
 
+pytestmark = pytest.mark.both_stores
+
 
 def snapshot(con):
     return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
 
 
 @pytest.fixture
-def con():
-    c = make_db()
+def con(store, request):
+    c = make_db(":memory:" if store == "duckdb" else request.getfixturevalue("new_db"))
     seed(c, [("JS", "D1", "2026-09", 8.0), ("GQ", "D1", "2026-10", 5.0)])
     yield c
     c.close()
@@ -96,8 +99,8 @@ def test_bytes_and_catalog_only(tmp_path, con):
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "t.duckdb"
+def db(new_db):
+    path = new_db
     c = make_db(path)
     seed(c, [("JS", "D1", "2026-09", 8.0)])
     c.close()

@@ -98,7 +98,8 @@ def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
             f"""SELECT n.ind, u.unit, n.per, o.value, o.batch_id
                FROM {COUNTED_VIEWS[counted]} o
                JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period
-               JOIN _units u ON u.code = o.org_unit"""
+               JOIN _units u ON u.code = o.org_unit
+               ORDER BY n.ind, u.unit, n.per"""  # sums add up in one order on every store
         ).fetchnumpy()
     return pd.DataFrame({
         "indicator_code": pd.Categorical.from_codes(raw["ind"].astype(np.int64), categories=ind_codes),

@@ -40,3 +40,7 @@ class PeriodLocked(RejectedInput):
 class SignInFailed(IndicatorsError):
     """Wrong login or password, a disabled or a locked account (an unknown login and a
     wrong password read the same)."""
+
+
+class DatabaseUnreachable(IndicatorsError):
+    """The PostgreSQL server cannot be reached or refuses the login."""

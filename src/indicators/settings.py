@@ -24,6 +24,7 @@ from indicators.errors import IndicatorsError
 
 DEFAULT_DB = Path("data") / "indicators.duckdb"
 CHANNELS = ("email", "dingtalk", "wecom")  # delivery channels, in display order
+DEFAULT_LOCK_WAIT = 10.0  # seconds; also the default of db.connection.connect
 
 
 class SettingError(IndicatorsError):
@@ -38,6 +39,23 @@ def text(raw: str) -> str:
 
 def path(raw: str) -> Path:
     return Path(raw).expanduser()
+
+
+def database(raw: str) -> Path | str:
+    """A DuckDB file (a ``Path``) or a PostgreSQL URL ``postgresql://USER@HOST:PORT/DB``
+    (kept as text: a ``Path`` would fold its ``//``)."""
+    raw = raw.strip()
+    if not re.match(r"^postgres(ql)?://", raw, re.IGNORECASE):
+        return Path(raw).expanduser()
+    from urllib.parse import urlsplit
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - a bad port raises here
+    except ValueError:
+        parts = None
+    if parts is None or not parts.hostname or not parts.path.strip("/"):
+        raise ValueError("PostgreSQL 地址应为 postgresql://用户@主机:端口/数据库名")
+    return raw
 
 
 def integer(lo: int, hi: int) -> Callable[[str], int]:
@@ -120,8 +138,8 @@ def setting(default, env: str, parse: Callable[[str], object], doc: str, *, secr
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path = setting(DEFAULT_DB, "INDICATORS_DB", path,
-                            "数据库文件（命令行 --db 优先）")
+    db_path: Path | str = setting(DEFAULT_DB, "INDICATORS_DB", database,
+                                  "数据库：DuckDB 文件，或 PostgreSQL 地址 postgresql://用户@主机:端口/库名（命令行 --db 优先）")
     pacing: str = setting("last_year", "INDICATORS_PACING",
                           choice(last_year="按上年同期累计进度，无历史时按 m/12", linear="按月平均 m/12"),
                           "序时进度的算法（指标目标自带月度节点时按节点）")
@@ -137,6 +155,8 @@ class Settings:
                                     "固定「今天」的日期（预演或测试用），默认为实际日期")
     source_label: str = setting("市科技局指标月调度系统", "INDICATORS_SOURCE", text,
                                 "图表和报告上的数据来源署名")
+    lock_wait: float = setting(DEFAULT_LOCK_WAIT, "INDICATORS_LOCK_WAIT", number(0, 600, "（秒）"),
+                               "数据库被另一进程占用或另一写入进行中时，最多等待的秒数，之后报错且不写入")
     browser_path: Path | None = setting(None, "BROWSER_PATH", path,
                                         "导出图表 PNG 所用的 Chromium/Chrome（默认在 PATH 中查找）")
     # bounds on one return file (indicators.returns.limits): each is checked before the

@@ -34,6 +34,7 @@ COMMAND_GROUPS = (
     "send",  # send reminders | pack | due | test | log | channels | retry
     "users",  # user add | list | passwd | disable | enable
     "review",  # review, unlock
+    "migrate",  # migrate --from … --to …
 )
 
 

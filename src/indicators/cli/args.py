@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from indicators import clock
 from indicators.accounts.roles import Actor, operator
 from indicators.rules import due, periods
+from indicators.settings import database
 
 if TYPE_CHECKING:
     from indicators.db.connection import Connection
@@ -29,18 +30,29 @@ def period_arg(text: str) -> str:
     return text
 
 
+def database_arg(text: str) -> Path | str:
+    """argparse type for ``--db``: a DuckDB file or ``postgresql://…`` (exit 2 if bad)."""
+    try:
+        return database(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
+    p.add_argument("--db", type=database_arg, default=None,
+                   help="数据库：DuckDB 文件或 postgresql://用户@主机:端口/库名（默认 data/indicators.duckdb 或 $INDICATORS_DB）")
 
 
-def db_path(args) -> Path:
+def db_path(args) -> Path | str:
     return args.db or args.settings.db_path
 
 
 def open_db(args, *, read_only: bool = False, create: bool = False) -> Connection:
-    """The database of ``--db`` (or the setting), for ``with open_db(args) as con:``."""
+    """The database of ``--db`` (or the setting), for ``with open_db(args) as con:``;
+    a file another process holds, or another writer, is waited for ``INDICATORS_LOCK_WAIT``
+    seconds."""
     from indicators.db import connection  # not needed for --help
-    return connection.connect(db_path(args), read_only=read_only, create=create)
+    return connection.connect(db_path(args), read_only=read_only, create=create, wait=args.settings.lock_wait)
 
 
 def add_period_arg(p: argparse.ArgumentParser, what: str = "数据截至月份") -> None:

@@ -54,12 +54,13 @@ def write_batch(
 
 def _insert_batch(con: Connection, frame: pd.DataFrame, file_name: str, sha256: str | None,
                   actor: Actor, note: str | None, at: dt.datetime, review: str) -> int:
-    batch_id = con.execute(
-        """INSERT INTO batch (file_name, sha256, uploaded_at, uploaded_by, uploader_login, uploader_role, rows,
+    batch_id = con.next_id("batch_id_seq")
+    con.execute(
+        """INSERT INTO batch (id, file_name, sha256, uploaded_at, uploaded_by, uploader_login, uploader_role, rows,
                               note, review)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        [file_name, sha256, at, actor.display, actor.login, actor.role, len(frame), note, review],
-    ).fetchone()[0]
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [batch_id, file_name, sha256, at, actor.display, actor.login, actor.role, len(frame), note, review],
+    )
     with con.registered("_incoming", frame):
         con.execute(
             """UPDATE observation AS o SET superseded_by = ?

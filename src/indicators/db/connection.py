@@ -16,16 +16,23 @@ alone), and every way a database can refuse — missing, locked by the running w
 not a database at all, made by newer code, a concurrent write — must reach the user as
 one line (``indicators.errors``), never a traceback.
 
-The target is a path (or ``":memory:"``) today. A later backend opens the same object
-over PostgreSQL attached through DuckDB's postgres extension (``connect(url)``): the SQL
-keeps running in DuckDB, ``_open`` grows a branch, ``_is_conflict`` learns the
-serialization-failure message, and ``write`` is where the bounded retry of a whole unit
-already lives.
+The target is a DuckDB file (or ``":memory:"``) or a PostgreSQL URL
+(``postgresql://USER@HOST:PORT/DB``) attached through DuckDB's postgres extension: the
+SQL keeps running in DuckDB either way, and the few places the two differ (opening,
+generated ids, some DDL, what a conflict looks like) are ``indicators.db.backend``.
+
+Write units are serialized: each one first takes the write turn (one row of
+``write_turn``), so two writers never interleave — the later one, in another process or
+replica or another session of the app, meets the conflict at its first statement,
+and ``write`` runs it again from a fresh snapshot after a short, jittered pause, for up
+to ``wait`` seconds (``INDICATORS_LOCK_WAIT``). That is what keeps "the current value of
+each key" single even when two returns for the same district land at once.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,16 +41,13 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
-from indicators.errors import (
-    DatabaseInvalid,
-    DatabaseLocked,
-    DatabaseMissing,
-    WriteConflict,
-)
+from indicators.db import backend as backends
+from indicators.errors import DatabaseInvalid, WriteConflict
+from indicators.settings import DEFAULT_LOCK_WAIT
 
 T = TypeVar("T")
 MEMORY = ":memory:"
-WRITE_ATTEMPTS = 3  # a whole write unit is tried this often when another writer got there first
+MIN_ATTEMPTS = 3  # a whole write unit is tried at least this often when another writer got there first
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -54,12 +58,21 @@ class Connection:
     cursor is what another thread (a Streamlit session) uses.
     """
 
-    def __init__(self, raw: duckdb.DuckDBPyConnection, target: str, *, read_only: bool = False):
+    def __init__(self, raw: duckdb.DuckDBPyConnection, target: str, *, read_only: bool = False,
+                 store: backends.Embedded | None = None, wait: float = DEFAULT_LOCK_WAIT):
         self._raw = raw
         self.target = target
         self.read_only = read_only
+        self.store = store or backends.for_target(target)  # what differs between DuckDB and PostgreSQL
+        self.wait = wait  # seconds a write waits for another writer before giving up
         self._depth = 0  # open transaction() blocks on this cursor
         self._doomed = False  # an inner block failed: the outermost one must roll back
+        self._has_turn = False  # this transaction holds the write turn
+
+    @property
+    def kind(self) -> str:
+        """``"duckdb"`` or ``"postgres"``."""
+        return self.store.kind
 
     # ------------------------------------------------------------ statements
 
@@ -76,9 +89,30 @@ class Connection:
             return run(*args)
         except duckdb.Error as exc:
             self._doomed = self._depth > 0  # DuckDB has aborted the open transaction
-            if _is_conflict(exc):
+            if self.store.is_conflict(exc):
                 raise WriteConflict(_CONFLICT_MESSAGE) from exc
             raise
+
+    def next_id(self, sequence: str) -> int:
+        """The next value of ``sequence`` (e.g. ``batch_id_seq``): unique across every
+        process writing to the database. Used instead of ``INSERT … RETURNING``, which
+        DuckDB cannot run on PostgreSQL."""
+        return self._guarded(self.store.next_id, self._raw, sequence)
+
+    def advance_sequence(self, sequence: str, past: int) -> None:
+        """Make a fresh ``sequence`` hand out ids above ``past`` (a copied database)."""
+        self._guarded(self.store.advance_sequence, self._raw, sequence, past)
+
+    def attach_read_only(self, other: str | Path, alias: str) -> str:
+        """Database ``other`` readable in this connection's SQL, read-only, as ``alias``;
+        returns the prefix of its tables (``alias.main`` / ``alias.public``)."""
+        if not _IDENTIFIER.match(alias):
+            raise ValueError(f"not an SQL identifier: {alias!r}")
+        return self._guarded(backends.for_target(str(other)).attach_read_only, self._raw, alias)
+
+    def migration_statement(self, stmt: str) -> None:
+        """One statement of a schema migration (``db.schema``), run where it can run."""
+        self._guarded(self.store.migration_statement, self._raw, stmt)
 
     @contextmanager
     def registered(self, name: str, frame: pd.DataFrame) -> Iterator[str]:
@@ -86,7 +120,10 @@ class Connection:
         fixed identifiers in the code, never user input)."""
         if not _IDENTIFIER.match(name):
             raise ValueError(f"not an SQL identifier: {name!r}")
-        self._raw.register(name, frame)
+        # a text column with no values (an empty reading) would register as INTEGER and
+        # fail a join against a text column once PostgreSQL's rows are scanned
+        blank = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
+        self._raw.register(name, frame.astype(dict.fromkeys(blank, "str")) if blank else frame)
         try:
             yield name
         finally:
@@ -114,7 +151,7 @@ class Connection:
                 self._depth -= 1
             return
         self._raw.execute("BEGIN TRANSACTION")
-        self._depth, self._doomed = 1, False
+        self._depth, self._doomed, self._has_turn = 1, False, False
         try:
             yield self
         except BaseException:
@@ -126,30 +163,46 @@ class Connection:
                 raise RuntimeError("a nested transaction failed; the whole transaction was rolled back")
             self._commit()
         finally:
-            self._depth, self._doomed = 0, False
+            self._depth, self._doomed, self._has_turn = 0, False, False
 
-    def write(self, work: Callable[[Connection], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
-        """``work(con)`` as one transaction. When a concurrent writer changed the same rows
-        first, the whole unit runs again, up to ``attempts`` times, then ``WriteConflict``.
-        Inside an open transaction it joins it: only the outermost unit can be retried."""
+    def write(self, work: Callable[[Connection], T], *, attempts: int | None = None) -> T:
+        """``work(con)`` as one transaction that holds the write turn. When another writer
+        holds it or committed first, the whole unit runs again after a short pause —
+        for up to ``self.wait`` seconds (at least ``MIN_ATTEMPTS`` tries), or exactly
+        ``attempts`` tries when given — then ``WriteConflict``, with nothing written.
+        Inside an open transaction it joins it (taking the turn if the transaction has
+        not yet): only the outermost unit can be retried."""
         if self._depth:
             with self.transaction():
+                self._take_write_turn(self.wait)
                 return work(self)
-        for attempt in range(1, attempts + 1):
+        deadline = time.monotonic() + self.wait
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 with self.transaction():
+                    self._take_write_turn(max(0.05, deadline - time.monotonic()))
                     return work(self)
             except WriteConflict:
-                if attempt == attempts:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                if attempts is not None and attempt >= attempts or \
+                        attempts is None and attempt >= MIN_ATTEMPTS and time.monotonic() >= deadline:
+                    raise WriteConflict(_gave_up(self.wait if attempts is None else None)) from None
+            time.sleep(backends.backoff(attempt))
+
+    def _take_write_turn(self, wait: float) -> None:
+        if self._has_turn:
+            return
+        self._guarded(self.store.begin_write, self._raw, wait)
+        self.execute("UPDATE write_turn SET turn = turn + 1 WHERE id = 1")
+        self._has_turn = True
 
     def _commit(self) -> None:
         try:
             self._raw.execute("COMMIT")
         except duckdb.Error as exc:
             self._rollback()
-            if _is_conflict(exc):
+            if self.store.is_conflict(exc):
                 raise WriteConflict(_CONFLICT_MESSAGE) from exc
             raise
 
@@ -163,7 +216,9 @@ class Connection:
 
     def cursor(self) -> Connection:
         """A new cursor on the same database (use it as ``with con.cursor() as cur``)."""
-        return Connection(self._raw.cursor(), self.target, read_only=self.read_only)
+        raw = self._raw.cursor()
+        self.store.on_cursor(raw)
+        return Connection(raw, self.target, read_only=self.read_only, store=self.store, wait=self.wait)
 
     def close(self) -> None:
         self._raw.close()
@@ -175,16 +230,20 @@ class Connection:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Connection({self.target!r}{', read_only' if self.read_only else ''})"
+        return f"Connection({backends.shown(self.target)!r}{', read_only' if self.read_only else ''})"
 
 
 # ---------------------------------------------------------------- opening
 
 
-def connect(target: str | Path, *, create: bool = False, read_only: bool = False) -> Connection:
-    """Open the database at ``target`` and bring its schema up to date (``":memory:"``
-    for a throwaway one). Raises ``DatabaseMissing`` (and ``create`` is false),
-    ``DatabaseLocked``, ``DatabaseInvalid`` or ``DatabaseTooNew``, each one line.
+def connect(target: str | Path, *, create: bool = False, read_only: bool = False,
+            wait: float = DEFAULT_LOCK_WAIT) -> Connection:
+    """Open the database at ``target`` — a DuckDB file, ``":memory:"`` for a throwaway
+    one, or ``postgresql://USER@HOST:PORT/DB`` — and bring its schema up to date.
+    ``wait`` bounds, in seconds, how long opening waits for a file another process
+    holds, and how long a write waits for another writer (``INDICATORS_LOCK_WAIT``).
+    Raises ``DatabaseMissing`` (and ``create`` is false), ``DatabaseLocked``,
+    ``DatabaseInvalid``, ``DatabaseUnreachable`` or ``DatabaseTooNew``, each one line.
 
     A read-only open of a database from older code migrates it first (briefly
     read-write), so ``indicators status`` on last year's file reads the tables this
@@ -193,15 +252,17 @@ def connect(target: str | Path, *, create: bool = False, read_only: bool = False
 
     target = str(target)
     read_only = read_only and target != MEMORY
-    con = _open(target, create=create, read_only=read_only)
+    con = _open(target, create=create, read_only=read_only, wait=wait)
     try:
         version = schema.schema_version(con)
-        if version == 0 and con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0]:
-            raise DatabaseInvalid(f"{target} 是别的 DuckDB 数据库，不是指标月调度的数据库。请检查 --db 或 INDICATORS_DB。")
+        if version == 0 and schema.tables(con):
+            what = "DuckDB" if con.kind == "duckdb" else " PostgreSQL "
+            raise DatabaseInvalid(f"{backends.shown(target)} 是别的{what}数据库（已有别的程序的表），"
+                                  "不是指标月调度的数据库。请检查 --db 或 INDICATORS_DB。")
         if read_only and version < schema.SCHEMA_VERSION:
             con.close()
-            connect(target).close()
-            con = _open(target, create=False, read_only=True)
+            connect(target, wait=wait).close()
+            con = _open(target, create=False, read_only=True, wait=wait)
         schema.migrate(con)
     except BaseException:
         con.close()
@@ -209,36 +270,10 @@ def connect(target: str | Path, *, create: bool = False, read_only: bool = False
     return con
 
 
-def _open(target: str, *, create: bool, read_only: bool) -> Connection:
-    if target != MEMORY:
-        path = Path(target)
-        if not path.exists() and not create:
-            raise DatabaseMissing(f"数据库不存在：{path}。请先运行 `indicators init --db {path}`（加 --demo 载入示例市）。")
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        raw = duckdb.connect(target, read_only=read_only and target != MEMORY)
-    except duckdb.Error as exc:
-        raise _opening_error(exc, target, read_only) from None
-    return Connection(raw, target, read_only=read_only)
-
-
-def _opening_error(exc: duckdb.Error, target: str, read_only: bool = False) -> Exception:
-    """What went wrong opening ``target``, as the user should read it."""
-    text = str(exc).lower()
-    if "lock" in text and read_only:  # status / report: they would only have read
-        return DatabaseLocked(
-            f"数据库 {target} 正忙：另一个进程（如正在运行的网页应用）正在使用它。本命令只读取数据、不会写入，"
-            "但 DuckDB 文件被占用时无法同时打开。请稍后重试，或先关闭网页应用；也可以复制一份数据库文件，用 --db 指向副本。")
-    if "lock" in text:
-        return DatabaseLocked(
-            f"数据库 {target} 正被另一个进程（如正在运行的网页应用）占用，无法写入。"
-            "请关闭该进程后重试，或使用另一个数据库文件。")
-    if "not a valid duckdb database" in text or "is a directory" in text:
-        return DatabaseInvalid(f"{target} 不是指标月调度的数据库文件（DuckDB），或已损坏。请检查 --db 或 INDICATORS_DB。")
-    if "permission denied" in text:
-        return DatabaseInvalid(f"没有权限打开数据库文件 {target}。请检查文件权限。")
-    return exc
+def _open(target: str, *, create: bool, read_only: bool, wait: float) -> Connection:
+    store = backends.for_target(target)
+    raw = store.open(create=create, read_only=read_only, wait=wait)
+    return Connection(raw, target, read_only=read_only, store=store, wait=wait)
 
 
 _CONFLICT_MESSAGE = "数据库正被另一项操作同时修改，本次操作未写入任何数据。请稍后重试。"
@@ -250,6 +285,15 @@ _CONFLICT_MESSAGE = "数据库正被另一项操作同时修改，本次操作�
 LOST_RACE: tuple[type[Exception], ...] = (WriteConflict, duckdb.TransactionException, duckdb.ConstraintException)
 
 
-def _is_conflict(exc: duckdb.Error) -> bool:
-    """A write that lost to a concurrent one (DuckDB's optimistic concurrency)."""
-    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+def _gave_up(waited: float | None) -> str:
+    if waited is None:
+        return _CONFLICT_MESSAGE
+    return (f"数据库正被其他写入占用，已等待 {waited:g} 秒仍未轮到，本次操作未写入任何数据。"
+            "请稍后重试（等待时间由 INDICATORS_LOCK_WAIT 设置）。")
+
+
+def release(target: str | Path) -> None:
+    """Let go of what this process keeps open for ``target`` between connections — on
+    PostgreSQL the attached instance and its pooled connections (before dropping the
+    database, say); nothing for a DuckDB file."""
+    backends.for_target(str(target)).release()

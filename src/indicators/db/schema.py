@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indicators.errors import DatabaseTooNew
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -285,13 +285,34 @@ _V8 = [
     )""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8}
+# Version 9: the write turn. Every write unit first bumps this one row (db.connection),
+# so concurrent writers — processes and replicas on PostgreSQL, sessions of one app —
+# never interleave: the later one conflicts at once and runs again from a fresh
+# snapshot, and each (indicator, unit, period) keeps exactly one current value.
+_V9 = [
+    "CREATE TABLE write_turn (id INTEGER PRIMARY KEY, turn BIGINT NOT NULL)",
+    "INSERT INTO write_turn (id, turn) VALUES (1, 0)",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9}
+
+# Generated ids: each sequence and the column it fills (a copy of a database carries
+# them on, ``db.transfer``). A new sequence goes here too — a test checks.
+SEQUENCES: dict[str, tuple[str, str]] = {"batch_id_seq": ("batch", "id")}
+# The schema's own bookkeeping: every database keeps its own rows, a copy skips them.
+BOOKKEEPING = ("schema_version", "write_turn")
+
+
+def tables(con) -> list[str]:
+    """The tables (not views) of the database's own schema, sorted by name."""
+    return [r[0] for r in con.execute(con.store.tables_sql).fetchall()]
 
 
 def schema_version(con) -> int:
     """How far the database at ``con`` has been migrated (0: a new, empty one)."""
     has = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        " AND table_catalog = current_database() AND table_schema = current_schema()"
     ).fetchone()[0]
     if not has:
         return 0
@@ -309,12 +330,21 @@ def migrate(con) -> int:
         )
     if current == SCHEMA_VERSION:
         return current
-    with con.transaction():
-        if current == 0:
-            con.execute("CREATE TABLE IF NOT EXISTS schema_version "
-                        "(version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            for stmt in MIGRATIONS[version]:
-                con.execute(stmt)
-            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    try:
+        with con.transaction():
+            if current == 0:
+                con.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                            "(version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for stmt in MIGRATIONS[version]:
+                    con.migration_statement(stmt)
+                con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    except Exception:
+        # on a shared store another process may have migrated at the same moment: its
+        # DDL made ours fail (PostgreSQL made us wait for its commit first)
+        if con.kind != "postgres":
+            raise
+        con.execute("CALL pg_clear_cache()")
+        if schema_version(con) != SCHEMA_VERSION:
+            raise
     return SCHEMA_VERSION
