@@ -27,32 +27,31 @@ ROOT = Path(__file__).resolve().parent
 
 
 @st.cache_resource(show_spinner="首次启动：正在创建数据库并载入示例市……")
-def _first_start(db_path: str, _settings: Settings) -> None:
-    path = Path(db_path)
-    if path.exists():
+def _first_start(target: str, _settings: Settings) -> None:
+    from indicators.db import backend, connection
+    if backend.is_postgres(target) or Path(target).exists():  # a shared store is set up by its admin
         return
-    from indicators.db import connection
     from indicators.demo.load import load_demo
-    with connection.connect(path, create=True) as con:
+    with connection.connect(target, create=True, wait=_settings.lock_wait) as con:
         load_demo(con, _settings)
 
 
 @st.cache_resource(show_spinner=False)
-def _first_admin(db_path: str, _settings: Settings) -> None:
+def _first_admin(target: str, _settings: Settings) -> None:
     """A database with no account at all (a real one, or one made before accounts):
     ``admin`` with a generated password, shown once here on the server's console."""
     from indicators import clock
     from indicators.accounts import operator
     from indicators.accounts.users import first_admin
     from indicators.db import connection
-    with connection.connect(db_path, create=True) as con:
+    with connection.connect(target, create=True, wait=_settings.lock_wait) as con:
         password = first_admin(con, operator(), at=clock.now(_settings))
     if password is not None:
         print(f"指标月调度：已创建管理员账户 admin，初始密码（只显示这一次，请登录后修改）：{password}", flush=True)
 
 
-_first_start(str(Path(ui.settings().db_path).resolve()), ui.settings())
-_first_admin(str(Path(ui.settings().db_path).resolve()), ui.settings())
+_first_start(ui.db_target(), ui.settings())
+_first_admin(ui.db_target(), ui.settings())
 
 PAGES = [  # (file, title, icon, section, what the role must be allowed: None = every signed-in user)
     ("pages/overview.py", "调度总览", ":material/dashboard:", "调度", None),

@@ -3,6 +3,8 @@
 
     python3 dev.py app    # start the web app (first start creates data/indicators.duckdb with the demo city)
     python3 dev.py test   # run the whole test suite (browser tests need Debian's chromium)
+    python3 dev.py cluster [--replicas N] [--port P]   # PostgreSQL + N replicas + HAProxy on
+                                                       # 127.0.0.1, stopped with Ctrl-C (deploy/cluster.py)
 
 Both create ``.venv`` on first use (and bring it up to date whenever a lock changes), so
 nothing needs installing by hand: ``app`` installs the runtime lock ``requirements.lock``,
@@ -49,7 +51,7 @@ def ensure_env(command: str) -> None:
 
 
 def main(argv: list) -> int:  # no newer syntax: an old Python must reach the refusal
-    if len(argv) < 1 or argv[0] not in ("app", "test"):
+    if len(argv) < 1 or argv[0] not in ("app", "test", "cluster"):
         print(__doc__)
         return 2
     if tuple(sys.version_info[:2]) not in PYTHONS:
@@ -57,15 +59,22 @@ def main(argv: list) -> int:  # no newer syntax: an old Python must reach the re
         print(f"需要 Python {wanted}（依赖锁定文件按这些版本解析），当前是 {sys.version.split()[0]}。"
               f"请用其中之一运行，如 python3.11 dev.py {argv[0]}", file=sys.stderr)
         return 2
-    ensure_env(argv[0])
+    ensure_env("app" if argv[0] == "cluster" else argv[0])
     os.chdir(ROOT)
     if argv[0] == "app":
         port = os.environ.get("PORT", "8501")
         cmd = [str(PY), "-m", "streamlit", "run", "serve.py", "--server.port", port,
                "--browser.gatherUsageStats", "false", *argv[1:]]
+    elif argv[0] == "cluster":
+        cmd = [str(PY), str(ROOT / "deploy" / "cluster.py"), *argv[1:]]
     else:
         cmd = [str(PY), "-m", "pytest", *argv[1:]]
-    return subprocess.call(cmd)
+    child = subprocess.Popen(cmd)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached the child too: let it finish cleaning up
+            continue
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ if not ui.require_data(con, f):
     st.stop()
 
 table = ui.dispatch(con, f.period)
-ov = views.overview(con, table, f.period, f.unit, ui.settings(), ui.now())
+# to the minute: who is late changes with the clock only at deadlines, and a cached
+# result serves every session until the data (or the minute) changes
+ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(), ui.now().replace(second=0, microsecond=0))
 ctx = ui.chart_context(f)
 
 cols = st.columns(len(ov.counts))

@@ -200,3 +200,17 @@ def test_another_programs_duckdb_file_is_refused_not_taken_over(tmp_path):
     raw = duckdb.connect(str(path), read_only=True)
     assert raw.execute("SELECT table_name FROM information_schema.tables").fetchall() == [("sales",)]
     raw.close()
+
+
+def test_another_programs_postgres_database_is_refused_not_taken_over(pg_server):
+    from stores import drop_postgres, fresh_postgres
+
+    from indicators.errors import DatabaseInvalid
+    name, url = fresh_postgres(pg_server)
+    pg_server.psql("CREATE TABLE sales (id INTEGER)", database=name)
+    try:
+        with pytest.raises(DatabaseInvalid, match="别的 PostgreSQL 数据库"):
+            connection.connect(url, create=True)
+        assert pg_server.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database=name).strip() == "1"
+    finally:
+        drop_postgres(pg_server, name)

@@ -1,179 +1,62 @@
-"""The one thin module that imports streamlit: connection, shared filters, briefing
-mode, badges and the chart wrapper. Pages call these and ``indicators.views``; nothing
-here computes a number.
+"""The one thin module that imports streamlit (with ``ui_data``, its database and
+settings part, re-exported here): shared filters, briefing mode, badges and the chart
+wrapper. Pages call these and ``indicators.views``; nothing here computes a number.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from indicators import clock, ui_chrome, views
+from indicators import ui_chrome, ui_data, views
 from indicators.accounts import permissions, routes, sessions, users
 from indicators.accounts.roles import Actor
 from indicators.charts import ChartContext, export_config
-from indicators.db import catalog, connection
+from indicators.db import catalog
 from indicators.db.connection import Connection
-from indicators.dispatch import dispatch_table
 from indicators.formatting import month_label
 from indicators.returns import pipeline
 from indicators.returns.limits import Limits
 from indicators.returns.pipeline import ReturnReading
-from indicators.rules import due
 from indicators.safe_text import md_text
-from indicators.settings import SettingError, Settings, load
 from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
-
-T = TypeVar("T")
-
-# ---------------------------------------------------------------- data access
-
-@st.cache_resource(show_spinner=False)
-def _settings() -> Settings:
-    """Read once per process: the environment, then ``.streamlit/secrets.toml``."""
-    return load(secrets=_secrets())
-
-
-def _secrets() -> dict:
-    if not st.secrets.load_if_toml_exists():
-        return {}
-    return {k: v for k, v in st.secrets.to_dict().items() if not isinstance(v, dict)}
-
-
-def settings() -> Settings:
-    """The app's settings; a bad value stops the page with the one line that names it."""
-    try:
-        return _settings()
-    except SettingError as exc:
-        st.error(f"{exc}请改正后重新启动。", icon="⛔")
-        st.stop()
-
-
-def today() -> dt.date:
-    return clock.today(settings())
-
-
-def limits() -> Limits:
-    """What one uploaded return may cost to read (the same bounds as the CLI's)."""
-    return Limits.from_settings(settings())
-
-
-def now() -> dt.datetime:
-    return clock.now(settings())
-
-
-def latest_due_month() -> str:
-    """The newest month whose return deadline has passed: what the pages open on."""
-    s = settings()
-    return due.latest_due_month(clock.today(s), s.deadline_day)
-
-
-@st.cache_resource(show_spinner=False)
-def _connection(db_path: str) -> Connection:
-    """One connection per process and database file (DuckDB locks the file)."""
-    return connection.connect(db_path, create=True)
-
-
-def _leave_legacy_pages() -> None:
-    """Streamlit treats a ``pages/`` folder as the old multipage mode until ``app.py`` has
-    called ``st.navigation`` once in the process, so a bookmarked ``/indicator`` opened
-    first after a restart would run the page without the router (no layout, file-name
-    menu). Switch to the router and rerun the same page through it — also when the router
-    itself is running: the session was made in the old mode, and without the rerun the
-    first click in it (the sign-in button) came back as a fresh page with empty widgets.
-    The switch happens on the process's first run, a page load, so no click is dropped."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - private API moved
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-# set by ``script_run(router=True)``: app.py itself is running, so the switch needs no rerun
-# (a rerun there would drop the click that started this run, e.g. the sign-in button)
-_ROUTER_RUNNING: ContextVar[bool] = ContextVar("indicators_router_running", default=False)
-
-
-def _shared() -> Connection:
-    return _connection(str(Path(settings().db_path).resolve()))
-
-
-# The cursor of the script run in progress: a holder that ``script_run`` sets up and
-# ``db`` fills on first use. A ContextVar, because each session's run has its own thread.
-_RUN_CURSOR: ContextVar[list[Connection] | None] = ContextVar("indicators_run_cursor", default=None)
+from indicators.ui_data import (  # noqa: F401 - the app's database and settings, re-exported
+    cached,
+    data_version,
+    db,
+    db_target,
+    deferred,
+    dispatch,
+    latest_due_month,
+    limits,
+    now,
+    settings,
+    today,
+)
 
 
 @contextmanager
 def script_run(router: bool = False) -> Iterator[None]:
     """One script run of a page: the router (``app.py``, ``router=True``) runs every page
-    inside it, so the run's cursor is closed when the page is done — also when it stops
-    or reruns."""
-    holder: list[Connection] = []
-    token = _RUN_CURSOR.set(holder)
+    inside it. The run's database connection (``ui_data``) is closed when the page is
+    done — also when it stops or reruns — and the run's table keys and URL notices start
+    empty."""
     ui_chrome.reset_table_keys()
     st.session_state["_url_notices"] = []
     slot_token = _NOTICE_SLOT.set(None)
-    routing = _ROUTER_RUNNING.set(router)
     try:
-        yield
+        with ui_data.script_run(router):
+            yield
     finally:
-        _ROUTER_RUNNING.reset(routing)
-        _RUN_CURSOR.reset(token)
         _NOTICE_SLOT.reset(slot_token)
-        for cur in holder:
-            cur.close()
-
-
-def db() -> Connection:
-    """This script run's cursor on the shared connection (cursors are per thread)."""
-    _leave_legacy_pages()
-    holder = _RUN_CURSOR.get()
-    if holder is None:
-        raise RuntimeError("ui.db() outside ui.script_run(): pages run through the router in app.py")
-    if not holder:
-        holder.append(_shared().cursor())
-    return holder[0]
-
-
-def deferred(make: Callable[[Connection], T]) -> Callable[[], T]:
-    """For a download generated on click — after this run has ended, on another thread:
-    a callable that opens its own cursor, calls ``make(cursor)`` and closes it."""
-    shared = _shared()
-
-    def run() -> T:
-        with shared.cursor() as cur:
-            return make(cur)
-    return run
-
-
-def data_version(con: Connection) -> tuple:
-    """Changes whenever a batch, a rollback or a target changes: the cache key of results."""
-    return catalog.data_version(con)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _dispatch(db_path: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
-    with _connection(db_path).cursor() as con:
-        return dispatch_table(con, period, _settings)
-
-
-def dispatch(con: Connection, period: str) -> pd.DataFrame:
-    """The dispatch table of ``period``, cached until the data changes."""
-    s = settings()
-    key = (s.pacing, s.done_at, s.lagging_from_pp)
-    return _dispatch(str(Path(s.db_path).resolve()), period, data_version(con), s, key)
 
 
 # ---------------------------------------------------------------- who is signed in
@@ -189,7 +72,7 @@ def _session_key(path: str) -> bytes:
 
 def _key() -> bytes:
     s = settings()
-    return _session_key(str(sessions.key_path(Path(s.db_path).resolve(), s.session_key_file)))
+    return _session_key(str(sessions.key_path(db_target(), s.session_key_file)))
 
 
 def signed_in() -> Actor | None:
@@ -306,7 +189,7 @@ def filters(con: Connection, *, unit: bool = True) -> Filters:
     briefing = _briefing_state()
     apply_briefing_css(briefing)
     box = st.sidebar if not briefing else st.container(key="briefing_controls")
-    have = catalog.periods(con)
+    have = cached(catalog.periods, con)
     months, default, note = views.month_menu(have, latest_due_month())
     with box:
         controls = st.expander("⚙ 汇报设置（月份、单位、指标、退出汇报模式）") if briefing else st.container()
@@ -318,7 +201,7 @@ def filters(con: Connection, *, unit: bool = True) -> Filters:
                 format_func=lambda p: month_label(p) + ("" if p in have else "（无数据）"))
             code = None
             if unit:
-                opts = views.unit_options(con)
+                opts = cached(views.unit_options, con)
                 labels = dict(zip(opts["code"], opts["label"]))
                 code = synced_selectbox("单位", "unit", opts["code"].tolist(), placeholder="暂无单位",
                                         format_func=lambda c: labels.get(c, c),
@@ -326,7 +209,7 @@ def filters(con: Connection, *, unit: bool = True) -> Filters:
             st.session_state["w_briefing"] = briefing
             st.toggle("汇报模式（16:9 截图）", key="w_briefing", on_change=_set_briefing,
                       help="隐藏侧栏与菜单，图表按 16:9 大字号排版，便于截图放入幻灯片。网址加 ?briefing=1 亦可。")
-    names = views.unit_options(con).set_index("code")["name"] if unit else pd.Series(dtype=object)
+    names = cached(views.unit_options, con).set_index("code")["name"] if unit else pd.Series(dtype=object)
     return Filters(period=period, unit=code, unit_name=names.get(code) if code else None,
                    has_data=period in have, briefing=briefing, controls=controls, default=default, note=note)
 
@@ -339,7 +222,7 @@ def chart_context(f: Filters, source: str | None = None) -> ChartContext:
 
 def require_data(con: Connection, f: Filters | None = None) -> bool:
     """Stop the page with a helpful message when there is nothing to show."""
-    if catalog.is_empty(con):
+    if cached(catalog.is_empty, con):
         st.info("数据库中还没有指标设置。请由管理员导入设置工作簿，或在命令行运行 "
                 "`indicators init --demo --db 文件名` 载入示例市后重新打开。", icon="ℹ️")
         return False

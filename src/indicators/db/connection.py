@@ -256,8 +256,8 @@ def connect(target: str | Path, *, create: bool = False, read_only: bool = False
     try:
         version = schema.schema_version(con)
         if version == 0 and schema.tables(con):
-            what = "DuckDB" if con.kind == "duckdb" else " PostgreSQL "
-            raise DatabaseInvalid(f"{backends.shown(target)} 是别的{what}数据库（已有别的程序的表），"
+            what = "DuckDB" if con.kind == "duckdb" else "PostgreSQL"
+            raise DatabaseInvalid(f"{backends.shown(target)} 是别的 {what} 数据库（已有别的程序的表），"
                                   "不是指标月调度的数据库。请检查 --db 或 INDICATORS_DB。")
         if read_only and version < schema.SCHEMA_VERSION:
             con.close()

@@ -1,0 +1,144 @@
+"""A Streamlit client that speaks the browser's protocol, without a browser.
+
+What Streamlit's frontend does, reduced to what a load test needs:
+
+1. ``GET /`` — the page; through HAProxy this is where the sticky-session cookie
+   (``SRV``) is set, and Streamlit sets its ``_streamlit_xsrf`` cookie;
+2. a websocket to ``/_stcore/stream`` with the subprotocols ``streamlit, <xsrf token>``
+   (the frontend's way of passing the token), sending those cookies;
+3. a ``BackMsg`` with ``rerun_script`` (a ``ClientState``: query string, page, widget
+   states) for every run — the first one creates the session's page;
+4. ``ForwardMsg`` protobufs back: ``new_session``, ``delta`` (elements: an ``exception``
+   element is an error shown on the page, so is an ``alert`` of format ERROR),
+   ``navigation`` (the pages and their script hashes), and ``script_finished``, which
+   ends the run.
+
+A run's time is from sending ``rerun_script`` to ``script_finished``. Used by
+``bench/bench_load.py`` and by the test that the CLI works next to the running app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
+
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+
+DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+
+
+@dataclass
+class Run:
+    """One script run as the browser saw it."""
+
+    seconds: float
+    elements: int = 0
+    errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # markdown / alert / html bodies, for checks
+
+
+class Session:
+    """One browser tab: ``await s.open()``, ``await s.run(query)`` …, ``await s.close()``."""
+
+    def __init__(self, base: str, *, timeout: float = 120.0):
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.pages: dict[str, str] = {}  # url path ("" for the default page) → page script hash
+        self._ws = None
+
+    async def open(self) -> None:
+        self.cookies = await asyncio.to_thread(_get_cookies, self.base)
+        parts = urlsplit(self.base)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        protocols = ["streamlit"] + ([self.cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in self.cookies else [])
+        header = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self._ws = await connect(f"{scheme}://{parts.netloc}/_stcore/stream", subprotocols=protocols,
+                                 additional_headers={"Cookie": header} if header else None,
+                                 max_size=None, open_timeout=self.timeout, ping_interval=None)
+
+    @property
+    def server(self) -> str | None:
+        """Which replica HAProxy pinned this session to (its ``SRV`` cookie)."""
+        return self.cookies.get("SRV")
+
+    async def run(self, query: str = "", page: str = "") -> Run:
+        """Rerun the app with URL query ``query`` on page ``page`` (its URL path, "" for
+        the default page) and wait for the run to finish."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_script_hash = self.pages.get(page, "")
+        msg.rerun_script.page_name = page
+        msg.rerun_script.context_info.timezone = "Asia/Shanghai"
+        msg.rerun_script.context_info.locale = "zh-CN"
+        msg.rerun_script.widget_states.SetInParent()
+        started = time.perf_counter()
+        await self._ws.send(msg.SerializeToString())
+        run = Run(0.0)
+        deadline = started + self.timeout
+        while True:
+            raw = await asyncio.wait_for(self._ws.recv(), timeout=max(0.1, deadline - time.perf_counter()))
+            fm = ForwardMsg()
+            fm.ParseFromString(raw)
+            kind = fm.WhichOneof("type")
+            if kind == "delta":
+                self._element(fm, run)
+            elif kind == "navigation":
+                self.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
+                self.pages.setdefault("", next((p.page_script_hash for p in fm.navigation.app_pages
+                                                if p.is_default), ""))
+            elif kind == "page_not_found":
+                run.errors.append(f"page not found: {fm.page_not_found.page_name}")
+            elif kind == "session_event" and fm.session_event.WhichOneof("type") == "script_compilation_exception":
+                run.errors.append("script compilation exception")
+            elif kind == "script_finished" and fm.script_finished in DONE:
+                run.seconds = time.perf_counter() - started
+                return run
+
+    @staticmethod
+    def _element(fm: ForwardMsg, run: Run) -> None:
+        if fm.delta.WhichOneof("type") != "new_element":
+            return
+        el = fm.delta.new_element
+        run.elements += 1
+        what = el.WhichOneof("type")
+        if what == "exception":
+            run.errors.append(f"{el.exception.type}: {el.exception.message}")
+        elif what == "alert":
+            run.texts.append(el.alert.body)
+            if el.alert.format == Alert.ERROR:
+                run.errors.append(el.alert.body)
+        elif what == "markdown":
+            run.texts.append(el.markdown.body)
+        elif what == "html":
+            run.texts.append(el.html.body)
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+            self._ws = None
+
+
+def _get_cookies(base: str) -> dict[str, str]:
+    """``GET /`` and keep the cookies it sets (HAProxy's ``SRV``, Streamlit's XSRF)."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
+    try:
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET / answered {response.status}")
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return {k: m.value for k, m in jar.items()}
+    finally:
+        conn.close()

@@ -1,0 +1,229 @@
+"""The app's side of the database and the settings (part of ``indicators.ui``, which
+re-exports everything here; pages call ``ui.db()``, ``ui.cached(…)``, ``ui.settings()``).
+
+How the app holds the database. The DuckDB file is opened for each script run — on the
+run's first statement — and closed when the run ends, so between runs, most of the
+time, the file is free for ``indicators status``, ``report`` or an import next to the
+running app; a run or a command that meets the other waits ``INDICATORS_LOCK_WAIT``
+seconds for it, then says so. Results are cached by data version — on the file its
+(and its WAL's) mtime and size — so a rerun on unchanged data need not open the file
+to learn that nothing changed. PostgreSQL has no file lock: one connection per
+process, a cursor per run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from indicators import clock
+from indicators.db import backend, catalog, connection
+from indicators.db.connection import Connection
+from indicators.dispatch import dispatch_table
+from indicators.errors import IndicatorsError
+from indicators.returns.limits import Limits
+from indicators.rules import due
+from indicators.settings import SettingError, Settings, load
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------- settings and the clock
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    """Read once per process: the environment, then ``.streamlit/secrets.toml``."""
+    return load(secrets=_secrets())
+
+
+def _secrets() -> dict:
+    if not st.secrets.load_if_toml_exists():
+        return {}
+    return {k: v for k, v in st.secrets.to_dict().items() if not isinstance(v, dict)}
+
+
+def settings() -> Settings:
+    """The app's settings; a bad value stops the page with the one line that names it."""
+    try:
+        return _settings()
+    except SettingError as exc:
+        st.error(f"{exc}请改正后重新启动。", icon="⛔")
+        st.stop()
+
+
+def today() -> dt.date:
+    return clock.today(settings())
+
+
+def limits() -> Limits:
+    """What one uploaded return may cost to read (the same bounds as the CLI's)."""
+    return Limits.from_settings(settings())
+
+
+def now() -> dt.datetime:
+    return clock.now(settings())
+
+
+def latest_due_month() -> str:
+    """The newest month whose return deadline has passed: what the pages open on."""
+    s = settings()
+    return due.latest_due_month(clock.today(s), s.deadline_day)
+
+
+def db_target() -> str:
+    """The database this app serves: the DuckDB file's absolute path, or the URL."""
+    where = settings().db_path
+    return str(where) if backend.is_postgres(where) else str(Path(where).resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def _postgres(target: str, wait: float) -> Connection:
+    """PostgreSQL: one connection per process and database (its pool of server
+    connections behind it); each run takes a cursor."""
+    return connection.connect(target, create=True, wait=wait)
+
+
+@contextmanager
+def _opened(target: str) -> Iterator[Connection]:
+    """A connection for as long as the block runs: the DuckDB file opened and closed
+    again, or a cursor of the process's PostgreSQL connection. A database that cannot
+    be opened (held too long by another process, unreachable) stops the page with one
+    line."""
+    wait = settings().lock_wait
+    try:
+        con = _postgres(target, wait).cursor() if backend.is_postgres(target) else \
+            connection.connect(target, create=True, wait=wait)
+    except IndicatorsError as exc:
+        st.error(str(exc), icon="⛔")
+        st.stop()
+    with con:
+        yield con
+
+
+def _leave_legacy_pages() -> None:
+    """Streamlit treats a ``pages/`` folder as the old multipage mode until ``app.py`` has
+    called ``st.navigation`` once in the process, so a bookmarked ``/indicator`` opened
+    first after a restart would run the page without the router (no layout, file-name
+    menu). Switch to the router and rerun the same page through it — also when the router
+    itself is running: the session was made in the old mode, and without the rerun the
+    first click in it (the sign-in button) came back as a fresh page with empty widgets.
+    The switch happens on the process's first run, a page load, so no click is dropped."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - private API moved
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# The connection of the script run in progress: a holder that ``script_run`` sets up and
+# ``db`` fills on first use. A ContextVar, because each session's run has its own thread.
+class _RunConnection:
+    """The run's connection as pages see it: it opens the database on the first
+    statement, so a rerun served from the caches (``cached``, ``dispatch``) does not
+    open the DuckDB file at all. ``store`` (what the version stamp needs) is there
+    without opening."""
+
+    def __init__(self, closing: ExitStack, where: str):
+        self._closing, self._where, self._con = closing, where, None
+        self.target, self.store = where, backend.for_target(where)
+
+    def _open(self) -> Connection:
+        if self._con is None:
+            self._con = self._closing.enter_context(_opened(self._where))
+        return self._con
+
+    def __getattr__(self, name):  # execute, transaction, write, registered, cursor …
+        return getattr(self._open(), name)
+
+
+@dataclass
+class _Run:
+    closing: ExitStack
+    con: _RunConnection | None = None
+
+
+_RUN_CURSOR: ContextVar[_Run | None] = ContextVar("indicators_run_cursor", default=None)
+
+
+# set by ``script_run(router=True)``: app.py itself is running
+_ROUTER_RUNNING: ContextVar[bool] = ContextVar("indicators_router_running", default=False)
+
+
+@contextmanager
+def script_run(router: bool = False) -> Iterator[None]:
+    """One script run of a page: the router (``app.py``, ``router=True``) runs every page
+    inside it, so the run's connection is closed (the DuckDB file let go) when the page
+    is done — also when it stops or reruns."""
+    with ExitStack() as closing:
+        token = _RUN_CURSOR.set(_Run(closing))
+        routing = _ROUTER_RUNNING.set(router)
+        try:
+            yield
+        finally:
+            _ROUTER_RUNNING.reset(routing)
+            _RUN_CURSOR.reset(token)
+
+
+def db() -> Connection:
+    """This script run's connection, opened on its first statement and closed when the
+    run ends."""
+    _leave_legacy_pages()
+    run = _RUN_CURSOR.get()
+    if run is None:
+        raise RuntimeError("ui.db() outside ui.script_run(): pages run through the router in app.py")
+    if run.con is None:
+        run.con = _RunConnection(run.closing, db_target())
+    return run.con  # type: ignore[return-value] - it behaves as the Connection it opens
+
+
+def deferred(make: Callable[[Connection], T]) -> Callable[[], T]:
+    """For a download generated on click — after this run has ended, on another thread:
+    a callable that opens its own connection, calls ``make(con)`` and closes it."""
+    where = db_target()
+
+    def run() -> T:
+        with _opened(where) as con:
+            return make(con)
+    return run
+
+
+def data_version(con: Connection) -> tuple:
+    """Changes whenever a batch, a rollback or a target changes: the cache key of
+    results. On the DuckDB file its (and its WAL's) mtime and size, read without
+    touching the database; on PostgreSQL one query."""
+    return con.store.stamp() or catalog.data_version(con)
+
+
+def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
+    """``fn(con, *args, **kwargs)`` — a read of page data — computed once per data
+    version and arguments in this process, for every session: until the data changes,
+    a rerun gets it without touching the database."""
+    return _cached(db_target(), data_version(con), f"{fn.__module__}.{fn.__qualname__}", args, kwargs, fn)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached(target: str, version: tuple, name: str, args: tuple, kwargs: dict, _fn: Callable) -> object:
+    with _opened(target) as con:
+        return _fn(con, *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
+    with _opened(target) as con:
+        return dispatch_table(con, period, _settings)
+
+
+def dispatch(con: Connection, period: str) -> pd.DataFrame:
+    """The dispatch table of ``period``, cached until the data changes."""
+    s = settings()
+    key = (s.pacing, s.done_at, s.lagging_from_pp)
+    return _dispatch(db_target(), period, data_version(con), s, key)

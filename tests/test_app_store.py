@@ -1,0 +1,101 @@
+"""The web app and the embedded DuckDB file: the app holds the file only while a page
+runs and serves unchanged data from its caches, so commands work next to it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import testdate
+from pagetest import fresh_caches, open_page  # noqa: F401 - fresh_caches clears Streamlit's caches
+from test_uploads import long_return
+
+from indicators import ui_data
+from indicators.rules import periods
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "deploy"))
+
+
+def _take_for_writing(path) -> subprocess.CompletedProcess:
+    """Open the file read-write from another process at once, as `indicators import` would."""
+    code = f"import duckdb; duckdb.connect({str(path)!r}).close(); print('free')"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_the_app_lets_go_of_the_file_when_a_run_ends(demo_db, monkeypatch):
+    at = open_page("pages/overview.py", demo_db, monkeypatch)
+    assert not at.exception and at.title
+    out = _take_for_writing(demo_db)
+    assert out.stdout.strip() == "free", out.stderr
+
+
+def test_a_rerun_on_unchanged_data_does_not_open_the_file(demo_db, monkeypatch):
+    opened = []
+    real = ui_data.connection.connect
+    monkeypatch.setattr(ui_data.connection, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))
+    at = open_page("pages/responsibility.py", demo_db, monkeypatch)
+    assert not at.exception and opened  # the first run read the database
+    opened.clear()
+    at.run()
+    assert not at.exception and at.title[0].value == "责任分解"
+    assert opened == []  # served from the caches: the file's mtime and size had not changed
+
+
+def _late_return(tmp_path) -> Path:
+    path = tmp_path / "青溪县.xlsx"
+    title = f"示例市 {periods.label(testdate.AS_OF)} 科技重点指标报送表"
+    path.write_bytes(long_return([(testdate.AS_OF, "QX", "青溪县", "JSHT", "技术合同成交额", 14.5)], title=title))
+    return path
+
+
+def test_commands_read_and_write_next_to_the_running_app(demo_db, tmp_path):
+    """A real server with sessions clicking through pages; meanwhile `status` and an
+    import run as commands — and the next page run shows the imported value."""
+    from cluster import Cluster
+    from stclient import Session
+
+    env = {**os.environ, "INDICATORS_LOCK_WAIT": "60"}
+    with Cluster(replicas=1, db=str(demo_db), proxy=False, log_dir=tmp_path) as app:
+        errors, stop = [], threading.Event()
+
+        async def browse():
+            sessions = [Session(app.url) for _ in range(3)]
+            for s in sessions:
+                await s.open()
+            while not stop.is_set():
+                for run in await asyncio.gather(*(s.run(f"month={testdate.AS_OF}") for s in sessions)):
+                    errors.extend(run.errors)
+            for s in sessions:
+                await s.close()
+
+        clicking = threading.Thread(target=lambda: asyncio.run(browse()))
+        clicking.start()
+        try:
+            status = subprocess.run([sys.executable, "-m", "indicators", "status", "--json", "--db", str(demo_db)],
+                                    capture_output=True, text=True, timeout=300, env=env)
+            imported = subprocess.run([sys.executable, "-m", "indicators", "import", str(_late_return(tmp_path)),
+                                       "--yes", "--db", str(demo_db)], capture_output=True, text=True, timeout=300,
+                                      env=env)
+        finally:
+            stop.set()
+            clicking.join(timeout=300)
+        assert status.returncode == 0 and status.stdout.startswith("["), status.stderr
+        assert imported.returncode == 0, imported.stderr
+        assert errors == []
+
+        async def look():
+            s = Session(app.url)
+            await s.open()
+            try:
+                return await s.run(f"month={testdate.AS_OF}&unit=QX")
+            finally:
+                await s.close()
+        page = asyncio.run(look())
+    assert page.errors == []
+    assert any("14.50" in t or "14.5 " in t for t in page.texts), [t for t in page.texts if "技术合同" in t][:2]
