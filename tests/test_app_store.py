@@ -99,3 +99,34 @@ def test_commands_read_and_write_next_to_the_running_app(demo_db, tmp_path):
         page = asyncio.run(look())
     assert page.errors == []
     assert any("14.50" in t or "14.5 " in t for t in page.texts), [t for t in page.texts if "技术合同" in t][:2]
+
+
+def _page_texts(at) -> list[str]:
+    return [e.value for kind in ("title", "markdown", "caption", "info", "warning", "error", "success")
+            for e in getattr(at, kind)] + [h.proto.body for h in at.get("html")]
+
+
+def test_every_leader_page_shows_the_same_on_postgres(demo_db_master, pg_server, demo_pg_master, tmp_path, monkeypatch):
+    """What users see must not differ: the same page texts over the file and over
+    PostgreSQL (a copy of the same demo city)."""
+    import shutil
+
+    import streamlit as st
+    from stores import drop_postgres, fresh_postgres
+    path = tmp_path / "city.duckdb"
+    shutil.copy(demo_db_master, path)
+    name, url = fresh_postgres(pg_server, template=demo_pg_master)
+    try:
+        for page, query in [("pages/overview.py", {}), ("pages/indicator.py", {"ind": "GXQY"}),
+                            ("pages/responsibility.py", {"unit": "GXQ"}), ("pages/batches.py", {})]:
+            shown = {}
+            for where in (path, url):
+                st.cache_data.clear()
+                st.cache_resource.clear()
+                at = open_page(page, where, monkeypatch, month=testdate.AS_OF, **query)
+                assert not at.exception, (page, where, at.exception)
+                shown[str(where)] = _page_texts(at)
+            assert shown[str(url)] == shown[str(path)], page
+            assert len(shown[str(path)]) > 3
+    finally:
+        drop_postgres(pg_server, name)

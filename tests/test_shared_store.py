@@ -237,3 +237,31 @@ def test_many_writers_at_once_keep_one_current_value_per_key(store, seeded):
     assert per_key == [(1,)] * len(keys)
     assert len(current_batches) == 1 and current_batches[0][0] == max(ids)  # the last to commit wins whole
     assert whole == writers * len(keys)
+
+
+def test_a_writer_that_waits_too_long_gives_up_with_one_line_and_writes_nothing(store, seeded):
+    """The other writer holds the turn for 4 s; with INDICATORS_LOCK_WAIT=1 this one
+    gives up after about a second instead of hanging, and writes nothing."""
+    import time
+
+    from indicators.errors import WriteConflict
+    holding, done = threading.Event(), threading.Event()
+
+    def hold():
+        with connection.connect(seeded) as other:
+            other.write(lambda tx: (holding.set(), time.sleep(4)))
+        done.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(60)
+    frame = pd.DataFrame([("JS", "D1", "2026-10", 1.0)], columns=["indicator_code", "org_unit", "period", "value"])
+    with connection.connect(seeded, wait=1) as con:
+        started = time.monotonic()
+        with pytest.raises(WriteConflict, match="已等待 1 秒") as refused:
+            batches.write_batch(con, frame, file_name="late.xlsx", at=AT)
+        waited = time.monotonic() - started
+        holder.join(60)
+        assert done.is_set() and 1 <= waited < 3.9, waited  # gave up before the holder let go
+        assert con.execute("SELECT count(*) FROM batch WHERE file_name = 'late.xlsx'").fetchone() == (0,)
+    assert "\n" not in str(refused.value) and "未写入任何数据" in str(refused.value)

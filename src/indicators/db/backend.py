@@ -104,7 +104,7 @@ class Embedded:
             except duckdb.Error as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
-            time.sleep(min(backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
+            time.sleep(min(0.5, backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
 
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
         text = str(exc).lower()
@@ -188,9 +188,6 @@ class Embedded:
             pass  # not a database (or damaged): --force may replace it
         path.unlink()
         Path(self.target + ".wal").unlink(missing_ok=True)
-
-    def exists(self) -> bool:
-        return self.target == MEMORY or Path(self.target).exists()
 
 
 class Postgres(Embedded):
@@ -305,9 +302,6 @@ class Postgres(Embedded):
         finally:
             raw.close()
             self.release()  # DuckDB's cached view of the catalog is stale now
-
-    def exists(self) -> bool:
-        return True  # the server says when it is not (open)
 
     def _native(self, raw: duckdb.DuckDBPyConnection, sql: str) -> None:
         """``sql`` run by PostgreSQL itself, in the cursor's open transaction if any."""
