@@ -24,7 +24,7 @@ else:
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
 # the 督办 list: indicators and key tasks together, with where the explanations stand
-attached, board = explanations.attach(con, table), task_board(con, f.period)
+attached, board = ui.cached(explanations.attach, con, table), ui.cached(task_board, con, f.period)
 tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
 with tab_dep:
     ui.supervision_tables(supervision_list(attached, board, "lead_department", f.unit), "牵头科室")

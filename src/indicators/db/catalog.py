@@ -80,13 +80,14 @@ def is_empty(con: Connection) -> bool:
 
 
 def data_version(con: Connection) -> tuple:
-    """Changes whenever a batch, a rollback, a target or the setup changes: the cache
-    key of everything computed from the database."""
+    """Changes whenever a batch, a rollback, a target or the setup changes — and with
+    every write unit (the write turn) and every audited change (tasks, explanations):
+    the cache key of everything computed from the database."""
     return con.execute(
         """SELECT (SELECT count(*) FROM batch), (SELECT max(id) FROM batch),
                   (SELECT count(*) FROM batch WHERE status = 'rolled_back'),
                   (SELECT count(*) FROM target), (SELECT max(set_at) FROM target),
                   (SELECT count(*) FROM indicator), (SELECT count(*) FROM org_unit),
-                  (SELECT count(*) FROM responsibility),
-                  (SELECT max(logged_at) FROM audit WHERE action NOT IN ('signin', 'signin_failed', 'signout'))"""
+                  (SELECT count(*) FROM responsibility), (SELECT max(logged_at) FROM audit),
+                  (SELECT count(*) FROM audit), (SELECT max(turn) FROM write_turn)"""
     ).fetchone()
