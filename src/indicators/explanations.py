@@ -98,8 +98,7 @@ def give(con: Connection, table: pd.DataFrame, *, indicator_code: str, org_unit:
     item = dict(indicator_code=indicator_code, org_unit=org_unit, reason=reason, measures=measures,
                 catch_up=catch_up, actor=actor)
     row = _checked(table, item, _leads(con))
-    with con.transaction():
-        _write(con, table, row, item, at)
+    con.write(lambda tx: _write(tx, table, row, item, at))  # run again if another writer got there first
     return attach(con, row).iloc[0].to_dict()
 
 
@@ -113,9 +112,10 @@ def give_all(con: Connection, table: pd.DataFrame, items: list[dict], *, at: dt.
     where = {key: i for i, key in enumerate(zip(table["indicator_code"], table["org_unit_code"]))}
     leads = _leads(con)
     rows = [_checked(table, item, leads, where) for item in items]
-    with con.transaction():
+    def unit(tx: Connection) -> None:
         for row, item in zip(rows, items):
-            _write(con, table, row, item, at)
+            _write(tx, table, row, item, at)
+    con.write(unit)  # one write unit: run again whole if another writer got there first
     return len(rows)
 
 

@@ -71,10 +71,11 @@ def draft_plan(con: Connection, reading: PlanReading, period: str, *,
     permissions.require(actor, "task_plan")
     drafts = plan_drafts(con, reading, period)
     new = drafts[drafts["is_new"]]
-    with con.transaction():
-        save_tasks(con, new, actor=actor, how="plan", at=at)
-        audit(con, actor, "tasks", f"导入{periods.label(period)}工作安排：{len(reading.items)} 项，新增草稿 {len(new)} 项",
+    def unit(tx: Connection) -> None:
+        save_tasks(tx, new, actor=actor, how="plan", at=at)
+        audit(tx, actor, "tasks", f"导入{periods.label(period)}工作安排：{len(reading.items)} 项，新增草稿 {len(new)} 项",
               at=at)
+    con.write(unit)  # a write unit: run again if another writer got there first
     return drafts
 
 

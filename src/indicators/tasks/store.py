@@ -69,10 +69,11 @@ def load_tasks(con: Connection, frame: pd.DataFrame, *, actor: Actor,
                at: dt.datetime) -> dict[str, int]:
     """The 重点任务 sheet of the setup workbook, in one transaction."""
     permissions.require(actor, "setup_import")
-    with con.transaction():
-        counts = save_tasks(con, frame, actor=actor, how="setup", at=at)
-        audit(con, actor, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
-    return counts
+    def unit(tx: Connection) -> dict[str, int]:
+        counts = save_tasks(tx, frame, actor=actor, how="setup", at=at)
+        audit(tx, actor, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
+        return counts
+    return con.write(unit)  # a write unit: run again if another writer got there first
 
 
 def task_history(con: Connection, code: str) -> pd.DataFrame:
@@ -99,9 +100,11 @@ def confirm_tasks(con: Connection, edits: pd.DataFrame, *, actor: Actor,
         if col in TASK_COLUMNS and col != "code":
             rows[col] = list(edits[col])
     rows["state"] = "active"
-    with con.transaction():
-        counts = save_tasks(con, rows, actor=actor, how="confirm", at=at)
-        audit(con, actor, "tasks", f"确认重点任务 {len(rows)} 项", at=at)
+    def unit(tx: Connection) -> dict[str, int]:
+        counts = save_tasks(tx, rows, actor=actor, how="confirm", at=at)
+        audit(tx, actor, "tasks", f"确认重点任务 {len(rows)} 项", at=at)
+        return counts
+    counts = con.write(unit)
     return counts["added"] + counts["changed"] + counts["unchanged"]
 
 
@@ -125,14 +128,15 @@ def record_progress(con: Connection, rows: pd.DataFrame, *, actor: Actor,
     if others:
         raise PermissionDenied(f"{actor.display}只能填报本科室牵头的重点任务；{'、'.join(others)} 不是。未做任何改动。")
 
-    with con.transaction():  # inside the caller's transaction it joins it
-        con.executemany(
+    def unit(tx: Connection) -> int:
+        tx.executemany(
             """INSERT INTO task_progress (task_code, period, status, progress, problems, next_steps,
                                           reported_at, reported_by, source, batch_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [[_plain(v) for v in r] + [at, actor.display, source, batch_id] for r in frame.itertuples(index=False)])
-        audit(con, actor, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
-    return len(frame)
+        audit(tx, actor, "task_progress", f"重点任务进展 {len(frame)} 条（{source}）", at=at)
+        return len(frame)
+    return con.write(unit)  # inside the caller's write unit (a return's batch) it joins it
 
 
 def latest_progress(con: Connection, upto: str) -> pd.DataFrame:
