@@ -101,9 +101,11 @@ def commit_all(con: Connection, readings: list[ReturnReading], *, actor: Actor, 
     reason = refusal(readings, confirm_warnings=confirm_warnings)
     if reason:
         raise RejectedInput(reason)
-    locked_notes = [check_allowed(con, r, actor, settings=settings, at=at) for r in readings]
-    with con.transaction():
-        return [_write(con, r, actor=actor, at=at, note=note, locked_note=ln) for r, ln in zip(readings, locked_notes)]
+    # one write unit: when another writer got there first, all files are checked and written again
+    def unit(tx: Connection) -> list[int]:
+        locked_notes = [check_allowed(tx, r, actor, settings=settings, at=at) for r in readings]
+        return [_write(tx, r, actor=actor, at=at, note=note, locked_note=ln) for r, ln in zip(readings, locked_notes)]
+    return con.write(unit)
 
 
 def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empty: bool = False) -> str | None:
