@@ -214,3 +214,32 @@ def test_another_programs_postgres_database_is_refused_not_taken_over(pg_server)
         assert pg_server.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database=name).strip() == "1"
     finally:
         drop_postgres(pg_server, name)
+
+
+def _writes(con):
+    """Each kind of write the product makes, as (name, call)."""
+    from builders import tiny_setup
+
+    from indicators.setup import workbook
+    frame = pd.DataFrame([("JS", "D1", "2026-09", 7.0)], columns=["indicator_code", "org_unit", "period", "value"])
+    target = tiny_setup()["target"].head(1).assign(value=999.0)
+    return [
+        ("batch", lambda: batches.write_batch(con, frame, file_name="v.xlsx", at=AT)),
+        ("rollback", lambda: batches.rollback_batch(con, int(con.execute("SELECT max(id) FROM batch").fetchone()[0]),
+                                                    who="t", at=AT)),
+        ("targets", lambda: workbook.revise_targets(con, target, who="t", at=AT)),
+        ("setup", lambda: workbook.load_setup(con, tiny_setup(), at=AT)),
+    ]
+
+
+def test_every_write_moves_the_data_version(tiny_con):
+    """Pages cache what they read by ``catalog.data_version`` (the write turn on
+    PostgreSQL): a write that did not move it would leave every replica showing old numbers."""
+    from indicators.db import catalog
+    for name, write in _writes(tiny_con):
+        before = catalog.data_version(tiny_con)
+        write()
+        assert catalog.data_version(tiny_con) != before, name
+    before = catalog.data_version(tiny_con)
+    assert tiny_con.execute("SELECT count(*) FROM batch").fetchone()[0] >= 2  # reads alone do not move it
+    assert catalog.data_version(tiny_con) == before

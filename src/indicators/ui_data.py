@@ -135,13 +135,21 @@ class _RunConnection:
     def __init__(self, closing: ExitStack, where: str):
         self._closing, self._where, self._con = closing, where, None
         self.target, self.store = where, backend.for_target(where)
+        self.version: tuple | None = None  # the data version, asked once per run (data_version)
 
     def _open(self) -> Connection:
         if self._con is None:
             self._con = self._closing.enter_context(_opened(self._where))
         return self._con
 
-    def __getattr__(self, name):  # execute, transaction, write, registered, cursor …
+    def write(self, work, **kwargs):
+        """``Connection.write``; the data version is asked again afterwards."""
+        try:
+            return self._open().write(work, **kwargs)
+        finally:
+            self.version = None
+
+    def __getattr__(self, name):  # execute, transaction, registered, cursor …
         return getattr(self._open(), name)
 
 
@@ -197,10 +205,18 @@ def deferred(make: Callable[[Connection], T]) -> Callable[[], T]:
 
 
 def data_version(con: Connection) -> tuple:
-    """Changes whenever a batch, a rollback or a target changes: the cache key of
-    results. On the DuckDB file its (and its WAL's) mtime and size, read without
-    touching the database; on PostgreSQL one query."""
-    return con.store.stamp() or catalog.data_version(con)
+    """Changes with every write: the cache key of results. On the DuckDB file its (and
+    its WAL's) mtime and size, read without touching the database; on PostgreSQL the
+    write turn, asked once per script run (a page asks for several cached results) and
+    again after the run wrote."""
+    stamp = con.store.stamp()
+    if stamp is not None:
+        return stamp
+    if not isinstance(con, _RunConnection):
+        return catalog.data_version(con)
+    if con.version is None:
+        con.version = catalog.data_version(con)
+    return con.version
 
 
 def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
