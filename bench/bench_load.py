@@ -35,8 +35,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from cluster import Cluster  # noqa: E402
 from stclient import Session  # noqa: E402
 
+from indicators.demo.accounts import DEMO_PASSWORD  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 MONTHS = ("2026-10", "2026-09", "2026-08", "2026-06", "2026-03")
+SIGN_IN = ("leader", DEMO_PASSWORD)  # the demo city's 领导 account: every session signs in first
 # what a leader clicks: (page url path, query string)
 CLICKS = [("", "month={m}"), ("indicator", "month={m}"), ("responsibility", "month={m}"),
           ("", "month={m}&unit=GXQ"), ("indicator", "month={m}&ind=GXQY"), ("", "month={m}&briefing=1")]
@@ -65,7 +68,7 @@ async def one_session(url: str, until: float, think: tuple[float, float], rng: r
     try:
         await s.open()
         servers.append(s.server or "-")
-        first = await s.run()
+        first = await s.sign_in(*SIGN_IN)  # the sign-in form, then the page load signed in
         tally.seconds.append(first.seconds)
         tally.errors += first.errors
         while time.monotonic() < until:
@@ -100,7 +103,7 @@ def single(url: str, clicks: int, seed: int) -> Tally:
         s = Session(url, timeout=120)
         await s.open()
         try:
-            await s.run()  # the page load; then the same kind of clicks as under load
+            await s.sign_in(*SIGN_IN)  # the page load; then the same kind of clicks as under load
             for _ in range(clicks):
                 page, query = rng.choice(CLICKS)
                 run = await s.run(query.format(m=rng.choice(MONTHS)), page=page)

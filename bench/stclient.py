@@ -13,6 +13,10 @@ What Streamlit's frontend does, reduced to what a load test needs:
    ``navigation`` (the pages and their script hashes), and ``script_finished``, which
    ends the run.
 
+A signed-out session sees only the sign-in form (``app.py``): ``sign_in`` fills it the way
+the frontend does — one ``rerun_script`` carrying the two text inputs' values and the
+submit button's trigger, by the widget ids the form's elements came with.
+
 A run's time is from sending ``rerun_script`` to ``script_finished``. Used by
 ``bench/bench_load.py`` and by the test that the CLI works next to the running app.
 """
@@ -29,6 +33,7 @@ from urllib.parse import urlsplit
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
@@ -52,6 +57,7 @@ class Session:
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
         self.pages: dict[str, str] = {}  # url path ("" for the default page) → page script hash
+        self.widgets: dict[str, str] = {}  # label → widget id of the inputs and buttons the last run drew
         self._ws = None
 
     async def open(self) -> None:
@@ -69,9 +75,22 @@ class Session:
         """Which replica HAProxy pinned this session to (its ``SRV`` cookie)."""
         return self.cookies.get("SRV")
 
-    async def run(self, query: str = "", page: str = "") -> Run:
+    async def sign_in(self, login: str, password: str, query: str = "", page: str = "") -> Run:
+        """Submit the sign-in form (drawn by a first run when none has run yet); the run
+        that signs in goes on to the page asked for."""
+        if "登录名" not in self.widgets:
+            await self.run(query, page)
+        states = []
+        for label, kind, value in (("登录名", "string_value", login), ("密码", "string_value", password),
+                                   ("登录", "trigger_value", True)):
+            state = WidgetState(id=self.widgets[label])
+            setattr(state, kind, value)
+            states.append(state)
+        return await self.run(query, page, widgets=states)
+
+    async def run(self, query: str = "", page: str = "", widgets: list[WidgetState] | None = None) -> Run:
         """Rerun the app with URL query ``query`` on page ``page`` (its URL path, "" for
-        the default page) and wait for the run to finish."""
+        the default page), with ``widgets``' values, and wait for the run to finish."""
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = self.pages.get(page, "")
@@ -79,6 +98,7 @@ class Session:
         msg.rerun_script.context_info.timezone = "Asia/Shanghai"
         msg.rerun_script.context_info.locale = "zh-CN"
         msg.rerun_script.widget_states.SetInParent()
+        msg.rerun_script.widget_states.widgets.extend(widgets or [])
         started = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
         run = Run(0.0)
@@ -102,13 +122,15 @@ class Session:
                 run.seconds = time.perf_counter() - started
                 return run
 
-    @staticmethod
-    def _element(fm: ForwardMsg, run: Run) -> None:
+    def _element(self, fm: ForwardMsg, run: Run) -> None:
         if fm.delta.WhichOneof("type") != "new_element":
             return
         el = fm.delta.new_element
         run.elements += 1
         what = el.WhichOneof("type")
+        if what in ("text_input", "button"):
+            widget = getattr(el, what)
+            self.widgets[widget.label] = widget.id
         if what == "exception":
             run.errors.append(f"{el.exception.type}: {el.exception.message}")
         elif what == "alert":

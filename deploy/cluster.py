@@ -97,6 +97,8 @@ class Cluster:
             if self.demo:
                 demo_database(self.db, self.work, env, self.demo_from)
         env["INDICATORS_DB"] = str(self.db)
+        # every replica signs the session cookies with the same key: a reload may reach either
+        env.setdefault("INDICATORS_SESSION_KEY_FILE", str(self.work / "session.key"))
         for i in range(self.replicas):
             self._start_replica(i + 1, env)
         for p in self.replica_ports:
@@ -109,7 +111,7 @@ class Cluster:
         port = free_port()
         log = open(self.log_dir / f"replica{n}.log", "w")
         self.procs.append(subprocess.Popen(
-            [str(PY), "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [str(PY), "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         self.replica_ports.append(port)

@@ -60,6 +60,8 @@ def test_commands_read_and_write_next_to_the_running_app(demo_db, tmp_path):
     from cluster import Cluster
     from stclient import Session
 
+    from indicators.demo.accounts import DEMO_PASSWORD
+
     env = {**os.environ, "INDICATORS_LOCK_WAIT": "60"}
     with Cluster(replicas=1, db=str(demo_db), proxy=False, log_dir=tmp_path) as app:
         errors, stop = [], threading.Event()
@@ -68,6 +70,7 @@ def test_commands_read_and_write_next_to_the_running_app(demo_db, tmp_path):
             sessions = [Session(app.url) for _ in range(3)]
             for s in sessions:
                 await s.open()
+                await s.sign_in("admin", DEMO_PASSWORD)
             while not stop.is_set():
                 for run in await asyncio.gather(*(s.run(f"month={testdate.AS_OF}") for s in sessions)):
                     errors.extend(run.errors)
@@ -93,7 +96,7 @@ def test_commands_read_and_write_next_to_the_running_app(demo_db, tmp_path):
             s = Session(app.url)
             await s.open()
             try:
-                return await s.run(f"month={testdate.AS_OF}&unit=QX")
+                return await s.sign_in("admin", DEMO_PASSWORD, f"month={testdate.AS_OF}&unit=QX")
             finally:
                 await s.close()
         page = asyncio.run(look())

@@ -218,17 +218,26 @@ def test_another_programs_postgres_database_is_refused_not_taken_over(pg_server)
 
 def _writes(con):
     """Each kind of write the product makes, as (name, call)."""
+    from actors import PASSWORD, add_user
     from builders import tiny_setup
 
+    from indicators.accounts import sessions, users
+    from indicators.returns import review
     from indicators.setup import workbook
     frame = pd.DataFrame([("JS", "D1", "2026-09", 7.0)], columns=["indicator_code", "org_unit", "period", "value"])
     target = tiny_setup()["target"].head(1).assign(value=999.0)
+    last = lambda: int(con.execute("SELECT max(id) FROM batch").fetchone()[0])  # noqa: E731
     return [
-        ("batch", lambda: batches.write_batch(con, frame, file_name="v.xlsx", at=AT)),
-        ("rollback", lambda: batches.rollback_batch(con, int(con.execute("SELECT max(id) FROM batch").fetchone()[0]),
-                                                    who="t", at=AT)),
-        ("targets", lambda: workbook.revise_targets(con, target, who="t", at=AT)),
-        ("setup", lambda: workbook.load_setup(con, tiny_setup(), at=AT)),
+        ("batch", lambda: batches.write_batch(con, frame, file_name="v.xlsx", actor=ADMIN, at=AT)),
+        ("rollback", lambda: batches.rollback_batch(con, last(), actor=ADMIN, at=AT)),
+        ("targets", lambda: workbook.revise_targets(con, target, actor=ADMIN, at=AT)),
+        ("setup", lambda: workbook.load_setup(con, tiny_setup(), actor=ADMIN, at=AT)),
+        ("pending batch", lambda: batches.write_batch(con, frame, file_name="p.xlsx", actor=ADMIN, at=AT,
+                                                      review="pending")),
+        ("review", lambda: review.approve(con, ADMIN, last(), at=AT)),
+        ("user", lambda: add_user(con, "tester", "office", at=AT)),
+        ("sign-in", lambda: users.authenticate(con, "tester", PASSWORD, now=AT)),
+        ("session", lambda: sessions.start(con, users.actor_for(con, "tester"), b"k" * 32, hours=1, now=AT)),
     ]
 
 

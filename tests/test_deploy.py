@@ -46,11 +46,13 @@ def test_the_proxy_config_pins_sessions_with_a_cookie(tools, tmp_path):
 def test_two_replicas_behind_the_proxy_serve_sessions_pinned_to_each(tools, demo_db_master, tmp_path):
     from stclient import Session
 
+    from indicators.demo.accounts import DEMO_PASSWORD
+
     async def browse(url):
         sessions = [Session(url) for _ in range(4)]
         for s in sessions:
             await s.open()
-        first = await asyncio.gather(*(s.run() for s in sessions))
+        first = await asyncio.gather(*(s.sign_in("admin", DEMO_PASSWORD) for s in sessions))
         again = await asyncio.gather(*(s.run("month=2026-09", page="indicator") for s in sessions))
         for s in sessions:
             await s.close()

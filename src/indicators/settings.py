@@ -180,8 +180,8 @@ class Settings:
     session_hours: float = setting(10.0, "INDICATORS_SESSION_HOURS", number(0.25, 168, "（小时）"),
                                    "登录后保持登录的时长（期间刷新浏览器不需重新登录）")
     session_key_file: Path | None = setting(None, "INDICATORS_SESSION_KEY_FILE", path,
-                                            "会话签名密钥文件（默认在数据库文件旁，首次启动时生成，权限 0600；"
-                                            "多台服务器须共用同一个）")
+                                            "会话签名密钥文件（默认在数据库文件旁，PostgreSQL 时在 data/ 下；首次启动时生成，"
+                                            "权限 0600；多台服务器须共用同一个）")
 
     # ---- delivery (催报 and the monthly pack, README「发送」): secrets only from the
     # environment or st.secrets, never the repository or the database

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from actors import PASSWORD
@@ -77,6 +78,13 @@ def test_the_key_file_is_made_once_with_mode_0600(tmp_path):
     os.chmod(path, 0o644)
     assert sessions.load_key(path) == key and stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sessions.key_path(tmp_path / "x.duckdb", tmp_path / "shared.key") == tmp_path / "shared.key"
+
+
+def test_a_postgresql_database_keeps_its_key_under_data_named_by_server_and_database():
+    """No file to sit beside: one key per server and database, never the password in the name."""
+    assert sessions.key_path("postgresql://app:secret@db.example:6543/bureau") == \
+        Path("data") / "postgresql-db.example-6543-bureau.session-key"
+    assert sessions.key_path("postgresql://app@127.0.0.1/bureau") == Path("data") / "postgresql-127.0.0.1-5432-bureau.session-key"
 
 
 def test_a_grant_is_redeemed_once_and_runs_out(con, monkeypatch):

@@ -22,15 +22,17 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
+from urllib.parse import urlsplit
 
 from indicators.accounts.roles import Actor
 from indicators.accounts.users import actor_from, find
+from indicators.db import backend
 from indicators.db.audit import audit
 from indicators.db.connection import Connection
 
@@ -42,9 +44,15 @@ _STAMP = "%Y%m%d%H%M"
 # ---------------------------------------------------------------- the secret
 
 def key_path(db_path: str | Path, configured: Path | None = None) -> Path:
-    """Where the signing key lives: ``configured``, else beside the database file."""
+    """Where the signing key lives: ``configured``, else beside the database file — for a
+    PostgreSQL database, which has no file, in the working folder's ``data/``, named by
+    server and database (replicas on other machines are given one shared file)."""
     if configured is not None:
         return Path(configured)
+    if backend.is_postgres(db_path):
+        parts = urlsplit(str(db_path))
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{parts.hostname}-{parts.port or 5432}-{parts.path.strip('/')}")
+        return Path("data") / f"postgresql-{name}.session-key"
     db = Path(str(db_path))
     return db.with_name(db.name + ".session-key")
 
@@ -111,9 +119,10 @@ def start(con: Connection, actor: Actor, key: bytes, *, hours: float,
     """A new session for a user who has just signed in."""
     session_id = secrets.token_urlsafe(32)
     expires = (now + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
-    with con.transaction():
-        con.execute("INSERT INTO user_session (digest, login, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    def work(tx: Connection) -> None:
+        tx.execute("INSERT INTO user_session (digest, login, created_at, expires_at) VALUES (?, ?, ?, ?)",
                     [_digest(session_id), actor.login, now, expires])
+    con.write(work)  # one write unit: run again whole if another writer got there first
     return Session(actor, _digest(session_id), expires, cookie_value(key, session_id, expires))
 
 
@@ -139,10 +148,11 @@ def check(con: Connection, digest: str, *, now: dt.datetime) -> Session | None:
 
 def end(con: Connection, session: Session, *, now: dt.datetime) -> None:
     """Sign out: the session stops working on the server, whatever the browser keeps."""
-    with con.transaction():
-        con.execute("UPDATE user_session SET ended_at = ? WHERE digest = ? AND ended_at IS NULL",
+    def work(tx: Connection) -> None:
+        tx.execute("UPDATE user_session SET ended_at = ? WHERE digest = ? AND ended_at IS NULL",
                     [now, session.digest])
-        audit(con, session.actor, "signout", "退出登录", at=now)
+        audit(tx, session.actor, "signout", "退出登录", at=now)
+    con.write(work)  # one write unit: run again whole if another writer got there first
 
 
 # ---------------------------------------------------------------- one-time grants

@@ -87,15 +87,17 @@ def add_user(con: Connection, actor: Actor, login: str, role: str, *, name: str 
     bad = passwords.problems(password, login)
     if bad:
         raise RejectedInput("密码不符合要求：" + "；".join(bad) + "。未创建用户。")
-    with con.transaction():
-        con.execute("""INSERT INTO app_user (login, name, role, org_unit, department, password_hash, disabled,
+    def work(tx: Connection) -> Actor:
+        tx.execute("""INSERT INTO app_user (login, name, role, org_unit, department, password_hash, disabled,
                            failed_attempts, must_change_password, created_at, created_by, password_changed_at)
                        VALUES (?, ?, ?, ?, ?, ?, false, 0, ?, ?, ?, ?)""",
                     [login, (name or login).strip(), role, unit if role == "district" else None,
                      department if role == "department" else None, passwords.hash_password(password),
                      generated is not None, at, actor.login, at])
-        user = actor_for(con, login)
-        audit(con, actor, "user_add", f"新建用户 {login}：{user.display}", at=at)
+        user = actor_for(tx, login)
+        audit(tx, actor, "user_add", f"新建用户 {login}：{user.display}", at=at)
+        return user
+    user = con.write(work)  # one write unit: run again whole if another writer got there first
     return user, generated
 
 
@@ -135,9 +137,10 @@ def reset_password(con: Connection, actor: Actor, login: str, *, password: str |
     bad = passwords.problems(password, user["login"])
     if bad:
         raise RejectedInput("密码不符合要求：" + "；".join(bad) + "。密码未修改。")
-    with con.transaction():
-        _set_password(con, user["login"], password, must_change=actor.login != user["login"], at=at)
-        audit(con, actor, "user_passwd", f"重设用户 {user['login']} 的密码", at=at)
+    def work(tx: Connection) -> None:
+        _set_password(tx, user["login"], password, must_change=actor.login != user["login"], at=at)
+        audit(tx, actor, "user_passwd", f"重设用户 {user['login']} 的密码", at=at)
+    con.write(work)  # one write unit: run again whole if another writer got there first
     return generated
 
 
@@ -152,9 +155,10 @@ def change_own_password(con: Connection, actor: Actor, old: str, new: str, *,
         bad.append("新密码不能与原密码相同")
     if bad:
         raise RejectedInput("新密码不符合要求：" + "；".join(bad) + "。密码未修改。")
-    with con.transaction():
-        _set_password(con, user["login"], new, must_change=False, at=at)
-        audit(con, actor, "user_passwd", "修改本人密码", at=at)
+    def work(tx: Connection) -> None:
+        _set_password(tx, user["login"], new, must_change=False, at=at)
+        audit(tx, actor, "user_passwd", "修改本人密码", at=at)
+    con.write(work)  # one write unit: run again whole if another writer got there first
 
 
 def _set_password(con, login: str, password: str, *, must_change: bool, at: dt.datetime) -> None:
@@ -173,14 +177,15 @@ def set_disabled(con: Connection, actor: Actor, login: str, disabled: bool = Tru
         raise RejectedInput("不能停用自己正在使用的账户。")
     if disabled and user["role"] == "admin" and _enabled_admins(con) <= 1:
         raise RejectedInput("这是最后一个可用的管理员账户，不能停用。")
-    with con.transaction():
-        con.execute("UPDATE app_user SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE login = ?",
+    def work(tx: Connection) -> None:
+        tx.execute("UPDATE app_user SET disabled = ?, failed_attempts = 0, locked_until = NULL WHERE login = ?",
                     [disabled, user["login"]])
         if disabled:
-            con.execute("UPDATE user_session SET ended_at = ? WHERE login = ? AND ended_at IS NULL",
+            tx.execute("UPDATE user_session SET ended_at = ? WHERE login = ? AND ended_at IS NULL",
                         [at, user["login"]])
-        audit(con, actor, "user_disable" if disabled else "user_enable",
+        audit(tx, actor, "user_disable" if disabled else "user_enable",
               f"{'停用' if disabled else '启用'}用户 {user['login']}", at=at)
+    con.write(work)  # one write unit: run again whole if another writer got there first
 
 
 def _enabled_admins(con) -> int:
@@ -221,11 +226,12 @@ def _failed(con, user: dict, now: dt.datetime) -> None:
     count = 1 if expired else int(user["failed_attempts"]) + 1
     lock_until = now + dt.timedelta(minutes=LOCK_MINUTES) if count >= MAX_FAILED else None
     actor = actor_from(user)
-    with con.transaction():
-        con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? WHERE login = ?",
+    def work(tx: Connection) -> None:
+        tx.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? WHERE login = ?",
                     [0 if lock_until else count, lock_until, user["login"]])
-        audit(con, actor, "signin_failed", f"密码错误（连续第 {count} 次）" + ("，账户锁定 15 分钟" if lock_until else ""),
+        audit(tx, actor, "signin_failed", f"密码错误（连续第 {count} 次）" + ("，账户锁定 15 分钟" if lock_until else ""),
               at=now)
+    con.write(work)  # one write unit: run again whole if another writer got there first
     if lock_until is not None:
         raise SignInFailed(f"密码连续 {MAX_FAILED} 次错误，账户已锁定 {LOCK_MINUTES} 分钟（至 {lock_until:%H:%M}）。")
     raise SignInFailed(WRONG + (f"再错 {MAX_FAILED - count} 次账户将被锁定 {LOCK_MINUTES} 分钟。"
@@ -234,11 +240,12 @@ def _failed(con, user: dict, now: dt.datetime) -> None:
 
 def _succeeded(con, user: dict, password: str, now: dt.datetime) -> None:
     rehash = passwords.hash_password(password) if passwords.needs_rehash(user["password_hash"]) else None
-    with con.transaction():
-        con.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL, last_sign_in = ?,
+    def work(tx: Connection) -> None:
+        tx.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL, last_sign_in = ?,
                            password_hash = coalesce(?, password_hash) WHERE login = ?""",
                     [now, rehash, user["login"]])
-        audit(con, actor_from(user), "signin", "登录", at=now)
+        audit(tx, actor_from(user), "signin", "登录", at=now)
+    con.write(work)  # one write unit: run again whole if another writer got there first
 
 
 def must_change_password(con: Connection, login: str) -> bool:

@@ -30,8 +30,9 @@ def add_demo_accounts(con: Connection, actor: Actor, *, at: dt.datetime) -> int:
     for login, role, name, unit, department in DEMO_ACCOUNTS:
         users.add_user(con, actor, login, role, name=name, unit=unit, department=department,
                        password=DEMO_PASSWORD, at=at)
-    con.execute("INSERT INTO app_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [MARKER, "示例市"])
+    con.write(lambda tx: tx.execute(
+        "INSERT INTO app_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [MARKER, "示例市"]))
     return len(DEMO_ACCOUNTS)
 
 

@@ -75,11 +75,12 @@ def unlock(con: Connection, actor: Actor, *, period: str, unit: str, hours: floa
         when = locks_at(period, settings.deadline_day, settings.lock_after_days)
         raise RejectedInput(f"{periods.label(period)}尚未锁定（将于 {when:%Y-%m-%d %H:%M} 锁定），无需解锁。")
     until = now + dt.timedelta(hours=hours)
-    with con.transaction():
-        con.execute("INSERT INTO period_unlock (period, org_unit, granted_at, until, login, reason) VALUES (?, ?, ?, ?, ?, ?)",
+    def work(tx: Connection) -> None:
+        tx.execute("INSERT INTO period_unlock (period, org_unit, granted_at, until, login, reason) VALUES (?, ?, ?, ?, ?, ?)",
                     [period, unit, now, until, actor.login, reason])
-        audit(con, actor, "unlock", f"{periods.label(period)} · {name[0]} 解锁至 {until:%Y-%m-%d %H:%M}"
+        audit(tx, actor, "unlock", f"{periods.label(period)} · {name[0]} 解锁至 {until:%Y-%m-%d %H:%M}"
               + (f"（{reason}）" if reason else ""), at=now)
+    con.write(work)  # one write unit: run again whole if another writer got there first
     return until
 
 

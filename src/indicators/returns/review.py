@@ -87,12 +87,13 @@ def approve(con: Connection, actor: Actor, batch_id: int, *, at: dt.datetime) ->
         raise RejectedInput(f"批次 {batch_id} 中您可审核的 {len(mine)} 项指标都已通过，无需再审。")
     remaining = codes - done - new
     state = "approved" if not remaining else "pending"
-    with con.transaction():
-        _approve(con, actor, batch_id, new, at)
-        con.execute("UPDATE batch SET review = ? WHERE id = ?", [state, batch_id])
-        _decision(con, actor, batch_id, "approved", len(new), None, at)
-        audit(con, actor, "review", f"批次 {batch_id} 审核通过 {len(new)} 项指标"
+    def work(tx: Connection) -> None:
+        _approve(tx, actor, batch_id, new, at)
+        tx.execute("UPDATE batch SET review = ? WHERE id = ?", [state, batch_id])
+        _decision(tx, actor, batch_id, "approved", len(new), None, at)
+        audit(tx, actor, "review", f"批次 {batch_id} 审核通过 {len(new)} 项指标"
                     + ("，整批已通过" if state == "approved" else f"，另有 {len(remaining)} 项待审核"), at=at)
+    con.write(work)  # one write unit: run again whole if another writer got there first
     return {"batch_id": batch_id, "state": state, "approved": len(new), "remaining": len(remaining)}
 
 
