@@ -259,7 +259,7 @@ def test_a_writer_that_waits_too_long_gives_up_with_one_line_and_writes_nothing(
     with connection.connect(seeded, wait=1) as con:
         started = time.monotonic()
         with pytest.raises(WriteConflict, match="已等待 1 秒") as refused:
-            batches.write_batch(con, frame, file_name="late.xlsx", at=AT)
+            batches.write_batch(con, frame, file_name="late.xlsx", actor=ADMIN, at=AT)
         waited = time.monotonic() - started
         holder.join(60)
         assert done.is_set() and 1 <= waited < 3.9, waited  # gave up before the holder let go

@@ -79,11 +79,11 @@ def signed_in() -> Actor | None:
     """The signed-in user of this browser tab: its session (checked on every run — ended
     by signing out elsewhere, expired or a disabled account reads as signed out), else
     the one a reload's session cookie names (``accounts.sessions``); None = signed out."""
-    con, held = db(), st.session_state.get(_SESSION)
-    if held is not None:
-        session = sessions.check(con, held.digest, now=now())
-    else:
-        session = sessions.resume(con, _key(), st.context.cookies.get(sessions.COOKIE_NAME), now=now())
+    held = st.session_state.get(_SESSION)
+    digest = held.digest if held is not None else \
+        sessions.cookie_digest(_key(), st.context.cookies.get(sessions.COOKIE_NAME), now())
+    # looked up through the page cache: a session ends only by a write, which moves the data version
+    session = None if digest is None else sessions.current(cached(sessions.lookup, db(), digest), now=now())
     if session is None:
         st.session_state.pop(_SESSION, None)
         return None

@@ -129,21 +129,35 @@ def start(con: Connection, actor: Actor, key: bytes, *, hours: float,
 def resume(con: Connection, key: bytes, cookie: str | None, *, now: dt.datetime) -> Session | None:
     """The session a browser's cookie names, when it is genuine, current and its user
     still enabled; None otherwise (= signed out)."""
+    digest = cookie_digest(key, cookie, now)
+    return None if digest is None else check(con, digest, now=now)
+
+
+def cookie_digest(key: bytes, cookie: str | None, now: dt.datetime) -> str | None:
+    """The ``user_session`` key of a well-signed, unexpired cookie; None for anything else."""
     session_id = read_cookie(key, cookie, now)
-    if session_id is None:
-        return None
-    return check(con, _digest(session_id), now=now)
+    return None if session_id is None else _digest(session_id)
 
 
 def check(con: Connection, digest: str, *, now: dt.datetime) -> Session | None:
     """The session ``digest`` if it is still valid (not ended or expired, user enabled)."""
+    return current(lookup(con, digest), now=now)
+
+
+def lookup(con: Connection, digest: str) -> Session | None:
+    """The session ``digest`` unless it was ended or its user disabled — expired or not
+    (``current`` asks the clock). It changes only by a write, so the app may cache it by
+    data version (every write bumps it, ``db.connection``)."""
     row = con.execute("""SELECT s.login, s.expires_at FROM user_session s JOIN app_user u ON u.login = s.login
-                         WHERE s.digest = ? AND s.ended_at IS NULL AND s.expires_at > ? AND NOT u.disabled""",
-                      [digest, now]).fetchone()
+                         WHERE s.digest = ? AND s.ended_at IS NULL AND NOT u.disabled""", [digest]).fetchone()
     if row is None:
         return None
-    user = find(con, row[0])
-    return Session(actor_from(user), digest, row[1])
+    return Session(actor_from(find(con, row[0])), digest, row[1])
+
+
+def current(session: Session | None, *, now: dt.datetime) -> Session | None:
+    """``session`` while it has not expired at ``now``."""
+    return session if session is not None and session.expires > now else None
 
 
 def end(con: Connection, session: Session, *, now: dt.datetime) -> None:
