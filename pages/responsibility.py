@@ -14,7 +14,7 @@ if not ui.require_data(con, f):
     st.stop()
 
 table = ui.dispatch(con, f.period)
-r = views.responsibility(table, f.unit)
+r = ui.computed(views.responsibility, table, f.unit)
 ctx = ui.chart_context(f)
 
 if r.matrix.empty:
@@ -27,9 +27,9 @@ else:
 attached, board = ui.cached(explanations.attach, con, table), ui.cached(task_board, con, f.period)
 tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
 with tab_dep:
-    ui.supervision_tables(supervision_list(attached, board, "lead_department", f.unit), "牵头科室")
+    ui.supervision_tables(ui.computed(supervision_list, attached, board, "lead_department", f.unit), "牵头科室")
 with tab_leader:
-    ui.supervision_tables(supervision_list(attached, board, "leader", f.unit), "分管领导")
+    ui.supervision_tables(ui.computed(supervision_list, attached, board, "leader", f.unit), "分管领导")
 with tab_card:
     if r.districts.empty:
         st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
@@ -40,6 +40,6 @@ with tab_card:
             code = ui.synced_selectbox("区县", "district", r.districts["code"].tolist(), format_func=names.get)
         with measure:
             rank_by = ui.synced_selectbox("各指标排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
-        card = views.district_scorecard(table, code, f.unit, rank_by=views.rank_measure(rank_by))
+        card = ui.computed(views.district_scorecard, table, code, f.unit, rank_by=views.rank_measure(rank_by))
         st.html(card.headline_html)
         ui.table(card.table)

@@ -133,3 +133,26 @@ def test_every_leader_page_shows_the_same_on_postgres(demo_db_master, pg_server,
             assert len(shown[str(path)]) > 3
     finally:
         drop_postgres(pg_server, name)
+
+
+def _rows(con, frame) -> int:
+    return len(frame)
+
+
+def test_a_frame_from_the_caches_is_keyed_by_what_it_came_from_any_other_by_its_rows(demo_db, monkeypatch):
+    """The dispatch table is not hashed row by row for every cached read that takes it;
+    a frame the page made itself still is, so a different frame never gets its result."""
+    from indicators import ui
+    monkeypatch.setenv("INDICATORS_DB", str(demo_db))
+    with ui.script_run():
+        con = ui.db()
+        table = ui.dispatch(con, testdate.AS_OF)
+        assert ui_data._key(table) == ("frame", ("dispatch", testdate.AS_OF, ui.data_version(con),
+                                                 ui_data._dispatch_key(ui.settings())))
+        fewer = table.head(3)
+        assert ui_data._key(fewer) is fewer
+        assert ui.cached(_rows, con, table) == len(table) > 3 and ui.cached(_rows, con, fewer) == 3
+        again = ui.dispatch(con, testdate.AS_OF)  # a fresh copy from the cache, keyed the same
+        assert again is not table and ui_data._key(again) == ui_data._key(table)
+    with ui.script_run():  # a new run knows none of the last run's frames
+        assert ui_data._key(table) is table

@@ -30,6 +30,7 @@ from indicators.safe_text import md_text
 from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
 from indicators.ui_data import (  # noqa: F401 - the app's database and settings, re-exported
     cached,
+    computed,
     data_version,
     db,
     db_target,

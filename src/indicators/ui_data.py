@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -157,6 +157,8 @@ class _RunConnection:
 class _Run:
     closing: ExitStack
     con: _RunConnection | None = None
+    # frames this run got from the caches, by id: (the frame, what it was computed from)
+    frames: dict[int, tuple[pd.DataFrame, tuple]] = field(default_factory=dict)
 
 
 _RUN_CURSOR: ContextVar[_Run | None] = ContextVar("indicators_run_cursor", default=None)
@@ -222,14 +224,50 @@ def data_version(con: Connection) -> tuple:
 def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
     """``fn(con, *args, **kwargs)`` — a read of page data — computed once per data
     version and arguments in this process, for every session: until the data changes,
-    a rerun gets it without touching the database."""
-    return _cached(db_target(), data_version(con), f"{fn.__module__}.{fn.__qualname__}", args, kwargs, fn)
+    a rerun gets it without touching the database. A frame this run got from the caches
+    (the dispatch table, say) is keyed by what it was computed from, not hashed row by
+    row on every call."""
+    version, name = data_version(con), f"{fn.__module__}.{fn.__qualname__}"
+    key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
+    result = _cached(db_target(), version, name, key_args, key_kwargs, fn, args, kwargs)
+    return _remember(result, ("cached", name, version, key_args, key_kwargs))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(target: str, version: tuple, name: str, args: tuple, kwargs: dict, _fn: Callable) -> object:
+def _cached(target: str, version: tuple, name: str, key_args: tuple, key_kwargs: dict, _fn: Callable,
+            _args: tuple, _kwargs: dict) -> object:
     with _opened(target) as con:
-        return _fn(con, *args, **kwargs)
+        return _fn(con, *_args, **_kwargs)
+
+
+def computed(fn: Callable[..., T], *args, **kwargs) -> T:
+    """``fn(*args, **kwargs)`` — page data computed, without the database, from frames
+    this run got from the caches — once per what those came from and the other
+    arguments, for every session: a rerun on unchanged data does not compute it again."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
+    return _remember(_computed(name, key_args, key_kwargs, fn, args, kwargs), ("computed", name, key_args, key_kwargs))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _computed(name: str, key_args: tuple, key_kwargs: dict, _fn: Callable, _args: tuple, _kwargs: dict) -> object:
+    return _fn(*_args, **_kwargs)
+
+
+def _remember(value: T, source: tuple) -> T:
+    """Note that this run's ``value`` (a frame) came from the caches, computed from ``source``."""
+    run = _RUN_CURSOR.get()
+    if run is not None and isinstance(value, pd.DataFrame):
+        run.frames[id(value)] = (value, source)
+    return value
+
+
+def _key(value: object) -> object:
+    """What identifies ``value`` in a cache key: for a frame this run got from the caches,
+    what it was computed from; anything else stands for itself."""
+    run = _RUN_CURSOR.get()
+    known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
+    return ("frame", known[1]) if known is not None and known[0] is value else value
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -241,5 +279,11 @@ def _dispatch(target: str, period: str, version: tuple, _settings: Settings, set
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
     """The dispatch table of ``period``, cached until the data changes."""
     s = settings()
-    key = (s.pacing, s.done_at, s.lagging_from_pp)
-    return _dispatch(db_target(), period, data_version(con), s, key)
+    key = _dispatch_key(s)
+    version = data_version(con)
+    return _remember(_dispatch(db_target(), period, version, s, key), ("dispatch", period, version, key))
+
+
+def _dispatch_key(s: Settings) -> tuple:
+    """The settings the dispatch table depends on."""
+    return (s.pacing, s.done_at, s.lagging_from_pp)
