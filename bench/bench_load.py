@@ -116,9 +116,11 @@ def single(url: str, clicks: int, seed: int) -> Tally:
 
 
 def demo_file() -> Path:
-    """The demo city as a DuckDB file, built once in bench/out/."""
+    """The demo city as a DuckDB file, built once in bench/out/ per schema version (an
+    older file would lack what the sessions need, e.g. the demo accounts)."""
+    from indicators.db.schema import SCHEMA_VERSION
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "load_demo.duckdb"
+    path = OUT / f"load_demo_v{SCHEMA_VERSION}.duckdb"
     if not path.exists():
         subprocess.run([sys.executable, "-m", "indicators", "init", "--demo", "--db", str(path)], check=True, cwd=ROOT)
     return path

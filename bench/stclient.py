@@ -86,7 +86,10 @@ class Session:
             state = WidgetState(id=self.widgets[label])
             setattr(state, kind, value)
             states.append(state)
-        return await self.run(query, page, widgets=states)
+        run = await self.run(query, page, widgets=states)
+        if not any(t.startswith("已登录：") for t in run.texts):  # the sidebar's line of a signed-in page
+            raise RuntimeError(f"sign-in as {login} failed: {run.errors or run.texts[:3]}")
+        return run
 
     async def run(self, query: str = "", page: str = "", widgets: list[WidgetState] | None = None) -> Run:
         """Rerun the app with URL query ``query`` on page ``page`` (its URL path, "" for
