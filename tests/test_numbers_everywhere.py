@@ -154,11 +154,19 @@ def test_district_ranking_is_the_same_on_the_page_the_slides_and_in_the_notice(t
     ranks = [None if pd.isna(r) else int(r) for r in page["排名"]]
     assert ranks == [None if pd.isna(r) else int(r) for r in report["rank"]]
     assert page["达序时率"].fillna(-1).tolist() == pytest.approx(report["on_track_share"].fillna(-1).tolist())
-    slide = [r for r in _table_rows(deck, "总体情况") if len(r) == 4]
+    slide = [r for r in _table_rows(deck, "总体情况") if len(r) == 5 and r[1] in set(page["单位"])]
     assert [(r[0], r[1]) for r in slide] == [("—" if k is None else str(k), n)
                                              for k, n in zip(ranks, page["单位"])][:len(slide)]
-    for k, name in zip(ranks, page["单位"]):
-        if k is not None:
+    # 排名升降: one rule (rules.month_change) on the page, the slide and in the notice
+    moves = [None if pd.isna(m) else int(m) for m in page["排名升降"]]
+    assert moves == [None if pd.isna(m) else int(m) for m in report["rank_move"]]
+    arrows = {None: "—", 0: "持平", **{m: f"↑{m}" for m in range(1, 9)}, **{-m: f"↓{m}" for m in range(1, 9)}}
+    assert [r[4] for r in slide] == [arrows[m] for m in moves][:len(slide)]
+    for k, name, m, last in zip(ranks, page["单位"], moves, page["上月排名"]):
+        if k is not None and m is not None:
+            words = "持平" if m == 0 else f"上升{m}位" if m > 0 else f"下降{-m}位"
+            assert f"第{k}名 {name}（上月第{int(last)}名，{words}）：" in notice_text
+        elif k is not None:
             assert f"第{k}名 {name}：" in notice_text
         else:
             assert f"{name}：" in notice_text and "不参加排名" in notice_text

@@ -27,6 +27,8 @@ class Card:
     comparable: str = ""  # the like-for-like basis the status was judged on
     yoy: str = ""  # 同比 … (按可比口径…)
     rank: str = ""  # 第3名/16（按完成率）
+    rank_move: str = ""  # 排名升降: ↑2（上月第5名）
+    gap_change: str = ""  # 差距较上月: +1.2个百分点（上月 −3.4个百分点）
     headline: str = ""  # one sentence of the main figures, for slide titles and the notice
 
 
@@ -76,7 +78,8 @@ def card(r) -> Card:
     """The card of dispatch row ``r`` (a Series or a dict of its columns)."""
     r = dict(r) if not isinstance(r, dict) else r
     status = r["status"]
-    extras = dict(partial=_partial(r), review=_review(r), yoy=_yoy(r), rank=_rank(r), comparable=_comparable(r))
+    extras = dict(partial=_partial(r), review=_review(r), yoy=_yoy(r), rank=_rank(r), comparable=_comparable(r),
+                  rank_move=rank_move_text(r), gap_change=gap_change_text(r))
     if status == "not_due":
         return Card(note="本期未到报送期", **extras)
     if _n(r["value"]):
@@ -281,9 +284,36 @@ def _rank(r) -> str:
     return f"第{int(r['rank'])}名/{int(r['rank_of'])}" + (f"（按{by}）" if by else "")
 
 
+def move_words(move) -> str:
+    """``↑2`` / ``↓1`` / ``持平`` for a rank move (``rules.month_change``: + = places gained)."""
+    move = int(move)
+    return "持平" if move == 0 else f"↑{move}" if move > 0 else f"↓{-move}"
+
+
+def rank_move_text(r) -> str:
+    """排名升降 against last month: ``↑2（上月第5名）``; '' where no move is counted
+    (January, no rank either month, or ranked by another measure last month)."""
+    if _n(r.get("rank_move")) or _n(r.get("rank_last")):
+        return ""
+    return f"{move_words(r['rank_move'])}（上月第{int(r['rank_last'])}名）"
+
+
 # ---------------------------------------------------------------- one cell of a table
 
 _GAP_IN_UNIT = {"hold"}
+
+
+def _gap_in_unit(r) -> bool:
+    rule = r.get("status_rule")
+    return rule in _GAP_IN_UNIT or (rule == "change" and (r["kind"] == "ratio" or r["direction"] == "lower"
+                                                           or r.get("target_basis") != "increase"))
+
+
+def _gap_words(r, pp, value) -> str:
+    """A gap in the terms of the row's card (points, or the indicator's unit)."""
+    if not _gap_in_unit(r):
+        return fmt_pp(pp)
+    return _diff(value, r) if r["kind"] == "ratio" or r.get("status_rule") == "hold" else _path_gap(value, r)
 
 
 def gap_text(r) -> str:
@@ -292,12 +322,35 @@ def gap_text(r) -> str:
     序时应达值) for 年末达到 stocks, 越低越好 stocks, ratios and targets to hold."""
     if _n(r.get("gap_pp")):
         return "—"
-    rule = r.get("status_rule")
-    in_unit = rule in _GAP_IN_UNIT or (rule == "change" and (r["kind"] == "ratio" or r["direction"] == "lower"
-                                                              or r.get("target_basis") != "increase"))
-    if in_unit:
-        return _diff(r["gap_value"], r) if r["kind"] == "ratio" or rule == "hold" else _path_gap(r["gap_value"], r)
-    return fmt_pp(r["gap_pp"])
+    return _gap_words(r, r["gap_pp"], r["gap_value"])
+
+
+def gap_change_text(r) -> str:
+    """差距较上月 in the terms of the card's 差距 line, with last month's gap so it can be
+    recomputed: ``+1.2个百分点（上月 -3.4个百分点）``; '' where none is counted
+    (``rules.month_change``: January, no gap either month, judged by another rule last
+    month). The change is the difference of the two gaps as printed, so a reader's
+    subtraction always gives the number shown."""
+    if _n(r.get("gap_change_pp")) or _n(r.get("gap_pp_last")):
+        return ""
+    in_unit = _gap_in_unit(r)
+    now, last = (r["gap_value"], r["gap_value_last"]) if in_unit else (r["gap_pp"], r["gap_pp_last"])
+    if _n(now) or _n(last):
+        return ""
+    if not in_unit:
+        return points_change_text(now, last)
+    places = _dec(r) if r["kind"] == "ratio" or r.get("status_rule") == "hold" else _path_dec(r)
+    change = round(float(now), places) - round(float(last), places)
+    return f"{_gap_words(r, change, change)}（上月 {_gap_words(r, r['gap_pp_last'], r['gap_value_last'])}）"
+
+
+def points_change_text(now, last) -> str:
+    """A gap in points against last month's: ``+1.2个百分点（上月 -3.4个百分点）`` (the
+    difference of the two as printed, one decimal); '' without both."""
+    if _n(now) or _n(last):
+        return ""
+    change = round(float(now), 1) - round(float(last), 1)
+    return f"{fmt_pp(change)}（上月 {fmt_pp(last)}）"
 
 
 def completion_text(r) -> str:
@@ -323,70 +376,3 @@ def target_text(r) -> str:
     return amount(r["target"], r)
 
 
-# ---------------------------------------------------------------- running text (notice, slide titles)
-
-def status_phrase(r) -> str:
-    """How the row stands against 序时, in words with the number the card shows:
-    ``已完成全年目标`` / ``高于序时进度5.0个百分点`` / ``低于序时应达值103家`` /
-    ``已超全年控制数`` …; '' when there is nothing to judge."""
-    status, rule = r["status"], r.get("status_rule")
-    if status == "done":
-        return "已达到可比口径目标" if r.get("completion_basis") == "like_for_like" else "已完成全年目标"
-    if status not in ("on_track", "lagging", "far_behind") or _n(r.get("gap_pp")):
-        return ""
-    pp = float(r["gap_pp"])
-    if rule == "cumulative_limit":
-        if float(r["value"]) > float(r["target"]):
-            return "已超全年控制数"
-        return f"{'低于' if pp >= 0 else '超出'}序时控制数{abs(pp):.1f}个百分点（控制数的）"
-    if not gap_text(r).endswith("个百分点") or r["kind"] == "ratio" or rule == "hold":
-        words = "目标" if rule == "hold" else "序时应达值"
-        v = r["gap_value"]
-        if _n(v) or abs(float(v)) < 0.5 * 10 ** -_path_dec(r):
-            return f"与{words}持平"
-        amount_ = _diff(abs(float(v)), r) if r["kind"] == "ratio" or rule == "hold" else _path_gap(abs(float(v)), r)
-        return f"{'高于' if float(v) > 0 else '低于'}{words}{_tight(amount_.lstrip('+'))}"
-    if abs(pp) < 0.05:
-        return "与序时进度持平"
-    return f"{'高于' if pp > 0 else '低于'}序时进度{abs(pp):.1f}个百分点"
-
-
-def sentence(r) -> str:
-    """One sentence of the notice about row ``r``: its main figures, partial or like for
-    like as on the card, how it stands, and 同比."""
-    c = card(r)
-    if r["status"] == "not_due":
-        return "尚未到报送期。"
-    if _n(r["value"]):
-        return "本期数据未报送。"
-    head = c.headline or f"{value_words(r)}{_tight(value_text(r))}"
-    if c.partial and head.startswith("按可比口径"):
-        head = f"部分汇总，{head}"
-    elif c.partial and r.get("missing_units"):
-        head = f"部分汇总（缺{r['missing_units']}），{head}"
-    parts = [head]
-    if c.note:
-        parts.append(c.note)
-    phrase = status_phrase(r)
-    if phrase:
-        parts.append(phrase)
-    if c.yoy:
-        parts.append(_yoy_words(r))
-    return "，".join(p for p in parts if p) + "。"
-
-
-def _yoy_words(r) -> str:
-    if _n(r.get("yoy")):
-        return f"同比暂无可比数据（{r.get('yoy_note')}）" if r.get("yoy_note") else ""
-    y = float(r["yoy"])
-    if r.get("yoy_type") == "difference":
-        unit = r.get("yoy_unit")
-        amount_ = f"{abs(y):.{_dec(r)}f}个百分点" if unit == "个百分点" else _tight(fmt_value(abs(y), unit, _dec(r)))
-        text = f"同比{'提高' if y >= 0 else '下降'}{amount_}"
-    else:
-        text = f"同比{'增长' if y >= 0 else '下降'}{abs(y) * 100:.1f}%"
-    if r.get("yoy_basis") == "like_for_like":
-        note = r.get("yoy_note") or "按可比口径"
-        text += "（按可比口径）" if r.get("missing_units") and note == f"按可比口径（缺{r['missing_units']}）" \
-            else f"（{note}）"
-    return text

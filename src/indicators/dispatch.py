@@ -18,7 +18,7 @@ from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
 from indicators.returns.review import COUNTED_VIEWS, review_column
-from indicators.rules import periods, progress, ranking
+from indicators.rules import month_change, periods, progress, ranking
 from indicators.rules.due import due_month, step_of
 from indicators.rules.rollup import Tree, is_derived_ratio, roll_up
 from indicators.settings import Settings
@@ -35,7 +35,9 @@ COLUMNS = [
     "yoy_unit", "yoy_pp", "yoy_basis", "yoy_note", "value_ly", "mom", "mom_type", "mom_unit", "mom_basis",
     "mom_note", "rank", "rank_of", "rank_by", "projection", "projection_reaches", "lead_department", "leader",
     "support_departments", "provenance", "batch_id", "missing_units", "review",
+    *month_change.LAST_COLUMNS,
 ]
+BASE_COLUMNS = COLUMNS[:COLUMNS.index("review")]  # what compute_dispatch returns
 
 
 def role_periods(frequency: str, period: str) -> dict[str, str | None]:
@@ -157,10 +159,12 @@ def _per_month_copies(frame: pd.DataFrame, code_columns: list[str], as_of: list[
 
 
 def dispatch_table(con: Connection, period: str, settings: Settings,
-                   unit: str | None = None, rank_by: str | None = None) -> pd.DataFrame:
+                   unit: str | None = None, rank_by: str | None = None, last_month: bool = True) -> pd.DataFrame:
     """The dispatch table for as-of month ``period``; ``unit`` keeps that unit and its
     direct children; ``rank_by`` one of ``ranking.MEASURES`` (default: each sibling
-    group's default measure)."""
+    group's default measure). With ``last_month`` each row also carries last month's rank
+    and gap and the moves (``rules.month_change``: 排名升降, 差距较上月) — last month's
+    own dispatch table, same measure; without it (or in January) those columns are empty."""
     year, _ = periods.parse(period)
     units = catalog.org_units(con)
     inds = catalog.indicators(con)
@@ -171,7 +175,9 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     values = fetch_values(con, need, units, inds, settings.review_counts)
     table = compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
     table["review"] = review_column(con, table, units, inds)
-    return table
+    before = month_change.last_period(period)
+    last = dispatch_table(con, before, settings, rank_by=rank_by, last_month=False) if last_month and before else None
+    return month_change.with_last_month(table, last)[COLUMNS]
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
@@ -197,7 +203,7 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
     if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
         t = t[(t["org_unit_code"] == unit) | (t["parent_code"] == unit)]
-    return t[COLUMNS[:-1]].reset_index(drop=True)  # review: added by dispatch_table
+    return t[BASE_COLUMNS].reset_index(drop=True)  # review and last month: added by dispatch_table
 
 
 class _Keys:

@@ -89,8 +89,9 @@ def _card_body(card) -> str:
     (label, first), rest = lines[0], lines[1:]
     body = f'<div class="m">{esc(label)}</div><div class="v">{esc(first)}</div>'
     body += "".join(f'<div class="m">{esc(k)} <b>{esc(v)}</b></div>' for k, v in rest)
-    for extra in (card.yoy_text and card.yoy_text != "—" and f"同比 {card.yoy_arrow} {card.yoy_text}",
-                  card.rank_text and f"排名 {card.rank_text}"):
+    for extra in (card.gap_change_text and f"差距较上月 {card.gap_change_text}",
+                  card.yoy_text and card.yoy_text != "—" and f"同比 {card.yoy_arrow} {card.yoy_text}",
+                  card.rank_text and f"排名 {card.rank_text}" + (f" {card.rank_move_text}" if card.rank_move_text else "")):
         if extra:
             body += f'<div class="m">{esc(extra)}</div>'
     for note in (card.note, card.partial_text, card.review_text, card.comparable_text):

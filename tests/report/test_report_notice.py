@@ -41,12 +41,18 @@ def test_sections_in_order(blocks):
 def test_lagging_and_ranking_paragraphs(blocks, tiny_summary):
     text = "\n".join(b.text for b in blocks)
     # city 90 of 150 = 60.0%; 序时 from last year's pace: (50 + 30) / (80 + 40) = 66.7%
-    assert ("2. 技术合同成交额：1—10月累计90.00亿元，目标150.00亿元，完成60.0%，低于序时进度6.7个百分点（滞后）；"
+    # 9月: 78 of 150 = 52.0% against 9/12 = 75.0% (no 2025-09 pace): -23.0; -6.7 − (-23.0) = +16.3
+    assert ("2. 技术合同成交额：1—10月累计90.00亿元，目标150.00亿元，完成60.0%，低于序时进度6.7个百分点（滞后），"
+            "差距较上月+16.3个百分点（上月-23.0个百分点）；"
             "牵头科室：成果转化科；分管领导：李副局长；滞后区县：乙县。") in text
-    assert "（一）技术合同成交额。1—10月累计90.00亿元，目标150.00亿元，完成60.0%，低于序时进度6.7个百分点，同比增长12.5%。" in text
+    assert ("（一）技术合同成交额。1—10月累计90.00亿元，目标150.00亿元，完成60.0%，低于序时进度6.7个百分点，"
+            "差距较上月+16.3个百分点（上月-23.0个百分点），同比增长12.5%。") in text
+    # 排名升降: in 9月 甲区 had 1 of 6 on track (GDP), 乙县 none — the same places as now
+    assert "第1名 甲区（上月第1名，持平）：应报6项，已完成或达序时4项（67%）" in text
+    assert "第2名 乙县（上月第2名，持平）：应报6项，已完成或达序时0项（0%）" in text
     for r in tiny_summary.ranking.itertuples():
         if pd.notna(r.rank):
-            assert f"第{int(r.rank)}名 {r.org_unit_name}：应报{r.due}项，已完成或达序时{r.on_track_total}项" in text
+            assert f"第{int(r.rank)}名 {r.org_unit_name}（上月第{int(r.rank_last)}名，持平）：应报{r.due}项" in text
 
 
 def test_markdown_and_docx_carry_the_same_text(blocks):

@@ -126,7 +126,7 @@ def _judge(series: list[Series], demo: Demo, gen, rules: Settings) -> None:
         at = dt.datetime(gen.year, gen.month, 1)
         workbook.load_setup(con, _world_setup(demo, gen), actor=ACTOR, at=at)
         batches.write_batch(con, _world_values(series, demo, gen), file_name="候选值", actor=ACTOR, at=at)
-        table = dispatch_table(con, periods.make(gen.year, gen.month), rules)
+        table = dispatch_table(con, periods.make(gen.year, gen.month), rules, last_month=False)  # statuses only
     finally:
         con.close()
     rows = table[table["parent_code"] == ROOT]

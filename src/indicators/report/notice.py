@@ -15,7 +15,7 @@ from datetime import date
 
 import pandas as pd
 
-from indicators import cards
+from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
 from indicators.report.summary import Summary
 from indicators.rules.ranking import MEASURE_LABELS, UNRANKED_WORDS, no_ranking_reason
@@ -100,7 +100,7 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
         Block("heading", "二、主要指标完成情况"),
     ]
     for i, r in enumerate(s.key_rows.to_dict(orient="records")):
-        blocks.append(Block("para", f"（{_cn(i + 1)}）{r['indicator_name']}。{cards.sentence(r)}"))
+        blocks.append(Block("para", f"（{_cn(i + 1)}）{r['indicator_name']}。{sentences.sentence(r)}"))
     blocks.append(Block("heading", "三、滞后指标及牵头单位"))
     if s.lagging.empty:
         blocks.append(Block("para", "本月无滞后于序时进度的指标。"))
@@ -110,8 +110,9 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
         head = cards.card(row).headline
         partial = ("部分汇总，" if head.startswith("按可比口径") else f"部分汇总（缺{row['missing_units']}），") \
             if r.partial_text and row.get("missing_units") else ""
-        text = (f"{i + 1}. {r.indicator_name}：{partial}{head}，{cards.status_phrase(row)}"
-                f"（{r.status_label}）；牵头科室：{_text(r.lead_department)}；分管领导：{_text(r.leader)}")
+        change = f"，差距较上月{r.gap_change_text.replace(' ', '')}" if r.gap_change_text else ""
+        text = (f"{i + 1}. {r.indicator_name}：{partial}{head}，{sentences.status_phrase(row)}"
+                f"（{r.status_label}）{change}；牵头科室：{_text(r.lead_department)}；分管领导：{_text(r.leader)}")
         if r.lagging_units:
             text += f"；滞后区县：{'、'.join(r.lagging_units)}"
         blocks.append(Block("para", text + "。"))
@@ -186,7 +187,8 @@ def _ranking_blocks(s: Summary) -> list[Block]:
             blocks.append(Block("para", f"{r.org_unit_name}：{UNRANKED_WORDS.get(r.note, r.note or '无排名')}{counts}，"
                                         "不参加排名。"))
             continue
-        text = (f"第{int(r.rank)}名 {r.org_unit_name}：应报{r.due}项，已完成或达序时{r.on_track_total}项"
+        text = (f"第{int(r.rank)}名 {r.org_unit_name}{_rank_move_words(r)}：应报{r.due}项，"
+                f"已完成或达序时{r.on_track_total}项"
                 f"（{fmt_pct(r.on_track_share, 0)}）")
         behind = [f"滞后{r.lagging}项"] if r.lagging else []
         behind += [f"严重滞后{r.far_behind}项"] if r.far_behind else []
@@ -196,6 +198,15 @@ def _ranking_blocks(s: Summary) -> list[Block]:
             text += f"，未报送{r.missing}项"
         blocks.append(Block("para", text + "。"))
     return blocks
+
+
+def _rank_move_words(r) -> str:
+    """排名升降 in the notice's words: ``（上月第7名，上升1位）`` / ``（上月第1名，持平）``."""
+    if pd.isna(r.rank_move) or pd.isna(r.rank_last):
+        return ""
+    move = int(r.rank_move)
+    words = "持平" if move == 0 else f"上升{move}位" if move > 0 else f"下降{-move}位"
+    return f"（上月第{int(r.rank_last)}名，{words}）"
 
 
 def _value_ranking_blocks(s: Summary) -> list[Block]:

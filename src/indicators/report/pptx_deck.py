@@ -16,7 +16,7 @@ from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches
 
-from indicators import cards
+from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
@@ -160,17 +160,18 @@ class _Deck:
         rank_rows = []
         for r in s.ranking.head(8).itertuples(index=False):
             if pd.isna(r.rank):  # no rank: say why rather than "0%"
-                rank_rows.append(["—", r.org_unit_name, "—", r.note or "—"])  # as the page: no count, no share
+                rank_rows.append(["—", r.org_unit_name, "—", r.note or "—", "—"])  # as the page: no count, no share
                 continue
+            move = cards.move_words(r.rank_move) if pd.notna(r.rank_move) else "—"  # 排名升降, as the page
             rank_rows.append([str(int(r.rank)), r.org_unit_name, f"{r.on_track_total}/{r.due}",
-                              fmt_pct(r.on_track_share, 0)])
+                              fmt_pct(r.on_track_share, 0), move])
         reason = no_ranking_reason(s.ranking)
         if reason:
             kit.text_box(slide, right_l, top2 + Inches(0.45), right_w, Inches(0.8), [(f"{reason}。", 13, {})])
         elif rank_rows:
-            kit.table(slide, right_l, top2 + Inches(0.45), right_w, ["名次", "区县", "达序时/应报", "占比"],
-                      rank_rows, [0.8, 1.6, 1.5, 1.0], row_height=Emu(300000), font_size=11,
-                      align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT})
+            kit.table(slide, right_l, top2 + Inches(0.45), right_w, ["名次", "区县", "达序时/应报", "占比", "升降"],
+                      rank_rows, [0.7, 1.4, 1.3, 0.8, 0.8], row_height=Emu(300000), font_size=11,
+                      align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
 
     def lagging_slides(self) -> None:
         s = self.s
@@ -185,7 +186,8 @@ class _Deck:
             units = "、".join(r.lagging_units[:4]) + (f"等{len(r.lagging_units)}个" if len(r.lagging_units) > 4 else "")
             why = sup.for_scope_indicator(r.indicator_code) if sup is not None else None
             name = r.indicator_name + (f"（{r.partial_text}）" if r.partial_text else "")
-            rows.append([name, r.completion_text, fmt_pct(r.expected), r.gap_text,
+            change = f"（较上月{r.gap_change_text.split('（')[0].replace(' ', '')}）" if r.gap_change_text else ""
+            rows.append([name, r.completion_text, fmt_pct(r.expected), r.gap_text + change,
                          status_badge(r.status), _text(r.lead_department), _text(r.leader), units or "—",
                          explanation_cell(why)])
             statuses.append(r.status)
@@ -213,7 +215,7 @@ class _Deck:
         lagging_kids = kids[kids["status"].isin(LAGGING)]
         head = scope_row.iloc[0].to_dict() if not scope_row.empty else None
         if head is not None and head["status"] not in ("no_target", "not_due", "missing"):
-            phrase = cards.status_phrase(head)
+            phrase = sentences.status_phrase(head)
             partial = "（部分汇总）" if head["provenance"] == "partial" else ""
             title = f"{name}：{s.scope_name}{partial}{phrase or cards.card(head).headline}"
         else:

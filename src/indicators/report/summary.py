@@ -16,12 +16,14 @@ Frames of a ``Summary``:
 - ``lagging`` — scope rows with status lagging/far_behind, worst gap first; columns
   indicator_code, indicator_name, unit, decimals, value, target, completion, expected,
   gap_pp, status, status_label, lead_department, leader, lagging_units (list of child
-  unit names that lag on it).
+  unit names that lag on it), completion_text, gap_text, partial_text, gap_change_text
+  (差距较上月, '' where none is counted).
 - ``ranking`` — one row per child unit, ``rules.ranking.unit_ranking`` (the same rule as
   调度总览): org_unit_code, org_unit_name, unit_order, due (indicators with a target that
   are due), reported, done, on_track, on_track_total (done + on_track), lagging,
   far_behind, missing, on_track_share (fraction of due), mean_gap_pp, rank (1 = best;
-  ties share; NA for a unit with nothing due or nothing reported), rank_of, note.
+  ties share; NA for a unit with nothing due or nothing reported), rank_of, note,
+  rank_last, rank_move (+ = places gained since last month), mean_gap_pp_last, gap_change_pp.
 - ``reporting`` — one row per child unit: org_unit_code, org_unit_name, unit_order, due
   (indicators due this period, with or without a target), missing (how many of them
   were not reported), missing_indicators (their names, in display order).
@@ -41,7 +43,7 @@ import pandas as pd
 from indicators import cards
 from indicators.errors import RejectedInput
 from indicators.rules import periods
-from indicators.rules.ranking import unit_ranking
+from indicators.rules.month_change import unit_ranking_moves
 from indicators.theme import STATUS_ORDER
 from indicators.views.scope import child_rows, key_indicators
 
@@ -145,10 +147,11 @@ def summarize(table: pd.DataFrame, period: str, unit: str | None = None,
     lagging["completion_text"] = [cards.completion_text(r) for r in recs]
     lagging["gap_text"] = [cards.gap_text(r) for r in recs]
     lagging["partial_text"] = [cards.card(r).partial for r in recs]
+    lagging["gap_change_text"] = [cards.gap_change_text(r) for r in recs]
     lagging = lagging[[
         "indicator_code", "indicator_name", "kind", "unit", "decimals", "value", "target", "completion",
         "expected", "gap_pp", "status", "status_label", "lead_department", "leader", "lagging_units",
-        "completion_text", "gap_text", "partial_text",
+        "completion_text", "gap_text", "partial_text", "gap_change_text",
     ]].reset_index(drop=True)
 
     with_lagging_child = set(lag_units.index)
@@ -168,9 +171,10 @@ def summarize(table: pd.DataFrame, period: str, unit: str | None = None,
 
 def district_ranking(table: pd.DataFrame, parent: str) -> pd.DataFrame:
     """``rules.ranking.unit_ranking`` over the key-indicator rows of ``parent``'s children —
-    the very call 调度总览 makes (``views.overview.district_ranking``) — plus
-    on_track_total = done + on_track."""
-    out = unit_ranking(child_rows(table, parent))
+    the very call 调度总览 makes (``views.overview.district_ranking``), against last month
+    (``rules.month_change``: rank_last, rank_move, mean_gap_pp_last, gap_change_pp) —
+    plus on_track_total = done + on_track."""
+    out = unit_ranking_moves(child_rows(table, parent))
     out["on_track_total"] = out["done"] + out["on_track"] if not out.empty else pd.Series(dtype=int)
     return out
 

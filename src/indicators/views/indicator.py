@@ -15,6 +15,7 @@ from indicators.db.connection import Connection
 from indicators.dispatch import month_by_month, roll_up_as_of
 from indicators.formatting import fmt_pct, fmt_value
 from indicators.rules import periods, progress, ranking
+from indicators.rules.month_change import RERANKED, rank_with_moves
 from indicators.safe_text import md_text
 from indicators.rules.due import is_due
 from indicators.theme import status_badge
@@ -29,11 +30,12 @@ def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None,
     ``rank_by`` (``rules.ranking.MEASURES``; None: the default measure) in display order
     (ranked, then 未报送, then 未到期): unit, code, kind, value, value_text, target_text,
     completion, completion_text, progress, expected, expected_value, gap_pp, gap_text,
-    yoy_text, status, badge, rank, rank_text, partial_text, projection, provenance, batch_id."""
+    yoy_text, status, badge, rank, rank_text, rank_move_text (排名升降), gap_change_text
+    (差距较上月), partial_text, projection, provenance, batch_id."""
     top = parent or top_unit(table)
     rows = table[(table["indicator_code"] == code) & (table["parent_code"] == top)].copy()
     if rank_by is not None and not rows.empty:
-        rows[["rank", "rank_of", "rank_by"]] = ranking.rank(rows, rank_by)
+        rows[RERANKED] = rank_with_moves(rows, rank_by)[RERANKED]
     rows = ranking.ranked_order(rows)
     recs = rows.to_dict(orient="records")
     made = [card(r) for r in recs]
@@ -47,6 +49,7 @@ def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None,
         "status": rows["status"], "badge": rows["status"].map(status_badge),
         "rank": rows["rank"], "rank_text": [c.rank or ("未报送" if pd.isna(r["value"]) else "—")
                                             for c, r in zip(made, recs)],
+        "rank_move_text": [c.rank_move or "—" for c in made], "gap_change_text": [c.gap_change or "—" for c in made],
         "partial_text": [c.partial for c in made], "projection": rows["projection"],
         "provenance": rows["provenance"], "batch_id": rows["batch_id"],
     }).reset_index(drop=True)
@@ -56,8 +59,9 @@ def ranking_table(units: pd.DataFrame, unit_name: str, decimals: int = 2) -> pd.
     """``indicator_units`` as the page shows it."""
     return pd.DataFrame({
         "排名": units["rank_text"], "单位": units["unit"], "本期值": units["value_text"], "目标": units["target_text"],
+        "排名升降": units["rank_move_text"],
         "完成率": units["completion_text"], "序时进度": units["expected"].map(fmt_pct), "差距": units["gap_text"],
-        "同比": units["yoy_text"], "状态": units["badge"], "说明": units["partial_text"],
+        "差距较上月": units["gap_change_text"], "同比": units["yoy_text"], "状态": units["badge"], "说明": units["partial_text"],
         "预计全年": [fmt_value(v, unit_name, decimals) if pd.notna(v) else no_projection_reason(k, s)
                      for v, k, s in zip(units["projection"], units["kind"], units["status"])],
     })

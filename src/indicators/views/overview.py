@@ -13,7 +13,8 @@ from indicators.db.connection import Connection
 from indicators.formatting import date_label, fmt_pct, fmt_pp
 from indicators.returns import completeness
 from indicators.rules import due
-from indicators.rules.ranking import no_ranking_reason, unit_ranking
+from indicators.rules.month_change import unit_ranking_moves
+from indicators.rules.ranking import no_ranking_reason
 from indicators.settings import Settings
 from indicators.theme import STATUS_COLORS, STATUS_ORDER, status_badge, status_label
 from indicators.views.scope import (
@@ -29,7 +30,8 @@ from indicators.views.scope import (
 
 CARD_COLUMNS = ["code", "name", "unit", "value_text", "target_text", "completion_text", "expected_text",
                 "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note",
-                "partial_text", "review_text", "lines", "caption", "comparable_text", "rank_text"]
+                "partial_text", "review_text", "lines", "caption", "comparable_text", "rank_text", "rank_move_text",
+                "gap_change_text"]
 
 
 def _yoy_arrow(yoy) -> str:
@@ -46,8 +48,8 @@ def _notes(c) -> str:
 def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     """One card per key indicator of ``unit`` (``indicators.cards``): lines (label, text)
     in reading order, caption (the rule giving the status), partial_text (部分汇总，缺：…),
-    comparable_text (the like-for-like basis), rank_text, yoy_text, note (why there is no
-    number); plus the single texts value_text, target_text, completion_text, expected_text,
+    comparable_text (the like-for-like basis), rank_text, rank_move_text (排名升降),
+    gap_change_text (差距较上月), yoy_text, note (why there is no number); plus the single texts value_text, target_text, completion_text, expected_text,
     gap_text, badge, color, provenance."""
     rows = unit_rows(table, unit)
     out = []
@@ -63,6 +65,7 @@ def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame
             "provenance": PROVENANCE_LABELS.get(r["provenance"], "—") if isinstance(r["provenance"], str) else "—",
             "value_period": r["value_period"], "note": c.note, "partial_text": c.partial, "review_text": c.review, "lines": c.lines,
             "caption": c.caption, "comparable_text": c.comparable, "rank_text": c.rank,
+            "rank_move_text": c.rank_move, "gap_change_text": c.gap_change,
         })
     return pd.DataFrame(out, columns=CARD_COLUMNS)
 
@@ -83,8 +86,8 @@ def status_counts(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
 
 def lagging_list(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     """Rows of ``unit`` and its children that lag, furthest behind first. Columns:
-    指标, 单位, 本期值, 完成率, 序时进度, 差距 (as on each card), 状态, 说明 (部分汇总…),
-    牵头科室, 分管领导 (+ status, gap_pp raw)."""
+    指标, 单位, 本期值, 完成率, 序时进度, 差距 (as on each card), 差距较上月, 状态, 说明
+    (部分汇总…), 牵头科室, 分管领导 (+ status, gap_pp raw)."""
     top = unit or top_unit(table)
     rows = _key_rows(table)
     rows = rows[((rows["org_unit_code"] == top) | (rows["parent_code"] == top)) & rows["status"].isin(BEHIND)]
@@ -94,6 +97,7 @@ def lagging_list(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
         "指标": rows["indicator_name"], "单位": rows["org_unit_name"],
         "本期值": [cards.value_text(r) for r in recs], "完成率": [cards.completion_text(r) for r in recs],
         "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
+        "差距较上月": [cards.gap_change_text(r) or "—" for r in recs],
         "状态": rows["status"].map(status_badge), "说明": [_notes(card(r)) for r in recs],
         "牵头科室": rows["lead_department"].fillna("—"), "分管领导": rows["leader"].fillna("—"),
         "status": rows["status"], "gap_pp": rows["gap_pp"],
@@ -101,21 +105,24 @@ def lagging_list(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
 
 
 RANKING_COLUMNS = ["排名", "code", "单位", "考核指标数", "已完成", "达序时", "滞后", "严重滞后", "未报送", "达序时率",
-                   "平均差距", "说明"]
+                   "平均差距", "说明", "上月排名", "排名升降", "上月平均差距"]
 
 
 def district_ranking(table: pd.DataFrame, parent: str | None = None) -> pd.DataFrame:
     """Children of ``parent`` ranked over their key indicators (``rules.ranking.unit_ranking``,
-    the same rule as the PPTX and the notice). Columns: 排名 (Int, NA = no rank), code, 单位,
-    考核指标数, one count per status, 达序时率 (fraction), 平均差距 (points), 说明."""
-    r = unit_ranking(child_rows(table, parent))
+    the same rule as the PPTX and the notice), against last month (``rules.month_change``).
+    Columns: 排名 (Int, NA = no rank), code, 单位, 考核指标数, one count per status,
+    达序时率 (fraction), 平均差距 (points), 说明, 上月排名, 排名升降 (Int, + = places
+    gained), 上月平均差距 (points)."""
+    r = unit_ranking_moves(child_rows(table, parent))
     if r.empty:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     return pd.DataFrame({
         "排名": r["rank"], "code": r["org_unit_code"], "单位": r["org_unit_name"], "考核指标数": r["due"],
         "已完成": r["done"], "达序时": r["on_track"], "滞后": r["lagging"], "严重滞后": r["far_behind"],
         "未报送": r["missing"], "达序时率": r["on_track_share"], "平均差距": r["mean_gap_pp"],
-        "说明": r["note"].fillna(""),
+        "说明": r["note"].fillna(""), "上月排名": r["rank_last"], "排名升降": r["rank_move"],
+        "上月平均差距": r["mean_gap_pp_last"],
     })
 
 
@@ -126,15 +133,24 @@ def ranking_reason(ranking: pd.DataFrame) -> str | None:
 
 
 def ranking_display(ranking: pd.DataFrame) -> pd.DataFrame:
-    """``district_ranking`` as a table shows it: 排名 as text (— without one), shares in
-    percent, the mean gap in points."""
-    return ranking.assign(
+    """``district_ranking`` as a table shows it: 排名 as text (— without one), 排名升降
+    (``↑1（上月第7名）``), shares in percent, the mean gap in points and 平均差距较上月."""
+    moves = [cards.rank_move_text({"rank_move": m, "rank_last": last}) or "—"
+             for m, last in zip(ranking["排名升降"], ranking["上月排名"])]
+    gap_moves = [cards.points_change_text(now, last) or "—"
+                 for now, last in zip(ranking["平均差距"], ranking["上月平均差距"])]
+    shown = ranking.assign(
         排名=[str(int(r)) if pd.notna(r) else "—" for r in ranking["排名"]],
         达序时率=ranking["达序时率"].map(fmt_pct), 平均差距=ranking["平均差距"].map(fmt_pp))
+    shown = shown.drop(columns=["排名升降"])
+    shown.insert(shown.columns.get_loc("排名") + 1, "排名升降", moves)
+    shown.insert(shown.columns.get_loc("平均差距") + 1, "平均差距较上月", gap_moves)
+    return shown.drop(columns=["上月排名", "上月平均差距"])
 
 
 def scorecard(table: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """One district's key indicators: 指标, 本期值, 目标, 完成率, 序时进度, 差距, 同比, 排名, 状态, 说明."""
+    """One district's key indicators: 指标, 本期值, 目标, 完成率, 序时进度, 差距, 差距较上月, 同比,
+    排名, 排名升降, 状态, 说明."""
     rows = unit_rows(table, unit)
     recs = rows.to_dict(orient="records")
     made = [card(r) for r in recs]
@@ -142,8 +158,9 @@ def scorecard(table: pd.DataFrame, unit: str) -> pd.DataFrame:
         "指标": rows["indicator_name"], "本期值": [cards.value_text(r) for r in recs],
         "目标": [cards.target_text(r) for r in recs], "完成率": [cards.completion_text(r) for r in recs],
         "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
+        "差距较上月": [c.gap_change or "—" for c in made],
         "同比": [c.yoy.removeprefix("同比 ") or "—" for c in made],
-        "排名": [c.rank or "—" for c in made],
+        "排名": [c.rank or "—" for c in made], "排名升降": [c.rank_move or "—" for c in made],
         "状态": rows["status"].map(status_badge), "说明": [_notes(c) or c.note for c in made], "status": rows["status"],
     }).reset_index(drop=True)
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicators import cards
 from indicators.formatting import fmt_pct
-from indicators.rules import ranking as rank_rule
+from indicators.rules.month_change import RERANKED, rank_with_moves
 from indicators.safe_text import html_text
 from indicators.theme import STATUS_ORDER, status_badge
 from indicators.views.overview import district_ranking, scorecard, status_counts
@@ -125,7 +125,7 @@ def district_scorecard(table: pd.DataFrame, code: str, parent: str | None = None
     district ranking of 调度总览, whatever the measure."""
     if rank_by is not None:
         table = table.copy()
-        table[["rank", "rank_of", "rank_by"]] = rank_rule.rank(table, rank_by)
+        table[RERANKED] = rank_with_moves(table, rank_by)[RERANKED]
     ranking = district_ranking(table, parent)
     row = ranking[ranking["code"] == code]
     rows = unit_rows(table, code)

@@ -1,0 +1,78 @@
+"""Running text about one row of the dispatch table — the notice's sentences and the
+slides' titles — built from its card (``indicators.cards``), so a sentence says the
+numbers the card shows. Pure; no I/O."""
+
+from __future__ import annotations
+
+from indicators.cards import (_dec, _diff, _n, _path_dec, _path_gap, _tight, card, gap_text, value_text,
+                              value_words)
+from indicators.formatting import fmt_value
+
+
+def status_phrase(r) -> str:
+    """How the row stands against 序时, in words with the number the card shows:
+    ``已完成全年目标`` / ``高于序时进度5.0个百分点`` / ``低于序时应达值103家`` /
+    ``已超全年控制数`` …; '' when there is nothing to judge."""
+    status, rule = r["status"], r.get("status_rule")
+    if status == "done":
+        return "已达到可比口径目标" if r.get("completion_basis") == "like_for_like" else "已完成全年目标"
+    if status not in ("on_track", "lagging", "far_behind") or _n(r.get("gap_pp")):
+        return ""
+    pp = float(r["gap_pp"])
+    if rule == "cumulative_limit":
+        if float(r["value"]) > float(r["target"]):
+            return "已超全年控制数"
+        return f"{'低于' if pp >= 0 else '超出'}序时控制数{abs(pp):.1f}个百分点（控制数的）"
+    if not gap_text(r).endswith("个百分点") or r["kind"] == "ratio" or rule == "hold":
+        words = "目标" if rule == "hold" else "序时应达值"
+        v = r["gap_value"]
+        if _n(v) or abs(float(v)) < 0.5 * 10 ** -_path_dec(r):
+            return f"与{words}持平"
+        amount_ = _diff(abs(float(v)), r) if r["kind"] == "ratio" or rule == "hold" else _path_gap(abs(float(v)), r)
+        return f"{'高于' if float(v) > 0 else '低于'}{words}{_tight(amount_.lstrip('+'))}"
+    if abs(pp) < 0.05:
+        return "与序时进度持平"
+    return f"{'高于' if pp > 0 else '低于'}序时进度{abs(pp):.1f}个百分点"
+
+
+def sentence(r) -> str:
+    """One sentence of the notice about row ``r``: its main figures, partial or like for
+    like as on the card, how it stands, and 同比."""
+    c = card(r)
+    if r["status"] == "not_due":
+        return "尚未到报送期。"
+    if _n(r["value"]):
+        return "本期数据未报送。"
+    head = c.headline or f"{value_words(r)}{_tight(value_text(r))}"
+    if c.partial and head.startswith("按可比口径"):
+        head = f"部分汇总，{head}"
+    elif c.partial and r.get("missing_units"):
+        head = f"部分汇总（缺{r['missing_units']}），{head}"
+    parts = [head]
+    if c.note:
+        parts.append(c.note)
+    phrase = status_phrase(r)
+    if phrase:
+        parts.append(phrase)
+    if c.gap_change:
+        parts.append(f"差距较上月{_tight(c.gap_change)}")
+    if c.yoy:
+        parts.append(_yoy_words(r))
+    return "，".join(p for p in parts if p) + "。"
+
+
+def _yoy_words(r) -> str:
+    if _n(r.get("yoy")):
+        return f"同比暂无可比数据（{r.get('yoy_note')}）" if r.get("yoy_note") else ""
+    y = float(r["yoy"])
+    if r.get("yoy_type") == "difference":
+        unit = r.get("yoy_unit")
+        amount_ = f"{abs(y):.{_dec(r)}f}个百分点" if unit == "个百分点" else _tight(fmt_value(abs(y), unit, _dec(r)))
+        text = f"同比{'提高' if y >= 0 else '下降'}{amount_}"
+    else:
+        text = f"同比{'增长' if y >= 0 else '下降'}{abs(y) * 100:.1f}%"
+    if r.get("yoy_basis") == "like_for_like":
+        note = r.get("yoy_note") or "按可比口径"
+        text += "（按可比口径）" if r.get("missing_units") and note == f"按可比口径（缺{r['missing_units']}）" \
+            else f"（{note}）"
+    return text
