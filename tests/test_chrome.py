@@ -77,7 +77,9 @@ def test_streamlits_plotly_asks_only_for_strings_the_locale_has():
     ("", ["overview", "indicator"], None),  # the main page
     ("indicator", ["overview", "indicator"], None),
     ("no-such-page", ["overview", "indicator"], "no-such-page"),
-    ("a/b", ["overview"], None),  # not a page name Streamlit can serve: its own handling
+    ("x.y", ["overview"], "x.y"),  # a dot or Chinese is no obstacle: a hidden page serves them too
+    ("通知", ["overview"], "通知"),
+    ("a/b", ["overview"], None),  # never asked: ui_chrome.FlatPaths sent the browser to /a
 ])
 def test_unknown_page(monkeypatch, asked, known, unknown):
     monkeypatch.setattr(ui_chrome, "requested_page_name", lambda: asked)
@@ -90,3 +92,49 @@ def test_not_found_page_renders_in_chinese(demo_db, monkeypatch):
     assert not at.exception
     assert at.title[0].value == "页面不存在"
     assert "不存在（可能是旧书签或输入有误）" in at.warning[0].value
+
+
+HTML = [(b"accept", b"text/html,application/xhtml+xml,*/*;q=0.8")]
+
+
+@pytest.mark.parametrize("method,path,query,headers,target", [
+    ("GET", "/a/b", b"", HTML, "/a"),  # a nested address: to its first part
+    ("GET", "/indicator/old/bookmark", b"ind=GXQY", HTML, "/indicator?ind=GXQY"),  # the query is kept
+    ("GET", "/通知/2026", b"", HTML, "/%E9%80%9A%E7%9F%A5"),
+    ("HEAD", "/a/b/", b"", HTML, "/a"),
+    ("GET", "/a", b"", HTML, None),  # one part: the router answers
+    ("GET", "/", b"", HTML, None),
+    ("GET", "/_stcore/stream", b"", HTML, None),  # Streamlit's own routes are left alone
+    ("GET", "/static/js/index.js", b"", HTML, None),
+    ("GET", "/app/static/logo.png", b"", HTML, None),
+    ("GET", "/a/static/js/index.js", b"", [(b"accept", b"*/*")], None),  # not a page request
+    ("GET", "/a/b", b"", [(b"accept", b"application/json")], None),
+    ("POST", "/session/grant", b"", HTML, None),  # the session routes are POST
+])
+def test_nested_addresses_go_to_their_first_part(method, path, query, headers, target):
+    scope = {"type": "http", "method": method, "path": path, "query_string": query, "headers": headers}
+    assert ui_chrome.nested_target(scope) == target
+
+
+def test_flat_paths_answers_a_nested_page_request_with_a_redirect():
+    import asyncio
+    sent, passed = [], []
+
+    async def app(scope, receive, send):
+        passed.append(scope["path"])
+
+    async def send(message):
+        sent.append(message)
+
+    async def run():
+        mw = ui_chrome.FlatPaths(app)
+        await mw({"type": "http", "method": "GET", "path": "/a/b", "query_string": b"", "headers": HTML}, None, send)
+        await mw({"type": "http", "method": "GET", "path": "/indicator", "query_string": b"", "headers": HTML},
+                 None, send)
+    asyncio.run(run())
+    assert sent[0]["status"] == 302 and (b"location", b"/a") in sent[0]["headers"]
+    assert passed == ["/indicator"]
+
+
+def test_serve_py_installs_flat_paths():
+    assert "Middleware(FlatPaths)" in (ROOT / "serve.py").read_text(encoding="utf-8")

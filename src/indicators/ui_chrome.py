@@ -1,7 +1,8 @@
 """Streamlit's own chrome in Chinese and fit for a leader's screen and printer: the file
-uploader (label, limits, type errors), the page a mistyped address opens, the favicon
-served from this machine, and the print stylesheet (A4 landscape). Only this module and
-``ui.py`` touch streamlit's widgets; nothing here computes a number.
+uploader (label, limits, type errors, the too-large tooltip), the page a mistyped address
+opens (a nested one too: ``FlatPaths``), the skip link, the favicon served from this
+machine, and the print stylesheet (A4 landscape). Only this module and ``ui.py`` touch
+streamlit's widgets; nothing here computes a number.
 """
 
 from __future__ import annotations
@@ -29,6 +30,23 @@ _UPLOADER_CSS = """
     content: "（超过 {limit} MB，未上传）"; color: #B91C1C; }}
 .st-key-{key} [data-testid="stFileChip"] [role="alert"] {{ display: none; }}
 """
+
+# the rest of Streamlit's English a reader can meet, once per page (``CHROME_CSS``):
+# - the tooltip of a file chip Streamlit refused ("File must be 200.0MB or smaller."),
+#   drawn outside the uploader, so not scoped to its key; the only error tooltip here (its
+#   text is a bare text node: hidden with the box, the Chinese drawn after it);
+# - the keyboard "Skip to main content" link: hidden, and a Chinese one put first in the
+#   page (``SKIP_LINK``) that jumps to the same place.
+CHROME_CSS = f"""<style>
+[data-testid="stTooltipErrorContent"] {{ visibility: hidden; font-size: 0 !important; }}
+[data-testid="stTooltipErrorContent"]::after {{ content: "该文件未上传：单个文件不超过 {UPLOAD_LIMIT_MB} MB";
+  visibility: visible; font-size: 0.875rem; }}
+[data-testid="stSkipToContent"] {{ display: none !important; }}
+a.skip-zh {{ position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 6px 12px; background: #fff;
+  border: 2px solid #1F4E79; border-radius: 4px; color: #1F4E79; }}
+a.skip-zh:focus {{ top: 8px; }}
+</style>"""
+SKIP_LINK = '<a class="skip-zh" href="#stMain">跳到主要内容</a>'
 
 PRINT_CSS = """
 <style>
@@ -108,12 +126,53 @@ def requested_page_name() -> str:
 
 def unknown_page(known_paths: Sequence[str]) -> str | None:
     """The requested page name when it is none of ``known_paths`` (a mistyped or old
-    bookmark): the router then serves a hidden Chinese 页面不存在 page at that address
-    instead of Streamlit's English "Page not found" dialog."""
+    bookmark — ``/x.y`` and ``/通知`` too): the router then serves a hidden Chinese 页面不存在
+    page at that address instead of Streamlit's English "Page not found" dialog. A nested
+    address never gets here (``FlatPaths`` sends it to its first part)."""
     name = requested_page_name().strip("/")
-    if not name or name in known_paths or not re.fullmatch(r"[A-Za-z0-9_\-]{1,80}", name):
+    if not name or name in known_paths or not re.fullmatch(r"[^/\\\x00-\x1f\x7f]{1,80}", name):
         return None
     return name
+
+
+# Streamlit's own routes (nothing else has two parts but the session routes, all POST)
+STREAMLIT_PREFIXES = ("_stcore", "media", "component", "static", "app", "~")
+
+
+class FlatPaths:
+    """ASGI middleware (``serve.py``): a browser opening a nested address (``/a/b``, an old
+    bookmark or a typo) is redirected to its first part (``/a``, keeping the query).
+    Streamlit serves its page at any address, but its scripts are addressed relative to
+    the page, so at ``/a/b`` they are fetched from ``/a/static/…``, get the page again, and
+    the screen stays blank. At ``/a`` the router answers: that page, or 页面不存在."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        target = nested_target(scope) if scope["type"] == "http" else None
+        if target is None:
+            return await self.app(scope, receive, send)
+        await send({"type": "http.response.start", "status": 302,
+                    "headers": [(b"location", target.encode("utf-8")), (b"cache-control", b"no-store"),
+                                (b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def nested_target(scope) -> str | None:
+    """Where ``FlatPaths`` sends a page request (GET/HEAD for HTML) to a nested address;
+    None for everything else (Streamlit's own routes, assets, the session routes)."""
+    if scope.get("method") not in ("GET", "HEAD"):
+        return None
+    parts = [p for p in scope.get("path", "").split("/") if p]
+    if len(parts) < 2 or parts[0] in STREAMLIT_PREFIXES or "." in parts[-1]:
+        return None
+    accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
+    if "text/html" not in accept:
+        return None
+    from urllib.parse import quote
+    query = scope.get("query_string", b"").decode("latin-1")
+    return "/" + quote(parts[0], safe="") + (f"?{query}" if query else "")
 
 
 def not_found_notice(name: str) -> str:

@@ -38,6 +38,8 @@ def apply_briefing_css(on: bool) -> None:
     </style>"""
     st.html(base)
     st.html(ui_chrome.PRINT_CSS)
+    st.html(ui_chrome.CHROME_CSS)
+    st.sidebar.html(ui_chrome.SKIP_LINK)  # first in the tab order, before the menu
     if not on:
         return
     st.html("""

@@ -1,7 +1,8 @@
 """Chinese everywhere a user looks, and nothing fetched from outside this machine: every
 page in a real browser (and the dispatch pages in briefing mode) shows none of
 Streamlit's or Plotly's English UI strings and sends no request to another host; a
-mistyped address and a wrong file type are answered in Chinese."""
+mistyped address (a nested one, one with a dot) and a wrong file type are answered in
+Chinese; the keyboard skip link and the too-large tooltip are Chinese."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ BRIEFING = ["", "indicator", "responsibility"]
 ENGLISH = ["Deploy", "Upload", "per file", "Browse files", "Drag and drop", "Page not found", "Running the app",
            "Download plot", "Zoom", "Pan", "Autoscale", "Reset axes", "files are not allowed", "or smaller",
            "Rerun", "Clear cache", "Record a screencast", "Made with Streamlit", "Error:", "Traceback",
-           "CalamineError", "BadZipFile"]
+           "CalamineError", "BadZipFile", "Skip to main content", "File must be", "Connection error",
+           "Please try again"]
 LOCAL = {"127.0.0.1", "localhost"}
 
 
@@ -79,6 +81,38 @@ def test_a_mistyped_address_gets_a_chinese_page(watched, app_url):
     page.get_by_role("link", name="打开调度总览").last.click()
     page.get_by_role("heading", name="调度总览").wait_for()
     assert outside == []
+
+
+@pytest.mark.parametrize("path,shown", [("/a/b", "/a"), ("/x.y", "/x.y"), ("/%E9%80%9A%E7%9F%A5", "/通知")])
+def test_any_address_that_is_no_page_gets_the_chinese_page(watched, app_url, path, shown):
+    """Streamlit alone: /a/b is a blank page (its scripts fetched from /a/static/…), /x.y
+    its English "Page not found" dialog."""
+    page, outside = watched
+    page.goto(f"{app_url}{path}")
+    wait_idle(page)
+    page.get_by_text(f"网址中的页面「{shown}」不存在").wait_for()
+    page.wait_for_timeout(500)
+    assert english_in(visible_text(page)) == [] and page.locator('[role="dialog"]').count() == 0
+    assert outside == []
+
+
+def test_the_skip_link_and_the_too_large_tooltip_are_chinese(page, app_url):
+    page.goto(f"{app_url}/indicator")
+    wait_idle(page)
+    assert page.locator('[data-testid="stSkipToContent"]').evaluate("e => getComputedStyle(e).display") == "none"
+    link = page.locator("a.skip-zh")
+    assert link.inner_text() == "跳到主要内容" and link.get_attribute("href") == "#stMain"
+    link.focus()
+    assert page.evaluate("() => document.activeElement.textContent") == "跳到主要内容"
+    assert link.evaluate("e => e.getBoundingClientRect().top") >= 0  # shown while it has the focus
+    # the tooltip Streamlit draws over a refused file chip (its DOM, as Streamlit 1.67 writes it)
+    content = page.evaluate("""() => {
+        const tip = document.createElement('div');
+        tip.setAttribute('data-testid', 'stTooltipErrorContent');
+        tip.textContent = 'File must be 200.0MB or smaller.';
+        document.body.appendChild(tip);
+        return [tip.innerText, getComputedStyle(tip, '::after').content]; }""")
+    assert content[0].strip() == "" and "该文件未上传：单个文件不超过" in content[1], content
 
 
 def test_a_wrong_file_type_is_refused_in_chinese(page, app_url, tmp_path):

@@ -65,3 +65,42 @@ def test_missing_official_fonts_get_chinese_stand_ins_for_the_pdf(tiny_summary):
     assert '"Noto Serif CJK SC"' in xml and '"仿宋_GB2312"' not in xml and '"方正小标宋简体"' not in xml
     assert '"黑体"' in xml  # installed: kept
     assert pdf.with_installed_fonts(docx, installed=set()) == docx  # nothing to stand in with: unchanged
+
+
+def test_the_pdf_draws_simplified_chinese_glyphs_not_japanese(tmp_path):
+    """pdffonts names the embedded faces «NotoSerifCJKjp-…» even with the SC family named:
+    the five faces of Debian's NotoSerifCJK-Regular.ttc share one CFF table (one set of
+    glyphs, internally named after the JP face) and differ in their character maps and
+    language forms. What a reader sees is their choice, so compare pictures: the notice's
+    text as the PDF draws it must differ from the same text set in Japanese (JP face,
+    ja-JP), where 直 骨 角 说 have other forms."""
+    require_tool("soffice")
+    pdftoppm = require_tool("pdftoppm")
+    import io
+    import zipfile
+
+    from indicators.report import notice, pdf
+    if "Noto Serif CJK SC" not in pdf.installed_font_families():
+        pytest.skip("Noto Serif CJK SC is not installed: nothing to compare")
+    ours = pdf.with_installed_fonts(notice.to_docx([notice.Block("title", "直骨角说明"),
+                                                     notice.Block("para", "直骨角说明通报")]))
+
+    def japanese(docx: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename.endswith(".xml"):
+                    data = data.replace(b"CJK SC", b"CJK JP").replace(b'"zh-CN"', b'"ja-JP"')
+                dst.writestr(item, data)
+        return out.getvalue()
+
+    def picture(docx: bytes, name: str) -> bytes:
+        (tmp_path / f"{name}.pdf").write_bytes(pdf.convert(docx, ".docx"))
+        subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(tmp_path / f"{name}.pdf"),
+                        str(tmp_path / name)], check=True, capture_output=True)
+        return next(tmp_path.glob(f"{name}-*.png")).read_bytes()
+
+    drawn, again, jp = picture(ours, "sc"), picture(ours, "again"), picture(japanese(ours), "jp")
+    assert drawn == again  # the rendering is stable, so a difference means other glyphs
+    assert drawn != jp

@@ -58,7 +58,10 @@ def convert(data: bytes, suffix: str) -> bytes:
 
 # The official document fonts and the Simplified-Chinese faces that stand in for them when
 # this machine lacks them. Left to itself LibreOffice substitutes the first CJK face it
-# finds — on Debian the Japanese one, whose glyphs differ from the Chinese forms.
+# finds — on Debian the Japanese one, whose glyphs differ from the Chinese forms. (pdffonts
+# still names the embedded font «NotoSerifCJKjp-…»: the faces of Debian's Noto CJK .ttc
+# share one CFF table, named after its first, JP, face, and differ only in their character
+# maps — the SC map picks the SC glyphs; tests/report/test_notice_pdf.py compares the pictures.)
 STAND_INS = {"仿宋_GB2312": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC", "方正小标宋简体": "Noto Serif CJK SC",
              "黑体": "Noto Sans CJK SC", "宋体": "Noto Serif CJK SC"}
 
