@@ -279,20 +279,6 @@ def test_mom(kind, cur, prev, expected):
     assert one(p.mom([kind], [cur], [prev])) == expected
 
 
-@pytest.mark.parametrize("kind,value,share,due,projected", [
-    ("cumulative", 80, 0.8, 10, pytest.approx(100)),
-    ("cumulative", 50, nan, 6, pytest.approx(100)),  # m/12 fallback
-    ("stock", 80, 0.8, 10, None),
-])
-def test_projection(kind, value, share, due, projected):
-    assert one(p.projection([kind], [value], [share], [due])) == projected
-
-
-def test_projection_reaches_respects_direction():
-    out = p.reaches(["higher", "lower", "higher"], [100, 100, nan], [90, 90, 90])
-    assert list(out) == [True, False, None]
-
-
 def test_assess_is_vectorised_and_aligned():
     a = p.assess(["cumulative", "stock"], ["higher", "higher"], [80, 116], [100, 120], [nan, 100], [E9, E9],
                  basis=[None, "level"])

@@ -77,18 +77,6 @@ def test_a_valid_url_gives_no_notice(demo_db, monkeypatch):
     assert at.query_params["month"] == periods.shift(AS_OF, -1)
 
 
-@pytest.mark.parametrize("kind,status,reason", [
-    ("stock", "on_track", "期末值：看年末水平，不做累计推算"),
-    ("ratio", "lagging", "比率：不做全年推算"),
-    ("cumulative", "missing", "未报送，无法推算"),
-    ("cumulative", "not_due", "未到报送期"),
-    ("cumulative", "on_track", "数据不足，无法推算"),
-])
-def test_no_projection_says_why(kind, status, reason):
-    from indicators.views.indicator import no_projection_reason
-    assert no_projection_reason(kind, status) == reason
-
-
 def test_no_targets_draws_no_empty_units_chart(demo_db, monkeypatch):
     from pagetest import with_db
     with_db(demo_db, lambda con: con.execute("DELETE FROM target"))

@@ -18,7 +18,7 @@ from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
 from indicators.returns.review import COUNTED_VIEWS, review_column
-from indicators.rules import month_change, periods, progress, ranking
+from indicators.rules import month_change, periods, progress, projection, ranking
 from indicators.rules.due import due_month, step_of
 from indicators.rules.rollup import Tree, is_derived_ratio, roll_up
 from indicators.settings import Settings
@@ -33,8 +33,8 @@ COLUMNS = [
     "comparable_baseline", "comparable_target", "comparable_note", "progress", "expected", "expected_basis",
     "expected_value", "gap_value", "gap_pp", "status", "status_label", "status_rule", "yoy", "yoy_type",
     "yoy_unit", "yoy_pp", "yoy_basis", "yoy_note", "value_ly", "mom", "mom_type", "mom_unit", "mom_basis",
-    "mom_note", "rank", "rank_of", "rank_by", "projection", "projection_reaches", "lead_department", "leader",
-    "support_departments", "provenance", "batch_id", "missing_units", "review",
+    "mom_note", "rank", "rank_of", "rank_by", "projection", "projection_reaches", "projection_basis",
+    "projection_share", "projection_none", "lead_department", "leader", "support_departments", "provenance", "batch_id", "missing_units", "review",
     *month_change.LAST_COLUMNS,
 ]
 BASE_COLUMNS = COLUMNS[:COLUMNS.index("review")]  # what compute_dispatch returns
@@ -362,5 +362,8 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings) -> None:
     t["status"] = _text(status.to_numpy(), t.index)
     t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
     t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
-    t["projection"] = progress.projection(t["kind"], t["value"], share, t["due"].to_numpy())
-    t["projection_reaches"] = progress.reaches(t["direction"], t["projection"], t["target"])
+    made = projection.projection(t["kind"], t["frequency"], t["value"], t["baseline"], share, t["due"].to_numpy(),
+                                 partial=t["provenance"].eq("partial").to_numpy())
+    for col in made.columns:
+        t[col] = made[col].to_numpy()
+    t["projection_reaches"] = projection.reaches(t["direction"], t["projection"], t["target"])

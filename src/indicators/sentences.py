@@ -4,9 +4,9 @@ numbers the card shows. Pure; no I/O."""
 
 from __future__ import annotations
 
-from indicators.cards import (_dec, _diff, _n, _path_dec, _path_gap, _tight, card, gap_text, value_text,
-                              value_words)
-from indicators.formatting import fmt_value
+from indicators.cards import (_dec, _diff, _month, _n, _path_dec, _path_gap, _tight, amount, card, gap_text,
+                              value_text, value_words)
+from indicators.formatting import fmt_pct, fmt_value
 
 
 def status_phrase(r) -> str:
@@ -76,3 +76,37 @@ def _yoy_words(r) -> str:
         text += "（按可比口径）" if r.get("missing_units") and note == f"按可比口径（缺{r['missing_units']}）" \
             else f"（{note}）"
     return text
+
+
+# ---------------------------------------------------------------- 预计全年 and how it was reckoned
+
+def projection_basis_text(r) -> str:
+    """The basis of 预计全年 in a table cell (``rules.projection``): ``上年同期进度 83.0%`` /
+    ``时间进度 10/12`` / ``12月即全年``; '' without a projection."""
+    basis = r.get("projection_basis")
+    if basis == "year_end":
+        return "12月即全年"
+    if basis == "last_year":
+        return f"上年同期进度 {fmt_pct(r['projection_share'])}"
+    if basis == "linear":
+        return f"时间进度 {_month(r)}/12"
+    return ""
+
+
+def projection_text(r) -> str:
+    """预计全年 with the sum that gives it, so a reader can redo it: ``预计全年 1,505.6 家（按时间
+    进度：上年末 1,412 家 + 较上年末新增 78 家 ÷ 10/12）``; '' without a projection."""
+    basis = r.get("projection_basis")
+    if _n(r.get("projection")) or basis not in ("last_year", "linear", "year_end"):
+        return ""
+    total = amount(r["projection"], r)
+    if basis == "year_end":
+        return f"全年 {total}（12月即全年）"
+    share = fmt_pct(r["projection_share"]) if basis == "last_year" else f"{_month(r)}/12"
+    how = "上年同期进度" if basis == "last_year" else "时间进度"
+    if r["kind"] == "stock":
+        sum_ = f"上年末 {amount(r['baseline'], r)} + 较上年末新增 {amount(r['value'] - r['baseline'], r)} ÷ {share}"
+    else:
+        sum_ = f"{value_words(r)} {amount(r['value'], r)} ÷ {share}"
+    return f"预计全年 {total}（按{how}：{sum_}）"
+

@@ -314,22 +314,3 @@ def _change(kind, current, previous, index: pd.Index) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(p > 0, c / p - 1, np.nan)
     return pd.Series(np.where(comparison_type(kind) == "difference", c - p, rel), index=index)
-
-
-def projection(kind, value, ly_share, due_month) -> pd.Series:
-    """预计全年 for cumulative indicators: YTD(m) / last year's share at m (m/12 without it)."""
-    kind = _obj(kind)
-    v = _arr(value)
-    share = _arr(ly_share)
-    due = np.asarray(due_month, dtype=float)
-    share = np.where(np.isnan(share) | (share <= 0) | (share > 1), due / 12, share)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(share > 0, v / share, np.nan)
-    return pd.Series(np.where(kind == "cumulative", out, np.nan), index=_index(value))
-
-
-def reaches(direction, projected, target) -> pd.Series:
-    lower = _obj(direction) == "lower"
-    p, t = _arr(projected), _arr(target)
-    out = np.where(lower, p <= t, p >= t)
-    return pd.Series(np.where(np.isnan(p) | np.isnan(t), None, out), index=_index(projected), dtype=object)

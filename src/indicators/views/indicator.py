@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import cards
+from indicators import cards, sentences
 from indicators.cards import card
 from indicators.db import catalog, observations
 from indicators.db.connection import Connection
@@ -16,6 +16,7 @@ from indicators.dispatch import month_by_month, roll_up_as_of
 from indicators.formatting import fmt_pct, fmt_value
 from indicators.rules import periods, progress, ranking
 from indicators.rules.month_change import RERANKED, rank_with_moves
+from indicators.rules.projection import no_projection_reason
 from indicators.safe_text import md_text
 from indicators.rules.due import is_due
 from indicators.theme import status_badge
@@ -31,7 +32,8 @@ def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None,
     (ranked, then 未报送, then 未到期): unit, code, kind, value, value_text, target_text,
     completion, completion_text, progress, expected, expected_value, gap_pp, gap_text,
     yoy_text, status, badge, rank, rank_text, rank_move_text (排名升降), gap_change_text
-    (差距较上月), partial_text, projection, provenance, batch_id."""
+    (差距较上月), partial_text, projection, projection_basis_text, no_projection (why none),
+    provenance, batch_id."""
     top = parent or top_unit(table)
     rows = table[(table["indicator_code"] == code) & (table["parent_code"] == top)].copy()
     if rank_by is not None and not rows.empty:
@@ -51,20 +53,24 @@ def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None,
                                             for c, r in zip(made, recs)],
         "rank_move_text": [c.rank_move or "—" for c in made], "gap_change_text": [c.gap_change or "—" for c in made],
         "partial_text": [c.partial for c in made], "projection": rows["projection"],
+        "projection_basis_text": [sentences.projection_basis_text(r) for r in recs],
+        "no_projection": [no_projection_reason(r["projection_none"], r["status"]) for r in recs],
         "provenance": rows["provenance"], "batch_id": rows["batch_id"],
     }).reset_index(drop=True)
 
 
 def ranking_table(units: pd.DataFrame, unit_name: str, decimals: int = 2) -> pd.DataFrame:
-    """``indicator_units`` as the page shows it."""
-    return pd.DataFrame({
+    """``indicator_units`` as the page shows it; 预计全年 with its basis (``上年同期进度 83.0%``)."""
+    out = pd.DataFrame({
         "排名": units["rank_text"], "单位": units["unit"], "本期值": units["value_text"], "目标": units["target_text"],
         "排名升降": units["rank_move_text"],
         "完成率": units["completion_text"], "序时进度": units["expected"].map(fmt_pct), "差距": units["gap_text"],
         "差距较上月": units["gap_change_text"], "同比": units["yoy_text"], "状态": units["badge"], "说明": units["partial_text"],
-        "预计全年": [fmt_value(v, unit_name, decimals) if pd.notna(v) else no_projection_reason(k, s)
-                     for v, k, s in zip(units["projection"], units["kind"], units["status"])],
+        "预计全年": [f"{fmt_value(v, unit_name, decimals)}（{basis}）" if pd.notna(v) else why
+                     for v, why, basis in zip(units["projection"], units["no_projection"],
+                                              units["projection_basis_text"])],
     })
+    return out.drop(columns="说明") if not out["说明"].astype(bool).any() else out  # no empty column
 
 
 def units_chartable(units: pd.DataFrame) -> bool:
@@ -75,19 +81,6 @@ def units_chartable(units: pd.DataFrame) -> bool:
     if (units["kind"] == "ratio").all():
         return bool((units["value"].notna() & units["expected_value"].notna()).any())
     return bool(units["progress"].notna().any())
-
-
-def no_projection_reason(kind: str, status: str) -> str:
-    """Why a row has no 预计全年 (the projection is made for cumulative figures only)."""
-    if status == "missing":
-        return "未报送，无法推算"
-    if status == "not_due":
-        return "未到报送期"
-    if kind == "stock":
-        return "期末值：看年末水平，不做累计推算"
-    if kind == "ratio":
-        return "比率：不做全年推算"
-    return "数据不足，无法推算"
 
 
 def provenance_table(table: pd.DataFrame, code: str, parent: str | None = None) -> pd.DataFrame:
@@ -244,7 +237,6 @@ def _summary(head: pd.Series | None, info: dict) -> str:
     if head is None:
         return ""
     parts = []
-    unit, dec = info.get("unit"), int(info["decimals"]) if info.get("decimals") is not None else 2
     if head["status"] == "not_due":
         return "本期未到报送期（年度/季度指标在规定月份报送），不计入滞后。"
     if head["status"] == "no_target":
@@ -254,7 +246,10 @@ def _summary(head: pd.Series | None, info: dict) -> str:
     if pd.notna(head["projection"]):
         reach = head["projection_reaches"]
         verdict = "，**可完成**全年目标" if reach is True else ("，**难以完成**全年目标" if reach is False else "")
-        parts.append(f"按去年同期进度推算，预计全年 **{md_text(fmt_value(head['projection'], unit, dec))}**{verdict}。")
+        parts.append(f"{md_text(sentences.projection_text(head.to_dict()))}{verdict}。")
+    else:
+        why = no_projection_reason(head["projection_none"], head["status"])
+        parts.append(f"预计全年：{md_text(why)}。")
     basis = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
     if isinstance(head["expected_basis"], str):
         parts.append(f"序时进度 {fmt_pct(head['expected'])}（{basis.get(head['expected_basis'], head['expected_basis'])}）。")
