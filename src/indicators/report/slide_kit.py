@@ -16,6 +16,7 @@ import math
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 
+from indicators.report import chart_layout
 from indicators.safe_text import neutral
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
@@ -242,15 +243,6 @@ def table(slide, left, top, width, header: list[str], rows: list[list], col_widt
     return shape
 
 
-def _nice_step(span: float) -> float:
-    """A round axis step giving about five ticks over ``span``."""
-    if span <= 0:
-        return 1.0
-    raw = span / 5
-    mag = 10 ** math.floor(math.log10(raw))
-    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-
-
 def completion_chart(slide, left, top, width, height, *, title: str, subtitle: str,
                      categories: list[str], completion: list[float | None], expected: list[float | None],
                      statuses: list[str], values_unit: str | None = None):
@@ -267,22 +259,25 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     # category like "=HYPERLINK(…)" into a formula there: give such a name its apostrophe
     data.categories = [neutral(c) for c in categories]
     data.add_series("完成进度" if values_unit is None else "本期值", [_num(v) for v in completion])
-    data.add_series("序时进度" if values_unit is None else "序时应达值", [_num(v) for v in expected])
+    data.add_series(chart_layout.expected_legend(expected, values_unit), [_num(v) for v in expected])
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
     chart = frame.chart
     _move_series_to_line(chart)
-
-    _status_bars(chart.plots[0], statuses, fmt)
+    fitted = chart_layout.layout(completion, expected, chart_layout.plot_height_pt(height), values_unit is None)
+    _status_bars(chart.plots[0], statuses, fmt, fitted.positions)
     _expected_ticks(chart.plots[1].series[0], expected)
-    _value_axis(chart.value_axis, list(completion) + list(expected), values_unit, fmt)
+    _value_axis(chart.value_axis, fitted, values_unit, fmt)
     _category_axis(chart.category_axis, subtitle)
     _legend_and_title(chart, title)
     apply_cjk_fonts(chart._chartSpace)
     return frame
 
 
-def _status_bars(bar_plot, statuses: list[str], fmt: str) -> None:
-    """One colour per status, each bar labelled with its value."""
+_LABEL_POSITIONS = {p: getattr(XL_LABEL_POSITION, p.upper()) for p in chart_layout.POSITIONS}
+
+
+def _status_bars(bar_plot, statuses: list[str], fmt: str, positions: list[str | None]) -> None:
+    """One colour per status; each value label where ``chart_layout`` keeps it clear of the 序时 dash."""
     bar_plot.gap_width = 60
     bar_plot.vary_by_categories = False
     bars = bar_plot.series[0]
@@ -292,13 +287,20 @@ def _status_bars(bar_plot, statuses: list[str], fmt: str) -> None:
         point = bars.points[i]
         point.format.fill.solid()
         point.format.fill.fore_color.rgb = rgb(STATUS_COLORS.get(status, PRIMARY))
-    bar_plot.has_data_labels = True
-    labels = bar_plot.data_labels
-    labels.number_format = fmt
+    labels = bars.data_labels  # on the series: a point's own label would switch off the plot's
+    labels.show_value, labels.number_format = True, fmt
     labels.number_format_is_linked = False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     labels.font.size = Pt(11)
     labels.font.color.rgb = rgb(TEXT_COLOR)
+    for i, (position, status) in enumerate(zip(positions, statuses)):
+        if position in (None, "outside_end"):
+            continue
+        label = bars.points[i].data_label
+        label.position, label.font.size = _LABEL_POSITIONS[position], Pt(11)
+        label.font.color.rgb = rgb(status_text_color(status))  # on the bar's colour
+        # schema order: idx, numFmt, spPr, txPr, dLblPos, show…
+        label._dLbl.find(qn("c:idx")).addnext(etree.Element(qn("c:numFmt"), formatCode=fmt, sourceLinked="0"))
 
 
 def _expected_ticks(line, expected: list[float | None]) -> None:
@@ -318,15 +320,11 @@ def _expected_ticks(line, expected: list[float | None]) -> None:
     line.marker.format.line.color.rgb = rgb(EXPECTED_LINE_COLOR)
 
 
-def _value_axis(axis, plotted: list, values_unit: str | None, fmt: str) -> None:
-    """Ticks on round numbers from below the lowest to above the highest value (and 100%)."""
-    values = [v for v in plotted if _num(v) is not None]
-    top_v = max([1.0 if values_unit is None else 0.0] + values)
-    low_v = min([0.0] + values)
-    major = (0.2 if top_v - low_v <= 1.4 else 0.5) if values_unit is None else _nice_step(top_v - low_v)
-    axis.major_unit = major
-    axis.maximum_scale = round(math.ceil(top_v * 1.08 / major - 1e-9) * major, 6)
-    axis.minimum_scale = round(math.floor(low_v / major + 1e-9) * major, 6)  # ticks on round numbers
+def _value_axis(axis, fitted, values_unit: str | None, fmt: str) -> None:
+    """Ticks on round numbers from below the lowest to above the highest value and label."""
+    axis.major_unit = fitted.major
+    axis.maximum_scale = fitted.high
+    axis.minimum_scale = fitted.low
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = rgb("#E5E7EB")
     axis.format.line.fill.background()
