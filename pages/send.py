@@ -5,7 +5,7 @@ and the monthly pack sent now (after a preview), and the delivery log. The timer
 import streamlit as st
 
 from indicators import ui, views
-from indicators.delivery import channels, ledger, outbox
+from indicators.delivery import channels, outbox
 from indicators.errors import IndicatorsError
 from indicators.settings import CHANNELS
 
@@ -40,7 +40,8 @@ with st.expander("发送测试消息", icon=":material/send:"):
         test_ch = st.selectbox("渠道", configured, format_func=LABELS.get, key="test_channel")
         address = st.text_input("收件邮箱（留空发给发件人自己）", key="test_address") if test_ch == "email" else None
         if st.button("发送测试消息", key="test_send"):
-            report = outbox.send_test(db, test_ch, s, ui.now(), address=(address or "").strip() or None)
+            report = outbox.send_test(db, test_ch, s, ui.now(), address=(address or "").strip() or None,
+                                       actor=actor)
             ok = not report.failed
             st.session_state["send_outcome"] = ("success" if ok else "error", "测试消息已发送。" if ok else
                                                 "测试消息发送失败。", views.results_table(report.results))
@@ -60,8 +61,8 @@ chosen = right.multiselect("渠道", configured, default=default, format_func=LA
 def _run(dry_run: bool):
     now = ui.now()
     if what == "催报":
-        return outbox.send_reminders(db, period, chosen, s, now, dry_run=dry_run)
-    return outbox.send_pack(db, period, chosen, s, now, dry_run=dry_run)
+        return outbox.send_reminders(db, period, chosen, s, now, actor=actor, dry_run=dry_run)
+    return outbox.send_pack(db, period, chosen, s, now, actor=actor, dry_run=dry_run)
 
 
 if not chosen:
@@ -99,6 +100,6 @@ else:
                   for k, r in again.set_index("key").iterrows()}
         key = st.selectbox("重新发送（下次定时运行时发出）", list(labels), format_func=labels.get, key="resend_key")
         if st.button("重新排队", key="resend_go"):
-            ledger.requeue(con, key, ui.now())
+            outbox.requeue(db, actor, key, ui.now())
             st.session_state["send_outcome"] = ("success", "已重新排队，下次定时运行时发送。", views.results_table([]))
             st.rerun()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from actors import ADMIN
 from services import SMTP_PASSWORD, settings_from
 
 from indicators.delivery import mail, outbox
@@ -17,7 +18,7 @@ NOW = dt.datetime(2026, 11, 6, 9, 0)
 
 def send_test(city, env, address="someone@example.invalid"):
     s = settings_from(env, city)
-    return outbox.send_test(FileDatabase(city, 30), "email", s, NOW, address=address).results[0]
+    return outbox.send_test(FileDatabase(city, 30), "email", s, NOW, address=address, actor=ADMIN).results[0]
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: it is TLS
@@ -61,10 +62,10 @@ def test_a_temporary_refusal_is_retried(city, smtp):
     smtp.fail = 1  # 451: try again later
     s = settings_from(smtp.settings(), city)
     db = FileDatabase(city, 30)
-    first = outbox.send_reminders(db, "2026-10", ["email"], s, NOW)
+    first = outbox.send_reminders(db, "2026-10", ["email"], s, NOW, actor=ADMIN)
     assert [r.outcome for r in first.results] == ["failed", "sent"]
     assert "451" in first.results[0].detail
-    second = outbox.send_reminders(db, "2026-10", ["email"], s, NOW + dt.timedelta(minutes=10))
+    second = outbox.send_reminders(db, "2026-10", ["email"], s, NOW + dt.timedelta(minutes=10), actor=ADMIN)
     assert [r.outcome for r in second.results] == ["sent", "skipped"]
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["b@example.invalid", "zhk@kjj.example.invalid"]
 

@@ -37,7 +37,7 @@ def log(city):
 
 def test_pack_email_carries_the_three_files_with_chinese_names_once(setup, smtp, city, soffice):
     s, db = setup
-    report = outbox.send_pack(db, PERIOD, ["email"], s, NOW)
+    report = outbox.send_pack(db, PERIOD, ["email"], s, NOW, actor=ADMIN)
     assert [(r.slot.recipient_name, r.outcome) for r in report.results] == [("张局长", "sent"), ("综合科", "sent")]
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["leader@kjj.example.invalid", "zhk@kjj.example.invalid"]
     got = smtp.to("leader@kjj.example.invalid")[0]
@@ -58,7 +58,7 @@ def test_pack_email_carries_the_three_files_with_chinese_names_once(setup, smtp,
     assert "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n" in raw
     assert "=?utf-8?q?vnd" not in raw
     # once: a second run sends nothing
-    again = outbox.send_pack(db, PERIOD, ["email"], s, NOW + dt.timedelta(hours=1))
+    again = outbox.send_pack(db, PERIOD, ["email"], s, NOW + dt.timedelta(hours=1), actor=ADMIN)
     assert [r.outcome for r in again.results] == ["skipped", "skipped"]
     assert len(smtp.messages) == 2
     assert set(log(city)["status"]) == {"sent"}
@@ -66,7 +66,7 @@ def test_pack_email_carries_the_three_files_with_chinese_names_once(setup, smtp,
 
 def test_reminders_go_only_to_units_still_late(setup, smtp, robots, city):
     s, db = setup
-    report = outbox.send_reminders(db, PERIOD, ["email", "dingtalk", "wecom"], s, NOW)
+    report = outbox.send_reminders(db, PERIOD, ["email", "dingtalk", "wecom"], s, NOW, actor=ADMIN)
     assert [(r.slot.channel, r.slot.recipient_name, r.outcome) for r in report.results] == [
         ("email", "乙县", "sent"), ("email", "综合科", "sent"), ("dingtalk", "月调度群", "sent"),
         ("wecom", "月调度群", "sent")]
@@ -82,14 +82,14 @@ def test_reminders_go_only_to_units_still_late(setup, smtp, robots, city):
     wecom, = robots.of("wecom")
     assert "<@yixian>" in wecom["markdown"]["content"] and "<@jiaqu>" not in wecom["markdown"]["content"]
     # the same day again: nothing; 乙县 reports; the next day: nothing at all to chase
-    assert {r.outcome for r in outbox.send_reminders(db, PERIOD, ["email"], s, NOW).results} == {"skipped"}
+    assert {r.outcome for r in outbox.send_reminders(db, PERIOD, ["email"], s, NOW, actor=ADMIN).results} == {"skipped"}
     con = connect(city)
     import pandas as pd
     write_batch(con, pd.DataFrame({"indicator_code": ["HT", "LOW"], "org_unit": ["B", "B"],
                                          "period": [PERIOD] * 2, "value": [55.0, 11.0]}), file_name="b.xlsx",
                       actor=ADMIN, at=NOW + dt.timedelta(hours=3))
     con.close()
-    tomorrow = outbox.send_reminders(db, PERIOD, ["email", "dingtalk"], s, NOW + dt.timedelta(days=1))
+    tomorrow = outbox.send_reminders(db, PERIOD, ["email", "dingtalk"], s, NOW + dt.timedelta(days=1), actor=ADMIN)
     assert tomorrow.results == [] and "各单位均已报齐" in tomorrow.lines[-1]
     assert len(smtp.messages) == 2 and len(robots.messages) == 2
 
@@ -97,17 +97,17 @@ def test_reminders_go_only_to_units_still_late(setup, smtp, robots, city):
 def test_a_failed_channel_is_retried_with_backoff_and_logged(setup, robots, city):
     s, db = setup
     robots.fail["dingtalk"] = 1  # one HTTP 503
-    first = outbox.send_reminders(db, PERIOD, ["dingtalk"], s, NOW)
+    first = outbox.send_reminders(db, PERIOD, ["dingtalk"], s, NOW, actor=ADMIN)
     assert first.failed and "钉钉群机器人返回 HTTP 503" in first.results[0].detail
     assert "11-06 09:10 后重试" in first.results[0].detail
     key = first.results[0].slot.key
     row = log(city).loc[key]
     assert (row["status"], row["attempts"]) == ("failed", 1) and "HTTP 503" in row["error"]
     assert row["next_attempt_at"] == NOW + dt.timedelta(minutes=10)
-    early = outbox.send_reminders(db, PERIOD, ["dingtalk"], s, NOW + dt.timedelta(minutes=5))
+    early = outbox.send_reminders(db, PERIOD, ["dingtalk"], s, NOW + dt.timedelta(minutes=5), actor=ADMIN)
     assert early.results[0].outcome == "skipped" and "失败待重试" in early.results[0].detail
     assert robots.messages == []
-    late = outbox.send_reminders(db, PERIOD, ["dingtalk"], s, NOW + dt.timedelta(minutes=10))
+    late = outbox.send_reminders(db, PERIOD, ["dingtalk"], s, NOW + dt.timedelta(minutes=10), actor=ADMIN)
     assert late.results[0].outcome == "sent" and len(robots.of("dingtalk")) == 1
     row = log(city).loc[key]
     assert (row["status"], row["attempts"], row["error"]) == ("sent", 2, None)
@@ -119,7 +119,7 @@ def test_a_channel_that_keeps_failing_gives_up_visibly(setup, robots, city):
     robots.fail["wecom"] = 99
     now = NOW
     for _ in range(5):
-        outbox.send_reminders(db, PERIOD, ["wecom"], s, now)
+        outbox.send_reminders(db, PERIOD, ["wecom"], s, now, actor=ADMIN)
         now += dt.timedelta(hours=2)
     row = log(city).iloc[0]
     assert (row["status"], row["attempts"]) == ("failed", 3)
@@ -130,10 +130,10 @@ def test_wecom_gets_a_long_pack_in_parts_within_4096_bytes_and_resumes(setup, ro
     s, _ = setup
     db = FileDatabase(demo_db, 30)
     robots.fail_nth["wecom"] = {2}  # the second part fails once
-    first = outbox.send_pack(db, AS_OF, ["wecom", "dingtalk"], s, NOW)
+    first = outbox.send_pack(db, AS_OF, ["wecom", "dingtalk"], s, NOW, actor=ADMIN)
     assert [(r.slot.channel, r.outcome) for r in first.results] == [("dingtalk", "sent"), ("wecom", "failed")]
     assert robots.rejected == []  # the server refused nothing as too long or badly signed
-    second = outbox.send_pack(db, AS_OF, ["wecom"], s, NOW + dt.timedelta(minutes=10))
+    second = outbox.send_pack(db, AS_OF, ["wecom"], s, NOW + dt.timedelta(minutes=10), actor=ADMIN)
     assert second.results[0].outcome == "sent"
     parts = [p["markdown"]["content"] for p in robots.of("wecom")]
     n = len(parts)
@@ -149,7 +149,7 @@ def test_wecom_gets_a_long_pack_in_parts_within_4096_bytes_and_resumes(setup, ro
 def test_a_long_notice_goes_to_a_group_as_a_brief_with_links(setup, robots, demo_db):
     s, _ = setup
     s = s.with_(app_url="http://10.0.0.8:8501")
-    outbox.send_pack(FileDatabase(demo_db, 30), AS_OF, ["wecom"], s, NOW)
+    outbox.send_pack(FileDatabase(demo_db, 30), AS_OF, ["wecom"], s, NOW, actor=ADMIN)
     brief, = robots.of("wecom")  # one message, not a run of parts
     text = brief["markdown"]["content"]
     assert len(text.encode("utf-8")) <= 4096
@@ -161,7 +161,7 @@ def test_a_long_notice_goes_to_a_group_as_a_brief_with_links(setup, robots, demo
 def test_links_point_at_the_app_and_the_shared_folder(setup, robots, tmp_path):
     s, db = setup
     s = s.with_(app_url="http://10.0.0.8:8501", pack_dir=str(tmp_path / "packs"), pack_url="http://files.example.invalid/yddd")
-    outbox.send_pack(db, PERIOD, ["dingtalk"], s, NOW)
+    outbox.send_pack(db, PERIOD, ["dingtalk"], s, NOW, actor=ADMIN)
     text = robots.of("dingtalk")[0]["markdown"]["text"]
     assert "[报告导出页（当前数据）](http://10.0.0.8:8501/report?month=2026-10)" in text
     assert ("(http://files.example.invalid/yddd/2026-10/2026%E5%B9%B410%E6%9C%88%E6%B5%8B%E8%AF%95%E5%B8%82"
@@ -172,7 +172,7 @@ def test_links_point_at_the_app_and_the_shared_folder(setup, robots, tmp_path):
 def test_webhooks_go_through_the_proxy_setting(setup, robots):
     s, db = setup
     s = s.with_(dingtalk_url="http://oapi.dingtalk.example.invalid", send_proxy=robots.url)
-    assert outbox.send_test(db, "dingtalk", s, NOW).results[0].outcome == "sent"
+    assert outbox.send_test(db, "dingtalk", s, NOW, actor=ADMIN).results[0].outcome == "sent"
     assert robots.messages[0].proxied  # the request named the absolute URL: it went through the proxy
 
 
@@ -181,7 +181,7 @@ def test_unit_without_an_address_fails_visibly(setup, smtp, city):
     con = connect(city)
     con.execute("DELETE FROM contact WHERE org_unit = 'B'")
     con.close()
-    report = outbox.send_reminders(db, PERIOD, ["email"], s, NOW)
+    report = outbox.send_reminders(db, PERIOD, ["email"], s, NOW, actor=ADMIN)
     failed = [r for r in report.results if r.outcome == "failed"]
     assert [r.slot.recipient_name for r in failed] == ["乙县"]
     assert "乙县没有接收催报的联系人邮箱" in failed[0].detail
@@ -190,7 +190,7 @@ def test_unit_without_an_address_fails_visibly(setup, smtp, city):
 
 def test_dry_run_sends_and_writes_nothing(setup, smtp, robots, city):
     s, db = setup
-    report = outbox.send_due(db, s, NOW, dry_run=True)
+    report = outbox.send_due(db, s, NOW, dry_run=True, actor=ADMIN)
     assert {r.outcome for r in report.results} == {"planned"}
     assert {(r.slot.kind, r.slot.channel) for r in report.results} == {
         (k, c) for k in ("reminder", "pack") for c in ("email", "dingtalk", "wecom")}
@@ -202,7 +202,7 @@ def test_errors_never_carry_secrets(city, smtp, robots):
     s = settings_from(smtp.settings(INDICATORS_SMTP_PASSWORD="wrong-" + SMTP_PASSWORD) | robots.settings(
         INDICATORS_DINGTALK_SECRET="SECwrong" + DING_SECRET, INDICATORS_WECOM_URL="http://127.0.0.1:9"), city)
     db = FileDatabase(city, 30)
-    report = outbox.send_reminders(db, PERIOD, ["email", "dingtalk", "wecom"], s, NOW)
+    report = outbox.send_reminders(db, PERIOD, ["email", "dingtalk", "wecom"], s, NOW, actor=ADMIN)
     assert {r.outcome for r in report.results} == {"failed"}
     texts = [r.detail for r in report.results] + [str(v) for v in log(city).astype(str).to_numpy().ravel()]
     for secret in (SMTP_PASSWORD, DING_SECRET, DING_TOKEN, WECOM_KEY):

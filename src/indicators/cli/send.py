@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.cli.args import EXIT_OK, EXIT_REJECTED, add_db_arg, db_path, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_REJECTED, acting, add_as_arg, add_db_arg, db_path, period_arg
 from indicators.cli.output import print_json, records
 from indicators.settings import CHANNELS
 
@@ -62,6 +62,7 @@ def add_parsers(sub) -> None:
 
     q = cmds.add_parser("retry", help="让一条已放弃或发送中断的消息在下次运行时重发")
     add_db_arg(q)
+    add_as_arg(q)
     q.add_argument("key", help="发送记录中的键（indicators send log --json 的 key）")
     q.set_defaults(func=cmd_retry)
 
@@ -73,6 +74,7 @@ def _common(p, *, period: bool = False, dry_run: bool = True) -> None:
     if dry_run:
         p.add_argument("--dry-run", action="store_true", help="只显示将发往何处，不发送、不记录")
     p.add_argument("--json", action="store_true")
+    add_as_arg(p)
 
 
 def _context(args):
@@ -80,6 +82,12 @@ def _context(args):
     from indicators.delivery.database import FileDatabase
     s = args.settings
     return s, FileDatabase(db_path(args), s.db_wait), clock.now(s)
+
+
+def _actor(args, db):
+    """Who sends: the ``--as`` user (who must be allowed to send), else the machine's operator."""
+    with db() as con:
+        return acting(args, con)
 
 
 def _channels(args, s, default: tuple[str, ...]) -> list[str]:
@@ -93,7 +101,8 @@ def _channels(args, s, default: tuple[str, ...]) -> list[str]:
 def cmd_reminders(args) -> int:
     from indicators.delivery import outbox
     s, db, now = _context(args)
-    report = outbox.send_reminders(db, args.period, _channels(args, s, s.remind_to), s, now, dry_run=args.dry_run)
+    report = outbox.send_reminders(db, args.period, _channels(args, s, s.remind_to), s, now, actor=_actor(args, db),
+                                   dry_run=args.dry_run)
     return _finish(report, args)
 
 
@@ -101,22 +110,22 @@ def cmd_pack(args) -> int:
     from indicators.delivery import outbox
     s, db, now = _context(args)
     slot = outbox.resend_slot(now) if args.resend else ""
-    report = outbox.send_pack(db, args.period, _channels(args, s, s.pack_to), s, now, slot=slot,
-                              dry_run=args.dry_run)
+    report = outbox.send_pack(db, args.period, _channels(args, s, s.pack_to), s, now, actor=_actor(args, db),
+                              slot=slot, dry_run=args.dry_run)
     return _finish(report, args)
 
 
 def cmd_due(args) -> int:
     from indicators.delivery import outbox
     s, db, now = _context(args)
-    return _finish(outbox.send_due(db, s, now, dry_run=args.dry_run), args)
+    return _finish(outbox.send_due(db, s, now, actor=_actor(args, db), dry_run=args.dry_run), args)
 
 
 def cmd_test(args) -> int:
     from indicators.delivery import channels, outbox
     s, db, now = _context(args)
     channels.require(s, [args.to])
-    return _finish(outbox.send_test(db, args.to, s, now, address=args.address), args)
+    return _finish(outbox.send_test(db, args.to, s, now, address=args.address, actor=_actor(args, db)), args)
 
 
 def _finish(report, args) -> int:
@@ -190,16 +199,10 @@ def cmd_channels(args) -> int:
 
 
 def cmd_retry(args) -> int:
-    from indicators import clock
-    from indicators.delivery import ledger
-    from indicators.delivery.database import connect_waiting
+    from indicators.delivery import outbox
     from indicators.errors import RejectedInput
-    s = args.settings
-    con = connect_waiting(db_path(args), s.db_wait)
-    try:
-        ok = ledger.requeue(con, args.key, clock.now(s))
-    finally:
-        con.close()
+    s, db, now = _context(args)
+    ok = outbox.requeue(db, _actor(args, db), args.key, now)
     if not ok:
         raise RejectedInput(f"没有可重发的记录「{args.key}」（已发送的不会重发；发送中的须等 30 分钟）。")
     print(f"已重新排队：{args.key}，将在下次 `indicators send due` 时发送。")

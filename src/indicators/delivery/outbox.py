@@ -18,6 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ContextManager
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
+from indicators.db.audit import audit
 from indicators.db.connection import Connection
 from indicators.delivery import contacts, ledger, mail, schedule, webhooks
 from indicators.delivery.channels import CHANNEL_LABELS, redact
@@ -235,8 +238,11 @@ def _preview(db: Database, items: list[Outgoing], s: Settings, now: dt.datetime,
 # ---------------------------------------------------------------- the commands
 
 def send_reminders(db: Database, period: str, channels: list[str], s: Settings, now: dt.datetime, *,
-                   dry_run: bool = False) -> Report:
-    """Today's 催报 of ``period`` to the units still late, once per unit, channel and day."""
+                   actor: Actor, dry_run: bool = False) -> Report:
+    """Today's 催报 of ``period`` to the units still late, once per unit, channel and day,
+    sent by ``actor`` (who may ``send``; a dry run only previews and needs no right)."""
+    if not dry_run:
+        permissions.require(actor, "send")
     slot = now.date().isoformat()
     with db() as con:
         items, late, notes = plan_reminders(con, period, channels, s, now, slot)
@@ -244,7 +250,26 @@ def send_reminders(db: Database, period: str, channels: list[str], s: Settings, 
             _tidy_reminders(con, period, slot, late, now)
     report = Report(lines=[f"催报 {periods.label(period)}（{slot}）：{len(late)} 个单位未报齐"] + notes)
     report.results = deliver(db, items, s, now, dry_run=dry_run)
+    if not dry_run:
+        _audit(db, actor, f"催报 {periods.label(period)}", report, now)
     return report
+
+
+def _audit(db: Database, actor: Actor, what: str, report: Report, now: dt.datetime) -> None:
+    """One audit row per send: who sent what, and how many messages went."""
+    sent = sum(r.outcome == "sent" for r in report.results)
+    with db() as con:
+        audit(con, actor, "send", f"{what}：发出 {sent} 条，共 {len(report.results)} 条", at=now)
+
+
+def requeue(db: Database, actor: Actor, key: str, now: dt.datetime) -> bool:
+    """Put a given-up delivery back in the queue (``ledger.requeue``), by ``actor``."""
+    permissions.require(actor, "send")
+    with db() as con:
+        ok = ledger.requeue(con, key, now)
+        if ok:
+            audit(con, actor, "send", f"重新排队：{key}", at=now)
+    return ok
 
 
 def _tidy_reminders(con: Connection, period: str, slot: str, late: set[str], now: dt.datetime) -> None:
@@ -268,30 +293,39 @@ def resend_slot(now: dt.datetime) -> str:
 
 
 def send_pack(db: Database, period: str, channels: list[str], s: Settings, now: dt.datetime, *,
-              slot: str = "", dry_run: bool = False, only: set[str] | None = None) -> Report:
+              actor: Actor, slot: str = "", dry_run: bool = False, only: set[str] | None = None) -> Report:
     """The pack of ``period`` to ``channels``, once per recipient and ``slot`` ('' the
-    month's pack, ``resend_slot`` a resend). ``only``: just these delivery keys (retries)."""
+    month's pack, ``resend_slot`` a resend), sent by ``actor`` (who may ``send``). ``only``:
+    just these delivery keys (retries)."""
+    if not dry_run:
+        permissions.require(actor, "send")
     with db() as con:
         items, pack, notes = plan_pack(con, period, channels, s, now, slot)
     if only is not None:
         items = [i for i in items if i.slot.key in only]
     report = Report(lines=[f"月调度材料 {periods.label(period)}" + ("（补发）" if slot else "")] + notes)
     report.results = deliver(db, items, s, now, pack, dry_run=dry_run)
+    if not dry_run:
+        _audit(db, actor, f"月调度材料 {periods.label(period)}", report, now)
     return report
 
 
-def send_test(db: Database, channel: str, s: Settings, now: dt.datetime, address: str | None = None) -> Report:
+def send_test(db: Database, channel: str, s: Settings, now: dt.datetime, address: str | None = None, *,
+              actor: Actor) -> Report:
     """A test message on ``channel`` (email: to ``address``, default the sender), logged like any other."""
+    permissions.require(actor, "send")
     msg = trial_message(CHANNEL_LABELS[channel], now, s)
     if channel == "email":
         address = address or mail.getaddresses([s.smtp_from])[0][1]
         slot = Slot("test", "", channel, address, f"{now:%Y-%m-%dT%H:%M:%S.%f}", address, address, msg.subject)
     else:
         slot = Slot("test", "", channel, GROUP, f"{now:%Y-%m-%dT%H:%M:%S.%f}", GROUP_NAME, "", msg.subject)
-    return Report(lines=[f"测试消息：{CHANNEL_LABELS[channel]}"], results=deliver(db, [Outgoing(slot, msg)], s, now))
+    report = Report(lines=[f"测试消息：{CHANNEL_LABELS[channel]}"], results=deliver(db, [Outgoing(slot, msg)], s, now))
+    _audit(db, actor, f"测试消息（{CHANNEL_LABELS[channel]}）", report, now)
+    return report
 
 
-def send_due(db: Database, s: Settings, now: dt.datetime, *, dry_run: bool = False) -> Report:
+def send_due(db: Database, s: Settings, now: dt.datetime, *, actor: Actor, dry_run: bool = False) -> Report:
     """What the timer runs: today's 催报, the pack when due, and the retries that are due."""
     from indicators.delivery.channels import usable
     due = schedule.due_at(now, s)
@@ -300,13 +334,15 @@ def send_due(db: Database, s: Settings, now: dt.datetime, *, dry_run: bool = Fal
         report.lines.append("没有已配置的发送渠道，未发送任何消息（见 indicators send channels）。")
         return report
     if due.reminder_period:
-        report.extend(send_reminders(db, due.reminder_period, usable(s, s.remind_to), s, now, dry_run=dry_run))
+        report.extend(send_reminders(db, due.reminder_period, usable(s, s.remind_to), s, now, actor=actor,
+                                     dry_run=dry_run))
     if due.pack_period:
-        report.extend(send_pack(db, due.pack_period, usable(s, s.pack_to), s, now, dry_run=dry_run))
-    return report.extend(_retry_packs(db, s, now, {r.slot.key for r in report.results}, dry_run))
+        report.extend(send_pack(db, due.pack_period, usable(s, s.pack_to), s, now, actor=actor, dry_run=dry_run))
+    return report.extend(_retry_packs(db, s, now, {r.slot.key for r in report.results}, dry_run, actor))
 
 
-def _retry_packs(db: Database, s: Settings, now: dt.datetime, handled: set[str], dry_run: bool) -> Report:
+def _retry_packs(db: Database, s: Settings, now: dt.datetime, handled: set[str], dry_run: bool,
+                 actor: Actor) -> Report:
     """Failed packs of earlier months (or resends) whose retry is due. Reminders are not
     retried here: each day's reminder replaces the last, and tests are not retried."""
     with db() as con:
@@ -314,6 +350,6 @@ def _retry_packs(db: Database, s: Settings, now: dt.datetime, handled: set[str],
     due = due[(due["kind"] == "pack") & ~due["key"].isin(handled)]
     report = Report()
     for (period, slot), rows in due.groupby(["period", "slot"], sort=True):
-        report.extend(send_pack(db, period, sorted(set(rows["channel"])), s, now, slot=slot,
+        report.extend(send_pack(db, period, sorted(set(rows["channel"])), s, now, actor=actor, slot=slot,
                                 dry_run=dry_run, only=set(rows["key"])))
     return report
