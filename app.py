@@ -7,7 +7,7 @@ printed once on the console.
 
 Until a browser is signed in, every address shows only the sign-in page (the address
 stays, and opens after signing in). The menu holds the pages the user's role may open;
-an address of another page opens the first page instead. The pages check the role again
+the address of a page the role may not open says so (in Chinese, at that address). The pages check the role again
 and the domain refuses any write the role may not make.
 """
 
@@ -81,10 +81,16 @@ def _sections(who) -> dict[str, list]:
     """The menu: every page for a signed-out browser (only to keep its address), else the
     pages the role may open."""
     sections: dict[str, list] = {}
+    asked = ui_chrome.requested_page_name().strip("/")
     for i, (file, title, icon, section, needs) in enumerate(PAGES):
         if who is None or needs is None or any(permissions.allowed(who, a) for a in needs):
             sections.setdefault(section, []).append(st.Page(str(ROOT / file), title=title, icon=icon,
                                                             default=(i == 0)))
+        elif asked == Path(file).stem:  # a page the role may not open, asked for by its address:
+            # say so in Chinese at that address instead of Streamlit's English "Page not found"
+            sections.setdefault(section, []).append(st.Page(
+                lambda title=title: ui_chrome.refuse_page(title, who), title=title, icon=icon,
+                url_path=asked, visibility="hidden"))
     # an address that is no page (an old bookmark, a typo) gets a Chinese page of its own
     # instead of Streamlit's English "Page not found" dialog
     unknown = ui_chrome.unknown_page([Path(file).stem for file, *_ in PAGES])

@@ -179,6 +179,22 @@ def not_found_notice(name: str) -> str:
     return f"网址中的页面「/{name}」不存在（可能是旧书签或输入有误）。请从左侧菜单选择页面。"
 
 
+def refuse_notice(title: str, who) -> str:
+    """Why a signed-in user's own menu lacks the page its address names."""
+    return (f"「{title}」只对有相应权限的账户开放，{who.display}不能打开。"
+            "请从左侧菜单选择页面；需要这项权限请联系管理员。")
+
+
+def refuse_page(title: str, who) -> None:
+    """The page served at the address of a page the signed-in role may not open."""
+    from indicators import ui
+    from indicators.safe_text import md_text
+    ui.apply_briefing_css(False)
+    ui.page_header("无权打开此页")
+    st.warning(md_text(refuse_notice(title, who)), icon=":material/block:")
+    st.page_link("pages/overview.py", label="打开调度总览", icon=":material/dashboard:")
+
+
 # ---------------------------------------------------------------- tables that never hide rows
 
 ROW_PX = 35  # Streamlit's data-grid row (and header) height

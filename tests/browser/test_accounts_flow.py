@@ -151,5 +151,11 @@ def test_a_leader_reaches_no_write_page_even_by_address(signed_out, flow_url, ar
         wait_idle(page)
         assert page.get_by_role("heading", name=title).count() == 0, path
         assert page.locator('[data-testid="stFileUploader"]').count() == 0, path
+        # the address is refused in Chinese, naming the page, not with Streamlit's English dialog
+        page.get_by_text("不能打开").first.wait_for(timeout=PATIENCE)
+        body = page.locator("body").inner_text()
+        assert f"「{title}」只对有相应权限的账户开放" in body, path
+        assert "Page not found" not in body and "main page" not in body, path
+        assert page.url.rstrip("/").endswith(f"/{path}"), page.url
         no_exception(page)
     full_shot(page, artifacts / "accounts_6_leader.png")
