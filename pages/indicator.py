@@ -25,7 +25,7 @@ if code is None:
 with f.controls:
     rank_by = ui.synced_selectbox("排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
 detail = ui.cached(views.indicator_detail, con, table, code, f.period, f.unit, pacing=ui.settings().pacing,
-                   rank_by=views.rank_measure(rank_by))
+                   rank_by=views.rank_measure(rank_by), counted=ui.settings().review_counts)
 ctx = ui.chart_context(f, source=detail.source)
 ui.page_header(detail.name, f, extra=detail.kind_text, source=detail.source)  # the charts' source too
 

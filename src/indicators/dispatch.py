@@ -16,8 +16,9 @@ import pandas as pd
 
 from indicators.db import catalog
 from indicators.db.connection import Connection
+from indicators.db.observations import COUNTED_VIEWS
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
-from indicators.returns.review import COUNTED_VIEWS, review_column
+from indicators.returns.review import review_column
 from indicators.rules import month_change, periods, progress, projection, ranking
 from indicators.rules.due import due_month, step_of
 from indicators.rules.rollup import Tree, is_derived_ratio, roll_up

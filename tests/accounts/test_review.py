@@ -92,3 +92,17 @@ def test_only_approved_values_count_when_the_setting_says_so(world):
     review.approve(world, users.actor_for(world, "off"), 2, at=NOW + dt.timedelta(minutes=1))
     t = dispatch_table(world, "2026-10", only_approved)
     assert rows(t, "TC", "A")["value"] == 72 and rows(t, "TC", "A")["review"] == "approved"
+
+
+def test_the_trend_chart_counts_what_the_dispatch_table_counts(world):
+    """指标详情's trend reads the same values as the table: with only approved values
+    counting, district A's pending 72 is not in October's point either."""
+    from indicators import views
+
+    def october(counted):
+        trend = views.indicator_trend(world, "TC", "A", "2026-10", counted=counted).set_index("month")
+        return trend.loc[10, "this_year"]
+
+    assert october("approved") == 70 and october("pending") == 72
+    review.approve(world, users.actor_for(world, "off"), 2, at=NOW + dt.timedelta(minutes=1))
+    assert october("approved") == 72

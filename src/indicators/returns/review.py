@@ -34,8 +34,6 @@ from indicators.returns.lock import refuse_locked
 from indicators.settings import Settings
 
 REVIEW_LABELS = {"pending": "待审核", "approved": "已通过", "returned": "已退回"}
-# fixed list: the view a setting makes the dispatch table read (never user text in SQL)
-COUNTED_VIEWS = {"pending": "current_observation", "approved": "approved_observation"}
 
 
 def batch_contents(con: Connection, batch_id: int) -> pd.DataFrame:

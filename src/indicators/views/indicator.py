@@ -145,13 +145,14 @@ TREND_COLUMNS = ["month", "label", "this_year", "last_year", "target_path", "tar
 
 
 def indicator_trend(con: Connection, code: str, unit: str, period: str,
-                    pacing: str = "last_year") -> pd.DataFrame:
+                    pacing: str = "last_year", counted: str = "pending") -> pd.DataFrame:
     """Monthly series for the trend chart of one indicator and unit, months 1..12 of the
     as-of year. Columns: month (1..12), label ('1月'), this_year (NaN after the as-of month
     or where not reported), last_year, target_path (the 序时 line: the value expected by that
     month), target (annual), due (bool: the indicator reports that month), partial (bool:
     this year's value is a roll-up with some units missing — exactly where that month's
-    dispatch table says ``partial``: ``dispatch.month_by_month``)."""
+    dispatch table says ``partial``: ``dispatch.month_by_month``). ``counted``
+    (``Settings.review_counts``) picks the values as the dispatch table does."""
     year, month = periods.parse(period)
     inds = catalog.indicators(con)
     ind = inds[inds["code"] == code]
@@ -161,7 +162,7 @@ def indicator_trend(con: Connection, code: str, unit: str, period: str,
                              partial=False)
     ind = ind.iloc[0]
     targets = catalog.current_targets(con, year)
-    this, partial, last, ly_ends = _trend_values(con, inds, ind, unit, targets, year, month)
+    this, partial, last, ly_ends = _trend_values(con, inds, ind, unit, targets, year, month, counted)
     t = targets[(targets["indicator_code"] == code) & (targets["org_unit"] == unit)]
     # a 年内新增 target is an increase on last year-end: the level it means is B + I
     target = float(progress.target_level([ind["kind"]], [t["basis"].iloc[0]], [t["value"].iloc[0]],
@@ -175,12 +176,12 @@ def indicator_trend(con: Connection, code: str, unit: str, period: str,
 
 
 def _trend_values(con: Connection, inds: pd.DataFrame, ind: pd.Series, unit: str, targets: pd.DataFrame,
-                  year: int, month: int) -> tuple[list, list, list, tuple]:
+                  year: int, month: int, counted: str) -> tuple[list, list, list, tuple]:
     """This year's values and 部分汇总 flags month by month as each month's dispatch
     table has them, last year's values, and the two year-ends before (ly_end, ly2_end)."""
     code = ind["code"]
     codes = [code] + [c for c in (ind["numerator_code"], ind["denominator_code"]) if isinstance(c, str)]
-    obs = observations.current_values(con, codes, periods.make(year - 2, 12), periods.make(year, 12))
+    obs = observations.current_values(con, codes, periods.make(year - 2, 12), periods.make(year, 12), counted)
     if obs.empty:
         return [np.nan] * 12, [False] * 12, [np.nan] * 12, (np.nan, np.nan)
     units = catalog.org_units(con)
@@ -278,7 +279,8 @@ def _definition(info: dict) -> str:
 
 
 def indicator_detail(con: Connection, table: pd.DataFrame, code: str, period: str,
-                     unit: str | None = None, pacing: str = "last_year", rank_by: str | None = None) -> IndicatorDetail:
+                     unit: str | None = None, pacing: str = "last_year", rank_by: str | None = None,
+                     counted: str = "pending") -> IndicatorDetail:
     unit = unit or top_unit(table)
     info = indicator_info(con, code)
     info["support_departments"] = department_names(con, info.get("support_departments"))
@@ -290,7 +292,7 @@ def indicator_detail(con: Connection, table: pd.DataFrame, code: str, period: st
         code=code, name=info.get("name", code), unit=info.get("unit"), decimals=dec, kind=info.get("kind", ""),
         kind_text=f"{KIND_LABELS.get(info.get('kind'), '')} · {FREQ_LABELS.get(info.get('frequency'), '')}",
         source=info.get("source"), head=head, card=card, summary=_summary(head, info),
-        trend=indicator_trend(con, code, unit, period, pacing),
+        trend=indicator_trend(con, code, unit, period, pacing, counted),
         units=units, ranking=ranking_table(units, info.get("unit"), dec),
         provenance=provenance_table(table, code, unit), definition=_definition(info), rank_by=rank_by,
         units_title="各单位数值与序时应达值" if info.get("kind") == "ratio" else "各单位完成进度与序时进度",
