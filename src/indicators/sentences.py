@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from indicators.cards import (_dec, _diff, _month, _n, _path_dec, _path_gap, _tight, amount, card, gap_text,
                               value_text, value_words)
-from indicators.formatting import fmt_pct, fmt_value
+from indicators.formatting import PENDING_MARK, fmt_pct, fmt_value
 
 
 def status_phrase(r) -> str:
@@ -35,6 +35,11 @@ def status_phrase(r) -> str:
     return f"{'高于' if pp > 0 else '低于'}序时进度{abs(pp):.1f}个百分点"
 
 
+def review_words(r) -> str:
+    """The notice's words for a figure that still waits for review ("" otherwise)."""
+    return f"含尚未审核通过的报送数据{PENDING_MARK}" if card(r).review else ""
+
+
 def sentence(r) -> str:
     """One sentence of the notice about row ``r``: its main figures, partial or like for
     like as on the card, how it stands, and 同比."""
@@ -49,6 +54,8 @@ def sentence(r) -> str:
     elif c.partial and r.get("missing_units"):
         head = f"部分汇总（缺{r['missing_units']}），{head}"
     parts = [head]
+    if c.review and PENDING_MARK not in head:
+        parts.append(review_words(r))
     if c.note:
         parts.append(c.note)
     phrase = status_phrase(r)

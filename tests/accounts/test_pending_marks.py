@@ -58,3 +58,13 @@ def test_slides_and_the_xlsx_table_carry_the_mark(world):
                                                          deadline_day=5))).worksheets[0]
     notes = {r[1]: r[-1] or "" for r in ws.iter_rows(min_row=5, values_only=True) if r[1]}
     assert NOTE in notes[tc] and NOTE not in notes[ht]
+
+
+def test_the_notice_says_which_figures_wait_for_review(world):
+    summary = report.build_summary(world, "2026-10", settings=SETTINGS)
+    tc, ht = (_row(summary.indicators, i, "C")["indicator_name"] for i in ("TC", "HT"))
+    text = report.render(summary, "md", issued=SETTINGS.today, deadline_day=5).decode()
+    about = {name: [line for line in text.splitlines() if f"{name}。" in line or f"{name}：" in line]
+             for name in (tc, ht)}
+    assert about[tc] and all("含尚未审核通过的报送数据（待审核）" in line for line in about[tc]), about[tc]
+    assert about[ht] and not any("待审核" in line for line in about[ht]), about[ht]
