@@ -57,6 +57,17 @@ def _sent_targets() -> dict:
     return targets
 
 
+def test_status_json_is_compact_one_record_per_line(demo_db):
+    """Streamed: ``[``, one compact record per line, ``]`` — a line reader gets whole rows."""
+    out = run("status", "--period", AS_OF, "--db", demo_db, "--json")
+    lines = out.stdout.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    body = [line.removesuffix(",") for line in lines[1:-1]]
+    assert len(body) == len(json.loads(out.stdout)) > 100
+    assert all(line.startswith('{"indicator_code":"') and line.endswith("}") for line in body)
+    assert ": " not in lines[1].split('"indicator_name"')[0] and "\n " not in out.stdout
+
+
 def test_status_numbers_can_be_recomputed_from_the_demo_returns(demo_db):
     """DESIGN §4 by hand, for the reported cumulative rows of the as-of month: value and
     target as sent, 序时 = last year's share of the same unit (YTD last year at this month

@@ -25,7 +25,19 @@ def records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame[keys].to_dict(orient="records")]
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def print_json(out) -> None:
-    """``--json`` output: UTF-8 Chinese as is, dates and the like as text."""
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
-    print()
+    """``--json`` output: compact, UTF-8 Chinese as is, dates and the like as text. A list
+    is streamed one record per line (``[`` … ``]``), so a reader — ``| head``, a script
+    reading line by line — gets rows while the rest is written, and no indentation is paid
+    for (it was most of ``status --json``'s time)."""
+    write = sys.stdout.write
+    if not isinstance(out, list):
+        write(_COMPACT.encode(out) + "\n")
+        return
+    write("[")
+    for i, item in enumerate(out):
+        write(("\n" if i == 0 else ",\n") + _COMPACT.encode(item))
+    write("\n]\n")

@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from indicators import clock
 from indicators.cli.args import EXIT_OK, EXIT_USAGE, acting, add_as_arg, add_db_arg, open_db, period_arg
+from indicators.cli.output import print_json
 
 
 def cmd_review(args) -> int:
@@ -32,8 +32,7 @@ def cmd_review(args) -> int:
         else:
             result = review.return_batch(con, actor, args.batch, args.reason or "", settings=args.settings, at=now)
     if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False)
-        print()
+        print_json(result)
     elif result["state"] == "returned":
         print(f"已退回批次 {args.batch}：其数值不再计入，恢复 {result['restored']} 个被它覆盖的旧值。填报单位可看到退回原因。")
     else:
@@ -56,7 +55,7 @@ def _list(args) -> int:
                "returned": [{"batch_id": int(r.batch_id), "file_name": r.file_name, "reason": r.reason,
                              "decided_by": r.decided_by, "decided_at": str(r.decided_at)}
                             for r in returned.itertuples(index=False)]}
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print_json(out)
         print()
         return EXIT_OK
     print(f"待您审核的批次：{len(waiting)} 个")

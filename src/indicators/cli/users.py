@@ -8,12 +8,12 @@ operator is one; ``--as`` makes another user's role apply).
 
 from __future__ import annotations
 
-import json
 import sys
 
 from indicators import clock
 from indicators.accounts import ROLES, users
 from indicators.cli.args import EXIT_OK, acting, add_as_arg, add_db_arg, open_db
+from indicators.cli.output import print_json
 from indicators.errors import RejectedInput
 
 
@@ -45,7 +45,7 @@ def cmd_list(args) -> int:
                 "disabled", "locked_until", "last_sign_in"]
         out = [{k: (None if _na(v) else (str(v) if k in ("locked_until", "last_sign_in") else v))
                 for k, v in row.items()} for row in frame[keys].astype(object).to_dict(orient="records")]
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print_json(out)
         print()
         return EXIT_OK
     print(f"共 {len(frame)} 个用户")
