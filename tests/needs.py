@@ -5,6 +5,8 @@ without having run them."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 MARK = "本机缺少测试所需的程序："
@@ -12,3 +14,11 @@ MARK = "本机缺少测试所需的程序："
 
 def need(what: str) -> None:
     pytest.skip(MARK + what)
+
+
+def require_tool(name: str) -> str:
+    """The path of a system tool (``need`` when it is missing)."""
+    path = shutil.which(name)
+    if path is None:
+        need(name)
+    return path

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from actors import ADMIN
 from builders import AT
-from needs import need
 
 from indicators.db import batches, connection
 from indicators.dispatch import dispatch_table
@@ -59,14 +57,6 @@ def tiny_table(tiny_db):
 def tiny_summary(tiny_table):
     from indicators.report.summary import summarize
     return summarize(tiny_table, PERIOD)
-
-
-def require_tool(name: str) -> str:
-    """The path of a system tool (``needs.need`` when it is missing)."""
-    path = shutil.which(name)
-    if path is None:
-        need(name)
-    return path
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import require_tool  # tests/report/conftest.py
+from needs import require_tool
 
 from indicators import report
 from indicators.report import brief

@@ -10,7 +10,7 @@ import subprocess
 
 
 import pytest
-from conftest import require_tool  # tests/report/conftest.py
+from needs import require_tool
 
 from indicators import report
 from indicators.settings import Settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from datetime import date
 
-from conftest import require_tool  # tests/report/conftest.py
+from needs import require_tool
 from PIL import Image
 
 from indicators.report.pptx_deck import build_deck
