@@ -3,7 +3,9 @@
 Slides: title; overview (status counts, main figures, district ranking); lagging
 indicators with their lead departments; one native chart per indicator that lags at
 the scope or in any district (completion by unit against 序时进度); the dispatch table;
-the district × indicator matrix. Every chart carries its title, 数据截至 and source.
+the district × indicator matrix; 附 (what did not fit). Each section has a slide budget
+(``deck_budget``): ~30 slides whatever the city's size. Every chart carries its title,
+数据截至 and source.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pptx.util import Emu, Inches
 
 from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
+from indicators.report import deck_budget as budget
+from indicators.report import matrix_slides
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.summary import LAGGING, Summary, key_figures
@@ -37,8 +41,6 @@ CONTENT_W = SLIDE_W - 2 * MARGIN
 TABLE_TOP = Inches(1.5)
 TABLE_MAX_H = Inches(5.3)  # from TABLE_TOP to just above the footer
 ROW_H = Emu(370000)
-MATRIX_ROWS_PER_SLIDE = 11
-MATRIX_MAX_UNITS = 10
 DECK_TILE = tiles.TileLayout(height=Inches(1.3), stripe=Inches(0.1), count_box=(Inches(0.15), Inches(0.7)),
                              count_size=36, label_box=(Inches(0.85), Inches(0.4)))
 
@@ -63,11 +65,17 @@ def build_deck(summary: Summary, *, issued: date) -> bytes:
         from indicators.report import supervision_slides
         supervision_slides.district_explanation_slides(deck, summary.supervision)
         supervision_slides.task_slides(deck, summary.supervision)
-    for code in summary.chart_indicators:
+    charted, uncharted = budget.chart_picks(summary)
+    for code in charted:
         deck.chart_slide(code)
+    if uncharted:
+        deck.left.append(budget.Left("指标完成情况图", len(uncharted), f"{budget.XLSX}各单位表",
+                                     "、".join(uncharted)))
     deck.table_slides()
     if not summary.children.empty:
-        deck.matrix_slides()
+        matrix_slides.matrix_slides(deck)
+    if deck.left:
+        deck.appendix_slide()
     deck.finish()
     out = io.BytesIO()
     prs.save(out)
@@ -79,6 +87,7 @@ class _Deck:
         self.prs, self.s = prs, summary
         self.blank = prs.slide_layouts[6]
         self.footers = []
+        self.left: list[budget.Left] = []  # what sections could not show (deck_budget), for the 附 slide
 
     # ---- frame shared by content slides -------------------------------------------------
     def new_slide(self, title: str, kicker: str | None = None):
@@ -193,11 +202,15 @@ class _Deck:
             statuses.append(r.status)
             explained.append(why is None or why["explanation_state"] == "given")
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)
+        pages, left = budget.keep_pages(pages, "lagging")  # sorted by gap: the most behind are kept
+        kicker = ("按与序时进度的差距排序；差距：累计值为完成率 − 序时进度（百分点），"
+                  "期末值、比率为本期值 − 序时应达值（本指标单位）")
+        if left:
+            self.left.append(budget.Left("滞后指标", left, f"{budget.XLSX}「{s.scope_name}」表"))
+            kicker = f"按与序时进度的差距排序，列出差距最大的{len(lag) - left}项；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
             suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
-            slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}",
-                                   "按与序时进度的差距排序；差距：累计值为完成率 − 序时进度（百分点），"
-                                   "期末值、比率为本期值 − 序时应达值（本指标单位）")
+            slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}", kicker)
             styles = {(i, 4): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
                       for i, j in enumerate(idx)}
             styles.update({(i, 8): (MISSING_FILL, kit.status_text_color("lagging"))
@@ -285,11 +298,14 @@ class _Deck:
                          status_badge(r["status"]), _text(r["lead_department"])])
             statuses.append(r["status"])
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
+        pages, left = budget.keep_pages(pages, "table")
+        kicker = f"数据截至{s.period_label} · 差距：累计值为完成率 − 序时进度（百分点），期末值、比率为本期值 − 序时应达值"
+        if left:
+            self.left.append(budget.Left("重点指标调度表", left, f"{budget.XLSX}「{s.scope_name}」表"))
+            kicker = f"数据截至{s.period_label}；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
             suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
-            slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}",
-                                   f"数据截至{s.period_label} · 差距：累计值为完成率 − 序时进度（百分点），"
-                                   "期末值、比率为本期值 − 序时应达值")
+            slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}", kicker)
             styles = {(i, 8): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
                       for i, j in enumerate(idx)}
             kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
@@ -297,46 +313,12 @@ class _Deck:
                       align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.RIGHT,
                              5: PP_ALIGN.RIGHT, 6: PP_ALIGN.RIGHT, 7: PP_ALIGN.RIGHT, 8: PP_ALIGN.CENTER})
 
-    def matrix_slides(self) -> None:
-        """Indicators × districts, each cell the completion coloured by its status."""
-        s = self.s
-        kids = s.children
-        units = (kids[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
-                 .sort_values("unit_order"))
-        inds = kids[kids["status"] != "not_due"][["indicator_code", "indicator_name", "indicator_order"]]
-        inds = inds.drop_duplicates("indicator_code").sort_values("indicator_order")
-        cell = kids.set_index(["indicator_code", "org_unit_code"])
-        unit_chunks = [units.iloc[i:i + MATRIX_MAX_UNITS] for i in range(0, len(units), MATRIX_MAX_UNITS)]
-        ind_chunks = [inds.iloc[i:i + MATRIX_ROWS_PER_SLIDE] for i in range(0, len(inds), MATRIX_ROWS_PER_SLIDE)]
-        total = len(unit_chunks) * len(ind_chunks)
-        n = 0
-        for uc in unit_chunks:
-            for ic in ind_chunks:
-                n += 1
-                suffix = f"（{n}/{total}）" if total > 1 else ""
-                kicker = ([("单元格为完成率（比率、无目标的为本期值），颜色为状态：", 13, {"color": MUTED_COLOR})]
-                          + _legend_runs(["done", "on_track", "lagging", "far_behind", "missing"], 13)
-                          + [(f"· 数据截至{s.period_label}", 13, {"color": MUTED_COLOR})])
-                slide = self.new_slide(f"各区县完成情况{suffix}", kicker)
-                rows, styles = [], {}
-                for i, ind in enumerate(ic.itertuples(index=False)):
-                    row = [ind.indicator_name]
-                    for j, u in enumerate(uc.itertuples(index=False)):
-                        key = (ind.indicator_code, u.org_unit_code)
-                        if key not in cell.index:
-                            row.append("—")
-                            continue
-                        r = cell.loc[key].to_dict()
-                        st = r["status"]
-                        shown = cards.completion_text(r) if pd.notna(r["completion"]) else cards.value_text(r)
-                        row.append(shown if st not in ("missing", "not_due") else status_badge(st).split(" ", 1)[-1])
-                        if st != "no_target":
-                            styles[(i, j + 1)] = (STATUS_COLORS[st], kit.status_text_color(st))
-                    rows.append(row)
-                width = min(CONTENT_W, Inches(3.4) + Inches(1.15) * len(uc))
-                kit.table(slide, MARGIN, TABLE_TOP, width, ["指标"] + uc["org_unit_name"].tolist(), rows,
-                          [3.4] + [1.15] * len(uc), row_height=Emu(400000), font_size=11, cell_styles=styles,
-                          align={j + 1: PP_ALIGN.CENTER for j in range(len(uc))})
+    def appendix_slide(self) -> None:
+        """附: what the sections could not show within the deck's budget, and where it is."""
+        slide = self.new_slide("附：未列入幻灯片的内容",
+                               f"为控制篇幅，各部分只列差距最大或滞后最多的内容；全部数据见{budget.XLSX}")
+        kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, ["内容", "未列出", "见"], budget.appendix_rows(self.left),
+                  [2.4, 6.4, 3.5], font_size=12, row_height=ROW_H)
 
 
 def _legend_runs(statuses: list[str], size: int = 11) -> list[tuple]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pptx.enum.text import PP_ALIGN
 
+from indicators.report import deck_budget as budget
 from indicators.report import slide_kit as kit
 from indicators.report.supervision import Supervision, explanation_text
 from indicators.rules import periods
@@ -20,14 +21,7 @@ def explanation_cell(row: dict | None) -> str:
     return "—" if row is None else explanation_text(row, name_who=False)
 
 
-def district_explanation_slides(deck, sup: Supervision) -> None:
-    """滞后说明（区县）: unit, indicator, status, gap, reason, measures, catch-up."""
-    kids = sup.children
-    if kids.empty:
-        return
-    from indicators.report.pptx_deck import CONTENT_W, MARGIN, ROW_H, TABLE_MAX_H, TABLE_TOP
-    header = ["单位", "指标", "状态", "差距", "滞后原因", "整改措施", "预计赶上"]
-    widths = [1.1, 2.3, 1.2, 0.7, 3.4, 3.4, 1.4]
+def _explanation_rows(kids) -> tuple[list[list[str]], list[bool], list[str]]:
     rows, states, statuses = [], [], []
     for r in kids.to_dict(orient="records"):
         given = r["explanation_state"] == "given"
@@ -37,10 +31,32 @@ def district_explanation_slides(deck, sup: Supervision) -> None:
                      r["measures"] if given else "", catch])
         states.append(given)
         statuses.append(r["status"])
+    return rows, states, statuses
+
+
+def district_explanation_slides(deck, sup: Supervision) -> None:
+    """滞后说明（区县）: unit, indicator, status, gap, reason, measures, catch-up — the most
+    behind first when they need more slides than the deck gives them (``deck_budget``)."""
+    kids = sup.children
+    if kids.empty:
+        return
+    from indicators.report.pptx_deck import CONTENT_W, MARGIN, ROW_H, TABLE_MAX_H, TABLE_TOP
+    header = ["单位", "指标", "状态", "差距", "滞后原因", "整改措施", "预计赶上"]
+    widths = [1.1, 2.3, 1.2, 0.7, 3.4, 3.4, 1.4]
+    rows, states, statuses = _explanation_rows(kids)
     pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=10, min_height=ROW_H, max_height=TABLE_MAX_H)
+    if len(pages) > budget.SLIDES["explanations"]:
+        rows, states, statuses = _explanation_rows(budget.behind_first(kids))
+        pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=10, min_height=ROW_H, max_height=TABLE_MAX_H)
+    pages, left = budget.keep_pages(pages, "explanations")
     missing = len(sup.children) - sum(states)
-    kicker = (f"区县对本地数据作说明；{len(kids)}项中已说明{sum(states)}项"
+    kicker = (f"{len(kids)}项中已说明{sum(states)}项"
               + (f"，待补充{missing}项（橙色）" if missing else "，已全部说明") + "；差距为百分点")
+    if left:
+        deck.left.append(budget.Left("区县滞后说明", left, f"{budget.XLSX}「滞后说明」表"))
+        kicker += f"；列出差距最大的{len(kids) - left}项，{deck.left[-1].kicker()}"
+    else:
+        kicker = "区县对本地数据作说明；" + kicker
     for n, idx in enumerate(pages, start=1):
         suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
         slide = deck.new_slide(f"区县滞后说明{suffix}", kicker)
@@ -69,11 +85,15 @@ def task_slides(deck, sup: Supervision) -> None:
         tones.append(task_tone(r["status"], bool(r["overdue"])))
     counts = "，".join(f"{k}{v}项" for k, v in sup.task_counts.items() if v)
     pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)
+    pages, left = budget.keep_pages(pages, "tasks")  # the board puts lagging and overdue first
+    kicker = f"{counts}；逾期 = 已过月度节点或截止日期仍未完成，滞后与逾期在前"
+    if left:
+        deck.left.append(budget.Left("重点任务推进情况", left, f"{budget.XLSX}「重点任务」表"))
+        kicker = f"{counts}；滞后与逾期在前，{deck.left[-1].kicker()}"  # one line: the 附 slide says more
     for n, idx in enumerate(pages, start=1):
         suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
         lagging = int((board["status"] == "lagging").sum())
-        slide = deck.new_slide(f"重点任务推进情况：{len(board)}项任务，{lagging}项滞后{suffix}",
-                               f"{counts}；逾期 = 已过月度节点或截止日期仍未完成，滞后与逾期在前")
+        slide = deck.new_slide(f"重点任务推进情况：{len(board)}项任务，{lagging}项滞后{suffix}", kicker)
         styles = {(i, 0): (TASK_STATUS_COLORS[tones[j]], "#1F2933" if tones[j] in ("lagging", "not_started")
                            else "#FFFFFF") for i, j in enumerate(idx)}
         kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=11,
