@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import testdate
 
+from indicators.rules import periods
 from indicators.rules.due import reporting_month
 
 PASSWORD = "Qx-Secret-7391"
@@ -118,7 +119,10 @@ def test_review_list_and_unlock(demo_db):
     assert [w["units"] for w in waiting] == ["东城区"]  # the demo's 待审核 re-send
     assert json.loads(ok("review", "--list", "--json", "--as", "gxjs", "--db", demo_db).stdout)["waiting"] in \
         ([], waiting)  # 高新技术科 sees it only when it leads one of the two figures
-    month = testdate.AS_OF
+    # the month before the latest due one is locked on any day: its lock (deadline + 10 days)
+    # passed before the latest due month's deadline did (the latest due month itself locks
+    # only 10 days after its deadline: not yet on 2027-03-10)
+    month = periods.shift(testdate.AS_OF, -1)
     out = ok("unlock", "--period", month, "--unit", "DC", "--hours", "2", "--reason", "更正", "--db", demo_db)
     assert "已为单位 DC 解锁" in out.stdout
     back = ok("review", "--batch", waiting[0]["batch_id"], "--return", "--reason", "请附说明", "--as", "zhk",
