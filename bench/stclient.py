@@ -77,19 +77,22 @@ class Session:
 
     async def sign_in(self, login: str, password: str, query: str = "", page: str = "") -> Run:
         """Submit the sign-in form (drawn by a first run when none has run yet); the run
-        that signs in goes on to the page asked for."""
+        that signs in goes on to the page asked for. The first session of a fresh server
+        may lose its first submit (Streamlit leaves its old pages/ mode then, ``ui_data``),
+        as a browser's does: the form is submitted once more before giving up loudly."""
         if "登录名" not in self.widgets:
             await self.run(query, page)
-        states = []
-        for label, kind, value in (("登录名", "string_value", login), ("密码", "string_value", password),
-                                   ("登录", "trigger_value", True)):
-            state = WidgetState(id=self.widgets[label])
-            setattr(state, kind, value)
-            states.append(state)
-        run = await self.run(query, page, widgets=states)
-        if not any(t.startswith("已登录：") for t in run.texts):  # the sidebar's line of a signed-in page
-            raise RuntimeError(f"sign-in as {login} failed: {run.errors or run.texts[:3]}")
-        return run
+        for _ in range(2):
+            states = []
+            for label, kind, value in (("登录名", "string_value", login), ("密码", "string_value", password),
+                                       ("登录", "trigger_value", True)):
+                state = WidgetState(id=self.widgets[label])
+                setattr(state, kind, value)
+                states.append(state)
+            run = await self.run(query, page, widgets=states)
+            if any(t.startswith("已登录：") for t in run.texts):  # the sidebar's line of a signed-in page
+                return run
+        raise RuntimeError(f"sign-in as {login} failed: {run.errors or run.texts[-3:]}")
 
     async def run(self, query: str = "", page: str = "", widgets: list[WidgetState] | None = None) -> Run:
         """Rerun the app with URL query ``query`` on page ``page`` (its URL path, "" for
