@@ -100,7 +100,7 @@ def _sections(who) -> dict[str, list]:
     return sections
 
 
-with ui.script_run(router=True):  # the page's database cursor lives exactly as long as this run
+with ui.script_run():  # the page's database cursor lives exactly as long as this run
     who = ui.signed_in()
     if who is None:  # the sign-in form; a right password signs in and the page runs below
         runpy.run_path(str(SIGN_IN), run_name="__main__")

@@ -9,7 +9,6 @@ import html
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from indicators.returns import pipeline
 from indicators.returns.limits import Limits
 from indicators.returns.pipeline import ReturnReading
 from indicators.safe_text import md_text
-from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
 from indicators.ui_data import (  # noqa: F401 - the app's database and settings, re-exported
     cached,
     computed,
@@ -45,16 +43,15 @@ from indicators.ui_data import (  # noqa: F401 - the app's database and settings
 
 
 @contextmanager
-def script_run(router: bool = False) -> Iterator[None]:
-    """One script run of a page: the router (``app.py``, ``router=True``) runs every page
-    inside it. The run's database connection (``ui_data``) is closed when the page is
+def script_run() -> Iterator[None]:
+    """One script run of a page: the router (``app.py``) runs every page inside it. The run's database connection (``ui_data``) is closed when the page is
     done — also when it stops or reruns — and the run's table keys and URL notices start
     empty."""
     ui_chrome.reset_table_keys()
     st.session_state["_url_notices"] = []
     slot_token = _NOTICE_SLOT.set(None)
     try:
-        with ui_data.script_run(router):
+        with ui_data.script_run():
             yield
     finally:
         _NOTICE_SLOT.reset(slot_token)

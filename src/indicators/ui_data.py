@@ -164,22 +164,16 @@ class _Run:
 _RUN_CURSOR: ContextVar[_Run | None] = ContextVar("indicators_run_cursor", default=None)
 
 
-# set by ``script_run(router=True)``: app.py itself is running
-_ROUTER_RUNNING: ContextVar[bool] = ContextVar("indicators_router_running", default=False)
-
-
 @contextmanager
-def script_run(router: bool = False) -> Iterator[None]:
+def script_run() -> Iterator[None]:
     """One script run of a page: the router (``app.py``, ``router=True``) runs every page
     inside it, so the run's connection is closed (the DuckDB file let go) when the page
     is done — also when it stops or reruns."""
     with ExitStack() as closing:
         token = _RUN_CURSOR.set(_Run(closing))
-        routing = _ROUTER_RUNNING.set(router)
         try:
             yield
         finally:
-            _ROUTER_RUNNING.reset(routing)
             _RUN_CURSOR.reset(token)
 
 
