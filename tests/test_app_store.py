@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import testdate
+from coroutines import run_apart
 from pagetest import fresh_caches, open_page  # noqa: F401 - fresh_caches clears Streamlit's caches
 from test_uploads import long_return
 
@@ -99,7 +100,7 @@ def test_commands_read_and_write_next_to_the_running_app(demo_db, tmp_path):
                 return await s.sign_in("admin", DEMO_PASSWORD, f"month={testdate.AS_OF}&unit=QX")
             finally:
                 await s.close()
-        page = asyncio.run(look())
+        page = run_apart(look())
     assert page.errors == []
     assert any("14.50" in t or "14.5 " in t for t in page.texts), [t for t in page.texts if "技术合同" in t][:2]
 

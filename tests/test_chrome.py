@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import streamlit
+from coroutines import run_apart
 from pagetest import ROOT, fresh_caches  # noqa: F401 (fixture)
 
 from indicators import ui_chrome
@@ -117,7 +118,6 @@ def test_nested_addresses_go_to_their_first_part(method, path, query, headers, t
 
 
 def test_flat_paths_answers_a_nested_page_request_with_a_redirect():
-    import asyncio
     sent, passed = [], []
 
     async def app(scope, receive, send):
@@ -131,7 +131,7 @@ def test_flat_paths_answers_a_nested_page_request_with_a_redirect():
         await mw({"type": "http", "method": "GET", "path": "/a/b", "query_string": b"", "headers": HTML}, None, send)
         await mw({"type": "http", "method": "GET", "path": "/indicator", "query_string": b"", "headers": HTML},
                  None, send)
-    asyncio.run(run())
+    run_apart(run())
     assert sent[0]["status"] == 302 and (b"location", b"/a") in sent[0]["headers"]
     assert passed == ["/indicator"]
 

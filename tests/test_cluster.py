@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from coroutines import run_apart
 from needs import need
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +61,7 @@ def test_two_replicas_behind_the_proxy_serve_sessions_pinned_to_each(tools, demo
 
     with Cluster(replicas=2, demo_from=demo_db_master, log_dir=tmp_path) as cluster:
         assert str(cluster.db).startswith("postgresql://postgres@127.0.0.1:")
-        servers, runs = asyncio.run(browse(cluster.url))
+        servers, runs = run_apart(browse(cluster.url))
     assert sorted(servers) == ["app1", "app1", "app2", "app2"]  # round-robin on arrival, then sticky
     assert all(r.errors == [] and r.elements > 5 for r in runs), [r.errors for r in runs]
 
