@@ -32,12 +32,19 @@ def plot_height_pt(frame_height_emu: int) -> float:
     return max(frame_height_emu / 12700 - CHROME_PT, 60.0)
 
 
-def _num(v) -> float | None:
+def as_number(v) -> float | None:
+    """A chart value as a float; None for a missing or non-numeric one."""
     try:
         x = float(v)
     except (TypeError, ValueError):
         return None
     return None if math.isnan(x) else x
+
+
+def distinct_expected(expected: list) -> set[float]:
+    """The different 序时 values among the units (one: all share it; the legend says it
+    and the chart joins the ticks)."""
+    return {round(v, 6) for v in (as_number(e) for e in expected) if v is not None}
 
 
 def nice_step(span: float, fraction: bool) -> float:
@@ -89,7 +96,7 @@ def choose(v: float, e: float | None, u: float) -> str:
 def layout(values: list, expected: list, plot_pt: float, fraction: bool = True) -> ChartLayout:
     """Positions and a value axis such that each label keeps clear of its marker and every
     label lies inside the axis — iterated, as the points per axis unit depend on the range."""
-    vs, es = [_num(v) for v in values], [_num(e) for e in expected]
+    vs, es = [as_number(v) for v in values], [as_number(e) for e in expected]
     known = [x for x in vs + es if x is not None]
     low, high = min([0.0] + known), max([0.0] + known)
     high = high if high > low else low + (1.0 if fraction else 1.0)
@@ -116,7 +123,7 @@ def label_boxes(values: list, expected: list, chart: ChartLayout, plot_pt: float
     u = (chart.high - chart.low) / plot_pt
     out = []
     for v, e, p in zip(values, expected, chart.positions):
-        v, e = _num(v), _num(e)
+        v, e = as_number(v), as_number(e)
         if p is None or v is None:
             continue
         half = MARKER_PT / 2 * u
@@ -127,7 +134,7 @@ def label_boxes(values: list, expected: list, chart: ChartLayout, plot_pt: float
 def expected_legend(expected: list, values_unit: str | None) -> str:
     """The 序时 series' legend entry: with its value when every unit has the same one
     (``序时进度 79.0%``), else ``序时进度（各单位不同，见短横线）``."""
-    known = {round(v, 6) for v in (_num(e) for e in expected) if v is not None}
+    known = distinct_expected(expected)
     word = "序时进度" if values_unit is None else "序时应达值"
     if len(known) != 1:
         return f"{word}（各单位不同，见短横线）" if known else word

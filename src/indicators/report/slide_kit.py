@@ -258,8 +258,8 @@ def completion_chart(slide, left, top, width, height, *, title: str, subtitle: s
     # python-pptx writes the chart's data sheet with xlsxwriter's defaults, which turn a
     # category like "=HYPERLINK(…)" into a formula there: give such a name its apostrophe
     data.categories = [neutral(c) for c in categories]
-    data.add_series("完成进度" if values_unit is None else "本期值", [_num(v) for v in completion])
-    data.add_series(chart_layout.expected_legend(expected, values_unit), [_num(v) for v in expected])
+    data.add_series("完成进度" if values_unit is None else "本期值", [chart_layout.as_number(v) for v in completion])
+    data.add_series(chart_layout.expected_legend(expected, values_unit), [chart_layout.as_number(v) for v in expected])
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data)
     chart = frame.chart
     _move_series_to_line(chart)
@@ -306,7 +306,7 @@ def _status_bars(bar_plot, statuses: list[str], fmt: str, positions: list[str | 
 def _expected_ticks(line, expected: list[float | None]) -> None:
     """序时进度 as a tick per unit; joined by a dashed line when every unit has the same."""
     line.smooth = False
-    known = {round(v, 6) for v in (_num(e) for e in expected) if v is not None}
+    known = chart_layout.distinct_expected(expected)
     if len(known) <= 1:  # one 序时进度 for all: a dashed line across the units
         line.format.line.color.rgb = rgb(EXPECTED_LINE_COLOR)
         line.format.line.width = Pt(2)
@@ -386,12 +386,6 @@ def _move_series_to_line(chart) -> None:
     bar.addnext(line)  # plot elements come before the axes in the plot area
 
 
-def _num(v) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 __all__ = ["apply_cjk_fonts", "apply_theme_fonts", "completion_chart", "paginate", "rect", "rgb", "row_heights",
