@@ -42,3 +42,12 @@ def test_formats(call, expected):
 ])
 def test_date_label(day, text):
     assert f.date_label(day) == text
+
+
+@pytest.mark.parametrize("day,text", [
+    (dt.date(2026, 11, 5), "11月5日"),
+    (dt.date(2027, 1, 1), "1月1日"),
+    (dt.datetime(2026, 12, 31, 23, 59, 59), "12月31日"),  # a 催报's deadline: the end of its day
+])
+def test_day_label(day, text):
+    assert f.day_label(day) == text

@@ -93,7 +93,13 @@ def number_text(v) -> str:
 
 def date_label(d) -> str:
     """A day as the bureau writes it: ``2026-11-05`` → ``2026年11月5日`` (a date or datetime)."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.year}年{day_label(d)}"
+
+
+def day_label(d) -> str:
+    """A day without its year, where the year is plain from the text around it (a 催报's
+    deadline): ``2026-11-05`` → ``11月5日`` (a date or datetime)."""
+    return f"{d.month}月{d.day}日"
 
 
 def time_text(v, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from indicators import report
 from indicators.delivery.mail import Attachment
+from indicators.formatting import day_label
 from indicators.report import notice
 from indicators.returns import completeness
 from indicators.rules import periods
@@ -59,7 +60,7 @@ def _reminder(body: str, period: str, s: Settings, who: str, mobiles, wecom_ids)
     link = _upload_link(period, s)
     if link:
         body += f"\n\n模板下载与上传：{link}"
-    subject = f"【催报】{periods.label(period)}科技重点指标数据（截止 {due:%-m月%-d日}）{who}"
+    subject = f"【催报】{periods.label(period)}科技重点指标数据（截止 {day_label(due)}）{who}"
     return Message(subject=subject, text=f"{body}\n\n如已报送，请忽略本提醒。{FOOTER}",
                    mobiles=tuple(mobiles), wecom_ids=tuple(wecom_ids))
 
