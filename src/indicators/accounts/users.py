@@ -109,20 +109,30 @@ def _check_new(con: Connection, login: str, role: str, unit: str | None,
         raise RejectedInput(f"角色「{role}」无效：应为 {' / '.join(f'{k}（{v}）' for k, v in ROLE_NAMES.items())}。")
     if find(con, login) is not None:
         raise RejectedInput(f"登录名「{login}」已存在。")
-    if role == "district":
-        if not unit:
-            raise RejectedInput("区县填报员须绑定一个单位（--unit 单位代码）。")
-        if con.execute("SELECT count(*) FROM org_unit WHERE code = ?", [unit]).fetchone()[0] == 0:
-            raise RejectedInput(f"单位代码「{unit}」不存在。")
-    elif unit:
-        raise RejectedInput(f"只有区县填报员绑定单位；{ROLE_NAMES[role]}不需要 --unit。")
-    if role == "department":
-        if not department:
-            raise RejectedInput("科室用户须绑定一个科室（--department 科室代码）。")
-        if con.execute("SELECT count(*) FROM department WHERE code = ?", [department]).fetchone()[0] == 0:
-            raise RejectedInput(f"科室代码「{department}」不存在。")
-    elif department:
-        raise RejectedInput(f"只有科室用户绑定科室；{ROLE_NAMES[role]}不需要 --department。")
+    _check_binding(con, role, unit, "unit")
+    _check_binding(con, role, department, "department")
+
+
+# what a user can be bound to: the role that must be (and alone may be), the table that
+# holds the codes, how the bureau names the thing, its CLI option; and who that role is
+_BINDINGS = {
+    "unit": ("district", "org_unit", "单位", "--unit", "区县填报员"),
+    "department": ("department", "department", "科室", "--department", "科室用户"),
+}
+
+
+def _check_binding(con: Connection, role: str, code: str | None, binding: str) -> None:
+    """A user of ``binding``'s role is bound to one existing code; any other role to none."""
+    bound_role, table, what, option, holder = _BINDINGS[binding]
+    if role != bound_role:
+        if code:
+            raise RejectedInput(f"只有{holder}绑定{what}；{ROLE_NAMES[role]}不需要 {option}。")
+        return
+    if not code:
+        raise RejectedInput(f"{holder}须绑定一个{what}（{option} {what}代码）。")
+    # the table's name comes from the fixed _BINDINGS, never from the caller
+    if con.execute(f"SELECT count(*) FROM {table} WHERE code = ?", [code]).fetchone()[0] == 0:
+        raise RejectedInput(f"{what}代码「{code}」不存在。")
 
 
 def reset_password(con: Connection, actor: Actor, login: str, *, password: str | None = None,
