@@ -50,11 +50,11 @@ def world_master(accounts_master, tmp_path_factory):
                             actor=users.actor_for(con, "dist_a"), settings=SETTINGS, at=NOW, confirm_warnings=True)
         q = pipeline.commit(con, read(con, [("2026-10", "A", "HT", 112), ("2026-10", "B", "HT", 55)], "q.csv"),
                             actor=ADMIN, settings=SETTINGS, at=NOW, confirm_warnings=True)
-        task_store.load_tasks(con, pd.DataFrame([dict(code="T1", name="高企培育", category="高企", lead_department="D1",
-                                                      leader="L1", support_departments=None, org_units=None,
-                                                      annual_goal="新增 20 家", nodes="12:认定", deadline=None,
-                                                      plan_period=None, state="active", sort_order=1)]),
-                              actor=ADMIN, at=NOW)
+        task = pd.DataFrame([dict(code="T1", name="高企培育", category="高企", lead_department="D1", leader="L1",
+                                  support_departments=None, org_units=None, annual_goal="新增 20 家",
+                                  nodes="12:认定", deadline=None, plan_period=None, state="active", sort_order=1)])
+        # as the setup workbook's 重点任务 sheet is stored (workbook.load_setup → save_tasks)
+        con.write(lambda tx: task_store.save_tasks(tx, task, actor=ADMIN, how="setup", at=NOW))
         con.execute("CHECKPOINT")
     assert (p, q) == (2, 3)
     return path
@@ -123,8 +123,6 @@ WRITES = {  # what each write does, and the roles that may do it here
     "disable a user": (lambda con, a: users.set_disabled(con, a, "lead", at=NOW), {"adm"}),
     "import a work plan": (lambda con, a: drafts.draft_plan(con, parse_text("一、高企\n1.辅导\n"), "2026-10",
                                                             actor=a, at=NOW), {"adm"}),
-    "load key tasks": (lambda con, a: task_store.load_tasks(con, task_store.tasks(con).drop(
-        columns=["lead_department_name", "leader_name", "leader_title"]), actor=a, at=NOW), {"adm"}),
     "task progress (D1's task)": (_progress, {"adm", "dep1"}),
     "explain B·PAT (a district row)": (_explain("B", "PAT"), {"adm", "dist_b"}),
     "explain C·TC (the city's row, D2 leads)": (_explain("C", "TC"), {"adm", "dep2"}),

@@ -58,10 +58,16 @@ def test_loading_again_updates_by_code_with_history(tmp_path, con):
     workbook.load_setup(con, workbook.read_workbook(_book(tmp_path, changed)), actor=second,
                         at=AT + dt.timedelta(hours=1))
     assert task_store.tasks(con).set_index("code").loc["RW01", "annual_goal"] == "新增高企 25 家"
-    history = task_store.task_history(con, "RW01")
+    history = _revisions(con, "RW01")
     assert list(history["annual_goal"]) == ["新增高企 20 家", "新增高企 25 家"]
     assert list(history["revised_by"]) == ["甲", "乙"]
-    assert len(task_store.task_history(con, "RW02")) == 1  # unchanged: no new version
+    assert list(history["how"]) == ["setup", "setup"]
+    assert len(_revisions(con, "RW02")) == 1  # unchanged: no new version
+
+
+def _revisions(con, code):
+    """The versions of a task as stored (no page or command shows them yet)."""
+    return con.execute("SELECT * FROM task_revision WHERE code = ? ORDER BY revised_at", [code]).df()
 
 
 def test_a_workbook_without_the_task_sheet_still_loads(tmp_path, con):

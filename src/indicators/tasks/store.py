@@ -1,9 +1,10 @@
 """Writing and reading key tasks and their monthly progress.
 
 A task is upserted by code; every version that differs from the one before is kept in
-``task_revision`` (who, when, how: 设置导入 / 计划导入 / 确认 / 修改), so a task's history
-stays readable after the setup workbook is loaded again. Progress is append-only: the
-latest report of a (task, month) counts and the earlier ones are its history.
+``task_revision`` (who, when, how: ``setup`` 设置导入 / ``plan`` 计划导入 / ``confirm`` 确认 /
+``edit`` 修改), so a task's history stays readable after the setup workbook is loaded
+again (no page or command shows it yet). Progress is append-only: the latest report of a
+(task, month) counts and the earlier ones are its history.
 
 ``actor`` is the acting user (``indicators.accounts.Actor``: the signed-in user, the
 CLI's ``--as`` or its operator); revisions and progress record how it is shown, the
@@ -26,7 +27,6 @@ from indicators.errors import PermissionDenied, RejectedInput
 from indicators.rules.task_status import REPORTED_WORDS
 from indicators.tasks.model import TASK_COLUMNS
 
-HOW_LABELS = {"setup": "设置导入", "plan": "计划导入", "confirm": "确认", "edit": "修改"}
 PROGRESS_COLUMNS = ["task_code", "period", "status", "progress", "problems", "next_steps"]
 _COMPARED = [c for c in TASK_COLUMNS if c != "sort_order"]
 _COLS = ", ".join(TASK_COLUMNS)
@@ -63,23 +63,6 @@ def save_tasks(con: Connection, frame: pd.DataFrame, *, actor: Actor, how: str,
         con.execute(f"INSERT INTO task_revision ({_COLS}, revised_at, revised_by, how) VALUES ({_MARKS}, ?, ?, ?)",
                     values + [at, actor.display, how])
     return counts
-
-
-def load_tasks(con: Connection, frame: pd.DataFrame, *, actor: Actor,
-               at: dt.datetime) -> dict[str, int]:
-    """The 重点任务 sheet of the setup workbook, in one transaction."""
-    permissions.require(actor, "setup_import")
-    def unit(tx: Connection) -> dict[str, int]:
-        counts = save_tasks(tx, frame, actor=actor, how="setup", at=at)
-        audit(tx, actor, "tasks", f"重点任务：新增 {counts['added']} 项，更新 {counts['changed']} 项", at=at)
-        return counts
-    return con.write(unit)  # a write unit: run again if another writer got there first
-
-
-def task_history(con: Connection, code: str) -> pd.DataFrame:
-    frame = con.execute("SELECT * FROM task_revision WHERE code = ? ORDER BY revised_at", [code]).df()
-    frame["how"] = frame["how"].map(HOW_LABELS).fillna(frame["how"])
-    return frame
 
 
 def confirm_tasks(con: Connection, edits: pd.DataFrame, *, actor: Actor,
