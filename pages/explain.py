@@ -11,11 +11,7 @@ from indicators.formatting import month_label
 from indicators.rules import periods
 from indicators.views import explanations as ev
 
-con = ui.db()
-f = ui.filters(con, unit=False)
-ui.page_header("滞后说明", f)
-if not ui.require_data(con, f):
-    st.stop()
+con, f = ui.reading_page("滞后说明", unit=False)
 
 attached = explanations.attach(con, ui.dispatch(con, f.period))
 everything = ev.explanation_view(attached)

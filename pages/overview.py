@@ -5,11 +5,7 @@ import streamlit as st
 from indicators import charts, ui, views
 from indicators.safe_text import md_text
 
-con = ui.db()
-f = ui.filters(con)
-ui.page_header("调度总览", f)
-if not ui.require_data(con, f):
-    st.stop()
+con, f = ui.reading_page("调度总览")
 
 table = ui.dispatch(con, f.period)
 # to the minute: who is late changes with the clock only at deadlines, and a cached

@@ -7,11 +7,7 @@ from indicators.errors import IndicatorsError
 from indicators.report import notice, pdf, png
 from indicators.views import explanations as ev
 
-con = ui.db()
-f = ui.filters(con)
-ui.page_header("报告导出", f)
-if not ui.require_data(con, f):
-    st.stop()
+con, f = ui.reading_page("报告导出")
 
 settings = ui.settings()
 try:  # the same cached dispatch table as the other pages, so the numbers agree

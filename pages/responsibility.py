@@ -7,11 +7,7 @@ from indicators import charts, explanations, ui, views
 from indicators.tasks.board import task_board
 from indicators.views.supervision import supervision_list
 
-con = ui.db()
-f = ui.filters(con)
-ui.page_header("责任分解", f)
-if not ui.require_data(con, f):
-    st.stop()
+con, f = ui.reading_page("责任分解")
 
 table = ui.dispatch(con, f.period)
 r = ui.computed(views.responsibility, table, f.unit)

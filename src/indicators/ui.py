@@ -235,6 +235,18 @@ def require_data(con: Connection, f: Filters | None = None) -> bool:
     return True
 
 
+def reading_page(title: str, *, unit: bool = True) -> tuple[Connection, Filters]:
+    """Open a page that shows a month's data: its database, the shared filters (``unit``:
+    with the unit's), the title with what it shows; and when there is nothing to show,
+    ``require_data``'s reason — the page stops there."""
+    con = db()
+    f = filters(con, unit=unit)
+    page_header(title, f)
+    if not require_data(con, f):
+        st.stop()
+    return con, f
+
+
 # ---------------------------------------------------------------- rendering helpers
 
 
