@@ -4,15 +4,12 @@ and the monthly pack sent now (after a preview), and the delivery log. The timer
 
 import streamlit as st
 
-from indicators import ui, views
+from indicators import ui, ui_actions, views
 from indicators.delivery import channels, outbox
 from indicators.errors import IndicatorsError
 from indicators.settings import CHANNELS
 
-con = ui.db()
-actor = ui.require("send")  # 综合科 and 管理员
-ui.apply_briefing_css(False)
-ui.page_header("消息发送")
+con, actor = ui_actions.working_page("消息发送", "send")  # 综合科 and 管理员
 if not ui.require_data(con):
     st.stop()
 s = ui.settings()
