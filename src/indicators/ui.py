@@ -1,6 +1,11 @@
-"""The one thin module that imports streamlit (with ``ui_data``, its database and
-settings part, re-exported here): shared filters, briefing mode, badges and the chart
-wrapper. Pages call these and ``indicators.views``; nothing here computes a number.
+"""The pages' way into Streamlit: a page's script run (``script_run``), who is signed in
+(``require``, ``actor``), the shared filters (month, unit, briefing toggle), the opening of
+a page that reads a month's data (``reading_page``) and its guard (``require_data``), the
+page header and the chart wrapper. Re-exported here, so that pages call ``ui.…``:
+``ui_data`` (the database, the cache and the settings), ``ui_url`` (filter values in the
+address) and ``ui_render`` (stylesheets, status badges, cards, tables). Pages import
+``ui_actions`` (a working page's opening and writes) and ``ui_chrome`` (Streamlit's own
+chrome in Chinese) by name. Nothing here computes a number.
 """
 
 from __future__ import annotations

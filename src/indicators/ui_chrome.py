@@ -1,8 +1,7 @@
 """Streamlit's own chrome in Chinese and fit for a leader's screen and printer: the file
 uploader (label, limits, type errors, the too-large tooltip), the page a mistyped address
 opens (a nested one too: ``FlatPaths``), the skip link, the favicon served from this
-machine, and the print stylesheet (A4 landscape). Only this module and ``ui.py`` touch
-streamlit's widgets; nothing here computes a number.
+machine, and the print stylesheet (A4 landscape). Nothing here computes a number.
 """
 
 from __future__ import annotations
