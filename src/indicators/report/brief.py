@@ -19,7 +19,7 @@ from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.notice import headline
 from indicators.report.summary import Summary
-from indicators.theme import MUTED_COLOR, PRIMARY, STATUS_COLORS, TEXT_COLOR, status_badge
+from indicators.theme import MUTED_COLOR, PRIMARY, TEXT_COLOR, status_badge
 
 A3_W, A3_H = Cm(42), Cm(29.7)
 EDGE = Cm(1.4)
@@ -94,7 +94,7 @@ def _lagging_table(slide, s: Summary) -> None:
         statuses.append(r.status)
     first = kit.paginate(rows, LAG_HEADER, LEFT_W, LAG_WIDTHS, font_size=10, min_height=ROW_H,
                          max_height=TABLE_MAX_H - Cm(1.2))[0]
-    styles = {(i, 4): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j])) for i, j in enumerate(first)}
+    styles = {(i, 4): kit.status_fill(statuses[j]) for i, j in enumerate(first)}
     kit.table(slide, EDGE, BODY_TOP + Cm(0.9), LEFT_W, LAG_HEADER, [rows[j] for j in first], LAG_WIDTHS,
               font_size=10, row_height=ROW_H, cell_styles=styles,
               align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})

@@ -153,7 +153,7 @@ class _Deck:
                 partial.add(r["missing_units"] or "")
             rows.append([r["indicator_name"] + mark, cards.value_text(r), cards.completion_text(r), cards.gap_text(r),
                          status_badge(r["status"])])
-            styles[(i, 4)] = (STATUS_COLORS[r["status"]], kit.status_text_color(r["status"]))
+            styles[(i, 4)] = kit.status_fill(r["status"])
         if partial:  # a partial figure never goes out without saying what it lacks
             kit.text_box(slide, MARGIN, Inches(6.62), left_w, Inches(0.3),
                          [(f"※ 部分汇总，缺：{'、'.join(sorted(n for n in partial if n))}；按可比口径评价", 10,
@@ -209,10 +209,9 @@ class _Deck:
             self.left.append(budget.Left("滞后指标", left, f"{budget.XLSX}「{s.scope_name}」表"))
             kicker = f"按与序时进度的差距排序，列出差距最大的{len(lag) - left}项；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
-            suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+            suffix = kit.page_suffix(n, len(pages))
             slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}", kicker)
-            styles = {(i, 4): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
-                      for i, j in enumerate(idx)}
+            styles = {(i, 4): kit.status_fill(statuses[j]) for i, j in enumerate(idx)}
             styles.update({(i, 8): (MISSING_FILL, kit.status_text_color("lagging"))
                            for i, j in enumerate(idx) if not explained[j]})
             kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=11,
@@ -304,10 +303,9 @@ class _Deck:
             self.left.append(budget.Left("重点指标调度表", left, f"{budget.XLSX}「{s.scope_name}」表"))
             kicker = f"数据截至{s.period_label}；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
-            suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+            suffix = kit.page_suffix(n, len(pages))
             slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}", kicker)
-            styles = {(i, 8): (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
-                      for i, j in enumerate(idx)}
+            styles = {(i, 8): kit.status_fill(statuses[j]) for i, j in enumerate(idx)}
             kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=12,
                       row_height=ROW_H, cell_styles=styles,
                       align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.RIGHT,

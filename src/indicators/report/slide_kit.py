@@ -19,13 +19,8 @@ from pptx.chart.data import CategoryChartData
 from indicators.report import chart_layout
 from indicators.safe_text import neutral
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import (
-    XL_CHART_TYPE,
-    XL_LABEL_POSITION,
-    XL_LEGEND_POSITION,
-    XL_MARKER_STYLE,
-    XL_TICK_LABEL_POSITION,
-)
+from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE,
+                              XL_TICK_LABEL_POSITION)
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
@@ -55,6 +50,11 @@ def rgb(hex_color: str) -> RGBColor:
 
 def status_text_color(status: str) -> str:
     return TEXT_COLOR if status in _LIGHT_FILLS else "#FFFFFF"
+
+
+def status_fill(status: str) -> tuple[str, str]:
+    """A status cell's (fill, text colour) in a table's ``cell_styles``."""
+    return STATUS_COLORS[status], status_text_color(status)
 
 
 def set_cjk_font(rpr: etree._Element) -> None:
@@ -188,6 +188,11 @@ def paginate(rows: list[list], header: list[str], width: int, col_widths: list[f
     if page or not pages:
         pages.append(page)
     return pages
+
+
+def page_suffix(n: int, total: int) -> str:
+    """What a table's slide title ends with when its rows take ``total`` slides: 「（2/3）」."""
+    return f"（{n}/{total}）" if total > 1 else ""
 
 
 def _widths(width: int, col_widths: list[float]) -> list[int]:

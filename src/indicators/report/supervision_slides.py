@@ -58,11 +58,11 @@ def district_explanation_slides(deck, sup: Supervision) -> None:
     else:
         kicker = "区县对本地数据作说明；" + kicker
     for n, idx in enumerate(pages, start=1):
-        suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+        suffix = kit.page_suffix(n, len(pages))
         slide = deck.new_slide(f"区县滞后说明{suffix}", kicker)
         styles = {}
         for i, j in enumerate(idx):
-            styles[(i, 2)] = (STATUS_COLORS[statuses[j]], kit.status_text_color(statuses[j]))
+            styles[(i, 2)] = kit.status_fill(statuses[j])
             if not states[j]:
                 styles[(i, 4)] = (MISSING_FILL, kit.status_text_color("lagging"))
         kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=10,
@@ -91,7 +91,7 @@ def task_slides(deck, sup: Supervision) -> None:
         deck.left.append(budget.Left("重点任务推进情况", left, f"{budget.XLSX}「重点任务」表"))
         kicker = f"{counts}；滞后与逾期在前，{deck.left[-1].kicker()}"  # one line: the 附 slide says more
     for n, idx in enumerate(pages, start=1):
-        suffix = f"（{n}/{len(pages)}）" if len(pages) > 1 else ""
+        suffix = kit.page_suffix(n, len(pages))
         lagging = int((board["status"] == "lagging").sum())
         slide = deck.new_slide(f"重点任务推进情况：{len(board)}项任务，{lagging}项滞后{suffix}", kicker)
         styles = {(i, 0): (TASK_STATUS_COLORS[tones[j]], "#1F2933" if tones[j] in ("lagging", "not_started")
