@@ -43,6 +43,8 @@ TABLE_MAX_H = Inches(5.3)  # from TABLE_TOP to just above the footer
 ROW_H = Emu(370000)
 DECK_TILE = tiles.TileLayout(height=Inches(1.3), stripe=Inches(0.1), count_box=(Inches(0.15), Inches(0.7)),
                              count_size=36, label_box=(Inches(0.85), Inches(0.4)))
+# how 差距 is computed (rules.progress), said under the tables that show it
+GAP_WORDS = "差距：累计值为完成率 − 序时进度（百分点），期末值、比率为本期值 − 序时应达值"
 
 
 def _tile_label(st: str) -> list:
@@ -203,8 +205,7 @@ class _Deck:
             explained.append(why is None or why["explanation_state"] == "given")
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)
         pages, left = budget.keep_pages(pages, "lagging")  # sorted by gap: the most behind are kept
-        kicker = ("按与序时进度的差距排序；差距：累计值为完成率 − 序时进度（百分点），"
-                  "期末值、比率为本期值 − 序时应达值（本指标单位）")
+        kicker = f"按与序时进度的差距排序；{GAP_WORDS}（本指标单位）"
         if left:
             self.left.append(budget.Left("滞后指标", left, f"{budget.XLSX}「{s.scope_name}」表"))
             kicker = f"按与序时进度的差距排序，列出差距最大的{len(lag) - left}项；{self.left[-1].kicker()}"
@@ -298,7 +299,7 @@ class _Deck:
             statuses.append(r["status"])
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
         pages, left = budget.keep_pages(pages, "table")
-        kicker = f"数据截至{s.period_label} · 差距：累计值为完成率 − 序时进度（百分点），期末值、比率为本期值 − 序时应达值"
+        kicker = f"数据截至{s.period_label} · {GAP_WORDS}"
         if left:
             self.left.append(budget.Left("重点指标调度表", left, f"{budget.XLSX}「{s.scope_name}」表"))
             kicker = f"数据截至{s.period_label}；{self.left[-1].kicker()}"
