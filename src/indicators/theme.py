@@ -35,6 +35,15 @@ PRIMARY = "#0B4F8A"
 SERIES_COLORS = ["#0B4F8A", "#9AA5B1", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
 
 
+# statuses whose colour is light enough for dark text on it (every other takes white)
+LIGHT_STATUSES = frozenset({"lagging", "not_due", "no_target"})
+
+
+def status_text_color(status: str) -> str:
+    """The text colour on a status's fill: slides, workbook cells (pages: ``badge light``)."""
+    return TEXT_COLOR if status in LIGHT_STATUSES else "#FFFFFF"
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -51,6 +60,14 @@ TASK_STATUS_COLORS = {"done": STATUS_COLORS["done"], "on_track": STATUS_COLORS["
                       "not_started": STATUS_COLORS["not_due"], "missing": STATUS_COLORS["missing"]}
 TASK_STATUS_MARKS = {"done": "✔", "on_track": "●", "lagging": "▲", "overdue": "▼", "not_started": "○",
                      "missing": "✕"}
+
+
+LIGHT_TASK_TONES = frozenset({"lagging", "not_started"})
+
+
+def task_text_color(tone: str) -> str:
+    """The text colour on a task tone's fill (``TASK_STATUS_COLORS``)."""
+    return TEXT_COLOR if tone in LIGHT_TASK_TONES else "#FFFFFF"
 
 
 def task_tone(status: str, overdue: bool) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import ui_chrome
-from indicators.theme import FONT_FAMILY, STATUS_COLORS, TEXT_COLOR, status_badge
+from indicators.theme import FONT_FAMILY, LIGHT_STATUSES, STATUS_COLORS, TEXT_COLOR, status_badge, task_text_color
 from indicators.ui_url import briefing_on
 
 
@@ -59,13 +59,9 @@ def apply_briefing_css(on: bool) -> None:
     </style>""")
 
 
-def _light(status: str) -> bool:
-    return status in ("not_due", "no_target", "lagging")
-
-
 def badge_html(status: str) -> str:
     color = STATUS_COLORS.get(status, "#999999")
-    cls = "badge light" if _light(status) else "badge"
+    cls = "badge light" if status in LIGHT_STATUSES else "badge"
     return f'<span class="{cls}" style="background:{color}">{html.escape(status_badge(status))}</span>'
 
 
@@ -131,7 +127,7 @@ def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "ç
     def paint(col: pd.Series) -> list[str]:
         if col.name != column:
             return [""] * len(col)
-        return [f"background-color: {colors.get(t, '#999999')}; color: {'#1F2933' if t in ('lagging', 'not_started') else '#FFFFFF'}; font-weight: 600"
+        return [f"background-color: {colors.get(t, '#999999')}; color: {task_text_color(t)}; font-weight: 600"
                 for t in tones]
 
     # tall enough for every row: a board cut off after ten rows hides what a leader must see

@@ -34,22 +34,17 @@ from indicators.theme import (
     PRIMARY,
     STATUS_COLORS,
     TEXT_COLOR,
+    status_text_color,
 )
 
 GB2312_CHARSET = "-122"  # 134 as a signed byte, the way PowerPoint writes it
 _RPR_TAGS = (qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr"))
 # children of a:rPr that must come after latin/ea/cs (schema order)
 _AFTER_FONTS = {qn("a:sym"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:rtl"), qn("a:extLst")}
-# statuses whose colour is light enough for dark text on it
-_LIGHT_FILLS = {"lagging", "not_due", "no_target"}
 
 
 def rgb(hex_color: str) -> RGBColor:
     return RGBColor.from_string(hex_color.lstrip("#").upper())
-
-
-def status_text_color(status: str) -> str:
-    return TEXT_COLOR if status in _LIGHT_FILLS else "#FFFFFF"
 
 
 def status_fill(status: str) -> tuple[str, str]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from indicators.report.supervision import Supervision
 from indicators.rules import periods
 from indicators.rules.explanation import MISSING_MARK
-from indicators.theme import STATUS_COLORS, TASK_STATUS_COLORS, TEXT_COLOR, status_badge, task_badge, task_tone
+from indicators.theme import (STATUS_COLORS, TASK_STATUS_COLORS, TEXT_COLOR, status_badge, task_badge,
+                              task_text_color, task_tone)
 
 EXPLANATION_SHEET = "滞后说明"
 TASK_SHEET = "重点任务"
@@ -76,7 +77,7 @@ def _tasks(ws, wb, f, summary, sup: Supervision) -> None:
         if tone not in tone_fmt:
             tone_fmt[tone] = wb.add_format({**f.base, "bold": True, "align": "center",
                                             "bg_color": TASK_STATUS_COLORS[tone],
-                                            "font_color": TEXT_COLOR if tone in ("lagging", "not_started") else "#FFFFFF"})
+                                            "font_color": task_text_color(tone)})
         cells = [r["code"], r["name"], r["category"], task_badge(r["status"], bool(r["overdue"])),
                  r["lead_department_name"], r["leader_name"], r["node_due"], r["next_node"], r["reason"],
                  r.get("progress"), r.get("problems"), r.get("next_steps")]

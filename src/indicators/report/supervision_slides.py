@@ -11,7 +11,7 @@ from indicators.report import slide_kit as kit
 from indicators.report.supervision import Supervision, explanation_text
 from indicators.rules import periods
 from indicators.rules.explanation import MISSING_MARK
-from indicators.theme import STATUS_COLORS, TASK_STATUS_COLORS, status_badge, task_badge, task_tone
+from indicators.theme import STATUS_COLORS, TASK_STATUS_COLORS, status_badge, task_badge, task_text_color, task_tone
 
 MISSING_FILL = STATUS_COLORS["lagging"]
 
@@ -94,7 +94,6 @@ def task_slides(deck, sup: Supervision) -> None:
         suffix = kit.page_suffix(n, len(pages))
         lagging = int((board["status"] == "lagging").sum())
         slide = deck.new_slide(f"重点任务推进情况：{len(board)}项任务，{lagging}项滞后{suffix}", kicker)
-        styles = {(i, 0): (TASK_STATUS_COLORS[tones[j]], "#1F2933" if tones[j] in ("lagging", "not_started")
-                           else "#FFFFFF") for i, j in enumerate(idx)}
+        styles = {(i, 0): (TASK_STATUS_COLORS[tones[j]], task_text_color(tones[j])) for i, j in enumerate(idx)}
         kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=11,
                   row_height=ROW_H, cell_styles=styles, align={0: PP_ALIGN.CENTER})

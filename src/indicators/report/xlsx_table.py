@@ -27,11 +27,11 @@ from indicators.theme import (
     STATUS_COLORS,
     TEXT_COLOR,
     status_badge,
+    status_text_color,
 )
 
 PROVENANCE_LABELS = {"reported": "报送", "rolled_up": "汇总", "partial": "部分汇总"}
 KIND_LABELS = {"cumulative": "累计值", "stock": "期末值", "ratio": "比率"}
-_LIGHT = {"lagging", "not_due", "no_target"}
 
 # (header, width, kind) — kind picks the writer/format below
 COLUMNS = [
@@ -146,7 +146,7 @@ class _Formats:
         if status not in self._status:
             self._status[status] = self.wb.add_format({
                 **self.base, "align": "center", "bold": True, "bg_color": STATUS_COLORS.get(status, "#FFFFFF"),
-                "font_color": TEXT_COLOR if status in _LIGHT else "#FFFFFF"})
+                "font_color": status_text_color(status)})
         return self._status[status]
 
 
