@@ -1,6 +1,6 @@
 """The one-page A3 简报: the key numbers, the lagging list and two charts on one sheet —
 what a leader takes into the meeting. Built as one A3 landscape slide with the deck's
-own parts (``slide_kit``: status tiles' colours, native tables and completion charts) and
+own parts (``slide_kit``, ``slide_chart``: status tiles' colours, native tables and completion charts) and
 turned into a PDF by LibreOffice (``report.pdf``, the one way this product makes PDFs).
 """
 
@@ -15,6 +15,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Cm, Emu
 
 from indicators.formatting import date_label, fmt_pct
+from indicators.report import slide_chart
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.notice import headline
@@ -114,7 +115,7 @@ def _units_chart(slide, s: Summary, code: str, *, top) -> None:
     ratio = rows["kind"].eq("ratio").all()
     cats = [f"{n}（未报送）" if st == "missing" else (f"{n}（部分汇总）" if pv == "partial" else n)
             for n, st, pv in zip(rows["org_unit_name"], rows["status"], rows["provenance"])]
-    kit.completion_chart(
+    slide_chart.completion_chart(
         slide, EDGE + LEFT_W + COL_GAP, top, RIGHT_W, Cm(9.6),
         title=f"{name}{'数值与序时应达值' if ratio else '完成进度'}（按区县）",
         subtitle=f"数据截至{s.period_label} · 来源：{s.source}",

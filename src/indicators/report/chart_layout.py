@@ -1,7 +1,8 @@
-"""Where a native completion chart's value labels go (``slide_kit.completion_chart``): clear
+"""Where a native completion chart's value labels go (``slide_chart.completion_chart``): clear
 of each bar's 序时 marker and inside a value axis fitted to the data — the slide's version
 of ``charts.units.layout_labels`` (a native chart cannot place a label at any height, only
-outside the bar's end, inside its end or inside its base).
+outside the bar's end, inside its end or inside its base — or, as the last resort, the
+bar's value written out on its 序时 point's label, past the dash).
 
 The geometry is a model in points of the plot area: ``plot_height_pt`` of a chart frame,
 one 11-pt line per label, a 序时 dash ``MARKER_PT`` high. ``label_boxes`` gives each label's
@@ -13,11 +14,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from indicators.formatting import fmt_number, fmt_pct
+
 LABEL_PT = 11 * 1.25  # one line of an 11-pt label
 MARKER_PT = 5.0  # the 序时 dash (marker size 20, drawn about 4 pt high) and its outline
 PAD_PT = 3.0  # between a label and what it must not touch
 CHROME_PT = 120.0  # title, legend, category names and the axis title inside the chart frame
-POSITIONS = ("outside_end", "inside_end", "inside_base")
+POSITIONS = ("outside_end", "inside_end", "inside_base")  # a bar's own label
+# the last resort, for a bar too short to hold its label inside while its dash sits just
+# past its end: the bar's value written on the 序时 point's label, past the dash (above it
+# for a bar going up) — a native position every renderer draws, unlike a manual offset
+BEYOND_DASH = "beyond_dash"
+DASH_GAP_PT = 12.0  # from a line point to its label (marker size 20; LibreOffice drew ~13 pt)
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,9 @@ def _boxes(v: float, e: float | None, u: float, position: str) -> tuple[float, f
     """The label's extent in axis units for a bar of value ``v`` at ``position``."""
     lab, pad = LABEL_PT * u, PAD_PT * u
     up = v >= 0
+    if position == BEYOND_DASH:
+        gap = DASH_GAP_PT * u
+        return (e + gap, e + gap + lab) if up else (e - gap - lab, e - gap)
     if position == "outside_end":
         return (v + pad, v + pad + lab) if up else (v - pad - lab, v - pad)
     if position == "inside_end":
@@ -75,22 +86,25 @@ def _fits(v: float, box: tuple[float, float], position: str) -> bool:
     return (lo >= 0 and hi <= v) if v >= 0 else (hi <= 0 and lo >= v)
 
 
-def _clear(box: tuple[float, float], e: float | None, u: float) -> bool:
+def _clear(box: tuple[float, float], e: float | None, u: float, pad: float = PAD_PT) -> bool:
     if e is None:
         return True
-    half = (MARKER_PT / 2 + PAD_PT) * u
+    half = (MARKER_PT / 2 + pad) * u
     return box[1] <= e - half or box[0] >= e + half
 
 
 def choose(v: float, e: float | None, u: float) -> str:
-    """The first position whose label keeps clear of the marker (and fits in its bar)."""
+    """The first of the bar's positions whose label keeps clear of the marker by ``PAD_PT``
+    (and fits in its bar); else outside the bar if it at least misses the dash (in open
+    space; inside, it would be wedged between the bar's end and the dash); else past the
+    dash (only ever with a dash: without one, outside the bar is clear)."""
     for position in POSITIONS:
         box = _boxes(v, e, u, position)
         if _fits(v, box, position) and _clear(box, e, u):
             return position
-    # a bar too short for a label inside, its dash just over its end: no native position
-    # is clear (a manual offset is not drawn by LibreOffice): the label stays outside
-    return "outside_end"
+    if _clear(_boxes(v, e, u, "outside_end"), e, u, pad=0.0):
+        return "outside_end"
+    return BEYOND_DASH
 
 
 def layout(values: list, expected: list, plot_pt: float, fraction: bool = True) -> ChartLayout:
@@ -138,6 +152,13 @@ def expected_legend(expected: list, values_unit: str | None) -> str:
     word = "序时进度" if values_unit is None else "序时应达值"
     if len(known) != 1:
         return f"{word}（各单位不同，见短横线）" if known else word
-    v = known.pop()
-    return f"{word} " + (f"{v * 100:.1f}%" if values_unit is None else f"{v:.2f}%" if values_unit == "%" else f"{v:,.2f}")
+    return f"{word} " + value_text(known.pop(), values_unit)
+
+
+def value_text(v: float, values_unit: str | None) -> str:
+    """A chart value as its label reads (the charts' number formats ``0.0%`` / ``0.00"%"``
+    / ``#,##0.00``): for a label whose text is written out (``BEYOND_DASH``) and the legend."""
+    if values_unit is None:
+        return fmt_pct(v)
+    return fmt_number(v) + ("%" if values_unit == "%" else "")
 

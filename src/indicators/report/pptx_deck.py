@@ -22,6 +22,7 @@ from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
 from indicators.report import deck_budget as budget
 from indicators.report import matrix_slides
+from indicators.report import slide_chart
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.summary import LAGGING, Summary, key_figures
@@ -246,7 +247,7 @@ class _Deck:
         chart_w = Inches(8.9)
         ratio = bool(len(rows)) and rows["kind"].eq("ratio").all()
         scope = "区县" if not kids.empty else "单位"
-        kit.completion_chart(
+        slide_chart.completion_chart(
             slide, MARGIN, Inches(1.2), chart_w, Inches(5.3),
             title=f"{name}{'数值与序时应达值' if ratio else '完成进度'}（按{scope}）",
             subtitle=f"数据截至{s.period_label} · 来源：{s.source}",
