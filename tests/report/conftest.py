@@ -26,10 +26,17 @@ def _tiny():
     return root.tiny_setup(), root.tiny_observations()
 
 
-def make_db(path: Path, rename: dict[str, str] | None = None) -> Path:
+def make_db(path: Path, rename: dict[str, str] | None = None,
+            values: dict[tuple[str, str, str], float] | None = None) -> Path:
+    """The tiny city as a file; ``rename`` indicator names, ``values`` replaces reported
+    values by (indicator, unit, period)."""
     frames, obs = _tiny()
     if rename:
         frames["indicator"]["name"] = frames["indicator"]["name"].replace(rename)
+    for (code, unit, period), v in (values or {}).items():
+        at = (obs["indicator_code"] == code) & (obs["org_unit"] == unit) & (obs["period"] == period)
+        assert at.sum() == 1, (code, unit, period)
+        obs.loc[at, "value"] = v
     con = connection.connect(path, create=True)
     try:
         workbook.load_setup(con, frames, actor=ADMIN, at=AT)

@@ -127,3 +127,28 @@ def test_ratio_yoy_is_in_its_own_unit_and_partial_rows_say_so(book, tiny_table):
     assert "个百分点" not in city["每万人发明专利拥有量"]["同比"].number_format
     # 高新技术企业数 lacks 乙县: the sheet says 部分汇总 and names it
     assert "部分汇总，缺：乙县" in city["高新技术企业数"]["说明"].value
+
+
+def test_rank_moves_against_last_month(book):
+    # the tiny city's 技术合同成交额: September 甲区 60/100 = 60.0 % first, 乙县 18/50 = 36.0 %
+    # second; October 70.0 % and 40.0 %: the same places
+    jia = {r["指标"].value: r for r in _rows(book["甲区"])}
+    yi = {r["指标"].value: r for r in _rows(book["乙县"])}
+    assert (jia["技术合同成交额"]["排名"].value, jia["技术合同成交额"]["排名升降"].value) == ("1/2", "持平（上月第1名）")
+    assert (yi["技术合同成交额"]["排名"].value, yi["技术合同成交额"]["排名升降"].value) == ("2/2", "持平（上月第2名）")
+    # 地区生产总值 is quarterly: October reads September's figure again — no move to speak of
+    assert jia["地区生产总值"]["排名"].value == "1/2" and jia["地区生产总值"]["排名升降"].value in (None, "")
+    # the city itself is not ranked
+    assert all(r["排名升降"].value in (None, "") for r in _rows(book["测试市"]))
+
+
+def test_rank_moves_when_the_places_swap(tmp_path, make_tiny_db):
+    # 乙县 reports 45 in October instead of 20: 45/50 = 90.0 % passes 甲区's 70.0 %
+    path = make_tiny_db(tmp_path / "swap.duckdb", values={("TC", "B", "2026-10"): 45})
+    with connect(path, read_only=True) as con:
+        summary = summarize(dispatch_table(con, "2026-10", Settings()), "2026-10")
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(summary)))
+    jia = {r["指标"].value: r for r in _rows(book["甲区"])}["技术合同成交额"]
+    yi = {r["指标"].value: r for r in _rows(book["乙县"])}["技术合同成交额"]
+    assert (yi["排名"].value, yi["排名升降"].value) == ("1/2", "↑1（上月第2名）")
+    assert (jia["排名"].value, jia["排名升降"].value) == ("2/2", "↓1（上月第1名）")

@@ -52,6 +52,7 @@ COLUMNS = [
     ("状态", 11, "status"),
     ("同比", 14, "yoy"),
     ("排名", 8, "text"),
+    ("排名升降", 16, "text"),
     ("预计全年", 14, "value"),
     ("牵头科室", 14, "text"),
     ("分管领导", 10, "text"),
@@ -184,7 +185,7 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
         number, r["indicator_name"], r["category"], r["unit"], r["value"], r["period_value"], r["target"],
         BASIS_WORDS.get(r["target_basis"], "") if isinstance(r["target_basis"], str) else "", r["baseline"],
         r["completion"], r["expected"], r["expected_value"], r["gap_value"], None if ratio else r["gap_pp"],
-        status_badge(r["status"]), r["yoy"], rank, r["projection"], r["lead_department"], r["leader"],
+        status_badge(r["status"]), r["yoy"], rank, c.rank_move, r["projection"], r["lead_department"], r["leader"],
         PROVENANCE_LABELS.get(r["provenance"], "") if isinstance(r["provenance"], str) else "", notes,
     ]
     for col, ((_, _, kind), v) in enumerate(zip(COLUMNS, cells)):
