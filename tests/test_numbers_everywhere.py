@@ -170,3 +170,33 @@ def test_district_ranking_is_the_same_on_the_page_the_slides_and_in_the_notice(t
             assert f"第{k}名 {name}：" in notice_text
         else:
             assert f"{name}：" in notice_text and "不参加排名" in notice_text
+
+
+def test_rank_moves_are_the_same_in_the_xlsx_the_brief_and_on_the_pages(table, summary):
+    """排名升降 (rules.month_change) of 指标详情's ranking table in the XLSX's district sheets,
+    and 调度总览's district ranking in the A3 简报's and the heat-map slides' (below)."""
+    import openpyxl
+
+    from indicators.report import brief
+    from indicators.report.xlsx_table import HEADER_ROW, build_workbook
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(summary)))
+    moved = 0
+    for code in views.indicator_detail_options(table)["code"]:
+        units = views.indicator_units(table, code, None)
+        for unit, text in zip(units["unit"], units["rank_move_text"]):
+            ws = book[unit]
+            header = [c.value for c in ws[HEADER_ROW + 1]]
+            rows = {r[header.index("指标")]: r[header.index("排名升降")] for r in
+                    ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)}
+            name = table.loc[table["indicator_code"] == code, "indicator_name"].iloc[0]
+            assert (rows[name] or "—") == text, (code, unit)
+            moved += text.startswith(("↑", "↓"))
+    assert moved > 0  # the demo has moves, not only 持平
+    page = views.district_ranking(table, CITY)
+    arrows = {None: "—", 0: "持平", **{m: f"↑{m}" for m in range(1, 9)}, **{-m: f"↓{m}" for m in range(1, 9)}}
+    want = [[("—" if pd.isna(k) else str(int(k))), n, arrows[None if pd.isna(m) else int(m)]]
+            for k, n, m in zip(page["排名"], page["单位"], page["排名升降"])][:brief.RANKING_ROWS]
+    slide = Presentation(io.BytesIO(brief.build_brief(summary, issued=ISSUED))).slides[0]
+    ranking = [[[c.text for c in r.cells] for r in list(sh.table.rows)[1:]] for sh in slide.shapes
+               if sh.has_table and sh.table.cell(0, 4).text == "升降"]
+    assert [[r[0], r[1], r[4]] for r in ranking[0]] == want

@@ -290,6 +290,20 @@ def move_words(move) -> str:
     return "持平" if move == 0 else f"↑{move}" if move > 0 else f"↓{-move}"
 
 
+RANKING_HEADER = ["名次", "区县", "达序时/应报", "占比", "升降"]
+
+
+def ranking_cells(r) -> list[str]:
+    """A district's row of the 区县排名 table on the slides and the A3 简报 (a row of
+    ``rules.month_change.unit_ranking_moves``): 升降 is its 排名升降 against last month,
+    as on the page; a unit without a rank says why instead of showing 0%."""
+    if _n(r.get("rank")):
+        return ["—", r["org_unit_name"], "—", r.get("note") or "—", "—"]
+    move = "—" if _n(r.get("rank_move")) else move_words(r["rank_move"])
+    return [str(int(r["rank"])), r["org_unit_name"], f"{int(r['on_track_total'])}/{int(r['due'])}",
+            fmt_pct(r["on_track_share"], 0), move]
+
+
 def rank_move_text(r) -> str:
     """排名升降 against last month: ``↑2（上月第5名）``; '' where no move is counted
     (January, no rank either month, or ranked by another measure last month)."""

@@ -58,3 +58,20 @@ def test_fonts_embedded(brief_pdf):
 def test_file_name(brief_pdf):
     _, summary = brief_pdf
     assert report.file_name(summary, "brief") == "2026年10月测试市重点指标调度简报（A3）.pdf"
+
+
+def test_district_ranking_with_moves_against_last_month(brief_pdf):
+    path, summary = brief_pdf
+    import io
+
+    from pptx import Presentation
+    slide = Presentation(io.BytesIO(brief.build_brief(summary, issued=dt.date(2026, 11, 6)))).slides[0]
+    tables = [[[c.text for c in r.cells] for r in sh.table.rows] for sh in slide.shapes if sh.has_table]
+    ranking = [t for t in tables if t[0] == ["名次", "区县", "达序时/应报", "占比", "升降"]]
+    # 10月: 甲区 4 of 6 due on track or done (67%), 乙县 none; in 9月 甲区 had 1 of 6 (GDP), 乙县 none:
+    # the same places as now
+    assert ranking == [[["名次", "区县", "达序时/应报", "占比", "升降"],
+                        ["1", "甲区", "4/6", "67%", "持平"], ["2", "乙县", "0/6", "0%", "持平"]]]
+    text = re.sub(r"\s+", "", subprocess.run([require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True,
+                                             check=True).stdout)
+    assert "区县排名（按达序时指标占比，升降较上月）" in text

@@ -14,12 +14,15 @@ from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Cm, Emu
 
+from indicators import cards
 from indicators.formatting import date_label, fmt_pct
 from indicators.report import slide_chart
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.notice import headline
+from indicators.report.pptx_deck import RANKING_WIDTHS
 from indicators.report.summary import Summary
+from indicators.rules.ranking import no_ranking_reason
 from indicators.theme import MUTED_COLOR, PRIMARY, TEXT_COLOR, status_badge
 
 A3_W, A3_H = Cm(42), Cm(29.7)
@@ -34,6 +37,8 @@ BRIEF_TILE = tiles.TileLayout(height=Cm(2.5), stripe=Cm(0.22), count_box=(Cm(0.3
                               label_box=(Cm(1.6), Cm(0.8)))
 LAG_HEADER = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "滞后区县"]
 LAG_WIDTHS = [3.0, 1.1, 1.1, 1.9, 1.3, 2.0, 2.1]
+RANKING_ROWS = 8  # as the deck's overview slide
+RANK_ROW_H = Emu(280000)  # one line of 10 pt: the ranking's rows never wrap
 
 
 def build_brief(summary: Summary, *, issued: date) -> bytes:
@@ -44,7 +49,7 @@ def build_brief(summary: Summary, *, issued: date) -> bytes:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _masthead(slide, summary, issued)
     _key_numbers(slide, summary)
-    _lagging_table(slide, summary)
+    _district_ranking(slide, summary, _lagging_table(slide, summary) + Cm(0.6))
     for i, code in enumerate(chart_codes(summary)):
         _units_chart(slide, summary, code, top=BODY_TOP + i * Cm(10.1))
     _footer(slide, summary)
@@ -81,27 +86,59 @@ def _key_numbers(slide, s: Summary) -> None:
     kit.text_box(slide, EDGE, Cm(6.3), width, Cm(1.6), [(headline(s), 15, {"color": TEXT_COLOR})])
 
 
-def _lagging_table(slide, s: Summary) -> None:
+def _ranking_rows(s: Summary) -> list[list[str]]:
+    return [cards.ranking_cells(r) for r in s.ranking.head(RANKING_ROWS).to_dict(orient="records")]
+
+
+def _ranking_height(s: Summary) -> int:
+    """What the 区县排名 block under the lagging list takes: its title and table (or reason)."""
+    rows = _ranking_rows(s)
+    if no_ranking_reason(s.ranking) or not rows:
+        return Cm(2.4) if len(s.ranking) else 0
+    widths = [int(LEFT_W * w / sum(RANKING_WIDTHS)) for w in RANKING_WIDTHS]
+    return Cm(1.6) + sum(kit.row_heights(cards.RANKING_HEADER, rows, widths, 10, RANK_ROW_H))
+
+
+def _district_ranking(slide, s: Summary, top) -> None:
+    """The deck's 区县排名 (``summary.ranking``, the page's rule) with 升降 against last month."""
+    if not len(s.ranking):
+        return
+    kit.text_box(slide, EDGE, top, LEFT_W, Cm(0.9), [("区县排名（按达序时指标占比，升降较上月）", 16, {"bold": True})])
+    reason = no_ranking_reason(s.ranking)
+    if reason:
+        kit.text_box(slide, EDGE, top + Cm(1.0), LEFT_W, Cm(1.2), [(f"{reason}。", 13, {})])
+        return
+    kit.table(slide, EDGE, top + Cm(1.0), LEFT_W, cards.RANKING_HEADER, _ranking_rows(s), RANKING_WIDTHS,
+              font_size=10, row_height=RANK_ROW_H,
+              align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
+
+
+def _lagging_table(slide, s: Summary) -> int:
+    """The lagging list, clear of the ranking block below it; returns where it ends."""
     kit.text_box(slide, EDGE, BODY_TOP - Cm(0.1), LEFT_W, Cm(0.9),
                  [(f"滞后指标及牵头单位（{len(s.lagging)}项，按差距排序）", 16, {"bold": True})])
     if s.lagging.empty:
         kit.text_box(slide, EDGE, BODY_TOP + Cm(1.0), LEFT_W, Cm(1), [("本月没有滞后于序时进度的指标。", 14, {})])
-        return
+        return BODY_TOP + Cm(2.0)
     rows, statuses = [], []
     for r in s.lagging.itertuples(index=False):
         units = "、".join(r.lagging_units[:3]) + (f"等{len(r.lagging_units)}个" if len(r.lagging_units) > 3 else "")
         rows.append([r.indicator_name, r.completion_text, fmt_pct(r.expected), r.gap_text, status_badge(r.status),
                      str(r.lead_department or "—"), units or "—"])
         statuses.append(r.status)
+    room = TABLE_MAX_H - _ranking_height(s)
     first = kit.paginate(rows, LAG_HEADER, LEFT_W, LAG_WIDTHS, font_size=10, min_height=ROW_H,
-                         max_height=TABLE_MAX_H - Cm(1.2))[0]
+                         max_height=room - Cm(1.2))[0]
     styles = {(i, 4): kit.status_fill(statuses[j]) for i, j in enumerate(first)}
-    kit.table(slide, EDGE, BODY_TOP + Cm(0.9), LEFT_W, LAG_HEADER, [rows[j] for j in first], LAG_WIDTHS,
-              font_size=10, row_height=ROW_H, cell_styles=styles,
-              align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
+    shape = kit.table(slide, EDGE, BODY_TOP + Cm(0.9), LEFT_W, LAG_HEADER, [rows[j] for j in first], LAG_WIDTHS,
+                      font_size=10, row_height=ROW_H, cell_styles=styles,
+                      align={1: PP_ALIGN.RIGHT, 2: PP_ALIGN.RIGHT, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
+    end = BODY_TOP + Cm(0.9) + shape.height
     if len(first) < len(rows):  # the sheet is one page: say what is left out, and where it is
-        kit.text_box(slide, EDGE, BODY_TOP + TABLE_MAX_H - Cm(0.2), LEFT_W, Cm(0.8),
+        kit.text_box(slide, EDGE, end + Cm(0.1), LEFT_W, Cm(0.8),
                      [(f"另有{len(rows) - len(first)}项滞后指标未列出，详见通报与调度表。", 11, {"color": MUTED_COLOR})])
+        end += Cm(0.9)
+    return end
 
 
 def _units_chart(slide, s: Summary, code: str, *, top) -> None:

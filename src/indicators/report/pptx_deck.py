@@ -36,6 +36,8 @@ from indicators.theme import (
     status_badge,
 )
 
+RANKING_WIDTHS = [0.7, 1.4, 1.3, 0.8, 0.8]  # the 区县排名 table's columns (cards.RANKING_HEADER)
+
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.333 in × 7.5 in, 16:9
 MARGIN = Inches(0.5)
 CONTENT_W = SLIDE_W - 2 * MARGIN
@@ -169,20 +171,13 @@ class _Deck:
         right_l = MARGIN + left_w + Inches(0.35)
         right_w = CONTENT_W - left_w - Inches(0.35)
         kit.text_box(slide, right_l, top2, right_w, Inches(0.4), [("区县排名（按达序时指标占比）", 15, {"bold": True})])
-        rank_rows = []
-        for r in s.ranking.head(8).itertuples(index=False):
-            if pd.isna(r.rank):  # no rank: say why rather than "0%"
-                rank_rows.append(["—", r.org_unit_name, "—", r.note or "—", "—"])  # as the page: no count, no share
-                continue
-            move = cards.move_words(r.rank_move) if pd.notna(r.rank_move) else "—"  # 排名升降, as the page
-            rank_rows.append([str(int(r.rank)), r.org_unit_name, f"{r.on_track_total}/{r.due}",
-                              fmt_pct(r.on_track_share, 0), move])
+        rank_rows = [cards.ranking_cells(r) for r in s.ranking.head(8).to_dict(orient="records")]
         reason = no_ranking_reason(s.ranking)
         if reason:
             kit.text_box(slide, right_l, top2 + Inches(0.45), right_w, Inches(0.8), [(f"{reason}。", 13, {})])
         elif rank_rows:
-            kit.table(slide, right_l, top2 + Inches(0.45), right_w, ["名次", "区县", "达序时/应报", "占比", "升降"],
-                      rank_rows, [0.7, 1.4, 1.3, 0.8, 0.8], row_height=Emu(300000), font_size=11,
+            kit.table(slide, right_l, top2 + Inches(0.45), right_w, cards.RANKING_HEADER,
+                      rank_rows, RANKING_WIDTHS, row_height=Emu(300000), font_size=11,
                       align={0: PP_ALIGN.CENTER, 2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT, 4: PP_ALIGN.CENTER})
 
     def lagging_slides(self) -> None:
