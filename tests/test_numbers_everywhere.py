@@ -200,3 +200,21 @@ def test_rank_moves_are_the_same_in_the_xlsx_the_brief_and_on_the_pages(table, s
     ranking = [[[c.text for c in r.cells] for r in list(sh.table.rows)[1:]] for sh in slide.shapes
                if sh.has_table and sh.table.cell(0, 4).text == "升降"]
     assert [[r[0], r[1], r[4]] for r in ranking[0]] == want
+
+
+def test_the_heat_map_slides_carry_the_pages_district_ranking_and_moves(table, deck):
+    page = views.district_ranking(table, CITY)
+    arrows = {0: "持平", **{m: f"↑{m}" for m in range(1, 9)}, **{-m: f"↓{m}" for m in range(1, 9)}}
+    want = {n: "—" if pd.isna(k) else f"第{int(k)}名" + ("" if pd.isna(m) else f" {arrows[int(m)]}")
+            for k, n, m in zip(page["排名"], page["单位"], page["排名升降"])}
+    seen = 0
+    for slide in deck.slides:
+        tables = [sh.table for sh in slide.shapes if sh.has_table and sh.table.cell(0, 0).text == "指标"]
+        last = [[c.text for c in list(t.rows)[-1].cells] for t in tables]
+        for t, row in zip(tables, last):
+            if row[0] != "综合排名（升降较上月）":
+                continue
+            units = [c.text for c in t.rows[0].cells][1:]
+            assert row[1:] == [want[u] for u in units]
+            seen += 1
+    assert seen >= 1 and any("↑" in v or "↓" in v for v in want.values())

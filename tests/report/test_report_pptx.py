@@ -126,3 +126,15 @@ def test_no_chart_slide_when_nothing_lags(tiny_summary):
     prs = Presentation(io.BytesIO(build_deck(calm, issued=date(2026, 11, 23))))
     assert not charts(prs)
     assert len(prs.slides) >= 3
+
+
+def test_the_heat_map_slides_end_with_each_districts_ranking_and_its_move(deck):
+    matrix = [s for s in deck.slides if any(sh.has_text_frame and sh.text_frame.text.startswith("各区县完成情况")
+                                            for sh in s.shapes)]
+    assert matrix
+    for slide in matrix:
+        (table,) = [sh.table for sh in slide.shapes if sh.has_table]
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        assert rows[0] == ["指标", "甲区", "乙县"]
+        # 10月: 甲区 4 of 6 due on track (first), 乙县 none (second); 9月 the same places
+        assert rows[-1] == ["综合排名（升降较上月）", "第1名 持平", "第2名 持平"]

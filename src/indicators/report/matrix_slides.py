@@ -46,9 +46,10 @@ def matrix_slides(deck) -> None:
             n += 1
             slide = deck.new_slide(f"各区县完成情况{f'（{n}/{total}）' if total > 1 else ''}", kicker)
             rows, styles = _cells(ic, uc, cell)
+            rows.append(_ranking_row(uc, s.ranking))
             width = min(CONTENT_W, Inches(3.4) + Inches(1.15) * len(uc))
             kit.table(slide, MARGIN, TABLE_TOP, width, ["指标"] + uc["org_unit_name"].tolist(), rows,
-                      [3.4] + [1.15] * len(uc), row_height=Emu(400000), font_size=11, cell_styles=styles,
+                      [3.4] + [1.15] * len(uc), row_height=Emu(370000), font_size=11, cell_styles=styles,
                       align={j + 1: PP_ALIGN.CENTER for j in range(len(uc))})
 
 
@@ -70,3 +71,20 @@ def _cells(ic: pd.DataFrame, uc: pd.DataFrame, cell: pd.DataFrame) -> tuple[list
                 styles[(i, j + 1)] = (STATUS_COLORS[st], kit.status_text_color(st))
         rows.append(row)
     return rows, styles
+
+
+RANKING_LABEL = "综合排名（升降较上月）"
+
+
+def _ranking_row(uc: pd.DataFrame, ranking: pd.DataFrame) -> list[str]:
+    """The last row: each unit's 综合排名 and 排名升降 as the overview slide's 区县排名 has
+    them (``cards.ranking_cells`` of ``summary.ranking``): ``第6名 ↑1``; — unranked."""
+    by_code = {r["org_unit_code"]: cards.ranking_cells(r) for r in ranking.to_dict(orient="records")}
+    row = [RANKING_LABEL]
+    for code in uc["org_unit_code"]:
+        cells = by_code.get(code)
+        if cells is None or cells[0] == "—":
+            row.append("—")
+        else:
+            row.append(f"第{cells[0]}名" + ("" if cells[4] == "—" else f" {cells[4]}"))
+    return row
