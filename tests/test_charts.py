@@ -143,6 +143,9 @@ def test_status_heatmap_cells_carry_labels():
     assert hm.z[0][0] == 0.5 and hm.z[0][1] == 2.5  # done, lagging in STATUS_ORDER
     key = next(a.text for a in fig.layout.annotations if a.name == "key")
     assert "▲ 滞后" in key and "✕ 未报送" not in key
+    # a district's column is headed by its 综合排名 and 排名升降 (views.status_matrix's unit_label)
+    fig = charts.status_heatmap(m.assign(unit_label=m["unit"].map({"市": "市", "东城区": "东城区<br>第2名 ↑1"})), CTX)
+    assert list(fig.layout.xaxis.ticktext) == ["市", "东城区<br>第2名 ↑1"] and list(fig.layout.xaxis.tickvals) == ["市", "东城区"]
 
 
 def test_briefing_is_16_9_with_large_type():

@@ -225,3 +225,12 @@ def test_trend_flags_the_month_whose_total_lacks_a_unit(tiny_con):
     trend = views.indicator_trend(tiny_con, "HT", "C", "2026-10").set_index("month")
     assert trend.loc[10, "partial"]  # 乙县 reported HT before but not for 2026-10
     assert not trend.loc[9, "partial"]
+
+
+def test_status_matrix_heads_each_district_with_its_ranking_and_move(tiny_con):
+    from indicators.dispatch import dispatch_table
+    from indicators.settings import Settings
+    m = views.status_matrix(dispatch_table(tiny_con, "2026-10", Settings()))
+    labels = dict(zip(m["unit"], m["unit_label"]))
+    # 10月: 甲区 4 of 6 due on track or done, 乙县 none; 9月 the same places — the city is not ranked
+    assert labels == {"测试市": "测试市", "甲区": "甲区<br>第1名 持平", "乙县": "乙县<br>第2名 持平"}

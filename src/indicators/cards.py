@@ -304,6 +304,14 @@ def ranking_cells(r) -> list[str]:
             fmt_pct(r["on_track_share"], 0), move]
 
 
+def rank_and_move(rank, move) -> str:
+    """A district's 综合排名 with its 排名升降, as the heat maps head its column:
+    ``第6名 ↑1`` (``第6名`` without last month's rank); '' unranked."""
+    if _n(rank):
+        return ""
+    return f"第{int(rank)}名" + ("" if _n(move) else f" {move_words(move)}")
+
+
 def rank_move_text(r) -> str:
     """排名升降 against last month: ``↑2（上月第5名）``; '' where no move is counted
     (January, no rank either month, or ranked by another measure last month)."""

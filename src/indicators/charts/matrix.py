@@ -46,12 +46,17 @@ def status_heatmap(matrix: pd.DataFrame, ctx: ChartContext, title: str = "指标
         textfont={"size": max(11, ctx.base_font - (6 if len(inds) > 12 else 3))},
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
     ))
-    fig.update_xaxes(type="category", side="top", tickangle=0, automargin=True)
+    # a district's column is headed by its 综合排名 and 排名升降 (views.status_matrix's unit_label)
+    labels = matrix.drop_duplicates("unit").set_index("unit")["unit_label"] if "unit_label" in matrix else None
+    fig.update_xaxes(type="category", side="top", tickangle=0, automargin=True, tickmode="array", tickvals=units,
+                     ticktext=units if labels is None else [labels[u] for u in units])
     fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickmode="array", tickvals=inds,
                      tickfont={"size": max(11, ctx.base_font - (5 if len(inds) > 12 else 2))})
-    fig.add_annotation(text=legend_html(matrix["status"]), xref="paper", yref="paper", x=1, y=1, yshift=ctx.base_font * 2.4,
+    two_lines = labels is not None and labels.str.contains("<br>").any()  # a ranking under the names
+    fig.add_annotation(text=legend_html(matrix["status"]), xref="paper", yref="paper", x=1, y=1,
+                       yshift=ctx.base_font * (3.8 if two_lines else 2.4),
                        xanchor="right", yanchor="bottom", showarrow=False, name="key",
                        font={"size": round(ctx.base_font * 0.85)})
     fig = finish(fig, title, ctx, height=max(360, 190 + row_px * len(inds)), legend=False)
-    fig.update_layout(margin={"t": round(ctx.base_font * 7.2)})
+    fig.update_layout(margin={"t": round(ctx.base_font * (8.6 if two_lines else 7.2))})
     return fig

@@ -77,14 +77,8 @@ RANKING_LABEL = "综合排名（升降较上月）"
 
 
 def _ranking_row(uc: pd.DataFrame, ranking: pd.DataFrame) -> list[str]:
-    """The last row: each unit's 综合排名 and 排名升降 as the overview slide's 区县排名 has
-    them (``cards.ranking_cells`` of ``summary.ranking``): ``第6名 ↑1``; — unranked."""
-    by_code = {r["org_unit_code"]: cards.ranking_cells(r) for r in ranking.to_dict(orient="records")}
-    row = [RANKING_LABEL]
-    for code in uc["org_unit_code"]:
-        cells = by_code.get(code)
-        if cells is None or cells[0] == "—":
-            row.append("—")
-        else:
-            row.append(f"第{cells[0]}名" + ("" if cells[4] == "—" else f" {cells[4]}"))
-    return row
+    """The last row: each unit's 综合排名 and 排名升降 (``summary.ranking``, the overview
+    slide's and the page's rule) in the heat maps' words: ``第6名 ↑1``; — unranked."""
+    by_code = {r["org_unit_code"]: cards.rank_and_move(r["rank"], r["rank_move"])
+               for r in ranking.to_dict(orient="records")}
+    return [RANKING_LABEL] + [by_code.get(code) or "—" for code in uc["org_unit_code"]]

@@ -19,8 +19,9 @@ from indicators.views.scope import BEHIND, _key_rows, top_unit, unit_rows
 
 def status_matrix(table: pd.DataFrame, parent: str | None = None) -> pd.DataFrame:
     """Long frame for the unit × indicator heatmap: the top unit and its children.
-    Columns: unit, indicator, status, badge, text (completion, '' without one), gap_pp,
-    unit_order, indicator_order."""
+    Columns: unit, unit_label (a district's name with its 综合排名 and 排名升降 against
+    last month, ``西城区<br>第6名 ↑1`` — ``district_ranking``, as the heat-map slides), indicator,
+    status, badge, text (completion, '' without one), gap_pp, unit_order, indicator_order."""
     top = parent or top_unit(table)
     rows = _key_rows(table)
     rows = rows[(rows["org_unit_code"] == top) | (rows["parent_code"] == top)]
@@ -29,8 +30,12 @@ def status_matrix(table: pd.DataFrame, parent: str | None = None) -> pd.DataFram
     text = [cards.completion_text(r) if pd.notna(r["completion"]) else
             (cards.value_text(r) if r["kind"] == "ratio" and pd.notna(r["value"]) else "")
             for r in rows.to_dict(orient="records")]
+    ranked = district_ranking(table, top)
+    moves = {c: cards.rank_and_move(k, m) for c, k, m in zip(ranked["code"], ranked["排名"], ranked["排名升降"])}
+    labels = [name + (f"<br>{moves[c]}" if moves.get(c) else "")
+              for c, name in zip(rows["org_unit_code"], rows["org_unit_name"])]
     return pd.DataFrame({
-        "unit": rows["org_unit_name"].to_numpy(), "indicator": rows["indicator_name"].to_numpy(),
+        "unit": rows["org_unit_name"].to_numpy(), "unit_label": labels, "indicator": rows["indicator_name"].to_numpy(),
         "status": rows["status"].to_numpy(), "badge": rows["status"].map(status_badge).to_numpy(),
         "text": text, "gap_pp": rows["gap_pp"].to_numpy(), "unit_order": rows["level"].to_numpy() * 10_000 + rows["unit_order"].to_numpy(),
         "indicator_order": rows["indicator_order"].to_numpy(),
