@@ -54,7 +54,7 @@ def test_projection(args, kw, expected):
     ("ratio", "lagging", "比率：随分子、分母变化，不单独推算"),
     ("no_baseline", "on_track", "缺上年末数，无法推算"),
     ("annual", "on_track", "年度指标：全年只报一次，不做推算"),
-    ("partial", "on_track", "部分汇总，不推算"),
+    ("partial", "on_track", "部分汇总，不作全年预计"),
     ("below_zero", "done", "推算为负，不推算"),
     ("no_value", "missing", "未报送，无法推算"),
     ("ratio", "missing", "未报送，无法推算"),  # not sent says so first
@@ -63,6 +63,20 @@ def test_projection(args, kw, expected):
 ])
 def test_no_projection_says_why(none, status, reason):
     assert projection.no_projection_reason(none, status) == reason
+
+
+@pytest.mark.parametrize("status,missing,reason", [
+    ("on_track", "北山县", "部分汇总（缺 北山县），不作全年预计"),
+    ("lagging", "北山县、青溪县", "部分汇总（缺 北山县、青溪县），不作全年预计"),
+    ("on_track", None, "部分汇总，不作全年预计"),  # who is missing not known: the reason alone
+    ("missing", "北山县", "未报送，无法推算"),  # the unit itself not sent says so first
+])
+def test_a_partial_roll_up_names_who_is_missing(status, missing, reason):
+    assert projection.no_projection_reason("partial", status, missing) == reason
+
+
+def test_a_reason_other_than_partial_ignores_the_missing_units():
+    assert projection.no_projection_reason("ratio", "on_track", "北山县") == "比率：随分子、分母变化，不单独推算"
 
 
 def test_reaches_respects_direction():

@@ -152,3 +152,14 @@ def test_rank_moves_when_the_places_swap(tmp_path, make_tiny_db):
     yi = {r["指标"].value: r for r in _rows(book["乙县"])}["技术合同成交额"]
     assert (yi["排名"].value, yi["排名升降"].value) == ("1/2", "↑1（上月第2名）")
     assert (jia["排名"].value, jia["排名升降"].value) == ("2/2", "↓1（上月第1名）")
+
+
+def test_projection_or_the_reason_why_not(book):
+    city = {r["指标"].value: r["预计全年"].value for r in _rows(book["测试市"])}
+    # 技术合同成交额: 1—10月 70 + 20 = 90 ÷ last year's share (1—10月 50 + 30 = 80 of the year's 80 + 40 = 120)
+    assert city["技术合同成交额"] == pytest.approx(90 / (80 / 120))  # 135
+    # 高新技术企业数 of the city lacks 乙县 (not sent): a partial sum is not projected, and says who is missing
+    assert city["高新技术企业数"] == "部分汇总（缺 乙县），不作全年预计"
+    assert city["每万人发明专利拥有量"] == "比率：随分子、分母变化，不单独推算"
+    yi = {r["指标"].value: r["预计全年"].value for r in _rows(book["乙县"])}
+    assert yi["高新技术企业数"] == "未报送，无法推算"

@@ -20,6 +20,7 @@ import xlsxwriter
 from indicators import cards
 from indicators.report.summary import Summary
 from indicators.rules.progress import difference_unit
+from indicators.rules.projection import no_projection_reason
 from indicators.safe_text import is_formula_like
 from indicators.theme import (
     MUTED_COLOR,
@@ -53,7 +54,7 @@ COLUMNS = [
     ("同比", 14, "yoy"),
     ("排名", 8, "text"),
     ("排名升降", 16, "text"),
-    ("预计全年", 14, "value"),
+    ("预计全年", 18, "projection"),
     ("牵头科室", 14, "text"),
     ("分管领导", 10, "text"),
     ("数据来源", 10, "text"),
@@ -114,6 +115,7 @@ class _Formats:
         self.text = wb.add_format({**base})
         self.text_q = wb.add_format({**base, "quote_prefix": True})
         self.center = wb.add_format({**base, "align": "center"})
+        self.reason = wb.add_format({**base, "font_size": 9, "font_color": MUTED_COLOR, "text_wrap": True})
         self.int = wb.add_format({**base, "num_format": "0", "align": "center"})
         self.pct = wb.add_format({**base, "num_format": "0.0%"})
         self.pp = wb.add_format({**base, "num_format": "+0.0;-0.0;0.0"})
@@ -191,10 +193,14 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
     for col, ((_, _, kind), v) in enumerate(zip(COLUMNS, cells)):
         if kind == "status":
             write_text(ws, row, col, v, f.status(r["status"]), f.status(r["status"]))
+        elif kind == "projection" and _missing(v):  # none: say why (部分汇总 names who is missing)
+            why = no_projection_reason(r.get("projection_none"), r["status"], r.get("missing_units"))
+            write_text(ws, row, col, why, f.reason, f.reason)
         elif kind == "text":
             write_text(ws, row, col, "" if _missing(v) else str(v), f.text, f.text_q)
         else:
-            fmt = {"int": f.int, "value": f.value(r["decimals"]), "pct": f.pct, "pp": f.pp,
+            fmt = {"int": f.int, "value": f.value(r["decimals"]), "projection": f.value(r["decimals"]),
+                   "pct": f.pct, "pp": f.pp,
                    "yoy": f.yoy("difference" if ratio else "change", difference_unit(r["unit"]), r["decimals"])}[kind]
             if _missing(v):  # an empty cell that keeps the column's number format
                 ws.write_blank(row, col, None, fmt)

@@ -65,16 +65,20 @@ def projection(kind, frequency, value, baseline, ly_share, due_month, partial=No
 
 WHY_NONE = {"not_due": "未到报送期", "no_value": "未报送，无法推算", "annual": "年度指标：全年只报一次，不做推算",
             "ratio": "比率：随分子、分母变化，不单独推算", "no_baseline": "缺上年末数，无法推算",
-            "partial": "部分汇总，不推算", "below_zero": "推算为负，不推算", "no_data": "数据不足，无法推算"}
+            "partial": "部分汇总，不作全年预计", "below_zero": "推算为负，不推算", "no_data": "数据不足，无法推算"}
 
 
-def no_projection_reason(none: str | None, status: str = "") -> str:
+def no_projection_reason(none: str | None, status: str = "", missing_units: str | None = None) -> str:
     """Why a row has no 预计全年 (``projection_none``), in a table cell's words; a figure
-    not sent (未报送) or not due says so whatever else."""
+    not sent (未报送) or not due says so whatever else. A partial roll-up names who is
+    missing (``missing_units``, the dispatch table's 、-joined names):
+    ``部分汇总（缺 北山县），不作全年预计``."""
     if status == "not_due":
         return WHY_NONE["not_due"]
     if status == "missing":
         return WHY_NONE["no_value"]
+    if none == "partial" and isinstance(missing_units, str) and missing_units:
+        return f"部分汇总（缺 {missing_units}），不作全年预计"
     return WHY_NONE.get(none or "no_data", WHY_NONE["no_data"])
 
 

@@ -54,7 +54,8 @@ def indicator_units(table: pd.DataFrame, code: str, parent: str | None = None,
         "rank_move_text": [c.rank_move or "—" for c in made], "gap_change_text": [c.gap_change or "—" for c in made],
         "partial_text": [c.partial for c in made], "projection": rows["projection"],
         "projection_basis_text": [sentences.projection_basis_text(r) for r in recs],
-        "no_projection": [no_projection_reason(r["projection_none"], r["status"]) for r in recs],
+        "no_projection": [no_projection_reason(r["projection_none"], r["status"], r.get("missing_units"))
+                          for r in recs],
         "provenance": rows["provenance"], "batch_id": rows["batch_id"],
     }).reset_index(drop=True)
 
@@ -249,7 +250,7 @@ def _summary(head: pd.Series | None, info: dict) -> str:
         verdict = "，**可完成**全年目标" if reach is True else ("，**难以完成**全年目标" if reach is False else "")
         parts.append(f"{md_text(sentences.projection_text(head.to_dict()))}{verdict}。")
     else:
-        why = no_projection_reason(head["projection_none"], head["status"])
+        why = no_projection_reason(head["projection_none"], head["status"], head.get("missing_units"))
         parts.append(f"预计全年：{md_text(why)}。")
     basis = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
     if isinstance(head["expected_basis"], str):
