@@ -109,7 +109,8 @@ with ui.script_run():  # the page's database cursor lives exactly as long as thi
         ui.cookie_sync()  # clears the cookie after signing out
         st.navigation(_sections(None), position="hidden")  # keeps the address asked for; runs no page
     else:
-        page = st.navigation(_sections(who))
+        # every page listed: collapsed (more than 12 pages) Streamlit adds an English «View 4 more»
+        page = st.navigation(_sections(who), expanded=True)
         with st.sidebar:
             ui.cookie_sync()
             st.caption(f"已登录：{who.display}")

@@ -21,7 +21,7 @@ ENGLISH = ["Deploy", "Upload", "per file", "Browse files", "Drag and drop", "Pag
            "Download plot", "Zoom", "Pan", "Autoscale", "Reset axes", "files are not allowed", "or smaller",
            "Rerun", "Clear cache", "Record a screencast", "Made with Streamlit", "Error:", "Traceback",
            "CalamineError", "BadZipFile", "Skip to main content", "File must be", "Connection error",
-           "Please try again"]
+           "Please try again", "View 4 more", "View less"]  # (the admin's 14 pages, collapsed to 10)
 LOCAL = {"127.0.0.1", "localhost"}
 
 
