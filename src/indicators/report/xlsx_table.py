@@ -18,6 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 from indicators import cards
+from indicators.report.slide_kit import text_em
 from indicators.report.summary import Summary
 from indicators.rules.progress import difference_unit
 from indicators.rules.projection import no_projection_reason
@@ -115,7 +116,7 @@ class _Formats:
         self.text = wb.add_format({**base})
         self.text_q = wb.add_format({**base, "quote_prefix": True})
         self.center = wb.add_format({**base, "align": "center"})
-        self.reason = wb.add_format({**base, "font_size": 9, "font_color": MUTED_COLOR, "text_wrap": True})
+        self.reason = wb.add_format({**base, "font_size": 9, "font_color": MUTED_COLOR})
         self.int = wb.add_format({**base, "num_format": "0", "align": "center"})
         self.pct = wb.add_format({**base, "num_format": "0.0%"})
         self.pp = wb.add_format({**base, "num_format": "+0.0;-0.0;0.0"})
@@ -165,8 +166,10 @@ def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str
         ws.set_column(c, c, width)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)
-    for i, rec in enumerate(rows.to_dict(orient="records")):
+    recs = rows.to_dict(orient="records")
+    for i, rec in enumerate(recs):
         _row(ws, f, HEADER_ROW + 1 + i, i + 1, rec)
+    _fit_projection_column(ws, recs)
     last = HEADER_ROW + len(rows)
     if len(rows):
         ws.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
@@ -194,8 +197,7 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
         if kind == "status":
             write_text(ws, row, col, v, f.status(r["status"]), f.status(r["status"]))
         elif kind == "projection" and _missing(v):  # none: say why (部分汇总 names who is missing)
-            why = no_projection_reason(r.get("projection_none"), r["status"], r.get("missing_units"))
-            write_text(ws, row, col, why, f.reason, f.reason)
+            write_text(ws, row, col, _projection_reason(r), f.reason, f.reason)
         elif kind == "text":
             write_text(ws, row, col, "" if _missing(v) else str(v), f.text, f.text_q)
         else:
@@ -206,6 +208,24 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
                 ws.write_blank(row, col, None, fmt)
             else:
                 ws.write_number(row, col, float(v), fmt)
+
+
+PROJECTION_COL = [h for h, _, _ in COLUMNS].index("预计全年")
+
+
+def _projection_reason(r: dict) -> str | None:
+    """Why a row has no 预计全年 (``rules.projection``; a partial sum names who is missing)."""
+    if not _missing(r["projection"]):
+        return None
+    return no_projection_reason(r.get("projection_none"), r["status"], r.get("missing_units"))
+
+
+def _fit_projection_column(ws, recs: list[dict]) -> None:
+    """预计全年 wide enough for its longest reason on one line (a wrapped cell does not grow
+    its row in every spreadsheet: the lines ran over the next rows)."""
+    ems = [text_em(why) for why in map(_projection_reason, recs) if why]
+    width = COLUMNS[PROJECTION_COL][1]
+    ws.set_column(PROJECTION_COL, PROJECTION_COL, max(width, min(60, round(max(ems, default=0) * 1.7 + 2))))
 
 
 def write_text(ws, row: int, col: int, text: str, fmt, risky_fmt) -> None:
