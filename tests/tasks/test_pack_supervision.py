@@ -13,7 +13,7 @@ from actors import ADMIN
 from pptx import Presentation
 
 from indicators import explanations, report
-from indicators.db import batches, connection
+from indicators.db import connection
 from indicators.dispatch import dispatch_table
 from indicators.errors import RejectedInput
 

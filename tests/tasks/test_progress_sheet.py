@@ -6,7 +6,7 @@ import pytest
 import testdate
 from actors import ADMIN
 
-from indicators.db import batches, connection
+from indicators.db import connection
 from indicators.accounts import Actor
 from indicators.returns import pipeline
 from indicators.returns.template import write_template

@@ -3,7 +3,7 @@
 import testdate
 
 from indicators import explanations
-from indicators.db import batches, connection
+from indicators.db import connection
 from indicators.dispatch import dispatch_table
 from indicators.tasks.board import task_board
 from indicators.views.supervision import owner_indicators, owner_tasks, supervision_list

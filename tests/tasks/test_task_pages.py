@@ -16,7 +16,6 @@ from indicators.db import batches, connection
 from indicators.setup import workbook
 from indicators.dispatch import dispatch_table
 from indicators.tasks import store as task_store
-from indicators.tasks.board import task_board
 
 SEED = Path(__file__).parent / "data" / "zjg_2022_03_plan.txt"
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from indicators.accounts import users
 from indicators.accounts.roles import Actor
+from indicators.db.connection import Connection
 
 DEMO_PASSWORD = "Shifan-2026"  # 示范; shown on the demo's sign-in page, never on a real database
 MARKER = "demo_city"

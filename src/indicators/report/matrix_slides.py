@@ -12,7 +12,7 @@ from pptx.util import Emu, Inches
 from indicators import cards
 from indicators.report import deck_budget as budget
 from indicators.report import slide_kit as kit
-from indicators.theme import MUTED_COLOR, STATUS_COLORS, status_badge
+from indicators.theme import MUTED_COLOR, status_badge
 
 MATRIX_ROWS_PER_SLIDE = 11
 MATRIX_MAX_UNITS = 10
@@ -68,7 +68,7 @@ def _cells(ic: pd.DataFrame, uc: pd.DataFrame, cell: pd.DataFrame) -> tuple[list
             shown = cards.completion_text(r) if pd.notna(r["completion"]) else cards.value_text(r)
             row.append(shown if st not in ("missing", "not_due") else status_badge(st).split(" ", 1)[-1])
             if st != "no_target":
-                styles[(i, j + 1)] = (STATUS_COLORS[st], kit.status_text_color(st))
+                styles[(i, j + 1)] = kit.status_fill(st)
         rows.append(row)
     return rows, styles
 

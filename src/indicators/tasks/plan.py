@@ -94,7 +94,7 @@ def _docx_paragraphs(data: bytes, file_name: str) -> list[str]:
     import docx  # python-docx
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError):
         raise RejectedInput(f"无法打开 Word 文件「{file_name or '上传文件'}」：文件可能已损坏或并非 .docx（旧版 .doc 请用 Word 另存为 .docx）。") from None
     # a soft line break inside a paragraph is a wrapped line, not a new paragraph
     return [p.text.replace("\n", "") for p in document.paragraphs]
