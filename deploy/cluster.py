@@ -168,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     cluster = Cluster(replicas=args.replicas, port=args.port, db=args.db, demo_from=args.source)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    # Ctrl-C stops the cluster even when this process was started with SIGINT ignored (a shell
+    # ignores it for background jobs, and Python then keeps it ignored): without this line such
+    # a cluster never stops on Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         what = f"复制 {args.source}" if args.source else "载入示例市"
         print(f"· 启动 PostgreSQL、{what}、启动应用副本和 HAProxy ……", flush=True)
@@ -183,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        print("· 正在停止 HAProxy、应用副本和 PostgreSQL ……", flush=True)
+        try:
+            print("· 正在停止 HAProxy、应用副本和 PostgreSQL ……", flush=True)
+        except OSError:  # nobody reads our output any more (a closed pipe): stop all the same
+            pass
         cluster.stop()
     return 0
 

@@ -71,7 +71,7 @@ def test_dev_py_cluster_stops_everything_on_ctrl_c(tools, demo_db_master):
     # its own process group, so that whatever happens below nothing it started outlives the test
     proc = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "cluster.py"), "--replicas", "1", "--port", str(port),
                              "--from", str(demo_db_master)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ}, start_new_session=True)
+                            text=True, env={**os.environ}, start_new_session=True, preexec_fn=_like_a_background_job)
     work = None
     try:
         lines = []
@@ -93,14 +93,23 @@ def test_dev_py_cluster_stops_everything_on_ctrl_c(tools, demo_db_master):
         _stop_everything(proc, port, work)
 
 
+def _like_a_background_job() -> None:
+    """A shell starts background jobs with SIGINT ignored, and a Python started that way keeps
+    it ignored: the case where Ctrl-C used to leave the cluster running (whole-suite runs
+    started with `&` timed out here). The cluster must stop on SIGINT all the same."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _stop_everything(proc: subprocess.Popen, port: int, work: str | None) -> None:
-    """After a failed or timed-out run: the cluster script's group, then anything that
-    names its port or work folder (PostgreSQL runs under runuser, outside the group)."""
+    """After a failed or timed-out run: ask the cluster script to stop what it started
+    (SIGTERM: its replicas, HAProxy and PostgreSQL run in sessions of their own), and kill
+    its group if it does not; then anything left that names its port or work folder."""
     if proc.poll() is None:
+        proc.terminate()
         try:
+            proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=30)
+            proc.communicate(timeout=30)
     pattern = f"{port}|{work}" if work else str(port)
     subprocess.run(["pkill", "-KILL", "-f", pattern], capture_output=True)
