@@ -54,7 +54,11 @@ def test_every_page_paints_without_error(page, app_url, artifacts, path, title):
 
 
 def pick(page, label: str, option: str) -> None:
+    """Choose in a sidebar list as a user does with a long one: open it, type, click. Below
+    the full page menu the filters sit low in the sidebar, where the opened list shows only
+    a few of its options (it draws only what is in view)."""
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).click()
+    page.keyboard.type(option.strip())
     page.get_by_role("option", name=option, exact=True).click()
     expect(page.get_by_role("combobox", name=label)).to_have_value(option)  # chosen; then its run ends
     wait_ready(page)

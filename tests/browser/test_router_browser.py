@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 from conftest import ROOT, _need_browser, free_port, start_app, stop_app, wait_healthy
-from waiting import sign_in, wait_idle
+from waiting import PATIENCE, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -57,4 +57,4 @@ def test_first_sign_in_after_start(signed_out, fresh_app):
     page.get_by_role("textbox", name="登录名").fill("admin")
     page.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=PATIENCE)

@@ -6,23 +6,24 @@ from __future__ import annotations
 
 import pytest
 from test_pages_browser import assert_no_error, full_shot
-from waiting import sign_in
+from playwright.sync_api import expect
+from waiting import PATIENCE, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 def wait_app(page) -> None:
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(800)
+    """The page's script run has finished and it has its title (waits on state, never on
+    the clock: a loaded machine runs these later, not differently)."""
+    page.wait_for_selector("h1", timeout=PATIENCE)  # the run has begun (a fresh page has none yet) …
+    wait_idle(page)  # … and has finished
 
 
 def test_task_board(page, app_url, artifacts):
     page.goto(f"{app_url}/tasks")
     wait_app(page)
     assert_no_error(page)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=PATIENCE)
     body = page.locator("body").inner_text()
     assert "重点任务" in body and "任务数" in body and "逾期" in body
     full_shot(page, artifacts / "tasks_board.png")
@@ -56,7 +57,7 @@ def test_explanation_saved_in_the_browser(page, app_url, artifacts):
         reason.fill("浏览器中填写的原因")
     full_shot(page, artifacts / "explain_form.png")
     page.get_by_role("button", name="保存说明").click()
-    page.wait_for_selector("text=已保存", timeout=30_000)
+    page.wait_for_selector("text=已保存", timeout=PATIENCE)
     wait_app(page)
     after = page.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
     assert int(after) == int(before) + 1
@@ -65,12 +66,12 @@ def test_explanation_saved_in_the_browser(page, app_url, artifacts):
 def test_supervision_list_on_responsibility(page, app_url, artifacts):
     page.goto(f"{app_url}/responsibility")
     wait_app(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=90_000)  # a loaded 2-core machine is slow
+    page.wait_for_selector(".js-plotly-plot", timeout=PATIENCE)
     assert_no_error(page)
     page.get_by_role("tab", name="按分管领导").click()
-    page.wait_for_timeout(800)
+    panel = page.locator('[role="tabpanel"]:visible')
+    expect(panel.locator('[data-testid="stDataFrame"]').nth(2)).to_be_attached(timeout=PATIENCE)
     body = page.locator("body").inner_text()  # tables draw on canvas: their cells are not text
     assert "· 指标" in body and "· 任务" in body
-    panel = page.locator('[role="tabpanel"]:visible')
     assert panel.locator('[data-testid="stDataFrame"]').count() >= 3  # summary, then each owner's tables
     full_shot(page, artifacts / "responsibility_supervision.png")
