@@ -52,7 +52,11 @@ period = left.selectbox("数据月份", months, format_func=views.month_label, k
 what = mid.radio("内容", ["催报", "月调度材料"], key="send_what", horizontal=True,
                  help="催报：只发给仍未报齐的单位；月调度材料：通报正文，邮件附调度表、汇报幻灯片和通报 PDF")
 default = channels.usable(s, s.remind_to if what == "催报" else s.pack_to)
-chosen = right.multiselect("渠道", configured, default=default, format_func=LABELS.get, key="send_channels")
+if configured:
+    chosen = right.multiselect("渠道", configured, default=default, format_func=LABELS.get, key="send_channels")
+else:  # an empty multiselect says «No options to select» in English
+    chosen = []
+    right.caption("渠道：尚未配置任何发送渠道（见上方「发送渠道」）")
 
 
 def _run(dry_run: bool):

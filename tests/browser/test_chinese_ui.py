@@ -14,14 +14,17 @@ from waiting import wait_idle
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["", "indicator", "responsibility", "tasks", "explain", "upload", "batches", "report", "setup", "task_plan"]
+PAGES = ["", "indicator", "responsibility", "tasks", "explain", "upload", "batches", "review", "report", "send",
+         "setup", "task_plan", "users", "account"]  # every page of the menu
 BRIEFING = ["", "indicator", "responsibility"]
 # what Streamlit 1.67 and its Plotly draw in English when left alone
 ENGLISH = ["Deploy", "Upload", "per file", "Browse files", "Drag and drop", "Page not found", "Running the app",
            "Download plot", "Zoom", "Pan", "Autoscale", "Reset axes", "files are not allowed", "or smaller",
            "Rerun", "Clear cache", "Record a screencast", "Made with Streamlit", "Error:", "Traceback",
            "CalamineError", "BadZipFile", "Skip to main content", "File must be", "Connection error",
-           "Please try again", "View 4 more", "View less"]  # (the admin's 14 pages, collapsed to 10)
+           "Please try again", "View 4 more", "View less",  # (the admin's 14 pages, collapsed to 10)
+           "No options to select"]  # an empty list (Streamlit keeps «Choose an option» as the placeholder
+                                    # of every list, shown only while nothing is chosen: none of ours is)
 LOCAL = {"127.0.0.1", "localhost"}
 
 
@@ -39,10 +42,13 @@ def watched(page):
 
 
 def visible_text(page) -> str:
-    """What a reader sees, plus the tooltips of Plotly's mode bar."""
+    """What a reader sees, plus the tooltips of Plotly's mode bar and the grey placeholder
+    texts of inputs and lists (not part of the page's text: an empty list's «No options to
+    select» is one)."""
     body = page.locator("body").inner_text()
     titles = page.eval_on_selector_all(".modebar-btn", "els => els.map(e => e.getAttribute('data-title') || '')")
-    return body + "\n" + "\n".join(titles)
+    hints = page.eval_on_selector_all("[placeholder]", "els => els.map(e => e.getAttribute('placeholder'))")
+    return "\n".join([body, *titles, *hints])
 
 
 def english_in(text: str) -> list[str]:

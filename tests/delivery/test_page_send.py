@@ -46,6 +46,7 @@ def test_nothing_configured_says_so(city, monkeypatch):
     assert not at.exception
     assert frame_with(at, "渠道")["状态"].tolist() == ["未配置"] * 3
     assert any("请选择至少一个已配置的渠道" in c.value for c in at.caption)
+    assert any("尚未配置任何发送渠道" in c.value for c in at.caption) and not at.multiselect  # no empty list
 
 
 def test_test_message_and_reminders_sent_from_the_page(city, smtp, robots, monkeypatch):
