@@ -20,7 +20,7 @@ from indicators.report import slide_chart
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.notice import headline
-from indicators.report.pptx_deck import RANKING_WIDTHS
+from indicators.report.pptx_deck import RANKING_ROWS, RANKING_WIDTHS
 from indicators.report.summary import Summary
 from indicators.rules.ranking import no_ranking_reason
 from indicators.theme import MUTED_COLOR, PRIMARY, TEXT_COLOR, status_badge
@@ -37,7 +37,6 @@ BRIEF_TILE = tiles.TileLayout(height=Cm(2.5), stripe=Cm(0.22), count_box=(Cm(0.3
                               label_box=(Cm(1.6), Cm(0.8)))
 LAG_HEADER = ["指标", "完成率", "序时进度", "差距", "状态", "牵头科室", "滞后区县"]
 LAG_WIDTHS = [3.0, 1.1, 1.1, 1.9, 1.3, 2.0, 2.1]
-RANKING_ROWS = 8  # as the deck's overview slide
 RANK_ROW_H = Emu(280000)  # one line of 10 pt: the ranking's rows never wrap
 
 

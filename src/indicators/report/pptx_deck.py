@@ -34,9 +34,11 @@ from indicators.theme import (
     STATUS_MARKS,
     TEXT_COLOR,
     status_badge,
+    status_text_color,
 )
 
 RANKING_WIDTHS = [0.7, 1.4, 1.3, 0.8, 0.8]  # the 区县排名 table's columns (cards.RANKING_HEADER)
+RANKING_ROWS = 8  # districts the 区县排名 table shows (overview slide, A3 简报)
 
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 13.333 in × 7.5 in, 16:9
 MARGIN = Inches(0.5)
@@ -171,7 +173,7 @@ class _Deck:
         right_l = MARGIN + left_w + Inches(0.35)
         right_w = CONTENT_W - left_w - Inches(0.35)
         kit.text_box(slide, right_l, top2, right_w, Inches(0.4), [("区县排名（按达序时指标占比）", 15, {"bold": True})])
-        rank_rows = [cards.ranking_cells(r) for r in s.ranking.head(8).to_dict(orient="records")]
+        rank_rows = [cards.ranking_cells(r) for r in s.ranking.head(RANKING_ROWS).to_dict(orient="records")]
         reason = no_ranking_reason(s.ranking)
         if reason:
             kit.text_box(slide, right_l, top2 + Inches(0.45), right_w, Inches(0.8), [(f"{reason}。", 13, {})])
@@ -209,7 +211,7 @@ class _Deck:
             suffix = kit.page_suffix(n, len(pages))
             slide = self.new_slide(f"滞后指标及牵头单位：{len(lag)}项指标低于序时进度{suffix}", kicker)
             styles = {(i, 4): kit.status_fill(statuses[j]) for i, j in enumerate(idx)}
-            styles.update({(i, 8): (MISSING_FILL, kit.status_text_color("lagging"))
+            styles.update({(i, 8): (MISSING_FILL, status_text_color("lagging"))
                            for i, j in enumerate(idx) if not explained[j]})
             kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=11,
                       row_height=ROW_H, cell_styles=styles,

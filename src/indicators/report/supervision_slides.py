@@ -11,7 +11,8 @@ from indicators.report import slide_kit as kit
 from indicators.report.supervision import Supervision, explanation_text
 from indicators.rules import periods
 from indicators.rules.explanation import MISSING_MARK
-from indicators.theme import STATUS_COLORS, TASK_STATUS_COLORS, status_badge, task_badge, task_text_color, task_tone
+from indicators.theme import (STATUS_COLORS, TASK_STATUS_COLORS, status_badge, status_text_color, task_badge,
+                              task_text_color, task_tone)
 
 MISSING_FILL = STATUS_COLORS["lagging"]
 
@@ -64,7 +65,7 @@ def district_explanation_slides(deck, sup: Supervision) -> None:
         for i, j in enumerate(idx):
             styles[(i, 2)] = kit.status_fill(statuses[j])
             if not states[j]:
-                styles[(i, 4)] = (MISSING_FILL, kit.status_text_color("lagging"))
+                styles[(i, 4)] = (MISSING_FILL, status_text_color("lagging"))
         kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, header, [rows[j] for j in idx], widths, font_size=10,
                   row_height=ROW_H, cell_styles=styles, align={2: PP_ALIGN.CENTER, 3: PP_ALIGN.RIGHT})
 
