@@ -11,7 +11,7 @@ import pytest
 from indicators.accounts import users
 from indicators.db.connection import connect
 from indicators.delivery import outbox
-from indicators.delivery.database import FileDatabase
+from indicators.delivery.database import ShortConnections
 from indicators.errors import PermissionDenied
 from indicators.settings import Settings
 
@@ -28,7 +28,7 @@ def _rows(path) -> tuple[int, int]:
 # the accounts conftest's logins whose roles may not send: 科室 ×2, 区县填报员 ×2, 领导
 @pytest.mark.parametrize("login", ["dep1", "dep2", "dist_a", "dist_b", "lead"])
 def test_only_office_and_admin_send(accounts_db, login):
-    db = FileDatabase(accounts_db, 5)
+    db = ShortConnections(accounts_db, 5)
     with connect(accounts_db) as con:
         actor = users.actor_for(con, login)
     for send in (lambda: outbox.send_reminders(db, "2026-10", ["email"], SETTINGS, NOW, actor=actor),
@@ -43,7 +43,7 @@ def test_only_office_and_admin_send(accounts_db, login):
 
 
 def test_a_send_is_audited_as_the_sender(accounts_db):
-    db = FileDatabase(accounts_db, 5)
+    db = ShortConnections(accounts_db, 5)
     with connect(accounts_db) as con:
         office = users.actor_for(con, "off")
     outbox.send_reminders(db, "2026-10", [], SETTINGS, NOW, actor=office)  # no channel configured: nothing goes

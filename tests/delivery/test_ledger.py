@@ -79,23 +79,6 @@ def test_an_interrupted_send_is_not_resent_by_itself(con):
     assert ledger.claim(con, SLOT, later, 5)
 
 
-def test_two_connections_claiming_at_once_one_wins(con):
-    a, b = con.cursor(), con.cursor()
-    a.execute("BEGIN")
-    b.execute("BEGIN")
-    won_a = ledger.claim(a, SLOT, T0, 5)
-    won_b = ledger.claim(b, SLOT, T0, 5)
-    results = []
-    for c in (a, b):
-        try:
-            c.execute("COMMIT")
-            results.append(True)
-        except Exception:  # noqa: BLE001 — DuckDB refuses the second commit of the same key
-            results.append(False)
-    assert [won_a and results[0], won_b and results[1]].count(True) == 1
-    assert con.execute("SELECT count(*) FROM delivery").fetchone()[0] == 1
-
-
 def test_retries_due_lists_failed_rows_whose_time_has_come(con):
     other = Slot("pack", "2026-10", "wecom", "group")
     for s in (SLOT, other):

@@ -10,7 +10,7 @@ from actors import ADMIN
 from services import SMTP_PASSWORD, settings_from
 
 from indicators.delivery import mail, outbox
-from indicators.delivery.database import FileDatabase
+from indicators.delivery.database import ShortConnections
 from indicators.settings import Settings
 
 NOW = dt.datetime(2026, 11, 6, 9, 0)
@@ -18,7 +18,7 @@ NOW = dt.datetime(2026, 11, 6, 9, 0)
 
 def send_test(city, env, address="someone@example.invalid"):
     s = settings_from(env, city)
-    return outbox.send_test(FileDatabase(city, 30), "email", s, NOW, address=address, actor=ADMIN).results[0]
+    return outbox.send_test(ShortConnections(city, 30), "email", s, NOW, address=address, actor=ADMIN).results[0]
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: it is TLS
@@ -61,7 +61,7 @@ def test_starttls_asked_of_a_server_without_it(city, smtp_factory):
 def test_a_temporary_refusal_is_retried(city, smtp):
     smtp.fail = 1  # 451: try again later
     s = settings_from(smtp.settings(), city)
-    db = FileDatabase(city, 30)
+    db = ShortConnections(city, 30)
     first = outbox.send_reminders(db, "2026-10", ["email"], s, NOW, actor=ADMIN)
     assert [r.outcome for r in first.results] == ["failed", "sent"]
     assert "451" in first.results[0].detail

@@ -14,7 +14,7 @@ from indicators.db.batches import write_batch
 from indicators.db.connection import connect
 from indicators.rules import periods
 from indicators.delivery import ledger, outbox
-from indicators.delivery.database import FileDatabase
+from indicators.delivery.database import ShortConnections
 
 NOW = dt.datetime(2026, 11, 6, 9, 0)  # the day after 2026-10's deadline: reminders and the pack are due
 PACK_NAMES = ["2026年10月测试市重点指标调度表.xlsx", "2026年10月测试市重点指标月调度汇报.pptx",
@@ -24,7 +24,7 @@ PACK_NAMES = ["2026年10月测试市重点指标调度表.xlsx", "2026年10月�
 @pytest.fixture
 def setup(city, smtp, robots):
     s = settings_from(smtp.settings() | robots.settings(), city)
-    return s, FileDatabase(city, 30)
+    return s, ShortConnections(city, 30)
 
 
 def log(city):
@@ -128,7 +128,7 @@ def test_a_channel_that_keeps_failing_gives_up_visibly(setup, robots, city):
 
 def test_wecom_gets_a_long_pack_in_parts_within_4096_bytes_and_resumes(setup, robots, demo_db):
     s, _ = setup
-    db = FileDatabase(demo_db, 30)
+    db = ShortConnections(demo_db, 30)
     robots.fail_nth["wecom"] = {2}  # the second part fails once
     first = outbox.send_pack(db, AS_OF, ["wecom", "dingtalk"], s, NOW, actor=ADMIN)
     assert [(r.slot.channel, r.outcome) for r in first.results] == [("dingtalk", "sent"), ("wecom", "failed")]
@@ -149,7 +149,7 @@ def test_wecom_gets_a_long_pack_in_parts_within_4096_bytes_and_resumes(setup, ro
 def test_a_long_notice_goes_to_a_group_as_a_brief_with_links(setup, robots, demo_db):
     s, _ = setup
     s = s.with_(app_url="http://10.0.0.8:8501")
-    outbox.send_pack(FileDatabase(demo_db, 30), AS_OF, ["wecom"], s, NOW, actor=ADMIN)
+    outbox.send_pack(ShortConnections(demo_db, 30), AS_OF, ["wecom"], s, NOW, actor=ADMIN)
     brief, = robots.of("wecom")  # one message, not a run of parts
     text = brief["markdown"]["content"]
     assert len(text.encode("utf-8")) <= 4096
@@ -201,7 +201,7 @@ def test_dry_run_sends_and_writes_nothing(setup, smtp, robots, city):
 def test_errors_never_carry_secrets(city, smtp, robots):
     s = settings_from(smtp.settings(INDICATORS_SMTP_PASSWORD="wrong-" + SMTP_PASSWORD) | robots.settings(
         INDICATORS_DINGTALK_SECRET="SECwrong" + DING_SECRET, INDICATORS_WECOM_URL="http://127.0.0.1:9"), city)
-    db = FileDatabase(city, 30)
+    db = ShortConnections(city, 30)
     report = outbox.send_reminders(db, PERIOD, ["email", "dingtalk", "wecom"], s, NOW, actor=ADMIN)
     assert {r.outcome for r in report.results} == {"failed"}
     texts = [r.detail for r in report.results] + [str(v) for v in log(city).astype(str).to_numpy().ravel()]

@@ -79,9 +79,9 @@ def _common(p, *, period: bool = False, dry_run: bool = True) -> None:
 
 def _context(args):
     from indicators import clock
-    from indicators.delivery.database import FileDatabase
+    from indicators.delivery.database import ShortConnections
     s = args.settings
-    return s, FileDatabase(db_path(args), s.db_wait), clock.now(s)
+    return s, ShortConnections(db_path(args), s.db_wait), clock.now(s)
 
 
 def _actor(args, db):

@@ -278,13 +278,6 @@ def _open(target: str, *, create: bool, read_only: bool, wait: float) -> Connect
 
 _CONFLICT_MESSAGE = "数据库正被另一项操作同时修改，本次操作未写入任何数据。请稍后重试。"
 
-# What a single statement meets when another connection wrote the same key in the same
-# instant (DuckDB's optimistic concurrency: a conflict, or a duplicate key it could not see
-# yet). For a caller whose statement is a claim that may simply lose (delivery.ledger.claim);
-# named here so that duckdb's names stay in this module.
-LOST_RACE: tuple[type[Exception], ...] = (WriteConflict, duckdb.TransactionException, duckdb.ConstraintException)
-
-
 def _gave_up(waited: float | None) -> str:
     if waited is None:
         return _CONFLICT_MESSAGE

@@ -5,7 +5,16 @@ the one pack of a month, a time for a test or a resend). ``claim`` inserts the r
 ``INSERT … ON CONFLICT DO NOTHING`` and looks at how many rows went in: only the one
 process whose insert landed sends. A failed row is claimed again by a compare-and-set
 ``UPDATE … WHERE status = 'failed' AND next_attempt_at <= now``, so of two processes
-retrying at once exactly one wins. Plain SQL that also runs on PostgreSQL.
+retrying at once exactly one wins.
+
+Every write here is a write unit of ``Connection.write``, like every other write of the
+product: it takes the write turn, so two claims of one key never interleave, and one that
+met another writer runs again from a fresh snapshot, within ``INDICATORS_LOCK_WAIT``. The
+statements alone would not be enough on PostgreSQL: DuckDB runs ``ON CONFLICT`` and
+``UPDATE`` on an attached PostgreSQL as a read followed by a write, so two processes
+claiming the same key at once met a duplicate-key error instead of "not inserted"
+(issue 14, session 5). Each unit commits before the message goes out — the claim is
+durable first, and nothing holds the database while a message is on its way.
 
 Statuses: ``sending`` (claimed; a row left so by a crashed process stays visible as
 发送中断 and is not resent automatically — it may have arrived), ``sent``, ``failed``
@@ -23,7 +32,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators.db.connection import LOST_RACE, Connection
+from indicators.db.connection import Connection
 
 STATUS_LABELS = {"sending": "发送中", "sent": "已发送", "failed": "失败待重试", "cancelled": "已取消"}
 KIND_LABELS = {"reminder": "催报", "pack": "月调度材料", "test": "测试消息"}
@@ -66,63 +75,70 @@ def _count(cursor) -> int:
 
 def claim(con: Connection, slot: Slot, now: dt.datetime, max_attempts: int) -> bool:
     """Claim ``slot`` for sending: True when this caller won it (new, or a failed row whose
-    retry is due); False when it is sent, being sent, cancelled, or waiting for its retry."""
-    try:
-        inserted = _count(con.execute(
-            """INSERT INTO delivery (key, kind, period, channel, recipient, recipient_name, slot, address, subject,
-                                     status, attempts, created_at, claimed_at, claimed_by, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?)
-               ON CONFLICT DO NOTHING""",
-            [slot.key, slot.kind, slot.period, slot.channel, slot.recipient, slot.recipient_name, slot.slot,
-             slot.address, slot.subject, now, now, worker(), now]))
-        if inserted:
-            return True
-        return _count(con.execute(
-            """UPDATE delivery SET status = 'sending', attempts = attempts + 1, claimed_at = ?, claimed_by = ?,
-                                   address = ?, subject = ?, updated_at = ?
-               WHERE key = ? AND status = 'failed' AND attempts < ? AND next_attempt_at <= ?""",
-            [now, worker(), slot.address, slot.subject, now, slot.key, int(max_attempts), now])) == 1
-    except LOST_RACE:
-        return False  # another connection of this process claimed it in the same instant
+    retry is due); False when it is sent, being sent, cancelled, or waiting for its retry.
+    One write unit, committed when this returns."""
+    return con.write(lambda tx: _claim(tx, slot, now, max_attempts))
+
+
+def _claim(con: Connection, slot: Slot, now: dt.datetime, max_attempts: int) -> bool:
+    inserted = _count(con.execute(
+        """INSERT INTO delivery (key, kind, period, channel, recipient, recipient_name, slot, address, subject,
+                                 status, attempts, parts_sent, created_at, claimed_at, claimed_by, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, 0, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING""",  # parts_sent given: DuckDB's ON CONFLICT on PostgreSQL sends NULL for its default
+        [slot.key, slot.kind, slot.period, slot.channel, slot.recipient, slot.recipient_name, slot.slot,
+         slot.address, slot.subject, now, now, worker(), now]))
+    if inserted:
+        return True
+    return _count(con.execute(
+        """UPDATE delivery SET status = 'sending', attempts = attempts + 1, claimed_at = ?, claimed_by = ?,
+                               address = ?, subject = ?, updated_at = ?
+           WHERE key = ? AND status = 'failed' AND attempts < ? AND next_attempt_at <= ?""",
+        [now, worker(), slot.address, slot.subject, now, slot.key, int(max_attempts), now])) == 1
 
 
 def record_progress(con: Connection, key: str, parts_sent: int, now: dt.datetime) -> None:
     """A long webhook message goes in parts: remember how many arrived, so a retry resumes."""
-    con.execute("UPDATE delivery SET parts_sent = ?, updated_at = ? WHERE key = ? AND status = 'sending'",
-                [int(parts_sent), now, key])
+    con.write(lambda tx: tx.execute(
+        "UPDATE delivery SET parts_sent = ?, updated_at = ? WHERE key = ? AND status = 'sending'",
+        [int(parts_sent), now, key]))
 
 
 def record_sent(con: Connection, key: str, now: dt.datetime, note: str | None = None) -> None:
-    con.execute("""UPDATE delivery SET status = 'sent', sent_at = ?, error = ?, next_attempt_at = NULL, updated_at = ?
-                   WHERE key = ?""", [now, note, now, key])
+    con.write(lambda tx: tx.execute(
+        """UPDATE delivery SET status = 'sent', sent_at = ?, error = ?, next_attempt_at = NULL, updated_at = ?
+           WHERE key = ?""", [now, note, now, key]))
 
 
 def record_failed(con: Connection, key: str, now: dt.datetime, error: str,
                   retry_minutes: int | None) -> dt.datetime | None:
     """Mark a failure; the next attempt waits ``retry_minutes`` × 2^(attempts − 1)
     (None: never retried by itself, as a test message)."""
-    attempts = con.execute("SELECT attempts FROM delivery WHERE key = ?", [key]).fetchone()[0]
-    nxt = None
-    if retry_minutes is not None:
-        nxt = now + dt.timedelta(minutes=retry_minutes * 2 ** min(max(int(attempts) - 1, 0), 16))
-    con.execute("""UPDATE delivery SET status = 'failed', error = ?, next_attempt_at = ?, updated_at = ?
-                   WHERE key = ?""", [error, nxt, now, key])
-    return nxt
+    def work(tx: Connection) -> dt.datetime | None:
+        attempts = tx.execute("SELECT attempts FROM delivery WHERE key = ?", [key]).fetchone()[0]
+        nxt = None
+        if retry_minutes is not None:
+            nxt = now + dt.timedelta(minutes=retry_minutes * 2 ** min(max(int(attempts) - 1, 0), 16))
+        tx.execute("""UPDATE delivery SET status = 'failed', error = ?, next_attempt_at = ?, updated_at = ?
+                      WHERE key = ?""", [error, nxt, now, key])
+        return nxt
+    return con.write(work)
 
 
 def record_cancelled(con: Connection, key: str, now: dt.datetime, reason: str) -> None:
-    con.execute("""UPDATE delivery SET status = 'cancelled', error = ?, next_attempt_at = NULL, updated_at = ?
-                   WHERE key = ? AND status = 'failed'""", [reason, now, key])
+    con.write(lambda tx: tx.execute(
+        """UPDATE delivery SET status = 'cancelled', error = ?, next_attempt_at = NULL, updated_at = ?
+           WHERE key = ? AND status = 'failed'""", [reason, now, key]))
 
 
 def requeue(con: Connection, key: str, now: dt.datetime) -> bool:
     """Allow a failed, given-up or interrupted message to be sent again on the next run
     (attempts start over). True when the row existed and was not sent."""
-    return _count(con.execute(
+    return con.write(lambda tx: _count(tx.execute(
         """UPDATE delivery SET status = 'failed', attempts = 0, next_attempt_at = ?, updated_at = ?,
                                error = coalesce(error, '') || '（已重新排队）'
            WHERE key = ? AND (status IN ('failed', 'cancelled') OR (status = 'sending' AND claimed_at < ?))""",
-        [now, now, key, now - STALE_AFTER])) == 1
+        [now, now, key, now - STALE_AFTER])) == 1)
 
 
 def rows(con: Connection, keys: list[str]) -> dict[str, dict]:

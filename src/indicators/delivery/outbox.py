@@ -4,7 +4,7 @@
     report = send_pack(db, "2026-10", ["email"], settings, now, dry_run=True)   # writes and sends nothing
     report = send_due(db, settings, now)                                      # what the timer runs
 
-``db`` is a callable giving a short-lived connection (``FileDatabase`` for the CLI, the
+``db`` is a callable giving a short-lived connection (``ShortConnections`` for the CLI, the
 page's own connection in the app). Each step — plan, claim, record — opens it briefly
 and nothing holds the database while a message is on its way, so two ``send due``
 processes on the embedded file take turns and the claim decides who sends.
@@ -247,7 +247,7 @@ def send_reminders(db: Database, period: str, channels: list[str], s: Settings, 
     with db() as con:
         items, late, notes = plan_reminders(con, period, channels, s, now, slot)
         if not dry_run:
-            _tidy_reminders(con, period, slot, late, now)
+            con.write(lambda tx: _tidy_reminders(tx, period, slot, late, now))
     report = Report(lines=[f"催报 {periods.label(period)}（{slot}）：{len(late)} 个单位未报齐"] + notes)
     report.results = deliver(db, items, s, now, dry_run=dry_run)
     if not dry_run:
@@ -259,22 +259,25 @@ def _audit(db: Database, actor: Actor, what: str, report: Report, now: dt.dateti
     """One audit row per send: who sent what, and how many messages went."""
     sent = sum(r.outcome == "sent" for r in report.results)
     with db() as con:
-        audit(con, actor, "send", f"{what}：发出 {sent} 条，共 {len(report.results)} 条", at=now)
+        con.write(lambda tx: audit(tx, actor, "send", f"{what}：发出 {sent} 条，共 {len(report.results)} 条", at=now))
 
 
 def requeue(db: Database, actor: Actor, key: str, now: dt.datetime) -> bool:
     """Put a given-up delivery back in the queue (``ledger.requeue``), by ``actor``."""
     permissions.require(actor, "send")
+    def work(tx: Connection) -> bool:
+        ok = ledger.requeue(tx, key, now)
+        if ok:  # the line exists exactly when the change does
+            audit(tx, actor, "send", f"重新排队：{key}", at=now)
+        return ok
     with db() as con:
-        ok = ledger.requeue(con, key, now)
-        if ok:
-            audit(con, actor, "send", f"重新排队：{key}", at=now)
-    return ok
+        return con.write(work)
 
 
 def _tidy_reminders(con: Connection, period: str, slot: str, late: set[str], now: dt.datetime) -> None:
     """Failed reminders that are no longer needed say why instead of waiting for a retry:
-    an earlier day's (today's reminder takes over) and a unit's that has since reported."""
+    an earlier day's (today's reminder takes over) and a unit's that has since reported.
+    One write unit (``con`` is the caller's ``Connection.write``)."""
     con.execute("""UPDATE delivery SET status = 'cancelled', next_attempt_at = NULL, updated_at = ?,
                           error = coalesce(error || '；', '') || ?
                    WHERE kind = 'reminder' AND period = ? AND status = 'failed' AND slot < ?""",
