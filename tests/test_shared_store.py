@@ -112,10 +112,22 @@ def test_migrate_moves_every_table_and_every_month_reads_the_same(history, raw_p
         # table-list driven from the schema: a table added by a later migration is copied too
         assert sorted(copied) == tables and "observation" in tables and "audit" in tables
         for table in tables:
-            assert _rows(dst, table) == _rows(src, table), table
+            if table != "audit":
+                assert _rows(dst, table) == _rows(src, table), table
+        # the copied history's audit rows arrive unchanged, and the migration adds its own
+        history_rows = "SELECT * FROM audit WHERE action <> 'migrate' ORDER BY ALL"
+        assert dst.execute(history_rows).fetchall() == _rows(src, "audit") != []
+        assert src.execute("SELECT count(*) FROM audit WHERE action = 'migrate'").fetchone() == (0,)
+        (at, who, login, role, detail), = dst.execute(
+            "SELECT logged_at, who, login, role, detail FROM audit WHERE action = 'migrate'").fetchall()
         superseded = "SELECT count(*) FROM observation WHERE superseded_by IS NOT NULL"
         assert dst.execute(superseded).fetchone() == src.execute(superseded).fetchone() != (0,)
         months = sorted(r[0] for r in src.execute("SELECT DISTINCT period FROM observation").fetchall())
+        source_counts = {t: src.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    assert copied == source_counts
+    assert (at.date(), login, role) == (testdate.TODAY, "@operator", "admin") and who.startswith("命令行操作员")
+    assert detail.startswith(f"从 {history} 迁入：{len(tables)} 张表，共 {sum(source_counts.values()):,} 行（")
+    assert f"observation {source_counts['observation']:,}" in detail and f"、batch {source_counts['batch']:,}" in detail
     assert len(months) >= 24
     for month in months:
         assert status_json(raw_pg, month, capsys) == status_json(history, month, capsys), month
@@ -131,9 +143,34 @@ def test_migrate_refuses_a_target_that_has_data_and_writes_nothing(demo_db, tmp_
         assert _rows(con, "org_unit") == before and _rows(con, "batch") == []
 
 
+@pytest.mark.parametrize("login, refusal", [
+    ("nobody", "没有登录名为「nobody」的用户"),
+    ("zhk", "无权迁移数据库"),  # 综合科: the demo's office account
+])
+def test_migrate_as_a_user_who_may_not_is_refused_in_one_line_and_writes_nothing(store, demo_db, new_db,
+                                                                                  login, refusal):
+    out = cli("migrate", "--from", demo_db, "--to", new_db, "--as", login)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1 and refusal in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and out.stdout == ""
+    if store == "duckdb":
+        assert not new_db.exists()  # refused before the target was even created
+        return
+    with connection.connect(new_db, read_only=True) as con:
+        assert [t for t in schema.tables(con) if t not in schema.BOOKKEEPING and _rows(con, t)] == []
+
+
+def test_migrate_as_an_admin_records_that_admin_on_the_target(store, demo_db, new_db):
+    out = cli("migrate", "--from", demo_db, "--to", new_db, "--as", "admin", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["by"] == "admin"
+    with connection.connect(new_db, read_only=True) as con:
+        rows = con.execute("SELECT who, login, role FROM audit WHERE action = 'migrate'").fetchall()
+    assert rows == [("系统管理员（管理员）", "admin", "admin")]
+
+
 def test_batch_ids_go_on_after_migrate(demo_db_master, raw_pg):
     from indicators.db.transfer import copy_database
-    copy_database(demo_db_master, raw_pg)
+    copy_database(demo_db_master, raw_pg, actor=ADMIN, at=AT)
     with connection.connect(raw_pg) as con:
         top = con.execute("SELECT max(id) FROM batch").fetchone()[0]
         new = batches.write_batch(con, pd.DataFrame([("JSHT", "QX", testdate.AS_OF, 1.0)],

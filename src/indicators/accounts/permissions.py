@@ -9,7 +9,7 @@ is never the protection.
 Scopes: a 区县填报员 (district) is bound to one org unit and writes only that unit's
 values; a 科室 (department) is bound to one department and writes, reviews and explains
 only the indicators (and key tasks) it leads. 管理员 may do everything and is the only
-role that manages users, setup, targets and locks.
+role that manages users, setup, targets and locks, and migrates the database.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "task_progress": "填报重点任务进展",
     "explain": "填写滞后说明",
     "send": "发送催报和月度材料",
+    "migrate": "迁移数据库",
 }
 
 # role × action: the whole permission model in one place (README「角色与权限」mirrors it)

@@ -7,14 +7,24 @@ explanations, and whatever tables later versions add), in one transaction on the
 target, and checked row for row by count afterwards. The target must be new or empty;
 both databases are brought to the current schema version first, so their tables agree.
 Generated ids go on where the source stopped (``schema.SEQUENCES``).
+
+A migration is a write like any other: it is done by an ``Actor`` who may ``migrate``
+(管理员; the CLI's ``--as`` user is looked up in the source, where the accounts are), and
+it leaves one audit row on the target, written in the same transaction as the copy —
+who, when, from where, how many rows of each table — after the copied history's own
+audit rows, which arrive unchanged. The source is only read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from indicators.accounts import permissions
+from indicators.accounts.roles import Actor
 from indicators.db import backend, schema
+from indicators.db.audit import audit
 from indicators.db.connection import Connection, connect
 from indicators.errors import RejectedInput
 from indicators.settings import DEFAULT_LOCK_WAIT
@@ -33,10 +43,13 @@ class Copied:
         return sum(self.rows.values())
 
 
-def copy_database(source: str | Path, target: str | Path, *, wait: float = DEFAULT_LOCK_WAIT) -> Copied:
+def copy_database(source: str | Path, target: str | Path, *, actor: Actor, at: dt.datetime,
+                  wait: float = DEFAULT_LOCK_WAIT) -> Copied:
     """Copy every table of ``source`` into the empty database ``target`` (created when
-    it is a new DuckDB file). Raises ``RejectedInput`` with one line, writing nothing,
-    when the target has data or the two schemas differ."""
+    it is a new DuckDB file), by ``actor`` at ``at`` (``indicators.clock.now``). Raises
+    ``PermissionDenied`` or ``RejectedInput`` with one line, writing nothing, when the
+    actor may not migrate, the target has data or the two schemas differ."""
+    permissions.require(actor, "migrate")
     if str(source) == str(target):
         raise RejectedInput("源数据库和目标数据库是同一个，未复制。")
     with connect(source, read_only=True, wait=wait) as src:  # migrates an older source first
@@ -46,13 +59,19 @@ def copy_database(source: str | Path, target: str | Path, *, wait: float = DEFAU
         _check_target(dst, tables, target)
         prefix = dst.attach_read_only(source, SOURCE)
         try:
-            dst.write(lambda tx: _copy_all(tx, prefix, tables))
-            copied = {t: _count(dst, t) for t in tables}
+            copied = dst.write(lambda tx: _copy_all(tx, prefix, tables, source, actor, at))
         finally:
             dst.execute(f"DETACH {SOURCE}")
     if copied != counts:  # pragma: no cover - the transaction makes this impossible
         raise RuntimeError(f"copy incomplete: {counts} vs {copied}")
     return Copied(copied)
+
+
+def audit_detail(source: str | Path, copied: dict[str, int]) -> str:
+    """The migration's audit line: where from, and the rows of each table (the biggest first)."""
+    tables = sorted(copied.items(), key=lambda kv: (-kv[1], kv[0]))
+    return (f"从 {backend.shown(source)} 迁入：{len(copied)} 张表，共 {sum(copied.values()):,} 行（"
+            + "、".join(f"{t} {n:,}" for t, n in tables) + "）")
 
 
 def _copied_tables(con: Connection) -> list[str]:
@@ -71,7 +90,9 @@ def _check_target(dst: Connection, tables: list[str], target) -> None:
                             "请换一个新的空数据库。")
 
 
-def _copy_all(dst: Connection, prefix: str, tables: list[str]) -> None:
+def _copy_all(dst: Connection, prefix: str, tables: list[str], source, actor: Actor,
+              at: dt.datetime) -> dict[str, int]:
+    """The copy, its counts, then its own audit row (so the counts are the source's)."""
     for table in tables:
         cols = ", ".join(f'"{c}"' for c in _columns(dst, table))
         dst.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {prefix}.{table}")
@@ -79,6 +100,9 @@ def _copy_all(dst: Connection, prefix: str, tables: list[str]) -> None:
         top = dst.execute(f'SELECT max("{column}") FROM {table}').fetchone()[0]
         if top:
             dst.advance_sequence(sequence, int(top))
+    copied = {t: _count(dst, t) for t in tables}
+    audit(dst, actor, "migrate", audit_detail(source, copied), at=at)
+    return copied
 
 
 def _columns(con: Connection, table: str) -> list[str]:
