@@ -26,6 +26,7 @@ from indicators.accounts.roles import Actor
 from indicators.charts import ChartContext, export_config
 from indicators.db import catalog
 from indicators.db.connection import Connection
+from indicators.errors import WriteConflict
 from indicators.formatting import month_label
 from indicators.returns import pipeline
 from indicators.returns.limits import Limits
@@ -51,13 +52,17 @@ from indicators.ui_data import (  # noqa: F401 - the app's database and settings
 def script_run() -> Iterator[None]:
     """One script run of a page: the router (``app.py``) runs every page inside it. The run's database connection (``ui_data``) is closed when the page is
     done — also when it stops or reruns — and the run's table keys and URL notices start
-    empty."""
+    empty. A write that waited ``INDICATORS_LOCK_WAIT`` seconds for another writer and
+    gave up (``WriteConflict``, nothing written) ends the page with its one line as an
+    error box, on every page (a page catches only the refusals it explains itself)."""
     ui_chrome.reset_table_keys()
     st.session_state["_url_notices"] = []
     slot_token = _NOTICE_SLOT.set(None)
     try:
         with ui_data.script_run():
             yield
+    except WriteConflict as exc:
+        st.error(str(exc), icon="⛔")
     finally:
         _NOTICE_SLOT.reset(slot_token)
 
