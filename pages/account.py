@@ -35,4 +35,4 @@ if go:
             st.rerun()
 
 st.markdown("##### 角色与权限")
-ui.table(views.role_table(), key="my_roles")
+ui.table(views.role_table(), key="my_roles", static=True)  # 可做 is a long text: it wraps

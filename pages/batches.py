@@ -30,6 +30,7 @@ with tab_batches:
         st.dataframe(batches.drop(columns=["status", "review", "unit_codes"]), hide_index=True, key="batch_list",
                      column_config={"报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                                     "批次": st.column_config.NumberColumn(width="small")})
+        ui.print_copy(batches.drop(columns=["status", "review", "unit_codes"]))  # paper: every column
         active = views.rollback_choices(batches, actor)
         if ui.allowed("rollback"):
             st.markdown("##### 撤回批次")
@@ -62,6 +63,7 @@ with tab_complete:
     grid = views.completeness_grid(con, months, settings=settings, now=ui.now())
     st.dataframe(grid.style.map(views.grid_cell_style, subset=grid.columns[1:]), hide_index=True,
                  key="completeness_grid")
+    ui.print_copy(grid)
 
     period = st.selectbox("催报月份", months, index=months.index(due_month), format_func=views.month_label,
                           key="chase_month", help="默认为最近一个已过报送截止日的月份")
@@ -91,5 +93,7 @@ with tab_sent:
 # ---------------------------------------------------------------- audit
 with tab_audit:
     st.caption("最近 50 条操作：导入报送、撤回批次、导入设置、调整目标。")
-    st.dataframe(views.audit_log(con, 50), hide_index=True, key="audit_log",
+    audit = views.audit_log(con, 50)
+    st.dataframe(audit, hide_index=True, key="audit_log",
                  column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+    ui.print_copy(audit)

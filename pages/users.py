@@ -45,4 +45,4 @@ with tab_change:
                                lambda _: f"已{label}用户 {who}。")
 
 with tab_roles:
-    ui.table(views.role_table(), key="role_table")
+    ui.table(views.role_table(), key="role_table", static=True)

@@ -284,6 +284,8 @@ from indicators.ui_render import (  # noqa: E402,F401
     badge_html,
     delivery_log,
     headline_cards,
+    html_table,
+    print_copy,
     supervision_tables,
     table,
     toned_table,

@@ -41,33 +41,68 @@ CHROME_CSS = f"""<style>
 [data-testid="stTooltipErrorContent"]::after {{ content: "该文件未上传：单个文件不超过 {UPLOAD_LIMIT_MB} MB";
   visibility: visible; font-size: 0.875rem; }}
 [data-testid="stSkipToContent"] {{ display: none !important; }}
+/* the filters (月份/区县/指标) before the page menu: with all 14 pages listed they sat below a
+   900-pixel screen's fold; only the drawing order changes (the menu stays first for the keyboard) */
+[data-testid="stSidebarContent"] {{ display: flex; flex-direction: column; }}
+[data-testid="stSidebarHeader"] {{ order: 0; }}
+[data-testid="stSidebarUserContent"] {{ order: 1; padding-top: 0 !important; padding-bottom: 0.5rem !important; }}
+[data-testid="stSidebarNav"] {{ order: 2; border-top: 1px solid #E5E7EB; padding-top: 0.5rem; }}
 a.skip-zh {{ position: fixed; left: 8px; top: -60px; z-index: 1000100; padding: 6px 12px; background: #fff;
   border: 2px solid #1F4E79; border-radius: 4px; color: #1F4E79; }}
 a.skip-zh:focus {{ top: 8px; }}
 </style>"""
 SKIP_LINK = '<a class="skip-zh" href="#stMain">跳到主要内容</a>'
 
-PRINT_CSS = """
+# the HTML tables of ``ui_render.html_table``: on screen (briefing mode, long texts) and on
+# paper, where they stand in for Streamlit's canvas grid (it draws only the columns in view)
+_PRINT_ONLY = '[data-testid="stElementContainer"]:has(.tbl-wrap.print-only)'
+_SCREEN_ONLY = ('[data-testid="stElementContainer"]:has(.tbl-wrap.screen-only), '
+                '[data-testid="stElementContainer"]:has([data-testid="stDataFrame"]), [class*="st-key-pager_"]')
+TABLE_CSS = f"""<style>
+{_PRINT_ONLY} {{ display: none; }}
+table.tbl {{ border-collapse: collapse; width: 100%; font-size: 0.92rem; line-height: 1.4; }}
+table.tbl th {{ background: #F3F4F6; font-weight: 600; text-align: left; color: #374151; }}
+table.tbl th, table.tbl td {{ border: 1px solid #D9DCE1; padding: 4px 8px; vertical-align: top; }}
+table.tbl td.num {{ text-align: right; white-space: nowrap; }}
+table.tbl .short {{ white-space: nowrap; }}
+.tbl-note {{ color: #6B7280; font-size: 0.9rem; margin-top: 4px; }}
+</style>"""
+
+PRINT_CSS = f"""
 <style>
-@media print {
-  @page { size: A4 landscape; margin: 10mm 12mm; }
-  html, body { background: #fff !important; }
-  /* lay the page out as wide as a 1600-pixel screen: the tables' canvas keeps the column
-     widths it was drawn with, so the paper must be as wide as the screen in CSS pixels */
-  .stApp { zoom: 0.62; }
+@media print {{
+  @page {{ size: A4 landscape; margin: 10mm 12mm; }}
+  html, body {{ background: #fff !important; }}
+  /* lay the page out as wide as a 1600-pixel screen: charts keep the width they were drawn with */
+  .stApp {{ zoom: 0.62; }}
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
   [data-testid="stExpander"], .st-key-briefing_controls, footer, #MainMenu,
-  [data-testid="stBaseButton-secondary"], [data-testid="stDownloadButton"], .modebar-container { display: none !important; }
+  [data-testid="stBaseButton-secondary"], [data-testid="stDownloadButton"], .modebar-container,
+  [data-testid="stElementContainer"]:has([data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"]),
+  [data-testid="stHorizontalBlock"]:has([data-testid="stDownloadButton"]), {_SCREEN_ONLY} {{ display: none !important; }}
+  {_PRINT_ONLY} {{ display: block !important; }}
+  table.tbl {{ font-size: 15px; }}
+  table.tbl thead {{ display: table-header-group; }}  /* the header again on every sheet */
   /* the app scrolls inside its own containers: let the page flow onto paper instead */
   .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"],
-  .block-container, section.main { overflow: visible !important; height: auto !important; position: static !important;
-    max-width: none !important; padding: 0 !important; }
-  .ind-card, [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stTable"], tr,
-  [data-testid="stHorizontalBlock"] { break-inside: avoid; page-break-inside: avoid; }
-  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
-  * { -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }
-}
+  .block-container, section.main {{ overflow: visible !important; height: auto !important; position: static !important;
+    max-width: none !important; padding: 0 !important; }}
+  /* blocks, not flex items, so page breaks fall between elements as on a printed page,
+     and a heading stays with what follows it */
+  [data-testid="stVerticalBlock"] {{ display: block !important; }}
+  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"],
+  [data-testid="stVerticalBlock"] > [data-testid="stHorizontalBlock"],
+  [data-testid="stVerticalBlock"] > [data-testid="stLayoutWrapper"] {{ margin-bottom: 1rem; }}
+  [data-testid="stElementContainer"]:has([data-testid="stHeading"]),
+  [data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"] .tbl-wrap),
+  [data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"] [data-testid="stDataFrame"]) {{
+    break-after: avoid; page-break-after: avoid; }}
+  .ind-card, [data-testid="stPlotlyChart"], [data-testid="stTable"], table.tbl tr,
+  [data-testid="stHorizontalBlock"] {{ break-inside: avoid; page-break-inside: avoid; }}
+  h1, h2, h3, h4, h5 {{ break-after: avoid; page-break-after: avoid; }}
+  * {{ -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }}
+}}
 </style>"""
 
 
@@ -228,18 +263,17 @@ def reset_table_keys() -> None:
 
 
 def shown_rows(frame, *, key: str, briefing: bool):
-    """(rows to draw, grid height). On a page every row up to ``SCROLL_FROM_ROWS`` is
-    drawn (print shows them all); in briefing mode a long table is paged, 第 x / y 页,
+    """(rows to draw, grid height, page note). On a page every row up to ``SCROLL_FROM_ROWS``
+    is drawn (print shows them all); in briefing mode a long table is paged, 第 x / y 页,
     so a screenshot never cuts a table off inside a box."""
     n = len(frame)
     if not briefing:
-        return frame, rows_height(min(n, SCROLL_FROM_ROWS))
+        return frame, rows_height(min(n, SCROLL_FROM_ROWS)), ""
     pages = page_count(n)
     if pages == 1:
-        return frame, rows_height(n)
+        return frame, rows_height(n), ""
     choice = st.segmented_control("翻页", list(range(1, pages + 1)), default=1, required=True, key=f"pager_{key}",
                                   format_func=lambda i: f"第 {i} 页", label_visibility="collapsed")
     page = choice or 1
     rows = frame.iloc[page_rows(n, page)]
-    st.caption(f"第 {page} / {pages} 页 · 共 {n:,} 行")
-    return rows, rows_height(len(rows))
+    return rows, rows_height(len(rows)), f"第 {page} / {pages} 页 · 共 {n:,} 行"

@@ -37,6 +37,7 @@ def apply_briefing_css(on: bool) -> None:
                    color:#5C4200; font-size:1rem; }}
     </style>"""
     st.html(base)
+    st.html(ui_chrome.TABLE_CSS)
     st.html(ui_chrome.PRINT_CSS)
     st.html(ui_chrome.CHROME_CSS)
     st.sidebar.html(ui_chrome.SKIP_LINK)  # first in the tab order, before the menu
@@ -54,7 +55,7 @@ def apply_briefing_css(on: bool) -> None:
     .stMarkdown p, .stMarkdown li { font-size: 1.25rem; }
     .ind-card h4 { font-size: 1.3rem; } .ind-card .v { font-size: 2.0rem; }
     .ind-card .m { font-size: 1.1rem; } .badge { font-size: 1.05rem; }
-    [data-testid="stDataFrame"] * { font-size: 1.05rem; }
+    [data-testid="stDataFrame"] * { font-size: 1.05rem; } table.tbl { font-size: 1.1rem; }
     .st-key-briefing_controls { opacity: 0.55; }
     </style>""")
 
@@ -92,7 +93,7 @@ def _card_body(card) -> str:
                   card.rank_text and f"排名 {card.rank_text}" + (f" {card.rank_move_text}" if card.rank_move_text else "")):
         if extra:
             body += f'<div class="m">{esc(extra)}</div>'
-    for note in (card.note, card.partial_text, card.review_text, card.comparable_text):
+    for note in (card.note, card.pace_text, card.partial_text, card.review_text, card.comparable_text):
         if note:
             body += f'<div class="note">※ {esc(note)}</div>'
     if card.caption:
@@ -100,19 +101,78 @@ def _card_body(card) -> str:
     return body
 
 
-def status_column_config() -> dict:
-    return {"status": None, "gap_pp": None, "code": None}
+HIDDEN_COLUMNS = ("status", "gap_pp", "code")  # helper columns of the views a reader never sees
 
 
-def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = None) -> None:
+def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = None,
+          styles: pd.DataFrame | None = None, static: bool = False) -> None:
     """A read-only table; raw helper columns (status, gap_pp, code) are hidden. Tall enough
-    for every row (paged 第 x / y 页 in briefing mode): nothing hides inside a box."""
+    for every row (paged 第 x / y 页 in briefing mode): nothing hides inside a box.
+
+    Streamlit's grid draws on a canvas only the columns in view: on paper and on a briefing
+    screen a wide table lost its right columns. So in briefing mode (and with ``static``,
+    for long texts a grid cell cuts) the table is plain HTML (``html_table``: every column,
+    text wrapping), and beside every grid sits an HTML copy with all rows that only the
+    print stylesheet shows (``ui_chrome.PRINT_CSS``). ``styles``: CSS per cell, same shape."""
     if frame.empty:
         st.caption("（无）")
         return
-    rows, fitted = ui_chrome.shown_rows(frame, key=key or ui_chrome.next_table_key(), briefing=briefing_on())
-    st.dataframe(rows, hide_index=True, column_config=status_column_config(), placeholder="—",
-                 height=fitted if height == "auto" else height, key=key)
+    frame = frame.reset_index(drop=True)
+    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    styles = None if styles is None else styles.reset_index(drop=True)[list(shown.columns)]
+    briefing = briefing_on()
+    rows, fitted, page_note = ui_chrome.shown_rows(frame, key=key or ui_chrome.next_table_key(), briefing=briefing)
+    part = shown.loc[rows.index]
+    if briefing or static:
+        paged = len(part) < len(shown)
+        st.html(html_table(part, None if styles is None else styles.loc[rows.index],
+                           cls="screen-only" if paged else "", note=page_note))
+        if not paged:
+            return
+    else:
+        data = part if styles is None else part.style.apply(lambda _: styles.loc[rows.index], axis=None)
+        st.dataframe(data, hide_index=True, placeholder="—", height=fitted if height == "auto" else height, key=key)
+    print_copy(shown, styles)
+
+
+def print_copy(frame: pd.DataFrame, styles: pd.DataFrame | None = None) -> None:
+    """The HTML copy of a grid's table that only paper shows (every column and row)."""
+    st.html(html_table(frame, styles, cls="print-only"))
+
+
+def _cell(v) -> str:
+    if isinstance(v, (list, tuple, dict)):
+        return "、".join(map(str, v)) if not isinstance(v, dict) else str(v)
+    if v is None or pd.isna(v):
+        return "—"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+SHORT_CELL = 14  # characters: a cell this short stays on one line, so a long text beside it cannot squeeze it
+
+
+def html_table(frame: pd.DataFrame, styles: pd.DataFrame | None = None, *, cls: str = "", note: str = "") -> str:
+    """``frame`` as an HTML table (class ``tbl``): header, every row, every column; empty
+    cells «—» as the grid shows them; numbers right-aligned, short cells on one line; ``note`` (第 x / y 页) under it."""
+    numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes]
+    head = "".join(f'<th class="short">{html.escape(str(c))}</th>' for c in frame.columns)
+    body = []
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        cells = []
+        for j, v in enumerate(values):
+            style = styles.iat[i, j] if styles is not None else ""
+            text = _cell(v)
+            kind = "num" if numeric[j] else "short" if len(text) <= SHORT_CELL else ""
+            attrs = (f' class="{kind}"' if kind else "") + (f' style="{html.escape(style)}"' if style else "")
+            cells.append(f"<td{attrs}>{html.escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    caption = f'<div class="tbl-note">{html.escape(note)}</div>' if note else ""
+    return (f'<div class="tbl-wrap {cls}"><table class="tbl"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>{caption}</div>')
 
 
 def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "状态", key: str | None = None) -> None:
@@ -121,17 +181,12 @@ def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "�
     if frame.empty:
         st.caption("（无）")
         return
-    tones = frame["tone"].tolist()
     shown = frame.drop(columns=["tone"])
-
-    def paint(col: pd.Series) -> list[str]:
-        if col.name != column:
-            return [""] * len(col)
-        return [f"background-color: {colors.get(t, '#999999')}; color: {task_text_color(t)}; font-weight: 600"
-                for t in tones]
-
-    # tall enough for every row: a board cut off after ten rows hides what a leader must see
-    st.dataframe(shown.style.apply(paint), hide_index=True, key=key, placeholder="—", height=ui_chrome.rows_height(len(shown)))
+    styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    if column in styles.columns:
+        styles[column] = [f"background-color: {colors.get(t, '#999999')}; color: {task_text_color(t)}; font-weight: 600"
+                          for t in frame["tone"]]
+    table(shown, key=key, styles=styles)
 
 
 def supervision_tables(sl, what: str) -> None:
@@ -155,7 +210,9 @@ def supervision_tables(sl, what: str) -> None:
 
 def delivery_log(log: pd.DataFrame, *, key: str) -> None:
     """The delivery log (``views.delivery_log``): status and error wide enough to read."""
-    st.dataframe(log.drop(columns=["key", "problem"]), hide_index=True, key=key, column_config={
+    shown = log.drop(columns=["key", "problem"])
+    st.dataframe(shown, hide_index=True, key=key, column_config={
         "更新时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         "状态": st.column_config.TextColumn(width="medium"), "错误": st.column_config.TextColumn(width="large"),
         "次数": st.column_config.NumberColumn(width="small")})
+    print_copy(shown)

@@ -188,6 +188,19 @@ def milestone_share(nodes: dict[int, float], month: int) -> float:
     return float(np.interp(month, xs, [points[x] for x in xs]))
 
 
+# how pages and cards name an ``expected_basis`` (指标详情's summary, the cards' note)
+BASIS_WORDS = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
+PACED_RULES = frozenset({"cumulative", "cumulative_limit", "change", "no_baseline"})  # status rules judged on e(m)
+
+
+def basis_note(basis, status_rule) -> str:
+    """``序时进度按目标月度节点``: what a card says of its 序时 unless it is the even share of
+    the year (an October 序时 of 8.0% reads as a bug without the target's own nodes named)."""
+    if status_rule not in PACED_RULES or basis not in BASIS_WORDS or basis == "linear":
+        return ""
+    return f"序时进度{BASIS_WORDS[basis]}"
+
+
 def expected_progress(due_month, milestones, last_year_share, pacing: str = "last_year") -> pd.DataFrame:
     """Expected progress e(m) and its basis for each row.
 

@@ -252,9 +252,8 @@ def _summary(head: pd.Series | None, info: dict) -> str:
     else:
         why = no_projection_reason(head["projection_none"], head["status"], head.get("missing_units"))
         parts.append(f"预计全年：{md_text(why)}。")
-    basis = {"milestone": "按目标月度节点", "last_year": "按上年同期进度", "linear": "按时间进度（月数/12）"}
     if isinstance(head["expected_basis"], str):
-        parts.append(f"序时进度 {fmt_pct(head['expected'])}（{basis.get(head['expected_basis'], head['expected_basis'])}）。")
+        parts.append(f"序时进度 {fmt_pct(head['expected'])}（{progress.BASIS_WORDS.get(head['expected_basis'], head['expected_basis'])}）。")
     rank = card(head).rank
     if rank:
         parts.append(f"在同级单位中{rank}。")

@@ -12,7 +12,7 @@ from indicators.cards import card
 from indicators.db.connection import Connection
 from indicators.formatting import date_label, fmt_pct, fmt_pp
 from indicators.returns import completeness
-from indicators.rules import due
+from indicators.rules import due, progress
 from indicators.rules.month_change import unit_ranking_moves
 from indicators.rules.ranking import no_ranking_reason
 from indicators.settings import Settings
@@ -31,7 +31,7 @@ from indicators.views.scope import (
 CARD_COLUMNS = ["code", "name", "unit", "value_text", "target_text", "completion_text", "expected_text",
                 "gap_text", "yoy_text", "yoy_arrow", "status", "badge", "color", "provenance", "value_period", "note",
                 "partial_text", "review_text", "lines", "caption", "comparable_text", "rank_text", "rank_move_text",
-                "gap_change_text"]
+                "gap_change_text", "pace_text"]
 
 
 def _yoy_arrow(yoy) -> str:
@@ -49,7 +49,7 @@ def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame
     """One card per key indicator of ``unit`` (``indicators.cards``): lines (label, text)
     in reading order, caption (the rule giving the status), partial_text (部分汇总，缺：…),
     comparable_text (the like-for-like basis), rank_text, rank_move_text (排名升降),
-    gap_change_text (差距较上月), yoy_text, note (why there is no number); plus the single texts value_text, target_text, completion_text, expected_text,
+    gap_change_text (差距较上月), pace_text (序时进度按目标月度节点), yoy_text, note (why there is no number); plus the single texts value_text, target_text, completion_text, expected_text,
     gap_text, badge, color, provenance."""
     rows = unit_rows(table, unit)
     out = []
@@ -65,7 +65,7 @@ def headline_cards(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame
             "provenance": PROVENANCE_LABELS.get(r["provenance"], "—") if isinstance(r["provenance"], str) else "—",
             "value_period": r["value_period"], "note": c.note, "partial_text": c.partial, "review_text": c.review, "lines": c.lines,
             "caption": c.caption, "comparable_text": c.comparable, "rank_text": c.rank,
-            "rank_move_text": c.rank_move, "gap_change_text": c.gap_change,
+            "rank_move_text": c.rank_move, "gap_change_text": c.gap_change, "pace_text": progress.basis_note(r["expected_basis"], r.get("status_rule")),
         })
     return pd.DataFrame(out, columns=CARD_COLUMNS)
 
