@@ -129,9 +129,11 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = 
                            cls="screen-only" if paged else "", note=page_note))
         if not paged:
             return
-    else:
-        data = part if styles is None else part.style.apply(lambda _: styles.loc[rows.index], axis=None)
-        st.dataframe(data, hide_index=True, placeholder="—", height=fitted if height == "auto" else height, key=key)
+    else:  # the helper columns go to the grid hidden, as pages' tests read them there
+        data = rows if styles is None else rows.style.apply(
+            lambda _: styles.loc[rows.index].reindex(columns=rows.columns, fill_value=""), axis=None)
+        st.dataframe(data, hide_index=True, column_config={c: None for c in HIDDEN_COLUMNS}, placeholder="—",
+                     height=fitted if height == "auto" else height, key=key)
     print_copy(shown, styles)
 
 
