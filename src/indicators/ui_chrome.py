@@ -99,6 +99,7 @@ PRINT_CSS = f"""
   [data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"] [data-testid="stDataFrame"]) {{
     break-after: avoid; page-break-after: avoid; }}
   .ind-card, [data-testid="stPlotlyChart"], [data-testid="stTable"], table.tbl tr,
+  [data-testid="stElementContainer"]:not(:has(.tbl-wrap)),
   [data-testid="stHorizontalBlock"] {{ break-inside: avoid; page-break-inside: avoid; }}
   h1, h2, h3, h4, h5 {{ break-after: avoid; page-break-after: avoid; }}
   * {{ -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }}
