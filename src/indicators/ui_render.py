@@ -154,7 +154,7 @@ def _cell(v) -> str:
     return str(v)
 
 
-SHORT_CELL = 14  # characters: a cell this short stays on one line, so a long text beside it cannot squeeze it
+SHORT_CELL = 10  # characters: a cell this short stays on one line, so a long text beside it cannot squeeze it
 
 
 def html_table(frame: pd.DataFrame, styles: pd.DataFrame | None = None, *, cls: str = "", note: str = "") -> str:
