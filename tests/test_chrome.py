@@ -138,3 +138,30 @@ def test_flat_paths_answers_a_nested_page_request_with_a_redirect():
 
 def test_serve_py_installs_flat_paths():
     assert "Middleware(FlatPaths)" in (ROOT / "serve.py").read_text(encoding="utf-8")
+
+
+def test_html_table_has_every_column_and_row_as_text():
+    """The table paper and briefing mode show (``ui_render.html_table``): header and every
+    cell as text, escaped, «—» for an empty cell, numbers right-aligned, short cells kept on
+    one line, the style of a cell on it."""
+    import pandas as pd
+
+    from indicators.ui_render import html_table
+    frame = pd.DataFrame({"指标": ["高新技术企业数", "<b>x</b>"], "数值": [1490, 2.0],
+                          "说明": [None, "部分汇总，缺：青溪县；待审核：含尚未审核通过的报送数值"]})
+    styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    styles.iat[0, 0] = "color: red"
+    out = html_table(frame, styles, cls="print-only")
+    assert out == ('<div class="tbl-wrap print-only"><table class="tbl"><thead><tr><th class="short">指标</th>'
+                   '<th class="short">数值</th><th class="short">说明</th></tr></thead><tbody>'
+                   '<tr><td class="short" style="color: red">高新技术企业数</td><td class="num">1490</td>'
+                   '<td class="short">—</td></tr>'
+                   '<tr><td class="short">&lt;b&gt;x&lt;/b&gt;</td><td class="num">2</td>'
+                   '<td>部分汇总，缺：青溪县；待审核：含尚未审核通过的报送数值</td></tr></tbody></table></div>')
+
+
+def test_print_stylesheet_hides_the_grid_and_shows_its_copy():
+    print_rules = ui_chrome.PRINT_CSS
+    assert '[data-testid="stElementContainer"]:has([data-testid="stDataFrame"])' in print_rules
+    assert '[data-testid="stElementContainer"]:has(.tbl-wrap.print-only) { display: block !important; }' in print_rules
+    assert '[data-testid="stElementContainer"]:has(.tbl-wrap.print-only) { display: none; }' in ui_chrome.TABLE_CSS
