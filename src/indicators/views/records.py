@@ -22,6 +22,7 @@ AUDIT_ACTION_LABELS = {
     "task_progress": "任务进展", "explanation": "滞后说明", "review": "审核通过", "return": "审核退回",
     "unlock": "解锁月份", "user_add": "新建用户", "user_passwd": "修改密码", "user_disable": "停用用户",
     "user_enable": "启用用户", "signin": "登录", "signin_failed": "登录失败", "signout": "退出登录",
+    "send": "发送消息",
     "migrate": "迁移数据库",
 }
 
