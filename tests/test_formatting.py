@@ -20,7 +20,18 @@ nan = float("nan")
     (lambda: f.fmt_pct(-0.0), "0.0%"),
     (lambda: f.fmt_pct(-0.0004), "0.0%"),
     (lambda: f.fmt_pct(-0.5), "-50.0%"),
-    (lambda: f.fmt_pp(-3.25), "-3.2个百分点"),  # round half to even, as Python prints it
+    # half away from zero on the number as written — what Excel/PowerPoint's "0.0%" shows on
+    # the slide and the XLSX (Python's round: 9.8, -3.2, 2.67, 12)
+    (lambda: f.fmt_pp(-3.25), "-3.3个百分点"),
+    (lambda: f.fmt_pct(0.0985), "9.9%"),
+    (lambda: f.fmt_pct(0.125, 0), "13%"),
+    (lambda: f.fmt_pct(0.0575), "5.8%"),
+    (lambda: f.fmt_number(2.675, 2), "2.68"),
+    (lambda: f.fmt_value(9.85, "件", 1), "9.9 件"),
+    (lambda: f.fmt_pp(-0.05), "-0.1个百分点"),
+    (lambda: f.fmt_pp(0.0499), "+0.0个百分点"),
+    (lambda: f.fmt_change(-0.00049, "change"), "+0.0%"),
+    (lambda: f.fmt_number(12345678.005, 2), "12,345,678.01"),
     (lambda: f.fmt_pp(-0.04), "+0.0个百分点"),
     (lambda: f.fmt_signed(22, "家", 0), "+22 家"),
     (lambda: f.fmt_signed(-0.001, "家", 2), "0.00 家"),

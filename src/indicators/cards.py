@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from indicators.formatting import PENDING_MARK, fmt_change, fmt_pct, fmt_pp, fmt_signed, fmt_value
+from indicators.formatting import PENDING_MARK, fmt_change, fmt_pct, fmt_pp, fmt_signed, fmt_value, shown
 from indicators.rules.ranking import MEASURE_LABELS
 
 
@@ -362,7 +362,7 @@ def gap_change_text(r) -> str:
     if not in_unit:
         return points_change_text(now, last)
     places = _dec(r) if r["kind"] == "ratio" or r.get("status_rule") == "hold" else _path_dec(r)
-    change = round(float(now), places) - round(float(last), places)
+    change = shown(now, places) - shown(last, places)
     return f"{_gap_words(r, change, change)}（上月 {_gap_words(r, r['gap_pp_last'], r['gap_value_last'])}）"
 
 
@@ -371,7 +371,7 @@ def points_change_text(now, last) -> str:
     difference of the two as printed, one decimal); '' without both."""
     if _n(now) or _n(last):
         return ""
-    change = round(float(now), 1) - round(float(last), 1)
+    change = shown(now, 1) - shown(last, 1)
     return f"{fmt_pp(change)}（上月 {fmt_pp(last)}）"
 
 

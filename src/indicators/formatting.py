@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -13,16 +14,25 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
 
 
-def _shown(x: float, decimals: int) -> float:
-    """``x`` as it will be printed, without a negative zero (−0.004 at 2 decimals is "0.00", not "-0.00")."""
-    return round(float(x), decimals) + 0.0
+def shown(x, decimals: int, scale: int = 1) -> float:
+    """``x × scale`` rounded as it is printed everywhere: half away from zero on the number as
+    written (9.85 → 9.9, 0.0985 as a percent → 9.9, -3.25 → -3.3), which is how Excel and
+    PowerPoint round a cell's or a chart label's number format — so a page, its slide, the
+    XLSX and the notice show the same digits. Python's own ``round`` works on the binary
+    value (9.85 is 9.8499…) and rounds half to even, and would print 9.8. Never a negative
+    zero (−0.004 at 2 decimals is "0.00", not "-0.00")."""
+    x = float(x)
+    if not math.isfinite(x):
+        return x
+    exact = Decimal(repr(x)) * scale  # the shortest decimal that reads back as x
+    return float(exact.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def fmt_number(v, decimals: int = 2) -> str:
     if _missing(v):
         return "—"
     decimals = int(decimals) if not _missing(decimals) else 2
-    return f"{_shown(v, decimals):,.{decimals}f}"
+    return f"{shown(v, decimals):,.{decimals}f}"
 
 
 # after a figure that still waits for review (审核): the dispatch table's review = 'pending'
@@ -41,14 +51,14 @@ def fmt_value(v, unit: str | None = None, decimals: int = 2) -> str:
 
 def fmt_pct(v, decimals: int = 1) -> str:
     """Fraction → percent: ``0.756`` → ``'75.6%'``."""
-    return "—" if _missing(v) else f"{_shown(float(v) * 100, decimals):.{decimals}f}%"
+    return "—" if _missing(v) else f"{shown(v, decimals, scale=100):.{decimals}f}%"
 
 
 def fmt_pp(v, decimals: int = 1, signed: bool = True) -> str:
     """Points: ``-3.26`` → ``'-3.3个百分点'`` (never "-0.0")."""
     if _missing(v):
         return "—"
-    x = _shown(v, decimals)
+    x = shown(v, decimals)
     return f"{x:+.{decimals}f}个百分点" if signed else f"{x:.{decimals}f}个百分点"
 
 
@@ -56,7 +66,7 @@ def fmt_signed(v, unit: str | None = None, decimals: int = 2) -> str:
     """A difference in the indicator's unit with its sign: ``+22 家``, ``-0.02%``."""
     if _missing(v):
         return "—"
-    x = _shown(v, int(decimals) if not _missing(decimals) else 2)  # the sign of what is printed
+    x = shown(v, int(decimals) if not _missing(decimals) else 2)  # the sign of what is printed
     text = fmt_value(abs(x), unit, decimals)
     return ("+" if x > 0 else "-" if x < 0 else "") + text
 
@@ -70,15 +80,14 @@ def fmt_change(v, change_type: str | None, unit: str | None = None, decimals: in
         return "—"
     if change_type == "difference":
         if unit == "个百分点":
-            return f"{_shown(v, decimals):+.{decimals}f}个百分点"
+            return f"{shown(v, decimals):+.{decimals}f}个百分点"
         return fmt_signed(v, unit, decimals)
-    return f"{_shown(float(v) * 100, 1):+.1f}%"
+    return f"{shown(v, 1, scale=100):+.1f}%"
 
 
 def fmt_yoy(v, is_pp: bool) -> str:
     """同比 when only "is it a difference in points" is known (a % ratio); prefer ``fmt_change``."""
     return fmt_change(v, "difference" if is_pp else "change", "个百分点" if is_pp else None)
-
 
 
 def number_text(v) -> str:

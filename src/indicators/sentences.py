@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from indicators.cards import (_dec, _diff, _month, _n, _path_dec, _path_gap, _tight, amount, card, gap_text,
                               value_text, value_words)
-from indicators.formatting import PENDING_MARK, fmt_pct, fmt_value
+from indicators.formatting import PENDING_MARK, fmt_pct, fmt_pp, fmt_value
 
 
 def status_phrase(r) -> str:
@@ -22,7 +22,7 @@ def status_phrase(r) -> str:
     if rule == "cumulative_limit":
         if float(r["value"]) > float(r["target"]):
             return "已超全年控制数"
-        return f"{'低于' if pp >= 0 else '超出'}序时控制数{abs(pp):.1f}个百分点（控制数的）"
+        return f"{'低于' if pp >= 0 else '超出'}序时控制数{fmt_pp(abs(pp), signed=False)}（控制数的）"
     if not gap_text(r).endswith("个百分点") or r["kind"] == "ratio" or rule == "hold":
         words = "目标" if rule == "hold" else "序时应达值"
         v = r["gap_value"]
@@ -32,7 +32,7 @@ def status_phrase(r) -> str:
         return f"{'高于' if float(v) > 0 else '低于'}{words}{_tight(amount_.lstrip('+'))}"
     if abs(pp) < 0.05:
         return "与序时进度持平"
-    return f"{'高于' if pp > 0 else '低于'}序时进度{abs(pp):.1f}个百分点"
+    return f"{'高于' if pp > 0 else '低于'}序时进度{fmt_pp(abs(pp), signed=False)}"
 
 
 def review_words(r) -> str:
@@ -74,10 +74,10 @@ def _yoy_words(r) -> str:
     y = float(r["yoy"])
     if r.get("yoy_type") == "difference":
         unit = r.get("yoy_unit")
-        amount_ = f"{abs(y):.{_dec(r)}f}个百分点" if unit == "个百分点" else _tight(fmt_value(abs(y), unit, _dec(r)))
+        amount_ = fmt_pp(abs(y), _dec(r), signed=False) if unit == "个百分点" else _tight(fmt_value(abs(y), unit, _dec(r)))
         text = f"同比{'提高' if y >= 0 else '下降'}{amount_}"
     else:
-        text = f"同比{'增长' if y >= 0 else '下降'}{abs(y) * 100:.1f}%"
+        text = f"同比{'增长' if y >= 0 else '下降'}{fmt_pct(abs(y))}"
     if r.get("yoy_basis") == "like_for_like":
         note = r.get("yoy_note") or "按可比口径"
         text += "（按可比口径）" if r.get("missing_units") and note == f"按可比口径（缺{r['missing_units']}）" \

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicators.charts.base import ChartContext, category_x, finish
+from indicators.formatting import fmt_pct
 from indicators.theme import STATUS_COLORS, TEXT_COLOR
 
 
@@ -36,7 +37,7 @@ def district_ranking_bars(ranking: pd.DataFrame, ctx: ChartContext,
     # a district without a rank (sent nothing, nothing due) says why rather than showing "0%"
     unranked = r["排名"].isna().to_numpy()
     notes = r["说明"].fillna("").tolist() if "说明" in r else [""] * len(r)
-    labels = [(n or "无排名") if no else f"第{int(k)}名　{v:.0f}%"
+    labels = [(n or "无排名") if no else f"第{int(k)}名　{fmt_pct(v / 100, 0)}"
               for k, v, no, n in zip(r["排名"], share, unranked, notes)]
     colors = [STATUS_COLORS["missing"] if no else c for c, no in zip(colors, unranked)]
     fig = go.Figure(go.Bar(

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicators.charts.base import ChartContext, category_x, finish
+from indicators.formatting import fmt_number
 from indicators.theme import EXPECTED_LINE_COLOR, PRIMARY, SERIES_COLORS, STATUS_COLORS
 
 
@@ -35,7 +36,7 @@ def trend_figure(trend: pd.DataFrame, ctx: ChartContext, *, title: str, unit: st
     fig.add_trace(go.Scatter(
         x=x, y=this.tolist(), name="本年", mode="lines+markers+text",
         line={"color": PRIMARY, "width": 4}, marker={"size": 10},
-        text=[f"{v:{fmt}}" if (i == last_idx and not np.isnan(v)) else "" for i, v in zip(this.index, this)],
+        text=[fmt_number(v, decimals) if (i == last_idx and not np.isnan(v)) else "" for i, v in zip(this.index, this)],
         textposition="top center", textfont={"color": PRIMARY, "size": ctx.base_font + 2},
         hovertemplate=f"本年 %{{x}}：%{{y:{fmt}}}{suffix}<extra></extra>",
     ))
@@ -50,7 +51,7 @@ def trend_figure(trend: pd.DataFrame, ctx: ChartContext, *, title: str, unit: st
     target = t["target"].dropna()
     if len(target):
         fig.add_hline(y=float(target.iloc[0]), line={"color": EXPECTED_LINE_COLOR, "width": 1, "dash": "longdash"},
-                      annotation={"text": f"全年目标 {float(target.iloc[0]):{fmt}}{suffix}", "xanchor": "left",
+                      annotation={"text": f"全年目标 {fmt_number(target.iloc[0], decimals)}{suffix}", "xanchor": "left",
                                   "font": {"size": ctx.base_font, "color": EXPECTED_LINE_COLOR}},
                       annotation_position="top left")
     category_x(fig, categoryorder="array", categoryarray=x)

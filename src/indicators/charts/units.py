@@ -86,7 +86,7 @@ def completion_bars(units: pd.DataFrame, ctx: ChartContext, *, title: str, sourc
     exp = (units["expected"].astype("float64") * 100).to_numpy()
     texts = [f"{fmt_pct(c / 100) if not np.isnan(c) else '—'}<br>{status_badge(s)}" for c, s in zip(comp, units["status"])]
     known = exp[np.isfinite(exp)]
-    mark = (f"序时进度 {known[0]:.1f}%" if float(known.max() - known.min()) < 0.05
+    mark = (f"序时进度 {fmt_pct(known[0] / 100)}" if float(known.max() - known.min()) < 0.05
             else "序时进度（各单位不同，见短横线）") if len(known) else None
     return _labelled_bars(units, comp, exp, texts, ctx, title=title, source=source, bar_name="完成进度",
                           mark_name=mark, axis="完成进度（%）", suffix="%", hover="完成进度 %{y:.1f}%",

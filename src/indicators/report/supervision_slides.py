@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pptx.enum.text import PP_ALIGN
 
+from indicators.formatting import shown
 from indicators.report import deck_budget as budget
 from indicators.report import slide_kit as kit
 from indicators.report.supervision import Supervision, explanation_text
@@ -27,7 +28,7 @@ def _explanation_rows(kids) -> tuple[list[list[str]], list[bool], list[str]]:
     for r in kids.to_dict(orient="records"):
         given = r["explanation_state"] == "given"
         catch = periods.label(r["catch_up"]) if given and isinstance(r["catch_up"], str) and r["catch_up"] else "—"
-        rows.append([r["org_unit_name"], r["indicator_name"], status_badge(r["status"]), f"{r['gap_pp']:+.1f}",
+        rows.append([r["org_unit_name"], r["indicator_name"], status_badge(r["status"]), f"{shown(r['gap_pp'], 1):+.1f}",
                      r["reason"] if given else f"【{MISSING_MARK}】{r['responsible']}",
                      r["measures"] if given else "", catch])
         states.append(given)

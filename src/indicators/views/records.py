@@ -10,7 +10,7 @@ import pandas as pd
 from indicators.accounts.roles import Actor
 from indicators.db import audit, batches, catalog
 from indicators.db.connection import Connection
-from indicators.formatting import time_text
+from indicators.formatting import fmt_pct, time_text
 from indicators.returns import completeness, review
 from indicators.returns.review import REVIEW_LABELS
 from indicators.rules import periods
@@ -125,7 +125,7 @@ def completeness_detail(con: Connection, period: str, *, settings: Settings,
     s = completeness.unit_summary(d)
     summary = pd.DataFrame({
         "单位": s["org_unit_name"], "应报": s["expected"].astype("int64"), "已报": s["reported"].astype("int64"),
-        "未报": s["missing"].astype("int64"), "报送率": s["rate"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
+        "未报": s["missing"].astype("int64"), "报送率": s["rate"].map(lambda v: fmt_pct(v, 0)),
         "报送时间": s["last_upload"].map(time_text), "及时性": s["timeliness"],
     })
     c = completeness.chase_list(d)
