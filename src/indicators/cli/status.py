@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pandas as pd
 
 from indicators.cli.args import EXIT_OK, add_db_arg, add_period_arg, as_of, open_db
-from indicators.cli.output import print_json, records
+from indicators.cli.output import json_rows, json_text, print_json_rows
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.rules.ranking import MEASURES
@@ -47,17 +48,26 @@ def cmd_status(args) -> int:
     if args.unit and table.empty:
         raise RejectedInput(f"单位 {args.unit} 不存在或没有数据")
     if args.json:
-        out = records(table, STATUS_JSON_KEYS)
-        for rec, row in zip(out, table.to_dict(orient="records")):
-            rec["explanation_required"] = bool(row["explanation_required"])
-            rec["explanation"] = explanations.explanation_record(row)
-        print_json(out)
+        print_json_rows(json_rows(table, STATUS_JSON_KEYS, {
+            "explanation_required": ["true" if b else "false" for b in table["explanation_required"].astype(bool)],
+            "explanation": _explanation_json(table)}))
     elif args.csv:  # for people: Excel/WPS open it right (BOM), and no cell is a formula
         from indicators.safe_text import csv_text
         sys.stdout.write(csv_text(table[STATUS_JSON_KEYS]))
     else:
         print(_status_text(table, period))
     return EXIT_OK
+
+
+def _explanation_json(table: pd.DataFrame) -> list[str]:
+    """Each row's ``explanation`` object as JSON text: null but where one was given
+    (``explanations.explanation_record`` of those rows only)."""
+    from indicators import explanations
+    out = ["null"] * len(table)
+    given = np.flatnonzero(table["explanation_state"].eq("given").to_numpy(dtype=bool, na_value=False))
+    for i, row in zip(given, table.iloc[given].to_dict(orient="records")):
+        out[i] = json_text(explanations.explanation_record(row))
+    return out
 
 
 def _status_text(table: pd.DataFrame, period: str) -> str:

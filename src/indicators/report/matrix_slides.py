@@ -27,17 +27,26 @@ def matrix_slides(deck) -> None:
              .sort_values("unit_order"))
     inds = kids[kids["status"] != "not_due"][["indicator_code", "indicator_name", "indicator_order"]]
     inds = inds.drop_duplicates("indicator_code").sort_values("indicator_order")
-    cell = kids.set_index(["indicator_code", "org_unit_code"])
+    fits_rows = MATRIX_ROWS_PER_SLIDE * budget.SLIDES["matrix"]  # 44 indicators fill the budget with one unit chunk
+    inds_left = max(0, len(inds) - fits_rows)
+    if inds_left:  # the most behind (the charts' rule), in display order
+        inds = inds[inds["indicator_code"].isin(budget.most_behind(s, inds["indicator_code"].tolist())[:fits_rows])]
     ind_chunks = [inds.iloc[i:i + MATRIX_ROWS_PER_SLIDE] for i in range(0, len(inds), MATRIX_ROWS_PER_SLIDE)]
-    ind_chunks = ind_chunks[:budget.SLIDES["matrix"]]  # 44 indicators fill the budget with one unit chunk
     fits = MATRIX_MAX_UNITS * max(1, budget.SLIDES["matrix"] // max(1, len(ind_chunks)))
     units, left = budget.matrix_units(kids, units, fits)
+    shown = kids[kids["indicator_code"].isin(inds["indicator_code"]) & kids["org_unit_code"].isin(units["org_unit_code"])]
+    cell = {(r["indicator_code"], r["org_unit_code"]): r for r in shown.to_dict(orient="records")}
     kicker = ([("单元格为完成率（比率、无目标的为本期值），颜色为状态：", 13, {"color": MUTED_COLOR})]
               + _legend_runs(["done", "on_track", "lagging", "far_behind", "missing"], 13)
               + [(f"· 数据截至{s.period_label}", 13, {"color": MUTED_COLOR})])
+    if inds_left:
+        deck.left.append(budget.Left("各区县完成情况（指标）", inds_left, f"{budget.XLSX}各单位表"))
+        kicker.append((f" · 列出差距最大的{len(inds)}项指标", 13, {"color": MUTED_COLOR}))
     if left:
-        deck.left.append(budget.Left("各区县完成情况", left, f"{budget.XLSX}各单位表"))
+        deck.left.append(budget.Left("各区县完成情况", left, f"{budget.XLSX}各单位表", unit="个单位"))
         kicker.append((f" · 列出滞后最多的{len(units)}个单位，{deck.left[-1].kicker()}", 13, {"color": MUTED_COLOR}))
+    elif inds_left:
+        kicker.append((f"，{deck.left[-1].kicker()}", 13, {"color": MUTED_COLOR}))
     unit_chunks = [units.iloc[i:i + MATRIX_MAX_UNITS] for i in range(0, len(units), MATRIX_MAX_UNITS)]
     total = len(unit_chunks) * len(ind_chunks)
     n = 0
@@ -53,17 +62,16 @@ def matrix_slides(deck) -> None:
                       align={j + 1: PP_ALIGN.CENTER for j in range(len(uc))})
 
 
-def _cells(ic: pd.DataFrame, uc: pd.DataFrame, cell: pd.DataFrame) -> tuple[list[list[str]], dict]:
+def _cells(ic: pd.DataFrame, uc: pd.DataFrame, cell: dict) -> tuple[list[list[str]], dict]:
     """One slide's rows (an indicator each, a unit per column) and their status colours."""
     rows, styles = [], {}
     for i, ind in enumerate(ic.itertuples(index=False)):
         row = [ind.indicator_name]
         for j, u in enumerate(uc.itertuples(index=False)):
-            key = (ind.indicator_code, u.org_unit_code)
-            if key not in cell.index:
+            r = cell.get((ind.indicator_code, u.org_unit_code))
+            if r is None:
                 row.append("—")
                 continue
-            r = cell.loc[key].to_dict()
             st = r["status"]
             shown = cards.completion_text(r) if pd.notna(r["completion"]) else cards.value_text(r)
             row.append(shown if st not in ("missing", "not_due") else status_badge(st).split(" ", 1)[-1])

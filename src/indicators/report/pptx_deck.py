@@ -3,8 +3,9 @@
 Slides: title; overview (status counts, main figures, district ranking); lagging
 indicators with their lead departments; one native chart per indicator that lags at
 the scope or in any district (completion by unit against 序时进度); the dispatch table;
-the district × indicator matrix; 附 (what did not fit). Each section has a slide budget
-(``deck_budget``): ~30 slides whatever the city's size. Every chart carries its title,
+the district × indicator matrix; 附表 (the other indicators, most behind first); 附 (what
+did not fit, and where it is). Each section has a slide budget (``deck_budget``): at most
+30 slides whatever the city's size. Every chart carries its title,
 数据截至 and source.
 """
 
@@ -21,7 +22,7 @@ from pptx.util import Emu, Inches
 from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
 from indicators.report import deck_budget as budget
-from indicators.report import matrix_slides
+from indicators.report import appendix_slides, matrix_slides
 from indicators.report import slide_chart
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
@@ -76,11 +77,11 @@ def build_deck(summary: Summary, *, issued: date) -> bytes:
     for code in charted:
         deck.chart_slide(code)
     if uncharted:
-        deck.left.append(budget.Left("指标完成情况图", len(uncharted), f"{budget.XLSX}各单位表",
-                                     "、".join(uncharted)))
+        deck.left.append(budget.Left("指标完成情况图", len(uncharted), f"本材料的滞后指标表、调度表或{budget.APPENDIX}"))
     deck.table_slides()
     if not summary.children.empty:
         matrix_slides.matrix_slides(deck)
+    appendix_slides.appendix_slides(deck, budget.appendix_codes(summary, deck.shown | set(charted)))
     if deck.left:
         deck.appendix_slide()
     deck.finish()
@@ -95,6 +96,7 @@ class _Deck:
         self.blank = prs.slide_layouts[6]
         self.footers = []
         self.left: list[budget.Left] = []  # what sections could not show (deck_budget), for the 附 slide
+        self.shown: set[str] = set()  # indicators with a row of their own (滞后指标, 调度表): not on the 附表
 
     # ---- frame shared by content slides -------------------------------------------------
     def new_slide(self, title: str, kicker: str | None = None):
@@ -191,7 +193,7 @@ class _Deck:
         sup = s.supervision
         from indicators.report.supervision_slides import MISSING_FILL, explanation_cell
         explained = []
-        for r in lag.itertuples(index=False):
+        for r in lag.head(budget.row_cap("lagging", ROW_H, TABLE_MAX_H)).itertuples(index=False):
             units = "、".join(r.lagging_units[:4]) + (f"等{len(r.lagging_units)}个" if len(r.lagging_units) > 4 else "")
             why = sup.for_scope_indicator(r.indicator_code) if sup is not None else None
             name = r.indicator_name + (f"（{r.partial_text}）" if r.partial_text else "")
@@ -202,10 +204,11 @@ class _Deck:
             statuses.append(r.status)
             explained.append(why is None or why["explanation_state"] == "given")
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=11, min_height=ROW_H, max_height=TABLE_MAX_H)
-        pages, left = budget.keep_pages(pages, "lagging")  # sorted by gap: the most behind are kept
+        pages, left = budget.keep_pages(pages, "lagging", len(lag))  # sorted by gap: the most behind are kept
+        self.shown.update(lag["indicator_code"].iloc[j] for p in pages for j in p)
         kicker = f"按与序时进度的差距排序；{GAP_WORDS}（本指标单位）"
         if left:
-            self.left.append(budget.Left("滞后指标", left, f"{budget.XLSX}「{s.scope_name}」表"))
+            self.left.append(budget.Left("滞后指标", left, f"{budget.APPENDIX}、{budget.XLSX}「{s.scope_name}」表"))
             kicker = f"按与序时进度的差距排序，列出差距最大的{len(lag) - left}项；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
             suffix = kit.page_suffix(n, len(pages))
@@ -290,16 +293,17 @@ class _Deck:
         header = ["序号", "指标", "本期值", "年度目标", "完成率", "序时进度", "差距", "同比", "状态", "牵头科室"]
         widths = [0.5, 2.6, 1.45, 1.45, 0.85, 0.9, 1.2, 1.05, 1.15, 1.65]
         rows, statuses = [], []
-        for i, r in enumerate(rows_df.to_dict(orient="records")):
+        for i, r in enumerate(rows_df.head(budget.row_cap("table", ROW_H, TABLE_MAX_H)).to_dict(orient="records")):
             rows.append([str(i + 1), _name(r), cards.value_text(r), _target(r),
                          cards.completion_text(r), fmt_pct(r["expected"]), cards.gap_text(r), cards.yoy_cell(r),
                          status_badge(r["status"]), _text(r["lead_department"])])
             statuses.append(r["status"])
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
-        pages, left = budget.keep_pages(pages, "table")
+        pages, left = budget.keep_pages(pages, "table", len(rows_df))
+        self.shown.update(rows_df["indicator_code"].iloc[j] for p in pages for j in p)
         kicker = f"数据截至{s.period_label} · {GAP_WORDS}"
         if left:
-            self.left.append(budget.Left("重点指标调度表", left, f"{budget.XLSX}「{s.scope_name}」表"))
+            self.left.append(budget.Left("重点指标调度表", left, f"{budget.APPENDIX}、{budget.XLSX}「{s.scope_name}」表"))
             kicker = f"数据截至{s.period_label}；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
             suffix = kit.page_suffix(n, len(pages))
@@ -313,7 +317,8 @@ class _Deck:
     def appendix_slide(self) -> None:
         """附: what the sections could not show within the deck's budget, and where it is."""
         slide = self.new_slide("附：未列入幻灯片的内容",
-                               f"为控制篇幅，各部分只列差距最大或滞后最多的内容；全部数据见{budget.XLSX}")
+                               f"为控制篇幅（全套不超过{budget.MAX_SLIDES}页），各部分只列差距最大或滞后最多的内容；"
+                               f"全部数据见{budget.XLSX}")
         kit.table(slide, MARGIN, TABLE_TOP, CONTENT_W, ["内容", "未列出", "见"], budget.appendix_rows(self.left),
                   [2.4, 6.4, 3.5], font_size=12, row_height=ROW_H)
 

@@ -200,30 +200,45 @@ def table(slide, left, top, width, header: list[str], rows: list[list], col_widt
         tbl.rows[r].height = Emu(heights[r])
     cell_styles = cell_styles or {}
     align = align or {}
-    for r in range(n_rows):
+    size = str(int(Pt(font_size).centipoints))
+    for r, tr in enumerate(tbl._tbl.tr_lst):
         values = header if r == 0 else rows[r - 1]
-        for c, text in enumerate(values):
-            cell = tbl.cell(r, c)
-            cell.margin_left = cell.margin_right = CELL_MARGIN
-            cell.margin_top = cell.margin_bottom = Pt(2)
-            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+        for c, (tc, text) in enumerate(zip(tr.tc_lst, values)):
             if r == 0:
                 fill, color, bold = PRIMARY, "#FFFFFF", True
             else:
                 fill, color = cell_styles.get((r - 1, c), ("#F3F5F8" if r % 2 == 0 else "#FFFFFF", TEXT_COLOR))
                 bold = (r - 1, c) in cell_styles
-            cell.fill.solid()
-            cell.fill.fore_color.rgb = rgb(fill)
-            tf = cell.text_frame
-            tf.word_wrap = True
-            p = tf.paragraphs[0]
-            p.alignment = PP_ALIGN.CENTER if r == 0 else align.get(c, PP_ALIGN.LEFT)
-            run = p.add_run()
-            run.text = str(text)
-            run.font.size = Pt(font_size)
-            run.font.bold = bold
-            run.font.color.rgb = rgb(color)
+            _fill_cell(tc, str(text), fill, color, bold, size,
+                       PP_ALIGN.CENTER if r == 0 else align.get(c, PP_ALIGN.LEFT))
     return shape
+
+
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_MARGINS = {"marL": str(int(CELL_MARGIN)), "marR": str(int(CELL_MARGIN)), "marT": str(int(Pt(2))),
+            "marB": str(int(Pt(2))), "anchor": "ctr"}
+
+
+def _fill_cell(tc, text: str, fill: str, color: str, bold: bool, size: str, alignment) -> None:
+    """One table cell written as python-pptx writes it through its cell API (text, font
+    size, bold, colour, alignment, fill, margins, middle anchor, wrap) — built with lxml
+    directly: the API's per-property lookups were most of a big deck's build time."""
+    for child in list(tc):
+        tc.remove(child)
+    body = etree.SubElement(tc, f"{_A}txBody")
+    etree.SubElement(body, f"{_A}bodyPr", wrap="square")
+    etree.SubElement(body, f"{_A}lstStyle")
+    para = etree.SubElement(body, f"{_A}p")
+    etree.SubElement(para, f"{_A}pPr", algn=PP_ALIGN.to_xml(alignment))
+    run = etree.SubElement(para, f"{_A}r")
+    rpr = etree.SubElement(run, f"{_A}rPr", sz=size, b="1" if bold else "0")
+    _solid(rpr, color)
+    etree.SubElement(run, f"{_A}t").text = text
+    _solid(etree.SubElement(tc, f"{_A}tcPr", _MARGINS), fill)
+
+
+def _solid(parent, color: str) -> None:
+    etree.SubElement(etree.SubElement(parent, f"{_A}solidFill"), f"{_A}srgbClr", val=color.lstrip("#").upper())
 
 
 __all__ = ["apply_cjk_fonts", "apply_theme_fonts", "paginate", "rect", "rgb", "row_heights",

@@ -45,14 +45,16 @@ def district_explanation_slides(deck, sup: Supervision) -> None:
     from indicators.report.pptx_deck import CONTENT_W, MARGIN, ROW_H, TABLE_MAX_H, TABLE_TOP
     header = ["单位", "指标", "状态", "差距", "滞后原因", "整改措施", "预计赶上"]
     widths = [1.1, 2.3, 1.2, 0.7, 3.4, 3.4, 1.4]
-    rows, states, statuses = _explanation_rows(kids)
+    cap = budget.row_cap("explanations", ROW_H, TABLE_MAX_H)  # only what could be shown is worded
+    rows, states, statuses = _explanation_rows(kids.head(cap))
     pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=10, min_height=ROW_H, max_height=TABLE_MAX_H)
-    if len(pages) > budget.SLIDES["explanations"]:
-        rows, states, statuses = _explanation_rows(budget.behind_first(kids))
+    if len(kids) > cap or len(pages) > budget.SLIDES["explanations"]:
+        rows, states, statuses = _explanation_rows(budget.behind_first(kids).head(cap))
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=10, min_height=ROW_H, max_height=TABLE_MAX_H)
-    pages, left = budget.keep_pages(pages, "explanations")
-    missing = len(sup.children) - sum(states)
-    kicker = (f"{len(kids)}项中已说明{sum(states)}项"
+    pages, left = budget.keep_pages(pages, "explanations", len(kids))
+    given = int(kids["explanation_state"].eq("given").sum())
+    missing = len(kids) - given
+    kicker = (f"{len(kids)}项中已说明{given}项"
               + (f"，待补充{missing}项（橙色）" if missing else "，已全部说明") + "；差距为百分点")
     if left:
         deck.left.append(budget.Left("区县滞后说明", left, f"{budget.XLSX}「滞后说明」表"))

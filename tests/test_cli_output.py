@@ -1,0 +1,58 @@
+"""``--json`` output written a column at a time (``cli.output.json_rows``) is the same text
+as a record at a time (``records`` + ``print_json``): same keys, same values, same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+
+from indicators.cli import output
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "f": [1830.9699999999998, float("nan"), float("inf"), -0.0, 2.5],
+        "i": np.array([1, -2, 0, 7, 10**12], dtype=np.int64),
+        "b": [True, False, True, True, False],
+        "s": pd.Series(["甲区", 'say "hi"', None, "甲区", "a\\b"], dtype="str"),
+        "o": pd.Series([1, 1.0, True, pd.NA, ["x", "y"]], dtype=object),
+        "n": pd.array([3, None, 5, 5, 3], dtype="Int64"),
+        "d": [dt.date(2026, 10, 1), None, dt.date(2026, 10, 1), None, None],
+    })
+
+
+EXPECTED = [  # written out by hand
+    '{"f":1830.97,"i":1,"b":true,"s":"甲区","o":1,"n":3,"d":"2026-10-01","x":0}',
+    '{"f":null,"i":-2,"b":false,"s":"say \\"hi\\"","o":1.0,"n":null,"d":null,"x":{"k":1}}',
+    '{"f":null,"i":0,"b":true,"s":null,"o":true,"n":5,"d":"2026-10-01","x":0}',
+    '{"f":-0.0,"i":7,"b":true,"s":"甲区","o":null,"n":5,"d":null,"x":0}',
+    '{"f":2.5,"i":1000000000000,"b":false,"s":"a\\\\b","o":["x","y"],"n":3,"d":null,"x":0}',
+]
+
+
+def test_rows_are_the_records_text(capsys):
+    frame = _frame()
+    rows = list(output.json_rows(frame, list(frame.columns), {"x": ["0", '{"k":1}', "0", "0", "0"]}))
+    assert rows == EXPECTED
+    output.print_json_rows(iter(rows), chunk=2)
+    streamed = capsys.readouterr().out
+    assert streamed == "[\n" + ",\n".join(EXPECTED) + "\n]\n"
+    # the record-at-a-time path prints the same bytes
+    recs = output.records(frame, list(frame.columns))
+    for rec, x in zip(recs, [0, {"k": 1}, 0, 0, 0]):
+        rec["x"] = x
+    output.print_json(recs)
+    assert capsys.readouterr().out == streamed
+    assert json.loads(streamed)[1]["s"] == 'say "hi"'
+
+
+def test_no_rows():
+    assert list(output.json_rows(_frame().iloc[:0], ["f", "s"])) == []
+
+
+def test_an_empty_list_streams_as_brackets(capsys):
+    output.print_json_rows(iter([]))
+    assert json.loads(capsys.readouterr().out) == []
