@@ -39,21 +39,21 @@ def matrix_slides(deck) -> None:
     kicker = ([("单元格为完成率（比率、无目标的为本期值），颜色为状态：", 13, {"color": MUTED_COLOR})]
               + _legend_runs(["done", "on_track", "lagging", "far_behind", "missing"], 13)
               + [(f"· 数据截至{s.period_label}", 13, {"color": MUTED_COLOR})])
+    cut = []  # said in the title (the kicker's line is full); the 附 slide counts the rest
     if inds_left:
         deck.left.append(budget.Left("各区县完成情况（指标）", inds_left, f"{budget.XLSX}各单位表"))
-        kicker.append((f" · 列出差距最大的{len(inds)}项指标", 13, {"color": MUTED_COLOR}))
+        cut.append(f"差距最大的{len(inds)}项指标")
     if left:
         deck.left.append(budget.Left("各区县完成情况", left, f"{budget.XLSX}各单位表", unit="个单位"))
-        kicker.append((f" · 列出滞后最多的{len(units)}个单位，{deck.left[-1].kicker()}", 13, {"color": MUTED_COLOR}))
-    elif inds_left:
-        kicker.append((f"，{deck.left[-1].kicker()}", 13, {"color": MUTED_COLOR}))
+        cut.append(f"滞后最多的{len(units)}个单位")
     unit_chunks = [units.iloc[i:i + MATRIX_MAX_UNITS] for i in range(0, len(units), MATRIX_MAX_UNITS)]
     total = len(unit_chunks) * len(ind_chunks)
     n = 0
     for uc in unit_chunks:
         for ic in ind_chunks:
             n += 1
-            slide = deck.new_slide(f"各区县完成情况{f'（{n}/{total}）' if total > 1 else ''}", kicker)
+            slide = deck.new_slide(f"各区县完成情况{f'（{n}/{total}）' if total > 1 else ''}"
+                                   + (f"：{'、'.join(cut)}" if cut else ""), kicker)
             rows, styles = _cells(ic, uc, cell)
             rows.append(_ranking_row(uc, s.ranking))
             width = min(CONTENT_W, Inches(3.4) + Inches(1.15) * len(uc))

@@ -65,6 +65,8 @@ def build_deck(summary: Summary, *, issued: date) -> bytes:
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     kit.apply_theme_fonts(prs)
     deck = _Deck(prs, summary)
+    charted, uncharted = budget.chart_picks(summary)
+    deck.charted = set(charted)
     deck.title_slide(issued)
     deck.overview_slide()
     if not summary.lagging.empty:
@@ -73,12 +75,13 @@ def build_deck(summary: Summary, *, issued: date) -> bytes:
         from indicators.report import supervision_slides
         supervision_slides.district_explanation_slides(deck, summary.supervision)
         supervision_slides.task_slides(deck, summary.supervision)
-    charted, uncharted = budget.chart_picks(summary)
     for code in charted:
         deck.chart_slide(code)
-    if uncharted:
-        deck.left.append(budget.Left("指标完成情况图", len(uncharted), f"本材料的滞后指标表、调度表或{budget.APPENDIX}"))
     deck.table_slides()
+    if uncharted:
+        rest = set(uncharted)
+        deck.left.append(budget.Left("指标完成情况图", len(uncharted), deck.where(rest, [
+            ("滞后指标、调度表页", rest & deck.shown), (budget.APPENDIX, rest - deck.shown)], "各单位表")))
     if not summary.children.empty:
         matrix_slides.matrix_slides(deck)
     appendix_slides.appendix_slides(deck, budget.appendix_codes(summary, deck.shown | set(charted)))
@@ -97,6 +100,7 @@ class _Deck:
         self.footers = []
         self.left: list[budget.Left] = []  # what sections could not show (deck_budget), for the 附 slide
         self.shown: set[str] = set()  # indicators with a row of their own (滞后指标, 调度表): not on the 附表
+        self.charted: set[str] = set()  # indicators with a chart slide (deck_budget.chart_picks)
 
     # ---- frame shared by content slides -------------------------------------------------
     def new_slide(self, title: str, kicker: str | None = None):
@@ -124,6 +128,12 @@ class _Deck:
                          [(f"{n} / {total}", 10, {"color": MUTED_COLOR, "align": PP_ALIGN.RIGHT})])
         for slide in self.prs.slides:
             kit.apply_cjk_fonts(slide.shapes._spTree)
+
+    def where(self, rest: set[str], places: list[tuple[str, set[str]]], sheet: str | None = None) -> str:
+        """Where the rows a section left out are: those of ``places`` that hold some of
+        ``rest`` (a section's indicators not on its slides), and every row in the XLSX."""
+        here = "、".join(words for words, codes in places if codes)
+        return (f"本材料{here}，全部见" if here else "") + budget.XLSX + (sheet or f"「{self.s.scope_name}」表")
 
     # ---- slides ---------------------------------------------------------------------------
     def title_slide(self, issued: date) -> None:
@@ -208,7 +218,9 @@ class _Deck:
         self.shown.update(lag["indicator_code"].iloc[j] for p in pages for j in p)
         kicker = f"按与序时进度的差距排序；{GAP_WORDS}（本指标单位）"
         if left:
-            self.left.append(budget.Left("滞后指标", left, f"{budget.APPENDIX}、{budget.XLSX}「{s.scope_name}」表"))
+            rest = set(lag["indicator_code"]) - self.shown
+            self.left.append(budget.Left("滞后指标", left, self.where(rest, [
+                ("指标图页", rest & self.charted), (f"调度表页或{budget.APPENDIX}", rest - self.charted)])))
             kicker = f"按与序时进度的差距排序，列出差距最大的{len(lag) - left}项；{self.left[-1].kicker()}"
         for n, idx in enumerate(pages, start=1):
             suffix = kit.page_suffix(n, len(pages))
@@ -300,11 +312,15 @@ class _Deck:
             statuses.append(r["status"])
         pages = kit.paginate(rows, header, CONTENT_W, widths, font_size=12, min_height=ROW_H, max_height=TABLE_MAX_H)
         pages, left = budget.keep_pages(pages, "table", len(rows_df))
-        self.shown.update(rows_df["indicator_code"].iloc[j] for p in pages for j in p)
+        shown = {rows_df["indicator_code"].iloc[j] for p in pages for j in p}
         kicker = f"数据截至{s.period_label} · {GAP_WORDS}"
         if left:
-            self.left.append(budget.Left("重点指标调度表", left, f"{budget.APPENDIX}、{budget.XLSX}「{s.scope_name}」表"))
+            rest = set(rows_df["indicator_code"]) - shown
+            self.left.append(budget.Left("重点指标调度表", left, self.where(rest, [
+                ("指标图页", rest & self.charted), ("滞后指标页", (rest & self.shown) - self.charted),
+                (budget.APPENDIX, rest - self.shown - self.charted)])))
             kicker = f"数据截至{s.period_label}；{self.left[-1].kicker()}"
+        self.shown |= shown
         for n, idx in enumerate(pages, start=1):
             suffix = kit.page_suffix(n, len(pages))
             slide = self.new_slide(f"{s.scope_name}重点指标调度表{suffix}", kicker)
