@@ -17,7 +17,7 @@ from indicators.report.summary import LAGGING, Summary
 
 MAX_SLIDES = 30  # the whole deck, whatever the city's size
 # slides per section; with the title, the overview and the 附 slide: MAX_SLIDES
-SLIDES = {"lagging": 2, "explanations": 3, "tasks": 2, "charts": 10, "table": 2, "matrix": 4, "appendix": 4}
+SLIDES = {"lagging": 2, "explanations": 3, "tasks": 2, "charts": 10, "table": 3, "matrix": 4, "appendix": 3}
 assert 2 + sum(SLIDES.values()) + 1 == MAX_SLIDES
 XLSX = "同期调度表（XLSX）"
 APPENDIX = "附表「其余指标」"
