@@ -55,6 +55,12 @@ def _json_column(column: pd.Series) -> list[str]:
                 for v, ok in zip(values.tolist(), np.isfinite(values).tolist())]
     if column.dtype == np.int64:
         return [int.__repr__(v) for v in column.to_numpy().tolist()]
+    if column.dtype == bool:
+        return np.where(column.to_numpy(), "true", "false").tolist()
+    if pd.api.types.is_string_dtype(column):  # text (or missing) only: each distinct text encoded once
+        codes, texts = pd.factorize(column)
+        encoded = np.array([_COMPACT.encode(_clean(t)) for t in texts] + ["null"], dtype=object)
+        return encoded[codes].tolist()  # code -1 (missing) picks the "null" at the end
     out, seen = [], {}
     for v in column.tolist():
         if type(v) is float:  # the common case, and never the same twice
