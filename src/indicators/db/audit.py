@@ -21,6 +21,9 @@ def audit(con: Connection, actor: Actor, action: str, detail: str = "", *, at: d
 
 
 def audit_log(con: Connection, limit: int = 50) -> pd.DataFrame:
-    """The newest ``limit`` lines: logged_at, who, login, role, action, detail."""
-    return con.execute("SELECT logged_at, who, login, role, action, detail FROM audit ORDER BY logged_at DESC LIMIT ?",
-                       [int(limit)]).df()
+    """The newest ``limit`` lines: logged_at, who, login, role, action, detail. Lines logged
+    at the same moment (a demo's or a migration's batch of them) come in one fixed order —
+    by action, login and detail — so every store shows the same lines (PostgreSQL keeps no
+    insertion order, and the table has no id)."""
+    return con.execute("SELECT logged_at, who, login, role, action, detail FROM audit "
+                       "ORDER BY logged_at DESC, action, login, detail LIMIT ?", [int(limit)]).df()
