@@ -28,6 +28,7 @@ with tab_batches:
         st.caption(f"共 {len(batches)} 个批次，其中有效 {int((batches['status'] == 'active').sum())} 个。"
                    "同一单位、指标、期间以最新的有效批次为准。")
         st.dataframe(batches.drop(columns=["status", "review", "unit_codes"]), hide_index=True, key="batch_list",
+                     height=ui.rows_height(len(batches)),
                      column_config={"报送时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                                     "批次": st.column_config.NumberColumn(width="small")})
         ui.print_copy(batches.drop(columns=["status", "review", "unit_codes"]))  # paper: every column
@@ -94,6 +95,6 @@ with tab_sent:
 with tab_audit:
     st.caption("最近 50 条操作：导入报送、撤回批次、导入设置、调整目标。")
     audit = views.audit_log(con, 50)
-    st.dataframe(audit, hide_index=True, key="audit_log",
+    st.dataframe(audit, hide_index=True, key="audit_log", height=ui.rows_height(len(audit)),  # no scrolling box
                  column_config={"时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     ui.print_copy(audit)

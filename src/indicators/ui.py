@@ -279,6 +279,7 @@ def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | 
 # What pages call as ``ui.…``, kept in its own modules: the URL state and how things are
 # drawn. Imported last: they use nothing of this module, and this module's functions
 # (``filters``, ``page_header``, ``script_run``) call them.
+from indicators.ui_chrome import rows_height  # noqa: E402,F401 - a grid tall enough for every row
 from indicators.ui_render import (  # noqa: E402,F401
     apply_briefing_css,
     badge_html,
