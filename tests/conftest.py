@@ -21,7 +21,7 @@ def pytest_configure(config):
     testdate.pin_environment()
 
 
-pytest_plugins = ("stores",)  # the store fixtures: DuckDB file and PostgreSQL (tests/stores.py)
+pytest_plugins = ("stores", "write_units")  # the store fixtures (tests/stores.py); every write inside a write unit (tests/write_units.py)
 
 
 def pytest_report_header(config):

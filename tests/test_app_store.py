@@ -157,3 +157,44 @@ def test_a_frame_from_the_caches_is_keyed_by_what_it_came_from_any_other_by_its_
         assert again is not table and ui_data._key(again) == ui_data._key(table)
     with ui.script_run():  # a new run knows none of the last run's frames
         assert ui_data._key(table) is table
+
+
+def test_a_sign_in_elsewhere_leaves_the_computed_pages_a_write_of_data_does_not(demo_db, monkeypatch):
+    """On the file: a colleague signing in writes only bookkeeping (``data=False``), so the
+    page's dispatch table is not computed again — yet a sign-out of this very session,
+    also bookkeeping, still ends it at the next run, and an import is shown at once."""
+    from actors import ADMIN
+    from builders import AT
+    import pandas as pd
+
+    from indicators import ui
+    from indicators.accounts import sessions, users
+    from indicators.db import batches, connection
+    from indicators.demo.accounts import DEMO_PASSWORD
+
+    computed = []
+    real = ui_data.dispatch_table
+    monkeypatch.setattr(ui_data, "dispatch_table", lambda con, period, s: computed.append(period) or real(con, period, s))
+    at = open_page("pages/overview.py", demo_db, monkeypatch, month=testdate.AS_OF)
+    assert not at.exception and computed
+    mine = at.session_state[ui.SESSION_STATE_KEY]
+
+    with connection.connect(demo_db) as con:  # the leader signs in in another tab or replica
+        leader = users.authenticate(con, "leader", DEMO_PASSWORD, now=AT)
+        sessions.start(con, leader, b"k" * 32, hours=1, now=AT)
+    computed.clear()
+    at.run()
+    assert not at.exception and at.title[0].value == "调度总览"
+    assert computed == []  # the page's results survived the sign-in
+
+    with connection.connect(demo_db) as con:  # a return lands
+        row = pd.DataFrame([(testdate.AS_OF, "QX", "JSHT", 14.5)], columns=["period", "org_unit", "indicator_code", "value"])
+        batches.write_batch(con, row[["indicator_code", "org_unit", "period", "value"]], file_name="青溪县.xlsx",
+                            actor=ADMIN, at=AT)
+    at.run()
+    assert not at.exception and testdate.AS_OF in computed  # computed again from the new data
+
+    with connection.connect(demo_db) as con:  # this tab's session is ended elsewhere (signed out)
+        sessions.end(con, mine, now=AT)
+    at.run()
+    assert not at.exception and not at.title  # signed out: the router stops before the page

@@ -241,14 +241,33 @@ def _writes(con):
     ]
 
 
-def test_every_write_moves_the_data_version(tiny_con):
-    """Pages cache what they read by ``catalog.data_version`` (the write turn on
-    PostgreSQL): a write that did not move it would leave every replica showing old numbers."""
+BOOKKEEPING_WRITES = {"sign-in", "session"}  # change no data any result is computed from
+
+
+def test_every_write_moves_the_write_version_and_every_write_of_data_the_data_version(tiny_con):
+    """Pages cache what they compute by ``catalog.data_version`` (the data turn) and whether
+    a session holds by the write version (the write turn): a data write that did not
+    move the first would leave every replica showing old numbers, a sign-in that moved
+    it would make every replica compute its dispatch tables again."""
     from indicators.db import catalog
     for name, write in _writes(tiny_con):
-        before = catalog.data_version(tiny_con)
+        (w0, d0) = catalog.versions(tiny_con)
         write()
-        assert catalog.data_version(tiny_con) != before, name
+        (w1, d1) = catalog.versions(tiny_con)
+        assert w1 != w0, name
+        assert (d1 == d0) == (name in BOOKKEEPING_WRITES), name
+    before = catalog.versions(tiny_con)
+    assert tiny_con.execute("SELECT count(*) FROM batch").fetchone()[0] >= 2  # reads alone move neither
+    assert catalog.versions(tiny_con) == before
+
+
+def test_a_write_of_data_joining_a_bookkeeping_unit_moves_the_data_version(tiny_con):
+    from indicators.db import catalog
     before = catalog.data_version(tiny_con)
-    assert tiny_con.execute("SELECT count(*) FROM batch").fetchone()[0] >= 2  # reads alone do not move it
-    assert catalog.data_version(tiny_con) == before
+
+    def bookkeeping(tx):
+        tx.write(lambda inner: inner.execute("UPDATE org_unit SET name = name"))  # data, inside
+    tiny_con.write(bookkeeping, data=False)
+    assert catalog.data_version(tiny_con) == (before[0] + 1,)
+    tiny_con.write(lambda tx: tx.execute("UPDATE user_session SET ended_at = ended_at"), data=False)
+    assert catalog.data_version(tiny_con) == (before[0] + 1,)

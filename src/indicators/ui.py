@@ -34,6 +34,7 @@ from indicators.returns.pipeline import ReturnReading
 from indicators.safe_text import md_text
 from indicators.ui_data import (  # noqa: F401 - the app's database and settings, re-exported
     cached,
+    cached_until_any_write,
     computed,
     data_version,
     db,
@@ -90,8 +91,9 @@ def signed_in() -> Actor | None:
     held = st.session_state.get(_SESSION)
     digest = held.digest if held is not None else \
         sessions.cookie_digest(_key(), st.context.cookies.get(sessions.COOKIE_NAME), now())
-    # looked up through the page cache: a session ends only by a write, which moves the data version
-    session = None if digest is None else sessions.current(cached(sessions.lookup, db(), digest), now=now())
+    # looked up through the page cache: a session ends only by a write, which moves the write version
+    session = None if digest is None else \
+        sessions.current(cached_until_any_write(sessions.lookup, db(), digest), now=now())
     if session is None:
         st.session_state.pop(_SESSION, None)
         return None

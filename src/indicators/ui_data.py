@@ -135,7 +135,7 @@ class _RunConnection:
     def __init__(self, closing: ExitStack, where: str):
         self._closing, self._where, self._con = closing, where, None
         self.target, self.store = where, backend.for_target(where)
-        self.version: tuple | None = None  # the data version, asked once per run (data_version)
+        self.version: tuple | None = None  # (write, data version), asked once per run (_versions)
 
     def _open(self) -> Connection:
         if self._con is None:
@@ -143,7 +143,7 @@ class _RunConnection:
         return self._con
 
     def write(self, work, **kwargs):
-        """``Connection.write``; the data version is asked again afterwards."""
+        """``Connection.write``; the versions are asked again afterwards."""
         try:
             return self._open().write(work, **kwargs)
         finally:
@@ -201,17 +201,37 @@ def deferred(make: Callable[[Connection], T]) -> Callable[[], T]:
 
 
 def data_version(con: Connection) -> tuple:
-    """Changes with every write: the cache key of results. On the DuckDB file its (and
-    its WAL's) mtime and size, read without touching the database; on PostgreSQL the
-    write turn, asked once per script run (a page asks for several cached results) and
-    again after the run wrote."""
+    """Changes with every write of data (not with a sign-in, a sign-out or a send:
+    ``catalog.versions``): the cache key of results computed from the database."""
+    return _versions(con)[1]
+
+
+def write_version(con: Connection) -> tuple:
+    """Changes with every write, a sign-in too: the cache key of a read of bookkeeping —
+    whether a session is still valid (``cached_until_any_write``)."""
+    return _versions(con)[0]
+
+
+_file_versions: dict[str, tuple] = {}  # DuckDB file → (its stamp, (write, data version) at that stamp)
+
+
+def _versions(con: Connection) -> tuple[tuple, tuple]:
+    """(write version, data version). On the DuckDB file the write version is the file's
+    (and its WAL's) mtime and size, read without touching the database, and the data
+    turn is asked only when that stamp moved (the stamp first: a write landing in between
+    moves it again). On PostgreSQL both turns, asked once per script run (a page asks for
+    several cached results) and again after the run wrote."""
     stamp = con.store.stamp()
     if stamp is not None:
-        return stamp
+        known = _file_versions.get(con.target)
+        if known is None or known[0] != stamp:
+            known = (stamp, (stamp, catalog.versions(con)[1]))
+            _file_versions[con.target] = known
+        return known[1]
     if not isinstance(con, _RunConnection):
-        return catalog.data_version(con)
+        return catalog.versions(con)
     if con.version is None:
-        con.version = catalog.data_version(con)
+        con.version = catalog.versions(con)
     return con.version
 
 
@@ -225,6 +245,15 @@ def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
     result = _cached(db_target(), version, name, key_args, key_kwargs, fn, args, kwargs)
     return _remember(result, ("cached", name, version, key_args, key_kwargs))
+
+
+def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
+    """``cached`` for a read of bookkeeping that a sign-in, a sign-out or a send changes
+    without changing any data — whether a session still holds: computed again after
+    every write, not only after writes of data."""
+    version, name = ("every write",) + write_version(con), f"{fn.__module__}.{fn.__qualname__}"
+    key_args = tuple(_key(a) for a in args)
+    return _cached(db_target(), version, name, key_args, {}, fn, args, {})
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

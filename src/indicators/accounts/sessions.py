@@ -122,7 +122,7 @@ def start(con: Connection, actor: Actor, key: bytes, *, hours: float,
     def work(tx: Connection) -> None:
         tx.execute("INSERT INTO user_session (digest, login, created_at, expires_at) VALUES (?, ?, ?, ?)",
                     [_digest(session_id), actor.login, now, expires])
-    con.write(work)  # one write unit: run again whole if another writer got there first
+    con.write(work, data=False)  # one write unit of bookkeeping: run again whole if another writer got there first
     return Session(actor, _digest(session_id), expires, cookie_value(key, session_id, expires))
 
 
@@ -166,7 +166,7 @@ def end(con: Connection, session: Session, *, now: dt.datetime) -> None:
         tx.execute("UPDATE user_session SET ended_at = ? WHERE digest = ? AND ended_at IS NULL",
                     [now, session.digest])
         audit(tx, session.actor, "signout", "退出登录", at=now)
-    con.write(work)  # one write unit: run again whole if another writer got there first
+    con.write(work, data=False)  # one write unit of bookkeeping: run again whole if another writer got there first
 
 
 # ---------------------------------------------------------------- one-time grants

@@ -241,7 +241,7 @@ def _failed(con, user: dict, now: dt.datetime) -> None:
                     [0 if lock_until else count, lock_until, user["login"]])
         audit(tx, actor, "signin_failed", f"密码错误（连续第 {count} 次）" + ("，账户锁定 15 分钟" if lock_until else ""),
               at=now)
-    con.write(work)  # one write unit: run again whole if another writer got there first
+    con.write(work, data=False)  # one write unit of bookkeeping: run again whole if another writer got there first
     if lock_until is not None:
         raise SignInFailed(f"密码连续 {MAX_FAILED} 次错误，账户已锁定 {LOCK_MINUTES} 分钟（至 {lock_until:%H:%M}）。")
     raise SignInFailed(WRONG + (f"再错 {MAX_FAILED - count} 次账户将被锁定 {LOCK_MINUTES} 分钟。"
@@ -255,7 +255,7 @@ def _succeeded(con, user: dict, password: str, now: dt.datetime) -> None:
                            password_hash = coalesce(?, password_hash) WHERE login = ?""",
                     [now, rehash, user["login"]])
         audit(tx, actor_from(user), "signin", "登录", at=now)
-    con.write(work)  # one write unit: run again whole if another writer got there first
+    con.write(work, data=False)  # one write unit of bookkeeping: run again whole if another writer got there first
 
 
 def must_change_password(con: Connection, login: str) -> bool:

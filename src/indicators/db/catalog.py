@@ -79,9 +79,18 @@ def is_empty(con: Connection) -> bool:
     return con.execute("SELECT count(*) FROM indicator").fetchone()[0] == 0
 
 
+def versions(con: Connection) -> tuple[tuple, tuple]:
+    """(write version, data version): the write turn, which moves with every write unit,
+    and the data turn, which moves only with those that change data results are computed
+    from (not a sign-in, a sign-out or the delivery ledger: ``Connection.write(…,
+    data=False)``). Every write the product makes is one ``Connection.write`` unit, and
+    each unit bumps the turns first (``db.connection``), so the turns alone say whether
+    anything changed — one small table, one query (on PostgreSQL every table read is a
+    round trip)."""
+    turns = dict(con.execute("SELECT id, turn FROM write_turn WHERE id IN (1, 2)").fetchall())
+    return (turns[1],), (turns[2],)
+
+
 def data_version(con: Connection) -> tuple:
-    """Changes with every write: the cache key of everything computed from the database.
-    Every write the product makes is one ``Connection.write`` unit, and each unit bumps
-    the write turn first (``db.connection``), so the turn alone says whether anything
-    changed — one row, one query (on PostgreSQL every table read is a round trip)."""
-    return con.execute("SELECT turn FROM write_turn WHERE id = 1").fetchone()
+    """Changes with every write of data: the cache key of everything computed from it."""
+    return versions(con)[1]

@@ -6,6 +6,7 @@ DataFrame registration — and the one place database errors become Chinese line
     with con.transaction(): ...              # all or nothing; a nested one joins the outermost
     with con.registered("_keys", frame): ... # a DataFrame visible to SQL as _keys
     batch = con.write(lambda tx: ...)        # one write unit, run again on a write conflict
+    con.write(lambda tx: ..., data=False)    # … that changes only bookkeeping (sessions, ledger)
 
 ``execute`` delegates to DuckDB, so ``con.execute(sql, params).df()`` / ``.fetchone()``
 / ``.fetchnumpy()`` work as on a DuckDB connection.
@@ -27,6 +28,11 @@ replica or another session of the app, meets the conflict at its first statement
 and ``write`` runs it again from a fresh snapshot after a short, jittered pause, for up
 to ``wait`` seconds (``INDICATORS_LOCK_WAIT``). That is what keeps "the current value of
 each key" single even when two returns for the same district land at once.
+
+The turn is also the database's version: row 1 moves with every write unit, row 2 (the
+data turn) only with those that change what results are computed from. A unit that
+writes only bookkeeping no result reads — a sign-in or sign-out, the delivery ledger —
+says ``data=False``, so the app's caches (keyed by the data turn, ``catalog``) survive it.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class Connection:
         self._depth = 0  # open transaction() blocks on this cursor
         self._doomed = False  # an inner block failed: the outermost one must roll back
         self._has_turn = False  # this transaction holds the write turn
+        self._data_turned = False  # … and has moved the data turn
 
     @property
     def kind(self) -> str:
@@ -151,7 +158,7 @@ class Connection:
                 self._depth -= 1
             return
         self._raw.execute("BEGIN TRANSACTION")
-        self._depth, self._doomed, self._has_turn = 1, False, False
+        self._depth, self._doomed, self._has_turn, self._data_turned = 1, False, False, False
         try:
             yield self
         except BaseException:
@@ -163,18 +170,21 @@ class Connection:
                 raise RuntimeError("a nested transaction failed; the whole transaction was rolled back")
             self._commit()
         finally:
-            self._depth, self._doomed, self._has_turn = 0, False, False
+            self._depth, self._doomed, self._has_turn, self._data_turned = 0, False, False, False
 
-    def write(self, work: Callable[[Connection], T], *, attempts: int | None = None) -> T:
+    def write(self, work: Callable[[Connection], T], *, attempts: int | None = None,
+              data: bool = True) -> T:
         """``work(con)`` as one transaction that holds the write turn. When another writer
         holds it or committed first, the whole unit runs again after a short pause —
         for up to ``self.wait`` seconds (at least ``MIN_ATTEMPTS`` tries), or exactly
         ``attempts`` tries when given — then ``WriteConflict``, with nothing written.
         Inside an open transaction it joins it (taking the turn if the transaction has
-        not yet): only the outermost unit can be retried."""
+        not yet): only the outermost unit can be retried. ``data=False``: the unit
+        writes only bookkeeping that no computed result reads (sessions, sign-in lines,
+        the delivery ledger) and leaves the data turn where it is."""
         if self._depth:
             with self.transaction():
-                self._take_write_turn(self.wait)
+                self._take_write_turn(self.wait, data)
                 return work(self)
         deadline = time.monotonic() + self.wait
         attempt = 0
@@ -182,7 +192,7 @@ class Connection:
             attempt += 1
             try:
                 with self.transaction():
-                    self._take_write_turn(max(0.05, deadline - time.monotonic()))
+                    self._take_write_turn(max(0.05, deadline - time.monotonic()), data)
                     return work(self)
             except WriteConflict:
                 if attempts is not None and attempt >= attempts or \
@@ -190,12 +200,14 @@ class Connection:
                     raise WriteConflict(_gave_up(self.wait if attempts is None else None)) from None
             time.sleep(backends.backoff(attempt))
 
-    def _take_write_turn(self, wait: float) -> None:
-        if self._has_turn:
-            return
-        self._guarded(self.store.begin_write, self._raw, wait)
-        self.execute("UPDATE write_turn SET turn = turn + 1 WHERE id = 1")
-        self._has_turn = True
+    def _take_write_turn(self, wait: float, data: bool) -> None:
+        if not self._has_turn:
+            self._guarded(self.store.begin_write, self._raw, wait)
+            self.execute(f"UPDATE write_turn SET turn = turn + 1 WHERE id {'IN (1, 2)' if data else '= 1'}")
+            self._has_turn, self._data_turned = True, data
+        elif data and not self._data_turned:  # a data unit joining a bookkeeping one
+            self.execute("UPDATE write_turn SET turn = turn + 1 WHERE id = 2")
+            self._data_turned = True
 
     def _commit(self) -> None:
         try:

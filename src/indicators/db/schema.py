@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indicators.errors import DatabaseTooNew
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Version 1: the core model of DESIGN §3.
 _V1 = [
@@ -294,7 +294,14 @@ _V9 = [
     "INSERT INTO write_turn (id, turn) VALUES (1, 0)",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9}
+# Version 10: the data turn. Row 2 of write_turn moves with the write units that change
+# what results are computed from — not with sign-ins, sign-outs or the delivery ledger
+# (``Connection.write(…, data=False)``) — so the app's caches of dispatch tables and page
+# data (keyed by it, ``catalog.data_version``) survive a colleague signing in.
+_V10 = ["INSERT INTO write_turn (id, turn) SELECT 2, turn FROM write_turn WHERE id = 1"]
+
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9,
+                                    10: _V10}
 
 # Generated ids: each sequence and the column it fills (a copy of a database carries
 # them on, ``db.transfer``). A new sequence goes here too — a test checks.

@@ -14,7 +14,9 @@ statements alone would not be enough on PostgreSQL: DuckDB runs ``ON CONFLICT`` 
 ``UPDATE`` on an attached PostgreSQL as a read followed by a write, so two processes
 claiming the same key at once met a duplicate-key error instead of "not inserted"
 (issue 14, session 5). Each unit commits before the message goes out — the claim is
-durable first, and nothing holds the database while a message is on its way.
+durable first, and nothing holds the database while a message is on its way. The ledger
+is bookkeeping no computed result reads (``data=False``): a send does not make the app
+compute its dispatch tables again.
 
 Statuses: ``sending`` (claimed; a row left so by a crashed process stays visible as
 发送中断 and is not resent automatically — it may have arrived), ``sent``, ``failed``
@@ -77,7 +79,7 @@ def claim(con: Connection, slot: Slot, now: dt.datetime, max_attempts: int) -> b
     """Claim ``slot`` for sending: True when this caller won it (new, or a failed row whose
     retry is due); False when it is sent, being sent, cancelled, or waiting for its retry.
     One write unit, committed when this returns."""
-    return con.write(lambda tx: _claim(tx, slot, now, max_attempts))
+    return con.write(lambda tx: _claim(tx, slot, now, max_attempts), data=False)
 
 
 def _claim(con: Connection, slot: Slot, now: dt.datetime, max_attempts: int) -> bool:
@@ -101,13 +103,13 @@ def record_progress(con: Connection, key: str, parts_sent: int, now: dt.datetime
     """A long webhook message goes in parts: remember how many arrived, so a retry resumes."""
     con.write(lambda tx: tx.execute(
         "UPDATE delivery SET parts_sent = ?, updated_at = ? WHERE key = ? AND status = 'sending'",
-        [int(parts_sent), now, key]))
+        [int(parts_sent), now, key]), data=False)
 
 
 def record_sent(con: Connection, key: str, now: dt.datetime, note: str | None = None) -> None:
     con.write(lambda tx: tx.execute(
         """UPDATE delivery SET status = 'sent', sent_at = ?, error = ?, next_attempt_at = NULL, updated_at = ?
-           WHERE key = ?""", [now, note, now, key]))
+           WHERE key = ?""", [now, note, now, key]), data=False)
 
 
 def record_failed(con: Connection, key: str, now: dt.datetime, error: str,
@@ -122,13 +124,13 @@ def record_failed(con: Connection, key: str, now: dt.datetime, error: str,
         tx.execute("""UPDATE delivery SET status = 'failed', error = ?, next_attempt_at = ?, updated_at = ?
                       WHERE key = ?""", [error, nxt, now, key])
         return nxt
-    return con.write(work)
+    return con.write(work, data=False)
 
 
 def record_cancelled(con: Connection, key: str, now: dt.datetime, reason: str) -> None:
     con.write(lambda tx: tx.execute(
         """UPDATE delivery SET status = 'cancelled', error = ?, next_attempt_at = NULL, updated_at = ?
-           WHERE key = ? AND status = 'failed'""", [reason, now, key]))
+           WHERE key = ? AND status = 'failed'""", [reason, now, key]), data=False)
 
 
 def requeue(con: Connection, key: str, now: dt.datetime) -> bool:
@@ -138,7 +140,7 @@ def requeue(con: Connection, key: str, now: dt.datetime) -> bool:
         """UPDATE delivery SET status = 'failed', attempts = 0, next_attempt_at = ?, updated_at = ?,
                                error = coalesce(error, '') || '（已重新排队）'
            WHERE key = ? AND (status IN ('failed', 'cancelled') OR (status = 'sending' AND claimed_at < ?))""",
-        [now, now, key, now - STALE_AFTER])) == 1)
+        [now, now, key, now - STALE_AFTER])) == 1, data=False)
 
 
 def rows(con: Connection, keys: list[str]) -> dict[str, dict]:

@@ -247,7 +247,7 @@ def send_reminders(db: Database, period: str, channels: list[str], s: Settings, 
     with db() as con:
         items, late, notes = plan_reminders(con, period, channels, s, now, slot)
         if not dry_run:
-            con.write(lambda tx: _tidy_reminders(tx, period, slot, late, now))
+            con.write(lambda tx: _tidy_reminders(tx, period, slot, late, now), data=False)
     report = Report(lines=[f"催报 {periods.label(period)}（{slot}）：{len(late)} 个单位未报齐"] + notes)
     report.results = deliver(db, items, s, now, dry_run=dry_run)
     if not dry_run:
@@ -259,7 +259,8 @@ def _audit(db: Database, actor: Actor, what: str, report: Report, now: dt.dateti
     """One audit row per send: who sent what, and how many messages went."""
     sent = sum(r.outcome == "sent" for r in report.results)
     with db() as con:
-        con.write(lambda tx: audit(tx, actor, "send", f"{what}：发出 {sent} 条，共 {len(report.results)} 条", at=now))
+        con.write(lambda tx: audit(tx, actor, "send", f"{what}：发出 {sent} 条，共 {len(report.results)} 条", at=now),
+                  data=False)  # the audit log and the ledger are bookkeeping: no cached result reads them
 
 
 def requeue(db: Database, actor: Actor, key: str, now: dt.datetime) -> bool:
@@ -271,7 +272,7 @@ def requeue(db: Database, actor: Actor, key: str, now: dt.datetime) -> bool:
             audit(tx, actor, "send", f"重新排队：{key}", at=now)
         return ok
     with db() as con:
-        return con.write(work)
+        return con.write(work, data=False)
 
 
 def _tidy_reminders(con: Connection, period: str, slot: str, late: set[str], now: dt.datetime) -> None:
