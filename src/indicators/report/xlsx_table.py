@@ -19,6 +19,7 @@ import xlsxwriter
 
 from indicators import cards
 from indicators.report.slide_kit import text_em
+from indicators.report.xlsx_cells import Sheet
 from indicators.report.summary import Summary
 from indicators.rules.progress import difference_unit
 from indicators.rules.projection import no_projection_reason
@@ -73,6 +74,7 @@ def build_workbook(summary: Summary) -> bytes:
                                    "nan_inf_to_errors": False})
     wb.set_properties({"title": f"{summary.scope_name}重点指标调度表 {summary.period_label}",
                        "company": summary.source})
+    wb.worksheet_class = Sheet  # xlsx_cells: a row at a time
     fmts = _Formats(wb)
     used: set[str] = set()
     _sheet(wb, fmts, summary, summary.indicators, summary.scope_name, used)
@@ -200,8 +202,7 @@ _KINDS = [kind for _, _, kind in COLUMNS]
 def _row(ws, f: _Formats, row: int, number: int, r: dict, why: str | None) -> None:
     """One indicator row; the numbers are the dispatch table's, the words the card's
     (``cards``: the remarks only — a row prints its own numbers, so no card is built).
-    ``why``: the row's ``_projection_reason``. Cells go in through xlsxwriter's undecorated
-    writers (what ``write_string`` & co. call after reading the row/column arguments)."""
+    ``why``: the row's ``_projection_reason``."""
     rank = "" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
     ratio = r["kind"] == "ratio"
     notes = "；".join(t for t in (cards.partial_text(r), cards.review_text(r), cards.comparable_text(r),
@@ -217,19 +218,17 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict, why: str | None) -> No
     value = f.value(r["decimals"])
     numbers = {"int": f.int, "value": value, "projection": value, "pct": f.pct, "pp": f.pp,
                "yoy": f.yoy("difference" if ratio else "change", difference_unit(r["unit"]), r["decimals"])}
-    string, blank, num = ws._write_string, ws._write_blank, ws._write_number
-    for col, (kind, v) in enumerate(zip(_KINDS, cells)):
+    out = []
+    for kind, v in zip(_KINDS, cells):
         if kind == "text":
-            text = "" if _missing(v) else str(v)
-            string(row, col, text, f.text_q if is_formula_like(text) else f.text)
+            out.append(text_cell("" if _missing(v) else v, f.text, f.text_q))
         elif kind == "status":
-            write_text(ws, row, col, v, f.status(r["status"]), f.status(r["status"]))
+            out.append(text_cell(v, f.status(r["status"]), f.status(r["status"])))
         elif kind == "projection" and _missing(v):  # none: say why (部分汇总 names who is missing)
-            write_text(ws, row, col, why, f.reason, f.reason)
-        elif _missing(v):  # an empty cell that keeps the column's number format
-            blank(row, col, None, numbers[kind])
-        else:
-            num(row, col, float(v), numbers[kind])
+            out.append(text_cell(why, f.reason, f.reason))
+        else:  # a missing number: an empty cell that keeps the column's number format
+            out.append((None if _missing(v) else float(v), numbers[kind]))
+    ws.put_row(row, out)
 
 
 PROJECTION_COL = [h for h, _, _ in COLUMNS].index("预计全年")
@@ -253,8 +252,13 @@ def _fit_projection_column(ws, reasons: list[str | None]) -> None:
 
 def write_text(ws, row: int, col: int, text: str, fmt, risky_fmt) -> None:
     """Always a string cell; text that Excel could read as a formula gets the quote prefix."""
+    ws.write_string(row, col, *text_cell(text, fmt, risky_fmt))
+
+
+def text_cell(text, fmt, risky_fmt) -> tuple[str, object]:
+    """``write_text``'s cell for ``Sheet.put_row``: the text and its format."""
     text = str(text)
-    ws.write_string(row, col, text, risky_fmt if is_formula_like(text) else fmt)
+    return text, risky_fmt if is_formula_like(text) else fmt
 
 
 def _missing(v) -> bool:
