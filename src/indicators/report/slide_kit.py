@@ -194,10 +194,13 @@ def table(slide, left, top, width, header: list[str], rows: list[list], col_widt
     # no built-in style banding: every fill is set below
     tbl.first_row = True
     tbl.horz_banding = False
-    for i, w in enumerate(widths):
-        tbl.columns[i].width = Emu(w)
-    for r in range(n_rows):
-        tbl.rows[r].height = Emu(heights[r])
+    # what setting each column's width and row's height through python-pptx does, without
+    # its resizing the frame after every one: the frame is as wide as the columns together
+    for grid_col, w in zip(tbl._tbl.tblGrid.gridCol_lst, widths):
+        grid_col.w = Emu(w)
+    for tr, h in zip(tbl._tbl.tr_lst, heights):
+        tr.h = Emu(h)
+    shape.width, shape.height = Emu(sum(widths)), Emu(sum(heights))
     cell_styles = cell_styles or {}
     align = align or {}
     size = str(int(Pt(font_size).centipoints))
