@@ -37,18 +37,20 @@ def status_fill(status: str) -> tuple[str, str]:
     return STATUS_COLORS[status], status_text_color(status)
 
 
+_FONT_TAGS = (qn("a:latin"), qn("a:ea"), qn("a:cs"))
+
+
 def set_cjk_font(rpr: etree._Element) -> None:
     """Name the Chinese font as latin and east-asian typeface of one run's properties."""
     rpr.set("lang", "zh-CN")
     rpr.set("altLang", "en-US")
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        for old in rpr.findall(qn(tag)):
-            rpr.remove(old)
+    for old in [c for c in rpr if c.tag in _FONT_TAGS]:
+        rpr.remove(old)
     anchor = next((c for c in rpr if c.tag in _AFTER_FONTS), None)
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        el = etree.SubElement(rpr, qn(tag))
+    for tag in _FONT_TAGS:
+        el = etree.SubElement(rpr, tag)
         el.set("typeface", PPT_FONT)
-        if tag != "a:cs":
+        if tag != _FONT_TAGS[2]:
             el.set("charset", GB2312_CHARSET)
         if anchor is not None:
             anchor.addprevious(el)
