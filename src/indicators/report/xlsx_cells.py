@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 _SHORT = 16383  # half of Excel's 32,767 UTF-16 units: shorter text is never truncated
@@ -58,18 +58,55 @@ class Sheet(Worksheet):
         else:
             self._write_number(row, col, value, fmt)  # NaN/inf: xlsxwriter's TypeError
 
+    def _write_rows(self) -> None:
+        """xlsxwriter's ``_write_rows`` (the sheet's ``<row>`` elements, each with its cells)
+        with a row's quick cells (``_quick_cell``) joined into one write."""
+        if self.constant_memory or self.comments or self.dim_rowmin is None:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        columns = {col: xl_col_to_name(col) for col in range(self.dim_colmin, self.dim_colmax + 1)}
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = self.table[row_num]
+            if not (row_num in self.row_info or cells):
+                continue
+            span = self.row_spans.get(int(row_num / 16))
+            if not cells:
+                self._write_empty_row(row_num, span, self.row_info.get(row_num))
+                continue
+            self._write_row(row_num, span, self.row_info.get(row_num))
+            number = str(row_num + 1)
+            parts = []
+            for col_num, letters in columns.items():
+                if col_num in cells:
+                    cell = cells[col_num]
+                    text = _quick_cell(letters + number, cell) if cell.format else None
+                    if text is None:
+                        self.fh.write("".join(parts))
+                        parts = []
+                        self._write_cell(row_num, col_num, cell)
+                    else:
+                        parts.append(text)
+            self.fh.write("".join(parts))
+            self._xml_end_tag("row")
+
     def _write_cell(self, row: int, col: int, cell) -> None:
-        kind = cell.__class__
-        if cell.format and not self.constant_memory:
-            if kind is CellStringTuple:
-                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}" '
-                              f't="s"><v>{cell.string}</v></c>')
-                return
-            if kind is CellNumberTuple:
-                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
-                              f'<v>{cell.number:.16G}</v></c>')
-                return
-            if kind is CellBlankTuple:
-                self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"/>')
-                return
-        super()._write_cell(row, col, cell)
+        text = _quick_cell(xl_rowcol_to_cell_fast(row, col), cell) if cell.format and not self.constant_memory \
+            else None
+        if text is None:
+            super()._write_cell(row, col, cell)
+        else:
+            self.fh.write(text)
+
+
+def _quick_cell(ref: str, cell) -> str | None:
+    """The XML xlsxwriter writes for a shared string, number or blank cell with a format
+    (``ref`` its A1 reference); None for any other cell."""
+    kind = cell.__class__
+    if kind is CellStringTuple:
+        return f'<c r="{ref}" s="{cell.format._get_xf_index()}" t="s"><v>{cell.string}</v></c>'
+    if kind is CellNumberTuple:
+        return f'<c r="{ref}" s="{cell.format._get_xf_index()}"><v>{cell.number:.16G}</v></c>'
+    if kind is CellBlankTuple:
+        return f'<c r="{ref}" s="{cell.format._get_xf_index()}"/>'
+    return None
