@@ -23,7 +23,7 @@ from indicators.report.xlsx_cells import Sheet
 from indicators.report.summary import Summary
 from indicators.rules.progress import difference_unit
 from indicators.rules.projection import no_projection_reason
-from indicators.safe_text import is_formula_like
+from indicators.safe_text import FORMULA_START, is_formula_like
 from indicators.theme import (
     MUTED_COLOR,
     PRIMARY,
@@ -220,14 +220,16 @@ def _row(ws, f: _Formats, row: int, number: int, r: dict, why: str | None) -> No
                "yoy": f.yoy("difference" if ratio else "change", difference_unit(r["unit"]), r["decimals"])}
     out = []
     for kind, v in zip(_KINDS, cells):
+        missing = v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))  # _missing, inline
         if kind == "text":
-            out.append(text_cell("" if _missing(v) else v, f.text, f.text_q))
+            text = "" if missing else str(v)
+            out.append((text, f.text_q if text.startswith(FORMULA_START) else f.text))  # text_cell, inline
         elif kind == "status":
             out.append(text_cell(v, f.status(r["status"]), f.status(r["status"])))
-        elif kind == "projection" and _missing(v):  # none: say why (部分汇总 names who is missing)
+        elif kind == "projection" and missing:  # none: say why (部分汇总 names who is missing)
             out.append(text_cell(why, f.reason, f.reason))
         else:  # a missing number: an empty cell that keeps the column's number format
-            out.append((None if _missing(v) else float(v), numbers[kind]))
+            out.append((None if missing else float(v), numbers[kind]))
     ws.put_row(row, out)
 
 
