@@ -77,25 +77,29 @@ def _diff(v, r) -> str:
 def card(r) -> Card:
     """The card of dispatch row ``r`` (a Series or a dict of its columns)."""
     r = dict(r) if not isinstance(r, dict) else r
-    status = r["status"]
-    extras = dict(partial=_partial(r), review=_review(r), yoy=_yoy(r), rank=_rank(r), comparable=_comparable(r),
-                  rank_move=rank_move_text(r), gap_change=gap_change_text(r))
-    if status == "not_due":
-        return Card(note="本期未到报送期", **extras)
-    if _n(r["value"]):
-        if status == "missing" and r.get("level") == 0 and _n(r.get("provenance")):
-            return Card(note="下级单位均未报送", **extras)
-        return Card(note="本期未报送", **extras)
+    extras = dict(partial=partial_text(r), review=review_text(r), yoy=change_text(r, "yoy"), rank=_rank(r),
+                  comparable=comparable_text(r), rank_move=rank_move_text(r), gap_change=gap_change_text(r))
+    if r["status"] == "not_due" or _n(r["value"]):
+        return Card(note=note_text(r), **extras)
     rule = r.get("status_rule")
     build = _BUILDERS.get(rule if not _n(rule) else None, _no_target)
     if r.get("completion_basis") == "like_for_like":
         lines, caption, headline = _like_for_like(r, build)
     else:
         lines, caption, headline = build(r)
-    note = r.get("comparable_note") if r.get("completion_basis") == "withheld" else ""
-    if rule == "no_baseline_increase":
-        note = "缺上年末数，无法按年内新增目标评价"
-    return Card(lines=lines, caption=caption, headline=headline, note=note or "", **extras)
+    return Card(lines=lines, caption=caption, headline=headline, note=note_text(r), **extras)
+
+
+def note_text(r) -> str:
+    """The card's ``note`` (未到报送期, 未报送, 可比口径 withheld, …) without its lines: the XLSX's 说明."""
+    if r["status"] == "not_due":
+        return "本期未到报送期"
+    if _n(r["value"]):
+        all_late = r["status"] == "missing" and r.get("level") == 0 and _n(r.get("provenance"))
+        return "下级单位均未报送" if all_late else "本期未报送"
+    if r.get("status_rule") == "no_baseline_increase":
+        return "缺上年末数，无法按年内新增目标评价"
+    return (r.get("comparable_note") if r.get("completion_basis") == "withheld" else "") or ""
 
 
 def _like_for_like(r, build):
@@ -233,18 +237,18 @@ def _tight(text: str) -> str:
     return text.replace(" ", "")
 
 
-def _partial(r) -> str:
+def partial_text(r) -> str:
     if r.get("provenance") == "partial":
         return f"部分汇总，缺：{r['missing_units']}" if r.get("missing_units") else "部分汇总"
     return ""
 
 
-def _review(r) -> str:
+def review_text(r) -> str:
     """The dispatch table's ``review``: 'pending' when the value — or one under it — waits for review."""
     return "待审核：含尚未审核通过的报送数值" if r.get("review") == "pending" else ""
 
 
-def _comparable(r) -> str:
+def comparable_text(r) -> str:
     if r.get("completion_basis") != "like_for_like":
         return ""
     note = r.get("comparable_note") or "按可比口径"
@@ -262,10 +266,6 @@ def change_text(r, name: str) -> str:
     if r.get(f"{name}_basis") == "like_for_like":
         text += f"，{r.get(f'{name}_note')}"
     return text
-
-
-def _yoy(r) -> str:
-    return change_text(r, "yoy")
 
 
 def yoy_cell(r) -> str:

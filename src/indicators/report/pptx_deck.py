@@ -286,10 +286,10 @@ class _Deck:
                                                          ("状态", status_badge(head["status"]))) if text]
         facts += [("牵头科室 · 分管领导", f"{_text(ref['lead_department'])} · {_text(ref['leader'])}")]
         if not lagging_kids.empty:
-            worst = lagging_kids.sort_values("gap_pp")
-            names = [f"{r['org_unit_name']}（{cards.gap_text(r)}）" for r in worst.to_dict(orient="records")]
-            more = f"等{len(names)}个" if len(names) > 3 else ""
-            facts.append(("滞后区县（差距）", "、".join(names[:3]) + more))
+            worst = lagging_kids.sort_values("gap_pp")  # the three most behind are named, the rest counted
+            names = [f"{r['org_unit_name']}（{cards.gap_text(r)}）" for r in worst.head(3).to_dict(orient="records")]
+            more = f"等{len(worst)}个" if len(worst) > 3 else ""
+            facts.append(("滞后区县（差距）", "、".join(names) + more))
         missing = kids[kids["status"] == "missing"]["org_unit_name"].tolist()
         if missing:
             facts.append(("未报送", "、".join(missing)))

@@ -11,11 +11,13 @@ shapes. The theme's font scheme carries the same names for anything added later 
 from __future__ import annotations
 
 import math
+import re
 
 from lxml import etree
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.text.text import _Paragraph
 from pptx.util import Emu, Pt
 
 from indicators.theme import PPT_FONT, PPT_FONT_FALLBACK, PRIMARY, STATUS_COLORS, TEXT_COLOR, status_text_color
@@ -35,18 +37,20 @@ def status_fill(status: str) -> tuple[str, str]:
     return STATUS_COLORS[status], status_text_color(status)
 
 
+_FONT_TAGS = (qn("a:latin"), qn("a:ea"), qn("a:cs"))
+
+
 def set_cjk_font(rpr: etree._Element) -> None:
     """Name the Chinese font as latin and east-asian typeface of one run's properties."""
     rpr.set("lang", "zh-CN")
     rpr.set("altLang", "en-US")
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        for old in rpr.findall(qn(tag)):
-            rpr.remove(old)
+    for old in [c for c in rpr if c.tag in _FONT_TAGS]:
+        rpr.remove(old)
     anchor = next((c for c in rpr if c.tag in _AFTER_FONTS), None)
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        el = etree.SubElement(rpr, qn(tag))
+    for tag in _FONT_TAGS:
+        el = etree.SubElement(rpr, tag)
         el.set("typeface", PPT_FONT)
-        if tag != "a:cs":
+        if tag != _FONT_TAGS[2]:
             el.set("charset", GB2312_CHARSET)
         if anchor is not None:
             anchor.addprevious(el)
@@ -95,22 +99,60 @@ def text_box(slide, left, top, width, height, paragraphs, *, anchor=MSO_ANCHOR.T
 
 
 def fill_paragraphs(tf, paragraphs) -> None:
+    """The paragraphs of ``text_box`` into a text frame. Runs with the usual options (bold,
+    color, align, space_after) are written with lxml as python-pptx's run and paragraph API
+    writes them (the same elements and attributes, control characters escaped the same
+    way); a paragraph with any other option goes through that API."""
+    body = tf._txBody
     for i, para in enumerate(paragraphs):
-        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p = body.p_lst[0] if i == 0 else body.add_p()
         runs = para if isinstance(para, list) else [para]
+        if len(p) or any(rest and set(rest[0]) - _QUICK_OPTIONS for _, _, *rest in runs):
+            _api_runs(_Paragraph(p, tf), runs)
+            continue
+        ppr = None
         for text, size, *rest in runs:
             opts = rest[0] if rest else {}
-            r = p.add_run()
-            r.text = text
-            r.font.size = Pt(size)
-            r.font.bold = bool(opts.get("bold"))
-            r.font.color.rgb = rgb(opts.get("color", TEXT_COLOR))
-            if "align" in opts:
-                p.alignment = opts["align"]
-            if "space_after" in opts:
-                p.space_after = Pt(opts["space_after"])
-            if "line_spacing" in opts:
-                p.line_spacing = opts["line_spacing"]
+            run = etree.SubElement(p, f"{_A}r")
+            rpr = etree.SubElement(run, f"{_A}rPr", sz=str(Pt(size).centipoints), b="1" if opts.get("bold") else "0")
+            _solid(rpr, str(rgb(opts.get("color", TEXT_COLOR))))
+            etree.SubElement(run, f"{_A}t").text = _CTRL.sub(_ctrl_escape, text)
+            if "align" in opts or "space_after" in opts:
+                if ppr is None:
+                    ppr = etree.Element(f"{_A}pPr")
+                    p.insert(0, ppr)
+                if "align" in opts:
+                    ppr.set("algn", PP_ALIGN.to_xml(opts["align"]))
+                if "space_after" in opts:
+                    for old in ppr.findall(f"{_A}spcAft"):
+                        ppr.remove(old)
+                    etree.SubElement(etree.SubElement(ppr, f"{_A}spcAft"), f"{_A}spcPts",
+                                     val=str(Pt(opts["space_after"]).centipoints))
+
+
+_QUICK_OPTIONS = {"bold", "color", "align", "space_after"}
+_CTRL = re.compile(r"([\x00-\x08\x0B-\x1F])")  # python-pptx's _escape_ctrl_chars
+
+
+def _ctrl_escape(match) -> str:
+    return "_x%04X_" % ord(match.group(1))
+
+
+def _api_runs(p, runs) -> None:
+    """A paragraph's runs through python-pptx's API."""
+    for text, size, *rest in runs:
+        opts = rest[0] if rest else {}
+        r = p.add_run()
+        r.text = text
+        r.font.size = Pt(size)
+        r.font.bold = bool(opts.get("bold"))
+        r.font.color.rgb = rgb(opts.get("color", TEXT_COLOR))
+        if "align" in opts:
+            p.alignment = opts["align"]
+        if "space_after" in opts:
+            p.space_after = Pt(opts["space_after"])
+        if "line_spacing" in opts:
+            p.line_spacing = opts["line_spacing"]
 
 
 def rect(slide, left, top, width, height, fill: str, line: str | None = None):
@@ -194,10 +236,13 @@ def table(slide, left, top, width, header: list[str], rows: list[list], col_widt
     # no built-in style banding: every fill is set below
     tbl.first_row = True
     tbl.horz_banding = False
-    for i, w in enumerate(widths):
-        tbl.columns[i].width = Emu(w)
-    for r in range(n_rows):
-        tbl.rows[r].height = Emu(heights[r])
+    # what setting each column's width and row's height through python-pptx does, without
+    # its resizing the frame after every one: the frame is as wide as the columns together
+    for grid_col, w in zip(tbl._tbl.tblGrid.gridCol_lst, widths):
+        grid_col.w = Emu(w)
+    for tr, h in zip(tbl._tbl.tr_lst, heights):
+        tr.h = Emu(h)
+    shape.width, shape.height = Emu(sum(widths)), Emu(sum(heights))
     cell_styles = cell_styles or {}
     align = align or {}
     size = str(int(Pt(font_size).centipoints))

@@ -17,6 +17,7 @@ Frames:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -51,9 +52,13 @@ class Supervision:
 
     def for_scope_indicator(self, code: str) -> dict | None:
         """The scope unit's explanation row of indicator ``code`` (None when it needs none)."""
-        rows = self.explanations[(self.explanations["indicator_code"] == code)
-                                 & (self.explanations["org_unit_code"] == self.scope_code)]
+        rows = self._scope_rows[self._scope_rows["indicator_code"] == code]
         return rows.iloc[0].to_dict() if len(rows) else None
+
+    @cached_property
+    def _scope_rows(self) -> pd.DataFrame:
+        """The scope unit's explanation rows (a deck asks for one per lagging indicator)."""
+        return self.explanations[self.explanations["org_unit_code"] == self.scope_code]
 
     @property
     def children(self) -> pd.DataFrame:

@@ -40,39 +40,41 @@ def _head(ws, f, title: str, note: str, columns) -> None:
 
 
 def _explanations(ws, wb, f, summary, sup: Supervision) -> None:
-    from indicators.report.xlsx_table import write_text
+    from indicators.report.xlsx_table import row_dicts, text_cell
     given = int((sup.explanations["explanation_state"] == "given").sum())
     _head(ws, f, f"{summary.scope_name}滞后指标说明（{summary.period_label}）",
           f"应说明{len(sup.explanations)}项，已说明{given}项，待补充{len(sup.missing)}项；"
           "区县对本地数据作说明，全市数据由牵头科室说明。", _EXPLANATION_COLUMNS)
     wrap = wb.add_format({**f.base, "text_wrap": True})
     missing = wb.add_format({**f.base, "bold": True, "bg_color": STATUS_COLORS["lagging"], "font_color": TEXT_COLOR})
-    for i, r in enumerate(sup.explanations.to_dict(orient="records")):
+    for i, r in enumerate(row_dicts(sup.explanations)):
         row = 4 + i
         ok = r["explanation_state"] == "given"
         catch = periods.label(r["catch_up"]) if ok and isinstance(r["catch_up"], str) and r["catch_up"] else ""
         cells = [r["org_unit_name"], r["indicator_name"], status_badge(r["status"]), None, r["responsible"],
                  r["leader"] or "", r["reason"] if ok else f"【{MISSING_MARK}】", r["measures"] if ok else "", catch]
+        out = []
         for c, v in enumerate(cells):
             if c == 3:
-                ws.write_number(row, c, float(r["gap_pp"]), f.pp)
+                out.append((float(r["gap_pp"]), f.pp))
             elif c == 2:
-                write_text(ws, row, c, v, f.status(r["status"]), f.status(r["status"]))
+                out.append(text_cell(v, f.status(r["status"]), f.status(r["status"])))
             else:
                 fmt = missing if (c == 6 and not ok) else wrap
-                write_text(ws, row, c, "" if v is None else str(v), fmt, f.text_q)
+                out.append(text_cell("" if v is None else v, fmt, f.text_q))
+        ws.put_row(row, out)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
 
 
 def _tasks(ws, wb, f, summary, sup: Supervision) -> None:
-    from indicators.report.xlsx_table import write_text
+    from indicators.report.xlsx_table import row_dicts, write_text
     counts = "，".join(f"{k}{v}项" for k, v in sup.task_counts.items() if v)
     _head(ws, f, f"重点任务推进情况（{summary.period_label}）",
           f"{len(sup.tasks)}项：{counts}；逾期 = 已过月度节点或截止日期仍未完成，系统自动判为滞后。", _TASK_COLUMNS)
     wrap = wb.add_format({**f.base, "text_wrap": True})
     tone_fmt = {}
-    for i, r in enumerate(sup.tasks.to_dict(orient="records")):
+    for i, r in enumerate(row_dicts(sup.tasks)):
         tone = task_tone(r["status"], bool(r["overdue"]))
         if tone not in tone_fmt:
             tone_fmt[tone] = wb.add_format({**f.base, "bold": True, "align": "center",

@@ -19,10 +19,11 @@ import xlsxwriter
 
 from indicators import cards
 from indicators.report.slide_kit import text_em
+from indicators.report.xlsx_cells import Sheet
 from indicators.report.summary import Summary
 from indicators.rules.progress import difference_unit
 from indicators.rules.projection import no_projection_reason
-from indicators.safe_text import is_formula_like
+from indicators.safe_text import FORMULA_START, is_formula_like
 from indicators.theme import (
     MUTED_COLOR,
     PRIMARY,
@@ -73,6 +74,7 @@ def build_workbook(summary: Summary) -> bytes:
                                    "nan_inf_to_errors": False})
     wb.set_properties({"title": f"{summary.scope_name}重点指标调度表 {summary.period_label}",
                        "company": summary.source})
+    wb.worksheet_class = Sheet  # xlsx_cells: a row at a time
     fmts = _Formats(wb)
     used: set[str] = set()
     _sheet(wb, fmts, summary, summary.indicators, summary.scope_name, used)
@@ -166,10 +168,11 @@ def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str
         ws.set_column(c, c, width)
     ws.set_row(HEADER_ROW, 30)
     ws.freeze_panes(HEADER_ROW + 1, 2)
-    recs = rows.to_dict(orient="records")
-    for i, rec in enumerate(recs):
-        _row(ws, f, HEADER_ROW + 1 + i, i + 1, rec)
-    _fit_projection_column(ws, recs)
+    recs = row_dicts(rows)
+    reasons = [_projection_reason(r) for r in recs]
+    for i, (rec, why) in enumerate(zip(recs, reasons)):
+        _row(ws, f, HEADER_ROW + 1 + i, i + 1, rec, why)
+    _fit_projection_column(ws, reasons)
     last = HEADER_ROW + len(rows)
     if len(rows):
         ws.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
@@ -179,35 +182,55 @@ def _sheet(wb, f: _Formats, summary: Summary, rows: pd.DataFrame, unit_name: str
     ws.repeat_rows(HEADER_ROW)
 
 
-def _row(ws, f: _Formats, row: int, number: int, r: dict) -> None:
-    """One indicator row; the numbers are the dispatch table's, the words the card's."""
-    c = cards.card(r)
+def row_dicts(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict(orient="records")`` — the same keys and values (a nullable column's
+    missing as None) — built a column at a time: a quarter of the time at 6,000 rows."""
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        values = column.tolist()
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.hasnans:
+            values = [None if v is pd.NA else v for v in values]
+        columns.append(values)
+    keys = list(frame.columns)
+    return [dict(zip(keys, row)) for row in zip(*columns)]
+
+
+_KINDS = [kind for _, _, kind in COLUMNS]
+
+
+def _row(ws, f: _Formats, row: int, number: int, r: dict, why: str | None) -> None:
+    """One indicator row; the numbers are the dispatch table's, the words the card's
+    (``cards``: the remarks only — a row prints its own numbers, so no card is built).
+    ``why``: the row's ``_projection_reason``."""
     rank = "" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
     ratio = r["kind"] == "ratio"
-    notes = "；".join(t for t in (c.partial, c.review, c.comparable, c.note, c.yoy.removeprefix("同比 ")
+    notes = "；".join(t for t in (cards.partial_text(r), cards.review_text(r), cards.comparable_text(r),
+                                  cards.note_text(r), cards.change_text(r, "yoy").removeprefix("同比 ")
                                   if r.get("yoy_basis") == "like_for_like" else "") if t)
     cells = [
         number, r["indicator_name"], r["category"], r["unit"], r["value"], r["period_value"], r["target"],
         BASIS_WORDS.get(r["target_basis"], "") if isinstance(r["target_basis"], str) else "", r["baseline"],
         r["completion"], r["expected"], r["expected_value"], r["gap_value"], None if ratio else r["gap_pp"],
-        status_badge(r["status"]), r["yoy"], rank, c.rank_move, r["projection"], r["lead_department"], r["leader"],
-        PROVENANCE_LABELS.get(r["provenance"], "") if isinstance(r["provenance"], str) else "", notes,
+        status_badge(r["status"]), r["yoy"], rank, cards.rank_move_text(r), r["projection"], r["lead_department"],
+        r["leader"], PROVENANCE_LABELS.get(r["provenance"], "") if isinstance(r["provenance"], str) else "", notes,
     ]
-    for col, ((_, _, kind), v) in enumerate(zip(COLUMNS, cells)):
-        if kind == "status":
-            write_text(ws, row, col, v, f.status(r["status"]), f.status(r["status"]))
-        elif kind == "projection" and _missing(v):  # none: say why (部分汇总 names who is missing)
-            write_text(ws, row, col, _projection_reason(r), f.reason, f.reason)
-        elif kind == "text":
-            write_text(ws, row, col, "" if _missing(v) else str(v), f.text, f.text_q)
-        else:
-            fmt = {"int": f.int, "value": f.value(r["decimals"]), "projection": f.value(r["decimals"]),
-                   "pct": f.pct, "pp": f.pp,
-                   "yoy": f.yoy("difference" if ratio else "change", difference_unit(r["unit"]), r["decimals"])}[kind]
-            if _missing(v):  # an empty cell that keeps the column's number format
-                ws.write_blank(row, col, None, fmt)
-            else:
-                ws.write_number(row, col, float(v), fmt)
+    value = f.value(r["decimals"])
+    numbers = {"int": f.int, "value": value, "projection": value, "pct": f.pct, "pp": f.pp,
+               "yoy": f.yoy("difference" if ratio else "change", difference_unit(r["unit"]), r["decimals"])}
+    out = []
+    for kind, v in zip(_KINDS, cells):
+        missing = v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))  # _missing, inline
+        if kind == "text":
+            text = "" if missing else str(v)
+            out.append((text, f.text_q if text.startswith(FORMULA_START) else f.text))  # text_cell, inline
+        elif kind == "status":
+            out.append(text_cell(v, f.status(r["status"]), f.status(r["status"])))
+        elif kind == "projection" and missing:  # none: say why (部分汇总 names who is missing)
+            out.append(text_cell(why, f.reason, f.reason))
+        else:  # a missing number: an empty cell that keeps the column's number format
+            out.append((None if missing else float(v), numbers[kind]))
+    ws.put_row(row, out)
 
 
 PROJECTION_COL = [h for h, _, _ in COLUMNS].index("预计全年")
@@ -220,18 +243,24 @@ def _projection_reason(r: dict) -> str | None:
     return no_projection_reason(r.get("projection_none"), r["status"], r.get("missing_units"))
 
 
-def _fit_projection_column(ws, recs: list[dict]) -> None:
+def _fit_projection_column(ws, reasons: list[str | None]) -> None:
     """预计全年 wide enough for its longest reason on one line (a wrapped cell does not grow
-    its row in every spreadsheet: the lines ran over the next rows)."""
-    ems = [text_em(why) for why in map(_projection_reason, recs) if why]
+    its row in every spreadsheet: the lines ran over the next rows); ``reasons``: each
+    row's ``_projection_reason``."""
+    ems = [text_em(why) for why in reasons if why]
     width = COLUMNS[PROJECTION_COL][1]
     ws.set_column(PROJECTION_COL, PROJECTION_COL, max(width, min(60, round(max(ems, default=0) * 1.7 + 2))))
 
 
 def write_text(ws, row: int, col: int, text: str, fmt, risky_fmt) -> None:
     """Always a string cell; text that Excel could read as a formula gets the quote prefix."""
+    ws.write_string(row, col, *text_cell(text, fmt, risky_fmt))
+
+
+def text_cell(text, fmt, risky_fmt) -> tuple[str, object]:
+    """``write_text``'s cell for ``Sheet.put_row``: the text and its format."""
     text = str(text)
-    ws.write_string(row, col, text, risky_fmt if is_formula_like(text) else fmt)
+    return text, risky_fmt if is_formula_like(text) else fmt
 
 
 def _missing(v) -> bool:
