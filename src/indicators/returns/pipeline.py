@@ -37,21 +37,32 @@ __all__ = ["ReturnReading", "read_return", "problem_lines", "preview_diff", "dif
 def preview_diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     """What committing would change. Columns: indicator_code, indicator_name, org_unit,
     org_unit_name, period, old_value, new_value, change ('新增' | '修改' | '不变')."""
+    return _diff(con, reading, "")
+
+
+def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
+    """``preview_diff``'s rows, all of them or (``only="修改"``) just one kind. Fetched
+    through Arrow: ``.df()`` builds pandas' string columns about four times slower (the
+    same frame, dtypes and all)."""
     v = reading.values[["indicator_code", "org_unit", "period", "value"]]
     with con.registered("_new", v):
-        return con.execute("""
+        return con.execute(f"""
+            SELECT * FROM (
             SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
                    c.value AS old_value, n.value AS new_value,
                    CASE WHEN c.indicator_code IS NULL THEN '新增'
                         WHEN c.value IS NOT DISTINCT FROM n.value
                              OR abs(c.value - n.value) <= 1e-9 * greatest(abs(c.value), 1) THEN '不变'
-                        ELSE '修改' END AS change
+                        ELSE '修改' END AS change,
+                   i.sort_order AS _i_order, u.sort_order AS _u_order
             FROM _new n
             LEFT JOIN current_observation c USING (indicator_code, org_unit, period)
             LEFT JOIN indicator i ON i.code = n.indicator_code
-            LEFT JOIN org_unit u ON u.code = n.org_unit
-            ORDER BY CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END, n.period,
-                     i.sort_order, n.indicator_code, u.sort_order, n.org_unit""").df()
+            LEFT JOIN org_unit u ON u.code = n.org_unit)
+            {"WHERE change = ?" if only else ""}
+            ORDER BY CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END, period,
+                     _i_order, indicator_code, _u_order, org_unit""", [only] if only else None
+                           ).to_arrow_table().drop_columns(["_i_order", "_u_order"]).to_pandas()
 
 
 def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
@@ -76,8 +87,7 @@ def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, sett
         return None
     permissions.refuse_rows(actor, reading.values, catalog.indicators(con), catalog.org_units(con),
                             what=f"文件「{reading.file_name}」")
-    diff = preview_diff(con, reading)
-    return refuse_locked(con, actor, diff[diff["change"] == "修改"], settings=settings, now=at)
+    return refuse_locked(con, actor, _diff(con, reading, "修改"), settings=settings, now=at)
 
 
 def commit(con: Connection, reading: ReturnReading, *, actor: Actor, settings: Settings,
