@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from indicators.accounts import permissions
 from indicators.accounts.roles import Actor
@@ -40,13 +42,23 @@ def preview_diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     return _diff(con, reading, "")
 
 
+_DIFF_ORDER = [("_change_order", "ascending"), ("period", "ascending"), ("_i_order", "ascending"),
+               ("indicator_code", "ascending"), ("_u_order", "ascending"), ("org_unit", "ascending"),
+               ("_pos", "ascending")]
+
+
 def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
-    """``preview_diff``'s rows, all of them or (``only="修改"``) just one kind. Fetched
-    through Arrow: ``.df()`` builds pandas' string columns about four times slower (the
-    same frame, dtypes and all)."""
-    v = reading.values[["indicator_code", "org_unit", "period", "value"]]
+    """``preview_diff``'s rows, all of them or (``only="修改"``) just one kind.
+
+    Joined in SQL, sorted in Arrow (``pyarrow.compute.sort_indices``: texts by their bytes
+    as DuckDB compares them, empty sort orders last as DuckDB puts NULLs) — DuckDB's
+    ORDER BY over 100k texts scanned from pandas took ten times the join. Fetched through
+    Arrow: ``.df()`` builds pandas' string columns about four times slower (the same
+    frame, dtypes and all). Rows of the same key (a file with duplicates) keep the file's
+    order, as DuckDB's sort left them."""
+    v = reading.values[["indicator_code", "org_unit", "period", "value"]].assign(_pos=np.arange(len(reading.values)))
     with con.registered("_new", v):
-        return con.execute(f"""
+        table = con.execute(f"""
             SELECT * FROM (
             SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
                    c.value AS old_value, n.value AS new_value,
@@ -54,15 +66,19 @@ def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
                         WHEN c.value IS NOT DISTINCT FROM n.value
                              OR abs(c.value - n.value) <= 1e-9 * greatest(abs(c.value), 1) THEN '不变'
                         ELSE '修改' END AS change,
-                   i.sort_order AS _i_order, u.sort_order AS _u_order
+                   i.sort_order AS _i_order, u.sort_order AS _u_order, n._pos
             FROM _new n
             LEFT JOIN current_observation c USING (indicator_code, org_unit, period)
             LEFT JOIN indicator i ON i.code = n.indicator_code
             LEFT JOIN org_unit u ON u.code = n.org_unit)
-            {"WHERE change = ?" if only else ""}
-            ORDER BY CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END, period,
-                     _i_order, indicator_code, _u_order, org_unit""", [only] if only else None
-                           ).to_arrow_table().drop_columns(["_i_order", "_u_order"]).to_pandas()
+            {"WHERE change = ?" if only else ""}""", [only] if only else None).to_arrow_table()
+    rank = pc.if_else(pc.equal(table["change"], "修改"), 0, pc.if_else(pc.equal(table["change"], "新增"), 1, 2))
+    table = table.append_column("_change_order", rank)
+    order = pc.sort_indices(table, sort_keys=_DIFF_ORDER)  # nulls at the end by default
+    frame = table.take(order).drop_columns(["_i_order", "_u_order", "_pos", "_change_order"]).to_pandas()
+    if frame.empty:  # as .df() gives an empty result: text columns of object dtype
+        frame = frame.astype({c: object for c in frame.columns if frame[c].dtype == "str"})
+    return frame
 
 
 def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
