@@ -173,6 +173,7 @@ def _sheet_name(stream: bytes, at: int, biff8: bool) -> str:
 
 
 _HEAD = struct.Struct("<HH")
+_RECORD = struct.Struct("<HHHH")
 
 
 def _scan_sheet(stream: bytes, offset: int, scan: SheetScan, limits: Limits) -> None:
@@ -184,22 +185,27 @@ def _scan_sheet(stream: bytes, offset: int, scan: SheetScan, limits: Limits) -> 
     cells_kinds, multi, formula, boolerr, merged, eof = _CELLS, _MULTI, _FORMULA, _BOOLERR, _MERGED, _EOF
     max_row, max_col, cells = scan.max_row, scan.max_col, scan.cells
     pos, end = offset, len(stream)
+    record = _RECORD.unpack_from  # a record's type and length, and a cell's row and column, in one call
     try:
         while pos + 4 <= end:
-            kind, length = head(stream, pos)
+            if pos + 8 <= end:
+                kind, length, row, col = record(stream, pos)
+            else:
+                kind, length = head(stream, pos)
+                row = col = None
             at = pos + 4
             pos = at + length
             if kind == eof:
                 break
             if kind in cells_kinds and length >= 4:
-                row, col = head(stream, at)
+                if row is None:
+                    row, col = head(stream, at)  # past the end: struct.error, a damaged file
                 last_col = col
                 if kind == formula and length >= 14:
                     _formula(stream, at, row, col, scan, keep)
                 elif kind == boolerr and length >= 8 and stream[at + 7]:
                     _error(scan, row, col, stream[at + 6], keep)
             elif kind in multi and length >= 6:
-                row, col = head(stream, at)
                 last_col = head(stream, at + length - 4)[1]
             else:
                 if kind == merged and length >= 2:
