@@ -1,26 +1,48 @@
-"""Import benchmark (DESIGN §8): a 100,000-row long-format .xlsx return.
+"""Import benchmark (DESIGN §8, issue 15): our import against the bare readers, in pairs.
 
-Times, in one run and the same process:
-  (a) pandas.read_excel(engine="openpyxl") alone — the naive reader;
-  (b) a bare python-calamine read of the sheet — the floor;
-  (c) our import end to end: read → locate → normalise → validate → diff → commit
-      into a fresh tmp DuckDB.
-Prints medians, the ratios a/c and c/b, and peak memory (tracemalloc, run separately so
-tracing does not distort the timings).
+Three files of the same long-format data (期间, 单位, 指标, 数值; 200 units × 50 indicators
+× N months, all keys distinct), built once into bench/out/:
 
-    .venv/bin/python bench/bench_import.py [--rebuild] [--repeat 3]
+- ``import_100k.xlsx`` — 100,000 rows (10 months), written by xlsxwriter;
+- ``import_60k.xls``  — 60,000 rows (6 months): a .xls sheet holds at most 65,536 rows, so
+  the first 60,000 rows of the same data, written to .xlsx and converted by LibreOffice
+  (``soffice --headless --convert-to xls``), the way a bureau's .xls arrives;
+- ``import_100k.csv`` — 100,000 rows, UTF-8, written by the csv module.
+
+For each file, in one run, interleaved pair by pair (A B C A B C …):
+
+  A  our import end to end, exactly what ``indicators import FILE --yes`` does minus the
+     process start: ``read_return(path)`` → ``preview_diff`` → ``check_allowed`` →
+     ``refusal`` → ``commit_all`` into a fresh tmp DuckDB (catalogue loaded beforehand,
+     outside the timing);
+  B  the bare baseline: python-calamine ``to_python()`` of the sheet (.xlsx, .xls), or
+     ``pandas.read_csv`` (.csv);
+  C  the naive reader: ``pandas.read_excel(engine="openpyxl")`` (.xlsx). openpyxl cannot
+     read .xls and xlrd is not installed, so for .xls C is ``pandas.read_excel(engine=
+     "calamine")``; for .csv there is no C.
+
+The page's path (``read_return(bytes)`` → ``preview_diff`` → ``check_allowed`` →
+``commit``) differs only in reading from bytes and one ``preview_diff`` less; it is timed
+as P in the same pairs and printed beside A.
+
+Prints each pair, the median pair ratios with min–max, and the load average at start and end.
+
+    .venv/bin/python bench/bench_import.py [--pairs 5] [--rebuild] [--only xlsx,xls,csv]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import pandas as pd
@@ -32,31 +54,60 @@ sys.path.insert(0, str(ROOT.parent / "src"))
 
 from indicators.accounts import system  # noqa: E402
 from indicators.db import connection  # noqa: E402
-from indicators.returns.pipeline import commit, preview_diff, read_return  # noqa: E402
+from indicators.returns import pipeline  # noqa: E402
 from indicators.settings import Settings  # noqa: E402
 
 ADMIN, SETTINGS = system("bench"), Settings()
 
 OUT = ROOT / "out"
-FILE = OUT / "import_100k.xlsx"
-ROWS = 100_000
-N_UNITS, N_INDICATORS, MONTHS = 200, 50, 10  # 200 × 50 × 10 = 100,000 distinct keys
+XLSX, XLS, CSV = OUT / "import_100k.xlsx", OUT / "import_60k.xls", OUT / "import_100k.csv"
+ROWS = {XLSX: 100_000, XLS: 60_000, CSV: 100_000}
+N_UNITS, N_INDICATORS = 200, 50
 TODAY = dt.date(2026, 11, 23)
+AT = dt.datetime.combine(TODAY, dt.time(12))
+HEADER = ["期间", "单位", "指标", "数值"]
 
 
-def build(path: Path) -> None:
+def rows(months: int):
     rnd = random.Random(7)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(path, {"constant_memory": True})
-    ws = wb.add_worksheet("数据")
-    ws.write_row(0, 0, ["期间", "单位", "指标", "数值"])
-    r = 1
-    for m in range(1, MONTHS + 1):
+    for m in range(1, months + 1):
         for u in range(N_UNITS):
             for i in range(N_INDICATORS):
-                ws.write_row(r, 0, [f"2026-{m:02d}", f"单位{u:03d}", f"指标{i:02d}", round(rnd.random() * 1000, 2)])
-                r += 1
+                yield [f"2026-{m:02d}", f"单位{u:03d}", f"指标{i:02d}", round(rnd.random() * 1000, 2)]
+
+
+def build_xlsx(path: Path, months: int) -> None:
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True})
+    ws = wb.add_worksheet("数据")
+    ws.write_row(0, 0, HEADER)
+    for r, row in enumerate(rows(months), start=1):
+        ws.write_row(r, 0, row)
     wb.close()
+
+
+def build_csv(path: Path, months: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        w.writerows(rows(months))
+
+
+def build_xls(path: Path, months: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / (path.stem + ".xlsx")
+        build_xlsx(src, months)
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
+                        "xls", "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=600)
+        shutil.move(str(Path(tmp) / path.name), path)
+
+
+def build(rebuild: bool) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for path, builder, months in ((XLSX, build_xlsx, 10), (CSV, build_csv, 10), (XLS, build_xls, 6)):
+        if rebuild or not path.exists():
+            t0 = time.perf_counter()
+            builder(path, months)
+            print(f"built {path.name} ({path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - t0:.1f} s")
 
 
 def setup_db(path: str):
@@ -71,70 +122,98 @@ def setup_db(path: str):
     return con
 
 
-def run_openpyxl():
-    return pd.read_excel(FILE, engine="openpyxl")
+def ours_cli(con, path: Path) -> int:
+    """``indicators import PATH --yes`` minus the process start (cli/returns.py, cmd_import)."""
+    readings = [pipeline.read_return(path, con=con, today=TODAY)]
+    diffs = [pipeline.preview_diff(con, r) for r in readings]
+    for r in readings:
+        pipeline.check_allowed(con, r, ADMIN, settings=SETTINGS, at=AT)
+    assert pipeline.refusal(readings, confirm_warnings=True) is None, readings[0].problems.head()
+    pipeline.commit_all(con, readings, actor=ADMIN, settings=SETTINGS, at=AT, confirm_warnings=True)
+    assert all(len(d) == len(r.values) for d, r in zip(diffs, readings))
+    return len(readings[0].values)
 
 
-def run_calamine():
-    book = python_calamine.CalamineWorkbook.from_path(str(FILE))
-    return book.get_sheet_by_index(0).to_python()
+def ours_page(con, path: Path) -> int:
+    """The upload page: bytes in, read_return_with_status (read + preview_diff), then 确认导入."""
+    data = path.read_bytes()
+    reading = pipeline.read_return(data, path.name, con, today=TODAY)
+    pipeline.diff_counts(pipeline.preview_diff(con, reading))
+    pipeline.check_allowed(con, reading, ADMIN, settings=SETTINGS, at=AT)
+    pipeline.commit(con, reading, actor=ADMIN, settings=SETTINGS, at=AT, confirm_warnings=True)
+    return len(reading.values)
 
 
-DIFF_TIMES: list[float] = []
-
-
-def run_ours():
-    """read → validate → commit; the page's preview diff is timed apart (DIFF_TIMES)."""
+def timed_ours(fn, path: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         con = setup_db(str(Path(tmp) / "b.duckdb"))
         t0 = time.perf_counter()
-        reading = read_return(FILE, con=con, today=TODAY)
-        assert reading.ok and len(reading.values) == ROWS, reading.problems.head()
-        commit(con, reading, actor=ADMIN, settings=SETTINGS, at=dt.datetime.combine(TODAY, dt.time(12)),
-               confirm_warnings=True)
+        n = fn(con, path)
         elapsed = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        preview_diff(con, reading)
-        DIFF_TIMES.append(time.perf_counter() - t1)
         con.close()
+    assert n == ROWS[path], n
     return elapsed
 
 
-def timed(fn, repeat):
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        res = fn()
-        out.append(res if isinstance(res, float) else time.perf_counter() - t0)
-    return statistics.median(out)
+def calamine(path: Path):
+    return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 
 
-def peak(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, top = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return top / 2**20
+def timed(fn, *args) -> float:
+    t0 = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t0
+
+
+CASES = {
+    "xlsx": (XLSX, "calamine", calamine, "read_excel(openpyxl)", lambda p: pd.read_excel(p, engine="openpyxl")),
+    "xls": (XLS, "calamine", calamine, "read_excel(calamine)", lambda p: pd.read_excel(p, engine="calamine")),
+    "csv": (CSV, "read_csv", pd.read_csv, None, None),
+}
+
+
+def spread(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.2f}× [{min(xs):.2f}–{max(xs):.2f}]"
+
+
+def run_case(kind: str, pairs: int) -> None:
+    path, b_name, b_fn, c_name, c_fn = CASES[kind]
+    print(f"\n{kind}: {path.name}, {ROWS[path]:,} rows, {path.stat().st_size / 2**20:.1f} MiB  "
+          f"(A = ours, `indicators import`; P = ours, the page's path; B = {b_name}"
+          + (f"; C = {c_name})" if c_name else ")"))
+    # one untimed round warms the imports and the file cache
+    timed_ours(ours_cli, path), b_fn(path)
+    a_b, p_b, c_a = [], [], []
+    for i in range(pairs):
+        a = timed_ours(ours_cli, path)
+        b = timed(b_fn, path)
+        p = timed_ours(ours_page, path)
+        c = timed(c_fn, path) if c_fn else None
+        a_b.append(a / b)
+        p_b.append(p / b)
+        line = f"  pair {i + 1}: A {a * 1000:6.0f} ms  B {b * 1000:6.0f} ms  P {p * 1000:6.0f} ms  A/B {a / b:.2f}×  P/B {p / b:.2f}×"
+        if c is not None:
+            c_a.append(c / a)
+            line += f"  C {c * 1000:6.0f} ms  C/A {c / a:.1f}×"
+        print(line, flush=True)
+    print(f"  A/B (ours / {b_name}) = {spread(a_b)}  target ≤ 1.3×")
+    print(f"  P/B (page / {b_name}) = {spread(p_b)}")
+    if c_a:
+        target = "  target ≥ 10×" if kind == "xlsx" else ""
+        print(f"  C/A ({c_name} / ours) = {spread(c_a).replace('.2f', '.1f')}{target}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rebuild", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--only", default="xlsx,xls,csv")
     args = ap.parse_args()
-    if args.rebuild or not FILE.exists():
-        t0 = time.perf_counter()
-        build(FILE)
-        print(f"built {FILE.name} ({FILE.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - t0:.1f} s")
-    a = timed(run_openpyxl, 1)
-    b = timed(run_calamine, args.repeat)
-    c = timed(run_ours, args.repeat)
-    print(f"(a) pandas.read_excel(openpyxl):   {a * 1000:8.0f} ms")
-    print(f"(b) bare python-calamine read:     {b * 1000:8.0f} ms")
-    print(f"(c) our import, end to end:        {c * 1000:8.0f} ms")
-    print(f"    preview_diff (page preview, not in c): {statistics.median(DIFF_TIMES) * 1000:.0f} ms")
-    print(f"a / c = {a / c:.1f}×  (target ≥ 5×)    c / b = {c / b:.2f}×  (target ≤ 1.5×)")
-    print(f"peak traced memory: (b) {peak(run_calamine):.0f} MiB, (c) {peak(run_ours):.0f} MiB")
+    build(args.rebuild)
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  ({os.cpu_count()} cores)")
+    for kind in args.only.split(","):
+        run_case(kind, args.pairs)
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -129,7 +129,9 @@ class Connection:
             raise ValueError(f"not an SQL identifier: {name!r}")
         # a text column with no values (an empty reading) would register as INTEGER and
         # fail a join against a text column once PostgreSQL's rows are scanned
-        blank = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
+        # (the first cell answers for almost every column: a full isna of 100k texts is ≈ 30 ms)
+        blank = [c for c in frame.columns if frame[c].dtype == object
+                 and (frame.empty or pd.isna(frame[c].iat[0])) and frame[c].isna().all()]
         self._raw.register(name, frame.astype(dict.fromkeys(blank, "str")) if blank else frame)
         try:
             yield name

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from indicators.accounts import permissions
@@ -37,21 +38,44 @@ __all__ = ["ReturnReading", "read_return", "problem_lines", "preview_diff", "dif
 def preview_diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     """What committing would change. Columns: indicator_code, indicator_name, org_unit,
     org_unit_name, period, old_value, new_value, change ('新增' | '修改' | '不变')."""
-    v = reading.values[["indicator_code", "org_unit", "period", "value"]]
+    return _diff(con, reading, "")
+
+
+_DIFF_ORDER = [("_change_order", "ascending"), ("period", "ascending"), ("_i_order", "ascending"),
+               ("indicator_code", "ascending"), ("_u_order", "ascending"), ("org_unit", "ascending"),
+               ("_pos", "ascending")]
+
+
+def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
+    """``preview_diff``'s rows, all of them or (``only="修改"``) just one kind.
+
+    Joined in SQL, sorted in Arrow (``Table.sort_by``, stable: texts by their bytes
+    as DuckDB compares them, empty sort orders last as DuckDB puts NULLs) — DuckDB's
+    ORDER BY over 100k texts scanned from pandas took ten times the join. Fetched through
+    Arrow: ``.df()`` builds pandas' string columns about four times slower (the same
+    frame, dtypes and all). Rows of the same key (a file with duplicates) keep the file's
+    order, as DuckDB's sort left them."""
+    v = reading.values[["indicator_code", "org_unit", "period", "value"]].assign(_pos=np.arange(len(reading.values)))
     with con.registered("_new", v):
-        return con.execute("""
+        table = con.execute(f"""
+            SELECT * FROM (
             SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
                    c.value AS old_value, n.value AS new_value,
                    CASE WHEN c.indicator_code IS NULL THEN '新增'
                         WHEN c.value IS NOT DISTINCT FROM n.value
                              OR abs(c.value - n.value) <= 1e-9 * greatest(abs(c.value), 1) THEN '不变'
-                        ELSE '修改' END AS change
+                        ELSE '修改' END AS change,
+                   CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END AS _change_order,
+                   i.sort_order AS _i_order, u.sort_order AS _u_order, n._pos
             FROM _new n
             LEFT JOIN current_observation c USING (indicator_code, org_unit, period)
             LEFT JOIN indicator i ON i.code = n.indicator_code
-            LEFT JOIN org_unit u ON u.code = n.org_unit
-            ORDER BY CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END, n.period,
-                     i.sort_order, n.indicator_code, u.sort_order, n.org_unit""").df()
+            LEFT JOIN org_unit u ON u.code = n.org_unit)
+            {"WHERE change = ?" if only else ""}""", [only] if only else None).to_arrow_table()
+    frame = table.sort_by(_DIFF_ORDER).drop_columns(["_i_order", "_u_order", "_pos", "_change_order"]).to_pandas()
+    if frame.empty:  # as .df() gives an empty result: text columns of object dtype
+        frame = frame.astype({c: object for c in frame.columns if frame[c].dtype == "str"})
+    return frame
 
 
 def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
@@ -76,8 +100,7 @@ def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, sett
         return None
     permissions.refuse_rows(actor, reading.values, catalog.indicators(con), catalog.org_units(con),
                             what=f"文件「{reading.file_name}」")
-    diff = preview_diff(con, reading)
-    return refuse_locked(con, actor, diff[diff["change"] == "修改"], settings=settings, now=at)
+    return refuse_locked(con, actor, _diff(con, reading, "修改"), settings=settings, now=at)
 
 
 def commit(con: Connection, reading: ReturnReading, *, actor: Actor, settings: Settings,

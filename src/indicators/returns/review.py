@@ -56,9 +56,10 @@ def approve_on_upload(con: Connection, actor: Actor, batch_id: int, indicator_co
 
 def _approve(con, actor: Actor, batch_id: int, codes: set[str], at: dt.datetime) -> None:
     if codes:
-        con.executemany("""INSERT INTO batch_approval (batch_id, indicator_code, approved_at, login, role)
-                           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                        [[batch_id, c, at, actor.login, actor.role] for c in sorted(codes)])
+        # one statement for all codes: DuckDB's executemany runs one per row (≈ 3 ms each)
+        con.execute("""INSERT INTO batch_approval (batch_id, indicator_code, approved_at, login, role)
+                       SELECT ?, code, ?, ?, ? FROM unnest(?::VARCHAR[]) AS t(code) ON CONFLICT DO NOTHING""",
+                    [batch_id, at, actor.login, actor.role, sorted(codes)])
 
 
 def _batch(con, batch_id: int) -> tuple[str, str]:

@@ -25,6 +25,7 @@ _HALF = "0123456789.,%-+() "
 _TRANSLATE = str.maketrans(_FULL, _HALF)
 
 _SPACE = re.compile(r"[\s\u00a0]+")
+_PLAIN = re.compile(r"[0-9.+\-eE]*")  # texts parse_numbers need not clean
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Excel formula error values: a cell showing one of these has no usable number.
 FORMULA_ERRORS = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!",
@@ -114,13 +115,23 @@ def parse_numbers(cells: pd.Series) -> pd.DataFrame:
     ok[is_bool] = False
     empty[is_null] = True
     if is_str.any():
-        t = s[is_str].astype(str).str.translate(_TRANSLATE).str.replace(r"[\s\u00a0]+", "", regex=True)
-        low = t.str.lower()
-        is_empty = low.isin(EMPTY_WORDS).to_numpy()
-        pct = t.str.endswith("%").to_numpy()
-        t = t.str.rstrip("%")
-        neg = (t.str.startswith("(") & t.str.endswith(")")).to_numpy()
-        t = t.where(~neg, t.str.slice(1, -1)).str.replace(",", "", regex=False)
+        texts = s[is_str]
+        t = texts.astype(str)
+        if _PLAIN.fullmatch("".join(texts.to_numpy())):
+            # only ASCII digits, signs, points and exponent letters (a CSV's numbers): no
+            # full-width form, space, %, bracket or separator to clean, and of the words
+            # for "empty" only '', '-' and '--' can be spelt — the steps below would leave
+            # every text as it is (translating and the space pattern cost ≈ 0.25 s at 100k)
+            is_empty = t.isin(EMPTY_WORDS).to_numpy()
+            pct = neg = np.zeros(len(t), dtype=bool)
+        else:
+            t = t.str.translate(_TRANSLATE).str.replace(r"[\s\u00a0]+", "", regex=True)
+            low = t.str.lower()
+            is_empty = low.isin(EMPTY_WORDS).to_numpy()
+            pct = t.str.endswith("%").to_numpy()
+            t = t.str.rstrip("%")
+            neg = (t.str.startswith("(") & t.str.endswith(")")).to_numpy()
+            t = t.where(~neg, t.str.slice(1, -1)).str.replace(",", "", regex=False)
         good_shape = t.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool)
         vals = pd.to_numeric(t.where(good_shape, None), errors="coerce").astype("float64").to_numpy(copy=True)
         vals = np.where(neg, -vals, vals)

@@ -260,8 +260,8 @@ def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
                             "请在 Excel 中另存为 CSV UTF-8 或 .xlsx 后重试。") from None
     if any(len(r) != width for r in rows):  # ragged rows: title lines are shorter
         rows = [r + [""] * (width - len(r)) for r in rows]
-    grid = pd.DataFrame(rows, dtype=object).fillna("") if rows else pd.DataFrame(dtype=object)
-    return RawSheet(name, grid)
+    # csv gives only texts (no None to fill): the rows go into one object block as a sheet's do
+    return RawSheet(name, _grid(rows))
 
 
 # --- addresses -------------------------------------------------------------------------

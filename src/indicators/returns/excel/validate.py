@@ -251,13 +251,27 @@ def check_frequency(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     December value, and said so (once per sheet and indicator)."""
     if "frequency" not in catalog.indicators:
         return []
-    freq = w["indicator_code"].map(catalog.indicators["frequency"]).fillna("monthly")
-    month = pd.to_numeric(w["period"].astype("str").str.slice(5, 7), errors="coerce").fillna(0).astype(int)
+    # each distinct code looked up once, spread back by its factorized code (a Series.map
+    # of 100k codes cost ≈ 0.2 s); the same values and dtype as mapping the whole column
+    i_codes, i_uniques = pd.factorize(w["indicator_code"].to_numpy(dtype=object))
+    per_code = pd.Series(i_uniques, dtype=object).map(catalog.indicators["frequency"]).fillna("monthly")
+    per_code = pd.concat([per_code, pd.Series(["monthly"], dtype=per_code.dtype)], ignore_index=True)
+    freq = per_code.take(np.where(i_codes < 0, len(i_uniques), i_codes))
+    freq.index = w.index
     live = ~_bools(w["empty"]) & ~_na(w["period"]) & ~_na(w["indicator_code"])
-    pairs = pd.MultiIndex.from_arrays([freq.to_numpy(dtype=object), month.to_numpy()])
-    codes, uniques = pd.factorize(pairs)
-    due = np.array([bool(is_due(f, m)) if f in FREQ_STEP and m else True
-                    for f, m in uniques] + [True], dtype=bool)[codes]
+    # the month of each distinct period, and is_due once per distinct (frequency, month)
+    # pair, spread back by integer codes (a MultiIndex of 100k pairs cost ≈ 0.2 s)
+    p_codes, p_uniques = pd.factorize(w["period"].to_numpy(dtype=object))
+    p_month = pd.to_numeric(pd.Series(p_uniques, dtype=object).astype("str").str.slice(5, 7),
+                            errors="coerce").fillna(0).astype(int).to_numpy()
+    month = np.append(p_month, 0)[p_codes]  # no period (code -1): month 0, as a blank text gave
+    f_codes, f_uniques = pd.factorize(freq.to_numpy(dtype=object))
+    low = int(month.min(initial=0))
+    span = int(month.max(initial=0)) - low + 1
+    codes, uniques = pd.factorize(f_codes.astype("int64") * span + (month - low))
+    pairs = [(f_uniques[k // span], int(k % span) + low) for k in uniques]
+    due = np.array([bool(is_due(f, m)) if f in FREQ_STEP and m else True for f, m in pairs] + [True],
+                   dtype=bool)[codes]
     names = catalog.indicators["name"].to_dict()
     off = live & ~due
     out = [where(w, off, "off_frequency", lambda s: "指标「" + s["indicator_code"].map(names).astype("str") + "」为"
