@@ -26,10 +26,11 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def add_demo_accounts(con: Connection, actor: Actor, *, at: dt.datetime) -> int:
+def add_demo_accounts(con: Connection, actor: Actor, *, at: dt.datetime, password_hash: str | None = None) -> int:
     """Create the demo accounts and mark the database as the demo city. They share the
-    published password, so it is hashed once (argon2 is slow on purpose: ~0.2 s a hash)."""
-    shared = passwords.hash_password(DEMO_PASSWORD)
+    published password, so it is hashed once (argon2 is slow on purpose: ~0.2 s a hash);
+    ``password_hash``: that hash made beforehand (``load_demo`` makes it beside the build)."""
+    shared = password_hash or passwords.hash_password(DEMO_PASSWORD)
     for login, role, name, unit, department in DEMO_ACCOUNTS:
         users.add_user(con, actor, login, role, name=name, unit=unit, department=department,
                        password=DEMO_PASSWORD, password_hash=shared, at=at)
