@@ -21,7 +21,7 @@ import pandas as pd
 from indicators.accounts import permissions
 from indicators.accounts.roles import Actor
 from indicators.db import catalog
-from indicators.db.audit import audit
+from indicators.db.audit import audit_all
 from indicators.db.connection import Connection
 from indicators.errors import PermissionDenied, RejectedInput
 from indicators.rules import periods
@@ -112,10 +112,7 @@ def give_all(con: Connection, table: pd.DataFrame, items: list[dict], *, at: dt.
     where = {key: i for i, key in enumerate(zip(table["indicator_code"], table["org_unit_code"]))}
     leads = _leads(con)
     rows = [_checked(table, item, leads, where) for item in items]
-    def unit(tx: Connection) -> None:
-        for row, item in zip(rows, items):
-            _write(tx, table, row, item, at)
-    con.write(unit)  # one write unit: run again whole if another writer got there first
+    con.write(lambda tx: _write_all(tx, table, rows, items, at))  # one unit: run again whole on a conflict
     return len(rows)
 
 
@@ -160,10 +157,20 @@ def _checked(table: pd.DataFrame, item: dict, leads: dict[str, str | None],
 
 
 def _write(con: Connection, table: pd.DataFrame, row: pd.DataFrame, item: dict, at: dt.datetime) -> None:
-    period, r, actor = _period(table), row.iloc[0], item["actor"]
-    con.execute("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
-                                            given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                [item["indicator_code"], item["org_unit"], period, item["reason"].strip(), item["measures"].strip(),
-                 item["catch_up"] or None, at, actor.display])
-    audit(con, actor, "explanation", f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明",
-          at=at)
+    _write_all(con, table, [row], [item], at)
+
+
+def _write_all(con: Connection, table: pd.DataFrame, rows: list[pd.DataFrame], items: list[dict],
+               at: dt.datetime) -> None:
+    """The explanations and their audit lines, in the order given (each table one statement)."""
+    period = _period(table)
+    if not items:
+        return
+    con.executemany("""INSERT INTO explanation (indicator_code, org_unit, period, reason, measures, catch_up,
+                                                given_at, given_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [[item["indicator_code"], item["org_unit"], period, item["reason"].strip(),
+                      item["measures"].strip(), item["catch_up"] or None, at, item["actor"].display]
+                     for item in items])
+    audit_all(con, [(item["actor"], "explanation",
+                     f"{r['indicator_name']} · {r['org_unit_name']} {periods.label(period)}滞后说明")
+                    for r, item in ((row.iloc[0], item) for row, item in zip(rows, items))], at=at)

@@ -75,9 +75,11 @@ def actor_from(row: dict) -> Actor:
 
 def add_user(con: Connection, actor: Actor, login: str, role: str, *, name: str | None = None,
              unit: str | None = None, department: str | None = None, password: str | None = None,
-             at: dt.datetime) -> tuple[Actor, str | None]:
+             password_hash: str | None = None, at: dt.datetime) -> tuple[Actor, str | None]:
     """Create an account. Without ``password`` one is generated and returned (to be shown
-    once; the user is asked to change it). Returns the new user's Actor and that password."""
+    once; the user is asked to change it). Returns the new user's Actor and that password.
+    ``password_hash``: ``passwords.hash_password(password)`` made beforehand, for accounts
+    that share one published password (the demo city's: one argon2 hash, not one each)."""
     permissions.require(actor, "user_admin")
     login = login.strip().lower()
     _check_new(con, login, role, unit, department)
@@ -87,12 +89,13 @@ def add_user(con: Connection, actor: Actor, login: str, role: str, *, name: str 
     bad = passwords.problems(password, login)
     if bad:
         raise RejectedInput("密码不符合要求：" + "；".join(bad) + "。未创建用户。")
+    stored = passwords.hash_password(password) if password_hash is None or generated else password_hash
     def work(tx: Connection) -> Actor:
         tx.execute("""INSERT INTO app_user (login, name, role, org_unit, department, password_hash, disabled,
                            failed_attempts, must_change_password, created_at, created_by, password_changed_at)
                        VALUES (?, ?, ?, ?, ?, ?, false, 0, ?, ?, ?, ?)""",
                     [login, (name or login).strip(), role, unit if role == "district" else None,
-                     department if role == "department" else None, passwords.hash_password(password),
+                     department if role == "department" else None, stored,
                      generated is not None, at, actor.login, at])
         user = actor_for(tx, login)
         audit(tx, actor, "user_add", f"新建用户 {login}：{user.display}", at=at)

@@ -16,8 +16,16 @@ def audit(con: Connection, actor: Actor, action: str, detail: str = "", *, at: d
     login and role (``indicators.accounts.Actor`` — never text typed into a box), how
     they are shown, and ``detail`` in Chinese, as shown to admins. Written inside the
     caller's transaction, so the line exists exactly when the change does."""
-    con.execute("INSERT INTO audit (logged_at, who, login, role, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                [at, actor.display, actor.login, actor.role, action, detail])
+    audit_all(con, [(actor, action, detail)], at=at)
+
+
+def audit_all(con: Connection, lines: list[tuple[Actor, str, str]], *, at: dt.datetime) -> None:
+    """Several lines of the audit log at ``at``, each (actor, action, detail) as ``audit``
+    writes one, in one statement."""
+    if lines:
+        con.executemany("INSERT INTO audit (logged_at, who, login, role, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                        [[at, actor.display, actor.login, actor.role, action, detail]
+                         for actor, action, detail in lines])
 
 
 def audit_log(con: Connection, limit: int = 50) -> pd.DataFrame:

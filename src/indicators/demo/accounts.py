@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 
-from indicators.accounts import users
+from indicators.accounts import passwords, users
 from indicators.accounts.roles import Actor
 from indicators.db.connection import Connection
 
@@ -26,11 +26,14 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def add_demo_accounts(con: Connection, actor: Actor, *, at: dt.datetime) -> int:
-    """Create the demo accounts and mark the database as the demo city."""
+def add_demo_accounts(con: Connection, actor: Actor, *, at: dt.datetime, password_hash: str | None = None) -> int:
+    """Create the demo accounts and mark the database as the demo city. They share the
+    published password, so it is hashed once (argon2 is slow on purpose: ~0.2 s a hash);
+    ``password_hash``: that hash made beforehand (``load_demo`` makes it beside the build)."""
+    shared = password_hash or passwords.hash_password(DEMO_PASSWORD)
     for login, role, name, unit, department in DEMO_ACCOUNTS:
         users.add_user(con, actor, login, role, name=name, unit=unit, department=department,
-                       password=DEMO_PASSWORD, at=at)
+                       password=DEMO_PASSWORD, password_hash=shared, at=at)
     con.write(lambda tx: tx.execute(
         "INSERT INTO app_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [MARKER, "示例市"]))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from indicators import clock, demo
-from indicators.accounts import system, users
-from indicators.demo.accounts import DEMO_ACCOUNTS, add_demo_accounts
+from indicators.accounts import passwords, system, users
+from indicators.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, add_demo_accounts
 from indicators.db.connection import Connection
 from indicators.demo import tasks
 from indicators.errors import RejectedInput
@@ -32,7 +33,10 @@ def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None =
     """Load the demo into an empty database; returns a one-line summary."""
     as_of, today = demo.as_of_month(settings), clock.today(settings)
     at = dt.datetime.combine(today, dt.time(0, 0))  # what users do today comes later
-    with tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
+    # the demo accounts' one argon2 hash is made in a thread beside the build (argon2 runs
+    # outside the GIL), ready when the accounts are added
+    with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="indicators-demo-") as tmp:
+        demo_hash = pool.submit(passwords.hash_password, DEMO_PASSWORD)
         folder = Path(work_dir or tmp)
         setup = {**demo.demo_setup_frames(as_of, settings), "task": tasks.task_sheet(as_of)}  # one workbook
         book = workbook.write_workbook(folder / "示例市_设置工作簿.xlsx", setup)
@@ -49,7 +53,7 @@ def load_demo(con: Connection, settings: Settings, work_dir: str | Path | None =
                 raise RejectedInput("示例数据未通过校验：\n" + "\n".join(pipeline.problem_lines(reading, 10)))
             pipeline.commit(con, reading, actor=ACTOR, settings=settings, at=sent, confirm_warnings=True)
             rows += len(reading.values)
-    accounts = add_demo_accounts(con, ACTOR, at=at)
+        accounts = add_demo_accounts(con, ACTOR, at=at, password_hash=demo_hash.result())
     _pending_resend(con, settings, reading, as_of, sent)
     done = tasks.load_demo_tasks(con, as_of, settings, at=at, sheet_loaded=True)
     units = con.execute("SELECT count(*) FROM org_unit").fetchone()[0]

@@ -173,7 +173,8 @@ def _report(code: str, period: str, status: str, node: str | None) -> dict:
 def _explain(con: Connection, period: str, settings: Settings, at: dt.datetime, every: int) -> int:
     """Explanations for the lagging rows of ``period``, leaving out every ``every``-th
     (``every=1``: none left out — the month before is complete)."""
-    table = explanations.attach(con, dispatch_table(con, period, settings))
+    # statuses are what the checks read: last month's columns (its own table) are not needed
+    table = explanations.attach(con, dispatch_table(con, period, settings, last_month=False))
     lagging = table[table["explanation_required"]].reset_index(drop=True)
     categories = dict(zip(table["indicator_code"], table["category"]))
     items = []
