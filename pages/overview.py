@@ -8,9 +8,10 @@ from indicators.safe_text import md_text
 con, f = ui.reading_page("调度总览")
 
 table = ui.dispatch(con, f.period)
-# to the minute: who is late changes with the clock only at deadlines, and a cached
-# result serves every session until the data (or the minute) changes
-ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(), ui.now().replace(second=0, microsecond=0))
+# who is late changes with the clock only at the month's deadline: the moment before or
+# after it keys the cached result, which serves every session until the data changes
+ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(),
+               views.status_moment(f.period, ui.settings(), ui.now()))
 ctx = ui.chart_context(f)
 
 cols = st.columns(len(ov.counts))
@@ -19,7 +20,7 @@ for col, c in zip(cols, ov.counts.itertuples(index=False)):
              f'<div style="font-size:2rem;font-weight:700;line-height:1.4">{c.count}</div></div>')
 
 st.subheader(f"重点指标 · {md_text(f.unit_name or '')}")
-ui.headline_cards(ov.cards, per_row=4)
+ui.headline_cards(ov.cards, per_row=4, pager="ov_cards")
 
 left, right = st.columns(2) if not f.briefing else (st.container(), st.container())
 with left:

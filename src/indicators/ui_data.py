@@ -13,6 +13,7 @@ process, a cursor per run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -224,10 +225,20 @@ def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
     version, name = data_version(con), f"{fn.__module__}.{fn.__qualname__}"
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
     result = _cached(db_target(), version, name, key_args, key_kwargs, fn, args, kwargs)
-    return _remember(result, ("cached", name, version, key_args, key_kwargs))
+    return _remember(_fresh(result), ("cached", name, version, key_args, key_kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# The caches hold results as objects (st.cache_resource), never pickled: st.cache_data
+# pickled a 13 MiB dispatch table on the big database and unpickled it on every rerun.
+# Every session gets the same object; ``_fresh`` hands each run new (copy-on-write)
+# frames over the same data, so nothing a page does to them reaches the cache. The
+# number of entries bounds the memory (a month's dispatch table on the 7.2 M-observation
+# database is ≈ 20 MiB; the page data of a month and unit far less).
+CACHED_ENTRIES = 128
+DISPATCH_ENTRIES = 6
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED_ENTRIES)
 def _cached(target: str, version: tuple, name: str, key_args: tuple, key_kwargs: dict, _fn: Callable,
             _args: tuple, _kwargs: dict) -> object:
     with _opened(target) as con:
@@ -240,19 +251,48 @@ def computed(fn: Callable[..., T], *args, **kwargs) -> T:
     arguments, for every session: a rerun on unchanged data does not compute it again."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
-    return _remember(_computed(name, key_args, key_kwargs, fn, args, kwargs), ("computed", name, key_args, key_kwargs))
+    result = _computed(name, key_args, key_kwargs, fn, args, kwargs)
+    return _remember(_fresh(result), ("computed", name, key_args, key_kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=CACHED_ENTRIES)
 def _computed(name: str, key_args: tuple, key_kwargs: dict, _fn: Callable, _args: tuple, _kwargs: dict) -> object:
     return _fn(*_args, **_kwargs)
 
 
+def _fresh(value: T) -> T:
+    """A cached result as one run gets it: its frames (also those in a dataclass, tuple,
+    list or dict) are new shallow copies — copy-on-write (pandas ≥ 3), so a page that
+    adds a column or sorts in place changes its own copy, never the cache; a list or dict
+    is copied."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _fresh(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+                   and isinstance(getattr(value, f.name), (pd.DataFrame, pd.Series, list, dict, tuple))}
+        return dataclasses.replace(value, **changed) if changed else value
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_fresh(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}  # type: ignore[return-value]
+    return value
+
+
 def _remember(value: T, source: tuple) -> T:
-    """Note that this run's ``value`` (a frame) came from the caches, computed from ``source``."""
+    """Note that this run's ``value`` (a frame, or a dataclass's frames) came from the
+    caches, computed from ``source``."""
     run = _RUN_CURSOR.get()
-    if run is not None and isinstance(value, pd.DataFrame):
+    if run is None:
+        return value
+    if isinstance(value, pd.DataFrame):
         run.frames[id(value)] = (value, source)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            part = getattr(value, f.name)
+            if isinstance(part, pd.DataFrame):
+                run.frames[id(part)] = (part, (*source, f.name))
     return value
 
 
@@ -264,7 +304,7 @@ def _key(value: object) -> object:
     return ("frame", known[1]) if known is not None and known[0] is value else value
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
     with _opened(target) as con:
         return dispatch_table(con, period, _settings)
@@ -275,7 +315,7 @@ def dispatch(con: Connection, period: str) -> pd.DataFrame:
     s = settings()
     key = _dispatch_key(s)
     version = data_version(con)
-    return _remember(_dispatch(db_target(), period, version, s, key), ("dispatch", period, version, key))
+    return _remember(_fresh(_dispatch(db_target(), period, version, s, key)), ("dispatch", period, version, key))
 
 
 def _dispatch_key(s: Settings) -> tuple:
