@@ -12,8 +12,8 @@ if not ui.require_data(con, f):
     st.title("指标详情")
     st.stop()
 
-table = ui.dispatch(con, f.period)
-d = views.indicator_detail_options(table)
+table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
+d = ui.computed(views.indicator_detail_options, table)
 with f.controls:
     code = ui.synced_selectbox("指标", "ind", d["code"].tolist(), placeholder="暂无指标",
                                format_func=dict(zip(d["code"], d["name"])).get)

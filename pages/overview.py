@@ -7,7 +7,7 @@ from indicators.safe_text import md_text
 
 con, f = ui.reading_page("调度总览")
 
-table = ui.dispatch(con, f.period)
+table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
 # who is late changes with the clock only at the month's deadline: the moment before or
 # after it keys the cached result, which serves every session until the data changes
 ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(),

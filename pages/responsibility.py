@@ -9,7 +9,7 @@ from indicators.views.supervision import supervision_list
 
 con, f = ui.reading_page("责任分解")
 
-table = ui.dispatch(con, f.period)
+table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
 r = ui.computed(views.responsibility, table, f.unit)
 ctx = ui.chart_context(f)
 

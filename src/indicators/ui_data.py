@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -232,17 +233,21 @@ def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
 # pickled a 13 MiB dispatch table on the big database and unpickled it on every rerun.
 # Every session gets the same object; ``_fresh`` hands each run new (copy-on-write)
 # frames over the same data, so nothing a page does to them reaches the cache. The
-# number of entries bounds the memory (a month's dispatch table on the 7.2 M-observation
-# database is ≈ 20 MiB; the page data of a month and unit far less).
-CACHED_ENTRIES = 128
-DISPATCH_ENTRIES = 6
+# number of entries bounds the memory: a month's dispatch table on the 7.2 M-observation
+# database holds ≈ 60–100 MiB even with its texts shared (``_shared_values``), so two
+# months are kept — the page data computed from them (far smaller) are cached for many
+# more months and units, and a page whose results are cached does not need its table.
+CACHED_ENTRIES = 256
+COMPUTED_ENTRIES = 128
+DISPATCH_ENTRIES = 2
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHED_ENTRIES)
 def _cached(target: str, version: tuple, name: str, key_args: tuple, key_kwargs: dict, _fn: Callable,
             _args: tuple, _kwargs: dict) -> object:
+    args, kwargs = _resolved(_args), _resolved(_kwargs)  # a table first: it opens the database itself
     with _opened(target) as con:
-        return _fn(con, *_args, **_kwargs)
+        return _fn(con, *args, **kwargs)
 
 
 def computed(fn: Callable[..., T], *args, **kwargs) -> T:
@@ -255,9 +260,9 @@ def computed(fn: Callable[..., T], *args, **kwargs) -> T:
     return _remember(_fresh(result), ("computed", name, key_args, key_kwargs))
 
 
-@st.cache_resource(show_spinner=False, max_entries=CACHED_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=COMPUTED_ENTRIES)
 def _computed(name: str, key_args: tuple, key_kwargs: dict, _fn: Callable, _args: tuple, _kwargs: dict) -> object:
-    return _fn(*_args, **_kwargs)
+    return _fn(*_resolved(_args), **_resolved(_kwargs))
 
 
 def _fresh(value: T) -> T:
@@ -298,7 +303,9 @@ def _remember(value: T, source: tuple) -> T:
 
 def _key(value: object) -> object:
     """What identifies ``value`` in a cache key: for a frame this run got from the caches,
-    what it was computed from; anything else stands for itself."""
+    what it was computed from; for a ``Dispatch``, its key; anything else stands for itself."""
+    if isinstance(value, Dispatch):
+        return value.key
     run = _RUN_CURSOR.get()
     known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
     return ("frame", known[1]) if known is not None and known[0] is value else value
@@ -307,7 +314,25 @@ def _key(value: object) -> object:
 @st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
     with _opened(target) as con:
-        return dispatch_table(con, period, _settings)
+        return _shared_values(dispatch_table(con, period, _settings))
+
+
+def _shared_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each text (and whole number) of an object column held once: the
+    dispatch table repeats an indicator's name, unit, rule … on every row as separate
+    Python strings (≈ 160 MiB on the 7.2 M-observation database). Equal values, the
+    same columns and dtypes (pandas.testing.assert_frame_equal holds)."""
+    out = {}
+    for name in frame.columns[frame.dtypes == object]:
+        values = frame[name].to_numpy()
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "integer"):
+            continue  # None only, bools, mixed: nothing to share, or equal but not the same (1 and 1.0)
+        codes, uniques = pd.factorize(values)
+        kept = codes >= 0  # the missing ones stay as they were (None or NaN)
+        shared = values.copy()
+        shared[kept] = np.asarray(uniques, dtype=object)[codes[kept]]
+        out[name] = pd.Series(shared, index=frame.index, dtype=object)
+    return frame.assign(**out) if out else frame
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
@@ -316,6 +341,38 @@ def dispatch(con: Connection, period: str) -> pd.DataFrame:
     key = _dispatch_key(s)
     version = data_version(con)
     return _remember(_fresh(_dispatch(db_target(), period, version, s, key)), ("dispatch", period, version, key))
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """The dispatch table of a month as ``cached`` and ``computed`` take it: its key
+    (month, data version, settings), the table itself got — from its cache, or computed —
+    only when a result that needs it is computed. So a rerun whose page data are cached
+    needs no table, and the few tables kept (``DISPATCH_ENTRIES``) bound the memory
+    without a month seen before costing the table again."""
+    target: str
+    period: str
+    version: tuple
+    settings_key: tuple
+
+    @property
+    def key(self) -> tuple:
+        return ("dispatch", self.period, self.version, self.settings_key)
+
+    def frame(self) -> pd.DataFrame:
+        return _fresh(_dispatch(self.target, self.period, self.version, settings(), self.settings_key))
+
+
+def dispatch_later(con: Connection, period: str) -> Dispatch:
+    """The dispatch table of ``period`` for ``cached`` / ``computed`` (``Dispatch``)."""
+    return Dispatch(db_target(), period, data_version(con), _dispatch_key(settings()))
+
+
+def _resolved(values):
+    """``values`` (args or kwargs) with each ``Dispatch`` replaced by its table."""
+    if isinstance(values, dict):
+        return {k: v.frame() if isinstance(v, Dispatch) else v for k, v in values.items()}
+    return tuple(v.frame() if isinstance(v, Dispatch) else v for v in values)
 
 
 def _dispatch_key(s: Settings) -> tuple:
