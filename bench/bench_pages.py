@@ -2,7 +2,7 @@
 Plotly chart, the two timed in the same loop (issue 15: ≤ 1.3× on the demo db, ≤ 1.6× on
 the 7.2 M-observation db, also after changing month or unit).
 
-    .venv/bin/python bench/bench_pages.py [--pairs 5] [--db demo|big|both] [--rev REV]
+    .venv/bin/python bench/bench_pages.py [--pairs 5] [--db demo|big|both] [--cases open,another month,another unit] [--rev REV]
 
 The app (``serve.py``) and the bare page run as ``streamlit run`` on free localhost ports
 of this machine; the app on the demo city (``indicators init --demo``) and on a copy of
@@ -124,7 +124,7 @@ def signed_in_state(browser, url: str) -> dict:
     return state
 
 
-def bench_db(browser, name: str, db: Path, bare_url: str, pairs: int, tree: Path) -> list[tuple]:
+def bench_db(browser, name: str, db: Path, bare_url: str, pairs: int, tree: Path, cases: list[str]) -> list[tuple]:
     env = {**os.environ, "INDICATORS_DB": str(db), "INDICATORS_TODAY": TODAY[name], "PYTHONPATH": str(tree / "src")}
     port = free_port()
     proc = start_app(tree / "serve.py", env, port)
@@ -138,7 +138,7 @@ def bench_db(browser, name: str, db: Path, bare_url: str, pairs: int, tree: Path
         rss_before = rss_mib(proc.pid)
         months, units = choices(db)
         seen = {months[0]}
-        results = {(page, case): [] for page, _ in PAGES for case in CASES}
+        results = {(page, case): [] for page, _ in PAGES for case in cases}
         for n in range(pairs):
             line = []
             for p, (page, path) in enumerate(PAGES):
@@ -146,6 +146,8 @@ def bench_db(browser, name: str, db: Path, bare_url: str, pairs: int, tree: Path
                 month, unit = months[(2 + k) % len(months)], units[k % len(units)]
                 seen.add(month)
                 for case, query in zip(CASES, ("", f"?month={month}", f"?unit={unit}")):
+                    if case not in cases:
+                        continue
                     a = first_chart_ms(browser, bare_url)
                     b = first_chart_ms(browser, f"{url}/{path}{query}", state)
                     results[(page, case)].append((a, b))
@@ -167,6 +169,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--db", choices=("demo", "big", "both"), default="both")
+    ap.add_argument("--cases", default=",".join(CASES), help=f"some of {','.join(CASES)}")
     ap.add_argument("--rev", default=".", help="the app of this git revision (default: the work tree)")
     args = ap.parse_args()
     tree = ROOT
@@ -192,7 +195,7 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             first_chart_ms(browser, bare_url)  # warm-up
             for name, db in dbs:
-                out.append(bench_db(browser, name, db, bare_url, args.pairs, tree))
+                out.append(bench_db(browser, name, db, bare_url, args.pairs, tree, args.cases.split(",")))
             browser.close()
     finally:
         stop_app(bare)
