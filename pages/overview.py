@@ -24,7 +24,8 @@ ui.headline_cards(ov.cards, per_row=4, pager="ov_cards")
 
 left, right = st.columns(2) if not f.briefing else (st.container(), st.container())
 with left:
-    fig = charts.status_count_bars(ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
+    # figures built once per their inputs (a Plotly figure costs more to build than to send)
+    fig = ui.computed(charts.status_count_bars, ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
     ui.chart(fig, "重点指标完成状态", f, key="ov_status")
 with right:
     if ov.ranking.empty:
@@ -32,7 +33,7 @@ with right:
     elif ov.ranking_reason:
         st.info(f"{ov.ranking_reason}。")
     else:
-        fig = charts.district_ranking_bars(ov.ranking, ctx)
+        fig = ui.computed(charts.district_ranking_bars, ov.ranking, ctx)
         ui.chart(fig, "区县达序时率排名", f, key="ov_rank")
 
 st.subheader("滞后指标清单（按差距排序）")
