@@ -173,6 +173,9 @@ def main() -> int:
     ap.add_argument("--rev", default=".", help="the app of this git revision (default: the work tree)")
     args = ap.parse_args()
     tree = ROOT
+    # the commit, named when exported (a branch may move while the benchmark runs)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD" if args.rev == "." else args.rev],
+                            capture_output=True, text=True).stdout.strip()
     if args.rev != ".":  # its serve.py, app.py, pages/ and src/, exported beside bench/out
         tree = OUT / "pages_rev"
         shutil.rmtree(tree, ignore_errors=True)
@@ -201,7 +204,7 @@ def main() -> int:
         stop_app(bare)
     import plotly
     import streamlit
-    print(f"\napp = {args.rev} ({subprocess.run(['git', '-C', str(ROOT), 'rev-parse', '--short', 'HEAD' if args.rev == '.' else args.rev], capture_output=True, text=True).stdout.strip()}{' + work tree' if args.rev == '.' else ''}); {args.pairs} interleaved pairs (A = bare Streamlit + Plotly page, B = the page); load average "
+    print(f"\napp = {args.rev} ({commit}{' + work tree' if args.rev == '.' else ''}); {args.pairs} interleaved pairs (A = bare Streamlit + Plotly page, B = the page); load average "
           f"{os.getloadavg()[0]:.2f} at the end; streamlit {streamlit.__version__}, plotly {plotly.__version__}")
     print("| db | page | case | bare median | page median | page / bare median [min–max] |")
     print("|---|---|---|---|---|---|")
