@@ -12,8 +12,8 @@ if not ui.require_data(con, f):
     st.title("指标详情")
     st.stop()
 
-table = ui.dispatch(con, f.period)
-d = views.indicator_detail_options(table)
+table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
+d = ui.computed(views.indicator_detail_options, table)
 with f.controls:
     code = ui.synced_selectbox("指标", "ind", d["code"].tolist(), placeholder="暂无指标",
                                format_func=dict(zip(d["code"], d["name"])).get)
@@ -35,7 +35,8 @@ else:
     ui.headline_cards(detail.card, per_row=1)
     st.markdown(detail.summary)
 
-fig = charts.trend_figure(detail.trend, ctx, title=f"{detail.name}：本年与上年同期、序时目标（{f.unit_name}）",
+# figures built once per their inputs (a Plotly figure costs more to build than to send)
+fig = ui.computed(charts.trend_figure, detail.trend, ctx, title=f"{detail.name}：本年与上年同期、序时目标（{f.unit_name}）",
                           unit=detail.unit, decimals=detail.decimals, source=detail.source,
                           kind=detail.kind)
 ui.chart(fig, f"{detail.name}_趋势", f, key="ind_trend", source=detail.source)
@@ -44,7 +45,7 @@ if detail.units.empty:
     st.info("该单位没有下级单位，不做分单位比较。")
 else:
     if views.units_chartable(detail.units):
-        fig = charts.completion_bars(detail.units, ctx, title=f"{detail.name}：{detail.units_title}",
+        fig = ui.computed(charts.completion_bars, detail.units, ctx, title=f"{detail.name}：{detail.units_title}",
                                      source=detail.source, unit=detail.unit, decimals=detail.decimals)
         ui.chart(fig, f"{detail.name}_各单位完成率", f, key="ind_units", source=detail.source)
     else:  # an empty chart of "无目标" labels tells a leader nothing

@@ -7,10 +7,11 @@ from indicators.safe_text import md_text
 
 con, f = ui.reading_page("调度总览")
 
-table = ui.dispatch(con, f.period)
-# to the minute: who is late changes with the clock only at deadlines, and a cached
-# result serves every session until the data (or the minute) changes
-ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(), ui.now().replace(second=0, microsecond=0))
+table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
+# who is late changes with the clock only at the month's deadline: the moment before or
+# after it keys the cached result, which serves every session until the data changes
+ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(),
+               views.status_moment(f.period, ui.settings(), ui.now()))
 ctx = ui.chart_context(f)
 
 cols = st.columns(len(ov.counts))
@@ -19,11 +20,12 @@ for col, c in zip(cols, ov.counts.itertuples(index=False)):
              f'<div style="font-size:2rem;font-weight:700;line-height:1.4">{c.count}</div></div>')
 
 st.subheader(f"重点指标 · {md_text(f.unit_name or '')}")
-ui.headline_cards(ov.cards, per_row=4)
+ui.headline_cards(ov.cards, per_row=4, pager="ov_cards")
 
 left, right = st.columns(2) if not f.briefing else (st.container(), st.container())
 with left:
-    fig = charts.status_count_bars(ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
+    # figures built once per their inputs (a Plotly figure costs more to build than to send)
+    fig = ui.computed(charts.status_count_bars, ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
     ui.chart(fig, "重点指标完成状态", f, key="ov_status")
 with right:
     if ov.ranking.empty:
@@ -31,7 +33,7 @@ with right:
     elif ov.ranking_reason:
         st.info(f"{ov.ranking_reason}。")
     else:
-        fig = charts.district_ranking_bars(ov.ranking, ctx)
+        fig = ui.computed(charts.district_ranking_bars, ov.ranking, ctx)
         ui.chart(fig, "区县达序时率排名", f, key="ov_rank")
 
 st.subheader("滞后指标清单（按差距排序）")

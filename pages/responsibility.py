@@ -9,14 +9,23 @@ from indicators.views.supervision import supervision_list
 
 con, f = ui.reading_page("责任分解")
 
-table = ui.dispatch(con, f.period)
+table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
 r = ui.computed(views.responsibility, table, f.unit)
 ctx = ui.chart_context(f)
 
 if r.matrix.empty:
     st.info("该单位没有需要调度的重点指标。")
-else:
-    fig = charts.status_heatmap(r.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
+else:  # what fits a screen, the most behind first; the rest a page away, with how many
+    page = st.session_state.get("resp_matrix_page") or 1
+    mp = ui.computed(views.matrix_page, r.matrix, page)
+    if mp.pages > 1:
+        note, pick = st.columns([3, 1])
+        with pick:
+            st.selectbox("矩阵翻页", list(range(1, mp.pages + 1)), key="resp_matrix_page", label_visibility="collapsed",
+                         format_func=lambda i: f"第 {i} / {mp.pages} 页")
+        note.caption(f"共 {mp.total:,} 项重点指标，按滞后单位数从多到少排列，每页 {views.MATRIX_ROWS} 项；"
+                     f"本图为第 {mp.first}–{mp.last} 项，其余 {mp.total - (mp.last - mp.first + 1):,} 项请翻页。")
+    fig = ui.computed(charts.status_heatmap, mp.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
 # the 督办 list: indicators and key tasks together, with where the explanations stand

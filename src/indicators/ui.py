@@ -41,6 +41,7 @@ from indicators.ui_data import (  # noqa: F401 - the app's database and settings
     db_target,
     deferred,
     dispatch,
+    dispatch_later,
     latest_due_month,
     limits,
     now,

@@ -13,6 +13,7 @@ process, a cursor per run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -244,7 +246,7 @@ def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
     version, name = data_version(con), f"{fn.__module__}.{fn.__qualname__}"
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
     result = _cached(db_target(), version, name, key_args, key_kwargs, fn, args, kwargs)
-    return _remember(result, ("cached", name, version, key_args, key_kwargs))
+    return _remember(_fresh(result), ("cached", name, version, key_args, key_kwargs))
 
 
 def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
@@ -256,11 +258,25 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
     return _cached(db_target(), version, name, key_args, {}, fn, args, {})
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# The caches hold results as objects (st.cache_resource), never pickled: st.cache_data
+# pickled a 13 MiB dispatch table on the big database and unpickled it on every rerun.
+# Every session gets the same object; ``_fresh`` hands each run new (copy-on-write)
+# frames over the same data, so nothing a page does to them reaches the cache. The
+# number of entries bounds the memory: a month's dispatch table on the 7.2 M-observation
+# database holds ≈ 60–100 MiB even with its texts shared (``_shared_values``), so two
+# months are kept — the page data computed from them (far smaller) are cached for many
+# more months and units, and a page whose results are cached does not need its table.
+CACHED_ENTRIES = 256
+COMPUTED_ENTRIES = 128
+DISPATCH_ENTRIES = 2
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED_ENTRIES)
 def _cached(target: str, version: tuple, name: str, key_args: tuple, key_kwargs: dict, _fn: Callable,
             _args: tuple, _kwargs: dict) -> object:
+    args, kwargs = _resolved(_args), _resolved(_kwargs)  # a table first: it opens the database itself
     with _opened(target) as con:
-        return _fn(con, *_args, **_kwargs)
+        return _fn(con, *args, **kwargs)
 
 
 def computed(fn: Callable[..., T], *args, **kwargs) -> T:
@@ -269,34 +285,83 @@ def computed(fn: Callable[..., T], *args, **kwargs) -> T:
     arguments, for every session: a rerun on unchanged data does not compute it again."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
-    return _remember(_computed(name, key_args, key_kwargs, fn, args, kwargs), ("computed", name, key_args, key_kwargs))
+    result = _computed(name, key_args, key_kwargs, fn, args, kwargs)
+    return _remember(_fresh(result), ("computed", name, key_args, key_kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=COMPUTED_ENTRIES)
 def _computed(name: str, key_args: tuple, key_kwargs: dict, _fn: Callable, _args: tuple, _kwargs: dict) -> object:
-    return _fn(*_args, **_kwargs)
+    return _fn(*_resolved(_args), **_resolved(_kwargs))
+
+
+def _fresh(value: T) -> T:
+    """A cached result as one run gets it: its frames (also those in a dataclass, tuple,
+    list or dict) are new shallow copies — copy-on-write (pandas ≥ 3), so a page that
+    adds a column or sorts in place changes its own copy, never the cache; a list or dict
+    is copied."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _fresh(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+                   and isinstance(getattr(value, f.name), (pd.DataFrame, pd.Series, list, dict, tuple))}
+        return dataclasses.replace(value, **changed) if changed else value
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_fresh(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}  # type: ignore[return-value]
+    return value
 
 
 def _remember(value: T, source: tuple) -> T:
-    """Note that this run's ``value`` (a frame) came from the caches, computed from ``source``."""
+    """Note that this run's ``value`` (a frame, or a dataclass's frames) came from the
+    caches, computed from ``source``."""
     run = _RUN_CURSOR.get()
-    if run is not None and isinstance(value, pd.DataFrame):
+    if run is None:
+        return value
+    if isinstance(value, pd.DataFrame):
         run.frames[id(value)] = (value, source)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            part = getattr(value, f.name)
+            if isinstance(part, pd.DataFrame):
+                run.frames[id(part)] = (part, (*source, f.name))
     return value
 
 
 def _key(value: object) -> object:
     """What identifies ``value`` in a cache key: for a frame this run got from the caches,
-    what it was computed from; anything else stands for itself."""
+    what it was computed from; for a ``Dispatch``, its key; anything else stands for itself."""
+    if isinstance(value, Dispatch):
+        return value.key
     run = _RUN_CURSOR.get()
     known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
     return ("frame", known[1]) if known is not None and known[0] is value else value
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
     with _opened(target) as con:
-        return dispatch_table(con, period, _settings)
+        return _shared_values(dispatch_table(con, period, _settings))
+
+
+def _shared_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each text (and whole number) of an object column held once: the
+    dispatch table repeats an indicator's name, unit, rule … on every row as separate
+    Python strings (≈ 160 MiB on the 7.2 M-observation database). Equal values, the
+    same columns and dtypes (pandas.testing.assert_frame_equal holds)."""
+    out = {}
+    for name in frame.columns[frame.dtypes == object]:
+        values = frame[name].to_numpy()
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "integer"):
+            continue  # None only, bools, mixed: nothing to share, or equal but not the same (1 and 1.0)
+        codes, uniques = pd.factorize(values)
+        kept = codes >= 0  # the missing ones stay as they were (None or NaN)
+        shared = values.copy()
+        shared[kept] = np.asarray(uniques, dtype=object)[codes[kept]]
+        out[name] = pd.Series(shared, index=frame.index, dtype=object)
+    return frame.assign(**out) if out else frame
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
@@ -304,7 +369,39 @@ def dispatch(con: Connection, period: str) -> pd.DataFrame:
     s = settings()
     key = _dispatch_key(s)
     version = data_version(con)
-    return _remember(_dispatch(db_target(), period, version, s, key), ("dispatch", period, version, key))
+    return _remember(_fresh(_dispatch(db_target(), period, version, s, key)), ("dispatch", period, version, key))
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """The dispatch table of a month as ``cached`` and ``computed`` take it: its key
+    (month, data version, settings), the table itself got — from its cache, or computed —
+    only when a result that needs it is computed. So a rerun whose page data are cached
+    needs no table, and the few tables kept (``DISPATCH_ENTRIES``) bound the memory
+    without a month seen before costing the table again."""
+    target: str
+    period: str
+    version: tuple
+    settings_key: tuple
+
+    @property
+    def key(self) -> tuple:
+        return ("dispatch", self.period, self.version, self.settings_key)
+
+    def frame(self) -> pd.DataFrame:
+        return _fresh(_dispatch(self.target, self.period, self.version, settings(), self.settings_key))
+
+
+def dispatch_later(con: Connection, period: str) -> Dispatch:
+    """The dispatch table of ``period`` for ``cached`` / ``computed`` (``Dispatch``)."""
+    return Dispatch(db_target(), period, data_version(con), _dispatch_key(settings()))
+
+
+def _resolved(values):
+    """``values`` (args or kwargs) with each ``Dispatch`` replaced by its table."""
+    if isinstance(values, dict):
+        return {k: v.frame() if isinstance(v, Dispatch) else v for k, v in values.items()}
+    return tuple(v.frame() if isinstance(v, Dispatch) else v for v in values)
 
 
 def _dispatch_key(s: Settings) -> tuple:

@@ -66,12 +66,28 @@ def badge_html(status: str) -> str:
     return f'<span class="{cls}" style="background:{color}">{html.escape(status_badge(status))}</span>'
 
 
-def headline_cards(cards: pd.DataFrame, per_row: int = 4) -> None:
+CARDS_PER_PAGE = 12  # three rows of four: what a screen shows above the charts
+
+
+def headline_cards(cards: pd.DataFrame, per_row: int = 4, *, pager: str | None = None) -> None:
     """Indicator cards (``views.headline_cards``): the first line large, the others small,
-    then 同比 and 排名, the partial and comparable notes, and the rule as a caption."""
+    then 同比 and 排名, the partial and comparable notes, and the rule as a caption.
+    With ``pager`` (a widget key) more than ``CARDS_PER_PAGE`` cards are shown a page at
+    a time, in the cards' order, with how many there are and which are shown."""
     if cards.empty:
         st.info("该单位没有需要调度的重点指标（未设定目标或未分配牵头科室）。")
         return
+    if pager is not None and len(cards) > CARDS_PER_PAGE:
+        n, pages = len(cards), ui_chrome.page_count(len(cards), CARDS_PER_PAGE)
+        note, pick = st.columns([3, 1])
+        with pick:
+            page = st.selectbox("重点指标翻页", list(range(1, pages + 1)), key=pager, label_visibility="collapsed",
+                                format_func=lambda i: f"第 {i} / {pages} 页")
+        rows = ui_chrome.page_rows(n, page or 1, CARDS_PER_PAGE)
+        with note:
+            st.caption(f"共 {n:,} 项重点指标，按指标顺序每页 {CARDS_PER_PAGE} 项；本页为第 {rows.start + 1}–{rows.stop} 项，"
+                       f"其余 {n - (rows.stop - rows.start):,} 项请翻页。滞后的指标都在下方「滞后指标清单」中。")
+        cards = cards.iloc[rows]
     for start in range(0, len(cards), per_row):
         cols = st.columns(per_row)
         for col, card in zip(cols, cards.iloc[start:start + per_row].itertuples(index=False)):
@@ -112,8 +128,9 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = 
     Streamlit's grid draws on a canvas only the columns in view: on paper and on a briefing
     screen a wide table lost its right columns. So in briefing mode (and with ``static``,
     for long texts a grid cell cuts) the table is plain HTML (``html_table``: every column,
-    text wrapping), and beside every grid sits an HTML copy with all rows that only the
-    print stylesheet shows (``ui_chrome.PRINT_CSS``). ``styles``: CSS per cell, same shape."""
+    text wrapping), and beside every grid sits an HTML copy of its first ``PRINT_ROWS`` rows
+    that only the print stylesheet shows (``ui_chrome.PRINT_CSS``), saying how many more
+    there are. ``styles``: CSS per cell, same shape."""
     if frame.empty:
         st.caption("（无）")
         return
@@ -137,9 +154,19 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = 
     print_copy(shown, styles)
 
 
+PRINT_ROWS = 200  # rows of a grid's print copy: a few pages of paper, not thousands of rows per rerun
+
+
 def print_copy(frame: pd.DataFrame, styles: pd.DataFrame | None = None) -> None:
-    """The HTML copy of a grid's table that only paper shows (every column and row)."""
-    st.html(html_table(frame, styles, cls="print-only"))
+    """The HTML copy of a grid's table that only paper shows: every column, the first
+    ``PRINT_ROWS`` rows, and under them how many more the grid holds (with its download)."""
+    n = len(frame)
+    if n > PRINT_ROWS:
+        frame = frame.iloc[:PRINT_ROWS]
+        styles = None if styles is None else styles.iloc[:PRINT_ROWS]
+    note = (f"以上为前 {PRINT_ROWS:,} 行，其余 {n - PRINT_ROWS:,} 行未印出（共 {n:,} 行）；"
+            "完整表格请用网页表格右上角的下载按钮导出。") if n > PRINT_ROWS else ""
+    st.html(html_table(frame, styles, cls="print-only", note=note))
 
 
 def _cell(v) -> str:

@@ -48,15 +48,19 @@ def status_heatmap(matrix: pd.DataFrame, ctx: ChartContext, title: str = "指标
     ))
     # a district's column is headed by its 综合排名 and 排名升降 (views.status_matrix's unit_label)
     labels = matrix.drop_duplicates("unit").set_index("unit")["unit_label"] if "unit_label" in matrix else None
+    # more than a dozen columns are too narrow for «第16名 ↓1» on one line: rank and move on lines of their own
+    narrow = len(units) > 12
+    ticktext = units if labels is None else [labels[u].replace(" ", "<br>") if narrow else labels[u] for u in units]
     fig.update_xaxes(type="category", side="top", tickangle=0, automargin=True, tickmode="array", tickvals=units,
-                     ticktext=units if labels is None else [labels[u] for u in units])
+                     ticktext=ticktext, tickfont={"size": max(10, ctx.base_font - 4)} if narrow else None)
     fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickmode="array", tickvals=inds,
                      tickfont={"size": max(11, ctx.base_font - (5 if len(inds) > 12 else 2))})
     two_lines = labels is not None and labels.str.contains("<br>").any()  # a ranking under the names
+    lines = 1 + (two_lines and (2 if narrow else 1))
     fig.add_annotation(text=legend_html(matrix["status"]), xref="paper", yref="paper", x=1, y=1,
-                       yshift=ctx.base_font * (3.8 if two_lines else 2.4),
+                       yshift=ctx.base_font * {1: 2.4, 2: 3.8, 3: 4.8}[lines],
                        xanchor="right", yanchor="bottom", showarrow=False, name="key",
                        font={"size": round(ctx.base_font * 0.85)})
     fig = finish(fig, title, ctx, height=max(360, 190 + row_px * len(inds)), legend=False)
-    fig.update_layout(margin={"t": round(ctx.base_font * (8.6 if two_lines else 7.2))})
+    fig.update_layout(margin={"t": round(ctx.base_font * {1: 7.2, 2: 8.6, 3: 9.6}[lines])})
     return fig

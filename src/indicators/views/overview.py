@@ -12,6 +12,7 @@ from indicators.cards import card
 from indicators.db.connection import Connection
 from indicators.formatting import date_label, fmt_pct, fmt_pp
 from indicators.returns import completeness
+from indicators.returns.completeness import status_moment  # noqa: F401 - the overview's cache moment (pages)
 from indicators.rules import due, progress
 from indicators.rules.month_change import unit_ranking_moves
 from indicators.rules.ranking import no_ranking_reason

@@ -42,6 +42,39 @@ def status_matrix(table: pd.DataFrame, parent: str | None = None) -> pd.DataFram
     })
 
 
+MATRIX_ROWS = 25  # indicators the heatmap shows at once: what fits a 1080-pixel screen
+
+
+@dataclass(frozen=True)
+class MatrixPage:
+    matrix: pd.DataFrame  # ``status_matrix`` rows of the page's indicators, indicator_order = the order drawn
+    first: int  # 1-based number of the first indicator shown
+    last: int
+    total: int  # indicators in the matrix
+    pages: int
+
+
+def matrix_page(matrix: pd.DataFrame, page: int = 1, per_page: int = MATRIX_ROWS) -> MatrixPage:
+    """The indicators of ``status_matrix`` that fit one screen. When all fit, all of them in
+    their order; else the most behind first — most units 滞后 or 严重滞后, then the worst
+    gap, then their order — and ``page`` (1-based; out of range = the nearest) of them."""
+    inds = matrix.drop_duplicates("indicator").sort_values("indicator_order")["indicator"].tolist()
+    total = len(inds)
+    if total <= per_page:
+        return MatrixPage(matrix, 1 if total else 0, total, total, 1)
+    per = matrix.assign(behind=matrix["status"].isin(BEHIND)).groupby("indicator", sort=False).agg(
+        behind=("behind", "sum"), worst=("gap_pp", "min"), order=("indicator_order", "min"))
+    per = per.sort_values(["behind", "worst", "order"], ascending=[False, True, True], na_position="last")
+    pages = -(-total // per_page)
+    page = min(max(page, 1), pages)
+    chosen = per.index[(page - 1) * per_page: page * per_page]
+    rank = {ind: i for i, ind in enumerate(chosen)}
+    part = matrix[matrix["indicator"].isin(list(chosen))]
+    part = part.assign(indicator_order=part["indicator"].map(rank).to_numpy())
+    return MatrixPage(part.reset_index(drop=True), (page - 1) * per_page + 1, (page - 1) * per_page + len(chosen),
+                      total, pages)
+
+
 def by_owner(table: pd.DataFrame, column: str, unit: str | None = None) -> pd.DataFrame:
     """Key indicators of ``unit`` grouped by ``column`` (``lead_department`` or ``leader``):
     负责 (the owner), 指标, 本期值, 完成率, 序时进度, 差距, 状态, status."""
