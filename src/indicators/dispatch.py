@@ -21,7 +21,7 @@ from indicators.dispatch_compare import comparisons, like_for_like_progress, own
 from indicators.returns.review import review_column
 from indicators.rules import month_change, periods, progress, projection, ranking
 from indicators.rules.due import due_month, step_of
-from indicators.rules.rollup import Tree, is_derived_ratio, roll_up
+from indicators.rules.rollup import PROVENANCES, Rolled, Tree, is_derived_ratio, roll_up, rolled_codes
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
@@ -215,7 +215,8 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     """
     k = _Keys(units, inds, period)
     targets = k.known_targets(targets)
-    rolled = roll_up_as_of(values, units, inds, targets)
+    # roll_up_as_of's roll-up, kept as integer codes (no frame of categoricals and texts)
+    rolled = rolled_codes(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
     t = k.rows(targets, rolled)
     _role_columns(t, k, rolled, need)
     _attributes(t, k, inds, units)
@@ -249,10 +250,10 @@ class _Keys:
         out["key"] = t_ind[ok].astype(np.int64) * self.n_u + t_unit[ok]
         return out.reset_index(drop=True)
 
-    def rows(self, targets: pd.DataFrame, rolled: pd.DataFrame) -> pd.DataFrame:
+    def rows(self, targets: pd.DataFrame, rolled: Rolled) -> pd.DataFrame:
         """Everything with a target this year or with any value in the months needed."""
-        r_ind = self.ind_codes.get_indexer(rolled["indicator_code"].cat.categories)[rolled["indicator_code"].cat.codes]
-        r_key = r_ind.astype(np.int64) * self.n_u + rolled["org_unit"].cat.codes.to_numpy(dtype=np.int64)
+        r_ind = self.ind_codes.get_indexer(rolled.ind_codes)[rolled.rows["ind"]]
+        r_key = r_ind.astype(np.int64) * self.n_u + rolled.rows["unit"].astype(np.int64)
         keys = np.unique(np.concatenate([targets["key"].to_numpy(dtype=np.int64), r_key[r_ind >= 0]]))
         self.r_key, self.r_ok, self.r_ind = r_key, r_ind >= 0, r_ind
         return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u})
@@ -285,16 +286,17 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
-def _role_columns(t: pd.DataFrame, k: _Keys, rolled: pd.DataFrame, need: pd.DataFrame) -> None:
+def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame) -> None:
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
     n = len(t)
     row_index = pd.Index(t["key"].to_numpy())
     r_pos = row_index.get_indexer(k.r_key)
-    per_codes = pd.Index(rolled["period"].cat.categories.astype(str))
-    r_per = rolled["period"].cat.codes.to_numpy(dtype=np.int64)  # integer months: 7 passes over the rows
-    r_val = rolled["value"].to_numpy(dtype=float)
-    r_prov = rolled["provenance"].to_numpy(dtype=object)
+    f = rolled.rows
+    per_codes = rolled.per_codes
+    r_per = f["per"].astype(np.int64)  # integer months: 7 passes over the rows
+    r_val = f["value"].astype(float)
+    r_prov = PROVENANCES[f["prov"]]
     for role in ROLES:
         months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
         role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
@@ -305,8 +307,8 @@ def _role_columns(t: pd.DataFrame, k: _Keys, rolled: pd.DataFrame, need: pd.Data
         t[f"prov_{role}"] = _text(prov, t.index)
         if role == "cur":
             batch, missing = np.full(n, np.nan), np.full(n, None, dtype=object)
-            batch[r_pos[hit]] = rolled["batch_id"].to_numpy(dtype=float, na_value=np.nan)[hit]
-            missing[r_pos[hit]] = rolled["missing"].to_numpy(dtype=object)[hit]
+            batch[r_pos[hit]] = f["batch"][hit]
+            missing[r_pos[hit]] = f["missing"][hit]  # unit positions (k.names takes them)
             t["batch_id"] = pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
             t["missing_cur"] = _text(missing, t.index)
     t["provenance"] = t["prov_cur"]

@@ -206,6 +206,42 @@ def _depth(parent_row: np.ndarray) -> np.ndarray:
 
 def roll_up(values: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
             expected: pd.DataFrame | None = None) -> pd.DataFrame:
+    r = rolled_codes(values, units, indicators, expected)
+    f, names = r.rows, np.asarray(r.unit_codes, dtype=object)
+    return pd.DataFrame({
+        "indicator_code": pd.Categorical.from_codes(f["ind"], categories=r.ind_codes),
+        "org_unit": pd.Categorical.from_codes(f["unit"], categories=r.unit_codes),
+        "period": pd.Categorical.from_codes(f["per"], categories=r.per_codes),
+        "value": f["value"],
+        "batch_id": pd.array(np.where(np.isnan(f["batch"]), np.nan, f["batch"]), dtype="Int64"),
+        "provenance": PROVENANCES[f["prov"]],
+        "missing": _missing_names(f["missing"], names),
+    })
+
+
+def _missing_names(missing: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Each tuple of unit positions as a tuple of unit codes (None stays None)."""
+    out = np.full(len(missing), None, dtype=object)
+    for i in np.flatnonzero(np.not_equal(missing, None)).tolist():
+        out[i] = tuple(names[list(missing[i])])
+    return out
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """``roll_up``'s result as integer codes, before it becomes a frame: ``rows`` holds
+    ind, unit, per (positions in ``ind_codes``, ``unit_codes``, ``per_codes``), value,
+    batch (NaN for none), prov (``PROVENANCES`` position) and missing (a tuple of unit
+    positions for a partial value, else None). The dispatch table reads these directly."""
+    rows: dict
+    ind_codes: pd.Index
+    unit_codes: pd.Index
+    per_codes: pd.Index
+
+
+def rolled_codes(values: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
+                 expected: pd.DataFrame | None = None) -> Rolled:
+    """``roll_up`` as integer codes (``Rolled``): the same rows in the same order."""
     tree = Tree(units)
     ind_codes = pd.Index(indicators["code"].astype(str))
     if isinstance(values["period"].dtype, pd.CategoricalDtype):
@@ -224,17 +260,7 @@ def roll_up(values: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
     parts.append(_additive(rep, additive, exp_ind, exp_unit, tree, len(per_codes)))
     parts.append(_derived(rep, indicators, ind_codes, exp_ind, exp_unit, tree, len(per_codes)))
     f = _first_per_key(_concat(parts), len(tree.codes), len(per_codes))
-    names = np.asarray(tree.codes, dtype=object)
-    return pd.DataFrame({
-        "indicator_code": pd.Categorical.from_codes(f["ind"], categories=ind_codes),
-        "org_unit": pd.Categorical.from_codes(f["unit"], categories=tree.codes),
-        "period": pd.Categorical.from_codes(f["per"], categories=per_codes),
-        "value": f["value"],
-        "batch_id": pd.array(np.where(np.isnan(f["batch"]), np.nan, f["batch"]), dtype="Int64"),
-        "provenance": PROVENANCES[f["prov"]],
-        "missing": np.array([None if m is None else tuple(names[list(m)]) for m in f["missing"]], dtype=object)
-        if any(m is not None for m in f["missing"]) else np.full(len(f["ind"]), None, dtype=object),
-    })
+    return Rolled(rows=f, ind_codes=ind_codes, unit_codes=tree.codes, per_codes=per_codes)
 
 
 def _reported(values: pd.DataFrame, tree: Tree, ind_codes: pd.Index, per_codes: pd.Index) -> dict:
