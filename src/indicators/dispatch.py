@@ -254,7 +254,11 @@ class _Keys:
         """Everything with a target this year or with any value in the months needed."""
         r_ind = self.ind_codes.get_indexer(rolled.ind_codes)[rolled.rows["ind"]]
         r_key = r_ind.astype(np.int64) * self.n_u + rolled.rows["unit"].astype(np.int64)
-        keys = np.unique(np.concatenate([targets["key"].to_numpy(dtype=np.int64), r_key[r_ind >= 0]]))
+        # keys are indicator × unit positions: a flat mark per key gives them sorted, without hashing
+        mark = np.zeros(len(self.ind_codes) * self.n_u, dtype=bool)
+        mark[targets["key"].to_numpy(dtype=np.int64)] = True
+        mark[r_key[r_ind >= 0]] = True
+        keys = np.flatnonzero(mark).astype(np.int64)
         self.r_key, self.r_ok, self.r_ind = r_key, r_ind >= 0, r_ind
         return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u})
 

@@ -113,9 +113,8 @@ def consistent_sums(group, unit, own, tree: Tree) -> Sums:
     group, unit, own = _with_ancestor_rows(group, unit, own, tree.parent)
     n_units = len(tree.codes)
     keys = group * n_units + unit
-    index = pd.Index(keys)
     up = tree.parent[unit]
-    parent_row = np.where(up >= 0, index.get_indexer(group * n_units + np.maximum(up, 0)), -1)
+    parent_row = np.where(up >= 0, _positions(keys, group * n_units + np.maximum(up, 0)), -1)
     own_full = ~np.isnan(own).any(axis=1)
     has = own_full.copy()
     vec = np.where(own_full[:, None], own, np.nan)
@@ -123,7 +122,7 @@ def consistent_sums(group, unit, own, tree: Tree) -> Sums:
     lacking_child = np.zeros(len(keys), dtype=bool)
     level = tree.level[unit]
     n = len(keys)
-    for lvl in sorted(set(level.tolist()), reverse=True):
+    for lvl in np.flatnonzero(np.bincount(level))[::-1].tolist():  # the levels present, deepest first
         rows = np.flatnonzero((level == lvl) & (parent_row >= 0))
         if not len(rows):
             continue
@@ -133,7 +132,7 @@ def consistent_sums(group, unit, own, tree: Tree) -> Sums:
         count = np.bincount(to, minlength=n)
         lacking = np.concatenate([parent_row[rows[~has[rows]]], to[partial[add]]])
         lacking_child |= np.bincount(lacking, minlength=n) > 0
-        parents = np.unique(parent_row[rows])
+        parents = _unique_ints(parent_row[rows], n)
         from_kids = parents[~own_full[parents] & (count[parents] > 0)]
         has[from_kids] = True
         vec[from_kids] = total[from_kids]
@@ -147,19 +146,21 @@ def _with_ancestor_rows(group, unit, own, parent):
     """Add a row (nothing reported) for every ancestor of every row, once per key."""
     n_units = len(parent)
     keys = group * n_units + unit
-    first = ~pd.Index(keys).duplicated()
+    first = _first_seen(keys)
     group, unit, own = group[first], unit[first], own[first]
     extra = []
-    frontier = pd.unique(keys[first])
-    seen = pd.Index(frontier)
+    frontier = keys[first]
+    seen = _KeySet(keys)
+    seen.add(frontier)
     while len(frontier):
         g, u = np.divmod(frontier, n_units)
         p = parent[u]
-        nxt = pd.unique(g[p >= 0] * n_units + p[p >= 0])
-        nxt = nxt[~pd.Index(nxt).isin(seen)] if len(nxt) else nxt
+        nxt = g[p >= 0] * n_units + p[p >= 0]
+        nxt = nxt[_first_seen(nxt)] if len(nxt) else nxt
+        nxt = nxt[~seen.has(nxt)] if len(nxt) else nxt
         if len(nxt):
             extra.append(nxt)
-            seen = seen.append(pd.Index(nxt))
+            seen.add(nxt)
         frontier = nxt
     if not extra:
         return group, unit, own
@@ -167,6 +168,67 @@ def _with_ancestor_rows(group, unit, own, parent):
     g, u = np.divmod(add, n_units)
     return (np.concatenate([group, g]), np.concatenate([unit, u]),
             np.concatenate([own, np.full((len(add), own.shape[1]), np.nan)]))
+
+
+# Keys here are group × n_units + unit: small non-negative integers (a few million at most
+# for a dispatch table), so sets and lookups of them are flat arrays indexed by the key,
+# not hash tables; a key space too big for that falls back to pandas' hashing.
+_DENSE_LIMIT = 1 << 26
+
+
+class _KeySet:
+    def __init__(self, like: np.ndarray):
+        top = int(like.max()) + 1 if len(like) else 1
+        self.mask = np.zeros(top, dtype=bool) if top <= _DENSE_LIMIT else None
+        self.index = pd.Index([], dtype=np.int64)
+
+    def add(self, keys: np.ndarray) -> None:
+        if self.mask is not None and (not len(keys) or keys.max() < len(self.mask)):
+            self.mask[keys] = True
+        else:
+            self._spill()
+            self.index = self.index.append(pd.Index(keys))
+
+    def has(self, keys: np.ndarray) -> np.ndarray:
+        if self.mask is not None:
+            inside = keys < len(self.mask)
+            return np.where(inside, self.mask[np.where(inside, keys, 0)], False)
+        return pd.Index(keys).isin(self.index)
+
+    def _spill(self) -> None:
+        if self.mask is not None:
+            self.index = pd.Index(np.flatnonzero(self.mask).astype(np.int64))
+            self.mask = None
+
+
+def _first_seen(keys: np.ndarray) -> np.ndarray:
+    """True at the first occurrence of each key (``~pd.Index(keys).duplicated()``)."""
+    if not len(keys):
+        return np.zeros(0, dtype=bool)
+    top = int(keys.max()) + 1
+    if keys.min() < 0 or top > _DENSE_LIMIT:
+        return ~pd.Index(keys).duplicated()
+    at = np.empty(top, dtype=np.int64)
+    order = np.arange(len(keys))
+    at[keys[::-1]] = order[::-1]  # the last write wins: the first position of each key
+    return at[keys] == order
+
+
+def _positions(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each ``wanted`` key in ``keys`` (unique), −1 where absent."""
+    top = max(int(keys.max()) if len(keys) else 0, int(wanted.max()) if len(wanted) else 0) + 1
+    if (len(keys) and keys.min() < 0) or (len(wanted) and wanted.min() < 0) or top > _DENSE_LIMIT:
+        return pd.Index(keys).get_indexer(wanted)
+    at = np.full(top, -1, dtype=np.int64)
+    at[keys] = np.arange(len(keys))
+    return at[wanted]
+
+
+def _unique_ints(values: np.ndarray, n: int) -> np.ndarray:
+    """``np.unique`` of integers in 0..n−1 (sorted)."""
+    mark = np.zeros(n, dtype=bool)
+    mark[values] = True
+    return np.flatnonzero(mark)
 
 
 def _missing_lists(wanted, partial, has, parent_row, unit) -> np.ndarray:
