@@ -334,7 +334,10 @@ def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFra
                      ("sort_order", "unit_order")]:
         t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
     k.unit_names = unit_attr["name"].to_numpy(dtype=object)
-    t["missing_units"] = _text([k.names(m) for m in t["missing_cur"]], t.index)
+    missing, names = t["missing_cur"].to_numpy(dtype=object), np.full(len(t), None, dtype=object)
+    for i in np.flatnonzero(np.not_equal(missing, None)).tolist():  # partial rows only
+        names[i] = k.names(missing[i])
+    t["missing_units"] = _text(names, t.index)
     t["step"] = step_of(t["frequency"].to_numpy(dtype=object))
     t["due"] = due_month(t["frequency"].to_numpy(dtype=object), k.month)
     t["period"] = _text(np.full(len(t), k.period, dtype=object), t.index)
