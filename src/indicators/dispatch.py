@@ -17,6 +17,7 @@ import pandas as pd
 from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.db.observations import COUNTED_VIEWS
+from indicators.dispatch_values import values_for
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
 from indicators.returns.review import review_column
 from indicators.rules import month_change, periods, progress, projection, ranking
@@ -178,31 +179,13 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     # one scan for both months: last month needs mostly the same months as this one
     fetched = fetch_values(con, need if need_last is None else pd.concat([need, need_last], ignore_index=True),
                            units, inds, settings.review_counts)
-    values = _values_for(fetched, need)
+    values = values_for(fetched, need)
     table = compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
     table["review"] = review_column(con, table, units, inds)
     # last month's own table (only its LAST_MONTH columns are kept: no review column for it)
-    last = compute_dispatch(_values_for(fetched, need_last), units, inds, targets, need_last, before, settings,
+    last = compute_dispatch(values_for(fetched, need_last), units, inds, targets, need_last, before, settings,
                             rank_by=rank_by) if need_last is not None else None
     return month_change.with_last_month(table, last)[COLUMNS]
-
-
-def _values_for(fetched: pd.DataFrame, need: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``fetched`` (``fetch_values`` of a larger need) that ``fetch_values(…, need)``
-    itself returns: the same rows in the same order, the periods coded over ``need``'s months."""
-    per = fetched["period"].cat
-    pairs = need[["indicator_code", "period"]].drop_duplicates()
-    ind_codes = fetched["indicator_code"].cat.categories
-    n_per = len(per.categories)
-    wanted = ind_codes.get_indexer(pairs["indicator_code"]).astype(np.int64) * n_per \
-        + per.categories.get_indexer(pairs["period"])
-    have = fetched["indicator_code"].cat.codes.to_numpy(dtype=np.int64) * n_per + per.codes.to_numpy(dtype=np.int64)
-    keep = np.isin(have, wanted)
-    per_codes = pd.Index(sorted(pairs["period"].unique()))
-    recode = per_codes.get_indexer(per.categories)
-    out = fetched[keep].reset_index(drop=True)
-    out["period"] = pd.Categorical.from_codes(recode[per.codes.to_numpy()[keep]], categories=per_codes)
-    return out
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
