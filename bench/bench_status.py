@@ -7,8 +7,9 @@ each round times, in turn: ``dispatch_table`` in this (warm) process on an open
 connection — what a page pays; ``indicators status --json`` of the work tree as a child
 process, output to /dev/null (start-up, imports, opening the file, the dispatch table,
 the explanations, the JSON); the same command of revision ``--a`` (before, optional,
-``bench_page_runs.export``); and a child that only imports what the command imports (the
-floor start-up puts under any command). Prints every round, the median ratio of the
+``bench_page_runs.export``); a child that only imports what the command imports; and a
+child that imports only numpy, pandas and duckdb (the floor start-up puts under any
+command of ours). Prints every round, the median ratio of the
 command to the in-process dispatch with its min–max, and the load average.
 """
 
@@ -33,6 +34,7 @@ from indicators.dispatch import dispatch_table  # noqa: E402
 from indicators.settings import Settings  # noqa: E402
 
 IMPORTS = "import indicators.cli, indicators.cli.status, indicators.dispatch, indicators.explanations"
+BARE = "import numpy, pandas, duckdb"  # the floor under any process of ours: python and its three libraries
 
 
 def run(tree: Path, argv: list[str]) -> float:
@@ -62,20 +64,22 @@ def main() -> int:
                 t = time.perf_counter()
                 dispatch_table(con, period, Settings())
                 r = {"dispatch": time.perf_counter() - t, "command": run(ROOT, command),
-                     "imports": run(ROOT, ["-c", IMPORTS])}
+                     "imports": run(ROOT, ["-c", IMPORTS]), "bare": run(ROOT, ["-c", BARE])}
                 if before is not None:
                     r["before"] = run(before, command)
                 runs.append(r)
                 print(f"{label} round {n + 1}: in-process dispatch {r['dispatch']:.2f} s · status --json "
                       f"{r['command']:.2f} s ({r['command'] / r['dispatch']:.2f}×)"
                       + (f" · before ({args.a}) {r['before']:.2f} s" if before is not None else "")
-                      + f" · imports only {r['imports']:.2f} s · load {os.getloadavg()[0]:.2f}", flush=True)
+                      + f" · imports only {r['imports']:.2f} s · python+numpy+pandas+duckdb {r['bare']:.2f} s"
+                      + f" · load {os.getloadavg()[0]:.2f}", flush=True)
             con.close()
             rows.append((label, runs))
     print(f"\nload average at the end {load_average()}")
     print("| database | in-process dispatch | status --json | ratio median [min–max] |"
-          + (f" before ({args.a}) | ratio before |" if args.a else "") + " imports only |")
-    print("|---|---|---|---|" + ("---|---|" if args.a else "") + "---|")
+          + (f" before ({args.a}) | ratio before |" if args.a else "") + " imports only | python+numpy+pandas+duckdb |"
+          " floor / in-process dispatch |")
+    print("|---|---|---|---|" + ("---|---|" if args.a else "") + "---|---|---|")
     for label, runs in rows:
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         ratio = [r["command"] / r["dispatch"] for r in runs]
@@ -84,7 +88,8 @@ def main() -> int:
         if args.a:
             rb = [r["before"] / r["dispatch"] for r in runs]
             line += f" {med['before']:.2f} s | {statistics.median(rb):.2f}× [{min(rb):.2f}–{max(rb):.2f}] |"
-        print(line + f" {med['imports']:.2f} s |")
+        floor = [r["bare"] / r["dispatch"] for r in runs]
+        print(line + f" {med['imports']:.2f} s | {med['bare']:.2f} s | {statistics.median(floor):.2f}× |")
     return 0
 
 

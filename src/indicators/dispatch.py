@@ -17,11 +17,12 @@ import pandas as pd
 from indicators.db import catalog
 from indicators.db.connection import Connection
 from indicators.db.observations import COUNTED_VIEWS
+from indicators.dispatch_values import values_for
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
 from indicators.returns.review import review_column
 from indicators.rules import month_change, periods, progress, projection, ranking
 from indicators.rules.due import due_month, step_of
-from indicators.rules.rollup import Tree, is_derived_ratio, roll_up
+from indicators.rules.rollup import PROVENANCES, Rolled, Tree, is_derived_ratio, roll_up, rolled_codes
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
@@ -171,13 +172,19 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     inds = catalog.indicators(con)
     if inds.empty or units.empty:
         return pd.DataFrame(columns=COLUMNS)
-    targets = catalog.current_targets(con, year)
+    targets = catalog.current_targets(con, year)  # last month is in the same year: the same targets
+    before = month_change.last_period(period) if last_month else None
     need = needed_periods(inds, period)
-    values = fetch_values(con, need, units, inds, settings.review_counts)
+    need_last = needed_periods(inds, before) if before else None
+    # one scan for both months: last month needs mostly the same months as this one
+    fetched = fetch_values(con, need if need_last is None else pd.concat([need, need_last], ignore_index=True),
+                           units, inds, settings.review_counts)
+    values = values_for(fetched, need)
     table = compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
     table["review"] = review_column(con, table, units, inds)
-    before = month_change.last_period(period)
-    last = dispatch_table(con, before, settings, rank_by=rank_by, last_month=False) if last_month and before else None
+    # last month's own table (only its LAST_MONTH columns are kept: no review column for it)
+    last = compute_dispatch(values_for(fetched, need_last), units, inds, targets, need_last, before, settings,
+                            rank_by=rank_by) if need_last is not None else None
     return month_change.with_last_month(table, last)[COLUMNS]
 
 
@@ -191,7 +198,8 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     """
     k = _Keys(units, inds, period)
     targets = k.known_targets(targets)
-    rolled = roll_up_as_of(values, units, inds, targets)
+    # roll_up_as_of's roll-up, kept as integer codes (no frame of categoricals and texts)
+    rolled = rolled_codes(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
     t = k.rows(targets, rolled)
     _role_columns(t, k, rolled, need)
     _attributes(t, k, inds, units)
@@ -225,11 +233,15 @@ class _Keys:
         out["key"] = t_ind[ok].astype(np.int64) * self.n_u + t_unit[ok]
         return out.reset_index(drop=True)
 
-    def rows(self, targets: pd.DataFrame, rolled: pd.DataFrame) -> pd.DataFrame:
+    def rows(self, targets: pd.DataFrame, rolled: Rolled) -> pd.DataFrame:
         """Everything with a target this year or with any value in the months needed."""
-        r_ind = self.ind_codes.get_indexer(rolled["indicator_code"].cat.categories)[rolled["indicator_code"].cat.codes]
-        r_key = r_ind.astype(np.int64) * self.n_u + rolled["org_unit"].cat.codes.to_numpy(dtype=np.int64)
-        keys = np.unique(np.concatenate([targets["key"].to_numpy(dtype=np.int64), r_key[r_ind >= 0]]))
+        r_ind = self.ind_codes.get_indexer(rolled.ind_codes)[rolled.rows["ind"]]
+        r_key = r_ind.astype(np.int64) * self.n_u + rolled.rows["unit"].astype(np.int64)
+        # keys are indicator × unit positions: a flat mark per key gives them sorted, without hashing
+        mark = np.zeros(len(self.ind_codes) * self.n_u, dtype=bool)
+        mark[targets["key"].to_numpy(dtype=np.int64)] = True
+        mark[r_key[r_ind >= 0]] = True
+        keys = np.flatnonzero(mark).astype(np.int64)
         self.r_key, self.r_ok, self.r_ind = r_key, r_ind >= 0, r_ind
         return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u})
 
@@ -261,16 +273,17 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
-def _role_columns(t: pd.DataFrame, k: _Keys, rolled: pd.DataFrame, need: pd.DataFrame) -> None:
+def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame) -> None:
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
     n = len(t)
     row_index = pd.Index(t["key"].to_numpy())
     r_pos = row_index.get_indexer(k.r_key)
-    per_codes = pd.Index(rolled["period"].cat.categories.astype(str))
-    r_per = rolled["period"].cat.codes.to_numpy(dtype=np.int64)  # integer months: 7 passes over the rows
-    r_val = rolled["value"].to_numpy(dtype=float)
-    r_prov = rolled["provenance"].to_numpy(dtype=object)
+    f = rolled.rows
+    per_codes = rolled.per_codes
+    r_per = f["per"].astype(np.int64)  # integer months: 7 passes over the rows
+    r_val = f["value"].astype(float)
+    r_prov = PROVENANCES[f["prov"]]
     for role in ROLES:
         months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
         role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
@@ -281,8 +294,8 @@ def _role_columns(t: pd.DataFrame, k: _Keys, rolled: pd.DataFrame, need: pd.Data
         t[f"prov_{role}"] = _text(prov, t.index)
         if role == "cur":
             batch, missing = np.full(n, np.nan), np.full(n, None, dtype=object)
-            batch[r_pos[hit]] = rolled["batch_id"].to_numpy(dtype=float, na_value=np.nan)[hit]
-            missing[r_pos[hit]] = rolled["missing"].to_numpy(dtype=object)[hit]
+            batch[r_pos[hit]] = f["batch"][hit]
+            missing[r_pos[hit]] = f["missing"][hit]  # unit positions (k.names takes them)
             t["batch_id"] = pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
             t["missing_cur"] = _text(missing, t.index)
     t["provenance"] = t["prov_cur"]
@@ -304,7 +317,10 @@ def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFra
                      ("sort_order", "unit_order")]:
         t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
     k.unit_names = unit_attr["name"].to_numpy(dtype=object)
-    t["missing_units"] = _text([k.names(m) for m in t["missing_cur"]], t.index)
+    missing, names = t["missing_cur"].to_numpy(dtype=object), np.full(len(t), None, dtype=object)
+    for i in np.flatnonzero(np.not_equal(missing, None)).tolist():  # partial rows only
+        names[i] = k.names(missing[i])
+    t["missing_units"] = _text(names, t.index)
     t["step"] = step_of(t["frequency"].to_numpy(dtype=object))
     t["due"] = due_month(t["frequency"].to_numpy(dtype=object), k.month)
     t["period"] = _text(np.full(len(t), k.period, dtype=object), t.index)

@@ -156,7 +156,8 @@ def _comparable_target(t: pd.DataFrame, k, c: Compared, lfl: np.ndarray) -> np.n
 def comparisons(t: pd.DataFrame, k) -> None:
     """同比 (yoy_*), 环比 (mom_*) and 当月值 (period_value) with their basis and note."""
     kind = t["kind"]
-    diff_unit = np.array([progress.difference_unit(u) for u in t["unit"]], dtype=object)
+    codes, units = pd.factorize(t["unit"].to_numpy(dtype=object), use_na_sentinel=False)
+    diff_unit = np.array([progress.difference_unit(u) for u in units], dtype=object)[codes]  # once per unit
     is_ratio = kind.eq("ratio").to_numpy()
     y = compare(t, k, ["cur", "ly"])
     t["yoy"] = progress.yoy(kind, y["cur"], y["ly"]).to_numpy()

@@ -6,6 +6,7 @@ import json
 import math
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,10 @@ def _json_column(column: pd.Series) -> list[str]:
     """One column's values as JSON text, each as ``_COMPACT.encode(_clean(v))`` gives it."""
     if column.dtype == np.float64:  # what _clean and the encoder do to a float, without their calls
         values = column.to_numpy()
-        return [float.__repr__(round(v, 10)) if ok else "null"
-                for v, ok in zip(values.tolist(), np.isfinite(values).tolist())]
+        finite = np.flatnonzero(np.isfinite(values))
+        out = np.full(len(values), "null", dtype=object)
+        out[finite] = list(map(float.__repr__, map(round, values[finite].tolist(), repeat(10, len(finite)))))
+        return out.tolist()
     if column.dtype == np.int64:
         return [int.__repr__(v) for v in column.to_numpy().tolist()]
     if column.dtype == bool:

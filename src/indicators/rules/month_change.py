@@ -44,9 +44,14 @@ def with_last_month(now: pd.DataFrame, last: pd.DataFrame | None) -> pd.DataFram
     indicator and unit (suffix ``_last``; NA where ``last`` is None or lacks the row) and
     the moves (``moves``)."""
     prior = (last if last is not None else pd.DataFrame(columns=KEYS + list(LAST_MONTH)))[KEYS + list(LAST_MONTH)]
-    prior = prior.rename(columns={c: f"{c}_last" for c in LAST_MONTH})
-    out = now.merge(prior, on=KEYS, how="left", validate="one_to_one")
-    out.index = now.index
+    at = _row_of(now, prior)  # a left join, one to one, by (indicator, unit): last month's row or −1
+    found = at >= 0
+    out = now.copy()
+    for c in LAST_MONTH:
+        values = prior[c].to_numpy(dtype=object)
+        col = np.full(len(now), None, dtype=object)
+        col[found] = values[at[found]]
+        out[f"{c}_last"] = pd.Series(col, index=now.index, dtype=object)
     for c in ("rank_last", "rank_of_last"):
         out[c] = pd.array(pd.to_numeric(out[c], errors="coerce"), dtype="Int64")
     for c in ("value_last", "target_last", "completion_last", "gap_pp_last", "gap_value_last", "yoy_last"):
@@ -55,6 +60,20 @@ def with_last_month(now: pd.DataFrame, last: pd.DataFrame | None) -> pd.DataFram
               "period_last"):
         out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out.assign(**moves(out))
+
+
+def _row_of(now: pd.DataFrame, prior: pd.DataFrame) -> np.ndarray:
+    """Per row of ``now``, the position of the row of ``prior`` with the same KEYS (−1:
+    none); each key once in either frame, as ``merge(validate="one_to_one")`` demands."""
+    n = len(now)
+    codes = [pd.factorize(np.concatenate([now[k].to_numpy(dtype=object), prior[k].to_numpy(dtype=object)]),
+                          use_na_sentinel=False)[0] for k in KEYS]
+    key = codes[0].astype(np.int64) * (int(codes[1].max()) + 1 if len(codes[1]) else 1) + codes[1]
+    mine, theirs = key[:n], key[n:]
+    if pd.Index(mine).has_duplicates or pd.Index(theirs).has_duplicates:
+        raise pd.errors.MergeError("Merge keys are not unique in either left or right dataset; "
+                                   "not a one-to-one merge")
+    return pd.Index(theirs).get_indexer(mine)
 
 
 def moves(frame: pd.DataFrame) -> dict[str, pd.Series]:

@@ -35,6 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.rules.intkeys import KeySet as _KeySet, first_seen as _first_seen, positions as _positions, \
+    unique_ints as _unique_ints
+
 PROVENANCES = np.array(["reported", "rolled_up", "partial"], dtype=object)
 REPORTED, ROLLED_UP, PARTIAL = 0, 1, 2
 
@@ -113,9 +116,8 @@ def consistent_sums(group, unit, own, tree: Tree) -> Sums:
     group, unit, own = _with_ancestor_rows(group, unit, own, tree.parent)
     n_units = len(tree.codes)
     keys = group * n_units + unit
-    index = pd.Index(keys)
     up = tree.parent[unit]
-    parent_row = np.where(up >= 0, index.get_indexer(group * n_units + np.maximum(up, 0)), -1)
+    parent_row = np.where(up >= 0, _positions(keys, group * n_units + np.maximum(up, 0)), -1)
     own_full = ~np.isnan(own).any(axis=1)
     has = own_full.copy()
     vec = np.where(own_full[:, None], own, np.nan)
@@ -123,7 +125,7 @@ def consistent_sums(group, unit, own, tree: Tree) -> Sums:
     lacking_child = np.zeros(len(keys), dtype=bool)
     level = tree.level[unit]
     n = len(keys)
-    for lvl in sorted(set(level.tolist()), reverse=True):
+    for lvl in np.flatnonzero(np.bincount(level))[::-1].tolist():  # the levels present, deepest first
         rows = np.flatnonzero((level == lvl) & (parent_row >= 0))
         if not len(rows):
             continue
@@ -133,7 +135,7 @@ def consistent_sums(group, unit, own, tree: Tree) -> Sums:
         count = np.bincount(to, minlength=n)
         lacking = np.concatenate([parent_row[rows[~has[rows]]], to[partial[add]]])
         lacking_child |= np.bincount(lacking, minlength=n) > 0
-        parents = np.unique(parent_row[rows])
+        parents = _unique_ints(parent_row[rows], n)
         from_kids = parents[~own_full[parents] & (count[parents] > 0)]
         has[from_kids] = True
         vec[from_kids] = total[from_kids]
@@ -147,19 +149,21 @@ def _with_ancestor_rows(group, unit, own, parent):
     """Add a row (nothing reported) for every ancestor of every row, once per key."""
     n_units = len(parent)
     keys = group * n_units + unit
-    first = ~pd.Index(keys).duplicated()
+    first = _first_seen(keys)
     group, unit, own = group[first], unit[first], own[first]
     extra = []
-    frontier = pd.unique(keys[first])
-    seen = pd.Index(frontier)
+    frontier = keys[first]
+    seen = _KeySet(keys)
+    seen.add(frontier)
     while len(frontier):
         g, u = np.divmod(frontier, n_units)
         p = parent[u]
-        nxt = pd.unique(g[p >= 0] * n_units + p[p >= 0])
-        nxt = nxt[~pd.Index(nxt).isin(seen)] if len(nxt) else nxt
+        nxt = g[p >= 0] * n_units + p[p >= 0]
+        nxt = nxt[_first_seen(nxt)] if len(nxt) else nxt
+        nxt = nxt[~seen.has(nxt)] if len(nxt) else nxt
         if len(nxt):
             extra.append(nxt)
-            seen = seen.append(pd.Index(nxt))
+            seen.add(nxt)
         frontier = nxt
     if not extra:
         return group, unit, own
@@ -206,6 +210,42 @@ def _depth(parent_row: np.ndarray) -> np.ndarray:
 
 def roll_up(values: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
             expected: pd.DataFrame | None = None) -> pd.DataFrame:
+    r = rolled_codes(values, units, indicators, expected)
+    f, names = r.rows, np.asarray(r.unit_codes, dtype=object)
+    return pd.DataFrame({
+        "indicator_code": pd.Categorical.from_codes(f["ind"], categories=r.ind_codes),
+        "org_unit": pd.Categorical.from_codes(f["unit"], categories=r.unit_codes),
+        "period": pd.Categorical.from_codes(f["per"], categories=r.per_codes),
+        "value": f["value"],
+        "batch_id": pd.array(np.where(np.isnan(f["batch"]), np.nan, f["batch"]), dtype="Int64"),
+        "provenance": PROVENANCES[f["prov"]],
+        "missing": _missing_names(f["missing"], names),
+    })
+
+
+def _missing_names(missing: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Each tuple of unit positions as a tuple of unit codes (None stays None)."""
+    out = np.full(len(missing), None, dtype=object)
+    for i in np.flatnonzero(np.not_equal(missing, None)).tolist():
+        out[i] = tuple(names[list(missing[i])])
+    return out
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """``roll_up``'s result as integer codes, before it becomes a frame: ``rows`` holds
+    ind, unit, per (positions in ``ind_codes``, ``unit_codes``, ``per_codes``), value,
+    batch (NaN for none), prov (``PROVENANCES`` position) and missing (a tuple of unit
+    positions for a partial value, else None). The dispatch table reads these directly."""
+    rows: dict
+    ind_codes: pd.Index
+    unit_codes: pd.Index
+    per_codes: pd.Index
+
+
+def rolled_codes(values: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
+                 expected: pd.DataFrame | None = None) -> Rolled:
+    """``roll_up`` as integer codes (``Rolled``): the same rows in the same order."""
     tree = Tree(units)
     ind_codes = pd.Index(indicators["code"].astype(str))
     if isinstance(values["period"].dtype, pd.CategoricalDtype):
@@ -224,17 +264,7 @@ def roll_up(values: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
     parts.append(_additive(rep, additive, exp_ind, exp_unit, tree, len(per_codes)))
     parts.append(_derived(rep, indicators, ind_codes, exp_ind, exp_unit, tree, len(per_codes)))
     f = _first_per_key(_concat(parts), len(tree.codes), len(per_codes))
-    names = np.asarray(tree.codes, dtype=object)
-    return pd.DataFrame({
-        "indicator_code": pd.Categorical.from_codes(f["ind"], categories=ind_codes),
-        "org_unit": pd.Categorical.from_codes(f["unit"], categories=tree.codes),
-        "period": pd.Categorical.from_codes(f["per"], categories=per_codes),
-        "value": f["value"],
-        "batch_id": pd.array(np.where(np.isnan(f["batch"]), np.nan, f["batch"]), dtype="Int64"),
-        "provenance": PROVENANCES[f["prov"]],
-        "missing": np.array([None if m is None else tuple(names[list(m)]) for m in f["missing"]], dtype=object)
-        if any(m is not None for m in f["missing"]) else np.full(len(f["ind"]), None, dtype=object),
-    })
+    return Rolled(rows=f, ind_codes=ind_codes, unit_codes=tree.codes, per_codes=per_codes)
 
 
 def _reported(values: pd.DataFrame, tree: Tree, ind_codes: pd.Index, per_codes: pd.Index) -> dict:
