@@ -66,7 +66,7 @@ def badge_html(status: str) -> str:
     return f'<span class="{cls}" style="background:{color}">{html.escape(status_badge(status))}</span>'
 
 
-CARDS_PER_PAGE = 12  # three rows of four: what a screen shows above the charts
+CARDS_PER_PAGE = 20  # five rows of four: a city's whole list (the seeds' city splits 20 indicators) on one page
 
 
 def headline_cards(cards: pd.DataFrame, per_row: int = 4, *, pager: str | None = None) -> None:
