@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from indicators import clock
+from indicators.cache_frames import fresh, shared_values
 from indicators.db import backend, catalog, connection
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
@@ -246,7 +246,7 @@ def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
     version, name = data_version(con), f"{fn.__module__}.{fn.__qualname__}"
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
     result = _cached(db_target(), version, name, key_args, key_kwargs, fn, args, kwargs)
-    return _remember(_fresh(result), ("cached", name, version, key_args, key_kwargs))
+    return _remember(fresh(result), ("cached", name, version, key_args, key_kwargs))
 
 
 def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
@@ -260,10 +260,10 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
 
 # The caches hold results as objects (st.cache_resource), never pickled: st.cache_data
 # pickled a 13 MiB dispatch table on the big database and unpickled it on every rerun.
-# Every session gets the same object; ``_fresh`` hands each run new (copy-on-write)
+# Every session gets the same object; ``cache_frames.fresh`` hands each run new (copy-on-write)
 # frames over the same data, so nothing a page does to them reaches the cache. The
 # number of entries bounds the memory: a month's dispatch table on the 7.2 M-observation
-# database holds ≈ 60–100 MiB even with its texts shared (``_shared_values``), so two
+# database holds ≈ 60–100 MiB even with its texts shared (``cache_frames.shared_values``), so two
 # months are kept — the page data computed from them (far smaller) are cached for many
 # more months and units, and a page whose results are cached does not need its table.
 CACHED_ENTRIES = 256
@@ -286,32 +286,12 @@ def computed(fn: Callable[..., T], *args, **kwargs) -> T:
     name = f"{fn.__module__}.{fn.__qualname__}"
     key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
     result = _computed(name, key_args, key_kwargs, fn, args, kwargs)
-    return _remember(_fresh(result), ("computed", name, key_args, key_kwargs))
+    return _remember(fresh(result), ("computed", name, key_args, key_kwargs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=COMPUTED_ENTRIES)
 def _computed(name: str, key_args: tuple, key_kwargs: dict, _fn: Callable, _args: tuple, _kwargs: dict) -> object:
     return _fn(*_resolved(_args), **_resolved(_kwargs))
-
-
-def _fresh(value: T) -> T:
-    """A cached result as one run gets it: its frames (also those in a dataclass, tuple,
-    list or dict) are new shallow copies — copy-on-write (pandas ≥ 3), so a page that
-    adds a column or sorts in place changes its own copy, never the cache; a list or dict
-    is copied."""
-    if isinstance(value, (pd.DataFrame, pd.Series)):
-        return value.copy(deep=False)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changed = {f.name: _fresh(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
-                   and isinstance(getattr(value, f.name), (pd.DataFrame, pd.Series, list, dict, tuple))}
-        return dataclasses.replace(value, **changed) if changed else value
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_fresh(v) for v in value)  # type: ignore[return-value]
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]  # type: ignore[return-value]
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}  # type: ignore[return-value]
-    return value
 
 
 def _remember(value: T, source: tuple) -> T:
@@ -343,25 +323,7 @@ def _key(value: object) -> object:
 @st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
     with _opened(target) as con:
-        return _shared_values(dispatch_table(con, period, _settings))
-
-
-def _shared_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each text (and whole number) of an object column held once: the
-    dispatch table repeats an indicator's name, unit, rule … on every row as separate
-    Python strings (≈ 160 MiB on the 7.2 M-observation database). Equal values, the
-    same columns and dtypes (pandas.testing.assert_frame_equal holds)."""
-    out = {}
-    for name in frame.columns[frame.dtypes == object]:
-        values = frame[name].to_numpy()
-        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "integer"):
-            continue  # None only, bools, mixed: nothing to share, or equal but not the same (1 and 1.0)
-        codes, uniques = pd.factorize(values)
-        kept = codes >= 0  # the missing ones stay as they were (None or NaN)
-        shared = values.copy()
-        shared[kept] = np.asarray(uniques, dtype=object)[codes[kept]]
-        out[name] = pd.Series(shared, index=frame.index, dtype=object)
-    return frame.assign(**out) if out else frame
+        return shared_values(dispatch_table(con, period, _settings))
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
@@ -369,7 +331,7 @@ def dispatch(con: Connection, period: str) -> pd.DataFrame:
     s = settings()
     key = _dispatch_key(s)
     version = data_version(con)
-    return _remember(_fresh(_dispatch(db_target(), period, version, s, key)), ("dispatch", period, version, key))
+    return _remember(fresh(_dispatch(db_target(), period, version, s, key)), ("dispatch", period, version, key))
 
 
 @dataclass(frozen=True)
@@ -389,7 +351,7 @@ class Dispatch:
         return ("dispatch", self.period, self.version, self.settings_key)
 
     def frame(self) -> pd.DataFrame:
-        return _fresh(_dispatch(self.target, self.period, self.version, settings(), self.settings_key))
+        return fresh(_dispatch(self.target, self.period, self.version, settings(), self.settings_key))
 
 
 def dispatch_later(con: Connection, period: str) -> Dispatch:
