@@ -80,9 +80,12 @@ class Session:
         that signs in goes on to the page asked for. The first session of a fresh server
         may lose its first submit (Streamlit leaves its old pages/ mode then, ``ui_data``),
         as a browser's does: the form is submitted once more before giving up loudly."""
-        if "登录名" not in self.widgets:
-            await self.run(query, page)
+        run = None
         for _ in range(2):
+            if "登录名" not in self.widgets:  # no form drawn yet, or the lost submit's run drew none
+                run = await self.run(query, page)
+                if "登录名" not in self.widgets:
+                    continue
             states = []
             for label, kind, value in (("登录名", "string_value", login), ("密码", "string_value", password),
                                        ("登录", "trigger_value", True)):
@@ -92,7 +95,7 @@ class Session:
             run = await self.run(query, page, widgets=states)
             if any(t.startswith("已登录：") for t in run.texts):  # the sidebar's line of a signed-in page
                 return run
-        raise RuntimeError(f"sign-in as {login} failed: {run.errors or run.texts[-3:]}")
+        raise RuntimeError(f"sign-in as {login} failed: {(run.errors or run.texts[-3:]) if run else 'no run'}")
 
     async def run(self, query: str = "", page: str = "", widgets: list[WidgetState] | None = None) -> Run:
         """Rerun the app with URL query ``query`` on page ``page`` (its URL path, "" for
