@@ -56,3 +56,23 @@ def test_no_rows():
 def test_an_empty_list_streams_as_brackets(capsys):
     output.print_json_rows(iter([]))
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_round_10_is_pythons_round():
+    """``round_10`` gives exactly Python's ``round(v, 10)``: written-out cases (binary values just off a decimal tie, the
+    sign of zero, past 2⁵³ after scaling) and 300,000 values of every size and sign."""
+    cases = {1830.9699999999998: 1830.97, 2.5: 2.5, -0.0: -0.0, -4e-11: -0.0, 1e-10: 1e-10,
+             0.12345678905: 0.1234567891, 0.00000000015: 1e-10, 123456789.123456789: 123456789.12345679,
+             1e300: 1e300, -7.77777777777777: -7.7777777778}
+    got = output.round_10(np.array(list(cases)))
+    assert [float.__repr__(g) for g in got.tolist()] == [float.__repr__(v) for v in cases.values()]
+    rng = np.random.default_rng(20261202)
+    values = np.concatenate([
+        rng.random(100_000) * 10.0 ** rng.integers(-12, 12, 100_000),
+        -rng.random(50_000) * 1e6,
+        (rng.integers(-10**12, 10**12, 50_000) + 0.5) / 1e10,  # exact decimal ties (near, in binary)
+        rng.integers(0, 10**6, 50_000) / 100.0,  # cents: the usual returns
+        rng.integers(-2**62, 2**62, 50_000) / 1e3,
+    ])
+    want = [float.__repr__(round(v, 10)) for v in values.tolist()]
+    assert [float.__repr__(v) for v in output.round_10(values).tolist()] == want
