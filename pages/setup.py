@@ -62,7 +62,6 @@ with tab_book:
                     st.error(f"导入失败，未写入任何设置：{md_text(exc)}", icon="⛔")
                 else:
                     cache[sha] = ("loaded", None)
-                    st.cache_data.clear()  # an indicator's name or kind may change without any count changing
                     st.session_state["setup_message"] = f"已导入设置工作簿「{book.name}」。"
                     st.rerun()
 

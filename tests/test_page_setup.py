@@ -79,3 +79,28 @@ def test_broken_setup_workbook_is_rejected(demo_db, monkeypatch):
     assert not at.exception
     assert "设置工作簿有误，未导入" in at.error[0].value and "缺少工作表「单位」" in at.error[0].value
     assert not [b for b in at.button if b.key == "setup_go"]
+
+
+
+def test_a_loaded_setup_shows_on_the_pages_at_once(demo_db, monkeypatch):
+    """A setup workbook that only renames an indicator — no count changes — shows on an
+    open 调度总览 at its next run: loading it is a write of data, which moves the version
+    every page cache is keyed by (no cache is cleared by hand; the page reruns with its
+    caches as they are, no ``with_db`` in between, which would clear them)."""
+    from actors import ADMIN
+
+    from indicators.db import connection
+    from indicators.setup import workbook
+
+    def texts(at) -> str:
+        assert not at.exception
+        return " ".join([m.value for m in at.markdown] + [h.proto.body for h in at.get("html")])
+
+    at = open_page("pages/overview.py", demo_db, monkeypatch)
+    assert "高新技术企业数" in texts(at) and "高企总数（改名）" not in texts(at)
+    with connection.connect(demo_db) as con:  # 设置管理 in another tab or replica
+        frames = views.setup_frames(con)
+        frames["indicator"].loc[frames["indicator"]["code"] == "GXQY", "name"] = "高企总数（改名）"
+        workbook.load_setup(con, frames, actor=ADMIN, at=AT)
+    at.run()
+    assert "高企总数（改名）" in texts(at) and "高新技术企业数" not in texts(at)
