@@ -21,15 +21,21 @@ def _frame() -> pd.DataFrame:
         "o": pd.Series([1, 1.0, True, pd.NA, ["x", "y"]], dtype=object),
         "n": pd.array([3, None, 5, 5, 3], dtype="Int64"),
         "d": [dt.date(2026, 10, 1), None, dt.date(2026, 10, 1), None, None],
+        # numpy object columns of one type with None between, as the dispatch table keeps them
+        "of": pd.Series([0.30000000000000004, None, 2.0, float("nan"), -1.5], dtype=object),
+        "oi": pd.Series([2, None, 2, 10**15, -3], dtype=object),
+        "os": pd.Series(["东城区", None, "东城区", "", "a\nb"], dtype=object),
+        "ob": pd.Series([True, None, False, True, None], dtype=object),
+        "oe": pd.Series([None, None, None, None, None], dtype=object),
     })
 
 
 EXPECTED = [  # written out by hand
-    '{"f":1830.97,"i":1,"b":true,"s":"甲区","o":1,"n":3,"d":"2026-10-01","x":0}',
-    '{"f":null,"i":-2,"b":false,"s":"say \\"hi\\"","o":1.0,"n":null,"d":null,"x":{"k":1}}',
-    '{"f":null,"i":0,"b":true,"s":null,"o":true,"n":5,"d":"2026-10-01","x":0}',
-    '{"f":-0.0,"i":7,"b":true,"s":"甲区","o":null,"n":5,"d":null,"x":0}',
-    '{"f":2.5,"i":1000000000000,"b":false,"s":"a\\\\b","o":["x","y"],"n":3,"d":null,"x":0}',
+    '{"f":1830.97,"i":1,"b":true,"s":"甲区","o":1,"n":3,"d":"2026-10-01","of":0.3,"oi":2,"os":"东城区","ob":true,"oe":null,"x":0}',
+    '{"f":null,"i":-2,"b":false,"s":"say \\"hi\\"","o":1.0,"n":null,"d":null,"of":null,"oi":null,"os":null,"ob":null,"oe":null,"x":{"k":1}}',
+    '{"f":null,"i":0,"b":true,"s":null,"o":true,"n":5,"d":"2026-10-01","of":2.0,"oi":2,"os":"东城区","ob":false,"oe":null,"x":0}',
+    '{"f":-0.0,"i":7,"b":true,"s":"甲区","o":null,"n":5,"d":null,"of":null,"oi":1000000000000000,"os":"","ob":true,"oe":null,"x":0}',
+    '{"f":2.5,"i":1000000000000,"b":false,"s":"a\\\\b","o":["x","y"],"n":3,"d":null,"of":-1.5,"oi":-3,"os":"a\\nb","ob":null,"oe":null,"x":0}',
 ]
 
 

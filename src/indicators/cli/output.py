@@ -74,6 +74,9 @@ def round_10(values: np.ndarray) -> np.ndarray:
     return out
 
 
+_ONE_TYPE = ("string", "integer", "boolean", "empty")  # pandas' infer_dtype of an object column
+
+
 def _json_column(column: pd.Series) -> list[str]:
     """One column's values as JSON text, each as ``_COMPACT.encode(_clean(v))`` gives it."""
     if column.dtype == np.float64:  # what _clean and the encoder do to a float, without their calls
@@ -86,7 +89,14 @@ def _json_column(column: pd.Series) -> list[str]:
         return [int.__repr__(v) for v in column.to_numpy().tolist()]
     if column.dtype == bool:
         return np.where(column.to_numpy(), "true", "false").tolist()
-    if pd.api.types.is_string_dtype(column):  # text (or missing) only: each distinct text encoded once
+    # the dispatch table keeps texts and small integers as numpy objects, with None between
+    kind = pd.api.types.infer_dtype(column, skipna=True) if column.dtype == object else None
+    if kind == "floating":  # floats and None only: the float path (None is NaN, null)
+        return _json_column(column.astype(np.float64))
+    if kind in _ONE_TYPE or isinstance(column.dtype, pd.Int64Dtype) or (
+            kind is None and pd.api.types.is_string_dtype(column)):
+        # values of one type (or missing) only: each distinct value encoded once — 1, 1.0
+        # and True would be one value to factorize, hence never a mix of types here
         codes, texts = pd.factorize(column)
         encoded = np.array([_COMPACT.encode(_clean(t)) for t in texts] + ["null"], dtype=object)
         return encoded[codes].tolist()  # code -1 (missing) picks the "null" at the end
