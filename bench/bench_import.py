@@ -12,9 +12,9 @@ Three files of the same long-format data (期间, 单位, 指标, 数值; 200 un
 For each file, in one run, interleaved pair by pair (A B C A B C …):
 
   A  our import end to end, exactly what ``indicators import FILE --yes`` does minus the
-     process start: ``read_return(path)`` → ``preview_diff`` → ``check_allowed`` →
-     ``refusal`` → ``commit_all`` into a fresh tmp DuckDB (catalogue loaded beforehand,
-     outside the timing);
+     process start: ``read_return(path)`` → ``preview_diff`` → ``refusal`` →
+     ``commit_all`` (``check_allowed`` inside its write unit) into a fresh tmp DuckDB
+     (its catalogue written beforehand, outside the timing);
   B  the bare baseline: python-calamine ``to_python()`` of the sheet (.xlsx, .xls), or
      ``pandas.read_csv`` (.csv);
   C  the naive reader: ``pandas.read_excel(engine="openpyxl")`` (.xlsx). openpyxl cannot
@@ -126,9 +126,8 @@ def ours_cli(con, path: Path) -> int:
     """``indicators import PATH --yes`` minus the process start (cli/returns.py, cmd_import)."""
     readings = [pipeline.read_return(path, con=con, today=TODAY)]
     diffs = [pipeline.preview_diff(con, r) for r in readings]
-    for r in readings:
-        pipeline.check_allowed(con, r, ADMIN, settings=SETTINGS, at=AT)
     assert pipeline.refusal(readings, confirm_warnings=True) is None, readings[0].problems.head()
+    # nothing refused: check_allowed runs once, inside commit_all's write unit, as the CLI does
     pipeline.commit_all(con, readings, actor=ADMIN, settings=SETTINGS, at=AT, confirm_warnings=True)
     assert all(len(d) == len(r.values) for d, r in zip(diffs, readings))
     return len(readings[0].values)

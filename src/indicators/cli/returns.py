@@ -33,13 +33,14 @@ def cmd_import(args) -> int:
         diffs = [pipeline.preview_diff(con, r) for r in readings]
         batch_ids: list[int | None] = [None] * len(readings)
         now = clock.now(args.settings)
-        for r in readings:  # another unit's rows or a locked month in any file: none is written
-            pipeline.check_allowed(con, r, actor, settings=args.settings, at=now)
         # a dry run only checks: warnings and empty files refuse only a real import
         refusal = pipeline.refusal(readings, confirm_warnings=args.yes or args.dry_run,
                                    allow_empty=args.dry_run)
         rejected = refusal is not None
-        if not rejected and not args.dry_run:  # one transaction: every file lands, or none
+        if rejected or args.dry_run:
+            for r in readings:  # another unit's rows or a locked month in any file: refused before anything else
+                pipeline.check_allowed(con, r, actor, settings=args.settings, at=now)
+        else:  # one transaction: every file lands, or none; commit_all runs check_allowed inside it, first
             batch_ids = pipeline.commit_all(con, readings, actor=actor, settings=args.settings, at=now,
                                             confirm_warnings=args.yes)
     if args.json:
