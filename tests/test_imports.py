@@ -14,6 +14,7 @@ from indicators.db import connection
 from indicators.db.batches import batch_list
 from indicators.errors import RejectedInput
 from indicators.returns.pipeline import (
+    change_counts,
     commit,
     diff_counts,
     preview_diff,
@@ -69,12 +70,14 @@ def test_diff_commit_and_rollback(tmp_path, con):
     r = read_return(path, con=con, today=TODAY)
     diff = preview_diff(con, r)
     assert diff_counts(diff) == {"新增": 2, "修改": 1, "不变": 0}
+    assert change_counts(con, r) == {"新增": 2, "修改": 1, "不变": 0}  # what `indicators import` prints
     changed = diff[diff["change"] == "修改"].iloc[0]
     assert (changed["indicator_code"], changed["old_value"], changed["new_value"]) == ("GQ", 5.0, 6.0)
     batch_id = commit(con, r, actor=ADMIN, settings=SETTINGS, at=AT)
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (6.0,)
     assert diff_counts(preview_diff(con, r)) == {"新增": 0, "修改": 0, "不变": 3}
+    assert change_counts(con, r) == {"新增": 0, "修改": 0, "不变": 3}
     assert rollback(con, batch_id, actor=ADMIN, settings=SETTINGS, at=AT) == 1
     cur = con.execute("SELECT value FROM current_observation WHERE indicator_code='GQ' AND org_unit='D1' AND period='2026-10'").fetchall()[0]
     assert cur == (5.0,)

@@ -30,28 +30,29 @@ def cmd_import(args) -> int:
                 raise RejectedInput(f"文件不存在：{f}")
             readings.append(pipeline.read_return(Path(f), con=con, today=today, expected_period=args.period,
                                                  limits=limits))
-        diffs = [pipeline.preview_diff(con, r) for r in readings]
+        changes = [pipeline.change_counts(con, r) for r in readings]  # 新增 / 修改 / 不变 per file
         batch_ids: list[int | None] = [None] * len(readings)
         now = clock.now(args.settings)
-        for r in readings:  # another unit's rows or a locked month in any file: none is written
-            pipeline.check_allowed(con, r, actor, settings=args.settings, at=now)
         # a dry run only checks: warnings and empty files refuse only a real import
         refusal = pipeline.refusal(readings, confirm_warnings=args.yes or args.dry_run,
                                    allow_empty=args.dry_run)
         rejected = refusal is not None
-        if not rejected and not args.dry_run:  # one transaction: every file lands, or none
+        if rejected or args.dry_run:
+            for r in readings:  # another unit's rows or a locked month in any file: refused before anything else
+                pipeline.check_allowed(con, r, actor, settings=args.settings, at=now)
+        else:  # one transaction: every file lands, or none; commit_all runs check_allowed inside it, first
             batch_ids = pipeline.commit_all(con, readings, actor=actor, settings=args.settings, at=now,
                                             confirm_warnings=args.yes)
     if args.json:
         out = {"ok": not rejected, "dry_run": args.dry_run, "written": not rejected and not args.dry_run,
                "refused": refusal,
-               "files": [{**r.summary(), "changes": pipeline.diff_counts(d), "batch_id": b,
+               "files": [{**r.summary(), "changes": c, "batch_id": b,
                           "conversions": r.conversions.to_dict(orient="records"),
                           "problems": _problem_records(r)}
-                         for r, d, b in zip(readings, diffs, batch_ids)]}
+                         for r, c, b in zip(readings, changes, batch_ids)]}
         print_json(out)
     else:
-        _print_text(readings, diffs, batch_ids, args, refusal)
+        _print_text(readings, changes, batch_ids, args, refusal)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -63,12 +64,11 @@ def _problem_records(reading) -> list[dict]:
     return recs
 
 
-def _print_text(readings, diffs, batch_ids, args, refusal: str | None) -> None:
+def _print_text(readings, changes, batch_ids, args, refusal: str | None) -> None:
     from indicators.returns import pipeline
     rejected = refusal is not None
-    for r, d, b in zip(readings, diffs, batch_ids):
+    for r, c, b in zip(readings, changes, batch_ids):
         s = r.summary()
-        c = pipeline.diff_counts(d)
         head = (f"{r.file_name}：{r.layout_name or '未识别'}，{s['rows']} 个数值（{'、'.join(s['periods'])}），"
                 f"新增 {c['新增']}，修改 {c['修改']}，不变 {c['不变']}；错误 {s['errors']}，警告 {s['warnings']}")
         print(head, file=sys.stderr if rejected else sys.stdout)

@@ -31,7 +31,8 @@ from indicators.settings import Settings
 from indicators.tasks.progress_sheet import summary_text
 from indicators.tasks.store import record_progress
 
-__all__ = ["ReturnReading", "read_return", "problem_lines", "preview_diff", "diff_counts", "check_allowed",
+__all__ = ["ReturnReading", "read_return", "problem_lines", "preview_diff", "diff_counts", "change_counts",
+           "check_allowed",
            "commit", "commit_all", "refusal", "rollback"]
 
 
@@ -40,6 +41,13 @@ def preview_diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     org_unit_name, period, old_value, new_value, change ('新增' | '修改' | '不变')."""
     return _diff(con, reading, "")
 
+
+# a new value against the current one: the change a row of the diff shows
+_CURRENT = "LEFT JOIN current_observation c USING (indicator_code, org_unit, period)"
+_CHANGE = """CASE WHEN c.indicator_code IS NULL THEN '新增'
+                        WHEN c.value IS NOT DISTINCT FROM n.value
+                             OR abs(c.value - n.value) <= 1e-9 * greatest(abs(c.value), 1) THEN '不变'
+                        ELSE '修改' END"""
 
 _DIFF_ORDER = [("_change_order", "ascending"), ("period", "ascending"), ("_i_order", "ascending"),
                ("indicator_code", "ascending"), ("_u_order", "ascending"), ("org_unit", "ascending"),
@@ -61,14 +69,10 @@ def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
             SELECT * FROM (
             SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
                    c.value AS old_value, n.value AS new_value,
-                   CASE WHEN c.indicator_code IS NULL THEN '新增'
-                        WHEN c.value IS NOT DISTINCT FROM n.value
-                             OR abs(c.value - n.value) <= 1e-9 * greatest(abs(c.value), 1) THEN '不变'
-                        ELSE '修改' END AS change,
+                   {_CHANGE} AS change,
                    CASE change WHEN '修改' THEN 0 WHEN '新增' THEN 1 ELSE 2 END AS _change_order,
                    i.sort_order AS _i_order, u.sort_order AS _u_order, n._pos
-            FROM _new n
-            LEFT JOIN current_observation c USING (indicator_code, org_unit, period)
+            FROM _new n {_CURRENT}
             LEFT JOIN indicator i ON i.code = n.indicator_code
             LEFT JOIN org_unit u ON u.code = n.org_unit)
             {"WHERE change = ?" if only else ""}""", [only] if only else None).to_arrow_table()
@@ -80,6 +84,16 @@ def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
 
 def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
     counts = diff["change"].value_counts()
+    return {k: int(counts.get(k, 0)) for k in ("新增", "修改", "不变")}
+
+
+def change_counts(con: Connection, reading: ReturnReading) -> dict[str, int]:
+    """``diff_counts(preview_diff(con, reading))`` counted in SQL, without building the
+    diff (what ``indicators import`` prints; the 100k-row diff frame cost ≈ 60 ms)."""
+    v = reading.values[["indicator_code", "org_unit", "period", "value"]]
+    with con.registered("_new", v):
+        counts = dict(con.execute(f"SELECT {_CHANGE} AS change, count(*) FROM _new n {_CURRENT} GROUP BY change")
+                      .fetchall())
     return {k: int(counts.get(k, 0)) for k in ("新增", "修改", "不变")}
 
 
