@@ -3,9 +3,9 @@ department and by leader, a scorecard per district."""
 
 import streamlit as st
 
-from indicators import charts, explanations, ui, views
+from indicators import charts, ui, views
 from indicators.tasks.board import task_board
-from indicators.views.supervision import supervision_list
+from indicators.views.supervision import supervision_lists
 
 con, f = ui.reading_page("责任分解")
 
@@ -29,12 +29,13 @@ else:  # what fits a screen, the most behind first; the rest a page away, with h
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
 # the 督办 list: indicators and key tasks together, with where the explanations stand
-attached, board = ui.cached(explanations.attach, con, table), ui.cached(task_board, con, f.period)
+# (the month's table with its explanations is not kept: only the two lists are)
+by_department, by_leader = ui.cached(supervision_lists, con, table, ui.cached(task_board, con, f.period), f.unit)
 tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
 with tab_dep:
-    ui.supervision_tables(ui.computed(supervision_list, attached, board, "lead_department", f.unit), "牵头科室")
+    ui.supervision_tables(by_department, "牵头科室")
 with tab_leader:
-    ui.supervision_tables(ui.computed(supervision_list, attached, board, "leader", f.unit), "分管领导")
+    ui.supervision_tables(by_leader, "分管领导")
 with tab_card:
     if r.districts.empty:
         st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
