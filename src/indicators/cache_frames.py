@@ -5,6 +5,7 @@ the cache that holds a run's page data, bounded by the bytes its entries hold
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import sys
 import threading
@@ -56,6 +57,15 @@ def shared_values(frame: pd.DataFrame) -> pd.DataFrame:
         shared[kept] = np.asarray(uniques, dtype=object)[codes[kept]]
         out[name] = pd.Series(shared, index=frame.index, dtype=object)
     return (frame.assign(**out) if out else frame).copy(deep=True)
+
+
+def release_freed() -> None:
+    """Give the memory a big computation freed back to the system (glibc's ``malloc_trim``;
+    elsewhere nothing): freed, it stays counted in the process's resident memory."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def nbytes(value: object, _seen: set | None = None) -> int:

@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import clock
-from indicators.cache_frames import SizedCache, fresh, shared_values
+from indicators.cache_frames import SizedCache, fresh, release_freed, shared_values
 from indicators.db import backend, catalog, connection
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
@@ -268,8 +268,8 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
 # the 7.2 M-observation database holds ≈ 37 MiB with its texts shared
 # (``cache_frames.shared_values``), and DISPATCH_ENTRIES of them are kept — a page whose
 # results are cached does not need its table.
-CACHED_BYTES = 48 * 2**20
-COMPUTED_BYTES = 32 * 2**20
+CACHED_BYTES = 32 * 2**20
+COMPUTED_BYTES = 16 * 2**20
 DISPATCH_ENTRIES = 2
 
 
@@ -338,7 +338,9 @@ def _key(value: object) -> object:
 @st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
     with _opened(target) as con:
-        return shared_values(dispatch_table(con, period, _settings))
+        table = shared_values(dispatch_table(con, period, _settings))
+    release_freed()  # what computing it took (≈ 300 MiB at its peak on the 7.2 M db), given back
+    return table
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
