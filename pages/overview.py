@@ -8,10 +8,9 @@ from indicators.safe_text import md_text
 con, f = ui.reading_page("调度总览")
 
 table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
-# who is late changes with the clock only at the month's deadline: the moment before or
-# after it keys the cached result, which serves every session until the data changes
-ov = ui.cached(views.overview, con, table, f.period, f.unit, ui.settings(),
-               views.status_moment(f.period, ui.settings(), ui.now()))
+# the cards, the counts and their chart first; the rest (the lagging list, the ranking,
+# completeness) is computed after the first chart is drawn
+ov = ui.computed(views.overview_head, table, f.unit)
 ctx = ui.chart_context(f)
 
 cols = st.columns(len(ov.counts))
@@ -27,25 +26,29 @@ with left:
     # figures built once per their inputs (a Plotly figure costs more to build than to send)
     fig = ui.computed(charts.status_count_bars, ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
     ui.chart(fig, "重点指标完成状态", f, key="ov_status")
+# who is late changes with the clock only at the month's deadline: the moment before or
+# after it keys the cached result, which serves every session until the data changes
+rest = ui.cached(views.overview_rest, con, table, f.period, f.unit, ui.settings(),
+                 views.status_moment(f.period, ui.settings(), ui.now()))
 with right:
-    if ov.ranking.empty:
+    if rest.ranking.empty:
         st.info("该单位没有下级单位，不做排名。")
-    elif ov.ranking_reason:
-        st.info(f"{ov.ranking_reason}。")
+    elif rest.ranking_reason:
+        st.info(f"{rest.ranking_reason}。")
     else:
-        fig = ui.computed(charts.district_ranking_bars, ov.ranking, ctx)
+        fig = ui.computed(charts.district_ranking_bars, rest.ranking, ctx)
         ui.chart(fig, "区县达序时率排名", f, key="ov_rank")
 
 st.subheader("滞后指标清单（按差距排序）")
-if ov.lagging.empty:
+if rest.lagging.empty:
     st.success("本期没有滞后指标。")
 else:
-    ui.table(ov.lagging)
+    ui.table(rest.lagging)
 
-if not ov.ranking.empty:
+if not rest.ranking.empty:
     st.subheader("区县排名")
-    ui.table(views.ranking_display(ov.ranking))
+    ui.table(views.ranking_display(rest.ranking))
 
 st.subheader(f"报送完整性 · {views.month_label(f.period)}")
-st.caption(ov.completeness_note)
-ui.table(ov.completeness)
+st.caption(rest.completeness_note)
+ui.table(rest.completeness)

@@ -3,21 +3,21 @@ department and by leader, a scorecard per district."""
 
 import streamlit as st
 
-from indicators import charts, explanations, ui, views
+from indicators import charts, ui, views
 from indicators.tasks.board import task_board
-from indicators.views.supervision import supervision_list
+from indicators.views.supervision import supervision_lists
 
 con, f = ui.reading_page("责任分解")
 
 table = ui.dispatch_later(con, f.period)  # the table only when the page data are not cached
-r = ui.computed(views.responsibility, table, f.unit)
+matrix = ui.computed(views.status_matrix, table, f.unit)  # the heatmap first: nothing else before it
 ctx = ui.chart_context(f)
 
-if r.matrix.empty:
+if matrix.empty:
     st.info("该单位没有需要调度的重点指标。")
 else:  # what fits a screen, the most behind first; the rest a page away, with how many
     page = st.session_state.get("resp_matrix_page") or 1
-    mp = ui.computed(views.matrix_page, r.matrix, page)
+    mp = ui.computed(views.matrix_page, matrix, page)
     if mp.pages > 1:
         note, pick = st.columns([3, 1])
         with pick:
@@ -29,20 +29,22 @@ else:  # what fits a screen, the most behind first; the rest a page away, with h
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
 # the 督办 list: indicators and key tasks together, with where the explanations stand
-attached, board = ui.cached(explanations.attach, con, table), ui.cached(task_board, con, f.period)
+# (the month's table with its explanations is not kept: only the two lists are)
+by_department, by_leader = ui.cached(supervision_lists, con, table, ui.cached(task_board, con, f.period), f.unit)
 tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
 with tab_dep:
-    ui.supervision_tables(ui.computed(supervision_list, attached, board, "lead_department", f.unit), "牵头科室")
+    ui.supervision_tables(by_department, "牵头科室")
 with tab_leader:
-    ui.supervision_tables(ui.computed(supervision_list, attached, board, "leader", f.unit), "分管领导")
+    ui.supervision_tables(by_leader, "分管领导")
 with tab_card:
-    if r.districts.empty:
+    districts = ui.computed(views.district_choices, table, f.unit)
+    if districts.empty:
         st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
     else:
-        names = dict(zip(r.districts["code"], r.districts["name"]))
+        names = dict(zip(districts["code"], districts["name"]))
         pick, measure = st.columns(2)
         with pick:
-            code = ui.synced_selectbox("区县", "district", r.districts["code"].tolist(), format_func=names.get)
+            code = ui.synced_selectbox("区县", "district", districts["code"].tolist(), format_func=names.get)
         with measure:
             rank_by = ui.synced_selectbox("各指标排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
         card = ui.computed(views.district_scorecard, table, code, f.unit, rank_by=views.rank_measure(rank_by))

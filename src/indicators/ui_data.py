@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import pickle
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
@@ -26,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import clock
-from indicators.cache_frames import fresh, shared_values
+from indicators.cache_frames import SizedCache, fresh, release_freed, shared_values
 from indicators.db import backend, catalog, connection
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
@@ -244,9 +245,9 @@ def cached(fn: Callable[..., T], con: Connection, *args, **kwargs) -> T:
     (the dispatch table, say) is keyed by what it was computed from, not hashed row by
     row on every call."""
     version, name = data_version(con), f"{fn.__module__}.{fn.__qualname__}"
-    key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
-    result = _cached(db_target(), version, name, key_args, key_kwargs, fn, args, kwargs)
-    return _remember(fresh(result), ("cached", name, version, key_args, key_kwargs))
+    key = _hashable_key(tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()})
+    result = _cached(db_target(), version, name, key, fn, args, kwargs)
+    return _remember(fresh(result), ("cached", name, version, key))
 
 
 def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
@@ -254,29 +255,48 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
     without changing any data — whether a session still holds: computed again after
     every write, not only after writes of data."""
     version, name = ("every write",) + write_version(con), f"{fn.__module__}.{fn.__qualname__}"
-    key_args = tuple(_key(a) for a in args)
-    return _cached(db_target(), version, name, key_args, {}, fn, args, {})
+    return _cached(db_target(), version, name, _hashable_key(tuple(_key(a) for a in args), {}), fn, args, {})
 
 
-# The caches hold results as objects (st.cache_resource), never pickled: st.cache_data
-# pickled a 13 MiB dispatch table on the big database and unpickled it on every rerun.
-# Every session gets the same object; ``cache_frames.fresh`` hands each run new (copy-on-write)
-# frames over the same data, so nothing a page does to them reaches the cache. The
-# number of entries bounds the memory: a month's dispatch table on the 7.2 M-observation
-# database holds ≈ 60–100 MiB even with its texts shared (``cache_frames.shared_values``), so two
-# months are kept — the page data computed from them (far smaller) are cached for many
-# more months and units, and a page whose results are cached does not need its table.
-CACHED_ENTRIES = 256
-COMPUTED_ENTRIES = 128
+# The caches hold results as objects, never pickled: st.cache_data pickled a 13 MiB
+# dispatch table on the big database and unpickled it on every rerun. Every session gets
+# the same object; ``cache_frames.fresh`` hands each run new (copy-on-write) frames over
+# the same data, so nothing a page does to them reaches the cache. Memory is bounded by
+# size: the page data (``cached``, ``computed``) are kept while their entries hold at most
+# CACHED_BYTES and COMPUTED_BYTES (``cache_frames.SizedCache``, the least recently used
+# dropped first), however many months and units are viewed; a month's dispatch table on
+# the 7.2 M-observation database holds ≈ 37 MiB with its texts shared
+# (``cache_frames.shared_values``), and DISPATCH_ENTRIES of them are kept — a page whose
+# results are cached does not need its table.
+CACHED_BYTES = 32 * 2**20
+COMPUTED_BYTES = 16 * 2**20
 DISPATCH_ENTRIES = 2
 
 
-@st.cache_resource(show_spinner=False, max_entries=CACHED_ENTRIES)
-def _cached(target: str, version: tuple, name: str, key_args: tuple, key_kwargs: dict, _fn: Callable,
-            _args: tuple, _kwargs: dict) -> object:
-    args, kwargs = _resolved(_args), _resolved(_kwargs)  # a table first: it opens the database itself
-    with _opened(target) as con:
-        return _fn(con, *args, **kwargs)
+@st.cache_resource(show_spinner=False)
+def _store(which: str, max_bytes: int) -> SizedCache:
+    """The process's cache of ``which`` page data (``st.cache_resource.clear()`` empties it)."""
+    return SizedCache(max_bytes)
+
+
+def _hashable_key(key_args: tuple, key_kwargs: dict) -> tuple:
+    """The arguments as a cache key: each value itself, or (unhashable: a list, a frame
+    not from the caches …) its pickled bytes."""
+    def one(value):
+        try:
+            hash(value)
+            return value
+        except TypeError:
+            return ("pickled", type(value).__qualname__, pickle.dumps(value))
+    return tuple(map(one, key_args)), tuple((k, one(v)) for k, v in sorted(key_kwargs.items()))
+
+
+def _cached(target: str, version: tuple, name: str, key: tuple, fn: Callable, args: tuple, kwargs: dict) -> object:
+    def make():
+        resolved_args, resolved_kwargs = _resolved(args), _resolved(kwargs)  # a table first: it opens the database
+        with _opened(target) as con:
+            return fn(con, *resolved_args, **resolved_kwargs)
+    return _store("cached", CACHED_BYTES).get((target, version, name, key), make)
 
 
 def computed(fn: Callable[..., T], *args, **kwargs) -> T:
@@ -284,14 +304,9 @@ def computed(fn: Callable[..., T], *args, **kwargs) -> T:
     this run got from the caches — once per what those came from and the other
     arguments, for every session: a rerun on unchanged data does not compute it again."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    key_args, key_kwargs = tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()}
-    result = _computed(name, key_args, key_kwargs, fn, args, kwargs)
-    return _remember(fresh(result), ("computed", name, key_args, key_kwargs))
-
-
-@st.cache_resource(show_spinner=False, max_entries=COMPUTED_ENTRIES)
-def _computed(name: str, key_args: tuple, key_kwargs: dict, _fn: Callable, _args: tuple, _kwargs: dict) -> object:
-    return _fn(*_resolved(_args), **_resolved(_kwargs))
+    key = _hashable_key(tuple(_key(a) for a in args), {k: _key(v) for k, v in kwargs.items()})
+    result = _store("computed", COMPUTED_BYTES).get((name, key), lambda: fn(*_resolved(args), **_resolved(kwargs)))
+    return _remember(fresh(result), ("computed", name, key))
 
 
 def _remember(value: T, source: tuple) -> T:
@@ -323,7 +338,9 @@ def _key(value: object) -> object:
 @st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
     with _opened(target) as con:
-        return shared_values(dispatch_table(con, period, _settings))
+        table = shared_values(dispatch_table(con, period, _settings))
+    release_freed()  # what computing it took (≈ 300 MiB at its peak on the 7.2 M db), given back
+    return table
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """The 督办 list of 责任分解: indicators and tasks per owner with explanation status."""
 
+import pandas as pd
 import testdate
 
 from indicators import explanations
@@ -37,3 +38,17 @@ def test_leader_list_counts_what_to_chase(demo_db):
         assert note.startswith(f"{len(g)}个区县滞后")
         for u in g.loc[g["explanation_state"] == "missing", "org_unit_name"]:
             assert u in note
+
+
+def test_the_cached_lists_are_the_lists_of_the_attached_table(demo_db):
+    from indicators.views.supervision import supervision_lists
+    with connection.connect(demo_db, read_only=True) as con:
+        table = dispatch_table(con, testdate.AS_OF, testdate.SETTINGS)
+        board = task_board(con, testdate.AS_OF)
+        attached = explanations.attach(con, table)
+        for unit in (None, "DC"):
+            got = supervision_lists(con, table, board, unit)
+            for sl, column in zip(got, ("lead_department", "leader")):
+                want = supervision_list(attached, board, column, unit)
+                for part in ("summary", "indicators", "tasks"):
+                    pd.testing.assert_frame_equal(getattr(sl, part), getattr(want, part), check_exact=True)

@@ -203,14 +203,42 @@ def completeness_for(con: Connection, table: pd.DataFrame, period: str,
     return frame, f"报送截止 {date_label(deadline)}；应报 = 本月到期且该单位须自行报送的指标。"
 
 
-def overview(con: Connection, table: pd.DataFrame, period: str, unit: str | None,
-             settings: Settings, now: dt.datetime) -> Overview:
+@dataclass(frozen=True)
+class OverviewHead:
+    """What 调度总览 draws before its first chart: the cards and the status counts."""
+    cards: pd.DataFrame
+    counts: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class OverviewRest:
+    """The rest of 调度总览: the lagging list, the ranking and completeness."""
+    lagging: pd.DataFrame
+    ranking: pd.DataFrame
+    completeness: pd.DataFrame
+    completeness_note: str
+    ranking_reason: str | None = None
+
+
+def overview_head(table: pd.DataFrame, unit: str | None) -> OverviewHead:
+    unit = unit or top_unit(table)
+    return OverviewHead(cards=headline_cards(table, unit), counts=status_counts(table, unit))
+
+
+def overview_rest(con: Connection, table: pd.DataFrame, period: str, unit: str | None,
+                  settings: Settings, now: dt.datetime) -> OverviewRest:
     unit = unit or top_unit(table)
     comp, note = completeness_for(con, table, period, unit, settings, now)
     ranking = district_ranking(table, unit)
-    return Overview(
-        cards=headline_cards(table, unit), counts=status_counts(table, unit),
-        lagging=lagging_list(table, unit), ranking=ranking,
-        completeness=comp, completeness_note=note, ranking_reason=ranking_reason(ranking),
-    )
+    return OverviewRest(lagging=lagging_list(table, unit), ranking=ranking, completeness=comp,
+                        completeness_note=note, ranking_reason=ranking_reason(ranking))
 
+
+def overview(con: Connection, table: pd.DataFrame, period: str, unit: str | None,
+             settings: Settings, now: dt.datetime) -> Overview:
+    """The whole of 调度总览 (the page computes it in two parts, ``overview_head`` first,
+    so its first chart is drawn before the rest is computed)."""
+    head, rest = overview_head(table, unit), overview_rest(con, table, period, unit, settings, now)
+    return Overview(cards=head.cards, counts=head.counts, lagging=rest.lagging, ranking=rest.ranking,
+                    completeness=rest.completeness, completeness_note=rest.completeness_note,
+                    ranking_reason=rest.ranking_reason)

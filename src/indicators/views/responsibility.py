@@ -122,14 +122,21 @@ class Responsibility:
 
 def responsibility(table: pd.DataFrame, unit: str | None = None) -> Responsibility:
     unit = unit or top_unit(table)
-    ranking = district_ranking(table, unit)
     return Responsibility(
         matrix=status_matrix(table, unit),
         dep_summary=owner_summary(table, "lead_department", unit), by_department=by_owner(table, "lead_department", unit),
         leader_summary=owner_summary(table, "leader", unit), by_leader=by_owner(table, "leader", unit),
-        districts=ranking[["code", "单位"]].rename(columns={"单位": "name"}) if not ranking.empty
-        else pd.DataFrame(columns=["code", "name"]),
+        districts=district_choices(table, unit),
     )
+
+
+def district_choices(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
+    """The children of ``unit`` a scorecard can be opened for: code, name, in ranking order.
+    (责任分解 takes this and ``status_matrix`` on their own: the heatmap is drawn before
+    anything else is computed.)"""
+    ranking = district_ranking(table, unit or top_unit(table))
+    return ranking[["code", "单位"]].rename(columns={"单位": "name"}) if not ranking.empty \
+        else pd.DataFrame(columns=["code", "name"])
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators import explanations
+from indicators.db.connection import Connection
 from indicators.theme import task_badge, task_tone
 from indicators.views.responsibility import by_owner
 from indicators.views.scope import BEHIND, top_unit
@@ -38,6 +40,15 @@ def supervision_list(attached: pd.DataFrame, board: pd.DataFrame, column: str,
     inds = _indicators(attached, column, unit)
     tasks = _tasks(board, BOARD_OWNER[column])
     return SupervisionList(_summary(inds, tasks), inds, tasks)
+
+
+def supervision_lists(con: Connection, table: pd.DataFrame, board: pd.DataFrame,
+                      unit: str | None = None) -> tuple[SupervisionList, SupervisionList]:
+    """The 督办 lists of ``unit`` by lead department and by leader, the explanations of
+    ``table``'s month attached (``explanations.attach``) for these two only: what a cache
+    keeps is the two lists, never a second copy of the month's table."""
+    attached = explanations.attach(con, table)
+    return (supervision_list(attached, board, "lead_department", unit), supervision_list(attached, board, "leader", unit))
 
 
 def _indicators(attached: pd.DataFrame, column: str, unit: str) -> pd.DataFrame:
