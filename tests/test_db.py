@@ -282,3 +282,24 @@ def test_a_write_of_data_joining_a_bookkeeping_unit_moves_the_data_version(tiny_
 def test_a_write_of_data_always_takes_the_turn(tiny_con):
     with pytest.raises(ValueError, match="takes the write turn"):
         tiny_con.write(lambda tx: tx.execute("UPDATE org_unit SET name = name"), turn=False)
+
+
+def test_opening_the_file_while_another_thread_closes_it_tries_again(tmp_path, monkeypatch):
+    """DuckDB refuses to open a file for the moment another thread of the process is
+    closing its last connection (``Unique file handle conflict``); the app's sessions open
+    and close the file for every page run, so opening waits that moment out."""
+    from indicators.db import backend
+    path = tmp_path / "t.duckdb"
+    connection.connect(path, create=True).close()
+    real, refused = duckdb.connect, []
+
+    def closing_elsewhere(*args, **kwargs):
+        if len(refused) < 2:
+            refused.append(1)
+            raise duckdb.BinderException(f'Binder Error: Unique file handle conflict: Cannot attach "t" - the '
+                                         f'database file "{path}" is already attached by database "t"')
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backend.duckdb, "connect", closing_elsewhere)
+    with connection.connect(path, wait=5) as con:
+        assert con.execute("SELECT 1").fetchone() == (1,) and len(refused) == 2

@@ -102,7 +102,7 @@ class Embedded:
             try:
                 return duckdb.connect(self.target, read_only=read_only)
             except duckdb.Error as exc:
-                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if not (_is_lock_error(exc) or _is_closing_race(exc)) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
             time.sleep(min(0.5, backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
 
@@ -387,6 +387,14 @@ def _sequence(name: str) -> str:
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
+
+
+def _is_closing_race(exc: duckdb.Error) -> bool:
+    """Another thread of this process is just closing the file's last connection: DuckDB
+    has let go of it in its cache of open databases but not yet of the file itself, and
+    refuses to open it again (``Unique file handle conflict``) for that moment. The app's
+    sessions open and close the file for each page run, so under load they meet it."""
+    return isinstance(exc, duckdb.BinderException) and "unique file handle conflict" in str(exc).lower()
 
 
 def _first_line(text: str) -> str:
