@@ -285,9 +285,10 @@ def test_a_write_of_data_always_takes_the_turn(tiny_con):
 
 
 def test_opening_the_file_while_another_thread_closes_it_tries_again(tmp_path, monkeypatch):
-    """DuckDB refuses to open a file for the moment another thread of the process is
-    closing its last connection (``Unique file handle conflict``); the app's sessions open
-    and close the file for every page run, so opening waits that moment out."""
+    """DuckDB refuses to open a file while a database of it that nobody holds any more —
+    another thread closing it, or garbage in a reference cycle — still has it open
+    (``Unique file handle conflict``); the app's sessions open and close the file for every
+    page run, so opening collects the garbage and tries again."""
     from indicators.db import backend
     path = tmp_path / "t.duckdb"
     connection.connect(path, create=True).close()
@@ -300,6 +301,9 @@ def test_opening_the_file_while_another_thread_closes_it_tries_again(tmp_path, m
                                          f'database file "{path}" is already attached by database "t"')
         return real(*args, **kwargs)
 
+    collected = []
     monkeypatch.setattr(backend.duckdb, "connect", closing_elsewhere)
+    monkeypatch.setattr(backend.gc, "collect", lambda: collected.append(1))
     with connection.connect(path, wait=5) as con:
         assert con.execute("SELECT 1").fetchone() == (1,) and len(refused) == 2
+    assert len(collected) == 2  # garbage holding the file's last database is let go each time

@@ -19,6 +19,7 @@ waits for a row another writer holds.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import re
@@ -104,6 +105,8 @@ class Embedded:
             except duckdb.Error as exc:
                 if not (_is_lock_error(exc) or _is_closing_race(exc)) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
+                if _is_closing_race(exc):
+                    gc.collect()  # a connection nobody holds any more, in a cycle of garbage, lets go of the file
             time.sleep(min(0.5, backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
 
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
@@ -390,10 +393,13 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
 
 
 def _is_closing_race(exc: duckdb.Error) -> bool:
-    """Another thread of this process is just closing the file's last connection: DuckDB
-    has let go of it in its cache of open databases but not yet of the file itself, and
-    refuses to open it again (``Unique file handle conflict``) for that moment. The app's
-    sessions open and close the file for each page run, so under load they meet it."""
+    """The file's last connection in this process is gone from DuckDB's cache of open
+    databases but its database still holds the file — another thread is just closing it,
+    or an object nobody can reach any more (garbage in a reference cycle, which Python
+    frees only at its next collection) keeps it — so DuckDB refuses to open the file again
+    (``Unique file handle conflict``). The app's sessions open and close the file for each
+    page run and Streamlit no longer collects after every run (``.streamlit/config.toml``),
+    so under load they meet it: ``open`` collects the garbage and tries again."""
     return isinstance(exc, duckdb.BinderException) and "unique file handle conflict" in str(exc).lower()
 
 
