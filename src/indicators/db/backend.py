@@ -103,10 +103,10 @@ class Embedded:
             try:
                 return duckdb.connect(self.target, read_only=read_only)
             except duckdb.Error as exc:
-                if not (_is_lock_error(exc) or _is_closing_race(exc)) or time.monotonic() >= deadline:
+                if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
-                if _is_closing_race(exc):
-                    gc.collect()  # a connection nobody holds any more, in a cycle of garbage, lets go of the file
+                if "handle conflict" in str(exc):  # held by this process: a database of it nobody holds any more
+                    gc.collect()  # (being closed by another thread, or garbage in a cycle: the app opens the file per run)
             time.sleep(min(0.5, backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
 
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
@@ -389,18 +389,7 @@ def _sequence(name: str) -> str:
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
-    return "lock" in str(exc).lower()
-
-
-def _is_closing_race(exc: duckdb.Error) -> bool:
-    """The file's last connection in this process is gone from DuckDB's cache of open
-    databases but its database still holds the file — another thread is just closing it,
-    or an object nobody can reach any more (garbage in a reference cycle, which Python
-    frees only at its next collection) keeps it — so DuckDB refuses to open the file again
-    (``Unique file handle conflict``). The app's sessions open and close the file for each
-    page run and Streamlit no longer collects after every run (``.streamlit/config.toml``),
-    so under load they meet it: ``open`` collects the garbage and tries again."""
-    return isinstance(exc, duckdb.BinderException) and "unique file handle conflict" in str(exc).lower()
+    return any(s in str(exc).lower() for s in ("lock", "unique file handle conflict"))
 
 
 def _first_line(text: str) -> str:
