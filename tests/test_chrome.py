@@ -23,6 +23,12 @@ def test_streamlit_config_hides_deploy_and_the_developer_menu():
     assert config["browser"]["gatherUsageStats"] is False
 
 
+def test_streamlit_config_spares_each_run_a_full_collection_and_each_session_the_file_watchers():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
+
+
 def test_the_favicon_is_a_local_png():
     assert ui_chrome.FAVICON.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert ":material/" not in (ROOT / "app.py").read_text(encoding="utf-8").split("set_page_config")[1].split("\n")[0]

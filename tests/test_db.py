@@ -238,23 +238,29 @@ def _writes(con):
         ("user", lambda: add_user(con, "tester", "office", at=AT)),
         ("sign-in", lambda: users.authenticate(con, "tester", PASSWORD, now=AT)),
         ("session", lambda: sessions.start(con, users.actor_for(con, "tester"), b"k" * 32, hours=1, now=AT)),
+        ("sign-out", lambda: sessions.end(con, sessions.lookup(con, con.execute(
+            "SELECT digest FROM user_session WHERE ended_at IS NULL").fetchone()[0]), now=AT)),
     ]
 
 
-BOOKKEEPING_WRITES = {"sign-in", "session"}  # change no data any result is computed from
+BOOKKEEPING_WRITES = {"sign-in", "session", "sign-out"}  # change no data any result is computed from
+SIGN_IN_WRITES = {"sign-in", "session"}  # … nor any session but the new one: they take no write turn
 
 
 def test_every_write_moves_the_write_version_and_every_write_of_data_the_data_version(tiny_con):
     """Pages cache what they compute by ``catalog.data_version`` (the data turn) and whether
     a session holds by the write version (the write turn): a data write that did not
     move the first would leave every replica showing old numbers, a sign-in that moved
-    it would make every replica compute its dispatch tables again."""
+    it would make every replica compute its dispatch tables again, and a sign-out that
+    did not move the second would leave the session working on the other replicas. A
+    sign-in's units take no turn at all (``Connection.write(turn=False)``): they add a new
+    session and an audit line, which no cached answer holds."""
     from indicators.db import catalog
     for name, write in _writes(tiny_con):
         (w0, d0) = catalog.versions(tiny_con)
         write()
         (w1, d1) = catalog.versions(tiny_con)
-        assert w1 != w0, name
+        assert (w1 == w0) == (name in SIGN_IN_WRITES), name
         assert (d1 == d0) == (name in BOOKKEEPING_WRITES), name
     before = catalog.versions(tiny_con)
     assert tiny_con.execute("SELECT count(*) FROM batch").fetchone()[0] >= 2  # reads alone move neither
@@ -271,3 +277,33 @@ def test_a_write_of_data_joining_a_bookkeeping_unit_moves_the_data_version(tiny_
     assert catalog.data_version(tiny_con) == (before[0] + 1,)
     tiny_con.write(lambda tx: tx.execute("UPDATE user_session SET ended_at = ended_at"), data=False)
     assert catalog.data_version(tiny_con) == (before[0] + 1,)
+
+
+def test_a_write_of_data_always_takes_the_turn(tiny_con):
+    with pytest.raises(ValueError, match="takes the write turn"):
+        tiny_con.write(lambda tx: tx.execute("UPDATE org_unit SET name = name"), turn=False)
+
+
+def test_opening_the_file_while_another_thread_closes_it_tries_again(tmp_path, monkeypatch):
+    """DuckDB refuses to open a file while a database of it that nobody holds any more —
+    another thread closing it, or garbage in a reference cycle — still has it open
+    (``Unique file handle conflict``); the app's sessions open and close the file for every
+    page run, so opening collects the garbage and tries again."""
+    from indicators.db import backend
+    path = tmp_path / "t.duckdb"
+    connection.connect(path, create=True).close()
+    real, refused = duckdb.connect, []
+
+    def closing_elsewhere(*args, **kwargs):
+        if len(refused) < 2:
+            refused.append(1)
+            raise duckdb.BinderException(f'Binder Error: Unique file handle conflict: Cannot attach "t" - the '
+                                         f'database file "{path}" is already attached by database "t"')
+        return real(*args, **kwargs)
+
+    collected = []
+    monkeypatch.setattr(backend.duckdb, "connect", closing_elsewhere)
+    monkeypatch.setattr(backend.gc, "collect", lambda: collected.append(1))
+    with connection.connect(path, wait=5) as con:
+        assert con.execute("SELECT 1").fetchone() == (1,) and len(refused) == 2
+    assert len(collected) == 2  # garbage holding the file's last database is let go each time

@@ -302,3 +302,61 @@ def test_a_writer_that_waits_too_long_gives_up_with_one_line_and_writes_nothing(
         assert done.is_set() and 1 <= waited < 3.9, waited  # gave up before the holder let go
         assert con.execute("SELECT count(*) FROM batch WHERE file_name = 'late.xlsx'").fetchone() == (0,)
     assert "\n" not in str(refused.value) and "未写入任何数据" in str(refused.value)
+
+
+def test_a_crowd_signing_in_while_another_write_holds_the_turn_all_get_in(store, seeded):
+    """Twelve colleagues signing in at the same moment, while an import holds the write
+    turn until they are done and with INDICATORS_LOCK_WAIT=1: a sign-in takes no turn, so
+    every one of them gets in — none waits for the import or for the others (one that did
+    would give up after a second) — and each leaves exactly its session and its audit
+    line. The one account they share had two failures: cleared. The sign-ins move
+    neither version; the import moves both."""
+    from actors import PASSWORD, add_user
+
+    from indicators.accounts import sessions, users
+    from indicators.db import catalog
+    from indicators.errors import SignInFailed
+    crowd = 12
+    with connection.connect(seeded) as con:
+        add_user(con, "crowd", "leader", at=AT)
+        for _ in range(2):
+            with pytest.raises(SignInFailed):
+                users.authenticate(con, "crowd", "wrong-pass-1", now=AT)
+        before = catalog.versions(con)
+    holding, crowd_done, barrier, errors = threading.Event(), threading.Event(), threading.Barrier(crowd), []
+    held_to_the_end = []
+
+    def hold():
+        with connection.connect(seeded) as other:
+            other.write(lambda tx: (tx.execute("UPDATE org_unit SET name = name WHERE code = 'D1'"),
+                                    holding.set(), held_to_the_end.append(crowd_done.wait(120))))
+
+    def sign_in(n):
+        try:
+            with connection.connect(seeded, wait=1) as con:
+                barrier.wait(timeout=60)
+                actor = users.authenticate(con, "crowd", PASSWORD, now=AT)
+                sessions.start(con, actor, b"k" * 32, hours=1, now=AT)
+        except Exception as exc:  # collected: an exception in a thread would be lost
+            errors.append(exc)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(60)
+    threads = [threading.Thread(target=sign_in, args=(n,)) for n in range(crowd)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    crowd_done.set()
+    holder.join(60)
+    assert errors == []
+    assert held_to_the_end == [True]  # the import held the turn until every one was in
+    with connection.connect(seeded, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM user_session WHERE login = 'crowd'").fetchone() == (crowd,)
+        assert con.execute("SELECT count(*) FROM audit WHERE login = 'crowd' AND action = 'signin'").fetchone() == (crowd,)
+        assert con.execute("SELECT failed_attempts, locked_until FROM app_user WHERE login = 'crowd'").fetchone() == (0, None)
+        shown = users.list_users(con).set_index("login").loc["crowd", "last_sign_in"]
+        assert shown == pd.Timestamp("2026-11-23 10:00")  # AT, its sessions' time
+        after = catalog.versions(con)
+    assert after == ((before[0][0] + 1,), (before[1][0] + 1,))  # the import's turn, no sign-in's

@@ -6,7 +6,8 @@ turn, so two writers never interleave, and on a conflict it runs the whole unit 
 (``db.connection``). A statement that changes rows outside it would still work on the
 embedded file alone, and then half-write or lose data once two replicas share
 PostgreSQL — nothing else would show it. So while the suite runs, each INSERT, UPDATE,
-DELETE or MERGE that code under ``src/indicators`` sends without holding the write turn
+DELETE or MERGE that code under ``src/indicators`` sends outside a write unit (one that
+holds the write turn, or a sign-in's, which needs none: ``Connection.write(turn=False)``)
 fails the test that made it (at its teardown). Tests' own setup statements are not checked, nor the two
 places that write below the write unit: the turn itself (``db/connection.py``) and the
 schema migration, which runs before anyone else can see the tables (``db/schema.py``).
@@ -45,7 +46,7 @@ def _sender() -> Path | None:
 
 def outside_a_unit(con: connection.Connection, sql) -> str | None:
     """Why ``sql`` sent on ``con`` now breaks the rule, or None."""
-    if con._has_turn or not isinstance(sql, str) or not CHANGES_ROWS.match(sql):
+    if con.in_write_unit or not isinstance(sql, str) or not CHANGES_ROWS.match(sql):
         return None
     sender = _sender()
     if sender is None or SRC not in sender.parents or sender in BELOW_THE_UNIT:

@@ -122,7 +122,9 @@ def start(con: Connection, actor: Actor, key: bytes, *, hours: float,
     def work(tx: Connection) -> None:
         tx.execute("INSERT INTO user_session (digest, login, created_at, expires_at) VALUES (?, ?, ?, ?)",
                     [_digest(session_id), actor.login, now, expires])
-    con.write(work, data=False)  # one write unit of bookkeeping: run again whole if another writer got there first
+    # a row of its own, keyed by a fresh random id: no write turn (``Connection.write``), so
+    # sign-ins never queue for it; run again whole if another writer got there first
+    con.write(work, data=False, turn=False)
     return Session(actor, _digest(session_id), expires, cookie_value(key, session_id, expires))
 
 
@@ -146,8 +148,10 @@ def check(con: Connection, digest: str, *, now: dt.datetime) -> Session | None:
 
 def lookup(con: Connection, digest: str) -> Session | None:
     """The session ``digest`` unless it was ended or its user disabled — expired or not
-    (``current`` asks the clock). It changes only by a write, so the app may cache it by
-    data version (every write bumps it, ``db.connection``)."""
+    (``current`` asks the clock). It changes only by a write that takes the write turn, so
+    the app may cache it by the write version (every such unit moves it, ``db.connection``);
+    a sign-in's units take none, and change no session but the new one, never looked up
+    before."""
     row = con.execute("""SELECT s.login, s.expires_at FROM user_session s JOIN app_user u ON u.login = s.login
                          WHERE s.digest = ? AND s.ended_at IS NULL AND NOT u.disabled""", [digest]).fetchone()
     if row is None:

@@ -30,10 +30,18 @@ USER_COLUMNS = ["login", "name", "role", "org_unit", "department", "disabled", "
 WRONG = "登录名或密码不正确。"
 
 
+# A sign-in's time is its session's (``user_session.created_at``): a sign-in does not write
+# its account's row (``_succeeded``). app_user.last_sign_in holds the time of sign-ins made
+# before that; the later of the two is the last.
+_LAST_SIGN_IN = ("greatest(u.last_sign_in, (SELECT max(s.created_at) FROM user_session s WHERE s.login = u.login))"
+                 " AS last_sign_in")
+_SELECT_USER = ", ".join(_LAST_SIGN_IN if c == "last_sign_in" else "u." + c for c in USER_COLUMNS)
+
+
 def list_users(con: Connection) -> pd.DataFrame:
     """Every account (``USER_COLUMNS`` plus role_name, unit_name, department_name); never the hash."""
     frame = con.execute(f"""
-        SELECT {', '.join('u.' + c for c in USER_COLUMNS)}, o.name AS unit_name, d.name AS department_name
+        SELECT {_SELECT_USER}, o.name AS unit_name, d.name AS department_name
         FROM app_user u LEFT JOIN org_unit o ON o.code = u.org_unit LEFT JOIN department d ON d.code = u.department
         ORDER BY u.login""").df()
     frame["role_name"] = frame["role"].map(ROLE_NAMES)
@@ -55,8 +63,9 @@ def actor_for(con: Connection, login: str) -> Actor:
 
 
 def find(con: Connection, login: str) -> dict | None:
+    # not the last sign-in (list_users): a sign-in and every session check read this row
     cur = con.execute(f"""
-        SELECT {', '.join('u.' + c for c in USER_COLUMNS)}, u.password_hash, o.name AS unit_name,
+        SELECT {', '.join('u.' + c for c in USER_COLUMNS if c != "last_sign_in")}, u.password_hash, o.name AS unit_name,
                d.name AS department_name
         FROM app_user u LEFT JOIN org_unit o ON o.code = u.org_unit LEFT JOIN department d ON d.code = u.department
         WHERE u.login = ?""", [login.strip().lower()])
@@ -252,13 +261,20 @@ def _failed(con, user: dict, now: dt.datetime) -> None:
 
 
 def _succeeded(con, user: dict, password: str, now: dt.datetime) -> None:
+    """The sign-in's audit line, and the account's failures cleared when it has any (or its
+    hash upgraded): a unit of its own rows that takes no write turn (``Connection.write``),
+    so a crowd signing in does not queue for it — nor for this account's row, which is
+    written only when it changes (the sign-in's time is its session's, ``list_users``)."""
     rehash = passwords.hash_password(password) if passwords.needs_rehash(user["password_hash"]) else None
     def work(tx: Connection) -> None:
-        tx.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL, last_sign_in = ?,
-                           password_hash = coalesce(?, password_hash) WHERE login = ?""",
-                    [now, rehash, user["login"]])
+        if rehash is not None:
+            tx.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL, password_hash = ? WHERE login = ?",
+                       [rehash, user["login"]])
+        else:
+            tx.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL
+                          WHERE login = ? AND (failed_attempts <> 0 OR locked_until IS NOT NULL)""", [user["login"]])
         audit(tx, actor_from(user), "signin", "登录", at=now)
-    con.write(work, data=False)  # one write unit of bookkeeping: run again whole if another writer got there first
+    con.write(work, data=False, turn=False)  # run again whole if another writer got there first
 
 
 def must_change_password(con: Connection, login: str) -> bool:

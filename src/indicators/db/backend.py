@@ -19,6 +19,7 @@ waits for a row another writer holds.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import re
@@ -104,6 +105,8 @@ class Embedded:
             except duckdb.Error as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
+                if "handle conflict" in str(exc):  # held by this process: a database of it nobody holds any more
+                    gc.collect()  # (being closed by another thread, or garbage in a cycle: the app opens the file per run)
             time.sleep(min(0.5, backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
 
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
@@ -386,7 +389,7 @@ def _sequence(name: str) -> str:
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
-    return "lock" in str(exc).lower()
+    return any(s in str(exc).lower() for s in ("lock", "unique file handle conflict"))
 
 
 def _first_line(text: str) -> str:

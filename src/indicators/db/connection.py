@@ -31,8 +31,17 @@ each key" single even when two returns for the same district land at once.
 
 The turn is also the database's version: row 1 moves with every write unit, row 2 (the
 data turn) only with those that change what results are computed from. A unit that
-writes only bookkeeping no result reads — a sign-in or sign-out, the delivery ledger —
-says ``data=False``, so the app's caches (keyed by the data turn, ``catalog``) survive it.
+writes only bookkeeping no result reads — a sign-out, the delivery ledger — says
+``data=False``, so the app's caches (keyed by the data turn, ``catalog``) survive it.
+
+One kind of unit takes no turn at all (``turn=False``): a sign-in's. It only adds rows of
+its own — a session keyed by a fresh random id, an audit line (the log has no key) —
+and at most clears its own account's failure count; so nothing another unit writes can
+interleave with it into a wrong state (a second writer of the same row still meets the
+conflict, and the unit runs again), and no answer anyone has cached changes: a session
+check (``sessions.lookup``, cached by row 1) reads the failure count of nobody and the
+new session's id was never looked up before. So a crowd signing in at nine o'clock never
+queues behind an import, nor behind each other, for the one turn.
 """
 
 from __future__ import annotations
@@ -78,6 +87,7 @@ class Connection:
         self._depth = 0  # open transaction() blocks on this cursor
         self._doomed = False  # an inner block failed: the outermost one must roll back
         self._has_turn = False  # this transaction holds the write turn
+        self._in_unit = False  # this transaction is a write unit (with the turn, or one that needs none)
         self._data_turned = False  # … and has moved the data turn
 
     @property
@@ -160,6 +170,11 @@ class Connection:
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    @property
+    def in_write_unit(self) -> bool:
+        """Inside ``write``: the statements now sent are part of a write unit."""
+        return self._in_unit
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """All statements in the block commit together or not at all. Inside another
@@ -176,7 +191,7 @@ class Connection:
                 self._depth -= 1
             return
         self._raw.execute("BEGIN TRANSACTION")
-        self._depth, self._doomed, self._has_turn, self._data_turned = 1, False, False, False
+        self._depth, self._doomed, self._has_turn, self._data_turned, self._in_unit = 1, False, False, False, False
         try:
             yield self
         except BaseException:
@@ -188,10 +203,10 @@ class Connection:
                 raise RuntimeError("a nested transaction failed; the whole transaction was rolled back")
             self._commit()
         finally:
-            self._depth, self._doomed, self._has_turn, self._data_turned = 0, False, False, False
+            self._depth, self._doomed, self._has_turn, self._data_turned, self._in_unit = 0, False, False, False, False
 
     def write(self, work: Callable[[Connection], T], *, attempts: int | None = None,
-              data: bool = True) -> T:
+              data: bool = True, turn: bool = True) -> T:
         """``work(con)`` as one transaction that holds the write turn. When another writer
         holds it or committed first, the whole unit runs again after a short pause —
         for up to ``self.wait`` seconds (at least ``MIN_ATTEMPTS`` tries), or exactly
@@ -199,10 +214,15 @@ class Connection:
         Inside an open transaction it joins it (taking the turn if the transaction has
         not yet): only the outermost unit can be retried. ``data=False``: the unit
         writes only bookkeeping that no computed result reads (sessions, sign-in lines,
-        the delivery ledger) and leaves the data turn where it is."""
+        the delivery ledger) and leaves the data turn where it is. ``turn=False``: a
+        sign-in's unit, which only adds rows of its own and clears its own account's
+        failures (see the module's notes): it neither waits for the turn nor moves it,
+        and is run again on a conflict like any other."""
+        if data and not turn:
+            raise ValueError("a write unit of data takes the write turn")
         if self._depth:
             with self.transaction():
-                self._take_write_turn(self.wait, data)
+                self._begin_unit(self.wait, data, turn)
                 return work(self)
         deadline = time.monotonic() + self.wait
         attempt = 0
@@ -210,13 +230,20 @@ class Connection:
             attempt += 1
             try:
                 with self.transaction():
-                    self._take_write_turn(max(0.05, deadline - time.monotonic()), data)
+                    self._begin_unit(max(0.05, deadline - time.monotonic()), data, turn)
                     return work(self)
             except WriteConflict:
                 if attempts is not None and attempt >= attempts or \
                         attempts is None and attempt >= MIN_ATTEMPTS and time.monotonic() >= deadline:
                     raise WriteConflict(_gave_up(self.wait if attempts is None else None)) from None
             time.sleep(backends.backoff(attempt))
+
+    def _begin_unit(self, wait: float, data: bool, turn: bool) -> None:
+        if turn:
+            self._take_write_turn(wait, data)
+        elif not self._in_unit:  # no turn, but a row another writer holds is waited for a bounded time
+            self._guarded(self.store.begin_write, self._raw, wait)
+        self._in_unit = True
 
     def _take_write_turn(self, wait: float, data: bool) -> None:
         if not self._has_turn:
