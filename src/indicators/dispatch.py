@@ -212,7 +212,9 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
     if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
         t = t[(t["org_unit_code"] == unit) | (t["parent_code"] == unit)]
-    return t[BASE_COLUMNS].reset_index(drop=True)  # review and last month: added by dispatch_table
+    out = t[BASE_COLUMNS].reset_index(drop=True)  # review and last month: added by dispatch_table
+    out.columns = pd.Index(BASE_COLUMNS)  # the labels as pandas makes them (not t's numpy objects)
+    return out
 
 
 class _Keys:
@@ -243,7 +245,10 @@ class _Keys:
         mark[r_key[r_ind >= 0]] = True
         keys = np.flatnonzero(mark).astype(np.int64)
         self.r_key, self.r_ok, self.r_ind = r_key, r_ind >= 0, r_ind
-        return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u})
+        # column labels as numpy objects: with pandas 3's Arrow labels each of the ~200
+        # columns the steps add would rebuild the label index (≈ 1 ms each)
+        return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u},
+                            columns=pd.Index(["key", "_ind", "_unit"], dtype=object))
 
     def own_source(self, values: pd.DataFrame, need: pd.DataFrame, inds: pd.DataFrame) -> None:
         """Keep what ``own_values`` needs; the frame is built only if a comparison asks."""
