@@ -102,15 +102,18 @@ def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
             f"""SELECT n.ind, u.unit, n.per, o.value, o.batch_id
                FROM {COUNTED_VIEWS[counted]} o
                JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period
-               JOIN _units u ON u.code = o.org_unit
-               ORDER BY n.ind, u.unit, n.per"""  # sums add up in one order on every store
+               JOIN _units u ON u.code = o.org_unit"""
         ).fetchnumpy()
+    ind, unit, per = (raw[c].astype(np.int64) for c in ("ind", "unit", "per"))
+    # sums add up in one order on every store: (indicator, unit, period) as the catalog
+    # orders them — sorted here on one integer key (an ORDER BY was half the query's time)
+    order = np.argsort((ind * len(unit_codes) + unit) * len(per_codes) + per, kind="stable")
     return pd.DataFrame({
-        "indicator_code": pd.Categorical.from_codes(raw["ind"].astype(np.int64), categories=ind_codes),
-        "org_unit": pd.Categorical.from_codes(raw["unit"].astype(np.int64), categories=unit_codes),
-        "period": pd.Categorical.from_codes(raw["per"].astype(np.int64), categories=per_codes),
-        "value": np.asarray(raw["value"], dtype=float),
-        "batch_id": np.asarray(raw["batch_id"], dtype=float),
+        "indicator_code": pd.Categorical.from_codes(ind[order], categories=ind_codes),
+        "org_unit": pd.Categorical.from_codes(unit[order], categories=unit_codes),
+        "period": pd.Categorical.from_codes(per[order], categories=per_codes),
+        "value": np.asarray(raw["value"], dtype=float)[order],
+        "batch_id": np.asarray(raw["batch_id"], dtype=float)[order],
     })
 
 
