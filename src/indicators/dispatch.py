@@ -26,6 +26,7 @@ from indicators.rules.rollup import PROVENANCES, Rolled, Tree, is_derived_ratio,
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
+LAST_ROLES = ("cur", "ly", "ly_end", "ly2_end")  # what last month's columns rest on (no 环比, no 当月值)
 
 COLUMNS = [
     "indicator_code", "indicator_name", "category", "kind", "direction", "frequency", "unit",
@@ -187,30 +188,39 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     table["review"] = review_column(con, table, units, inds)
     # last month's own table (only its LAST_MONTH columns are kept: no review column for it)
     last = compute_dispatch(values_for(fetched, need_last), units, inds, targets, need_last, before, settings,
-                            rank_by=rank_by) if need_last is not None else None
+                            rank_by=rank_by, last_month=True) if need_last is not None else None
     return month_change.with_last_month(table, last)[COLUMNS]
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
                      targets: pd.DataFrame, need: pd.DataFrame, period: str,
-                     settings: Settings, unit: str | None = None, rank_by: str | None = None) -> pd.DataFrame:
+                     settings: Settings, unit: str | None = None, rank_by: str | None = None,
+                     last_month: bool = False) -> pd.DataFrame:
     """The pure part of ``dispatch_table``: from fetched values to the finished table.
 
     Rows are keyed by integer codes (indicator × unit); each role of ``need`` (this
     month, last month, same month last year, …) becomes one value column.
+    ``last_month``: the table as ``month_change.with_last_month`` reads last month's —
+    only its keys and ``LAST_MONTH`` columns, by the same steps, leaving out what none of
+    them rests on (环比 and 当月值, 预计全年, names and labels) and the sort.
     """
     k = _Keys(units, inds, period)
     targets = k.known_targets(targets)
     # roll_up_as_of's roll-up, kept as integer codes (no frame of categoricals and texts)
     rolled = rolled_codes(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
     t = k.rows(targets, rolled)
-    _role_columns(t, k, rolled, need)
-    _attributes(t, k, inds, units)
+    _role_columns(t, k, rolled, need, LAST_ROLES if last_month else ROLES)
+    _attributes(t, k, inds, units, labels=not last_month)
     _target_columns(t, k, targets)
     k.own_source(values, need, inds)
     like_for_like_progress(t, k)
-    _judge(t, k, settings)
-    comparisons(t, k)
+    _judge(t, k, settings, projected=not last_month)
+    comparisons(t, k, mom=not last_month)
+    if last_month:  # ranks do not depend on the rows' order
+        t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
+        out = t[month_change.KEYS + list(month_change.LAST_MONTH)].reset_index(drop=True)
+        out.columns = pd.Index(month_change.KEYS + list(month_change.LAST_MONTH))
+        return out
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
     t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
     if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
@@ -281,7 +291,7 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
-def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame) -> None:
+def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame, roles=ROLES) -> None:
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
     n = len(t)
@@ -292,7 +302,7 @@ def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame)
     r_per = f["per"].astype(np.int64)  # integer months: 7 passes over the rows
     r_val = f["value"].astype(float)
     r_prov = PROVENANCES[f["prov"]]
-    for role in ROLES:
+    for role in roles:
         months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
         role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
         hit = (r_pos >= 0) & k.r_ok & (r_per == role_month[np.where(k.r_ok, k.r_ind, 0)])
@@ -309,7 +319,12 @@ def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame)
     t["provenance"] = t["prov_cur"]
 
 
-def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFrame) -> None:
+_LABELS = ("name", "category", "decimals", "sort_order", "lead_department", "leader", "support_departments")
+
+
+def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFrame, labels: bool = True) -> None:
+    """The indicator's and the unit's own columns, the months; ``labels`` False leaves out
+    what only a reader needs (names, orders, departments, the missing units' names)."""
     ind_i, unit_i = t["_ind"].to_numpy(), t["_unit"].to_numpy()
     ind_attr = inds.reset_index(drop=True)
     t["indicator_code"] = _text(k.ind_codes.to_numpy()[ind_i], t.index)
@@ -318,17 +333,20 @@ def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFra
                      ("decimals", "decimals"), ("sort_order", "indicator_order"),
                      ("lead_department", "lead_department"), ("leader", "leader"),
                      ("support_departments", "support_departments")]:
-        t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
+        if labels or src not in _LABELS:
+            t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
     unit_attr = units.reset_index(drop=True)
     t["org_unit_code"] = _text(k.unit_codes.to_numpy()[unit_i], t.index)
     for src, dst in [("name", "org_unit_name"), ("parent_code", "parent_code"), ("level", "level"),
                      ("sort_order", "unit_order")]:
-        t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
+        if labels or src == "parent_code":
+            t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
     k.unit_names = unit_attr["name"].to_numpy(dtype=object)
-    missing, names = t["missing_cur"].to_numpy(dtype=object), np.full(len(t), None, dtype=object)
-    for i in np.flatnonzero(np.not_equal(missing, None)).tolist():  # partial rows only
-        names[i] = k.names(missing[i])
-    t["missing_units"] = _text(names, t.index)
+    if labels:
+        missing, names = t["missing_cur"].to_numpy(dtype=object), np.full(len(t), None, dtype=object)
+        for i in np.flatnonzero(np.not_equal(missing, None)).tolist():  # partial rows only
+            names[i] = k.names(missing[i])
+        t["missing_units"] = _text(names, t.index)
     t["step"] = step_of(t["frequency"].to_numpy(dtype=object))
     t["due"] = due_month(t["frequency"].to_numpy(dtype=object), k.month)
     t["period"] = _text(np.full(len(t), k.period, dtype=object), t.index)
@@ -362,9 +380,10 @@ def _target_columns(t: pd.DataFrame, k: _Keys, targets: pd.DataFrame) -> None:
     t["milestones"] = _text(pick("milestones", None), t.index)
 
 
-def _judge(t: pd.DataFrame, k: _Keys, settings: Settings) -> None:
+def _judge(t: pd.DataFrame, k: _Keys, settings: Settings, projected: bool = True) -> None:
     """序时进度, the numbers a card shows and the status (``rules.progress.assess``), on
-    the comparable basis where ``like_for_like_progress`` set one."""
+    the comparable basis where ``like_for_like_progress`` set one; with ``projected`` the
+    labels and 预计全年 (``rules.projection``) too."""
     share = progress.last_year_share(t["kind"], t["pace_ly"], t["pace_ly_end"], t["pace_ly2_end"])
     exp = progress.expected_progress(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
     # 序时进度 is about a target: none without one
@@ -385,6 +404,8 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings) -> None:
     # a partial roll-up that cannot be judged like for like waits for the late units
     status = status.where(~(withheld & t["value"].notna().to_numpy() & (t["due"].to_numpy() > 0)), "missing")
     t["status"] = _text(status.to_numpy(), t.index)
+    if not projected:
+        return
     t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
     t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
     made = projection.projection(t["kind"], t["frequency"], t["value"], t["baseline"], share, t["due"].to_numpy(),
