@@ -244,9 +244,13 @@ class _Keys:
         t_ind = self.ind_codes.get_indexer(targets["indicator_code"])
         t_unit = self.unit_codes.get_indexer(targets["org_unit"])
         ok = (t_ind >= 0) & (t_unit >= 0)
-        out = targets[ok].copy()
+        out = targets[ok].reset_index(drop=True)
         out["key"] = t_ind[ok].astype(np.int64) * self.n_u + t_unit[ok]
-        return out.reset_index(drop=True)
+        # the codes as categoricals of the catalog's codes: the roll-up takes their integer
+        # codes as they are instead of looking every text up again
+        out["indicator_code"] = pd.Categorical.from_codes(t_ind[ok], categories=self.ind_codes)
+        out["org_unit"] = pd.Categorical.from_codes(t_unit[ok], categories=self.unit_codes)
+        return out
 
     def rows(self, targets: pd.DataFrame, rolled: Rolled) -> pd.DataFrame:
         """Everything with a target this year or with any value in the months needed."""
