@@ -61,8 +61,13 @@ def with_last_month(now: pd.DataFrame, last: pd.DataFrame | None) -> pd.DataFram
         else:
             col = col.astype(object).where(col.notna(), None)
         columns[f"{c}_last"] = col
-    out = pd.concat([now, pd.DataFrame(columns, index=now.index)], axis=1)
-    return out.assign(**moves(out))
+    last_columns = pd.DataFrame(columns, index=now.index)
+    out = pd.concat([now, last_columns], axis=1)
+    # the moves from the columns they read (not a copy of the whole table)
+    read = [c for c in _MOVES_READ if c in now.columns and c not in last_columns.columns]
+    for name, col in moves(pd.concat([now[read], last_columns], axis=1)).items():
+        out[name] = col
+    return out
 
 
 # last month's numbers and the dtype they have in the table (texts are objects, None for none)
@@ -91,6 +96,9 @@ def _row_of(now: pd.DataFrame, prior: pd.DataFrame) -> np.ndarray:
         raise pd.errors.MergeError("Merge keys are not unique in either left or right dataset; "
                                    "not a one-to-one merge")
     return pd.Index(theirs).get_indexer(mine)
+
+
+_MOVES_READ = ("value_period", "rank_by", "rank", "status_rule", "gap_pp", "gap_value")  # and their _last
 
 
 def moves(frame: pd.DataFrame) -> dict[str, pd.Series]:
