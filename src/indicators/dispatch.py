@@ -299,25 +299,28 @@ def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame,
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
     n = len(t)
-    row_index = pd.Index(t["key"].to_numpy())
-    r_pos = row_index.get_indexer(k.r_key)
+    keys = t["key"].to_numpy()  # sorted and unique (``_Keys.rows``): found by bisection, not hashing
+    r_pos = np.searchsorted(keys, k.r_key)
+    found = r_pos < n
+    found[found] = keys[r_pos[found]] == k.r_key[found]
     f = rolled.rows
     per_codes = rolled.per_codes
-    r_per = f["per"].astype(np.int64)  # integer months: 7 passes over the rows
-    r_val = f["value"].astype(float)
-    r_prov = PROVENANCES[f["prov"]]
+    mine = np.flatnonzero(found & k.r_ok)  # the rolled rows of the table's rows, once
+    r_pos, r_ind, r_per = r_pos[mine], k.r_ind[mine], f["per"][mine].astype(np.int64)  # one pass per role
+    r_val, r_prov = f["value"][mine].astype(float), f["prov"][mine]
     for role in roles:
         months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
         role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
-        hit = (r_pos >= 0) & k.r_ok & (r_per == role_month[np.where(k.r_ok, k.r_ind, 0)])
+        hit = r_per == role_month[r_ind]
+        at = r_pos[hit]
         col, prov = np.full(n, np.nan), np.full(n, None, dtype=object)
-        col[r_pos[hit]], prov[r_pos[hit]] = r_val[hit], r_prov[hit]
+        col[at], prov[at] = r_val[hit], PROVENANCES[r_prov[hit]]
         t[role] = col
         t[f"prov_{role}"] = _text(prov, t.index)
         if role == "cur":
             batch, missing = np.full(n, np.nan), np.full(n, None, dtype=object)
-            batch[r_pos[hit]] = f["batch"][hit]
-            missing[r_pos[hit]] = f["missing"][hit]  # unit positions (k.names takes them)
+            batch[at] = f["batch"][mine][hit]
+            missing[at] = f["missing"][mine][hit]  # unit positions (k.names takes them)
             t["batch_id"] = pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
             t["missing_cur"] = _text(missing, t.index)
     t["provenance"] = t["prov_cur"]
