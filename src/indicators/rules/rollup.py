@@ -288,8 +288,8 @@ def _expected_pairs(rep: dict, expected, tree: Tree, ind_codes: pd.Index) -> tup
         ok = (e_ind >= 0) & (e_unit >= 0)
         ind, unit = np.concatenate([ind, e_ind[ok]]), np.concatenate([unit, e_unit[ok]])
     n_units = len(tree.codes)
-    keys = pd.unique(ind.astype(np.int64) * n_units + unit)
-    return np.divmod(keys, n_units)
+    keys = ind.astype(np.int64) * n_units + unit
+    return np.divmod(keys[_first_seen(keys)], n_units)  # pd.unique's order, on flat integer keys
 
 
 def _expected_rows(exp_ind, exp_unit, present_ind, present_per, wanted: np.ndarray, n_per: int):
