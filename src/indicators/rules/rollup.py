@@ -320,8 +320,7 @@ def _lookup(rep: dict, sel: np.ndarray, s: Sums, tree: Tree, n_per: int) -> np.n
     keys = (rep["ind"][sel].astype(np.int64) * n_per + rep["per"][sel]) * n_units + rep["unit"][sel]
     first = _first_seen(keys)  # the first batch of a key, looked up by flat integer keys
     at = _positions(keys[first], s.group * n_units + s.unit)
-    out, hit = np.full(len(at), np.nan), at >= 0
-    out[hit] = rep["batch"][sel][first][at[hit]]
+    out = np.append(rep["batch"][sel][first], np.nan)[at]  # −1 (absent): the appended NaN
     return np.where(s.own, out, np.nan)
 
 
