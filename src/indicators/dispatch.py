@@ -16,8 +16,7 @@ import pandas as pd
 
 from indicators.db import catalog
 from indicators.db.connection import Connection
-from indicators.db.observations import COUNTED_VIEWS
-from indicators.dispatch_values import values_for
+from indicators.dispatch_values import fetch_values, values_for
 from indicators.dispatch_compare import comparisons, like_for_like_progress, own_values, ratio_codes
 from indicators.returns.review import review_column
 from indicators.rules import month_change, periods, progress, projection, ranking
@@ -26,6 +25,7 @@ from indicators.rules.rollup import PROVENANCES, Rolled, Tree, is_derived_ratio,
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
+LAST_ROLES = ("cur", "ly", "ly_end", "ly2_end")  # what last month's columns rest on (no 环比, no 当月值)
 
 COLUMNS = [
     "indicator_code", "indicator_name", "category", "kind", "direction", "frequency", "unit",
@@ -80,38 +80,6 @@ def _needed_rows(indicators: pd.DataFrame, as_of: list[str]) -> list[tuple[str, 
                     rows.append((ind.numerator_code, "_component", p, month))
                     rows.append((ind.denominator_code, "_component", p, month))
     return rows
-
-
-def fetch_values(con: Connection, need: pd.DataFrame, units: pd.DataFrame,
-                 inds: pd.DataFrame, counted: str = "pending") -> pd.DataFrame:
-    """Current observations for the needed (indicator, period) pairs — one scan in DuckDB.
-    ``counted`` (``Settings.review_counts``) picks what counts: the newest value
-    ('pending': whether reviewed or not) or the newest approved one ('approved').
-
-    Codes come back as categoricals (integer codes joined in SQL): the result has a few
-    hundred thousand rows and string columns would cost more than the scan itself.
-    """
-    pairs = need[["indicator_code", "period"]].drop_duplicates().reset_index(drop=True)
-    per_codes = pd.Index(sorted(pairs["period"].unique()))
-    ind_codes, unit_codes = pd.Index(inds["code"]), pd.Index(units["code"])
-    pairs["ind"] = ind_codes.get_indexer(pairs["indicator_code"])
-    pairs["per"] = per_codes.get_indexer(pairs["period"])
-    unit_map = pd.DataFrame({"code": unit_codes, "unit": np.arange(len(unit_codes))})
-    with con.cursor() as cur, cur.registered("_need", pairs), cur.registered("_units", unit_map):
-        raw = cur.execute(
-            f"""SELECT n.ind, u.unit, n.per, o.value, o.batch_id
-               FROM {COUNTED_VIEWS[counted]} o
-               JOIN _need n ON n.indicator_code = o.indicator_code AND n.period = o.period
-               JOIN _units u ON u.code = o.org_unit
-               ORDER BY n.ind, u.unit, n.per"""  # sums add up in one order on every store
-        ).fetchnumpy()
-    return pd.DataFrame({
-        "indicator_code": pd.Categorical.from_codes(raw["ind"].astype(np.int64), categories=ind_codes),
-        "org_unit": pd.Categorical.from_codes(raw["unit"].astype(np.int64), categories=unit_codes),
-        "period": pd.Categorical.from_codes(raw["per"].astype(np.int64), categories=per_codes),
-        "value": np.asarray(raw["value"], dtype=float),
-        "batch_id": np.asarray(raw["batch_id"], dtype=float),
-    })
 
 
 def roll_up_as_of(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
@@ -184,35 +152,46 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     table["review"] = review_column(con, table, units, inds)
     # last month's own table (only its LAST_MONTH columns are kept: no review column for it)
     last = compute_dispatch(values_for(fetched, need_last), units, inds, targets, need_last, before, settings,
-                            rank_by=rank_by) if need_last is not None else None
+                            rank_by=rank_by, last_month=True) if need_last is not None else None
     return month_change.with_last_month(table, last)[COLUMNS]
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
                      targets: pd.DataFrame, need: pd.DataFrame, period: str,
-                     settings: Settings, unit: str | None = None, rank_by: str | None = None) -> pd.DataFrame:
+                     settings: Settings, unit: str | None = None, rank_by: str | None = None,
+                     last_month: bool = False) -> pd.DataFrame:
     """The pure part of ``dispatch_table``: from fetched values to the finished table.
 
     Rows are keyed by integer codes (indicator × unit); each role of ``need`` (this
     month, last month, same month last year, …) becomes one value column.
+    ``last_month``: the table as ``month_change.with_last_month`` reads last month's —
+    only its keys and ``LAST_MONTH`` columns, by the same steps, leaving out what none of
+    them rests on (环比 and 当月值, 预计全年, names and labels) and the sort.
     """
     k = _Keys(units, inds, period)
     targets = k.known_targets(targets)
     # roll_up_as_of's roll-up, kept as integer codes (no frame of categoricals and texts)
     rolled = rolled_codes(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
     t = k.rows(targets, rolled)
-    _role_columns(t, k, rolled, need)
-    _attributes(t, k, inds, units)
+    _role_columns(t, k, rolled, need, LAST_ROLES if last_month else ROLES)
+    _attributes(t, k, inds, units, labels=not last_month)
     _target_columns(t, k, targets)
     k.own_source(values, need, inds)
     like_for_like_progress(t, k)
-    _judge(t, k, settings)
-    comparisons(t, k)
+    _judge(t, k, settings, projected=not last_month)
+    comparisons(t, k, mom=not last_month)
+    if last_month:  # ranks do not depend on the rows' order
+        t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
+        out = t[month_change.KEYS + list(month_change.LAST_MONTH)].reset_index(drop=True)
+        out.columns = pd.Index(month_change.KEYS + list(month_change.LAST_MONTH))
+        return out
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
     t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
     if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
         t = t[(t["org_unit_code"] == unit) | (t["parent_code"] == unit)]
-    return t[BASE_COLUMNS].reset_index(drop=True)  # review and last month: added by dispatch_table
+    out = t[BASE_COLUMNS].reset_index(drop=True)  # review and last month: added by dispatch_table
+    out.columns = pd.Index(BASE_COLUMNS)  # the labels as pandas makes them (not t's numpy objects)
+    return out
 
 
 class _Keys:
@@ -229,9 +208,13 @@ class _Keys:
         t_ind = self.ind_codes.get_indexer(targets["indicator_code"])
         t_unit = self.unit_codes.get_indexer(targets["org_unit"])
         ok = (t_ind >= 0) & (t_unit >= 0)
-        out = targets[ok].copy()
+        out = targets[ok].reset_index(drop=True)
         out["key"] = t_ind[ok].astype(np.int64) * self.n_u + t_unit[ok]
-        return out.reset_index(drop=True)
+        # the codes as categoricals of the catalog's codes: the roll-up takes their integer
+        # codes as they are instead of looking every text up again
+        out["indicator_code"] = pd.Categorical.from_codes(t_ind[ok], categories=self.ind_codes)
+        out["org_unit"] = pd.Categorical.from_codes(t_unit[ok], categories=self.unit_codes)
+        return out
 
     def rows(self, targets: pd.DataFrame, rolled: Rolled) -> pd.DataFrame:
         """Everything with a target this year or with any value in the months needed."""
@@ -243,7 +226,10 @@ class _Keys:
         mark[r_key[r_ind >= 0]] = True
         keys = np.flatnonzero(mark).astype(np.int64)
         self.r_key, self.r_ok, self.r_ind = r_key, r_ind >= 0, r_ind
-        return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u})
+        # column labels as numpy objects: with pandas 3's Arrow labels each of the ~200
+        # columns the steps add would rebuild the label index (≈ 1 ms each)
+        return pd.DataFrame({"key": keys, "_ind": keys // self.n_u, "_unit": keys % self.n_u},
+                            columns=pd.Index(["key", "_ind", "_unit"], dtype=object))
 
     def own_source(self, values: pd.DataFrame, need: pd.DataFrame, inds: pd.DataFrame) -> None:
         """Keep what ``own_values`` needs; the frame is built only if a comparison asks."""
@@ -273,35 +259,43 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
-def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame) -> None:
+def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame, roles=ROLES) -> None:
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
     n = len(t)
-    row_index = pd.Index(t["key"].to_numpy())
-    r_pos = row_index.get_indexer(k.r_key)
+    keys = t["key"].to_numpy()  # sorted and unique (``_Keys.rows``): found by bisection, not hashing
+    r_pos = np.searchsorted(keys, k.r_key)
+    found = r_pos < n
+    found[found] = keys[r_pos[found]] == k.r_key[found]
     f = rolled.rows
     per_codes = rolled.per_codes
-    r_per = f["per"].astype(np.int64)  # integer months: 7 passes over the rows
-    r_val = f["value"].astype(float)
-    r_prov = PROVENANCES[f["prov"]]
-    for role in ROLES:
+    mine = np.flatnonzero(found & k.r_ok)  # the rolled rows of the table's rows, once
+    r_pos, r_ind, r_per = r_pos[mine], k.r_ind[mine], f["per"][mine].astype(np.int64)  # one pass per role
+    r_val, r_prov = f["value"][mine].astype(float), f["prov"][mine]
+    for role in roles:
         months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
         role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
-        hit = (r_pos >= 0) & k.r_ok & (r_per == role_month[np.where(k.r_ok, k.r_ind, 0)])
+        hit = r_per == role_month[r_ind]
+        at = r_pos[hit]
         col, prov = np.full(n, np.nan), np.full(n, None, dtype=object)
-        col[r_pos[hit]], prov[r_pos[hit]] = r_val[hit], r_prov[hit]
+        col[at], prov[at] = r_val[hit], PROVENANCES[r_prov[hit]]
         t[role] = col
         t[f"prov_{role}"] = _text(prov, t.index)
         if role == "cur":
             batch, missing = np.full(n, np.nan), np.full(n, None, dtype=object)
-            batch[r_pos[hit]] = f["batch"][hit]
-            missing[r_pos[hit]] = f["missing"][hit]  # unit positions (k.names takes them)
+            batch[at] = f["batch"][mine][hit]
+            missing[at] = f["missing"][mine][hit]  # unit positions (k.names takes them)
             t["batch_id"] = pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
             t["missing_cur"] = _text(missing, t.index)
     t["provenance"] = t["prov_cur"]
 
 
-def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFrame) -> None:
+_LABELS = ("name", "category", "decimals", "sort_order", "lead_department", "leader", "support_departments")
+
+
+def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFrame, labels: bool = True) -> None:
+    """The indicator's and the unit's own columns, the months; ``labels`` False leaves out
+    what only a reader needs (names, orders, departments, the missing units' names)."""
     ind_i, unit_i = t["_ind"].to_numpy(), t["_unit"].to_numpy()
     ind_attr = inds.reset_index(drop=True)
     t["indicator_code"] = _text(k.ind_codes.to_numpy()[ind_i], t.index)
@@ -310,17 +304,20 @@ def _attributes(t: pd.DataFrame, k: _Keys, inds: pd.DataFrame, units: pd.DataFra
                      ("decimals", "decimals"), ("sort_order", "indicator_order"),
                      ("lead_department", "lead_department"), ("leader", "leader"),
                      ("support_departments", "support_departments")]:
-        t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
+        if labels or src not in _LABELS:
+            t[dst] = _text(ind_attr[src].to_numpy()[ind_i], t.index)
     unit_attr = units.reset_index(drop=True)
     t["org_unit_code"] = _text(k.unit_codes.to_numpy()[unit_i], t.index)
     for src, dst in [("name", "org_unit_name"), ("parent_code", "parent_code"), ("level", "level"),
                      ("sort_order", "unit_order")]:
-        t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
+        if labels or src == "parent_code":
+            t[dst] = _text(unit_attr[src].to_numpy()[unit_i], t.index)
     k.unit_names = unit_attr["name"].to_numpy(dtype=object)
-    missing, names = t["missing_cur"].to_numpy(dtype=object), np.full(len(t), None, dtype=object)
-    for i in np.flatnonzero(np.not_equal(missing, None)).tolist():  # partial rows only
-        names[i] = k.names(missing[i])
-    t["missing_units"] = _text(names, t.index)
+    if labels:
+        missing, names = t["missing_cur"].to_numpy(dtype=object), np.full(len(t), None, dtype=object)
+        for i in np.flatnonzero(np.not_equal(missing, None)).tolist():  # partial rows only
+            names[i] = k.names(missing[i])
+        t["missing_units"] = _text(names, t.index)
     t["step"] = step_of(t["frequency"].to_numpy(dtype=object))
     t["due"] = due_month(t["frequency"].to_numpy(dtype=object), k.month)
     t["period"] = _text(np.full(len(t), k.period, dtype=object), t.index)
@@ -354,9 +351,10 @@ def _target_columns(t: pd.DataFrame, k: _Keys, targets: pd.DataFrame) -> None:
     t["milestones"] = _text(pick("milestones", None), t.index)
 
 
-def _judge(t: pd.DataFrame, k: _Keys, settings: Settings) -> None:
+def _judge(t: pd.DataFrame, k: _Keys, settings: Settings, projected: bool = True) -> None:
     """序时进度, the numbers a card shows and the status (``rules.progress.assess``), on
-    the comparable basis where ``like_for_like_progress`` set one."""
+    the comparable basis where ``like_for_like_progress`` set one; with ``projected`` the
+    labels and 预计全年 (``rules.projection``) too."""
     share = progress.last_year_share(t["kind"], t["pace_ly"], t["pace_ly_end"], t["pace_ly2_end"])
     exp = progress.expected_progress(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
     # 序时进度 is about a target: none without one
@@ -377,6 +375,8 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings) -> None:
     # a partial roll-up that cannot be judged like for like waits for the late units
     status = status.where(~(withheld & t["value"].notna().to_numpy() & (t["due"].to_numpy() > 0)), "missing")
     t["status"] = _text(status.to_numpy(), t.index)
+    if not projected:
+        return
     t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
     t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
     made = projection.projection(t["kind"], t["frequency"], t["value"], t["baseline"], share, t["due"].to_numpy(),

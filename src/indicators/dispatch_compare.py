@@ -153,15 +153,18 @@ def _comparable_target(t: pd.DataFrame, k, c: Compared, lfl: np.ndarray) -> np.n
     return out
 
 
-def comparisons(t: pd.DataFrame, k) -> None:
-    """同比 (yoy_*), 环比 (mom_*) and 当月值 (period_value) with their basis and note."""
+def comparisons(t: pd.DataFrame, k, mom: bool = True) -> None:
+    """同比 (yoy_*), 环比 (mom_*) and 当月值 (period_value) with their basis and note;
+    ``mom`` False: 同比 itself (``yoy``, ``value_ly``) alone."""
     kind = t["kind"]
-    codes, units = pd.factorize(t["unit"].to_numpy(dtype=object), use_na_sentinel=False)
-    diff_unit = np.array([progress.difference_unit(u) for u in units], dtype=object)[codes]  # once per unit
-    is_ratio = kind.eq("ratio").to_numpy()
     y = compare(t, k, ["cur", "ly"])
     t["yoy"] = progress.yoy(kind, y["cur"], y["ly"]).to_numpy()
     t["value_ly"] = y["ly"]
+    if not mom:
+        return
+    codes, units = pd.factorize(t["unit"].to_numpy(dtype=object), use_na_sentinel=False)
+    diff_unit = np.array([progress.difference_unit(u) for u in units], dtype=object)[codes]  # once per unit
+    is_ratio = kind.eq("ratio").to_numpy()
     _typed(t, "yoy", y, kind, diff_unit)
     t["yoy_pp"] = is_ratio & (t["unit"].to_numpy(dtype=object) == "%")
     step, due = t["step"].to_numpy(), t["due"].to_numpy()

@@ -46,20 +46,42 @@ def with_last_month(now: pd.DataFrame, last: pd.DataFrame | None) -> pd.DataFram
     prior = (last if last is not None else pd.DataFrame(columns=KEYS + list(LAST_MONTH)))[KEYS + list(LAST_MONTH)]
     at = _row_of(now, prior)  # a left join, one to one, by (indicator, unit): last month's row or −1
     found = at >= 0
-    out = now.copy()
+    columns = {}
     for c in LAST_MONTH:
+        if c in _NUMBERS and prior[c].dtype == _NUMBERS[c]:  # a dispatch table's own dtype: taken as it is
+            columns[f"{c}_last"] = _taken(prior[c], at, found)
+            continue
         values = prior[c].to_numpy(dtype=object)
         col = np.full(len(now), None, dtype=object)
         col[found] = values[at[found]]
-        out[f"{c}_last"] = pd.Series(col, index=now.index, dtype=object)
-    for c in ("rank_last", "rank_of_last"):
-        out[c] = pd.array(pd.to_numeric(out[c], errors="coerce"), dtype="Int64")
-    for c in ("value_last", "target_last", "completion_last", "gap_pp_last", "gap_value_last", "yoy_last"):
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
-    for c in ("status_last", "status_rule_last", "target_basis_last", "rank_by_last", "value_period_last",
-              "period_last"):
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
-    return out.assign(**moves(out))
+        col = pd.Series(col, index=now.index, dtype=object)
+        if c in _NUMBERS:
+            col = pd.to_numeric(col, errors="coerce")
+            col = pd.array(col, dtype="Int64") if _NUMBERS[c] == "Int64" else col.astype(float)
+        else:
+            col = col.astype(object).where(col.notna(), None)
+        columns[f"{c}_last"] = col
+    last_columns = pd.DataFrame(columns, index=now.index)
+    out = pd.concat([now, last_columns], axis=1)
+    # the moves from the columns they read (not a copy of the whole table)
+    read = [c for c in _MOVES_READ if c in now.columns and c not in last_columns.columns]
+    for name, col in moves(pd.concat([now[read], last_columns], axis=1)).items():
+        out[name] = col
+    return out
+
+
+# last month's numbers and the dtype they have in the table (texts are objects, None for none)
+_NUMBERS = {"rank": "Int64", "rank_of": "Int64", **{c: "float64" for c in ("value", "target", "completion", "gap_pp",
+                                                                          "gap_value", "yoy")}}
+
+
+def _taken(column: pd.Series, at: np.ndarray, found: np.ndarray):
+    """``column``'s values at the rows ``at`` (NA/NaN where not ``found``), same dtype."""
+    if column.dtype == "float64":
+        out = np.full(len(at), np.nan)
+        out[found] = column.to_numpy()[at[found]]
+        return out
+    return column.array.take(np.where(found, at, -1), allow_fill=True)
 
 
 def _row_of(now: pd.DataFrame, prior: pd.DataFrame) -> np.ndarray:
@@ -74,6 +96,9 @@ def _row_of(now: pd.DataFrame, prior: pd.DataFrame) -> np.ndarray:
         raise pd.errors.MergeError("Merge keys are not unique in either left or right dataset; "
                                    "not a one-to-one merge")
     return pd.Index(theirs).get_indexer(mine)
+
+
+_MOVES_READ = ("value_period", "rank_by", "rank", "status_rule", "gap_pp", "gap_value")  # and their _last
 
 
 def moves(frame: pd.DataFrame) -> dict[str, pd.Series]:

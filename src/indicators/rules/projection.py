@@ -34,9 +34,7 @@ def projection(kind, frequency, value, baseline, ly_share, due_month, partial=No
     index = value.index if isinstance(value, pd.Series) else None
     kind = np.asarray(kind, dtype=object)
     freq = np.asarray(frequency, dtype=object)
-    v = pd.to_numeric(pd.Series(np.asarray(value, dtype=object)), errors="coerce").to_numpy(dtype=float)
-    b = pd.to_numeric(pd.Series(np.asarray(baseline, dtype=object)), errors="coerce").to_numpy(dtype=float)
-    share = pd.to_numeric(pd.Series(np.asarray(ly_share, dtype=object)), errors="coerce").to_numpy(dtype=float)
+    v, b, share = _floats(value), _floats(baseline), _floats(ly_share)
     due = np.asarray(due_month, dtype=float)
     from_last_year = np.isfinite(share) & (share > 0) & (share <= 1)
     s = np.where(from_last_year, share, due / 12)
@@ -61,6 +59,13 @@ def projection(kind, frequency, value, baseline, ly_share, due_month, partial=No
         "projection_share": np.where(made & ~year_end, s, np.nan),
         "projection_none": pd.Series(np.where(made, None, none), dtype=object).to_numpy(),
     }, index=index)
+
+
+def _floats(values) -> np.ndarray:
+    """Numbers as floats, anything else NaN; a float column is taken as it is."""
+    if getattr(values, "dtype", None) == np.float64:
+        return np.asarray(values, dtype=float)
+    return pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce").to_numpy(dtype=float)
 
 
 WHY_NONE = {"not_due": "未到报送期", "no_value": "未报送，无法推算", "annual": "年度指标：全年只报一次，不做推算",
@@ -88,6 +93,6 @@ def reaches(direction, projected, target) -> pd.Series:
     index = projected.index if isinstance(projected, pd.Series) else None
     lower = np.asarray(direction, dtype=object) == "lower"
     p = np.asarray(projected, dtype=float)
-    t = pd.to_numeric(pd.Series(np.asarray(target, dtype=object)), errors="coerce").to_numpy(dtype=float)
+    t = _floats(target)
     out = np.where(lower, p <= t, p >= t)
     return pd.Series(np.where(np.isnan(p) | np.isnan(t), None, out), index=index, dtype=object)

@@ -49,6 +49,9 @@ def score(frame: pd.DataFrame, measure: str) -> pd.Series:
     return pd.Series(np.where(unrankable, np.nan, _stable(x)), index=frame.index)
 
 
+_SCORED = ("direction", "kind", "status", "value", "completion", "gap_pp", "yoy")  # what ``score`` reads
+
+
 def _groups(frame: pd.DataFrame) -> np.ndarray:
     """One integer per sibling group (same indicator, same parent; no parent is a group)."""
     ind = pd.factorize(frame["indicator_code"].to_numpy(dtype=object))[0].astype(np.int64)
@@ -76,9 +79,10 @@ def rank(frame: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
     keys = _groups(frame)
     by = default_measure(frame, keys) if measure is None else pd.Series(measure, index=frame.index, dtype=object)
     s = pd.Series(np.nan, index=frame.index)
+    scored = frame[[c for c in _SCORED if c in frame.columns]]  # not every column of a wide table, per measure
     for m in pd.unique(by):
         sel = (by == m).to_numpy()
-        s[sel] = score(frame[sel], m).to_numpy()
+        s[sel] = score(scored[sel], m).to_numpy()
     siblings = pd.Series(np.bincount(keys)[keys] if len(keys) else keys, index=frame.index)
     s = s.where(siblings > 1)
     ranks = s.groupby(keys).rank(method="min", ascending=False)

@@ -288,8 +288,8 @@ def _expected_pairs(rep: dict, expected, tree: Tree, ind_codes: pd.Index) -> tup
         ok = (e_ind >= 0) & (e_unit >= 0)
         ind, unit = np.concatenate([ind, e_ind[ok]]), np.concatenate([unit, e_unit[ok]])
     n_units = len(tree.codes)
-    keys = pd.unique(ind.astype(np.int64) * n_units + unit)
-    return np.divmod(keys, n_units)
+    keys = ind.astype(np.int64) * n_units + unit
+    return np.divmod(keys[_first_seen(keys)], n_units)  # pd.unique's order, on flat integer keys
 
 
 def _expected_rows(exp_ind, exp_unit, present_ind, present_per, wanted: np.ndarray, n_per: int):
@@ -318,9 +318,9 @@ def _lookup(rep: dict, sel: np.ndarray, s: Sums, tree: Tree, n_per: int) -> np.n
     """Batch of each own row of ``s`` (NaN for sums)."""
     n_units = len(tree.codes)
     keys = (rep["ind"][sel].astype(np.int64) * n_per + rep["per"][sel]) * n_units + rep["unit"][sel]
-    batches = pd.Series(rep["batch"][sel], index=keys)
-    batches = batches[~batches.index.duplicated()]
-    out = batches.reindex(s.group * n_units + s.unit).to_numpy(dtype=float)
+    first = _first_seen(keys)  # the first batch of a key, looked up by flat integer keys
+    at = _positions(keys[first], s.group * n_units + s.unit)
+    out = np.append(rep["batch"][sel][first], np.nan)[at]  # −1 (absent): the appended NaN
     return np.where(s.own, out, np.nan)
 
 
@@ -385,7 +385,7 @@ def _component_batch(rep: dict, num: int, s: Sums, tree: Tree, n_per: int) -> np
 def _first_per_key(f: dict, n_units: int, n_per: int) -> dict:
     """One row per (indicator, unit, period): the first of the parts wins."""
     key = (f["ind"].astype(np.int64) * n_units + f["unit"]) * n_per + f["per"]
-    first = ~pd.Index(key).duplicated()
+    first = _first_seen(key)
     return {k: v[first] for k, v in f.items()}
 
 
