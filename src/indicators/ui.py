@@ -172,7 +172,7 @@ def read_return_with_status(con: Connection, data: bytes, name: str, limits: Lim
         s = reading.summary()
         st.write(f"校验：{s['rows']:,} 条数值，{s['errors']} 处错误，{s['warnings']} 条警告")
         status.update(label=f"预览「{shown}」……")
-        counts = pipeline.diff_counts(pipeline.preview_diff(con, reading))
+        counts = pipeline.change_counts(con, reading)  # the counts only: not the whole diff
         st.write("预览：新增 {新增}，修改 {修改}，不变 {不变}".format(**counts))
         status.update(label=f"「{shown}」已读取并校验（读取 → 校验 → 预览）",
                       state="error" if not reading.ok else "complete")

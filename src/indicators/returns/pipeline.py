@@ -83,7 +83,11 @@ def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
 
 
 def diff_counts(diff: pd.DataFrame) -> dict[str, int]:
-    counts = diff["change"].value_counts()
+    return _by_change(diff["change"].value_counts())
+
+
+def _by_change(counts) -> dict[str, int]:
+    """新增 / 修改 / 不变 (0 for a change no row has) from counts by change."""
     return {k: int(counts.get(k, 0)) for k in ("新增", "修改", "不变")}
 
 
@@ -94,7 +98,7 @@ def change_counts(con: Connection, reading: ReturnReading) -> dict[str, int]:
     with con.registered("_new", v):
         counts = dict(con.execute(f"SELECT {_CHANGE} AS change, count(*) FROM _new n {_CURRENT} GROUP BY change")
                       .fetchall())
-    return {k: int(counts.get(k, 0)) for k in ("新增", "修改", "不变")}
+    return _by_change(counts)
 
 
 def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, settings: Settings,

@@ -110,26 +110,6 @@ def owner_summary(table: pd.DataFrame, column: str, unit: str | None = None) -> 
     return out.sort_values(["_behind", "负责"], ascending=[False, True]).drop(columns="_behind").reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class Responsibility:
-    matrix: pd.DataFrame
-    dep_summary: pd.DataFrame
-    by_department: pd.DataFrame
-    leader_summary: pd.DataFrame
-    by_leader: pd.DataFrame
-    districts: pd.DataFrame  # code, name of the children, in ranking order
-
-
-def responsibility(table: pd.DataFrame, unit: str | None = None) -> Responsibility:
-    unit = unit or top_unit(table)
-    return Responsibility(
-        matrix=status_matrix(table, unit),
-        dep_summary=owner_summary(table, "lead_department", unit), by_department=by_owner(table, "lead_department", unit),
-        leader_summary=owner_summary(table, "leader", unit), by_leader=by_owner(table, "leader", unit),
-        districts=district_choices(table, unit),
-    )
-
-
 def district_choices(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     """The children of ``unit`` a scorecard can be opened for: code, name, in ranking order.
     (责任分解 takes this and ``status_matrix`` on their own: the heatmap is drawn before
