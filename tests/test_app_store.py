@@ -198,3 +198,65 @@ def test_a_sign_in_elsewhere_leaves_the_computed_pages_a_write_of_data_does_not(
         sessions.end(con, mine, now=AT)
     at.run()
     assert not at.exception and not at.title  # signed out: the router stops before the page
+
+
+def test_runs_at_once_share_the_file_and_the_last_one_lets_go(demo_db):
+    """Sessions' runs open and close the file at once (the load benchmark: 50 sessions on
+    one replica): none is refused — opening the file while another run's close is still
+    letting go of it was DuckDB's "Unique file handle conflict" — and when they are done
+    the file is free for a command."""
+    failures, counts = [], []
+
+    def session():
+        try:
+            for _ in range(25):
+                with ui_data._file(str(demo_db), 2.0) as con:
+                    counts.append(con.execute("SELECT count(*) FROM indicator").fetchone()[0])
+        except Exception as exc:  # noqa: BLE001 - every refusal is the failure under test
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=session) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert failures == [] and len(counts) == 12 * 25 and set(counts) == {19}
+    assert ui_data._FILES == {}
+    out = _take_for_writing(demo_db)
+    assert out.stdout.strip() == "free", out.stderr
+
+
+def test_runs_waiting_for_a_file_another_process_holds_share_one_refusal(demo_db):
+    """While a command holds the file, the runs that come wait once, together, then each
+    says so in one line — not one after the other (twelve sessions × the wait)."""
+    import time
+
+    from indicators.errors import DatabaseLocked
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(demo_db)!r}); "
+                               "print('held', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        refusals = []
+
+        def session():
+            try:
+                with ui_data._file(str(demo_db), 1.5):
+                    pass
+            except DatabaseLocked as exc:
+                refusals.append(str(exc))
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=session) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        took = time.monotonic() - began
+    finally:
+        holder.kill()
+        holder.wait()
+    assert len(refusals) == 12 and all("已等待 1.5 秒" in r for r in refusals), refusals[:2]
+    assert took < 12 * 1.5, took  # one wait shared, not twelve in turn
+    assert ui_data._FILES == {}
+    with ui_data._file(str(demo_db), 5.0) as con:  # the holder gone: the next run opens it
+        assert con.execute("SELECT count(*) FROM indicator").fetchone()[0] == 19

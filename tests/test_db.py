@@ -307,3 +307,21 @@ def test_opening_the_file_while_another_thread_closes_it_tries_again(tmp_path, m
     with connection.connect(path, wait=5) as con:
         assert con.execute("SELECT 1").fetchone() == (1,) and len(refused) == 2
     assert len(collected) == 2  # garbage holding the file's last database is let go each time
+
+
+def test_a_file_this_process_never_lets_go_is_not_blamed_on_another_process(tmp_path, monkeypatch):
+    from indicators.db import backend
+    from indicators.errors import DatabaseLocked
+    path = tmp_path / "t.duckdb"
+    connection.connect(path, create=True).close()
+
+    def never(*args, **kwargs):
+        raise duckdb.BinderException(f'Binder Error: Unique file handle conflict: Cannot attach "t" - the '
+                                     f'database file "{path}" is already attached by database "t"')
+
+    monkeypatch.setattr(backend.duckdb, "connect", never)
+    monkeypatch.setattr(backend.gc, "collect", lambda: None)
+    with pytest.raises(DatabaseLocked) as refused:
+        connection.connect(path, wait=0.3)
+    assert str(refused.value) == (f"数据库 {path} 在本程序内仍未释放（上一次打开它的连接尚未关闭），已等待 0.3 秒。"
+                                  "请稍后重试（等待时间由 INDICATORS_LOCK_WAIT 设置）；如反复出现，请重新启动网页应用。")

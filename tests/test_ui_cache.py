@@ -96,7 +96,18 @@ def test_the_page_data_cache_holds_no_more_bytes_than_its_bound():
 def test_the_app_keeps_page_data_in_caches_bounded_by_bytes():
     assert ui_data._store("cached", ui_data.CACHED_BYTES).max_bytes == ui_data.CACHED_BYTES
     assert ui_data._store("computed", ui_data.COMPUTED_BYTES).max_bytes == ui_data.COMPUTED_BYTES
+    assert ui_data._tables().max_bytes == ui_data.DISPATCH_BYTES
     # two tables of ≈ 37 MiB on the 7.2 M-observation database and at most 48 MiB of page
     # data, whatever the number of months and units viewed (issue 15: the app under ~400 MiB;
     # the server itself and what computing a table leaves behind take the rest)
-    assert ui_data.DISPATCH_ENTRIES == 2 and ui_data.CACHED_BYTES + ui_data.COMPUTED_BYTES <= 48 * 2**20
+    assert ui_data.DISPATCH_BYTES == 80 * 2**20 and ui_data.CACHED_BYTES + ui_data.COMPUTED_BYTES <= 48 * 2**20
+
+
+def test_a_shared_table_is_sized_as_its_arrays_and_each_distinct_value_once():
+    names = ["高新技术企业数", "研发投入强度", None] * 400
+    frame = cache_frames.shared_values(pd.DataFrame({
+        "name": pd.Series([None if n is None else "".join(n) for n in names], dtype=object),  # 800 separate texts
+        "unit": pd.Series(["区"] * 1200, dtype=object), "v": np.arange(1200, dtype="float64")}))
+    arrays = int(frame.memory_usage(index=True, deep=False).sum())
+    distinct = sum(map(sys.getsizeof, ["高新技术企业数", "研发投入强度", None, "区"]))
+    assert cache_frames.shared_frame_bytes(frame) == arrays + distinct == cache_frames.nbytes(frame)

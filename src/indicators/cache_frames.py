@@ -99,13 +99,26 @@ def nbytes(value: object, _seen: set | None = None) -> int:
     return sys.getsizeof(value)
 
 
+def shared_frame_bytes(frame: pd.DataFrame) -> int:
+    """``nbytes`` of a frame whose equal texts are one object each (``shared_values``),
+    in C rather than cell by cell: its arrays plus each distinct value of its object
+    columns once. (``nbytes`` walks every cell: ≈ 1 s for a month's dispatch table on the
+    7.2 M-observation database.)"""
+    total = int(frame.memory_usage(index=True, deep=False).sum())
+    for name in frame.columns[frame.dtypes == object]:
+        total += sum(map(sys.getsizeof, pd.unique(frame[name].to_numpy())))
+    return total
+
+
 class SizedCache:
     """Results by key, the least recently used dropped once the entries hold more than
-    ``max_bytes`` (``nbytes``; the newest is kept even when alone over it). Safe for the
-    app's threads: a key being computed is computed once, the others wait for it."""
+    ``max_bytes`` (``size``, by default ``nbytes``; the newest is kept even when alone
+    over it). Safe for the app's threads: a key being computed is computed once, the
+    others wait for it."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, size=nbytes):
         self.max_bytes = max_bytes
+        self._size = size
         self._entries: OrderedDict = OrderedDict()  # key → (value, bytes)
         self._making: dict = {}  # key → the lock of whoever computes it
         self._lock = threading.Lock()
@@ -127,7 +140,7 @@ class SizedCache:
             finally:
                 with self._lock:
                     self._making.pop(key, None)
-            size = nbytes(value)
+            size = self._size(value)
             with self._lock:
                 self._entries[key] = (value, size)
                 self.bytes += size

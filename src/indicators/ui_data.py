@@ -1,8 +1,9 @@
 """The app's side of the database and the settings (part of ``indicators.ui``, which
 re-exports everything here; pages call ``ui.db()``, ``ui.cached(…)``, ``ui.settings()``).
 
-How the app holds the database. The DuckDB file is opened for each script run — on the
-run's first statement — and closed when the run ends, so between runs, most of the
+How the app holds the database. The DuckDB file is opened for the script runs that need
+it — on a run's first statement, one connection shared by the runs at work at once
+(``_file``) — and closed when the last of them ends, so between runs, most of the
 time, the file is free for ``indicators status``, ``report`` or an import next to the
 running app; a run or a command that meets the other waits ``INDICATORS_LOCK_WAIT``
 seconds for it, then says so. Results are cached by data version — on the file its
@@ -13,9 +14,11 @@ process, a cursor per run.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import pickle
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
@@ -27,7 +30,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import clock
-from indicators.cache_frames import SizedCache, fresh, release_freed, shared_values
+from indicators.cache_frames import SizedCache, fresh, release_freed, shared_frame_bytes, shared_values
 from indicators.db import backend, catalog, connection
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
@@ -95,19 +98,74 @@ def _postgres(target: str, wait: float) -> Connection:
 
 @contextmanager
 def _opened(target: str) -> Iterator[Connection]:
-    """A connection for as long as the block runs: the DuckDB file opened and closed
-    again, or a cursor of the process's PostgreSQL connection. A database that cannot
-    be opened (held too long by another process, unreachable) stops the page with one
-    line."""
+    """A connection for as long as the block runs: a cursor of the DuckDB file's
+    connection (``_file``), or of the process's PostgreSQL connection. A database that
+    cannot be opened (held too long by another process, unreachable) stops the page with
+    one line."""
     wait = settings().lock_wait
-    try:
-        con = _postgres(target, wait).cursor() if backend.is_postgres(target) else \
-            connection.connect(target, create=True, wait=wait)
-    except IndicatorsError as exc:
-        st.error(str(exc), icon="⛔")
-        st.stop()
-    with con:
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(_postgres(target, wait).cursor() if backend.is_postgres(target)
+                                      else _file(target, wait))
+        except IndicatorsError as exc:
+            st.error(str(exc), icon="⛔")
+            st.stop()
         yield con
+
+
+# The DuckDB file as this process holds it: one connection, opened by the first run that
+# needs the file and closed by the last one still using it, so between runs the file is
+# free for the CLI. One, not one per run: a run that opened the file while another run's
+# close was still letting go of it met DuckDB's "Unique file handle conflict" (the
+# database being shut down still held the file) — 16 refusals in 50 sessions.
+class _Held:
+    def __init__(self):
+        self.con: Connection | None = None
+        self.users = 0  # runs using it now
+        self.failed: BaseException | None = None  # why opening it failed
+        self.opened = threading.Event()
+
+
+_FILES: dict[str, _Held] = {}
+_FILES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _file(target: str, wait: float) -> Iterator[Connection]:
+    """A cursor of ``target``'s connection for as long as the block runs. The first run
+    opens it — waiting up to ``wait`` seconds for another process — while the runs that
+    come meanwhile wait for that one opening (and share its refusal), not each in turn;
+    a close happens under the lock, so no run opens the file while it is let go."""
+    with _FILES_LOCK:
+        held = _FILES.get(target)
+        opener = held is None
+        if opener:
+            held = _FILES[target] = _Held()
+        held.users += 1
+    try:
+        if opener:
+            try:
+                held.con = connection.connect(target, create=True, wait=wait)
+            except BaseException as exc:
+                held.failed = exc
+                raise
+            finally:
+                held.opened.set()
+        else:
+            held.opened.wait()
+            if held.failed is not None:
+                raise copy.copy(held.failed)
+        with held.con.cursor() as cur:
+            yield cur
+    finally:
+        with _FILES_LOCK:
+            held.users -= 1
+            if held.users == 0 and _FILES.get(target) is held:
+                del _FILES[target]
+                if held.con is not None:
+                    held.con.close()
+            elif held.failed is not None and _FILES.get(target) is held:
+                del _FILES[target]  # the next run tries afresh
 
 
 def _leave_legacy_pages() -> None:
@@ -266,11 +324,13 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
 # CACHED_BYTES and COMPUTED_BYTES (``cache_frames.SizedCache``, the least recently used
 # dropped first), however many months and units are viewed; a month's dispatch table on
 # the 7.2 M-observation database holds ≈ 37 MiB with its texts shared
-# (``cache_frames.shared_values``), and DISPATCH_ENTRIES of them are kept — a page whose
-# results are cached does not need its table.
+# (``cache_frames.shared_values``): the tables are kept while they hold at most
+# DISPATCH_BYTES — two months there, every month of a city the size of the demo (with two,
+# 50 leaders clicking through five months recomputed a table on most clicks) — and a page
+# whose results are cached does not need its table.
 CACHED_BYTES = 32 * 2**20
 COMPUTED_BYTES = 16 * 2**20
-DISPATCH_ENTRIES = 2
+DISPATCH_BYTES = 80 * 2**20
 
 
 @st.cache_resource(show_spinner=False)
@@ -335,12 +395,19 @@ def _key(value: object) -> object:
     return ("frame", known[1]) if known is not None and known[0] is value else value
 
 
-@st.cache_resource(show_spinner=False, max_entries=DISPATCH_ENTRIES)
+@st.cache_resource(show_spinner=False)
+def _tables() -> SizedCache:
+    """The process's dispatch tables (``st.cache_resource.clear()`` empties it)."""
+    return SizedCache(DISPATCH_BYTES, size=shared_frame_bytes)
+
+
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
-    with _opened(target) as con:
-        table = shared_values(dispatch_table(con, period, _settings))
-    release_freed()  # what computing it took (≈ 300 MiB at its peak on the 7.2 M db), given back
-    return table
+    def make() -> pd.DataFrame:
+        with _opened(target) as con:
+            table = shared_values(dispatch_table(con, period, _settings))
+        release_freed()  # what computing it took (≈ 300 MiB at its peak on the 7.2 M db), given back
+        return table
+    return _tables().get((target, period, version, settings_key), make)
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
@@ -356,8 +423,8 @@ class Dispatch:
     """The dispatch table of a month as ``cached`` and ``computed`` take it: its key
     (month, data version, settings), the table itself got — from its cache, or computed —
     only when a result that needs it is computed. So a rerun whose page data are cached
-    needs no table, and the few tables kept (``DISPATCH_ENTRIES``) bound the memory
-    without a month seen before costing the table again."""
+    needs no table, and the tables kept (``DISPATCH_BYTES``) bound the memory without
+    a month seen before costing the table again."""
     target: str
     period: str
     version: tuple

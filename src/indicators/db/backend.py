@@ -111,6 +111,10 @@ class Embedded:
 
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
         text = str(exc).lower()
+        if "handle conflict" in text:  # this process's own: a database of it not yet let go
+            return DatabaseLocked(
+                f"数据库 {self.target} 在本程序内仍未释放（上一次打开它的连接尚未关闭），已等待 {wait:g} 秒。"
+                "请稍后重试（等待时间由 INDICATORS_LOCK_WAIT 设置）；如反复出现，请重新启动网页应用。")
         if _is_lock_error(exc) and read_only:  # status / report: they would only have read
             return DatabaseLocked(
                 f"数据库 {self.target} 正忙：另一个进程（如正在写入的网页应用或命令）正在使用它，已等待 {wait:g} 秒仍未释放。"
