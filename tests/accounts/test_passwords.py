@@ -45,3 +45,7 @@ def test_generated_passwords_meet_the_rules():
         pw = passwords.generate()
         assert len(pw) == 12 and passwords.problems(pw) == []
         assert not set(pw) & set("0O1lI")
+
+
+def test_hashes_are_made_with_owasps_argon2id_parameters():
+    assert passwords.hash_password("Qx-pass-2026").startswith("$argon2id$v=19$m=19456,t=2,p=1$")

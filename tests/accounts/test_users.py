@@ -69,6 +69,16 @@ def test_sign_in_right_and_wrong_and_unknown_read_the_same(con):
     assert str(wrong.value) == str(unknown.value) == "登录名或密码不正确。"
 
 
+def test_a_hash_of_other_parameters_verifies_and_is_rewritten_at_sign_in(con):
+    from argon2 import PasswordHasher
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)  # the hashes of before
+    con.execute("UPDATE app_user SET password_hash = ? WHERE login = 'dist_a'", [old])
+    assert users.authenticate(con, "dist_a", PASSWORD, now=AT).login == "dist_a"
+    stored = con.execute("SELECT password_hash FROM app_user WHERE login = 'dist_a'").fetchone()[0]
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and stored != old
+    assert users.authenticate(con, "dist_a", PASSWORD, now=AT).login == "dist_a"  # and the new one verifies
+
+
 def test_five_failures_lock_for_fifteen_minutes(con):
     for i in range(1, 5):
         with pytest.raises(SignInFailed, match="登录名或密码不正确"):

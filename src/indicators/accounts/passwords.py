@@ -1,11 +1,15 @@
 """Password hashes (argon2id) and the rules a new password must meet.
 
 Only the hash is ever stored; the clear text exists in memory while a request is being
-checked and is never logged, audited or put into an exception message. argon2-cffi's
-``PasswordHasher`` uses argon2id with RFC 9106's second recommended parameter set
-(t=3, m=64 MiB, p=4): about 50 ms per check on a 2-core server, which is what makes a
-stolen database expensive to attack. The parameters are stored inside each hash, so
-they can be raised later and old hashes are upgraded at the next sign-in.
+checked and is never logged, audited or put into an exception message. The hash is
+argon2id (argon2-cffi) with OWASP's recommended parameters (Password Storage Cheat
+Sheet: m=19 MiB, t=2, p=1): ≈ 40 ms of one core per check here — what makes a stolen
+database expensive to attack, and what keeps fifty leaders signing in at nine o'clock
+from queueing. argon2-cffi's default (RFC 9106's second set, m=64 MiB, t=3, p=4) took
+≈ 240 ms of two cores per check on this 2-core server: fifty sign-ins at once were
+twelve seconds of both cores, and every click behind them waited (bench/bench_load.py).
+The parameters are stored inside each hash, so hashes made with other ones still
+verify and are rewritten with these at the account's next sign-in (``users``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-HASHER = PasswordHasher()  # argon2id by default
+HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)  # argon2id, OWASP's parameters
 MIN_LENGTH = 8
 # generated passwords avoid look-alikes (0/O, 1/l/I) so they can be read out on the phone
 _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
@@ -24,7 +28,7 @@ _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in 
 # test holds it to): checked against when the login does not exist, so an unknown login
 # costs the same time as a wrong password. A constant, not hashed at import: every process
 # that imports this module — each command, the demo's first start — would pay an argon2 hash.
-_DUMMY = "$argon2id$v=19$m=65536,t=3,p=4$OzDcfT6ONjldy01t5ioVuw$xRAmsyGmbEtt/KhmPmCpj4daqPHE9c03NAaeMgAA/h0"
+_DUMMY = "$argon2id$v=19$m=19456,t=2,p=1$3UTfE567gwecYJYbtCIMvQ$+UlJFtT+LTDyVQzMqhk7EBd3B4ZYINU+aYQf1xcU3dM"
 
 
 def hash_password(password: str) -> str:

@@ -268,8 +268,10 @@ def _succeeded(con, user: dict, password: str, now: dt.datetime) -> None:
     rehash = passwords.hash_password(password) if passwords.needs_rehash(user["password_hash"]) else None
     def work(tx: Connection) -> None:
         if rehash is not None:
-            tx.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL, password_hash = ? WHERE login = ?",
-                       [rehash, user["login"]])
+            # only while the hash is still the one checked: of a crowd signing in to one account
+            # with an old hash, one rewrites it and the others (run again) find nothing to do
+            tx.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL, password_hash = ?
+                          WHERE login = ? AND password_hash = ?""", [rehash, user["login"], user["password_hash"]])
         else:
             tx.execute("""UPDATE app_user SET failed_attempts = 0, locked_until = NULL
                           WHERE login = ? AND (failed_attempts <> 0 OR locked_until IS NOT NULL)""", [user["login"]])
