@@ -325,12 +325,14 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
 # dropped first), however many months and units are viewed; a month's dispatch table on
 # the 7.2 M-observation database holds ≈ 37 MiB with its texts shared
 # (``cache_frames.shared_values``): the tables are kept while they hold at most
-# DISPATCH_BYTES — two months there, every month of a city the size of the demo (with two,
-# 50 leaders clicking through five months recomputed a table on most clicks) — and a page
-# whose results are cached does not need its table.
+# DISPATCH_BYTES — one month there (the app's resident memory after ten months viewed
+# through the three leader pages: ≈ 475 MiB with two tables, ≈ 440 MiB with one), every
+# month of a city the size of the demo (with two entries, 50 leaders clicking through five
+# months recomputed a table on most clicks) — and a page whose results are cached does
+# not need its table.
 CACHED_BYTES = 32 * 2**20
 COMPUTED_BYTES = 16 * 2**20
-DISPATCH_BYTES = 80 * 2**20
+DISPATCH_BYTES = 48 * 2**20
 
 
 @st.cache_resource(show_spinner=False)
