@@ -385,6 +385,14 @@ def _remember(value: T, source: tuple) -> T:
     return value
 
 
+def from_caches(value: object) -> bool:
+    """Whether ``value`` is a frame this run got from the caches: ``computed`` keys it by
+    what it was computed from (any other frame it would pickle, row by row, as its key)."""
+    run = _RUN_CURSOR.get()
+    known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
+    return known is not None and known[0] is value
+
+
 def _key(value: object) -> object:
     """What identifies ``value`` in a cache key: for a frame this run got from the caches,
     what it was computed from; for a ``Dispatch``, its key; anything else stands for itself."""
