@@ -167,10 +167,25 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = 
             return
     else:  # the helper columns go to the grid hidden, as pages' tests read them there
         grid_styles = t.grid_styles
-        data = rows if styles is None else rows.style.apply(lambda _: grid_styles, axis=None)
+        data = rows if t.grid is None else t.grid  # rows is the whole frame here
+        if styles is not None:
+            data = rows.style.apply(lambda _: grid_styles, axis=None)
         st.dataframe(data, hide_index=True, column_config={c: None for c in HIDDEN_COLUMNS}, placeholder="—",
                      height=fitted if height == "auto" else height, key=key)
     st.html(t.print_html)
+
+
+# Up to this many rows a grid gets its frame as the Arrow table Streamlit would convert it
+# to (``_grid_table``): the same bytes, converted once per data version. Longer frames go
+# as frames: Streamlit delivers those of more than 150,000 rows lazily, a path that differs.
+GRID_ARROW_ROWS = 100_000
+
+
+def _grid_table(frame: pd.DataFrame):
+    """``frame`` as st.dataframe serializes a frame (``convert_pandas_df_to_arrow_table``):
+    passed as that Arrow table, the grid's bytes are the same."""
+    from streamlit import dataframe_util
+    return dataframe_util.convert_pandas_df_to_arrow_table(frame)
 
 
 @dataclass(frozen=True)
@@ -181,6 +196,7 @@ class _Table:
     shown: pd.DataFrame
     styles: pd.DataFrame | None
     grid_styles: pd.DataFrame | None
+    grid: object  # the frame as the grid's Arrow table (``_grid_table``), or None: the frame itself goes
     print_html: str
 
 
@@ -188,8 +204,9 @@ def _table_parts(frame: pd.DataFrame, styles: pd.DataFrame | None) -> _Table:
     frame = frame.reset_index(drop=True)
     shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
     styles = None if styles is None else styles.reset_index(drop=True)[list(shown.columns)]
-    grid = None if styles is None else styles.reindex(columns=frame.columns, fill_value="")
-    return _Table(frame, shown, styles, grid, _print_html(shown, styles))
+    grid_styles = None if styles is None else styles.reindex(columns=frame.columns, fill_value="")
+    grid = _grid_table(frame) if styles is None and len(frame) <= GRID_ARROW_ROWS else None
+    return _Table(frame, shown, styles, grid_styles, grid, _print_html(shown, styles))
 
 
 def _part_html(shown: pd.DataFrame, styles: pd.DataFrame | None, first: int, stop: int, cls: str, note: str) -> str:
