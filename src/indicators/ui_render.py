@@ -29,6 +29,38 @@ def _once(fn, *args):
     return fn(*args)
 
 
+def figure(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` — a Plotly figure of page data (``charts``) — as
+    ``st.plotly_chart`` takes it, made once per what it is built from (``computed``):
+    given a figure, st.plotly_chart takes its ``to_dict()`` — a deep copy, its arrays
+    turned to base64 — on every run; given this one (``DrawnFigure``), the dict made once."""
+    return computed(_drawn, fn, *args, **kwargs)
+
+
+def _drawn(fn, *args, **kwargs) -> DrawnFigure:
+    return DrawnFigure(fn(*args, **kwargs).to_dict())
+
+
+try:
+    from plotly.basedatatypes import BaseFigure
+except ImportError:  # pragma: no cover - plotly is a dependency of the app
+    BaseFigure = object
+
+
+class DrawnFigure(BaseFigure):
+    """A built figure's ``to_dict()``, kept: what st.plotly_chart serializes (it only reads
+    it: ``plotly.io.to_json``, the layout's width and height). Shared by every session:
+    never change it (build another figure instead)."""
+
+    def __init__(self, spec: dict):  # not BaseFigure's: the figure was validated when built
+        object.__setattr__(self, "_spec", spec)
+        object.__setattr__(self, "_data", spec["data"])  # what cache_frames.nbytes counts
+        object.__setattr__(self, "_layout", spec["layout"])
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
 def apply_briefing_css(on: bool) -> None:
     """Hide Streamlit's chrome and the sidebar and enlarge type for 16:9 screenshots."""
     base = f"""
