@@ -35,18 +35,18 @@ else:
     ui.headline_cards(detail.card, per_row=1)
     st.markdown(detail.summary)
 
-# figures built once per their inputs (a Plotly figure costs more to build than to send)
-fig = ui.computed(charts.trend_figure, detail.trend, ctx, title=f"{detail.name}：本年与上年同期、序时目标（{f.unit_name}）",
-                          unit=detail.unit, decimals=detail.decimals, source=detail.source,
-                          kind=detail.kind)
+# figures built once per their inputs (a Plotly figure costs more to build than to send),
+# kept as st.plotly_chart sends them (ui.figure)
+fig = ui.figure(charts.trend_figure, detail.trend, ctx, title=f"{detail.name}：本年与上年同期、序时目标（{f.unit_name}）",
+                unit=detail.unit, decimals=detail.decimals, source=detail.source, kind=detail.kind)
 ui.chart(fig, f"{detail.name}_趋势", f, key="ind_trend", source=detail.source)
 
 if detail.units.empty:
     st.info("该单位没有下级单位，不做分单位比较。")
 else:
     if views.units_chartable(detail.units):
-        fig = ui.computed(charts.completion_bars, detail.units, ctx, title=f"{detail.name}：{detail.units_title}",
-                                     source=detail.source, unit=detail.unit, decimals=detail.decimals)
+        fig = ui.figure(charts.completion_bars, detail.units, ctx, title=f"{detail.name}：{detail.units_title}",
+                        source=detail.source, unit=detail.unit, decimals=detail.decimals)
         ui.chart(fig, f"{detail.name}_各单位完成率", f, key="ind_units", source=detail.source)
     else:  # an empty chart of "无目标" labels tells a leader nothing
         st.info("各单位本期都没有可比较的完成进度（未设定目标或未报送），不画完成进度图；数值、同比与排名见下表。")

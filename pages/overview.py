@@ -23,8 +23,9 @@ ui.headline_cards(ov.cards, per_row=4, pager="ov_cards")
 
 left, right = st.columns(2) if not f.briefing else (st.container(), st.container())
 with left:
-    # figures built once per their inputs (a Plotly figure costs more to build than to send)
-    fig = ui.computed(charts.status_count_bars, ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
+    # figures built once per their inputs (a Plotly figure costs more to build than to send),
+    # kept as st.plotly_chart sends them (ui.figure)
+    fig = ui.figure(charts.status_count_bars, ov.counts, ctx, title=f"{f.unit_name or ''}重点指标完成状态")
     ui.chart(fig, "重点指标完成状态", f, key="ov_status")
 # who is late changes with the clock only at the month's deadline: the moment before or
 # after it keys the cached result, which serves every session until the data changes
@@ -36,7 +37,7 @@ with right:
     elif rest.ranking_reason:
         st.info(f"{rest.ranking_reason}。")
     else:
-        fig = ui.computed(charts.district_ranking_bars, rest.ranking, ctx)
+        fig = ui.figure(charts.district_ranking_bars, rest.ranking, ctx)
         ui.chart(fig, "区县达序时率排名", f, key="ov_rank")
 
 st.subheader("滞后指标清单（按差距排序）")
@@ -47,7 +48,7 @@ else:
 
 if not rest.ranking.empty:
     st.subheader("区县排名")
-    ui.table(views.ranking_display(rest.ranking))
+    ui.table(ui.computed(views.ranking_display, rest.ranking))
 
 st.subheader(f"报送完整性 · {views.month_label(f.period)}")
 st.caption(rest.completeness_note)

@@ -25,7 +25,7 @@ else:  # what fits a screen, the most behind first; the rest a page away, with h
                          format_func=lambda i: f"第 {i} / {mp.pages} 页")
         note.caption(f"共 {mp.total:,} 项重点指标，按滞后单位数从多到少排列，每页 {views.MATRIX_ROWS} 项；"
                      f"本图为第 {mp.first}–{mp.last} 项，其余 {mp.total - (mp.last - mp.first + 1):,} 项请翻页。")
-    fig = ui.computed(charts.status_heatmap, mp.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
+    fig = ui.figure(charts.status_heatmap, mp.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
 # the 督办 list: indicators and key tasks together, with where the explanations stand

@@ -88,6 +88,8 @@ def nbytes(value: object, _seen: set | None = None) -> int:
         return total
     if isinstance(value, np.ndarray):
         return value.nbytes
+    if type(value).__name__ == "Table" and type(value).__module__.startswith("pyarrow"):
+        return value.get_total_buffer_size()  # an Arrow table (a grid's, ui_render._grid_table)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return sys.getsizeof(value) + sum(nbytes(getattr(value, f.name), seen) for f in dataclasses.fields(value))
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -285,8 +285,10 @@ def chart(fig, title: str, f: Filters, *, key: str | None = None, source: str | 
 from indicators.ui_chrome import rows_height  # noqa: E402,F401 - a grid tall enough for every row
 from indicators.ui_render import (  # noqa: E402,F401
     apply_briefing_css,
+    DrawnFigure,
     badge_html,
     delivery_log,
+    figure,
     headline_cards,
     html_table,
     print_copy,

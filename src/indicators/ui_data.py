@@ -220,6 +220,8 @@ class _Run:
     con: _RunConnection | None = None
     # frames this run got from the caches, by id: (the frame, what it was computed from)
     frames: dict[int, tuple[pd.DataFrame, tuple]] = field(default_factory=dict)
+    # the process's caches of page data as this run found them (``_store``)
+    stores: dict[str, SizedCache] = field(default_factory=dict)
 
 
 _RUN_CURSOR: ContextVar[_Run | None] = ContextVar("indicators_run_cursor", default=None)
@@ -336,9 +338,23 @@ DISPATCH_BYTES = 48 * 2**20
 
 
 @st.cache_resource(show_spinner=False)
-def _store(which: str, max_bytes: int) -> SizedCache:
+def _process_store(which: str, max_bytes: int) -> SizedCache:
     """The process's cache of ``which`` page data (``st.cache_resource.clear()`` empties it)."""
     return SizedCache(max_bytes)
+
+
+def _store(which: str, max_bytes: int) -> SizedCache:
+    """``_process_store``, looked up once per script run: a call of a ``st.cache_resource``
+    function with arguments costs ≈ 0.5 ms (it hashes them), and a page asks its caches
+    dozens of times a run (every table and card). A run that began before a
+    ``st.cache_resource.clear()`` keeps the store it found; the next run gets the new one."""
+    run = _RUN_CURSOR.get()
+    if run is None:
+        return _process_store(which, max_bytes)
+    got = run.stores.get(which)
+    if got is None:
+        got = run.stores[which] = _process_store(which, max_bytes)
+    return got
 
 
 def _hashable_key(key_args: tuple, key_kwargs: dict) -> tuple:
@@ -372,8 +388,9 @@ def computed(fn: Callable[..., T], *args, **kwargs) -> T:
 
 
 def _remember(value: T, source: tuple) -> T:
-    """Note that this run's ``value`` (a frame, or a dataclass's frames) came from the
-    caches, computed from ``source``."""
+    """Note that this run's ``value`` (a frame, a dataclass's frames, or those of the parts
+    of a tuple: ``supervision_lists``' two lists) came from the caches, computed from
+    ``source``."""
     run = _RUN_CURSOR.get()
     if run is None:
         return value
@@ -384,7 +401,18 @@ def _remember(value: T, source: tuple) -> T:
             part = getattr(value, f.name)
             if isinstance(part, pd.DataFrame):
                 run.frames[id(part)] = (part, (*source, f.name))
+    elif isinstance(value, tuple) and not hasattr(value, "_fields"):
+        for i, part in enumerate(value):
+            _remember(part, (*source, i))
     return value
+
+
+def from_caches(value: object) -> bool:
+    """Whether ``value`` is a frame this run got from the caches: ``computed`` keys it by
+    what it was computed from (any other frame it would pickle, row by row, as its key)."""
+    run = _RUN_CURSOR.get()
+    known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
+    return known is not None and known[0] is value
 
 
 def _key(value: object) -> object:

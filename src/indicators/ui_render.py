@@ -7,13 +7,58 @@ computes a number.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from indicators import ui_chrome
+from indicators.ui_data import computed, from_caches
 from indicators.theme import FONT_FAMILY, LIGHT_STATUSES, STATUS_COLORS, TEXT_COLOR, status_badge, task_text_color
 from indicators.ui_url import briefing_on
+
+
+def _once(fn, *args):
+    """``fn(*args)`` — the HTML of a table or cards, the parts a table is drawn from —
+    once per data version when every frame among ``args`` came from the caches
+    (``ui_data.computed``, keyed by what they were computed from): a rerun on unchanged
+    data draws the same strings again without building them. Made now otherwise (a frame
+    the page derived would be pickled as the key: slower than building it)."""
+    if all(from_caches(a) for a in args if isinstance(a, pd.DataFrame)):
+        return computed(fn, *args)
+    return fn(*args)
+
+
+def figure(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` — a Plotly figure of page data (``charts``) — as
+    ``st.plotly_chart`` takes it, made once per what it is built from (``computed``):
+    given a figure, st.plotly_chart takes its ``to_dict()`` — a deep copy, its arrays
+    turned to base64 — on every run; given this one (``DrawnFigure``), the dict made once."""
+    return computed(_drawn, fn, *args, **kwargs)
+
+
+def _drawn(fn, *args, **kwargs) -> DrawnFigure:
+    return DrawnFigure(fn(*args, **kwargs).to_dict())
+
+
+try:
+    from plotly.basedatatypes import BaseFigure
+except ImportError:  # pragma: no cover - plotly is a dependency of the app
+    BaseFigure = object
+
+
+class DrawnFigure(BaseFigure):
+    """A built figure's ``to_dict()``, kept: what st.plotly_chart serializes (it only reads
+    it: ``plotly.io.to_json``, the layout's width and height). Shared by every session:
+    never change it (build another figure instead)."""
+
+    def __init__(self, spec: dict):  # not BaseFigure's: the figure was validated when built
+        object.__setattr__(self, "_spec", spec)
+        object.__setattr__(self, "_data", spec["data"])  # what cache_frames.nbytes counts
+        object.__setattr__(self, "_layout", spec["layout"])
+
+    def to_dict(self) -> dict:
+        return self._spec
 
 
 def apply_briefing_css(on: bool) -> None:
@@ -87,12 +132,19 @@ def headline_cards(cards: pd.DataFrame, per_row: int = 4, *, pager: str | None =
         with note:
             st.caption(f"共 {n:,} 项重点指标，按指标顺序每页 {CARDS_PER_PAGE} 项；本页为第 {rows.start + 1}–{rows.stop} 项，"
                        f"其余 {n - (rows.stop - rows.start):,} 项请翻页。滞后的指标都在下方「滞后指标清单」中。")
-        cards = cards.iloc[rows]
-    for start in range(0, len(cards), per_row):
+    else:
+        rows = slice(0, len(cards))
+    shown = _once(_cards_html, cards)[rows]
+    for start in range(0, len(shown), per_row):
         cols = st.columns(per_row)
-        for col, card in zip(cols, cards.iloc[start:start + per_row].itertuples(index=False)):
-            col.html(f'<div class="ind-card" style="--c:{card.color}"><h4>{html.escape(card.name)}</h4>'
-                     f'{badge_html(card.status)} {_card_body(card)}</div>')
+        for col, card in zip(cols, shown[start:start + per_row]):
+            col.html(card)
+
+
+def _cards_html(cards: pd.DataFrame) -> list[str]:
+    """Each card's HTML, in the cards' order."""
+    return [f'<div class="ind-card" style="--c:{card.color}"><h4>{html.escape(card.name)}</h4>'
+            f'{badge_html(card.status)} {_card_body(card)}</div>' for card in cards.itertuples(index=False)]
 
 
 def _card_body(card) -> str:
@@ -134,24 +186,65 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", key: str | None = 
     if frame.empty:
         st.caption("（无）")
         return
-    frame = frame.reset_index(drop=True)
-    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
-    styles = None if styles is None else styles.reset_index(drop=True)[list(shown.columns)]
+    t = _once(_table_parts, frame, styles)
+    frame, shown, styles = t.frame, t.shown, t.styles
     briefing = briefing_on()
     rows, fitted, page_note = ui_chrome.shown_rows(frame, key=key or ui_chrome.next_table_key(), briefing=briefing)
-    part = shown.loc[rows.index]
     if briefing or static:
-        paged = len(part) < len(shown)
-        st.html(html_table(part, None if styles is None else styles.loc[rows.index],
-                           cls="screen-only" if paged else "", note=page_note))
+        paged = len(rows) < len(shown)
+        # the rows drawn are rows[first:stop] of the frame (its index is 0 … n-1)
+        first, stop = (int(rows.index[0]), int(rows.index[-1]) + 1) if paged else (0, len(shown))
+        st.html(_once(_part_html, shown, styles, first, stop, "screen-only" if paged else "", page_note))
         if not paged:
             return
     else:  # the helper columns go to the grid hidden, as pages' tests read them there
-        data = rows if styles is None else rows.style.apply(
-            lambda _: styles.loc[rows.index].reindex(columns=rows.columns, fill_value=""), axis=None)
+        grid_styles = t.grid_styles
+        data = rows if t.grid is None else t.grid  # rows is the whole frame here
+        if styles is not None:
+            data = rows.style.apply(lambda _: grid_styles, axis=None)
         st.dataframe(data, hide_index=True, column_config={c: None for c in HIDDEN_COLUMNS}, placeholder="—",
                      height=fitted if height == "auto" else height, key=key)
-    print_copy(shown, styles)
+    st.html(t.print_html)
+
+
+# Up to this many rows a grid gets its frame as the Arrow table Streamlit would convert it
+# to (``_grid_table``): the same bytes, converted once per data version. Longer frames go
+# as frames: Streamlit delivers those of more than 150,000 rows lazily, a path that differs.
+GRID_ARROW_ROWS = 100_000
+
+
+def _grid_table(frame: pd.DataFrame):
+    """``frame`` as st.dataframe serializes a frame (``convert_pandas_df_to_arrow_table``):
+    passed as that Arrow table, the grid's bytes are the same."""
+    from streamlit import dataframe_util
+    return dataframe_util.convert_pandas_df_to_arrow_table(frame)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What ``table`` draws a frame from: the frame (index 0 … n-1), its shown columns, their
+    styles, the styles of every column for the grid, and the print copy's HTML."""
+    frame: pd.DataFrame
+    shown: pd.DataFrame
+    styles: pd.DataFrame | None
+    grid_styles: pd.DataFrame | None
+    grid: object  # the frame as the grid's Arrow table (``_grid_table``), or None: the frame itself goes
+    print_html: str
+
+
+def _table_parts(frame: pd.DataFrame, styles: pd.DataFrame | None) -> _Table:
+    frame = frame.reset_index(drop=True)
+    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    styles = None if styles is None else styles.reset_index(drop=True)[list(shown.columns)]
+    grid_styles = None if styles is None else styles.reindex(columns=frame.columns, fill_value="")
+    grid = _grid_table(frame) if styles is None and len(frame) <= GRID_ARROW_ROWS else None
+    return _Table(frame, shown, styles, grid_styles, grid, _print_html(shown, styles))
+
+
+def _part_html(shown: pd.DataFrame, styles: pd.DataFrame | None, first: int, stop: int, cls: str, note: str) -> str:
+    """The HTML of rows ``first`` … ``stop`` - 1 of a table on screen (briefing mode, ``static``)."""
+    part = shown.iloc[first:stop]
+    return html_table(part, None if styles is None else styles.iloc[first:stop], cls=cls, note=note)
 
 
 PRINT_ROWS = 200  # rows of a grid's print copy: a few pages of paper, not thousands of rows per rerun
@@ -160,13 +253,17 @@ PRINT_ROWS = 200  # rows of a grid's print copy: a few pages of paper, not thous
 def print_copy(frame: pd.DataFrame, styles: pd.DataFrame | None = None) -> None:
     """The HTML copy of a grid's table that only paper shows: every column, the first
     ``PRINT_ROWS`` rows, and under them how many more the grid holds (with its download)."""
+    st.html(_print_html(frame, styles))
+
+
+def _print_html(frame: pd.DataFrame, styles: pd.DataFrame | None = None) -> str:
     n = len(frame)
     if n > PRINT_ROWS:
         frame = frame.iloc[:PRINT_ROWS]
         styles = None if styles is None else styles.iloc[:PRINT_ROWS]
     note = (f"以上为前 {PRINT_ROWS:,} 行，其余 {n - PRINT_ROWS:,} 行未印出（共 {n:,} 行）；"
             "完整表格请用网页表格右上角的下载按钮导出。") if n > PRINT_ROWS else ""
-    st.html(html_table(frame, styles, cls="print-only", note=note))
+    return html_table(frame, styles, cls="print-only", note=note)
 
 
 def _cell(v) -> str:
@@ -210,12 +307,24 @@ def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "�
     if frame.empty:
         st.caption("（无）")
         return
+    t = _once(_toned, frame, tuple(colors.items()), column)
+    table(t.shown, key=key, styles=t.styles)
+
+
+@dataclass(frozen=True)
+class _Toned:
+    shown: pd.DataFrame
+    styles: pd.DataFrame
+
+
+def _toned(frame: pd.DataFrame, colors: tuple, column: str) -> _Toned:
+    colors = dict(colors)
     shown = frame.drop(columns=["tone"])
     styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
     if column in styles.columns:
         styles[column] = [f"background-color: {colors.get(t, '#999999')}; color: {task_text_color(t)}; font-weight: 600"
                           for t in frame["tone"]]
-    table(shown, key=key, styles=styles)
+    return _Toned(shown, styles)
 
 
 def supervision_tables(sl, what: str) -> None:
@@ -223,18 +332,31 @@ def supervision_tables(sl, what: str) -> None:
     to chase first), then each owner's indicators (with where their explanations stand)
     and key tasks."""
     from indicators.theme import TASK_STATUS_COLORS
-    from indicators.views.supervision import owner_indicators, owner_tasks
     if sl.summary.empty:
         st.info(f"还没有分配{what}的重点指标或重点任务。")
         return
     table(sl.summary)
     for owner in sl.owners:
-        inds, tasks = owner_indicators(sl, owner), owner_tasks(sl, owner)
+        part = _once(_owner_part, sl.indicators, sl.tasks, owner)
+        inds, tasks = part.indicators, part.tasks
         st.markdown(f"**{owner}** · 指标 {len(inds)} 项 · 任务 {len(tasks)} 项")
         if len(inds):
             table(inds)
         if len(tasks):
             toned_table(tasks, TASK_STATUS_COLORS)
+
+
+@dataclass(frozen=True)
+class _OwnerPart:
+    indicators: pd.DataFrame
+    tasks: pd.DataFrame
+
+
+def _owner_part(indicators: pd.DataFrame, tasks: pd.DataFrame, owner: str) -> _OwnerPart:
+    """One owner's indicators and key tasks of the 督办 list (``views.supervision``)."""
+    from indicators.views.supervision import SupervisionList, owner_indicators, owner_tasks
+    sl = SupervisionList(summary=pd.DataFrame(), indicators=indicators, tasks=tasks)
+    return _OwnerPart(owner_indicators(sl, owner), owner_tasks(sl, owner))
 
 
 def delivery_log(log: pd.DataFrame, *, key: str) -> None:
