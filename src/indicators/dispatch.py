@@ -259,6 +259,15 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
+def _words(values: np.ndarray, words: dict) -> np.ndarray:
+    """``Series.map(words)`` of an object column as numpy objects, each distinct value
+    looked up once (a map builds an Arrow text column first)."""
+    codes, uniques = pd.factorize(values)
+    if len(codes) and (codes.min() < 0 or not all(u in words for u in uniques)):
+        return pd.Series(values, dtype=object).map(words).to_numpy(dtype=object)
+    return np.array([words[u] for u in uniques] + [None], dtype=object)[codes]
+
+
 def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame, roles=ROLES) -> None:
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
@@ -356,18 +365,21 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings, projected: bool = True
     the comparable basis where ``like_for_like_progress`` set one; with ``projected`` the
     labels and 预计全年 (``rules.projection``) too."""
     share = progress.last_year_share(t["kind"], t["pace_ly"], t["pace_ly_end"], t["pace_ly2_end"])
-    exp = progress.expected_progress(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
+    expected, basis = progress.expected_arrays(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
+    basis[np.equal(basis, None)] = np.nan  # as the text column of ``expected_progress`` gives it back
     # 序时进度 is about a target: none without one
     given = t["target_given"].to_numpy()
-    t["expected"] = np.where(given, exp["expected"].to_numpy(), np.nan)
-    t["expected_basis"] = _text(np.where(given, exp["expected_basis"].to_numpy(), None), t.index)
+    t["expected"] = np.where(given, expected, np.nan)
+    t["expected_basis"] = _text(np.where(given, basis, None), t.index)
     t["pace_share"] = share.to_numpy()
     withheld = t["completion_basis"].eq("withheld").to_numpy()
-    a = progress.assess(t["kind"], t["direction"], t["judged_value"], t["judged_target"], t["judged_baseline"],
-                        t["expected"], basis=t["target_basis"], target_given=t["target_given"] & ~withheld)
+    a = progress.assess_arrays(t["kind"], t["direction"], t["judged_value"], t["judged_target"],
+                               t["judged_baseline"], t["expected"], basis=t["target_basis"],
+                               target_given=t["target_given"] & ~withheld)
     for col in ("progress", "completion", "expected_value", "gap_value", "gap_pp"):
-        t[col] = a[col].to_numpy()
-    t["status_rule"] = _text(a["rule"].to_numpy(), t.index)
+        t[col] = a[col]
+    a["rule"][np.equal(a["rule"], None)] = np.nan  # as the text column of ``assess`` gives it back
+    t["status_rule"] = _text(a["rule"], t.index)
     status = progress.status(t["frequency"], t["due"].to_numpy(), t["value"], t["judged_target"], a["progress"],
                              a["gap_pp"], rule=a["rule"], met=a["met"], year_over=t["due"].to_numpy() == 12,
                              target_given=t["target_given"] & ~withheld,
@@ -377,7 +389,7 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings, projected: bool = True
     t["status"] = _text(status.to_numpy(), t.index)
     if not projected:
         return
-    t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
+    t["status_label"] = _text(_words(t["status"].to_numpy(dtype=object), progress.STATUS_LABELS), t.index)
     t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
     made = projection.projection(t["kind"], t["frequency"], t["value"], t["baseline"], share, t["due"].to_numpy(),
                                  partial=t["provenance"].eq("partial").to_numpy())
