@@ -21,7 +21,9 @@ from indicators.dispatch_compare import comparisons, like_for_like_progress, own
 from indicators.returns.review import review_column
 from indicators.rules import month_change, periods, progress, projection, ranking
 from indicators.rules.due import due_month, step_of
-from indicators.rules.rollup import PROVENANCES, Rolled, Tree, is_derived_ratio, roll_up, rolled_codes
+from indicators.rules.intkeys import first_seen
+from indicators.rules.rollup import PROVENANCES, Rolled, Tree, codes_in, derived_ratios, is_derived_ratio, roll_up, \
+    rolled_codes
 from indicators.settings import Settings
 
 ROLES = ("cur", "prev", "prev2", "ly", "ly_prev", "ly_end", "ly2_end")
@@ -148,18 +150,21 @@ def dispatch_table(con: Connection, period: str, settings: Settings,
     fetched = fetch_values(con, need if need_last is None else pd.concat([need, need_last], ignore_index=True),
                            units, inds, settings.review_counts)
     values = values_for(fetched, need)
-    table = compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by)
+    values_last = values_for(fetched, need_last) if need_last is not None else None
+    both = _rolled_both(fetched, values, values_last, units, inds, targets, period)
+    table = compute_dispatch(values, units, inds, targets, need, period, settings, unit=unit, rank_by=rank_by,
+                             rolled=both[0] if both else None)
     table["review"] = review_column(con, table, units, inds)
     # last month's own table (only its LAST_MONTH columns are kept: no review column for it)
-    last = compute_dispatch(values_for(fetched, need_last), units, inds, targets, need_last, before, settings,
-                            rank_by=rank_by, last_month=True) if need_last is not None else None
+    last = compute_dispatch(values_last, units, inds, targets, need_last, before, settings, rank_by=rank_by,
+                            last_month=True, rolled=both[1] if both else None) if need_last is not None else None
     return month_change.with_last_month(table, last)[COLUMNS]
 
 
 def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame,
                      targets: pd.DataFrame, need: pd.DataFrame, period: str,
                      settings: Settings, unit: str | None = None, rank_by: str | None = None,
-                     last_month: bool = False) -> pd.DataFrame:
+                     last_month: bool = False, rolled: Rolled | None = None) -> pd.DataFrame:
     """The pure part of ``dispatch_table``: from fetched values to the finished table.
 
     Rows are keyed by integer codes (indicator × unit); each role of ``need`` (this
@@ -167,11 +172,13 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     ``last_month``: the table as ``month_change.with_last_month`` reads last month's —
     only its keys and ``LAST_MONTH`` columns, by the same steps, leaving out what none of
     them rests on (环比 and 当月值, 预计全年, names and labels) and the sort.
+    ``rolled``: the roll-up of ``values`` already made (``_rolled_both``).
     """
     k = _Keys(units, inds, period)
     targets = k.known_targets(targets)
     # roll_up_as_of's roll-up, kept as integer codes (no frame of categoricals and texts)
-    rolled = rolled_codes(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
+    if rolled is None:
+        rolled = rolled_codes(values, units, inds, expected=targets[["indicator_code", "org_unit"]])
     t = k.rows(targets, rolled)
     _role_columns(t, k, rolled, need, LAST_ROLES if last_month else ROLES)
     _attributes(t, k, inds, units, labels=not last_month)
@@ -181,17 +188,77 @@ def compute_dispatch(values: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFra
     _judge(t, k, settings, projected=not last_month)
     comparisons(t, k, mom=not last_month)
     if last_month:  # ranks do not depend on the rows' order
-        t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
+        t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by, groups=k.sibling_groups(t))
         out = t[month_change.KEYS + list(month_change.LAST_MONTH)].reset_index(drop=True)
         out.columns = pd.Index(month_change.KEYS + list(month_change.LAST_MONTH))
         return out
     t = t.sort_values(["indicator_order", "indicator_code", "level", "unit_order", "org_unit_code"])
-    t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by)
+    t[["rank", "rank_of", "rank_by"]] = ranking.rank(t, rank_by, groups=k.sibling_groups(t))
     if unit:  # computed over the whole tree, so a unit's rows read the same with or without it
         t = t[(t["org_unit_code"] == unit) | (t["parent_code"] == unit)]
     out = t[BASE_COLUMNS].reset_index(drop=True)  # review and last month: added by dispatch_table
     out.columns = pd.Index(BASE_COLUMNS)  # the labels as pandas makes them (not t's numpy objects)
     return out
+
+
+def _rolled_both(fetched: pd.DataFrame, values: pd.DataFrame, values_last: pd.DataFrame | None,
+                 units: pd.DataFrame, inds: pd.DataFrame, targets: pd.DataFrame, period: str) -> tuple[Rolled, Rolled] | None:
+    """This month's and last month's roll-ups (``rolled_codes`` of ``values`` and of
+    ``values_last``) from one roll-up of ``fetched``, the months of both; None when that
+    could differ from rolling each up on its own (then each is rolled up on its own).
+
+    Each (indicator, month) rolls up on its own: its rows, in the same order, whoever is
+    expected to report that indicator. One roll-up of both months' values gives each
+    month's rows as its own roll-up does when the same units are expected in both months
+    — those with a target (the same year) and those that reported any of the months
+    needed: checked here — and no derived ratio was also reported as such (a reported
+    ratio wins over the computed one, and its months need not be the components')."""
+    if values_last is None or fetched.empty:
+        return None
+    n_u = len(units)
+
+    def reporters(v: pd.DataFrame) -> np.ndarray:  # (indicator, unit) with a value, as the roll-up sees them
+        ok = ~np.isnan(v["value"].to_numpy(dtype=float))
+        keys = v["indicator_code"].cat.codes.to_numpy(dtype=np.int64)[ok] * n_u \
+            + v["org_unit"].cat.codes.to_numpy(dtype=np.int64)[ok]
+        return keys[first_seen(keys)]
+
+    expected_now = reporters(values)
+    if not (np.array_equal(expected_now, reporters(values_last)) and np.array_equal(expected_now, reporters(fetched))):
+        return None
+    ratios = derived_ratios(inds)
+    ind_codes = pd.Index(inds["code"].astype(str))
+    if not fetched["indicator_code"].cat.categories.equals(ind_codes) or \
+            fetched["indicator_code"].isin(ratios["code"]).to_numpy().any():
+        return None
+    expected = _Keys(units, inds, period).known_targets(targets)[["indicator_code", "org_unit"]]
+    union = rolled_codes(fetched, units, inds, expected=expected)
+    return _rolled_part(union, values, ratios), _rolled_part(union, values_last, ratios)
+
+
+def _rolled_part(union: Rolled, values: pd.DataFrame, ratios: pd.DataFrame) -> Rolled:
+    """The rows of ``union`` that ``rolled_codes`` of ``values`` (a part of its values)
+    gives: an (indicator, month) with a value in ``values``; a derived ratio at a month
+    in which one of its components has one. Months coded over ``values``' months."""
+    per_codes = pd.Index(values["period"].cat.categories.astype(str))
+    n_pu = len(union.per_codes)
+    ok = ~np.isnan(values["value"].to_numpy(dtype=float))
+    v_ind = codes_in(values["indicator_code"], union.ind_codes)[ok].astype(np.int64)
+    v_per = union.per_codes.get_indexer(per_codes)[values["period"].cat.codes.to_numpy()[ok]].astype(np.int64)
+    present = np.zeros(len(union.ind_codes) * n_pu, dtype=bool)
+    present[v_ind * n_pu + v_per] = True
+    f = union.rows
+    ind, per = f["ind"].astype(np.int64), f["per"].astype(np.int64)
+    keep = present[ind * n_pu + per]
+    for r in ratios.itertuples(index=False):
+        code, num, den = union.ind_codes.get_indexer([r.code, r.numerator_code, r.denominator_code])
+        if min(code, num, den) < 0:
+            continue
+        sel = ind == code
+        keep[sel] = present[num * n_pu + per[sel]] | present[den * n_pu + per[sel]]
+    rows = {c: a[keep] for c, a in f.items()}
+    rows["per"] = per_codes.get_indexer(union.per_codes)[rows["per"]]
+    return Rolled(rows=rows, ind_codes=union.ind_codes, unit_codes=union.unit_codes, per_codes=per_codes)
 
 
 class _Keys:
@@ -203,6 +270,14 @@ class _Keys:
         self.ind_codes, self.unit_codes = pd.Index(inds["code"]), pd.Index(units["code"])
         self.n_u = len(self.unit_codes)
         self.tree = Tree(units)
+        self.parent_codes = units["parent_code"].reset_index(drop=True)
+
+    def sibling_groups(self, t: pd.DataFrame) -> np.ndarray:
+        """``ranking.rank``'s sibling groups (same indicator, same parent_code) from the
+        rows' integer codes: the parent codes factorized once over the units."""
+        parent = self.parent_codes.astype(object).where(self.parent_codes.notna(), "\0").to_numpy(dtype=object)
+        par = pd.factorize(parent)[0].astype(np.int64)
+        return t["_ind"].to_numpy(dtype=np.int64) * (len(par) + 1) + par[t["_unit"].to_numpy()]
 
     def known_targets(self, targets: pd.DataFrame) -> pd.DataFrame:
         t_ind = self.ind_codes.get_indexer(targets["indicator_code"])
@@ -259,22 +334,37 @@ def _text(values, index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object, copy=False)
 
 
+def _words(values: np.ndarray, words: dict) -> np.ndarray:
+    """``Series.map(words)`` of an object column as numpy objects, each distinct value
+    looked up once (a map builds an Arrow text column first)."""
+    codes, uniques = pd.factorize(values)
+    if len(codes) and (codes.min() < 0 or not all(u in words for u in uniques)):
+        return pd.Series(values, dtype=object).map(words).to_numpy(dtype=object)
+    return np.array([words[u] for u in uniques] + [None], dtype=object)[codes]
+
+
 def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame, roles=ROLES) -> None:
     """One value column per role (the rolled value at that role's month) and its
     provenance (``prov_<role>``); the current value's batch and missing units."""
     n = len(t)
-    keys = t["key"].to_numpy()  # sorted and unique (``_Keys.rows``): found by bisection, not hashing
-    r_pos = np.searchsorted(keys, k.r_key)
-    found = r_pos < n
-    found[found] = keys[r_pos[found]] == k.r_key[found]
+    keys = t["key"].to_numpy()  # unique indicator × unit positions (``_Keys.rows``): a flat lookup, no hashing
+    row_of = np.full(len(k.ind_codes) * k.n_u, -1, dtype=np.int64)
+    row_of[keys] = np.arange(n)
+    r_pos = np.where(k.r_ok, row_of[np.where(k.r_ok, k.r_key, 0)], -1)
     f = rolled.rows
     per_codes = rolled.per_codes
-    mine = np.flatnonzero(found & k.r_ok)  # the rolled rows of the table's rows, once
+    mine = np.flatnonzero(r_pos >= 0)  # the rolled rows of the table's rows, once
     r_pos, r_ind, r_per = r_pos[mine], k.r_ind[mine], f["per"][mine].astype(np.int64)  # one pass per role
     r_val, r_prov = f["value"][mine].astype(float), f["prov"][mine]
+    # each role's month per indicator (the first listed in ``need``; −1: not needed / absent)
+    n_ind = len(k.ind_codes)
+    need_ind = k.ind_codes.get_indexer(need["indicator_code"].to_numpy(dtype=object))
+    need_per = per_codes.get_indexer(need["period"].to_numpy(dtype=object))
+    need_role = need["role"].to_numpy(dtype=object)
     for role in roles:
-        months = need[need["role"] == role].drop_duplicates("indicator_code").set_index("indicator_code")["period"]
-        role_month = per_codes.get_indexer(months.reindex(k.ind_codes).astype(object))  # −1: not needed / absent
+        sel = np.flatnonzero((need_role == role) & (need_ind >= 0))[::-1]  # reversed: the first one written last
+        role_month = np.full(n_ind, -1, dtype=np.int64)
+        role_month[need_ind[sel]] = need_per[sel]
         hit = r_per == role_month[r_ind]
         at = r_pos[hit]
         col, prov = np.full(n, np.nan), np.full(n, None, dtype=object)
@@ -285,7 +375,8 @@ def _role_columns(t: pd.DataFrame, k: _Keys, rolled: Rolled, need: pd.DataFrame,
             batch, missing = np.full(n, np.nan), np.full(n, None, dtype=object)
             batch[at] = f["batch"][mine][hit]
             missing[at] = f["missing"][mine][hit]  # unit positions (k.names takes them)
-            t["batch_id"] = pd.array(np.where(np.isnan(batch), None, batch), dtype="Int64")
+            none = np.isnan(batch)  # batch ids are whole numbers: Int64 as pd.array(…, "Int64") makes them
+            t["batch_id"] = pd.arrays.IntegerArray(np.where(none, 0, batch).astype(np.int64), none)
             t["missing_cur"] = _text(missing, t.index)
     t["provenance"] = t["prov_cur"]
 
@@ -356,18 +447,21 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings, projected: bool = True
     the comparable basis where ``like_for_like_progress`` set one; with ``projected`` the
     labels and 预计全年 (``rules.projection``) too."""
     share = progress.last_year_share(t["kind"], t["pace_ly"], t["pace_ly_end"], t["pace_ly2_end"])
-    exp = progress.expected_progress(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
+    expected, basis = progress.expected_arrays(t["due"].to_numpy(), t["milestones"], share, settings.pacing)
+    basis[np.equal(basis, None)] = np.nan  # as the text column of ``expected_progress`` gives it back
     # 序时进度 is about a target: none without one
     given = t["target_given"].to_numpy()
-    t["expected"] = np.where(given, exp["expected"].to_numpy(), np.nan)
-    t["expected_basis"] = _text(np.where(given, exp["expected_basis"].to_numpy(), None), t.index)
+    t["expected"] = np.where(given, expected, np.nan)
+    t["expected_basis"] = _text(np.where(given, basis, None), t.index)
     t["pace_share"] = share.to_numpy()
     withheld = t["completion_basis"].eq("withheld").to_numpy()
-    a = progress.assess(t["kind"], t["direction"], t["judged_value"], t["judged_target"], t["judged_baseline"],
-                        t["expected"], basis=t["target_basis"], target_given=t["target_given"] & ~withheld)
+    a = progress.assess_arrays(t["kind"], t["direction"], t["judged_value"], t["judged_target"],
+                               t["judged_baseline"], t["expected"], basis=t["target_basis"],
+                               target_given=t["target_given"] & ~withheld)
     for col in ("progress", "completion", "expected_value", "gap_value", "gap_pp"):
-        t[col] = a[col].to_numpy()
-    t["status_rule"] = _text(a["rule"].to_numpy(), t.index)
+        t[col] = a[col]
+    a["rule"][np.equal(a["rule"], None)] = np.nan  # as the text column of ``assess`` gives it back
+    t["status_rule"] = _text(a["rule"], t.index)
     status = progress.status(t["frequency"], t["due"].to_numpy(), t["value"], t["judged_target"], a["progress"],
                              a["gap_pp"], rule=a["rule"], met=a["met"], year_over=t["due"].to_numpy() == 12,
                              target_given=t["target_given"] & ~withheld,
@@ -377,7 +471,7 @@ def _judge(t: pd.DataFrame, k: _Keys, settings: Settings, projected: bool = True
     t["status"] = _text(status.to_numpy(), t.index)
     if not projected:
         return
-    t["status_label"] = _text(t["status"].map(progress.STATUS_LABELS).to_numpy(dtype=object), t.index)
+    t["status_label"] = _text(_words(t["status"].to_numpy(dtype=object), progress.STATUS_LABELS), t.index)
     t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
     made = projection.projection(t["kind"], t["frequency"], t["value"], t["baseline"], share, t["due"].to_numpy(),
                                  partial=t["provenance"].eq("partial").to_numpy())

@@ -29,7 +29,12 @@ def step_of(frequency):
     """Months between two reports of ``frequency`` (one word, or a column: an array)."""
     if isinstance(frequency, str):
         return FREQ_STEP[frequency]
-    return pd.Series(frequency, dtype=object).map(FREQ_STEP).to_numpy(dtype=np.int64)
+    # each distinct word looked up once (a column has a row per indicator × unit; a map
+    # over it builds an Arrow index of the words each time)
+    codes, words = pd.factorize(np.asarray(frequency, dtype=object))
+    if len(codes) and (codes.min() < 0 or not all(w in FREQ_STEP for w in words)):
+        return pd.Series(frequency, dtype=object).map(FREQ_STEP).to_numpy(dtype=np.int64)  # its own error
+    return np.array([FREQ_STEP[w] for w in words], dtype=np.int64)[codes]
 
 
 def due_month(frequency, month: int):

@@ -82,6 +82,14 @@ def assess(kind, direction, value, target, baseline, expected, *, basis=None, ta
     ≥ 0 is ahead whatever the direction), met (bool: the target itself is reached).
     """
     idx = _index(value)
+    return pd.DataFrame(assess_arrays(kind, direction, value, target, baseline, expected, basis=basis,
+                                      target_given=target_given), index=idx)
+
+
+def assess_arrays(kind, direction, value, target, baseline, expected, *, basis=None, target_given=None) -> dict:
+    """``assess``'s columns as numpy arrays (``rule`` and ``met`` objects, None for none),
+    for callers that take them apart anyway: no frame, no text column built."""
+    idx = _index(value)
     kind, lower = _obj(kind), _obj(direction) == "lower"
     basis = _fill(basis, idx)
     v, t, b, e = _arr(value), _arr(target), _arr(baseline), _arr(expected)
@@ -110,14 +118,15 @@ def assess(kind, direction, value, target, baseline, expected, *, basis=None, ta
     # (+ 0.0 turns −0.0 — no change on a lower-is-better stock, 0 ÷ −3 — into 0.0, so no
     # card, JSON or slide reads "-0.0%")
     progress, gap = np.round(progress, 12) + 0.0, np.round(gap, 9) + 0.0
-    out = pd.DataFrame({
+    out = {
         "rule": rule, "progress": progress,
         "completion": _card_completion(kind, lower, basis, rule, progress, change, ratio_vt) + 0.0,
         "expected_value": expected_value + 0.0, "gap_value": v - expected_value + 0.0, "gap_pp": gap,
         "met": np.where(np.isnan(v) | np.isnan(t), None, met).astype(object),
-    }, index=idx)
+    }
     blank = np.isnan(v) | pd.isna(rule)
-    out.loc[blank, ["progress", "completion", "expected_value", "gap_value", "gap_pp"]] = np.nan
+    for col in ("progress", "completion", "expected_value", "gap_value", "gap_pp"):
+        out[col] = np.where(blank, np.nan, np.asarray(out[col], dtype=float))
     return out
 
 
@@ -208,8 +217,16 @@ def expected_progress(due_month, milestones, last_year_share, pacing: str = "las
     ``expected_basis``: ``milestone`` (the target's own nodes), ``last_year`` (last
     year's cumulative share of the same unit at the same month) or ``linear`` (m/12).
     """
-    due = pd.Series(due_month).to_numpy(dtype=np.int64)
     idx = pd.Series(due_month).index
+    expected, basis = expected_arrays(due_month, milestones, last_year_share, pacing)
+    return pd.DataFrame({"expected": expected, "expected_basis": basis}, index=idx)
+
+
+def expected_arrays(due_month, milestones, last_year_share, pacing: str = "last_year") -> tuple[np.ndarray, np.ndarray]:
+    """``expected_progress`` as two numpy arrays (float, object; None where not due), for
+    callers that take the columns apart anyway: no frame, no text column built."""
+    due = pd.Series(due_month).to_numpy(dtype=np.int64)
+    idx = pd.RangeIndex(len(due))
     texts = pd.Series(list(milestones), index=idx, dtype=object)
     ly = _arr(last_year_share)
     # milestones: parse each distinct text once
@@ -223,7 +240,7 @@ def expected_progress(due_month, milestones, last_year_share, pacing: str = "las
     not_due = due <= 0
     expected = np.where(not_due, np.nan, expected)
     basis[not_due] = None
-    return pd.DataFrame({"expected": expected, "expected_basis": basis}, index=idx)
+    return expected, basis
 
 
 def last_year_share(kind, value_ly, value_ly_end, value_ly2_end) -> pd.Series:

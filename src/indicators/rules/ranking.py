@@ -71,12 +71,14 @@ def default_measure(frame: pd.DataFrame, groups: np.ndarray | None = None) -> pd
     return pd.Series(np.where(all_complete & any_valued, "completion", "value"), index=frame.index, dtype=object)
 
 
-def rank(frame: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
+def rank(frame: pd.DataFrame, measure: str | None = None, groups: np.ndarray | None = None) -> pd.DataFrame:
     """``rank`` (1 = best, ties share the smallest), ``rank_of`` (how many siblings are
     ranked) and ``rank_by`` (the measure) for every row of ``frame`` (dispatch-table rows
     with indicator_code, parent_code, direction, kind, status, value, target, completion,
-    gap_pp, yoy). ``measure`` None is the default measure of each sibling group."""
-    keys = _groups(frame)
+    gap_pp, yoy). ``measure`` None is the default measure of each sibling group.
+    ``groups``: one integer per sibling group per row, if the caller has them (else made
+    from indicator_code and parent_code)."""
+    keys = _groups(frame) if groups is None else np.asarray(groups, dtype=np.int64)
     by = default_measure(frame, keys) if measure is None else pd.Series(measure, index=frame.index, dtype=object)
     s = pd.Series(np.nan, index=frame.index)
     scored = frame[[c for c in _SCORED if c in frame.columns]]  # not every column of a wide table, per measure
