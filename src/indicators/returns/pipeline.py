@@ -39,7 +39,7 @@ __all__ = ["ReturnReading", "read_return", "problem_lines", "preview_diff", "dif
 def preview_diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
     """What committing would change. Columns: indicator_code, indicator_name, org_unit,
     org_unit_name, period, old_value, new_value, change ('新增' | '修改' | '不变')."""
-    return _diff(con, reading, "")
+    return _diff(con, reading)
 
 
 # a new value against the current one: the change a row of the diff shows
@@ -54,8 +54,8 @@ _DIFF_ORDER = [("_change_order", "ascending"), ("period", "ascending"), ("_i_ord
                ("_pos", "ascending")]
 
 
-def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
-    """``preview_diff``'s rows, all of them or (``only="修改"``) just one kind.
+def _diff(con: Connection, reading: ReturnReading) -> pd.DataFrame:
+    """``preview_diff``'s rows.
 
     Joined in SQL, sorted in Arrow (``Table.sort_by``, stable: texts by their bytes
     as DuckDB compares them, empty sort orders last as DuckDB puts NULLs) — DuckDB's
@@ -66,7 +66,6 @@ def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
     v = reading.values[["indicator_code", "org_unit", "period", "value"]].assign(_pos=np.arange(len(reading.values)))
     with con.registered("_new", v):
         table = con.execute(f"""
-            SELECT * FROM (
             SELECT n.indicator_code, i.name AS indicator_name, n.org_unit, u.name AS org_unit_name, n.period,
                    c.value AS old_value, n.value AS new_value,
                    {_CHANGE} AS change,
@@ -74,8 +73,7 @@ def _diff(con: Connection, reading: ReturnReading, only: str) -> pd.DataFrame:
                    i.sort_order AS _i_order, u.sort_order AS _u_order, n._pos
             FROM _new n {_CURRENT}
             LEFT JOIN indicator i ON i.code = n.indicator_code
-            LEFT JOIN org_unit u ON u.code = n.org_unit)
-            {"WHERE change = ?" if only else ""}""", [only] if only else None).to_arrow_table()
+            LEFT JOIN org_unit u ON u.code = n.org_unit""").to_arrow_table()
     frame = table.sort_by(_DIFF_ORDER).drop_columns(["_i_order", "_u_order", "_pos", "_change_order"]).to_pandas()
     if frame.empty:  # as .df() gives an empty result: text columns of object dtype
         frame = frame.astype({c: object for c in frame.columns if frame[c].dtype == "str"})
@@ -118,7 +116,18 @@ def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, sett
         return None
     permissions.refuse_rows(actor, reading.values, catalog.indicators(con), catalog.org_units(con),
                             what=f"文件「{reading.file_name}」")
-    return refuse_locked(con, actor, _diff(con, reading, "修改"), settings=settings, now=at)
+    return refuse_locked(con, actor, _changed_pairs(con, reading), settings=settings, now=at)
+
+
+def _changed_pairs(con: Connection, reading: ReturnReading) -> pd.DataFrame:
+    """The distinct (org_unit, period) of the rows that would change a current value
+    (修改): what the lock looks at. Without the names, sort and frame of the diff the page
+    shows (≈ 10–40 ms of a 100k-row import)."""
+    v = reading.values[["indicator_code", "org_unit", "period", "value"]]
+    with con.registered("_new", v):
+        return con.execute(f"""SELECT DISTINCT org_unit, period FROM (
+                                   SELECT n.org_unit, n.period, {_CHANGE} AS change FROM _new n {_CURRENT})
+                               WHERE change = '修改'""").df()
 
 
 def commit(con: Connection, reading: ReturnReading, *, actor: Actor, settings: Settings,
