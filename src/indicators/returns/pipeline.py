@@ -100,7 +100,7 @@ def change_counts(con: Connection, reading: ReturnReading) -> dict[str, int]:
 
 
 def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, settings: Settings,
-                  at: dt.datetime) -> str | None:
+                  at: dt.datetime, indicators: pd.DataFrame | None = None) -> str | None:
     """Refuse (``PermissionDenied`` / ``PeriodLocked``, nothing written) a return the
     acting user may not store: no right to import, any row outside their unit or their
     department's indicators (the whole file is refused, the rows named), or a locked
@@ -110,11 +110,13 @@ def check_allowed(con: Connection, reading: ReturnReading, actor: Actor, *, sett
     The lock freezes figures that were reported: a value that would *change* a current
     one (修改) in a locked month is refused. A unit's first, late figures for the month
     (新增) still come in — the 催报 list chases them until the next month is due — and
-    resending an unchanged value changes nothing."""
+    resending an unchanged value changes nothing. ``indicators``: ``catalog.indicators(con)``
+    when the caller has it already."""
     permissions.require(actor, "import")
     if reading.values.empty:
         return None
-    permissions.refuse_rows(actor, reading.values, catalog.indicators(con), catalog.org_units(con),
+    inds = catalog.indicators(con) if indicators is None else indicators
+    permissions.refuse_rows(actor, reading.values, inds, catalog.org_units(con),
                             what=f"文件「{reading.file_name}」")
     return refuse_locked(con, actor, _changed_pairs(con, reading), settings=settings, now=at)
 
@@ -153,8 +155,10 @@ def commit_all(con: Connection, readings: list[ReturnReading], *, actor: Actor, 
         raise RejectedInput(reason)
     # one write unit: when another writer got there first, all files are checked and written again
     def unit(tx: Connection) -> list[int]:
-        locked_notes = [check_allowed(tx, r, actor, settings=settings, at=at) for r in readings]
-        return [_write(tx, r, actor=actor, at=at, note=note, locked_note=ln) for r, ln in zip(readings, locked_notes)]
+        inds = catalog.indicators(tx)  # once for the checks and the approvals of every file
+        locked_notes = [check_allowed(tx, r, actor, settings=settings, at=at, indicators=inds) for r in readings]
+        return [_write(tx, r, actor=actor, at=at, note=note, locked_note=ln, indicators=inds)
+                for r, ln in zip(readings, locked_notes)]
     return con.write(unit)
 
 
@@ -172,7 +176,7 @@ def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empt
 
 
 def _write(con: Connection, reading: ReturnReading, *, actor: Actor, at: dt.datetime, note: str | None,
-           locked_note: str | None) -> int:
+           locked_note: str | None, indicators: pd.DataFrame) -> int:
     """One reading's batch, its review state and its 重点任务进展 rows, in one write unit."""
     progress = reading.task_progress
     warned = f"已确认 {reading.count('warning'):,} 条警告" if len(reading.warnings) else None
@@ -180,7 +184,7 @@ def _write(con: Connection, reading: ReturnReading, *, actor: Actor, at: dt.date
     codes = set(reading.values["indicator_code"].astype(object).unique())
 
     def review_and_progress(tx: Connection, batch_id: int) -> None:
-        review.approve_on_upload(tx, actor, batch_id, codes, at=at)
+        review.approve_on_upload(tx, actor, batch_id, codes, at=at, indicators=indicators)
         if len(progress):  # the 重点任务进展 sheet: in the batch's transaction, rolled back with it
             record_progress(tx, progress, actor=actor, source=f"报表：{reading.file_name}", at=at, batch_id=batch_id)
 
