@@ -7,7 +7,8 @@ rule_name (Chinese), message (Chinese, names the place and the value), fix (what
 severity ('error' rejects the file, 'warning' needs confirmation).
 
 Checks take the resolved long frame (columns of ``layouts.RAW_COLUMNS`` plus
-indicator_code, org_unit, period, value, percent, empty, ok, is_total, formula_error)
+indicator_code, org_unit, period, value, percent, empty, ok, is_total, formula_error,
+has_indicator, has_org_unit)
 and build messages with column arithmetic, never a Python loop over rows.
 """
 
@@ -151,7 +152,7 @@ def check_keys(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     """Unknown or missing indicators and units, one problem per key cell."""
     out = []
     has_value = ~_bools(w["empty"]) | ~_bools(w["ok"])
-    no_code, no_org = _na(w["indicator_code"]), _na(w["org_unit"])
+    no_code, no_org = ~_bools(w["has_indicator"]), ~_bools(w["has_org_unit"])
     is_total = _bools(w["is_total"])
     # a blank key text never matches the catalogue, so blankness is only looked at
     # where no code was found (usually no row at all)
@@ -168,10 +169,6 @@ def check_keys(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
 
 def _bools(col: pd.Series) -> np.ndarray:
     return col.to_numpy(dtype=bool)
-
-
-def _na(col: pd.Series) -> np.ndarray:
-    return pd.isna(col.to_numpy(dtype=object))
 
 
 def _blank_among(cells: pd.Series, rows: np.ndarray) -> np.ndarray:
