@@ -206,11 +206,11 @@ def _checks(w: pd.DataFrame, catalog: Catalog, today: dt.date, expected_period: 
 def _kept(w: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(values to store, 合计 rows): non-empty numbers with an indicator and a period."""
     keep = (~w["empty"].to_numpy(dtype=bool) & w["ok"].to_numpy(dtype=bool)
-            & ~pd.isna(w["indicator_code"].to_numpy(dtype=object)) & ~pd.isna(w["period"].to_numpy(dtype=object)))
+            & w["has_indicator"].to_numpy(dtype=bool) & ~pd.isna(w["period"].to_numpy(dtype=object)))
     is_total_row = w["is_total"].to_numpy(dtype=bool)
     narrow = w[VALUE_COLUMNS + ["percent"]]  # only what is kept: row selection copies every column
     totals = narrow[keep & is_total_row]
-    values = narrow[keep & ~is_total_row & ~pd.isna(w["org_unit"].to_numpy(dtype=object))]
+    values = narrow[keep & ~is_total_row & w["has_org_unit"].to_numpy(dtype=bool)]
     return values.reset_index(drop=True), totals
 
 

@@ -43,10 +43,11 @@ def batch_contents(con: Connection, batch_id: int) -> pd.DataFrame:
 
 
 def approve_on_upload(con: Connection, actor: Actor, batch_id: int, indicator_codes: set[str],
-                      *, at: dt.datetime) -> str:
+                      *, at: dt.datetime, indicators: pd.DataFrame | None = None) -> str:
     """Inside the upload's transaction: approve what the uploader may approve; the
-    batch's review state ('approved' | 'pending')."""
-    inds = catalog.indicators(con)
+    batch's review state ('approved' | 'pending'). ``indicators``: ``catalog.indicators(con)``
+    when the caller has it already (read in the same transaction)."""
+    inds = catalog.indicators(con) if indicators is None else indicators
     mine = permissions.reviewable_indicators(actor, indicator_codes, inds)
     _approve(con, actor, batch_id, mine, at)
     state = "approved" if mine >= indicator_codes else "pending"

@@ -44,6 +44,7 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
 _CELL_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 NARROW_COLUMNS = 26  # without a two-letter column reference the widest column is Z
+_CLASSES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
 
 
 @dataclass
@@ -194,6 +195,7 @@ def _scan_sheet(z, part: str, scan: SheetScan, budget: _Budget, limits: Limits, 
                 cells_before: int) -> None:
     too_far = _beyond(limits.max_rows)
     rare = _rare_refs(too_far)
+    far_digits = b"0" * len(str(max(limits.max_rows, 1))) + b'"'  # what a reference too_far matches has
     for chunk in _pieces(z, part, budget, file_name):
         scan.rows += chunk.count(b"<row")  # <row …> (and a <rowBreaks>: close enough for a bound)
         scan.cells += chunk.count(b"<c ")
@@ -204,8 +206,12 @@ def _scan_sheet(z, part: str, scan: SheetScan, budget: _Budget, limits: Limits, 
             raise RejectedInput(f"文件「{file_name}」的工作表「{clip(scan.name, 31)}」有超过 "
                                 f"{MAX_MERGED_RANGES:,} 处合并单元格：请取消不必要的合并后另存。")
         # one pass finds the references either pattern matches (none in a narrow sheet of
-        # fewer rows than the bound); each is then looked at with both, as before
-        hits = [m.start() for m in rare.finditer(chunk)]
+        # fewer rows than the bound); each is then looked at with both, as before. A piece
+        # with neither a two-letter reference nor a run of as many digits as the bound
+        # before a quote holds no such reference: told apart by two finds in its letters
+        # and digits flattened to A and 0, about half the cost of the pass
+        shape = chunk.translate(_CLASSES)
+        hits = [m.start() for m in rare.finditer(chunk)] if b'r="AA' in shape or far_digits in shape else []
         for at in hits:
             far = too_far.match(chunk, at)
             if far is not None and int(far.group(1)) > limits.max_rows:
