@@ -16,6 +16,7 @@ from pagetest import fresh_caches, open_page  # noqa: F401 - fresh_caches clears
 from test_uploads import long_return
 
 from indicators import ui_data
+from indicators.db import shared_file
 from indicators.rules import periods
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,7 +211,7 @@ def test_runs_at_once_share_the_file_and_the_last_one_lets_go(demo_db):
     def session():
         try:
             for _ in range(25):
-                with ui_data._file(str(demo_db), 2.0) as con:
+                with shared_file.cursor(str(demo_db), 2.0) as con:
                     counts.append(con.execute("SELECT count(*) FROM indicator").fetchone()[0])
         except Exception as exc:  # noqa: BLE001 - every refusal is the failure under test
             failures.append(repr(exc))
@@ -221,7 +222,7 @@ def test_runs_at_once_share_the_file_and_the_last_one_lets_go(demo_db):
     for t in threads:
         t.join(120)
     assert failures == [] and len(counts) == 12 * 25 and set(counts) == {19}
-    assert ui_data._FILES == {}
+    assert shared_file._FILES == {}
     out = _take_for_writing(demo_db)
     assert out.stdout.strip() == "free", out.stderr
 
@@ -240,7 +241,7 @@ def test_runs_waiting_for_a_file_another_process_holds_share_one_refusal(demo_db
 
         def session():
             try:
-                with ui_data._file(str(demo_db), 1.5):
+                with shared_file.cursor(str(demo_db), 1.5):
                     pass
             except DatabaseLocked as exc:
                 refusals.append(str(exc))
@@ -257,6 +258,6 @@ def test_runs_waiting_for_a_file_another_process_holds_share_one_refusal(demo_db
         holder.wait()
     assert len(refusals) == 12 and all("已等待 1.5 秒" in r for r in refusals), refusals[:2]
     assert took < 12 * 1.5, took  # one wait shared, not twelve in turn
-    assert ui_data._FILES == {}
-    with ui_data._file(str(demo_db), 5.0) as con:  # the holder gone: the next run opens it
+    assert shared_file._FILES == {}
+    with shared_file.cursor(str(demo_db), 5.0) as con:  # the holder gone: the next run opens it
         assert con.execute("SELECT count(*) FROM indicator").fetchone()[0] == 19

@@ -26,7 +26,7 @@ def _text(values, index) -> pd.Series:
 def own_values(k, values: pd.DataFrame, need: pd.DataFrame, inds: pd.DataFrame) -> pd.DataFrame:
     """What each unit reported itself, per role: ind, unit, role, value. A derived
     ratio's components are listed under the ratio's roles. Built only when a comparison
-    is made like for like (``_Keys.own_values`` caches it). Integer keys throughout: the
+    is made like for like (``dispatch_columns.Keys.own_values`` caches it). Integer keys throughout: the
     values are several hundred thousand rows."""
     v = values.dropna(subset=["value"])
     per_codes = pd.Index(v["period"].cat.categories.astype(str)) if isinstance(v["period"].dtype, pd.CategoricalDtype) \

@@ -38,10 +38,12 @@ from indicators.ui_data import (  # noqa: F401 - the app's database and settings
     computed,
     data_version,
     db,
-    db_target,
     deferred,
     dispatch,
     dispatch_later,
+)
+from indicators.ui_settings import (  # noqa: F401 - the app's settings and clock, re-exported
+    db_target,
     latest_due_month,
     limits,
     now,

@@ -1,9 +1,9 @@
-"""The app's side of the database and the settings (part of ``indicators.ui``, which
-re-exports everything here; pages call ``ui.db()``, ``ui.cached(…)``, ``ui.settings()``).
+"""The app's side of the database (part of ``indicators.ui``, which
+re-exports everything here; pages call ``ui.db()``, ``ui.cached(…)``; the settings are ``ui_settings``).
 
 How the app holds the database. The DuckDB file is opened for the script runs that need
 it — on a run's first statement, one connection shared by the runs at work at once
-(``_file``) — and closed when the last of them ends, so between runs, most of the
+(``db.shared_file``) — and closed when the last of them ends, so between runs, most of the
 time, the file is free for ``indicators status``, ``report`` or an import next to the
 running app; a run or a command that meets the other waits ``INDICATORS_LOCK_WAIT``
 seconds for it, then says so. Results are cached by data version — on the file its
@@ -14,80 +14,26 @@ process, a cursor per run.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import datetime as dt
 import pickle
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from indicators import clock
 from indicators.cache_frames import SizedCache, fresh, release_freed, shared_frame_bytes, shared_values
-from indicators.db import backend, catalog, connection
+from indicators.db import backend, catalog, connection, shared_file
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
 from indicators.errors import IndicatorsError
-from indicators.returns.limits import Limits
-from indicators.rules import due
-from indicators.settings import SettingError, Settings, load
+from indicators.settings import Settings
+from indicators.ui_settings import db_target, settings
 
 T = TypeVar("T")
-
-# ---------------------------------------------------------------- settings and the clock
-
-@st.cache_resource(show_spinner=False)
-def _settings() -> Settings:
-    """Read once per process: the environment, then ``.streamlit/secrets.toml``."""
-    return load(secrets=_secrets())
-
-
-def _secrets() -> dict:
-    if not st.secrets.load_if_toml_exists():
-        return {}
-    return {k: v for k, v in st.secrets.to_dict().items() if not isinstance(v, dict)}
-
-
-def settings() -> Settings:
-    """The app's settings; a bad value stops the page with the one line that names it."""
-    try:
-        return _settings()
-    except SettingError as exc:
-        st.error(f"{exc}请改正后重新启动。", icon="⛔")
-        st.stop()
-
-
-def today() -> dt.date:
-    return clock.today(settings())
-
-
-def limits() -> Limits:
-    """What one uploaded return may cost to read (the same bounds as the CLI's)."""
-    return Limits.from_settings(settings())
-
-
-def now() -> dt.datetime:
-    return clock.now(settings())
-
-
-def latest_due_month() -> str:
-    """The newest month whose return deadline has passed: what the pages open on."""
-    s = settings()
-    return due.latest_due_month(clock.today(s), s.deadline_day)
-
-
-def db_target() -> str:
-    """The database this app serves: the DuckDB file's absolute path, or the URL."""
-    where = settings().db_path
-    return str(where) if backend.is_postgres(where) else str(Path(where).resolve())
-
 
 @st.cache_resource(show_spinner=False)
 def _postgres(target: str, wait: float) -> Connection:
@@ -99,73 +45,18 @@ def _postgres(target: str, wait: float) -> Connection:
 @contextmanager
 def _opened(target: str) -> Iterator[Connection]:
     """A connection for as long as the block runs: a cursor of the DuckDB file's
-    connection (``_file``), or of the process's PostgreSQL connection. A database that
+    connection (``db.shared_file``), or of the process's PostgreSQL connection. A database that
     cannot be opened (held too long by another process, unreachable) stops the page with
     one line."""
     wait = settings().lock_wait
     with ExitStack() as stack:
         try:
             con = stack.enter_context(_postgres(target, wait).cursor() if backend.is_postgres(target)
-                                      else _file(target, wait))
+                                      else shared_file.cursor(target, wait))
         except IndicatorsError as exc:
             st.error(str(exc), icon="⛔")
             st.stop()
         yield con
-
-
-# The DuckDB file as this process holds it: one connection, opened by the first run that
-# needs the file and closed by the last one still using it, so between runs the file is
-# free for the CLI. One, not one per run: a run that opened the file while another run's
-# close was still letting go of it met DuckDB's "Unique file handle conflict" (the
-# database being shut down still held the file) — 16 refusals in 50 sessions.
-class _Held:
-    def __init__(self):
-        self.con: Connection | None = None
-        self.users = 0  # runs using it now
-        self.failed: BaseException | None = None  # why opening it failed
-        self.opened = threading.Event()
-
-
-_FILES: dict[str, _Held] = {}
-_FILES_LOCK = threading.Lock()
-
-
-@contextmanager
-def _file(target: str, wait: float) -> Iterator[Connection]:
-    """A cursor of ``target``'s connection for as long as the block runs. The first run
-    opens it — waiting up to ``wait`` seconds for another process — while the runs that
-    come meanwhile wait for that one opening (and share its refusal), not each in turn;
-    a close happens under the lock, so no run opens the file while it is let go."""
-    with _FILES_LOCK:
-        held = _FILES.get(target)
-        opener = held is None
-        if opener:
-            held = _FILES[target] = _Held()
-        held.users += 1
-    try:
-        if opener:
-            try:
-                held.con = connection.connect(target, create=True, wait=wait)
-            except BaseException as exc:
-                held.failed = exc
-                raise
-            finally:
-                held.opened.set()
-        else:
-            held.opened.wait()
-            if held.failed is not None:
-                raise copy.copy(held.failed)
-        with held.con.cursor() as cur:
-            yield cur
-    finally:
-        with _FILES_LOCK:
-            held.users -= 1
-            if held.users == 0 and _FILES.get(target) is held:
-                del _FILES[target]
-                if held.con is not None:
-                    held.con.close()
-            elif held.failed is not None and _FILES.get(target) is held:
-                del _FILES[target]  # the next run tries afresh
 
 
 def _leave_legacy_pages() -> None:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
+from indicators.db.pg_ddl import native_ddl, needs_native_ddl
 from indicators.errors import (
     DatabaseInvalid,
     DatabaseLocked,
@@ -343,26 +344,6 @@ def _host() -> duckdb.DuckDBPyConnection:
 
 
 # ---------------------------------------------------------------- helpers
-
-# DDL DuckDB cannot run on an attached PostgreSQL; the same text is valid PostgreSQL
-_NATIVE = [
-    re.compile(r"^\s*CREATE\s+SEQUENCE\b", re.IGNORECASE),
-    re.compile(r"\bnextval\s*\(", re.IGNORECASE),
-    re.compile(r"^\s*ALTER\s+TABLE\b.*\bADD\s+COLUMN\b.*\b(DEFAULT|NOT\s+NULL|CHECK)\b", re.IGNORECASE | re.DOTALL),
-]
-_DUCKDB_TYPES = [(re.compile(r"\bDOUBLE\b(?!\s+PRECISION)", re.IGNORECASE), "DOUBLE PRECISION")]
-
-
-def needs_native_ddl(stmt: str) -> bool:
-    return any(p.search(stmt) for p in _NATIVE)
-
-
-def native_ddl(stmt: str) -> str:
-    """``stmt`` in PostgreSQL's words (DuckDB's ``DOUBLE`` is ``DOUBLE PRECISION`` there)."""
-    for pattern, replacement in _DUCKDB_TYPES:
-        stmt = pattern.sub(replacement, stmt)
-    return stmt
-
 
 def _load_extension(raw: duckdb.DuckDBPyConnection) -> None:
     """The postgres extension ships as a wheel (``duckdb-extension-postgres``); INSTALL
