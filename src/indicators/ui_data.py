@@ -298,12 +298,17 @@ def _remember(value: T, source: tuple) -> T:
     return value
 
 
+def _source(value: object) -> tuple | None:
+    """What ``value`` was computed from, when it is a frame this run got from the caches."""
+    run = _RUN_CURSOR.get()
+    known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
+    return known[1] if known is not None and known[0] is value else None
+
+
 def from_caches(value: object) -> bool:
     """Whether ``value`` is a frame this run got from the caches: ``computed`` keys it by
     what it was computed from (any other frame it would pickle, row by row, as its key)."""
-    run = _RUN_CURSOR.get()
-    known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
-    return known is not None and known[0] is value
+    return _source(value) is not None
 
 
 def _key(value: object) -> object:
@@ -311,9 +316,8 @@ def _key(value: object) -> object:
     what it was computed from; for a ``Dispatch``, its key; anything else stands for itself."""
     if isinstance(value, Dispatch):
         return value.key
-    run = _RUN_CURSOR.get()
-    known = run.frames.get(id(value)) if run is not None and isinstance(value, pd.DataFrame) else None
-    return ("frame", known[1]) if known is not None and known[0] is value else value
+    source = _source(value)
+    return value if source is None else ("frame", source)
 
 
 @st.cache_resource(show_spinner=False)
