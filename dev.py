@@ -2,7 +2,8 @@
 """The two commands of the quick start, on a machine that has only Python ≥ 3.11.
 
     python3 dev.py app    # start the web app (first start creates data/indicators.duckdb with the demo city)
-    python3 dev.py test   # run the whole test suite (browser tests need Debian's chromium)
+    python3 dev.py test   # run the whole test suite (browser tests need Debian's chromium),
+                          # on 2–4 worker processes (pytest-xdist; -n 0 for one process)
     python3 dev.py cluster [--replicas N] [--port P]   # PostgreSQL + N replicas + HAProxy on
                                                        # 127.0.0.1, stopped with Ctrl-C (deploy/cluster.py)
 
@@ -50,6 +51,19 @@ def ensure_env(command: str) -> None:
     STAMP.write_text(_digest(lock))
 
 
+def test_args(args: list) -> list:
+    """pytest's arguments for ``dev.py test ARGS``: the suite spread over the machine's
+    cores (pytest-xdist; 2 to 4 worker processes, each test module kept on one worker so
+    its module fixtures — an app server, a browser — start once), unless ``ARGS`` choose
+    the workers themselves (``-n 0`` runs everything in this one process)."""
+    chosen = any(a == "-n" or (a.startswith("-n") and not a.startswith("--")) or a.startswith("--numprocesses")
+                 or a.endswith("no:xdist") for a in args)
+    if chosen:
+        return list(args)
+    workers = max(2, min(4, os.cpu_count() or 2))
+    return ["-n", str(workers), "--dist", "loadscope", *args]
+
+
 def main(argv: list) -> int:  # no newer syntax: an old Python must reach the refusal
     if len(argv) < 1 or argv[0] not in ("app", "test", "cluster"):
         print(__doc__)
@@ -68,7 +82,7 @@ def main(argv: list) -> int:  # no newer syntax: an old Python must reach the re
     elif argv[0] == "cluster":
         cmd = [str(PY), str(ROOT / "deploy" / "cluster.py"), *argv[1:]]
     else:
-        cmd = [str(PY), "-m", "pytest", *argv[1:]]
+        cmd = [str(PY), "-m", "pytest", *test_args(argv[1:])]
     child = subprocess.Popen(cmd)
     while True:
         try:

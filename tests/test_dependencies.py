@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_TOOLS = {"pytest", "hypothesis", "playwright", "aiosmtpd"}
+TEST_TOOLS = {"pytest", "pytest-xdist", "execnet", "hypothesis", "playwright", "aiosmtpd"}
 
 
 def pins(lock: str) -> dict[str, str]:
@@ -91,3 +91,21 @@ def test_dev_py_refuses_other_pythons_with_one_line(dev, monkeypatch, capsys, ve
     assert dev.main([command]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "3.11、3.12、3.13" in err and ".".join(map(str, version)) in err
+
+
+@pytest.mark.parametrize("args, expected", [
+    ([], ["-n", "W", "--dist", "loadscope"]),
+    (["tests/test_cli.py", "-x"], ["-n", "W", "--dist", "loadscope", "tests/test_cli.py", "-x"]),
+    (["-n", "0"], ["-n", "0"]),
+    (["-n3", "-q"], ["-n3", "-q"]),
+    (["--numprocesses=1"], ["--numprocesses=1"]),
+    (["-p", "no:xdist", "-q"], ["-p", "no:xdist", "-q"]),
+    (["--no-header"], ["-n", "W", "--dist", "loadscope", "--no-header"]),
+])
+def test_dev_py_test_spreads_the_suite_over_workers_unless_told(dev, monkeypatch, args, expected):
+    monkeypatch.setattr(dev.os, "cpu_count", lambda: 2)
+    assert dev.test_args(args) == [("2" if a == "W" else a) for a in expected]
+    monkeypatch.setattr(dev.os, "cpu_count", lambda: 64)
+    assert dev.test_args([])[:2] == ["-n", "4"]
+    monkeypatch.setattr(dev.os, "cpu_count", lambda: None)
+    assert dev.test_args([])[:2] == ["-n", "2"]

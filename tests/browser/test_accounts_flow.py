@@ -71,13 +71,13 @@ def test_district_uploads_office_approves_and_the_month_locks(signed_out, flow_u
     page = signed_out
     # a bookmarked deep link: only the sign-in form, then that page with its query string
     page.goto(f"{flow_url}/upload?month={AS_OF}")
-    page.get_by_role("button", name="登录").wait_for(timeout=PATIENCE)
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=PATIENCE)
     wait_idle(page)
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     full_shot(page, artifacts / "accounts_1_signin.png")
     page.get_by_role("textbox", name="登录名").fill("qx")
     page.get_by_role("textbox", name="密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_role("heading", name="数据报送").wait_for(timeout=PATIENCE)
     wait_idle(page)
     assert re.search(rf"/upload\?month={AS_OF}$", page.url), page.url

@@ -56,5 +56,5 @@ def test_first_sign_in_after_start(signed_out, fresh_app):
     wait_idle(page)
     page.get_by_role("textbox", name="登录名").fill("admin")
     page.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=PATIENCE)

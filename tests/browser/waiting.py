@@ -44,7 +44,7 @@ def sign_in(page, url: str, login: str, password: str | None = None) -> None:
     wait_idle(page)
     page.get_by_role("textbox", name="登录名").fill(login)
     page.get_by_role("textbox", name="密码").fill(password or DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     # attached, not visible: briefing mode hides the sidebar
     page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=PATIENCE)
     wait_idle(page)
@@ -52,5 +52,5 @@ def sign_in(page, url: str, login: str, password: str | None = None) -> None:
 
 def sign_out(page) -> None:
     page.get_by_role("button", name="退出登录").click()
-    page.get_by_role("button", name="登录").wait_for(timeout=PATIENCE)
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=PATIENCE)
     wait_idle(page)
