@@ -28,25 +28,32 @@ else:  # what fits a screen, the most behind first; the rest a page away, with h
     fig = ui.figure(charts.status_heatmap, mp.matrix, ctx, title=f"{f.unit_name}：指标 × 单位 完成状态")
     ui.chart(fig, "指标单位完成状态矩阵", f, key="resp_matrix")
 
-# the 督办 list: indicators and key tasks together, with where the explanations stand
-# (the month's table with its explanations is not kept: only the two lists are)
-by_department, by_leader = ui.cached(supervision_lists, con, table, ui.cached(task_board, con, f.period), f.unit)
-tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"])
-with tab_dep:
-    ui.supervision_tables(by_department, "牵头科室")
-with tab_leader:
-    ui.supervision_tables(by_leader, "分管领导")
-with tab_card:
-    districts = ui.computed(views.district_choices, table, f.unit)
-    if districts.empty:
-        st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
+# the 督办 list (indicators and key tasks together, with where the explanations stand) and
+# the district scorecards: only the open tab is built and drawn — a switch reruns the page
+# (each tab's tables are a dozen grids; drawn all at once they held up the heatmap) — and a
+# bookmarked scorecard (?district=) opens on its tab
+tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"], key="resp_tabs", on_change="rerun",
+                                        default="区县记分卡" if "district" in st.query_params else None)
+if tab_dep.open or tab_leader.open:  # the month's table with its explanations is not kept: only the two lists are
+    by_department, by_leader = ui.cached(supervision_lists, con, table, ui.cached(task_board, con, f.period), f.unit)
+    if tab_dep.open:
+        with tab_dep:
+            ui.supervision_tables(by_department, "牵头科室")
     else:
-        names = dict(zip(districts["code"], districts["name"]))
-        pick, measure = st.columns(2)
-        with pick:
-            code = ui.synced_selectbox("区县", "district", districts["code"].tolist(), format_func=names.get)
-        with measure:
-            rank_by = ui.synced_selectbox("各指标排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
-        card = ui.computed(views.district_scorecard, table, code, f.unit, rank_by=views.rank_measure(rank_by))
-        st.html(card.headline_html)
-        ui.table(card.table)
+        with tab_leader:
+            ui.supervision_tables(by_leader, "分管领导")
+if tab_card.open:
+    with tab_card:
+        districts = ui.computed(views.district_choices, table, f.unit)
+        if districts.empty:
+            st.info("该单位没有下级单位。请在侧栏选择市级单位查看各区县记分卡。")
+        else:
+            names = dict(zip(districts["code"], districts["name"]))
+            pick, measure = st.columns(2)
+            with pick:
+                code = ui.synced_selectbox("区县", "district", districts["code"].tolist(), format_func=names.get)
+            with measure:
+                rank_by = ui.synced_selectbox("各指标排名依据", "rank", views.RANK_OPTIONS, format_func=views.rank_option_label)
+            card = ui.computed(views.district_scorecard, table, code, f.unit, rank_by=views.rank_measure(rank_by))
+            st.html(card.headline_html)
+            ui.table(card.table)

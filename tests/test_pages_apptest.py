@@ -248,10 +248,39 @@ def test_pages_without_any_target(page, untargeted_db, monkeypatch):
         assert at.dataframe[0].value["排名"].tolist()[:2] == ["第1名/2（按数值）", "第2名/2（按数值）"]
 
 
+def test_responsibility_draws_only_the_open_tab_and_a_scorecard_link_opens_its_tab(fixture_db, monkeypatch):
+    """责任分解's three tabs rerun the page when switched and draw only the open one (their
+    grids held up the heatmap); ?district= (a bookmarked scorecard) opens 区县记分卡 on
+    that district."""
+    at = run_page("responsibility.py", fixture_db, monkeypatch)
+    assert not at.exception, at.exception
+    def owners(at):  # the 督办 list's owner headings, the only ones drawn
+        return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")]
+
+    assert at.session_state["resp_tabs"] == "按牵头科室"
+    assert owners(at) == ["成果转化科", "高新技术科"]
+    assert [s.key for s in at.selectbox if s.key == "w_district"] == []
+    at.session_state["resp_tabs"] = "按分管领导"
+    at.run()
+    assert not at.exception, at.exception
+    assert owners(at) == ["张局长", "李副局长"]
+    at = run_page("responsibility.py", fixture_db, monkeypatch, district="D2")
+    assert not at.exception, at.exception
+    assert at.session_state["resp_tabs"] == "区县记分卡"
+    assert at.selectbox(key="w_district").value == "D2"
+    assert "西城区" in next(h.body for h in at.get("html") if "综合排名" in h.body)
+
+
 def test_district_scorecard_ranks_each_indicator_by_the_chosen_measure(fixture_db, monkeypatch):
     """责任分解's 区县记分卡 has the ranking choice too (?rank=, shared with 指标详情): 技术合同成交额
     of 东城区 (40.43, first of the two that reported) by value; the 综合排名 does not move."""
     at = run_page("responsibility.py", fixture_db, monkeypatch, rank="value")
+    assert not at.exception, at.exception
+    # the 督办 list's tab is open: the scorecards are not built until their tab is chosen
+    assert [t.label for t in at.tabs] == ["按牵头科室", "按分管领导", "区县记分卡"]
+    assert [s.key for s in at.selectbox if s.key in ("w_district", "w_rank")] == []
+    at.session_state["resp_tabs"] = "区县记分卡"
+    at.run()
     assert not at.exception, at.exception
     assert "按数值" in at.selectbox(key="w_rank").format_func(at.selectbox(key="w_rank").value)
     def rank_cell(at, name):

@@ -14,14 +14,38 @@ from indicators.db import connection
 from indicators.dispatch import dispatch_table
 
 
-def test_the_dispatch_table_with_shared_texts_is_the_same_table(demo_db_master):
+def test_the_dispatch_table_kept_packed_is_the_same_table_in_less_memory(demo_db_master):
     with connection.connect(demo_db_master, read_only=True) as con:
         table = dispatch_table(con, testdate.AS_OF, testdate.SETTINGS)
-    shared = cache_frames.shared_values(table)
-    pd.testing.assert_frame_equal(shared, table, check_exact=True)
-    assert list(shared.dtypes) == list(table.dtypes)
-    names = shared["indicator_name"].to_numpy()
-    assert len({id(x) for x in names}) == shared["indicator_name"].nunique()  # each text held once
+    packed = cache_frames.pack(table)
+    again = cache_frames.unpack(packed)
+    pd.testing.assert_frame_equal(again, table, check_exact=True)
+    assert list(again.dtypes) == list(table.dtypes)
+    names = again["indicator_name"].to_numpy()
+    assert len({id(x) for x in names}) == again["indicator_name"].nunique()  # each text held once
+    # every object column of the dispatch table is coded: none is left as 8 bytes a cell
+    assert [n for n, part in zip(packed.columns, packed.parts) if getattr(part, "dtype", None) == object] == []
+    # less than the table with each text once (what the cache held before): a cell of a
+    # column with fewer than 127 distinct values costs 1 byte instead of an 8-byte pointer
+    objects = int((table.dtypes == object).sum())
+    assert cache_frames.packed_bytes(packed) <= cache_frames.nbytes(table) - 7 * len(table) * objects // 2
+    mine = cache_frames.unpack(packed)  # each run its own frame: a change never reaches the cache
+    mine.loc[0, "indicator_name"] = "改了"
+    mine["value"] = 0.0
+    pd.testing.assert_frame_equal(cache_frames.unpack(packed), table, check_exact=True)
+
+
+def test_packing_keeps_none_nan_bools_and_mixed_columns_as_they_were():
+    frame = pd.DataFrame({"text": ["甲", None, np.nan, "乙", "甲"], "none": [None] * 5,
+                          "flag": [True, None, False, True, True], "mixed": [1, 1.0, None, 2, True],
+                          "ints": [3, None, 3, 4, 5]}, dtype=object)
+    frame["x"] = [1.5, np.nan, 2.0, 0.0, -1.0]
+    frame["n"] = pd.array([1, None, 3, 4, 5], dtype="Int64")
+    again = cache_frames.unpack(cache_frames.pack(frame))
+    pd.testing.assert_frame_equal(again, frame, check_exact=True)
+    assert [type(v).__name__ for v in again["text"]] == ["str", "NoneType", "float", "str", "str"]
+    assert [type(v).__name__ for v in again["mixed"]] == ["int", "float", "NoneType", "int", "bool"]
+    assert again["text"].iloc[0] is again["text"].iloc[4]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,15 +69,16 @@ def test_a_run_changes_its_own_copy_never_the_cached_result():
     assert frame.iloc[0, 0] == 1.5
 
 
-def test_the_shared_table_keeps_nothing_of_the_table_it_was_made_from():
-    # a column left unshared (all None, bools) must not be a view of the input's 2-D
-    # block of object columns: that block keeps every unshared text alive with the cache
+def test_the_packed_table_keeps_nothing_of_the_table_it_was_made_from():
+    # a column left as it was (floats, a mixed one) must not be a view of the input's 2-D
+    # block: that block keeps every text of the input alive with the cache entry
     table = pd.DataFrame({"name": [f"指标{i % 3}" for i in range(50)], "none": [None] * 50,
-                          "flag": [True, None] * 25, "x": [float(i) for i in range(50)]})
-    shared = cache_frames.shared_values(table)
-    pd.testing.assert_frame_equal(shared, table, check_exact=True)
-    for name in table.columns:
-        assert not np.shares_memory(shared[name].to_numpy(), table[name].to_numpy()), name
+                          "mixed": [1, 1.5] * 25, "x": [float(i) for i in range(50)], "y": [1.0] * 50})
+    packed = cache_frames.pack(table)
+    for name, part in zip(packed.columns, packed.parts):
+        arrays = [part.codes, part.uniques, part.odd] if hasattr(part, "codes") else [part.to_numpy()]
+        assert not any(np.shares_memory(a, table[name].to_numpy()) for a in arrays), name
+        assert not any(np.shares_memory(a, table.values) for a in arrays if a.dtype == object), name
 
 
 def _frame(rows: int, tag: int) -> pd.DataFrame:
@@ -97,17 +122,20 @@ def test_the_app_keeps_page_data_in_caches_bounded_by_bytes():
     assert ui_data._store("cached", ui_data.CACHED_BYTES).max_bytes == ui_data.CACHED_BYTES
     assert ui_data._store("computed", ui_data.COMPUTED_BYTES).max_bytes == ui_data.COMPUTED_BYTES
     assert ui_data._tables().max_bytes == ui_data.DISPATCH_BYTES
-    # one table of ≈ 38 MiB on the 7.2 M-observation database and at most 48 MiB of page
+    # two tables of ≈ 20 MiB (packed) on the 7.2 M-observation database and at most 48 MiB of page
     # data, whatever the number of months and units viewed (issue 15: the app under ~400 MiB;
     # the server itself and what computing a table leaves behind take the rest)
     assert ui_data.DISPATCH_BYTES == 48 * 2**20 and ui_data.CACHED_BYTES + ui_data.COMPUTED_BYTES <= 48 * 2**20
 
 
-def test_a_shared_table_is_sized_as_its_arrays_and_each_distinct_value_once():
+def test_a_packed_table_is_sized_as_its_codes_arrays_and_each_distinct_value_once():
     names = ["高新技术企业数", "研发投入强度", None] * 400
-    frame = cache_frames.shared_values(pd.DataFrame({
+    frame = pd.DataFrame({
         "name": pd.Series([None if n is None else "".join(n) for n in names], dtype=object),  # 800 separate texts
-        "unit": pd.Series(["区"] * 1200, dtype=object), "v": np.arange(1200, dtype="float64")}))
-    arrays = int(frame.memory_usage(index=True, deep=False).sum())
-    distinct = sum(map(sys.getsizeof, ["高新技术企业数", "研发投入强度", None, "区"]))
-    assert cache_frames.shared_frame_bytes(frame) == arrays + distinct == cache_frames.nbytes(frame)
+        "unit": pd.Series(["区"] * 1200, dtype=object), "v": np.arange(1200, dtype="float64")})
+    packed = cache_frames.pack(frame)
+    index = frame.index.memory_usage()
+    name = 1200 + 2 * 8 + sys.getsizeof("高新技术企业数") + sys.getsizeof("研发投入强度")  # int8 codes, 2 distinct
+    unit = 1200 + 8 + sys.getsizeof("区")
+    v = 1200 * 8 + index  # a column kept as it is: nbytes of the Series
+    assert cache_frames.packed_bytes(packed) == index + name + unit + v

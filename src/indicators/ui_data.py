@@ -25,7 +25,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from indicators.cache_frames import SizedCache, fresh, release_freed, shared_frame_bytes, shared_values
+from indicators.cache_frames import SizedCache, fresh, pack, packed_bytes, release_freed, unpack
 from indicators.db import backend, catalog, connection, shared_file
 from indicators.db.connection import Connection
 from indicators.dispatch import dispatch_table
@@ -216,13 +216,12 @@ def cached_until_any_write(fn: Callable[..., T], con: Connection, *args) -> T:
 # size: the page data (``cached``, ``computed``) are kept while their entries hold at most
 # CACHED_BYTES and COMPUTED_BYTES (``cache_frames.SizedCache``, the least recently used
 # dropped first), however many months and units are viewed; a month's dispatch table on
-# the 7.2 M-observation database holds ≈ 37 MiB with its texts shared
-# (``cache_frames.shared_values``): the tables are kept while they hold at most
-# DISPATCH_BYTES — one month there (the app's resident memory after ten months viewed
-# through the three leader pages: ≈ 475 MiB with two tables, ≈ 440 MiB with one), every
-# month of a city the size of the demo (with two entries, 50 leaders clicking through five
-# months recomputed a table on most clicks) — and a page whose results are cached does
-# not need its table.
+# the 7.2 M-observation database holds ≈ 20 MiB packed (``cache_frames.pack``: each text
+# coded; ≈ 37 MiB as a frame with each text held once): the tables are kept while they
+# hold at most DISPATCH_BYTES — two months there (a unit looked at after another month
+# needs no table computed again: with one kept it did), every month of a city the size of
+# the demo (with two entries, 50 leaders clicking through five months recomputed a table
+# on most clicks) — and a page whose results are cached does not need its table.
 CACHED_BYTES = 32 * 2**20
 COMPUTED_BYTES = 16 * 2**20
 DISPATCH_BYTES = 48 * 2**20
@@ -323,16 +322,17 @@ def _key(value: object) -> object:
 @st.cache_resource(show_spinner=False)
 def _tables() -> SizedCache:
     """The process's dispatch tables (``st.cache_resource.clear()`` empties it)."""
-    return SizedCache(DISPATCH_BYTES, size=shared_frame_bytes)
+    return SizedCache(DISPATCH_BYTES, size=packed_bytes)
 
 
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
+    """The table, a new frame each call (``cache_frames.unpack`` of the one kept)."""
     def make() -> pd.DataFrame:
         with _opened(target) as con:
-            table = shared_values(dispatch_table(con, period, _settings))
+            table = pack(dispatch_table(con, period, _settings))
         release_freed()  # what computing it took (≈ 300 MiB at its peak on the 7.2 M db), given back
         return table
-    return _tables().get((target, period, version, settings_key), make)
+    return unpack(_tables().get((target, period, version, settings_key), make))
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
@@ -340,7 +340,7 @@ def dispatch(con: Connection, period: str) -> pd.DataFrame:
     s = settings()
     key = _dispatch_key(s)
     version = data_version(con)
-    return _remember(fresh(_dispatch(db_target(), period, version, s, key)), ("dispatch", period, version, key))
+    return _remember(_dispatch(db_target(), period, version, s, key), ("dispatch", period, version, key))
 
 
 @dataclass(frozen=True)
@@ -360,7 +360,7 @@ class Dispatch:
         return ("dispatch", self.period, self.version, self.settings_key)
 
     def frame(self) -> pd.DataFrame:
-        return fresh(_dispatch(self.target, self.period, self.version, settings(), self.settings_key))
+        return _dispatch(self.target, self.period, self.version, settings(), self.settings_key)
 
 
 def dispatch_later(con: Connection, period: str) -> Dispatch:
