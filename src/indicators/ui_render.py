@@ -301,14 +301,15 @@ def html_table(frame: pd.DataFrame, styles: pd.DataFrame | None = None, *, cls: 
             f'<tbody>{"".join(body)}</tbody></table>{caption}</div>')
 
 
-def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "状态", key: str | None = None) -> None:
+def toned_table(frame: pd.DataFrame, colors: dict[str, str], *, column: str = "状态", key: str | None = None,
+                static: bool = False) -> None:
     """A read-only table whose ``column`` cells take the colour of the row's ``tone``
     (the label stays in the cell: colour is never the only signal)."""
     if frame.empty:
         st.caption("（无）")
         return
     t = _once(_toned, frame, tuple(colors.items()), column)
-    table(t.shown, key=key, styles=t.styles)
+    table(t.shown, key=key, styles=t.styles, static=static)
 
 
 @dataclass(frozen=True)
@@ -329,8 +330,9 @@ def _toned(frame: pd.DataFrame, colors: tuple, column: str) -> _Toned:
 
 def supervision_tables(sl, what: str) -> None:
     """The 督办 list (``views.supervision.SupervisionList``): the summary per owner (most
-    to chase first), then each owner's indicators (with where their explanations stand)
-    and key tasks."""
+    to chase first, a grid), then each owner's indicators (with where their explanations
+    stand) and key tasks as plain tables — a few rows each, every column and text shown;
+    a grid apiece, a dozen of them held up the page's first chart by a third."""
     from indicators.theme import TASK_STATUS_COLORS
     if sl.summary.empty:
         st.info(f"还没有分配{what}的重点指标或重点任务。")
@@ -341,9 +343,9 @@ def supervision_tables(sl, what: str) -> None:
         inds, tasks = part.indicators, part.tasks
         st.markdown(f"**{owner}** · 指标 {len(inds)} 项 · 任务 {len(tasks)} 项")
         if len(inds):
-            table(inds)
+            table(inds, static=True)
         if len(tasks):
-            toned_table(tasks, TASK_STATUS_COLORS)
+            toned_table(tasks, TASK_STATUS_COLORS, static=True)
 
 
 @dataclass(frozen=True)

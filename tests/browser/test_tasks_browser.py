@@ -70,8 +70,14 @@ def test_supervision_list_on_responsibility(page, app_url, artifacts):
     assert_no_error(page)
     page.get_by_role("tab", name="按分管领导").click()
     panel = page.locator('[role="tabpanel"]:visible')
-    expect(panel.locator('[data-testid="stDataFrame"]').nth(2)).to_be_attached(timeout=PATIENCE)
-    body = page.locator("body").inner_text()  # tables draw on canvas: their cells are not text
+    # the summary per leader is a grid; each leader's indicators and tasks plain tables with every text
+    owner_tables = panel.locator(".tbl-wrap:not(.print-only) > table.tbl")
+    expect(owner_tables.nth(1)).to_be_visible(timeout=PATIENCE)
+    wait_app(page)
+    assert panel.locator('[data-testid="stDataFrame"]').count() == 1
+    body = panel.inner_text()
     assert "· 指标" in body and "· 任务" in body
-    assert panel.locator('[data-testid="stDataFrame"]').count() >= 3  # summary, then each owner's tables
+    heads = [owner_tables.nth(i).locator("th").all_inner_texts() for i in range(owner_tables.count())]
+    assert any("滞后说明" in h and "区县说明" in h for h in heads), heads  # an owner's indicators
+    assert owner_tables.count() >= 2
     full_shot(page, artifacts / "responsibility_supervision.png")
