@@ -129,6 +129,7 @@ def test_briefing_toggle_sets_url(page, app_url):
     page.get_by_text("汇报设置").click()
     toggle = page.get_by_text("汇报模式（16:9 截图）")
     expect(toggle).to_be_visible(timeout=PATIENCE)
+    wait_idle(page)  # no run under way that could redraw the expander as the toggle is clicked
     toggle.click()
     page.wait_for_function("!location.search.includes('briefing=1')", timeout=PATIENCE)
     expect(sidebar).to_be_visible(timeout=PATIENCE)
