@@ -45,6 +45,8 @@ def test_packing_keeps_none_nan_bools_and_mixed_columns_as_they_were():
     pd.testing.assert_frame_equal(again, frame, check_exact=True)
     assert [type(v).__name__ for v in again["text"]] == ["str", "NoneType", "float", "str", "str"]
     assert [type(v).__name__ for v in again["mixed"]] == ["int", "float", "NoneType", "int", "bool"]
+    assert [type(v).__name__ for v in again["ints"]] == ["int", "NoneType", "int", "int", "int"]  # not numpy's
+    assert [type(v).__name__ for v in again["flag"]] == ["bool", "NoneType", "bool", "bool", "bool"]
     assert again["text"].iloc[0] is again["text"].iloc[4]
 
 
