@@ -30,8 +30,8 @@ else:  # what fits a screen, the most behind first; the rest a page away, with h
 
 # the 督办 list (indicators and key tasks together, with where the explanations stand) and
 # the district scorecards: only the open tab is built and drawn — a switch reruns the page
-# (each tab's tables are a dozen grids; drawn all at once they held up the heatmap) — and a
-# bookmarked scorecard (?district=) opens on its tab
+# (the three tabs' tables, drawn all at once, held up the heatmap) — and a bookmarked
+# scorecard (?district=) opens on its tab
 tab_dep, tab_leader, tab_card = st.tabs(["按牵头科室", "按分管领导", "区县记分卡"], key="resp_tabs", on_change="rerun",
                                         default="区县记分卡" if "district" in st.query_params else None)
 if tab_dep.open or tab_leader.open:  # the month's table with its explanations is not kept: only the two lists are
