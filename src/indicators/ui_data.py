@@ -113,6 +113,8 @@ class _Run:
     frames: dict[int, tuple[pd.DataFrame, tuple]] = field(default_factory=dict)
     # the process's caches of page data as this run found them (``_store``)
     stores: dict[str, SizedCache] = field(default_factory=dict)
+    # the dispatch tables this run unpacked, by their cache key (``_dispatch``)
+    tables: dict[tuple, pd.DataFrame] = field(default_factory=dict)
 
 
 _RUN_CURSOR: ContextVar[_Run | None] = ContextVar("indicators_run_cursor", default=None)
@@ -326,13 +328,22 @@ def _tables() -> SizedCache:
 
 
 def _dispatch(target: str, period: str, version: tuple, _settings: Settings, settings_key: tuple) -> pd.DataFrame:
-    """The table, a new frame each call (``cache_frames.unpack`` of the one kept)."""
+    """The table: the one kept, unpacked once per script run (``cache_frames.unpack``; a
+    page that misses its caches resolves it for each result it computes), each caller
+    its own copy-on-write copy."""
     def make() -> pd.DataFrame:
         with _opened(target) as con:
             table = pack(dispatch_table(con, period, _settings))
         release_freed()  # what computing it took (≈ 300 MiB at its peak on the 7.2 M db), given back
         return table
-    return unpack(_tables().get((target, period, version, settings_key), make))
+    key = (target, period, version, settings_key)
+    run = _RUN_CURSOR.get()
+    table = run.tables.get(key) if run is not None else None
+    if table is None:
+        table = unpack(_tables().get(key, make))
+        if run is not None:
+            run.tables[key] = table
+    return fresh(table)
 
 
 def dispatch(con: Connection, period: str) -> pd.DataFrame:
