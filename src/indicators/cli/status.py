@@ -45,12 +45,13 @@ def cmd_status(args) -> int:
     with open_db(args, read_only=True) as con:
         table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=args.unit,
                                                         rank_by=args.rank_by))
-    if args.unit and table.empty:
-        raise RejectedInput(f"单位 {args.unit} 不存在或没有数据")
-    if args.json:
-        print_json_rows(json_rows(table, STATUS_JSON_KEYS, {
+        if args.unit and table.empty:
+            raise RejectedInput(f"单位 {args.unit} 不存在或没有数据")
+        rows = json_rows(con, table, STATUS_JSON_KEYS, {
             "explanation_required": ["true" if b else "false" for b in table["explanation_required"].astype(bool)],
-            "explanation": _explanation_json(table)}))
+            "explanation": _explanation_json(table)}) if args.json else None
+    if rows is not None:
+        print_json_rows(rows)
     elif args.csv:  # for people: Excel/WPS open it right (BOM), and no cell is a formula
         from indicators.safe_text import csv_text
         sys.stdout.write(csv_text(table[STATUS_JSON_KEYS]))
