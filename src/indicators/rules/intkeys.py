@@ -46,8 +46,11 @@ def first_seen(keys: np.ndarray) -> np.ndarray:
     top = int(keys.max()) + 1
     if keys.min() < 0 or top > _DENSE_LIMIT:
         return ~pd.Index(keys).duplicated()
-    at = np.empty(top, dtype=np.int64)
-    order = np.arange(len(keys))
+    # positions as int32 while they fit: half the memory to touch, which at a few million
+    # keys was most of the time (fresh pages of a big array are slow to come by)
+    kind = np.int32 if len(keys) < 2**31 else np.int64
+    at = np.empty(top, dtype=kind)
+    order = np.arange(len(keys), dtype=kind)
     at[keys[::-1]] = order[::-1]  # the last write wins: the first position of each key
     return at[keys] == order
 

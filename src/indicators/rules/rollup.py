@@ -152,25 +152,26 @@ def _with_ancestor_rows(group, unit, own, parent):
     first = _first_seen(keys)
     group, unit, own = group[first], unit[first], own[first]
     extra = []
-    frontier = keys[first]
     seen = _KeySet(keys)
-    seen.add(frontier)
-    while len(frontier):
-        g, u = np.divmod(frontier, n_units)
+    seen.add(keys[first])
+    g, u = group, unit  # the frontier: the rows whose parents come next
+    while len(g):
         p = parent[u]
-        nxt = g[p >= 0] * n_units + p[p >= 0]
-        nxt = nxt[_first_seen(nxt)] if len(nxt) else nxt
-        nxt = nxt[~seen.has(nxt)] if len(nxt) else nxt
+        up = p >= 0
+        g, u = g[up], p[up]
+        nxt = g * n_units + u
+        new = ~seen.has(nxt)  # keys not seen yet, then each once (the order of first sight either way)
+        g, u, nxt = g[new], u[new], nxt[new]
+        once = _first_seen(nxt)
+        g, u, nxt = g[once], u[once], nxt[once]
         if len(nxt):
-            extra.append(nxt)
+            extra.append((g, u))
             seen.add(nxt)
-        frontier = nxt
     if not extra:
         return group, unit, own
-    add = np.concatenate(extra)
-    g, u = np.divmod(add, n_units)
-    return (np.concatenate([group, g]), np.concatenate([unit, u]),
-            np.concatenate([own, np.full((len(add), own.shape[1]), np.nan)]))
+    n_extra = sum(len(g) for g, _ in extra)
+    return (np.concatenate([group, *(g for g, _ in extra)]), np.concatenate([unit, *(u for _, u in extra)]),
+            np.concatenate([own, np.full((n_extra, own.shape[1]), np.nan)]))
 
 
 def _missing_lists(wanted, partial, has, parent_row, unit) -> np.ndarray:
