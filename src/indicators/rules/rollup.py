@@ -160,10 +160,9 @@ def _with_ancestor_rows(group, unit, own, parent):
         up = p >= 0
         g, u = g[up], p[up]
         nxt = g * n_units + u
-        new = ~seen.has(nxt)  # keys not seen yet, then each once (the order of first sight either way)
-        g, u, nxt = g[new], u[new], nxt[new]
-        once = _first_seen(nxt)
-        g, u, nxt = g[once], u[once], nxt[once]
+        new = np.flatnonzero(~seen.has(nxt))  # keys not seen yet, then each once (in the order first seen)
+        keep = new[_first_seen(nxt[new])]
+        g, u, nxt = g[keep], u[keep], nxt[keep]
         if len(nxt):
             extra.append((g, u))
             seen.add(nxt)
