@@ -49,11 +49,13 @@ def con():
 
 def test_rows_are_the_records_text(capsys, con):
     frame = _frame()
-    rows = output.json_rows(con, frame, list(frame.columns), {"x": ["0", '{"k":1}', "0", "0", "0"]})
-    assert rows == EXPECTED
-    output.print_json_rows(iter(rows), chunk=2)
+    chunks = output.json_rows(con, frame, list(frame.columns), {"x": ["0", '{"k":1}', "0", "0", "0"]})
+    assert _rows(chunks) == EXPECTED
+    output.print_json_chunks(chunks)
     streamed = capsys.readouterr().out
     assert streamed == "[\n" + ",\n".join(EXPECTED) + "\n]\n"
+    output.print_json_rows(iter(EXPECTED), chunk=2)  # the writer of rows made one at a time (print_json)
+    assert capsys.readouterr().out == streamed
     # the record-at-a-time path prints the same bytes
     recs = output.records(frame, list(frame.columns))
     for rec, x in zip(recs, [0, {"k": 1}, 0, 0, 0]):
@@ -63,8 +65,17 @@ def test_rows_are_the_records_text(capsys, con):
     assert json.loads(streamed)[1]["s"] == 'say "hi"'
 
 
-def test_no_rows(con):
+def _rows(chunks: list[bytes]) -> list[str]:
+    """``json_rows``' chunks as the rows' texts (compact JSON has no line break inside a row)."""
+    text = b"".join(chunks).decode("utf-8")
+    assert text.endswith(",\n") and "\n" not in text.replace(",\n", "")
+    return text.split(",\n")[:-1]
+
+
+def test_no_rows(con, capsys):
     assert output.json_rows(con, _frame().iloc[:0], ["f", "s"]) == []
+    output.print_json_chunks([])
+    assert json.loads(capsys.readouterr().out) == []
 
 
 def test_rows_keep_their_order_and_numbers_their_python_text(con):
@@ -78,7 +89,7 @@ def test_rows_keep_their_order_and_numbers_their_python_text(con):
     values[6] = 1e-5
     values[7] = 123456789012345.6
     frame = pd.DataFrame({"n": np.arange(n, dtype=np.int64), "v": values})
-    rows = output.json_rows(con, frame, ["n", "v"])
+    rows = _rows(output.json_rows(con, frame, ["n", "v"]))
     want = [f'{{"n":{i},"v":{"null" if np.isnan(v) else float.__repr__(round(v, 10))}}}'
             for i, v in enumerate(values.tolist())]
     assert rows == want

@@ -42,15 +42,17 @@ def json_text(value) -> str:
 
 
 def json_rows(con: Connection, frame: pd.DataFrame, keys: list[str],
-              extra: dict[str, list[str]] | None = None) -> list[str]:
+              extra: dict[str, list[str]] | None = None) -> list[bytes]:
     """Each row of ``frame[keys]`` as the compact JSON ``print_json`` writes for its
-    ``records`` row — the same text. Each column becomes JSON text (or, for numbers, the
-    values ``_clean`` leaves) a column at a time, a distinct value encoded once; DuckDB
+    ``records`` row — the same text — in UTF-8, each row followed by ``,\n``, in chunks
+    (``print_json_chunks`` writes them). Each column becomes JSON text (or, for numbers,
+    the values ``_clean`` leaves) a column at a time, a distinct value encoded once; DuckDB
     (on ``con``, any open connection: the frame is only registered) writes the numbers and
-    puts each row together: on 60,000 rows, Python's float repr and a template per row
-    were half of ``status --json``. DuckDB's cast of a double to text is the same
-    shortest round-trip text as Python's repr (``test_cli_output``). ``extra``: keys
-    after ``keys`` whose values are already JSON text, one per row."""
+    puts the rows together, handed over as Arrow text, never as a Python string per row.
+    On 60,000 rows, Python's float repr, a template per row and the strings were most of
+    ``status --json``. DuckDB's cast of a double to text is the same shortest round-trip
+    text as Python's repr (``test_cli_output``). ``extra``: keys after ``keys`` whose
+    values are already JSON text, one per row."""
     if frame.empty:
         return []
     extra = extra or {}
@@ -62,8 +64,27 @@ def json_rows(con: Connection, frame: pd.DataFrame, keys: list[str],
         parts += ["'" + key.replace("'", "''") + "'", _sql_text(f"c{i}", column)]
     cells = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)}, copy=False)
     with con.registered("json_cells", cells) as table:
-        rows = con.execute(f"SELECT concat({', '.join(parts)}, '}}') AS row FROM {table}").fetchnumpy()["row"]
-    return rows.tolist()
+        rows = con.execute(f"SELECT concat({', '.join(parts)}, '}},\n') AS row FROM {table}").to_arrow_table()
+    return [_utf8(chunk) for chunk in rows.column("row").chunks if len(chunk)]
+
+
+def _utf8(strings) -> bytes:
+    """The values of an Arrow text array (no nulls), one after the other, as its bytes."""
+    width = np.int64 if str(strings.type) == "large_string" else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=width)
+    start, end = int(offsets[strings.offset]), int(offsets[strings.offset + len(strings)])
+    return memoryview(strings.buffers()[2])[start:end].tobytes()
+
+
+def print_json_chunks(chunks: list[bytes]) -> None:
+    """``json_rows``' chunks as ``print_json`` streams a list: ``[``, one row per line, ``]``."""
+    sys.stdout.flush()
+    write = sys.stdout.buffer.write
+    write(b"[\n" if chunks else b"[")
+    for i, chunk in enumerate(chunks):
+        write(chunk[:-2] if i == len(chunks) - 1 else chunk)  # no comma after the last row
+    write(b"\n]\n")
+    sys.stdout.buffer.flush()
 
 
 def _sql_text(column: str, values) -> str:
@@ -146,8 +167,8 @@ def _json_column(column: pd.Series) -> np.ndarray | pd.Categorical:
 
 
 def print_json_rows(rows: Iterable[str], chunk: int = 1000) -> None:
-    """A list of rows already in JSON (``json_rows``), streamed as ``print_json`` streams a
-    list: ``[``, one row per line, ``]`` — written ``chunk`` rows at a time."""
+    """Rows already in JSON, streamed as ``print_json`` streams a list: ``[``, one row per
+    line, ``]`` — written ``chunk`` rows at a time."""
     write = sys.stdout.write
     write("[")
     batch: list[str] = []

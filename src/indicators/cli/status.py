@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.cli.args import EXIT_OK, add_db_arg, add_period_arg, as_of, open_db
-from indicators.cli.output import json_rows, json_text, print_json_rows
+from indicators.cli.output import json_rows, json_text, print_json_chunks
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 from indicators.rules.ranking import MEASURES
@@ -51,7 +51,7 @@ def cmd_status(args) -> int:
             "explanation_required": ["true" if b else "false" for b in table["explanation_required"].astype(bool)],
             "explanation": _explanation_json(table)}) if args.json else None
     if rows is not None:
-        print_json_rows(rows)
+        print_json_chunks(rows)
     elif args.csv:  # for people: Excel/WPS open it right (BOM), and no cell is a formula
         from indicators.safe_text import csv_text
         sys.stdout.write(csv_text(table[STATUS_JSON_KEYS]))
