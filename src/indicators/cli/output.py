@@ -7,7 +7,6 @@ import math
 import sys
 from collections.abc import Iterable
 from itertools import repeat
-
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -46,8 +46,8 @@ def first_seen(keys: np.ndarray) -> np.ndarray:
     top = int(keys.max()) + 1
     if keys.min() < 0 or top > _DENSE_LIMIT:
         return ~pd.Index(keys).duplicated()
-    # positions as int32 while they fit: half the memory to touch, which at a few million
-    # keys was most of the time (fresh pages of a big array are slow to come by)
+    # positions as int32 while they fit: half the memory written and read at random, which
+    # at a few million keys is most of the time
     kind = np.int32 if len(keys) < 2**31 else np.int64
     at = np.empty(top, dtype=kind)
     order = np.arange(len(keys), dtype=kind)
