@@ -80,7 +80,7 @@ def test_no_rows(con, capsys):
 
 def test_rows_keep_their_order_and_numbers_their_python_text(con):
     """DuckDB writes the doubles: the same text as Python's ``repr`` of ``round(v, 10)``, for values of every size and
-    sign, in the frame's order (on 200,000 rows DuckDB scans the frame in parallel)."""
+    sign, and the rows come back in the frame's order (200,000 of them)."""
     rng = np.random.default_rng(20261203)
     n = 200_000
     values = rng.random(n) * 10.0 ** rng.integers(-14, 22, n) * rng.choice([-1.0, 1.0], n)

@@ -48,8 +48,8 @@ def json_rows(con: Connection, frame: pd.DataFrame, keys: list[str],
     the values ``_clean`` leaves) a column at a time, a distinct value encoded once; DuckDB
     (on ``con``, any open connection: the frame is only registered) writes the numbers and
     puts the rows together, handed over as Arrow text, never as a Python string per row.
-    On 60,000 rows, Python's float repr, a template per row and the strings were most of
-    ``status --json``. DuckDB's cast of a double to text is the same shortest round-trip
+    On 60,000 rows, Python's float repr, a template per row and the strings were about half
+    of ``status --json``. DuckDB's cast of a double to text is the same shortest round-trip
     text as Python's repr (``test_cli_output``). ``extra``: keys after ``keys`` whose
     values are already JSON text, one per row."""
     if frame.empty:

@@ -153,7 +153,7 @@ def _with_ancestor_rows(group, unit, own, parent):
     group, unit, own = group[first], unit[first], own[first]
     extra = []
     seen = _KeySet(keys)
-    seen.add(keys[first])
+    seen.add(keys)  # a set: the duplicates add nothing
     g, u = group, unit  # the frontier: the rows whose parents come next
     while len(g):
         p = parent[u]
