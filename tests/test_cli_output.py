@@ -65,7 +65,7 @@ def test_rows_are_the_records_text(capsys, con):
     assert json.loads(streamed)[1]["s"] == 'say "hi"'
 
 
-def _rows(chunks: list[bytes]) -> list[str]:
+def _rows(chunks: list[memoryview]) -> list[str]:
     """``json_rows``' chunks as the rows' texts (compact JSON has no line break inside a row)."""
     text = b"".join(chunks).decode("utf-8")
     assert text.endswith(",\n") and "\n" not in text.replace(",\n", "")
@@ -103,7 +103,8 @@ def test_an_empty_list_streams_as_brackets(capsys):
 
 def test_round_10_is_pythons_round():
     """``round_10`` gives exactly Python's ``round(v, 10)``: written-out cases (binary values just off a decimal tie, the
-    sign of zero, past 2⁵³ after scaling) and 300,000 values of every size and sign."""
+    sign of zero, past 2⁵³ after scaling) and 560,000 values of every size
+    and sign, decimal ties of every size and the doubles either side of them."""
     cases = {1830.9699999999998: 1830.97, 2.5: 2.5, -0.0: -0.0, -4e-11: -0.0, 1e-10: 1e-10,
              0.12345678905: 0.1234567891, 0.00000000015: 1e-10, 123456789.123456789: 123456789.12345679,
              1e300: 1e300, -7.77777777777777: -7.7777777778}
@@ -116,6 +117,10 @@ def test_round_10_is_pythons_round():
         (rng.integers(-10**12, 10**12, 50_000) + 0.5) / 1e10,  # exact decimal ties (near, in binary)
         rng.integers(0, 10**6, 50_000) / 100.0,  # cents: the usual returns
         rng.integers(-2**62, 2**62, 50_000) / 1e3,
+        rng.random(20_000) * 2.0**20,  # either side of 2¹⁹, where a double becomes its own rounding
     ])
+    ties = (rng.integers(-10**15, 10**15, 60_000) // 10 ** rng.integers(0, 15, 60_000) + 0.5) / 1e10
+    values = np.concatenate([values, ties, np.nextafter(ties, np.inf), np.nextafter(ties, -np.inf),
+                             np.nextafter(np.nextafter(ties, np.inf), np.inf)])  # ties of every size, and their neighbours
     want = [float.__repr__(round(v, 10)) for v in values.tolist()]
     assert [float.__repr__(v) for v in output.round_10(values).tolist()] == want

@@ -51,7 +51,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import pandas as pd
@@ -59,6 +59,9 @@ import pandas as pd
 from indicators.db import backend as backends
 from indicators.errors import DatabaseInvalid, WriteConflict
 from indicators.settings import DEFAULT_LOCK_WAIT
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 T = TypeVar("T")
 MEMORY = ":memory:"
@@ -148,17 +151,19 @@ class Connection:
         self._guarded(self.store.migration_statement, self._raw, stmt)
 
     @contextmanager
-    def registered(self, name: str, frame: pd.DataFrame) -> Iterator[str]:
-        """``frame`` readable in SQL as the table ``name`` inside the block (names are
-        fixed identifiers in the code, never user input)."""
+    def registered(self, name: str, frame: pd.DataFrame | pa.Table) -> Iterator[str]:
+        """``frame`` (or an Arrow table, as it is) readable in SQL as the table ``name``
+        inside the block (names are fixed identifiers in the code, never user input)."""
         if not _IDENTIFIER.match(name):
             raise ValueError(f"not an SQL identifier: {name!r}")
-        # a text column with no values (an empty reading) would register as INTEGER and
-        # fail a join against a text column once PostgreSQL's rows are scanned
-        # (the first cell answers for almost every column: a full isna of 100k texts is ≈ 30 ms)
-        blank = [c for c in frame.columns if frame[c].dtype == object
-                 and (frame.empty or pd.isna(frame[c].iat[0])) and frame[c].isna().all()]
-        self._raw.register(name, frame.astype(dict.fromkeys(blank, "str")) if blank else frame)
+        if isinstance(frame, pd.DataFrame):
+            # a text column with no values (an empty reading) would register as INTEGER and
+            # fail a join against a text column once PostgreSQL's rows are scanned
+            # (the first cell answers for almost every column: a full isna of 100k texts is ≈ 30 ms)
+            blank = [c for c in frame.columns if frame[c].dtype == object
+                     and (frame.empty or pd.isna(frame[c].iat[0])) and frame[c].isna().all()]
+            frame = frame.astype(dict.fromkeys(blank, "str")) if blank else frame
+        self._raw.register(name, frame)
         try:
             yield name
         finally:
