@@ -32,3 +32,20 @@ def test_an_unknown_command_still_gets_the_whole_usage(capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "status" in err and "migrate" in err  # the choices listed are every command's
+
+
+def test_the_processs_own_command_line_freezes_what_is_left_and_a_call_does_not(monkeypatch, tmp_path, capsys):
+    """``main()`` (the console script, ``python -m indicators``) ends its process: the objects
+    left are frozen out of the collector's passes at exit. ``main(argv)`` (a call) freezes nothing."""
+    import gc
+    missing = str(tmp_path / "nowhere.duckdb")
+    gc.unfreeze()
+    try:
+        assert cli.main(["status", "--db", missing]) != 0
+        assert gc.get_freeze_count() == 0
+        monkeypatch.setattr("sys.argv", ["indicators", "status", "--db", missing])
+        assert cli.main() != 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "nowhere.duckdb" in capsys.readouterr().err  # one line about the database, as ever

@@ -16,6 +16,7 @@ gets reported and fixed.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from importlib import import_module
 
@@ -85,6 +86,18 @@ def failure(exc: Exception) -> tuple[int, str] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. ``argv`` None: the process's own command line, and
+    the process ends next — then the objects left (pandas, pyarrow, the tables read) are
+    frozen out of the garbage collector, whose passes at exit would walk every one of them
+    (≈ 0.15 s of ``status --json`` on the 7.2 M-observation db). Nothing else changes:
+    objects still go when their last reference does, and the process's memory with it."""
+    code = _run(argv)
+    if argv is None:
+        gc.freeze()
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     line = sys.argv[1:] if argv is None else argv
     args = build_parser(line[0] if line else None).parse_args(argv)
     try:
