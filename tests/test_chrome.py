@@ -29,6 +29,30 @@ def test_streamlit_config_spares_each_run_a_full_collection_and_each_session_the
     assert config["server"]["fileWatcherType"] == "none"
 
 
+def test_no_script_needs_streamlit_magic_which_is_off():
+    """``runner.magicEnabled = false``: a bare expression in app.py or a page would no longer
+    be shown, so there is none — only docstrings (which magic did not show either) and calls."""
+    import ast
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert len(scripts) > 10
+    shown = []
+    for script in scripts:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            body = getattr(node, "body", None)
+            for i, stmt in enumerate(body if isinstance(body, list) else []):
+                if not isinstance(stmt, ast.Expr) or isinstance(stmt.value, (ast.Call, ast.Await, ast.Yield,
+                                                                             ast.YieldFrom)):
+                    continue
+                docstring = i == 0 and isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
+                                                         ast.ClassDef)) \
+                    and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+                if not docstring:
+                    shown.append(f"{script.name}:{stmt.lineno}")
+    assert shown == []
+
+
 def test_the_favicon_is_a_local_png():
     assert ui_chrome.FAVICON.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert ":material/" not in (ROOT / "app.py").read_text(encoding="utf-8").split("set_page_config")[1].split("\n")[0]

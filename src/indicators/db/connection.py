@@ -325,7 +325,8 @@ def connect(target: str | Path, *, create: bool = False, read_only: bool = False
             con.close()
             connect(target, wait=wait).close()
             con = _open(target, create=False, read_only=True, wait=wait)
-        schema.migrate(con)
+            version = None  # migrated meanwhile: read again
+        schema.migrate(con, current=version)
     except BaseException:
         con.close()
         raise

@@ -327,10 +327,11 @@ def schema_version(con) -> int:
     return int(row[0] or 0)
 
 
-def migrate(con) -> int:
+def migrate(con, current: int | None = None) -> int:
     """Bring the schema of ``con`` (a ``db.connection.Connection``) up to
-    ``SCHEMA_VERSION`` in one transaction; refuse a database from newer code."""
-    current = schema_version(con)
+    ``SCHEMA_VERSION`` in one transaction; refuse a database from newer code.
+    ``current``: its ``schema_version`` as just read on ``con`` (else read here)."""
+    current = schema_version(con) if current is None else current
     if current > SCHEMA_VERSION:
         raise DatabaseTooNew(
             f"数据库结构版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}。请升级程序后再打开。"
