@@ -97,6 +97,16 @@ def test_an_entry_costs_its_arrays_and_each_object_once():
     assert got <= both < got + 1000
 
 
+def test_a_cell_that_is_a_container_costs_what_it_holds_once():
+    """A tuple in a cell (a partial row's missing units) counts with its items; the same
+    tuple in many cells, once."""
+    units = tuple(f"单位{i:03d}" for i in range(200))
+    frame = pd.DataFrame({"missing": pd.Series([units] * 500 + [None] * 500, dtype=object)})
+    arrays = int(frame.memory_usage(index=True, deep=False).sum())
+    held = sys.getsizeof(units) + sum(map(sys.getsizeof, units)) + sys.getsizeof(None)
+    assert cache_frames.nbytes(frame) == arrays + held
+
+
 def test_the_page_data_cache_holds_no_more_bytes_than_its_bound():
     each = cache_frames.nbytes(_frame(10_000, 0))  # ≈ 160 kB
     cache = cache_frames.SizedCache(max_bytes=10 * each)

@@ -145,9 +145,13 @@ def nbytes(value: object, _seen: set | None = None) -> int:
         total = int(frame.memory_usage(index=True, deep=False).sum())
         for name in frame.columns[frame.dtypes == object]:
             for x in frame[name].to_numpy():
-                if id(x) not in seen:
+                if id(x) in seen:
+                    continue
+                if isinstance(x, (list, tuple, dict)):  # counted with what it holds (nbytes marks it seen)
+                    total += nbytes(x, seen)
+                else:
                     seen.add(id(x))
-                    total += nbytes(x, seen) if isinstance(x, (list, tuple, dict)) else sys.getsizeof(x)
+                    total += sys.getsizeof(x)
         return total
     if isinstance(value, np.ndarray):
         return value.nbytes
