@@ -30,7 +30,8 @@ with box.container():
         if failed:
             st.error(failed, icon="⛔")
         st.caption("连续 5 次密码错误，账户锁定 15 分钟。忘记密码请联系管理员重设。")
-        demo = views.demo_accounts_table(con) if not go or failed else None  # signed in: the box goes below
+        # read once per data version (a disabled account goes with its write); signed in, the box goes below
+        demo = ui.cached(views.demo_accounts_table, con) if not go or failed else None
         if demo is not None and not demo.empty:
             st.markdown("##### 示例市演示账户")
             st.caption(f"仅演示数据库显示。所有演示账户的密码均为 **{views.DEMO_PASSWORD}**。")

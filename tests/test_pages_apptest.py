@@ -214,6 +214,24 @@ def test_router_opens_overview_first(demo_db, monkeypatch):
     assert any(t.value == "责任分解" for t in at.title)
 
 
+def test_the_sign_in_form_lists_the_demo_accounts_and_not_one_disabled_since(demo_db, monkeypatch):
+    """The demo accounts under the form are read once per data version: disabling one (a
+    write of data) takes it off the next form at once."""
+    from indicators.accounts import users
+    monkeypatch.setenv("INDICATORS_DB", str(demo_db))
+
+    def listed() -> list[str]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        assert not at.exception, at.exception
+        assert any(m.value == "##### 示例市演示账户" for m in at.markdown)
+        return list(at.table[0].value.index)
+
+    assert listed() == ["admin", "zhk", "gxjs", "dc", "leader"]
+    assert listed() == ["admin", "zhk", "gxjs", "dc", "leader"]  # from the cache: the same
+    with_db(demo_db, lambda con: users.set_disabled(con, ADMIN, "dc", True, at=AT))
+    assert listed() == ["admin", "zhk", "gxjs", "leader"]
+
+
 def test_indicator_page_ranking_follows_the_chosen_measure(fixture_db, monkeypatch):
     """技术合同成交额 in October: 西城区 is late (no rank, listed last as 未报送); by value
     东城区 (40.43) leads 高新区 (21.77); the choice lives in ?rank=."""
