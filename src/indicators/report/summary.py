@@ -146,7 +146,7 @@ def summarize(table: pd.DataFrame, period: str, unit: str | None = None,
     recs = lagging.to_dict(orient="records")
     lagging["completion_text"] = [cards.completion_text(r) for r in recs]
     lagging["gap_text"] = [cards.gap_text(r) for r in recs]
-    lagging["partial_text"] = [cards.card(r).partial for r in recs]
+    lagging["partial_text"] = [cards.partial_text(r) for r in recs]  # the card's, without the card
     lagging["gap_change_text"] = [cards.gap_change_text(r) for r in recs]
     lagging = lagging[[
         "indicator_code", "indicator_name", "kind", "unit", "decimals", "value", "target", "completion",
