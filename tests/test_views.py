@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from actors import ADMIN
@@ -234,3 +235,16 @@ def test_status_matrix_heads_each_district_with_its_ranking_and_move(tiny_con):
     labels = dict(zip(m["unit"], m["unit_label"]))
     # 10月: 甲区 4 of 6 due on track or done, 乙县 none; 9月 the same places — the city is not ranked
     assert labels == {"测试市": "测试市", "甲区": "甲区<br>第1名 持平", "乙县": "乙县<br>第2名 持平"}
+
+
+def test_top_unit_is_the_shallowest_unit_first_in_order():
+    """The city (level 0) before any district; among the shallowest, the first in order — rows in any
+    order, ties (one unit's many rows) alike; a missing level or order sorts last, as sorting does."""
+    from indicators.views.scope import top_unit
+    table = pd.DataFrame({"org_unit_code": ["D2", "C1", "C0", "D1", "C0"], "level": [1, 0, 0, 1, 0],
+                          "unit_order": [2, 5, 3, 1, 3]})
+    assert top_unit(table) == "C0"
+    assert top_unit(table[table["level"] == 1]) == "D1"
+    gaps = pd.DataFrame({"org_unit_code": ["X", "D1", "D2"], "level": [np.nan, 1, 1], "unit_order": [0, 4, 3]})
+    assert top_unit(gaps) == "D2"
+    assert top_unit(table.iloc[:0]) is None

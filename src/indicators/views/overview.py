@@ -41,7 +41,7 @@ def _yoy_arrow(yoy) -> str:
     return "↑" if float(yoy) > 0 else "↓"
 
 
-def _notes(r) -> str:
+def table_notes(r) -> str:
     """A table's 说明 cell: what it must not leave off — the card's 部分汇总 and 待审核
     (``cards.partial_text``, ``cards.review_text``), without building the rest of the card."""
     return "；".join(t for t in (cards.partial_text(r), cards.review_text(r)) if t)
@@ -100,7 +100,7 @@ def lagging_list(table: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
         "本期值": [cards.value_text(r) for r in recs], "完成率": [cards.completion_text(r) for r in recs],
         "序时进度": rows["expected"].map(fmt_pct), "差距": [cards.gap_text(r) for r in recs],
         "差距较上月": [cards.gap_change_text(r) or "—" for r in recs],
-        "状态": rows["status"].map(status_badge), "说明": [_notes(r) for r in recs],
+        "状态": rows["status"].map(status_badge), "说明": [table_notes(r) for r in recs],
         "牵头科室": rows["lead_department"].fillna("—"), "分管领导": rows["leader"].fillna("—"),
         "status": rows["status"], "gap_pp": rows["gap_pp"],
     }).reset_index(drop=True)
@@ -163,7 +163,7 @@ def scorecard(table: pd.DataFrame, unit: str) -> pd.DataFrame:
         "差距较上月": [c.gap_change or "—" for c in made],
         "同比": [c.yoy.removeprefix("同比 ") or "—" for c in made],
         "排名": [c.rank or "—" for c in made], "排名升降": [c.rank_move or "—" for c in made],
-        "状态": rows["status"].map(status_badge), "说明": [_notes(r) or c.note for r, c in zip(recs, made)], "status": rows["status"],
+        "状态": rows["status"].map(status_badge), "说明": [table_notes(r) or c.note for r, c in zip(recs, made)], "status": rows["status"],
     }).reset_index(drop=True)
 
 

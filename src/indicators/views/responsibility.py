@@ -12,7 +12,7 @@ from indicators.formatting import fmt_pct
 from indicators.rules.month_change import RERANKED, rank_with_moves
 from indicators.safe_text import html_text
 from indicators.theme import STATUS_ORDER, status_badge
-from indicators.views.overview import district_ranking, scorecard, status_counts
+from indicators.views.overview import district_ranking, scorecard, status_counts, table_notes
 from indicators.views.scope import BEHIND, _key_rows, top_unit, unit_rows
 
 # ---------------------------------------------------------------- responsibility
@@ -90,7 +90,7 @@ def by_owner(table: pd.DataFrame, column: str, unit: str | None = None) -> pd.Da
         "本期值": [cards.value_text(r) for r in recs],
         "完成率": [cards.completion_text(r) for r in recs], "序时进度": rows["expected"].map(fmt_pct),
         "差距": [cards.gap_text(r) for r in recs], "状态": rows["status"].map(status_badge),
-        "说明": ["；".join(t for t in (c.partial, c.review) if t) for c in map(cards.card, recs)], "status": rows["status"],
+        "说明": [table_notes(r) for r in recs], "status": rows["status"],
     }).reset_index(drop=True)
 
 

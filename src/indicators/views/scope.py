@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from indicators.db import catalog
@@ -17,8 +18,11 @@ def top_unit(table: pd.DataFrame) -> str | None:
     """The unit at the top of the table: the city (level 0), else the shallowest."""
     if table.empty:
         return None
-    row = table.sort_values(["level", "unit_order"]).iloc[0]
-    return str(row["org_unit_code"])
+    level, order = table["level"].to_numpy(dtype=float), table["unit_order"].to_numpy(dtype=float)
+    if np.isnan(level).any() or np.isnan(order).any():  # sorting puts those last
+        return str(table.sort_values(["level", "unit_order"]).iloc[0]["org_unit_code"])
+    top = np.flatnonzero(level == level.min())  # no sort of the whole table (≈ 0.1 s on 60,000 rows)
+    return str(table["org_unit_code"].iat[top[np.argmin(order[top])]])
 
 
 def key_indicators(table: pd.DataFrame) -> pd.Index:

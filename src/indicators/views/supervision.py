@@ -58,8 +58,8 @@ def _indicators(attached: pd.DataFrame, column: str, unit: str) -> pd.DataFrame:
     per_kid = kids.groupby("indicator_name", sort=False).apply(_district_note, include_groups=False)
     detail["滞后说明"] = [own["explanation_state_label"].get(name, "") or "—" for name in detail["指标"]]
     detail["区县说明"] = [per_kid.get(name, "—") for name in detail["指标"]]
-    detail["_missing"] = [int(own["explanation_state"].get(n) == "missing")
-                          + int(kids.loc[kids["indicator_name"] == n, "explanation_state"].eq("missing").sum())
+    kids_missing = kids["explanation_state"].eq("missing").groupby(kids["indicator_name"], sort=False).sum()
+    detail["_missing"] = [int(own["explanation_state"].get(n) == "missing") + int(kids_missing.get(n, 0))
                           for n in detail["指标"]]
     return detail
 
