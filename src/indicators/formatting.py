@@ -11,7 +11,11 @@ from indicators.rules.periods import label as month_label  # noqa: F401 (「2026
 
 
 def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
+    if v is None:
+        return True
+    if isinstance(v, float):  # numpy's float64 too
+        return math.isnan(v)
+    return type(v) is not int and str(v) in ("<NA>", "nan", "NaT")
 
 
 def shown(x, decimals: int, scale: int = 1) -> float:
@@ -24,8 +28,23 @@ def shown(x, decimals: int, scale: int = 1) -> float:
     x = float(x)
     if not math.isfinite(x):
         return x
+    decimals = int(decimals)
+    if 0 <= decimals <= 12:
+        # Most numbers are nowhere near a half: x × scale × 10^d as computed (off by far less
+        # than the margin, and the decimal x is written as by less than half its spacing)
+        # rounds to the same whole k as that decimal does, and k / 10^d (integer division,
+        # correctly rounded) is the double nearest the decimal. Near a half: the Decimal.
+        y = x * scale * _TENS[decimals]
+        if abs(y) < 1e15:
+            k = round(y)
+            if abs(abs(y - k) - 0.5) > 1e-6 + abs(y) * 1e-13:
+                return k / _INT_TENS[decimals] + 0.0
     exact = Decimal(repr(x)) * scale  # the shortest decimal that reads back as x
-    return float(exact.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)) + 0.0
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)) + 0.0
+
+
+_TENS = [10.0 ** d for d in range(13)]
+_INT_TENS = [10 ** d for d in range(13)]
 
 
 def fmt_number(v, decimals: int = 2) -> str:
