@@ -32,8 +32,8 @@ def shown(x, decimals: int, scale: int = 1) -> float:
     if 0 <= decimals <= 12:
         # Most numbers are nowhere near a half: x × scale × 10^d as computed (off by far less
         # than the margin, and the decimal x is written as by less than half its spacing)
-        # rounds to the same whole k as that decimal does, and k / 10^d (integer division,
-        # correctly rounded) is the double nearest the decimal. Near a half: the Decimal.
+        # rounds to the same whole k as that decimal does, and k / 10^d (two integers: Python
+        # divides them correctly rounded) is the double nearest the decimal. Near a half: the Decimal.
         y = x * scale * _TENS[decimals]
         if abs(y) < 1e15:
             k = round(y)

@@ -67,7 +67,8 @@ def json_rows(con: Connection, frame: pd.DataFrame, keys: list[str],
         parts += ["'" + key.replace("'", "''") + "'", _sql_text(f"c{i}", column)]
     cells = pd.DataFrame({f"c{i}": c for i, c in enumerate(columns)}, copy=False)
     # as Arrow batches, which DuckDB writes on all its threads (a frame of under ~100k rows
-    # it scans on one); the rows keep their order (insertion order is preserved)
+    # it scans on one); the rows keep their order (insertion order is preserved). Through
+    # pandas, not pa.table: from_pandas makes a NaN a null, which the SQL writes as null
     cells = pa.Table.from_batches(pa.Table.from_pandas(cells, preserve_index=False).to_batches(_BATCH))
     with con.registered("json_cells", cells) as table:
         rows = con.execute(f"SELECT concat({', '.join(parts)}, '}},\n') AS row FROM {table}").to_arrow_table()
