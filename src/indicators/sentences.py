@@ -5,7 +5,7 @@ numbers the card shows. Pure; no I/O."""
 from __future__ import annotations
 
 from indicators.cards import (_dec, _diff, _month, _n, _path_dec, _path_gap, _tight, amount, card, gap_text,
-                              value_text, value_words)
+                              review_text, value_text, value_words)
 from indicators.formatting import PENDING_MARK, fmt_pct, fmt_pp, fmt_value
 
 
@@ -37,7 +37,7 @@ def status_phrase(r) -> str:
 
 def review_words(r) -> str:
     """The notice's words for a figure that still waits for review ("" otherwise)."""
-    return f"含尚未审核通过的报送数据{PENDING_MARK}" if card(r).review else ""
+    return f"含尚未审核通过的报送数据{PENDING_MARK}" if review_text(r) else ""  # the card's, without the card
 
 
 def sentence(r) -> str:

@@ -111,7 +111,8 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
         partial = ("部分汇总，" if head.startswith("按可比口径") else f"部分汇总（缺{row['missing_units']}），") \
             if r.partial_text and row.get("missing_units") else ""
         change = f"，差距较上月{r.gap_change_text.replace(' ', '')}" if r.gap_change_text else ""
-        pending = f"，{sentences.review_words(row)}" if sentences.review_words(row) else ""
+        pending = sentences.review_words(row)
+        pending = f"，{pending}" if pending else ""
         text = (f"{i + 1}. {r.indicator_name}：{partial}{head}{pending}，{sentences.status_phrase(row)}"
                 f"（{r.status_label}）{change}；牵头科室：{_text(r.lead_department)}；分管领导：{_text(r.leader)}")
         if r.lagging_units:

@@ -351,7 +351,7 @@ def _legend_runs(statuses: list[str], size: int = 11) -> list[tuple]:
 def _name(r: dict) -> str:
     """An indicator's name, with 部分汇总 said where its figure lacks units (and the
     official target where the row is judged on a comparable one)."""
-    partial = cards.card(r).partial
+    partial = cards.partial_text(r)  # the card's, without building the card
     if partial and _comparable(r):
         partial += f"；全年目标{cards.amount(r['target'], r).replace(' ', '')}"
     return f"{r['indicator_name']}（{partial}）" if partial else r["indicator_name"]
