@@ -190,6 +190,21 @@ def test_html_table_has_every_column_and_row_as_text():
                    '<td>部分汇总，缺：青溪县；待审核：含尚未审核通过的报送数值</td></tr></tbody></table></div>')
 
 
+def test_a_grids_note_column_is_as_wide_as_its_longest_note():
+    """A grid sizes its columns by the rows first in view; a 说明 column gets its longest
+    text's width instead — 14 px a CJK character or full-width mark, 8 px others, 28 px of
+    padding, at most 480 — so "部分汇总，缺：青溪县" is never cut to "部分汇…"."""
+    import pandas as pd
+
+    from indicators.ui_render import note_widths
+    frame = pd.DataFrame({"指标": ["甲", "乙", "丙"], "说明": [None, "", "部分汇总，缺：青溪县"]})
+    assert note_widths(frame) == (("说明", 10 * 14 + 28),)
+    assert note_widths(frame.assign(说明=["部分汇总，缺：A县", None, None])) == (("说明", 8 * 14 + 8 + 28),)
+    assert note_widths(frame.assign(说明=["缺：" + "某某县、" * 40, None, None])) == (("说明", 480),)
+    assert note_widths(frame.assign(说明=[None, "", None])) == ()  # nothing to show: the grid's own width
+    assert note_widths(frame.drop(columns="说明")) == ()
+
+
 def test_print_stylesheet_hides_the_grid_and_shows_its_copy():
     print_rules = ui_chrome.PRINT_CSS
     assert '[data-testid="stElementContainer"]:has([data-testid="stDataFrame"])' in print_rules

@@ -198,6 +198,22 @@ def test_briefing_mode_from_url(fixture_db, monkeypatch):
     assert any("display: none" in h.body for h in at.get("html"))
 
 
+def test_overview_lagging_grid_shows_each_partial_note_whole(demo_db, monkeypatch):
+    """The demo city's October: 青溪县 has not reported, so city rows of the lagging list say
+    "部分汇总，缺：青溪县". Their grid's 说明 column is as wide as its longest note, not the
+    few characters its first (empty) rows would size it to."""
+    import json
+
+    at = run_page("overview.py", demo_db, monkeypatch, today=None, month="2026-10")
+    assert not at.exception, at.exception
+    grid = next(d for d in at.dataframe if "说明" in d.value.columns and "差距较上月" in d.value.columns)
+    notes = [n for n in grid.value["说明"].dropna() if n]
+    assert "部分汇总，缺：青溪县" in notes
+    width = json.loads(grid.proto.columns)["说明"]["width"]
+    assert width >= 10 * 14 + 28
+    assert width >= max(sum(14 if ord(ch) >= 0x2E80 else 8 for ch in n) for n in notes) + 28 or width == 480
+
+
 def test_router_opens_overview_first(demo_db, monkeypatch):
     monkeypatch.setenv("INDICATORS_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
