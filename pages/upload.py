@@ -46,7 +46,7 @@ c3.download_button(
 st.subheader("② 上传报表")
 st.caption(f"报送人：{actor.display}（记入报送记录与操作日志）")
 limits = ui.limits()
-files = ui_chrome.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv，可多选）", views.UPLOAD_TYPES,
+files = ui_chrome.file_uploader("选择报表文件（.xlsx / .xlsm / .xls / .csv / .txt，可多选）", views.UPLOAD_TYPES,
                                 multiple=True, key="upload_files", limit_mb=limits.upload_mb,
                                 help="系统生成的模板最方便；也接受长表、按指标或按月份排列的宽表，表头上方可有标题行。")
 files = ui_chrome.accepted(files, views.UPLOAD_TYPES)

@@ -48,7 +48,7 @@ def test_a_wrong_kind_of_file_is_refused_in_chinese_and_not_read(demo_db, monkey
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "「会议通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv。请另存为其中一种格式后重新上传。"]
+        "「会议通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv、.txt。请另存为其中一种格式后重新上传。"]
     assert not at.button  # nothing to confirm
     assert batches(demo_db) == before
 
@@ -74,6 +74,20 @@ def test_upload_preview_confirm(demo_db, monkeypatch):
     rows = batches(demo_db)
     assert len(rows) == n + 1 and rows[-1][1:] == ("青溪县报送.xlsx", "系统管理员（管理员）", 2, "active")
     assert f"**{rows[-1][0]}**" in at.success[0].value
+
+
+def test_excels_unicode_text_is_accepted_and_read(demo_db, monkeypatch):
+    """Excel's 「另存为 → Unicode 文本 (*.txt)」: UTF-16 with its BOM, tab-separated — the
+    same two values as the workbook above."""
+    from test_uploads import HEADER
+    lines = ["\t".join(map(str, r)) for r in [HEADER, *QX_ROWS]]
+    data = b"\xff\xfe" + ("\r\n".join(lines) + "\r\n").encode("utf-16-le")
+    at = open_page(PAGE, demo_db, monkeypatch)
+    at.file_uploader(key="upload_files").set_value(("青溪县报送.txt", data, "text/plain"))
+    at.run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == ["2", "0", "0"]  # 新增 / 修改 / 不变
+    assert at.button[0].label == "确认导入" and not at.button[0].disabled
 
 
 def test_errors_are_located_and_nothing_is_written(demo_db, monkeypatch):

@@ -134,6 +134,6 @@ def test_a_wrong_file_type_is_refused_in_chinese(page, app_url, tmp_path):
                 after('[data-testid="stFileUploaderDropzoneInstructions"] > div')]; }""")
     assert drawn[0] == '"选择文件"' and re.search(r"单个文件不超过 \d+ MB", drawn[1]), drawn  # Streamlit's text is hidden
     page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(wrong))
-    page.get_by_text("「会议通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv").wait_for()
+    page.get_by_text("「会议通知.docx」是「.docx」文件，这里只接受 .xlsx、.xlsm、.xls、.csv、.txt").wait_for()
     wait_idle(page)
     assert english_in(visible_text(page)) == []

@@ -78,6 +78,27 @@ def test_csv_encodings(tmp_path, con, encoding):
     assert values_of(r) == [("GQ", "D2", "2026-10", 12.0), ("JS", "D1", "2026-10", 1234.0)]
 
 
+@pytest.mark.parametrize("name", ["r.txt", "r.csv", "r"])
+def test_excels_unicode_text_is_read(tmp_path, con, name):
+    """Excel's 「Unicode 文本 (*.txt)」: UTF-16 little-endian with its BOM, tab-separated —
+    under any name (returns arrive renamed)."""
+    text = "2026年10月报送\r\n期间\t单位\t指标\t数值\r\n2026-10\t高新区\t技术合同成交额\t1,234\r\n" \
+           "2026-10\t东城区\t高企数\t12\r\n"
+    path = tmp_path / name
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty
+    assert values_of(r) == [("GQ", "D2", "2026-10", 12.0), ("JS", "D1", "2026-10", 1234.0)]
+
+
+def test_utf16_that_does_not_decode_says_which_encodings_are_read(tmp_path, con):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"\xff\xfe" + "期间,单位".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    r = read_return(path, con=con, today=TODAY)
+    assert list(r.errors["rule"]) == ["file_refused"] and r.values.empty
+    assert "UTF-8、GBK 或 Unicode（UTF-16）" in r.errors["message"].iloc[0]
+
+
 def test_merged_cells_filled(tmp_path):
     path = xlsx(tmp_path / "m.xlsx", [["标题"], ["单位", "指标"], ["高新区", "a"], [None, "b"]], merges=["A3:A4"])
     sheet = read_sheets(path.read_bytes(), "m.xlsx")[0]

@@ -24,7 +24,7 @@ from indicators.tasks.progress_sheet import summary_text
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv"]
+UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv", "txt"]  # .txt: Excel's 「Unicode 文本」 (UTF-16, tab-separated)
 
 # ---------------------------------------------------------------- template download
 

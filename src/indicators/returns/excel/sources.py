@@ -4,7 +4,7 @@
 scan of the file's parts (``xlsx_scan`` / ``xls_scan``) that refuses what calamine
 cannot survive and notes what it cannot tell (error results, formulas without a cached
 value); ``.csv`` is decoded as UTF-8 (with or without BOM) or GBK/GB18030, as Excel and
-WPS on Chinese Windows write it. The format is told by the file's first bytes, not its
+WPS on Chinese Windows write it, or as UTF-16 with its BOM (Excel's 「Unicode 文本」, tab-separated). The format is told by the file's first bytes, not its
 name, because returns arrive renamed. Each sheet becomes a ``RawSheet``: a grid of cells
 from A1 (``''`` for empty), merged ranges filled from their top-left cell, what the scan
 found, and whether an ``.xls`` sheet stopped at the format's 65,536 rows. Every bound of
@@ -62,7 +62,7 @@ def file_kind(data: bytes, file_name: str = "") -> str:
     if data[:4] == _XLS_MAGIC:
         return "xls"
     suffix = Path(file_name).suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv", "") or _looks_textual(data[:4096]):
+    if suffix in (".csv", ".txt", ".tsv", "") or data[:2] in _UTF16_BOMS or _looks_textual(data[:4096]):
         return "csv"
     raise RejectedInput(f"无法识别文件「{file_name}」的格式：请上传 .xlsx、.xls 或 .csv 文件。")
 
@@ -228,14 +228,18 @@ def _csv_rows(text: str, delimiter: str, file_name: str) -> int:
         return 0  # the parse below says where
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not) first, then GB18030 (a superset of GBK, what WPS writes)."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """UTF-16 when it starts with its BOM (Excel's 「Unicode 文本」); else UTF-8 (BOM or
+    not) first, then GB18030 (a superset of GBK, what WPS writes)."""
+    for enc in ("utf-16",) if data[:2] in _UTF16_BOMS else ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise RejectedInput("CSV 文件编码无法识别：请用 UTF-8 或 GBK 编码保存。")
+    raise RejectedInput("CSV 文件编码无法识别：请用 UTF-8、GBK 或 Unicode（UTF-16）编码保存。")
 
 
 def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
