@@ -70,6 +70,40 @@ def test_db_that_is_not_a_database(tmp_path, content):
     assert out.returncode == 1 and "不是指标月调度的数据库文件" in one_line(out)
 
 
+@pytest.mark.parametrize("name", ["returns.csv", "returns.TSV", "values.json", "values.parquet"])
+def test_a_data_file_given_as_the_database_is_refused_and_left_as_it_was(tmp_path, name):
+    """DuckDB opens an existing CSV, TSV, JSON or Parquet file as an in-memory database (the
+    file a view): ``init`` said 已创建 and printed an admin password for a database that
+    vanished at exit, and an import would have been lost the same way."""
+    path = tmp_path / name
+    content = b"\xe6\x9c\x9f\xe9\x97\xb4,\xe6\x95\xb0\xe5\x80\xbc\n2026-10,1\n"  # 期间,数值 …
+    if name.endswith(".json"):
+        content = b'[{"a": 1}]'
+    elif name.endswith(".parquet"):
+        import pandas as pd
+        pd.DataFrame({"a": [1]}).to_parquet(path)
+        content = path.read_bytes()
+    path.write_bytes(content)
+    for args in (["init"], ["status"], ["import", "--yes", tmp_path / "none.xlsx"]):
+        out = run(*args, "--db", path)
+        assert out.returncode == 1, (args, out.stdout)
+        assert one_line(out) == (f"{path} 是数据文件（CSV、JSON 或 Parquet 等），不是指标月调度的数据库文件（DuckDB）。"
+                                 "请检查 --db 或 INDICATORS_DB；数据文件请用 `indicators import` 导入。")
+        assert "已创建" not in out.stdout
+    assert path.read_bytes() == content and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_sqlite_file_given_as_the_database_is_one_line_without_fetching_anything(tmp_path):
+    import sqlite3
+    path = tmp_path / "old.db"
+    with contextlib.closing(sqlite3.connect(path)) as c:
+        c.execute("CREATE TABLE t (x)")
+        c.commit()
+    out = run("status", "--db", path)
+    assert out.returncode == 1
+    assert one_line(out) == f"{path} 是 SQLite 数据库文件，不是指标月调度的数据库文件（DuckDB）。请检查 --db 或 INDICATORS_DB。"
+
+
 def test_status_into_a_closed_pipe(db):
     p = subprocess.Popen([*PY, "status", "--json", "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdout.read(200)  # `| head`: read a little, then close the pipe

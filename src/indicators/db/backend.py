@@ -30,9 +30,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
+from indicators.db import file_errors
 from indicators.db.pg_ddl import native_ddl, needs_native_ddl
 from indicators.errors import (
-    DatabaseInvalid,
     DatabaseLocked,
     DatabaseMissing,
     DatabaseUnreachable,
@@ -102,34 +102,32 @@ class Embedded:
         while True:
             attempt += 1
             try:
-                return duckdb.connect(self.target, read_only=read_only)
+                # no extension fetched from the internet to open a file (a SQLite file would ask for one)
+                raw = duckdb.connect(self.target, read_only=read_only, config={"autoinstall_known_extensions": False})
             except duckdb.Error as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
                 if "handle conflict" in str(exc):  # held by this process: a database of it nobody holds any more
                     gc.collect()  # (being closed by another thread, or garbage in a cycle: the app opens the file per run)
+            else:
+                return self._file_backed(raw)
             time.sleep(min(0.5, backoff(attempt) * 5, max(0.0, deadline - time.monotonic())))
 
+    def _file_backed(self, raw: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """``raw`` when it holds the file itself. DuckDB opens an existing CSV, TSV, JSON or
+        Parquet file (by its name) as an in-memory database showing the file as a view:
+        ``init`` would then report a database created, and an import would write into
+        memory and be lost at exit."""
+        if self.target == MEMORY:
+            return raw
+        path = raw.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        if path is not None and path[0] is not None:
+            return raw
+        raw.close()
+        raise file_errors.data_file(self.target)
+
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
-        text = str(exc).lower()
-        if "handle conflict" in text:  # this process's own: a database of it not yet let go
-            return DatabaseLocked(
-                f"数据库 {self.target} 在本程序内仍未释放（上一次打开它的连接尚未关闭），已等待 {wait:g} 秒。"
-                "请稍后重试（等待时间由 INDICATORS_LOCK_WAIT 设置）；如反复出现，请重新启动网页应用。")
-        if _is_lock_error(exc) and read_only:  # status / report: they would only have read
-            return DatabaseLocked(
-                f"数据库 {self.target} 正忙：另一个进程（如正在写入的网页应用或命令）正在使用它，已等待 {wait:g} 秒仍未释放。"
-                "本命令只读取数据、不会写入，但 DuckDB 文件被写入占用时无法同时打开。请稍后重试（等待时间由 "
-                "INDICATORS_LOCK_WAIT 设置），或复制一份数据库文件用 --db 指向副本，或改用 PostgreSQL 共享数据库。")
-        if _is_lock_error(exc):
-            return DatabaseLocked(
-                f"数据库 {self.target} 正被另一个进程（如正在写入的网页应用或命令）占用，已等待 {wait:g} 秒仍未释放。"
-                "请稍后重试（等待时间由 INDICATORS_LOCK_WAIT 设置），或改用 PostgreSQL 共享数据库。")
-        if "not a valid duckdb database" in text or "is a directory" in text:
-            return DatabaseInvalid(f"{self.target} 不是指标月调度的数据库文件（DuckDB），或已损坏。请检查 --db 或 INDICATORS_DB。")
-        if "permission denied" in text:
-            return DatabaseInvalid(f"没有权限打开数据库文件 {self.target}。请检查文件权限。")
-        return exc
+        return file_errors.opening_error(self.target, exc, wait, read_only=read_only, locked=_is_lock_error(exc))
 
     def on_cursor(self, raw: duckdb.DuckDBPyConnection) -> None:
         """Prepare a new cursor (nothing to do for a file)."""
