@@ -149,6 +149,24 @@ def test_unknown_unit_is_rejected(demo_db):
     assert out.returncode == 1 and "NOPE" in out.stderr
 
 
+def test_unit_by_name_or_alias_is_the_unit_by_code(demo_db):
+    """``--unit`` takes what 综合科 would type: the code (GXQ), the name (高新区) or an alias
+    (高新技术产业开发区) — the same rows; a near miss is refused with the nearest name."""
+    by_code = run("status", "--period", AS_OF, "--db", demo_db, "--unit", "GXQ", "--json")
+    assert by_code.returncode == 0, by_code.stderr
+    rows = json.loads(by_code.stdout)
+    assert {r["org_unit_code"] for r in rows} == {"GXQ"}
+    for written in ("高新区", "高新技术产业开发区", " 高新区 "):
+        out = run("status", "--period", AS_OF, "--db", demo_db, "--unit", written, "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout) == rows, written
+    out = run("status", "--period", AS_OF, "--db", demo_db, "--unit", "东城县")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip() == "单位「东城县」不存在，是否指：东城区？--unit 可写单位代码、名称或别名。"
+    report = run("report", "--period", AS_OF, "--db", demo_db, "--unit", "火星", "--format", "md", "--out", "x.md")
+    assert report.returncode == 1 and report.stderr.strip() == "单位「火星」不存在。--unit 可写单位代码、名称或别名。"
+
+
 def test_a_file_held_too_long_fails_after_the_lock_wait_with_one_line(demo_db_master, tmp_path, monkeypatch):
     import shutil
     path = tmp_path / "held.duckdb"

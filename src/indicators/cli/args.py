@@ -79,3 +79,20 @@ def acting(args, con) -> Actor:
         from indicators.accounts.users import actor_for
         return actor_for(con, args.as_login)
     return operator()
+
+
+def unit_arg(con, text: str | None) -> str | None:
+    """The org unit code ``--unit`` names: its code, name or an alias, as a return's unit
+    column is read (``returns.excel.matching``); a unit that is not there is refused with
+    the nearest names (None stays None: every unit)."""
+    if text is None:
+        return None
+    from indicators.errors import RejectedInput
+    from indicators.returns.excel.matching import Catalog
+    found = Catalog.from_db(con)
+    code = found.unit_code(text)
+    if code is not None:
+        return code
+    near = found.org.suggest(text)
+    raise RejectedInput(f"单位「{text}」不存在" + (f"，是否指：{'、'.join(near)}？" if near else "。")
+                        + "--unit 可写单位代码、名称或别名。")

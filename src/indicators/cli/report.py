@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators import clock
-from indicators.cli.args import add_db_arg, add_period_arg, as_of, open_db
+from indicators.cli.args import add_db_arg, add_period_arg, as_of, open_db, unit_arg
 from indicators.errors import RejectedInput
 from indicators.rules import periods
 
@@ -23,7 +23,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--format", required=True, choices=FORMAT_CHOICES,
                    help="pptx 汇报幻灯片 / xlsx 调度表 / docx、md、pdf 通报（红头）/ brief 一页 A3 简报（PDF）/ png 某指标完成率图")
     p.add_argument("--out", required=True, type=Path, help="输出文件")
-    p.add_argument("--unit", help="报告范围：该单位及其下级（默认全市）")
+    p.add_argument("--unit", help="报告范围：该单位及其下级（单位代码、名称或别名；默认全市）")
     p.add_argument("--indicator", help="png：指标代码（默认第一个滞后指标）")
     p.add_argument("--require-explanations", action="store_true",
                    help="滞后说明齐全才生成（默认：缺的说明标【待补充】）")
@@ -34,7 +34,7 @@ def cmd_report(args) -> int:
     from indicators import report
     settings, period = args.settings, as_of(args)
     with open_db(args, read_only=True) as con:
-        summary = report.build_summary(con, period, unit=args.unit, settings=settings)
+        summary = report.build_summary(con, period, unit=unit_arg(con, args.unit), settings=settings)
         if args.format == "png":
             from indicators.report.png import indicator_sources
             sources = indicator_sources(con)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, EXIT_REJECTED, acting, add_as_arg, add_db_arg, open_db, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_REJECTED, acting, add_as_arg, add_db_arg, open_db, period_arg, unit_arg
 from indicators.cli.output import print_json
 
 
@@ -92,7 +92,7 @@ def _print_text(readings, changes, batch_ids, args, refusal: str | None) -> None
 def cmd_template(args) -> int:
     from indicators.returns import template
     with open_db(args, read_only=True) as con:
-        unit = template.unit_for(acting(args, con), args.unit)
+        unit = template.unit_for(acting(args, con), unit_arg(con, args.unit))
         path = template.write_template(con, args.out, period=args.period, unit=unit,
                                        settings=args.settings, today=clock.today(args.settings),
                                        department=args.department)
@@ -114,7 +114,7 @@ def add_parsers(subparsers) -> None:
 
     p = subparsers.add_parser("template", help="生成某月的报送模板（.xlsx）")
     p.add_argument("--period", required=True, type=period_arg, help="报送期间 YYYY-MM")
-    p.add_argument("--unit", default=None, help="只为该单位（代码）生成；默认全部单位")
+    p.add_argument("--unit", default=None, help="只为该单位生成（单位代码、名称或别名）；默认全部单位")
     p.add_argument("--department", default=None, help="附上该科室（代码）牵头任务的「重点任务进展」表")
     p.add_argument("--out", required=True, type=Path)
     add_db_arg(p)

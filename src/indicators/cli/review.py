@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from indicators import clock
-from indicators.cli.args import EXIT_OK, EXIT_USAGE, acting, add_as_arg, add_db_arg, open_db, period_arg
+from indicators.cli.args import EXIT_OK, EXIT_USAGE, acting, add_as_arg, add_db_arg, open_db, period_arg, unit_arg
 from indicators.cli.output import print_json
 
 
@@ -71,7 +71,8 @@ def _list(args) -> int:
 def cmd_unlock(args) -> int:
     from indicators.returns import lock
     with open_db(args) as con:
-        until = lock.unlock(con, acting(args, con), period=args.period, unit=args.unit, hours=args.hours,
+        unit = unit_arg(con, args.unit)
+        until = lock.unlock(con, acting(args, con), period=args.period, unit=unit, hours=args.hours,
                             settings=args.settings, now=clock.now(args.settings), reason=args.reason)
     print(f"已为单位 {args.unit} 解锁 {args.period}，至 {until:%Y-%m-%d %H:%M} 可上传或撤回。")
     return EXIT_OK
@@ -92,7 +93,7 @@ def add_parsers(subparsers) -> None:
 
     p = subparsers.add_parser("unlock", help="为一个单位临时解锁已锁定的月份（管理员）")
     p.add_argument("--period", required=True, type=period_arg, help="月份 YYYY-MM")
-    p.add_argument("--unit", required=True, help="单位代码")
+    p.add_argument("--unit", required=True, help="单位代码、名称或别名")
     p.add_argument("--hours", required=True, type=float, help="解锁时长（小时，1–72）")
     p.add_argument("--reason", help="解锁原因（记入操作日志）")
     add_db_arg(p)

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from indicators.cli.args import EXIT_OK, add_db_arg, add_period_arg, as_of, open_db
+from indicators.cli.args import EXIT_OK, add_db_arg, add_period_arg, as_of, open_db, unit_arg
 from indicators.cli.output import json_rows, json_text, print_json_chunks
 from indicators.errors import RejectedInput
 from indicators.rules import periods
@@ -28,7 +28,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("status", help="某月调度表")
     add_db_arg(p)
     add_period_arg(p)
-    p.add_argument("--unit", help="只看该单位及其下级")
+    p.add_argument("--unit", help="只看该单位及其下级（单位代码、名称或别名）")
     p.add_argument("--rank-by", choices=list(MEASURES), default=None,
                    help="排名依据：value 数值（按指标方向）/ completion 完成率 / gap 与序时进度差距 / yoy 同比；"
                         "默认：同级单位都有目标时按完成率，否则按数值")
@@ -43,10 +43,10 @@ def cmd_status(args) -> int:
     from indicators.dispatch import dispatch_table
     period = as_of(args)
     with open_db(args, read_only=True) as con:
-        table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=args.unit,
-                                                        rank_by=args.rank_by))
-        if args.unit and table.empty:
-            raise RejectedInput(f"单位 {args.unit} 不存在或没有数据")
+        unit = unit_arg(con, args.unit)
+        table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=unit, rank_by=args.rank_by))
+        if unit and table.empty:
+            raise RejectedInput(f"单位 {args.unit} 在 {periods.label(period)} 没有数据")
         rows = json_rows(con, table, STATUS_JSON_KEYS, {
             "explanation_required": ["true" if b else "false" for b in table["explanation_required"].astype(bool)],
             "explanation": _explanation_json(table)}) if args.json else None
