@@ -97,6 +97,17 @@ def test_gbk_text():
     assert reading.counts() == {"科技合作": 1}
 
 
+def test_unicode_text_as_notepad_saves_it():
+    """Notepad's and Excel's 「Unicode」: UTF-16 little-endian with its BOM, CRLF lines."""
+    reading = read_plan(b"\xff\xfe" + "一、科技合作\r\n1.对接高校\r\n2.共建平台\r\n".encode("utf-16-le"), "plan.txt")
+    assert reading.counts() == {"科技合作": 2}
+
+
+def test_a_text_in_no_encoding_read_names_the_ones_read():
+    with pytest.raises(RejectedInput, match="UTF-8、GBK、Unicode（UTF-16）编码的文本文件"):
+        read_plan(b"\xff\xfe" + "一、".encode("utf-16-le") + b"\x00\xd8", "plan.txt")
+
+
 def test_not_a_word_file():
     with pytest.raises(RejectedInput, match="无法打开 Word 文件"):
         read_plan(b"PK\x03\x04garbage", "x.docx")

@@ -71,7 +71,7 @@ class PlanReading:
 
 
 def read_plan(data: bytes, file_name: str = "") -> PlanReading:
-    """Read a plan from a .docx or a text file (UTF-8 or GBK)."""
+    """Read a plan from a .docx or a text file (UTF-8, GBK or UTF-16 with its BOM)."""
     if data[:4] == b"PK\x03\x04":
         return parse_paragraphs(list(enumerate(_docx_paragraphs(data, file_name), start=1)))
     return parse_text(_decode(data, file_name))
@@ -82,12 +82,11 @@ def parse_text(text: str) -> PlanReading:
 
 
 def _decode(data: bytes, file_name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RejectedInput(f"无法读取「{file_name or '上传文件'}」：请上传 .docx 或 UTF-8 / GBK 编码的文本文件。")
+    from indicators.returns.excel.sources import decoded
+    text = decoded(data)
+    if text is None:
+        raise RejectedInput(f"无法读取「{file_name or '上传文件'}」：请上传 .docx 或 UTF-8、GBK、Unicode（UTF-16）编码的文本文件。")
+    return text
 
 
 def _docx_paragraphs(data: bytes, file_name: str) -> list[str]:

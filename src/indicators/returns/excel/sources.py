@@ -231,15 +231,24 @@ def _csv_rows(text: str, delimiter: str, file_name: str) -> int:
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-16 when it starts with its BOM (Excel's 「Unicode 文本」); else UTF-8 (BOM or
-    not) first, then GB18030 (a superset of GBK, what WPS writes)."""
+def decoded(data: bytes) -> str | None:
+    """The text of a file as Chinese Windows saves one, or None: UTF-16 when it starts
+    with its BOM (Excel's 「Unicode 文本」, Notepad's 「Unicode」); else UTF-8 (BOM or not)
+    first, then GB18030 (a superset of GBK, what WPS writes). Returns and plans alike."""
     for enc in ("utf-16",) if data[:2] in _UTF16_BOMS else ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise RejectedInput("CSV 文件编码无法识别：请用 UTF-8、GBK 或 Unicode（UTF-16）编码保存。")
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """``decoded``, or the CSV's one line saying which encodings are read."""
+    text = decoded(data)
+    if text is None:
+        raise RejectedInput("CSV 文件编码无法识别：请用 UTF-8、GBK 或 Unicode（UTF-16）编码保存。")
+    return text
 
 
 def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
