@@ -54,7 +54,7 @@ def test_give_an_explanation_and_see_it_in_status(demo_db):
                            "--db", str(demo_db)], input="Bs-pass-2026\n", capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     args = ("explain", "--period", PERIOD, "--db", demo_db, "--indicator", row["indicator_code"],
-            "--unit", row["org_unit_code"], "--reason", "企业申报集中在年底", "--measures", "上门辅导",
+            "--unit", row["org_unit_name"], "--reason", "企业申报集中在年底", "--measures", "上门辅导",  # its name
             "--catch-up", CATCH_UP)
     refused = run(*args, "--as", "leader")  # a leader reads, never writes
     assert refused.returncode == 1 and "无权填写滞后说明" in refused.stderr, refused.stderr

@@ -22,6 +22,7 @@ from indicators.cli.args import (
     add_db_arg,
     open_db,
     period_arg,
+    unit_arg,
 )
 from indicators.cli.output import print_json, records
 from indicators.errors import RejectedInput
@@ -38,7 +39,7 @@ def add_parsers(sub) -> None:
     add_as_arg(p)
     p.add_argument("--period", required=True, type=period_arg, help="数据截至月份 YYYY-MM")
     p.add_argument("--indicator", help="指标代码（填写说明时）")
-    p.add_argument("--unit", help="单位代码（填写说明时）")
+    p.add_argument("--unit", help="单位代码、名称或别名（填写说明时）")
     p.add_argument("--reason", help="滞后原因")
     p.add_argument("--measures", help="整改措施")
     p.add_argument("--catch-up", type=period_arg, default=None, help="预计赶上月份 YYYY-MM")
@@ -80,7 +81,7 @@ def explain_records(rows: pd.DataFrame) -> list[dict]:
 
 def _give(con, table: pd.DataFrame, args) -> int:
     from indicators import explanations
-    row = explanations.give(con, table, indicator_code=args.indicator, org_unit=args.unit,
+    row = explanations.give(con, table, indicator_code=args.indicator, org_unit=unit_arg(con, args.unit),
                             reason=args.reason or "", measures=args.measures or "", catch_up=args.catch_up,
                             actor=acting(args, con), at=clock.now(args.settings))
     if args.json:
