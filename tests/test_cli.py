@@ -144,6 +144,16 @@ def test_usage_and_input_errors(args, code, message):
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize("written", ["2026年10月", "2026.10", "2026/10", "2026年10月份", " 2026-10 "])
+def test_a_month_written_the_chinese_way_is_that_month(demo_db, written):
+    """``--period`` reads a month as a return's period cell is read; the output is the
+    same as for 2026-10."""
+    want = run("status", "--period", "2026-10", "--db", demo_db, "--json")
+    out = run("status", "--period", written, "--db", demo_db, "--json")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == want.stdout and json.loads(out.stdout)[0]["period"] == "2026-10"
+
+
 def test_unknown_unit_is_rejected(demo_db):
     out = run("status", "--period", AS_OF, "--db", demo_db, "--unit", "NOPE")
     assert out.returncode == 1 and "NOPE" in out.stderr

@@ -22,12 +22,18 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 def period_arg(text: str) -> str:
-    """argparse type for ``YYYY-MM`` (a bad period is a usage error, exit 2)."""
+    """argparse type for a month, as ``YYYY-MM``: also written as a return's period cell
+    is read (2026年10月, 2026.10, 2026/10, 2026年第三季度 → 2026-09); anything else is a
+    usage error, exit 2."""
     try:
         periods.parse(text)
+        return text
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
+        from indicators.returns.excel.periods import parse_period
+        read = parse_period(text.strip())
+        if read is None:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return read
 
 
 def database_arg(text: str) -> Path | str:
