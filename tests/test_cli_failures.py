@@ -90,6 +90,8 @@ def test_a_data_file_given_as_the_database_is_refused_and_left_as_it_was(tmp_pat
         assert one_line(out) == (f"{path} 是数据文件（CSV、JSON 或 Parquet 等），不是指标月调度的数据库文件（DuckDB）。"
                                  "请检查 --db 或 INDICATORS_DB；数据文件请用 `indicators import` 导入。")
         assert "已创建" not in out.stdout
+    forced = run("init", "--force", "--db", path)  # it replaces a damaged database, never someone's data file
+    assert forced.returncode == 1 and one_line(forced).endswith("（--force 不删除数据文件。）")
     assert path.read_bytes() == content and sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 

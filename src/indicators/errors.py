@@ -25,6 +25,11 @@ class DatabaseInvalid(IndicatorsError):
     """The file exists but is not a DuckDB database (or is damaged)."""
 
 
+class DataFileGiven(DatabaseInvalid):
+    """The file is a data file (CSV, JSON, Parquet …), not a database: never to be
+    replaced by one (``init --force``)."""
+
+
 class WriteConflict(IndicatorsError):
     """A concurrent write changed the same rows first; nothing of this unit was written."""
 

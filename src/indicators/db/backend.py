@@ -34,6 +34,7 @@ from indicators.db import file_errors
 from indicators.db.pg_ddl import native_ddl, needs_native_ddl
 from indicators.errors import (
     DatabaseLocked,
+    DataFileGiven,
     DatabaseMissing,
     DatabaseUnreachable,
     IndicatorsError,
@@ -190,6 +191,8 @@ class Embedded:
         except DatabaseLocked:
             raise RejectedInput(f"数据库 {path} 正被另一个进程（如正在运行的网页应用）使用，未删除也未重建。"
                                 "请先关闭该进程，再运行 indicators init --force。") from None
+        except DataFileGiven as exc:  # someone's returns, not a database gone bad: kept
+            raise RejectedInput(f"{exc}（--force 不删除数据文件。）") from None
         except IndicatorsError:
             pass  # not a database (or damaged): --force may replace it
         path.unlink()

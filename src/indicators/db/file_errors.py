@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from indicators.errors import DatabaseInvalid, DatabaseLocked
+from indicators.errors import DatabaseInvalid, DatabaseLocked, DataFileGiven
 
 
-def data_file(target: str) -> DatabaseInvalid:
+def data_file(target: str) -> DataFileGiven:
     """DuckDB opens an existing CSV, TSV, JSON or Parquet file (by its name) as an
     in-memory database showing the file as a view — not a database to keep anything in."""
-    return DatabaseInvalid(f"{target} 是数据文件（CSV、JSON 或 Parquet 等），不是指标月调度的数据库文件（DuckDB）。"
+    return DataFileGiven(f"{target} 是数据文件（CSV、JSON 或 Parquet 等），不是指标月调度的数据库文件（DuckDB）。"
                            "请检查 --db 或 INDICATORS_DB；数据文件请用 `indicators import` 导入。")
 
 
