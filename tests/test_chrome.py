@@ -190,19 +190,26 @@ def test_html_table_has_every_column_and_row_as_text():
                    '<td>部分汇总，缺：青溪县；待审核：含尚未审核通过的报送数值</td></tr></tbody></table></div>')
 
 
-def test_a_grids_note_column_is_as_wide_as_its_longest_note():
-    """A grid sizes its columns by the rows first in view; a 说明 column gets its longest
-    text's width instead — 14 px a CJK character or full-width mark, 8 px others, 28 px of
-    padding, at most 480 — so "部分汇总，缺：青溪县" is never cut to "部分汇…"."""
+def test_a_grids_text_columns_are_as_wide_as_their_longest_text():
+    """A grid sizes its columns by the rows first in view; a text column whose longest
+    text lies below the first SIZED_ROWS (10) gets that text's width — 14 px a CJK
+    character or full-width mark, 7 px others, 16 px of padding, at most 480, at least its
+    header and 12 px of sort mark — so "部分汇总，缺：青溪县" is never cut to "部分汇…",
+    nor "3,423.22 亿元" to "3,423.22 亿"; the other columns keep the grid's width."""
     import pandas as pd
 
-    from indicators.ui_render import note_widths
-    frame = pd.DataFrame({"指标": ["甲", "乙", "丙"], "说明": [None, "", "部分汇总，缺：青溪县"]})
-    assert note_widths(frame) == (("说明", 10 * 14 + 28),)
-    assert note_widths(frame.assign(说明=["部分汇总，缺：A县", None, None])) == (("说明", 8 * 14 + 8 + 28),)
-    assert note_widths(frame.assign(说明=["缺：" + "某某县、" * 40, None, None])) == (("说明", 480),)
-    assert note_widths(frame.assign(说明=[None, "", None])) == ()  # nothing to show: the grid's own width
-    assert note_widths(frame.drop(columns="说明")) == ()
+    from indicators.ui_chrome import text_widths
+    n = 12
+    frame = pd.DataFrame({"指标": ["高新技术企业数"] + ["甲"] * (n - 1),
+                          "本期值": ["63 人"] * (n - 1) + ["3,423.22 亿元"],
+                          "完成率": [0.5] * n, "说明": [None] * (n - 1) + ["部分汇总，缺：青溪县"]})
+    assert text_widths(frame) == (("本期值", 9 * 7 + 2 * 14 + 16), ("说明", 10 * 14 + 16))
+    notes = frame.assign(说明=[None] * (n - 1) + ["缺：A"])
+    assert dict(text_widths(notes))["说明"] == 2 * 14 + 12 + 16  # the header's width: 说明 and its sort mark
+    assert dict(text_widths(frame.assign(说明=[None] * (n - 1) + ["缺：" + "某某县、" * 40])))["说明"] == 480
+    assert "说明" not in dict(text_widths(frame.assign(说明=[None] * (n - 1) + [""])))  # nothing to show
+    assert "说明" not in dict(text_widths(frame.assign(说明=["部分汇总，缺：青溪县"] + [None] * (n - 1))))  # in view
+    assert "x" not in dict(text_widths(frame.assign(x=[["a"]] * n)))  # lists: the grid shows them itself
 
 
 def test_print_stylesheet_hides_the_grid_and_shows_its_copy():

@@ -210,8 +210,8 @@ def test_overview_lagging_grid_shows_each_partial_note_whole(demo_db, monkeypatc
     notes = [n for n in grid.value["说明"].dropna() if n]
     assert "部分汇总，缺：青溪县" in notes
     width = json.loads(grid.proto.columns)["说明"]["width"]
-    assert width >= 10 * 14 + 28
-    assert width >= max(sum(14 if ord(ch) >= 0x2E80 else 8 for ch in n) for n in notes) + 28 or width == 480
+    assert width >= 10 * 14 + 16
+    assert width >= max(sum(14 if ord(ch) >= 0x2E80 else 7 for ch in n) for n in notes) + 16 or width == 480
 
 
 def test_router_opens_overview_first(demo_db, monkeypatch):

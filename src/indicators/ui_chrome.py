@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -278,3 +279,37 @@ def shown_rows(frame, *, key: str, briefing: bool):
     page = choice or 1
     rows = frame.iloc[page_rows(n, page)]
     return rows, rows_height(len(rows)), f"第 {page} / {pages} 页 · 共 {n:,} 行"
+
+
+# A grid sizes its columns by the rows first in view: a 说明 empty there (most rows have
+# none) came out a few characters wide, and "部分汇总，缺：青溪县" read "部分汇…" — a
+# partial figure that no longer said who is missing; "3,423.22 亿元", longer than the
+# values above it, lost its unit. A text column whose longest text lies below the first
+# SIZED_ROWS gets that text's width (up to TEXT_MAX_PX; the print copy and briefing mode
+# wrap every text in full); the others keep the grid's own, measured, width.
+SIZED_ROWS = 10
+TEXT_MAX_PX = 480
+
+
+def text_widths(shown: pd.DataFrame) -> tuple[tuple[str, int], ...]:
+    """(column, width in pixels) for each text column the grid would size too narrow: its
+    longest text at the grid's 14 px font (a CJK character or full-width mark 14 px,
+    others 7), plus 16 px of padding — at least its header's, with 12 px of sort mark."""
+    out = []
+    for c in shown.columns:
+        col = shown[c]
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+            continue
+        texts = col.dropna()
+        if texts.empty or pd.api.types.infer_dtype(texts, skipna=True) != "string":
+            continue  # numbers, lists …: the grid sizes and shows them itself
+        longest, first = _px(texts.unique()), _px(col.iloc[:SIZED_ROWS].dropna().unique())
+        if longest > first:
+            out.append((c, min(max(longest, _px([str(c)]) + 12) + 16, TEXT_MAX_PX)))
+    return tuple(out)
+
+
+def _px(texts) -> int:
+    """The widest of ``texts`` in pixels (0 for none)."""
+    cells = pd.Series(texts, dtype=str)
+    return int((cells.str.len() * 7 + cells.str.count("[\u2e80-\U0010ffff]") * 7).max()) if len(cells) else 0

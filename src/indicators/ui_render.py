@@ -231,7 +231,7 @@ class _Table:
     grid_styles: pd.DataFrame | None
     grid: object  # the frame as the grid's Arrow table (``_grid_table``), or None: the frame itself goes
     print_html: str
-    widths: tuple[tuple[str, int], ...]  # (column, pixels) of the note columns (``note_widths``)
+    widths: tuple[tuple[str, int], ...]  # (column, pixels) of the text columns (``text_widths``)
 
 
 def _table_parts(frame: pd.DataFrame, styles: pd.DataFrame | None) -> _Table:
@@ -240,29 +240,7 @@ def _table_parts(frame: pd.DataFrame, styles: pd.DataFrame | None) -> _Table:
     styles = None if styles is None else styles.reset_index(drop=True)[list(shown.columns)]
     grid_styles = None if styles is None else styles.reindex(columns=frame.columns, fill_value="")
     grid = _grid_table(frame) if styles is None and len(frame) <= GRID_ARROW_ROWS else None
-    return _Table(frame, shown, styles, grid_styles, grid, _print_html(shown, styles), note_widths(shown))
-
-
-# A grid sizes its columns by the rows first in view: a 说明 empty there (most rows have
-# none) came out a few characters wide, and "部分汇总，缺：青溪县" read "部分汇…" — a
-# partial figure that no longer said who is missing. Note columns get their longest text's
-# width (up to NOTE_MAX_PX; the print copy and briefing mode wrap every text in full).
-NOTE_COLUMNS = ("说明",)
-NOTE_MAX_PX = 480
-
-
-def note_widths(shown: pd.DataFrame) -> tuple[tuple[str, int], ...]:
-    """(column, width in pixels) for each note column with text: its longest text at the
-    grid's 14 px font (a CJK character or full-width mark 14 px, others 8), plus padding."""
-    out = []
-    for c in NOTE_COLUMNS:
-        if c not in shown.columns:
-            continue
-        texts = [t for t in shown[c].dropna().astype(str).unique() if t]
-        if texts:
-            longest = max(sum(14 if ord(ch) >= 0x2E80 else 8 for ch in t) for t in texts)
-            out.append((c, min(longest + 28, NOTE_MAX_PX)))
-    return tuple(out)
+    return _Table(frame, shown, styles, grid_styles, grid, _print_html(shown, styles), ui_chrome.text_widths(shown))
 
 
 def _part_html(shown: pd.DataFrame, styles: pd.DataFrame | None, first: int, stop: int, cls: str, note: str) -> str:
