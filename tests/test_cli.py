@@ -154,6 +154,13 @@ def test_a_month_written_the_chinese_way_is_that_month(demo_db, written):
     assert out.stdout == want.stdout and json.loads(out.stdout)[0]["period"] == "2026-10"
 
 
+def test_a_month_without_any_data_says_so(demo_db):
+    out = run("status", "--period", "1999-01", "--db", demo_db)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "调度表 · 数据截至 1999年1月 · 0 行\n1999年1月没有任何目标或报送数据：请检查 --period。\n"
+    assert json.loads(run("status", "--period", "1999-01", "--db", demo_db, "--json").stdout) == []
+
+
 def test_unknown_unit_is_rejected(demo_db):
     out = run("status", "--period", AS_OF, "--db", demo_db, "--unit", "NOPE")
     assert out.returncode == 1 and "NOPE" in out.stderr

@@ -74,6 +74,8 @@ def _explanation_json(table: pd.DataFrame) -> list[str]:
 def _status_text(table: pd.DataFrame, period: str) -> str:
     from indicators.formatting import fmt_pct, fmt_pp, fmt_value
     lines = [f"调度表 · 数据截至 {periods.label(period)} · {len(table)} 行"]
+    if table.empty:
+        return lines[0] + f"\n{periods.label(period)}没有任何目标或报送数据：请检查 --period。"
     counts = table["status_label"].value_counts()
     lines.append("  ".join(f"{k} {v}" for k, v in counts.items()))
     for r in table.itertuples(index=False):
