@@ -37,7 +37,7 @@ def test_markdown_headline_matches_status(tiny_db, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["--unit", "NOPE"], 1, "单位 NOPE 不存在"),
+    (["--unit", "NOPE"], 1, "单位「NOPE」不存在"),
     (["--period", "2026-13"], 2, "用法错误"),
     (["--format", "odt"], 2, "用法错误"),
 ])
