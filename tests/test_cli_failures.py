@@ -106,6 +106,25 @@ def test_a_sqlite_file_given_as_the_database_is_one_line_without_fetching_anythi
     assert one_line(out) == f"{path} 是 SQLite 数据库文件，不是指标月调度的数据库文件（DuckDB）。请检查 --db 或 INDICATORS_DB。"
 
 
+def test_the_path_of_the_file_is_not_read_as_the_cause(tmp_path, demo_db_master):
+    """DuckDB's messages carry the file's path: a folder named 「clocks」 made a damaged file
+    read as a lock held (after waiting), one named 「sqlite_backup」 a held database read as
+    a SQLite file."""
+    import shutil
+    junk = tmp_path / "clocks" / "x.duckdb"
+    junk.parent.mkdir()
+    junk.write_text("not a database")
+    out = run("status", "--db", junk, env={"INDICATORS_LOCK_WAIT": "30"})
+    assert out.returncode == 1
+    assert one_line(out) == f"{junk} 不是指标月调度的数据库文件（DuckDB），或已损坏。请检查 --db 或 INDICATORS_DB。"
+    kept = tmp_path / "sqlite_backup" / "x.duckdb"
+    kept.parent.mkdir()
+    shutil.copy(demo_db_master, kept)
+    with held(kept):
+        out = run("status", "--db", kept, env={"INDICATORS_LOCK_WAIT": "1"})
+    assert out.returncode == 1 and one_line(out).startswith(f"数据库 {kept} 正忙：另一个进程")
+
+
 def test_status_into_a_closed_pipe(db):
     p = subprocess.Popen([*PY, "status", "--json", "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdout.read(200)  # `| head`: read a little, then close the pipe

@@ -106,7 +106,7 @@ class Embedded:
                 # no extension fetched from the internet to open a file (a SQLite file would ask for one)
                 raw = duckdb.connect(self.target, read_only=read_only, config={"autoinstall_known_extensions": False})
             except duckdb.Error as exc:
-                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if not file_errors.is_lock(exc, self.target) or time.monotonic() >= deadline:
                     raise self._opening_error(exc, wait, read_only) from None
                 if "handle conflict" in str(exc):  # held by this process: a database of it nobody holds any more
                     gc.collect()  # (being closed by another thread, or garbage in a cycle: the app opens the file per run)
@@ -128,7 +128,7 @@ class Embedded:
         raise file_errors.data_file(self.target)
 
     def _opening_error(self, exc: duckdb.Error, wait: float, read_only: bool = False) -> Exception:
-        return file_errors.opening_error(self.target, exc, wait, read_only=read_only, locked=_is_lock_error(exc))
+        return file_errors.opening_error(self.target, exc, wait, read_only=read_only)
 
     def on_cursor(self, raw: duckdb.DuckDBPyConnection) -> None:
         """Prepare a new cursor (nothing to do for a file)."""
@@ -372,10 +372,6 @@ def _sequence(name: str) -> str:
     if not _SEQUENCE.match(name):
         raise ValueError(f"not a sequence name: {name!r}")
     return name
-
-
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    return any(s in str(exc).lower() for s in ("lock", "unique file handle conflict"))
 
 
 def _first_line(text: str) -> str:

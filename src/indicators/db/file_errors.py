@@ -12,10 +12,22 @@ def data_file(target: str) -> DataFileGiven:
                            "请检查 --db 或 INDICATORS_DB；数据文件请用 `indicators import` 导入。")
 
 
-def opening_error(target: str, exc: Exception, wait: float, *, read_only: bool, locked: bool) -> Exception:
-    """The ``IndicatorsError`` for DuckDB's ``exc`` on opening ``target`` (``locked``: it
-    was a lock still held after ``wait`` seconds), or ``exc`` itself when none fits."""
-    text = str(exc).lower()
+def _said(exc: Exception, target: str) -> str:
+    """DuckDB's message, lower case, without the file's path in it: a folder named
+    ``sqlite_backup`` or ``clock`` must not make a lock error read as a SQLite file, nor
+    any error as a lock."""
+    return str(exc).lower().replace(str(target).lower(), "")
+
+
+def is_lock(exc: Exception, target: str) -> bool:
+    """Whether opening ``target`` failed on a lock another connection holds (worth waiting for)."""
+    return any(s in _said(exc, target) for s in ("lock", "unique file handle conflict"))
+
+
+def opening_error(target: str, exc: Exception, wait: float, *, read_only: bool) -> Exception:
+    """The ``IndicatorsError`` for DuckDB's ``exc`` on opening ``target`` (a lock still held
+    after ``wait`` seconds, a file that is no database …), or ``exc`` itself when none fits."""
+    text, locked = _said(exc, target), is_lock(exc, target)
     if "in-memory database in read-only mode" in text:  # a data file opened to read
         return data_file(target)
     if "sqlite" in text:  # DuckDB would need its sqlite extension to open one
