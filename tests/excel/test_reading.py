@@ -146,3 +146,40 @@ def test_small_xls(tmp_path, con):
 
 def test_column_letter():
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+@pytest.mark.parametrize("header", ["报送期", "填报期间", "报表月份", "统计年月"])
+def test_a_period_column_named_as_forms_name_it(tmp_path, con, header):
+    path = xlsx(tmp_path / "r.xlsx", [["单位", header, "高企数（家）"], ["高新区", "2026年9月", 5], ["东城区", "2026年9月", 3]])
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty, r.errors[["row", "column", "message"]].to_string()
+    assert values_of(r) == [("GQ", "D1", "2026-09", 5.0), ("GQ", "D2", "2026-09", 3.0)]
+
+
+def test_a_submission_date_is_not_the_period(tmp_path, con):
+    """填报日期 is the day the form was filled in (November), not the month it reports."""
+    path = xlsx(tmp_path / "r.xlsx", [["2026年9月科技指标"], ["单位", "填报日期", "高企数（家）"],
+                                      ["高新区", "2026-11-05", 5]])
+    r = read_return(path, con=con, today=TODAY)
+    assert values_of(r) == [("GQ", "D1", "2026-09", 5.0)]
+
+
+def test_the_file_name_says_what_the_sheet_leaves_open(tmp_path, con):
+    """No period column, no title, a plain sheet name: the file's name gives the month and,
+    for a table without a unit column, the unit."""
+    wide = xlsx(tmp_path / "示范市2026年8月科技指标.xlsx", [["单位", "高企数（家）"], ["高新区", 5]])
+    assert values_of(read_return(wide, con=con, today=TODAY)) == [("GQ", "D1", "2026-08", 5.0)]
+    long = xlsx(tmp_path / "东城区2026年7月.xlsx", [["指标", "数值"], ["高企数", 4]])
+    assert values_of(read_return(long, con=con, today=TODAY)) == [("GQ", "D2", "2026-07", 4.0)]
+    # a period the sheet does say wins over the file's name
+    titled = xlsx(tmp_path / "2026年7月.xlsx", [["2026年6月科技指标"], ["单位", "高企数（家）"], ["高新区", 5]])
+    assert values_of(read_return(titled, con=con, today=TODAY)) == [("GQ", "D1", "2026-06", 5.0)]
+
+
+def test_a_declared_period_fills_a_file_that_names_none(tmp_path, con):
+    path = xlsx(tmp_path / "data.xlsx", [["单位", "高企数（家）"], ["高新区", 5]])
+    r = read_return(path, con=con, today=TODAY)
+    assert list(r.errors["rule"].unique()) == ["missing_period"]
+    assert "文件名" in r.errors["fix"].iloc[0]
+    r = read_return(path, con=con, today=TODAY, expected_period="2026-08")
+    assert r.errors.empty and values_of(r) == [("GQ", "D1", "2026-08", 5.0)]

@@ -108,7 +108,8 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--yes", action="store_true", help="确认警告并导入")
     add_as_arg(p)
-    p.add_argument("--period", type=period_arg, default=None, help="只接受该期间（YYYY-MM）")
+    p.add_argument("--period", type=period_arg, default=None,
+                   help="只接受该期间（YYYY-MM）；文件中未写明期间的，按该期间读取")
     p.add_argument("--all", action="store_true", help="列出全部问题（默认最多 50 条）")
     p.set_defaults(func=cmd_import)
 

@@ -136,7 +136,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     problems, unlisted = _all_sheet_problems(chosen)
     task_progress, task_problems = read_progress_sheet(sheets, expected_period, known_tasks(con))
     problems.extend(task_problems)
-    w, layouts, used, shape_problems = _shape(chosen, catalog, default_year)
+    w, layouts, used, shape_problems = _shape(chosen, catalog, default_year, file_name, expected_period)
     problems.extend(shape_problems)
     if w is None:
         if not any(p["severity"] == "error" for p in problems) and task_progress.empty:
@@ -174,12 +174,14 @@ def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawShee
     return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
 
 
-def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int):
+def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int, file_name: str = "",
+           period: str | None = None):
     """Locate each sheet's table and turn it into the raw long frame (periods parsed).
-    Returns (frame or None when no sheet had a table, layouts, sheet names, problems)."""
+    Returns (frame or None when no sheet had a table, layouts, sheet names, problems).
+    ``file_name`` and ``period`` (declared) say what a sheet leaves open (``locate``)."""
     frames, layouts, used, problems = [], [], [], []
     for sheet in chosen:
-        table = locate(sheet, catalog)
+        table = locate(sheet, catalog, file_name, period)
         if table is None:
             continue
         shaped = to_long(table, catalog)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import PurePath
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,7 +24,11 @@ NOTE_SCAN_ROWS = 200  # and the notes in the last ones
 # Header words by role, compared on the normalised key with a bracket unit removed.
 ROLE_WORDS: dict[str, set[str]] = {
     "period": {"期间", "月份", "时间", "报告期", "统计期", "年月", "所属期", "日期", "期别", "统计时间",
-               "报送期间", "统计月份", "报告期间", "所属期间", "月度", "年份", "年度", "年", "统计年度", "报告年度"},
+               "报送期间", "统计月份", "报告期间", "所属期间", "月度", "年份", "年度", "年", "统计年度", "报告年度",
+               # the period as forms name it (not 填报日期 / 报送时间: the day it was filled in)
+               "报送期", "填报期", "填报期间", "报表期", "报表期间", "数据期", "数据期间", "统计期间", "期次",
+               "报送月份", "填报月份", "报告月份", "所属月份", "数据月份", "报表月份", "月份名称",
+               "报送年月", "填报年月", "统计年月", "所属年月", "报告年月", "数据年月"},
     "unit": {"单位", "单位名称", "区县", "区县名称", "地区", "填报单位", "区域", "县区", "单位代码",
              "县(市、区)", "县(市区)", "县市区", "区(县)", "区县(市)", "地区名称", "报送单位", "责任单位"},
     "indicator": {"指标", "指标名称", "指标代码", "项目", "指标项", "指标名", "项目名称", "统计指标"},
@@ -147,8 +152,10 @@ def _row_score(values: list, catalog: Catalog) -> int:
     return score
 
 
-def locate(sheet: RawSheet, catalog: Catalog) -> Table | None:
-    """The table on ``sheet``, or None when no row looks like a header."""
+def locate(sheet: RawSheet, catalog: Catalog, file_name: str = "", period: str | None = None) -> Table | None:
+    """The table on ``sheet``, or None when no row looks like a header. What the title
+    and the sheet name leave open is looked for in ``file_name`` (东城区2026年10月.xlsx),
+    and a period still unknown is ``period`` (the one the user declared), if given."""
     grid = sheet.grid
     if grid.empty:
         return None
@@ -178,6 +185,9 @@ def locate(sheet: RawSheet, catalog: Catalog) -> Table | None:
     title_lines = _title_lines(grid, h)
     table = Table(sheet, h, data_start, len(grid), columns, title="\n".join(title_lines))
     _read_title(table, title_lines, catalog)
+    _read_name(table, PurePath(file_name).stem, catalog)
+    if table.title_period is None and period:
+        table.title_period = period
     _cut_notes(table)
     return table
 
@@ -227,11 +237,22 @@ def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
                 table.title_unit = catalog.unit_code(word)
                 table.title_unit_text = m.group(1)
     if table.title_unit is None and table.title_unit_text is None:
-        table.title_unit = catalog.unit_in_text(" ".join(lines)) or catalog.unit_in_text(table.sheet.name)
+        table.title_unit = catalog.unit_in_text(" ".join(lines))
+    _read_name(table, table.sheet.name, catalog)
+
+
+def _read_name(table: Table, name: str, catalog: Catalog) -> None:
+    """The unit and the period a name (the sheet's, then the file's) gives, where the
+    title gave none: a sheet named 青溪县 or 2019年度, a file named 东城区2026年10月.xlsx."""
+    if not name:
+        return
+    if table.title_unit is None and table.title_unit_text is None:
+        table.title_unit = catalog.unit_in_text(name)
     if table.title_period is None:
-        year, period = find_in_text(table.sheet.name)
+        text = unicodedata.normalize("NFKC", name)
+        year, period = find_in_text(text)
         table.title_period = period
-        table.title_annual = period is not None and is_annual_title(table.sheet.name)
+        table.title_annual = period is not None and is_annual_title(text)
         table.title_year = table.title_year or year
 
 
