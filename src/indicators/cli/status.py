@@ -71,6 +71,13 @@ def _explanation_json(table: pd.DataFrame) -> list[str]:
     return out
 
 
+def _progress_words(r) -> str:
+    """A level judged by its change since last year-end (``change``) is compared with 序时
+    on that progress, not on 完成 (V ÷ T): shown, so the gap is progress − 序时 as printed."""
+    from indicators.formatting import fmt_pct
+    return f"增量进度 {fmt_pct(r.progress):>7}\t" if r.status_rule == "change" else ""
+
+
 def _status_text(table: pd.DataFrame, period: str) -> str:
     from indicators.formatting import fmt_pct, fmt_pp, fmt_value
     lines = [f"调度表 · 数据截至 {periods.label(period)} · {len(table)} 行"]
@@ -83,5 +90,5 @@ def _status_text(table: pd.DataFrame, period: str) -> str:
         lines.append(
             f"{r.indicator_name[:14]:<14}\t{r.org_unit_name:<6}\t{fmt_value(r.value, r.unit, r.decimals):>14}\t"
             f"目标 {fmt_value(r.target, r.unit, r.decimals):>14}\t完成 {fmt_pct(r.completion):>7}\t"
-            f"序时 {fmt_pct(r.expected):>7}\t{fmt_pp(r.gap_pp):>10}\t{r.status_label}\t排名 {rank}")
+            f"{_progress_words(r)}序时 {fmt_pct(r.expected):>7}\t{fmt_pp(r.gap_pp):>10}\t{r.status_label}\t排名 {rank}")
     return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""A city's returns as its statistics office publishes them, through the documented CLI
+only: last year's figures in files that name their month in a 报送期 column or only in
+the file's name, this year's in a titled table in 万元 with a 全市 row and a note. Every
+expected figure is written out by hand from the inputs (README "How the numbers are
+computed"): m = 10, no 月度节点, no 2024 history (so a stock paces at 10/12).
+
+                 高新技术企业数 (家, 期末值, 年末达到)      技术合同成交额 (亿元, 累计值)
+                 2025-10  2025-12  2026-10  目标         2025-10  2025-12  2026-10 (万元)  目标
+    吴兴区        410      420      468     500          35.0     45.6     387,654.3      50
+    南浔区        240      250      271     300          20.0     26.1     215,000        30
+    德清县        320      330      362     400          28.0     35.2     301,230        40
+    青山市(全市)   —        —        1,101   1,200        —        —        904,884.3      120
+"""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from published import cli, rows_by, setup_city
+
+ENV = {"INDICATORS_TODAY": "2026-12-01"}
+A = pytest.approx
+
+
+def _book(path, rows, title=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+        ws.merge_cells("A1:C1")
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("qingshan")
+    db = setup_city(tmp, {
+        "单位": [{"单位代码": "330500", "单位名称": "青山市", "别名": "全市", "排序": 1},
+                 {"单位代码": "330502", "单位名称": "吴兴区", "上级单位代码": "330500", "排序": 2},
+                 {"单位代码": "330503", "单位名称": "南浔区", "上级单位代码": "330500", "排序": 3},
+                 {"单位代码": "330521", "单位名称": "德清县", "上级单位代码": "330500", "排序": 4}],
+        "指标": [{"指标代码": "GXQY", "指标名称": "高新技术企业数", "计量单位": "家", "指标类型": "期末值",
+                  "频度": "月度", "小数位": 0},
+                 {"指标代码": "JSHT", "指标名称": "技术合同成交额", "计量单位": "亿元", "指标类型": "累计值",
+                  "频度": "月度", "小数位": 2}],
+        "目标": [{"指标代码": "GXQY", "单位代码": u, "年度": 2026, "目标值": t, "目标口径": "年末达到"}
+                 for u, t in (("330500", 1200), ("330502", 500), ("330503", 300), ("330521", 400))]
+        + [{"指标代码": "JSHT", "单位代码": u, "年度": 2026, "目标值": t}
+           for u, t in (("330500", 120), ("330502", 50), ("330503", 30), ("330521", 40))],
+    })
+    header = ["单位", "报送期", "高新技术企业数（家）", "技术合同成交额（亿元）"]
+    last_oct = _book(tmp / "上年10月.xlsx", [header, ["吴兴区", "2025年10月", 410, 35.0],
+                                              ["南浔区", "2025年10月", 240, 20.0], ["德清县", "2025年10月", 320, 28.0]])
+    # the month only in the file's name
+    last_dec = _book(tmp / "青山市2025年12月科技指标.xlsx", [
+        ["单位", "高新技术企业数（家）", "技术合同成交额（亿元）"],
+        ["吴兴区", 420, 45.6], ["南浔区", 250, 26.1], ["德清县", 330, 35.2]])
+    this_oct = _book(tmp / "1-10月.xlsx", [
+        ["地区", "高新技术企业数（家）", "技术合同成交额（万元）"], ["全市", 1101, "904,884.3"],
+        ["吴兴区", 468, 387654.3], ["南浔区", "271", 215000], ["德清县", 362, 301230],
+        ["注：高新技术企业数为期末有效数，技术合同成交额为1-10月累计。"]],
+        title="青山市2026年1-10月科技主要指标完成情况")
+    for f in (last_oct, last_dec, this_oct):
+        cli("import", f, "--db", db, "--yes", env=ENV)
+    return db
+
+
+def _status(db):
+    return json.loads(cli("status", "--db", db, "--period", "2026-10", "--json", env=ENV).stdout)
+
+
+def test_a_cumulative_in_wan_yuan_against_last_years_pace(city):
+    rows = rows_by(_status(city), "JSHT")
+    wx, nx, dq, qs = rows["吴兴区"], rows["南浔区"], rows["德清县"], rows["青山市"]
+    assert wx["value"] == A(38.76543) and qs["value"] == A(90.48843)  # 万元 × 0.0001
+    # 序时 = YTD(10) / YTD(12) last year: 35.0 / 45.6; the city's is its districts' 83.0 / 106.9
+    assert wx["expected"] == A(35.0 / 45.6) and wx["expected_basis"] == "last_year"
+    assert qs["expected"] == A(83.0 / 106.9)
+    assert wx["completion"] == A(0.7753086) and wx["gap_pp"] == A(0.7765, abs=1e-4)
+    assert wx["status"] == "on_track"
+    assert nx["completion"] == A(21.5 / 30) and nx["gap_pp"] == A(-4.9617, abs=1e-4) and nx["status"] == "lagging"
+    assert dq["gap_pp"] == A(-4.2380, abs=1e-4) and dq["status"] == "lagging"
+    assert qs["completion"] == A(0.75407025) and qs["gap_pp"] == A(-2.2356, abs=1e-4)
+    assert qs["provenance"] == "reported"  # the 全市 row the office sent wins over the sum
+    assert wx["yoy"] == A(38.76543 / 35.0 - 1)
+
+
+def test_a_stock_is_judged_on_its_change_since_last_year_end(city):
+    rows = rows_by(_status(city), "GXQY")
+    wx, qs = rows["吴兴区"], rows["青山市"]
+    assert (wx["value"], wx["baseline"], wx["target"]) == (468, 420, 500)
+    assert wx["progress"] == A(0.6) and wx["completion"] == A(0.936)  # (468−420)/(500−420); 468/500
+    assert wx["expected"] == A(10 / 12) and wx["expected_value"] == A(420 + 80 * 10 / 12)
+    assert wx["gap_pp"] == A(-23.3333, abs=1e-4) and wx["status"] == "far_behind"
+    assert qs["baseline"] == 1000 and qs["progress"] == A(0.505) and qs["gap_pp"] == A(-32.8333, abs=1e-4)
+    assert rows["南浔区"]["gap_pp"] == A(-41.3333, abs=1e-4) and rows["德清县"]["gap_pp"] == A(-37.6190, abs=1e-4)
+
+
+def test_the_text_table_shows_the_progress_its_gap_is_taken_from(city):
+    """完成 91.8% beside 序时 83.3% and a gap of −32.8 points reads as a mistake: a stock's
+    line shows the 增量进度 (50.5%) the gap is measured on."""
+    lines = cli("status", "--db", city, "--period", "2026-10", env=ENV).stdout.splitlines()
+    stock = next(ln for ln in lines if ln.startswith("高新技术企业数") and "青山市" in ln)
+    assert "完成   91.8%" in stock and "增量进度   50.5%" in stock and "序时   83.3%" in stock
+    assert "-32.8个百分点" in stock
+    flow = next(ln for ln in lines if ln.startswith("技术合同成交额") and "青山市" in ln)
+    assert "增量进度" not in flow and "完成   75.4%" in flow and "序时   77.6%" in flow
+
+
+def test_a_file_without_a_month_takes_the_declared_one(city, tmp_path):
+    bare = _book(tmp_path / "data.xlsx", [["单位", "高新技术企业数（家）"], ["吴兴区", 470]])
+    refused = cli("import", bare, "--db", city, "--dry-run", env=ENV, check=False)
+    assert refused.returncode == 1 and "文件名中写明年月" in refused.stderr
+    out = json.loads(cli("import", bare, "--db", city, "--dry-run", "--json", "--period", "2026-10", env=ENV).stdout)
+    assert out["ok"] and out["files"][0]["periods"] == ["2026-10"] and out["files"][0]["changes"]["修改"] == 1
