@@ -174,6 +174,10 @@ def test_the_file_name_says_what_the_sheet_leaves_open(tmp_path, con):
     # a period the sheet does say wins over the file's name
     titled = xlsx(tmp_path / "2026年7月.xlsx", [["2026年6月科技指标"], ["单位", "高企数（家）"], ["高新区", 5]])
     assert values_of(read_return(titled, con=con, today=TODAY)) == [("GQ", "D1", "2026-06", 5.0)]
+    # a whole date in the name is the day the file was exported or sent, not its month
+    for name in ("东城区报表(2026.11.05导出).xlsx", "东城区_20261105.xlsx", "东城区2026年11月5日.xlsx"):
+        r = read_return(xlsx(tmp_path / name, [["指标", "数值"], ["高企数", 4]]), con=con, today=TODAY)
+        assert "missing_period" in set(r.errors["rule"]) and r.values.empty, name
 
 
 def test_a_declared_period_fills_a_file_that_names_none(tmp_path, con):

@@ -47,6 +47,9 @@ YTD_WORDS = {"累计", "累计数", "累计值", "本年累计", "1-本月累计
 _RANGE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]+)[-~～至到—–](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _NOTE = re.compile(r"^\s*(注|说明|备注|填表人|填报人|审核人|负责人|联系人|联系电话|制表|数据来源|资料来源|单位负责人|统计负责人)")
 _REPORTER = re.compile(r"(?:填报|报送|填表)单位[:：]\s*([^\s:：]+)")
+# a whole date (2026-11-05, 2026.11.05, 2026年11月5日, 20261105) in a file's name is the day
+# it was exported or sent, not the month it reports: such a name gives no period or unit
+_DAY = re.compile(r"(?<!\d)20\d\d(?:([-./_])\d{1,2}\1\d{1,2}|年\d{1,2}月\d{1,2}日?|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?!\d)")
 _MEASURE = re.compile(r"(?:计量)?单位[:：]\s*([^\s:：,，;；]+)")
 
 
@@ -185,7 +188,9 @@ def locate(sheet: RawSheet, catalog: Catalog, file_name: str = "", period: str |
     title_lines = _title_lines(grid, h)
     table = Table(sheet, h, data_start, len(grid), columns, title="\n".join(title_lines))
     _read_title(table, title_lines, catalog)
-    _read_name(table, PurePath(file_name).stem, catalog)
+    stem = PurePath(file_name).stem
+    if not _DAY.search(unicodedata.normalize("NFKC", stem)):  # 报表(2026.11.05导出): the day it was saved
+        _read_name(table, stem, catalog)
     if table.title_period is None and period:
         table.title_period = period
     _cut_notes(table)
