@@ -63,6 +63,14 @@ def test_vectorised_agrees(cells):
     ("科技指标月报（2026年10月）", 2026, "2026-10"),
     ("2026年重点指标", 2026, None),
     ("重点指标", None, None),
+    # the day the form was filled in, sent or printed is not its period
+    ("填报单位：高新区    填报日期：2026年11月5日", None, None),
+    ("填报日期：2026-11-05", None, None),
+    ("报送时间：2026年11月", None, None),
+    ("科技指标月报（2026年11月5日报送）", None, None),
+    ("填报日期：2026年11月5日   2026年1-10月科技指标", 2026, "2026-10"),
+    ("2026年10月报送表", 2026, "2026-10"),  # 10月's return, not a day
+    ("截至2026年10月31日", 2026, "2026-10"),
 ])
 def test_find_in_title(title, year, period):
     assert find_in_text(title) == (year, period)

@@ -187,3 +187,10 @@ def test_a_declared_period_fills_a_file_that_names_none(tmp_path, con):
     assert "文件名" in r.errors["fix"].iloc[0]
     r = read_return(path, con=con, today=TODAY, expected_period="2026-08")
     assert r.errors.empty and values_of(r) == [("GQ", "D1", "2026-08", 5.0)]
+
+
+def test_the_day_a_form_was_filled_in_is_not_its_month(tmp_path, con):
+    """Before, 填报日期：2026年11月5日 above an undated table stored it as 2026-11's return."""
+    path = xlsx(tmp_path / "r.xlsx", [["填报单位：高新区    填报日期：2026年11月5日"], ["指标", "数值"], ["高企数", 5]])
+    r = read_return(path, con=con, today=TODAY)
+    assert r.values.empty and list(r.errors["rule"].unique()) == ["missing_period"]

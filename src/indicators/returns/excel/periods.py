@@ -135,10 +135,23 @@ def looks_like_period(cell) -> bool:
     return parse_period(cell, default_year=2000) is not None
 
 
+# the day a form was filled in, sent or printed (填报日期：2026年11月5日, 2026-11-05报送) is
+# not the month it reports: left out of a title before its period is looked for
+_DATE = r"20\d\d\s*(?:[-./年]\s*\d{1,2}\s*(?:[-./月]\s*\d{1,2}\s*日?|月)?)?"
+_SUBMITTED = re.compile(r"(?:填报|报送|填表|制表|打印|导出|上报|报出|提交|编制|印发)(?:日期|时间)\s*[:：]?\s*(?:" + _DATE + ")?"
+                        r"|20\d\d\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?\s*(?:填报|报送|填表|制表|打印|导出|上报|报出|提交|印发)")
+
+
+def without_submission_dates(text: str) -> str:
+    """``text`` (NFKC) without the day it was filled in, sent or printed."""
+    return _SUBMITTED.sub(" ", unicodedata.normalize("NFKC", str(text)))
+
+
 def find_in_text(text: str) -> tuple[int | None, str | None]:
     """(year, period) mentioned in a title line or a sheet name; either may be None.
-    ``2019年度各地区……`` names the year's figure: period 2019-12."""
-    text = unicodedata.normalize("NFKC", str(text))
+    ``2019年度各地区……`` names the year's figure: period 2019-12. The day the form was
+    filled in or sent (填报日期：2026年11月5日) is not its period."""
+    text = without_submission_dates(text)
     for pattern in _IN_TITLE:
         m = pattern.search(text)
         if m:
@@ -154,7 +167,7 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
 
 def is_annual_title(text: str) -> bool:
     """Whether the period ``find_in_text`` reads from ``text`` is a year's figure (2019年度)."""
-    text = unicodedata.normalize("NFKC", str(text))
+    text = without_submission_dates(text)
     return not any(p.search(text) for p in _IN_TITLE) and bool(_ANNUAL_IN_TITLE.search(text))
 
 
