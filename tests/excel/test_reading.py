@@ -194,3 +194,39 @@ def test_the_day_a_form_was_filled_in_is_not_its_month(tmp_path, con):
     path = xlsx(tmp_path / "r.xlsx", [["填报单位：高新区    填报日期：2026年11月5日"], ["指标", "数值"], ["高企数", 5]])
     r = read_return(path, con=con, today=TODAY)
     assert r.values.empty and list(r.errors["rule"].unique()) == ["missing_period"]
+
+
+def test_a_cell_formatted_as_a_percentage_is_read_as_shown(tmp_path, con):
+    """Excel's 2.53% cell holds 0.0253: with a percentage format (built-in 0.00%, or a
+    custom code with a % outside quotes) it is 2.53 for a % indicator, said as a
+    conversion. A % in quotes is literal text, a text 2.5% is read as written, and a
+    count formatted as a percentage is left as it is."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年1-10月各区县科技指标"])
+    ws.append(["单位", "研发强度（%）", "高企数（家）"])
+    ws.append(["高新区", 0.0253, 5])
+    ws.append(["东城区", 3.1, 0.5])
+    ws.append(["西湖县", "2.9%", 4])
+    ws["B3"].number_format = "0.00%"
+    ws["B4"].number_format = '0.00"%"'  # the % is literal: 3.1 is shown as 3.10%
+    ws["C4"].number_format = "0%"
+    wb.save(tmp_path / "r.xlsx")
+    r = read_return(tmp_path / "r.xlsx", con=con, today=TODAY)
+    assert r.errors.empty, r.errors[["row", "column", "message"]].to_string()
+    got = {(c, u): v for c, u, _p, v in values_of(r)}
+    assert got[("RD", "D1")] == pytest.approx(2.53) and got[("RD", "D2")] == 3.1 and got[("RD", "D3")] == 2.9
+    assert got[("GQ", "D2")] == 0.5
+    assert r.conversions[["indicator_code", "from_unit", "to_unit", "factor", "rows"]].values.tolist() == [
+        ["RD", "百分比格式", "%", 100.0, 1]]
+    assert not (r.problems["rule"] == "percent_fraction").any()
+    scan = {s.name: s.scan for s in read_sheets((tmp_path / "r.xlsx").read_bytes(), "r.xlsx")}["Sheet"]
+    assert scan.percent == {(2, 1), (3, 2)}  # B3 and C4, 0-based
+
+
+def test_a_fraction_without_a_percentage_format_still_warns(tmp_path, con):
+    path = xlsx(tmp_path / "r.xlsx", [["2026年10月"], ["单位", "研发强度（%）"], ["高新区", 0.0253]])
+    r = read_return(path, con=con, today=TODAY)
+    assert values_of(r) == [("RD", "D1", "2026-10", 0.0253)]
+    assert list(r.problems["rule"]) == ["percent_fraction"]

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators.db.connection import Connection
@@ -152,7 +153,8 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     problems.extend(_checks(w, catalog, today, expected_period))
     values, totals = _kept(w)
     problems.extend(check_totals(totals, values, catalog))
-    values, conversions, history_problems = _against_history(con, values, conversions, catalog)
+    values, conversions, history_problems = _against_history(con, values, conversions, catalog,
+                                                             _shown_as_percent(values, chosen))
     problems.extend(history_problems + same_file)
     reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
                       used, expected_period, limits, unlisted)
@@ -216,12 +218,23 @@ def _kept(w: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return values.reset_index(drop=True), totals
 
 
-def _against_history(con, values: pd.DataFrame, conversions: pd.DataFrame, catalog: Catalog):
+def _shown_as_percent(values: pd.DataFrame, sheets: list[RawSheet]) -> np.ndarray | None:
+    """Which values come from a number cell formatted as a percentage (``SheetScan.percent``)."""
+    cells = {(sheet.name, r + 1, column_letter(c)) for sheet in sheets if sheet.scan is not None
+             for r, c in sheet.scan.percent}
+    if not cells or values.empty:
+        return None
+    keys = zip(values["sheet"].tolist(), values["row"].tolist(), values["column"].tolist())
+    return np.fromiter((k in cells for k in keys), dtype=bool, count=len(values))
+
+
+def _against_history(con, values: pd.DataFrame, conversions: pd.DataFrame, catalog: Catalog,
+                     shown_as_percent: np.ndarray | None = None):
     """Percentages written as fractions, outliers and falling cumulative values, against
     what the database holds. Returns (values, conversions, problems)."""
     problems = []
     stats = history.history_stats(con, values) if con is not None and not values.empty else None
-    values, pct_conv, pct_problems = history.percent_fractions(values, stats, catalog)
+    values, pct_conv, pct_problems = history.percent_fractions(values, stats, catalog, shown_as_percent)
     problems.append(pct_problems)
     if stats is not None:
         problems.append(history.outliers(values, stats, catalog))

@@ -121,15 +121,35 @@ def outliers(v: pd.DataFrame, stats: pd.DataFrame, catalog: Catalog) -> pd.DataF
                  + "）相差十倍以上，可能计量单位有误", severity="warning")
 
 
-def percent_fractions(v: pd.DataFrame, stats: pd.DataFrame | None, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Percent indicators whose numbers all sit in [-1, 1] and came without a % sign:
-    Excel's 12.3% cell holds 0.123. Where the unit's history says percentages are > 1,
-    multiply by 100 (a conversion); with no history, warn.
+def percent_fractions(v: pd.DataFrame, stats: pd.DataFrame | None, catalog: Catalog,
+                      shown_as_percent: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Percent indicators whose numbers came without a % sign: Excel's 12.3% cell holds
+    0.123. A cell whose format shows it as a percentage (``shown_as_percent``, from the
+    file's styles) is multiplied by 100, always (a conversion). Of the rest, where all sit
+    in [-1, 1]: where the unit's history says percentages are > 1, multiply by 100; with
+    no history, warn.
 
     Returns (values, conversions rows, problems)."""
     units = catalog.indicators["unit"].map(is_percent_unit)
     pct_codes = set(units[units].index)
     cand = v["indicator_code"].isin(pct_codes) & ~v["percent"]
+    if not cand.any():
+        return v, pd.DataFrame(), empty_problems()
+    styled = pd.DataFrame()
+    if shown_as_percent is not None and (cand & shown_as_percent).any():
+        shown = cand & shown_as_percent
+        v = v.copy()
+        v.loc[shown, "value"] = v.loc[shown, "value"] * 100
+        counts = v.loc[shown, "indicator_code"].value_counts(sort=False)
+        styled = pd.DataFrame({"indicator_code": list(counts.index), "from_unit": "百分比格式", "to_unit": "%",
+                               "factor": 100.0, "rows": [int(n) for n in counts]})
+        cand = cand & ~shown
+    v, conv, probs = _unmarked_fractions(v, cand, stats, catalog)
+    return v, pd.concat([c for c in (styled, conv) if not c.empty] or [pd.DataFrame()], ignore_index=True), probs
+
+
+def _unmarked_fractions(v: pd.DataFrame, cand: pd.Series, stats: pd.DataFrame | None, catalog: Catalog):
+    """``percent_fractions`` for the candidates nothing marks as a percentage."""
     if not cand.any():
         return v, pd.DataFrame(), empty_problems()
     g = v[cand].groupby("indicator_code")["value"]

@@ -15,7 +15,9 @@ line at the first bound it crosses:
 
 On the way it notes what calamine cannot tell: cells whose formula result is an error
 (``t="e"``: calamine gives ``''``), formulas with no cached result (calamine gives ``''``),
-and how many formulas carry a cached value. Rows and columns are 0-based in the result.
+and how many formulas carry a cached value; and the number cells formatted as a
+percentage (Excel's 12.3% cell holds 0.123, and calamine gives 0.123). Rows and columns
+are 0-based in the result.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class SheetScan:
     uncached_total: int = 0
     cached_formulas: int = 0
     first_cached: tuple[int, int] | None = None
+    percent: set[tuple[int, int]] = field(default_factory=set)  # number cells shown as a percentage
 
 
 def scan_xlsx(data: bytes, file_name: str, limits: Limits) -> dict[str, SheetScan]:
@@ -78,16 +81,17 @@ def scan_xlsx(data: bytes, file_name: str, limits: Limits) -> dict[str, SheetSca
     _check_kind(names, infos, file_name)
     budget = _Budget(limits, len(data), file_name)
     sheets = _sheet_parts(z, names, budget, file_name)
+    percent_styles = _percent_styles(z, names, budget, file_name)
     found: dict[str, SheetScan] = {}
     cells_total = 0
     for sheet_name, part in sheets:
         scan = SheetScan(sheet_name)
-        _scan_sheet(z, part, scan, budget, limits, file_name, cells_before=cells_total)
+        _scan_sheet(z, part, scan, budget, limits, file_name, cells_before=cells_total, percent_styles=percent_styles)
         cells_total += scan.cells
         found[sheet_name] = scan
-    for info in infos:  # the other XML parts calamine reads (shared strings, styles …)
+    for info in infos:  # the other XML parts calamine reads (shared strings …)
         if info.filename.startswith("xl/") and info.filename.endswith((".xml", ".rels")) \
-                and info.filename not in {p for _, p in sheets}:
+                and info.filename not in {p for _, p in sheets} and info.filename != _STYLES:
             _drain(z, info.filename, budget, file_name)
     return found
 
@@ -192,7 +196,7 @@ def _pieces(z: zipfile.ZipFile, part: str, budget: _Budget, file_name: str):
 
 
 def _scan_sheet(z, part: str, scan: SheetScan, budget: _Budget, limits: Limits, file_name: str,
-                cells_before: int) -> None:
+                cells_before: int, percent_styles: _Styled | None = None) -> None:
     too_far = _beyond(limits.max_rows)
     rare = _rare_refs(too_far)
     far_digits = b"0" * len(str(max(limits.max_rows, 1))) + b'"'  # what a reference too_far matches has
@@ -224,6 +228,8 @@ def _scan_sheet(z, part: str, scan: SheetScan, budget: _Budget, limits: Limits, 
             _error_cells(chunk, scan, limits.max_problems)
         if _FORMULA.search(chunk):
             _formula_cells(chunk, scan, limits.max_problems)
+        if percent_styles is not None:
+            _percent_cells(chunk, scan, percent_styles)
     if scan.max_col > NARROW_COLUMNS:  # a wide sheet: the rectangle needs the farthest row, exactly
         for chunk in _pieces(z, part, _Budget(limits, 1 << 40, file_name), file_name):
             for m in _REF.finditer(chunk):
@@ -298,3 +304,50 @@ def _formula_cells(chunk: bytes, scan: SheetScan, keep: int) -> None:
 def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'") \
         .replace("&amp;", "&")
+
+
+_STYLES = "xl/styles.xml"
+_PERCENT_FORMATS = {9, 10}  # Excel's built-in 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')  # literal text, [colour]/[condition] and \x in a format code
+
+
+@dataclass
+class _Styled:
+    tag: re.Pattern  # a cell's opening tag with one of (or any) style ids, the id as group 1
+    ids: set[bytes]
+
+
+def _percent_styles(z: zipfile.ZipFile, names: set[str], budget: _Budget, file_name: str) -> _Styled | None:
+    """The styles that show a number as a percentage (``s="3"`` where cellXfs' 4th entry
+    has format 9, 10 or a code with a % outside quotes), or None when no style does (most
+    files: nothing more to look at)."""
+    if _STYLES not in names:
+        return None
+    try:
+        root = ElementTree.fromstring(_small_part(z, _STYLES, budget, file_name))
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None  # calamine reads what it can; the format is only a hint here
+    ns = {"m": _MAIN_NS}
+    percent = set(_PERCENT_FORMATS)
+    for fmt in root.iterfind("m:numFmts/m:numFmt", ns):
+        if "%" in _QUOTED.sub("", fmt.get("formatCode", "")):
+            percent.add(int(fmt.get("numFmtId", "-1")))
+    ids = [str(i) for i, xf in enumerate(root.iterfind("m:cellXfs/m:xf", ns))
+           if int(xf.get("numFmtId", "0") or 0) in percent]
+    if not ids:
+        return None
+    # a few styles (the usual case) as alternatives; a hostile file's thousands as any style
+    which = "|".join(ids).encode() if len(ids) <= 64 else rb"\d+"
+    return _Styled(re.compile(rb'<c\b[^>]*?\ss="(' + which + rb')"[^>]*>'), {i.encode() for i in ids})
+
+
+def _percent_cells(chunk: bytes, scan: SheetScan, styled: _Styled) -> None:
+    """Note the number cells (no type, or ``t="n"``) of a percentage style in ``chunk``."""
+    for m in styled.tag.finditer(chunk):
+        if m.group(1) not in styled.ids:
+            continue
+        tag = m.group(0)
+        kind = _CELL_TYPE.search(tag)
+        ref = _CELL_REF.search(tag)
+        if ref is not None and (kind is None or kind.group(1) == b"n"):
+            scan.percent.add((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
