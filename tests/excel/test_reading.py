@@ -230,3 +230,16 @@ def test_a_fraction_without_a_percentage_format_still_warns(tmp_path, con):
     r = read_return(path, con=con, today=TODAY)
     assert values_of(r) == [("RD", "D1", "2026-10", 0.0253)]
     assert list(r.problems["rule"]) == ["percent_fraction"]
+
+
+def test_a_decimal_comma_is_refused_not_read_as_thousands(tmp_path, con):
+    """600,5 (a European decimal comma) was read as 6005: a comma is a thousands
+    separator only between groups of three digits."""
+    path = xlsx(tmp_path / "r.xlsx", [["期间", "单位", "指标", "数值"], ["2026年10月", "高新区", "技术合同成交额", "600,5"],
+                                      ["2026年10月", "东城区", "技术合同成交额", "1,234.5"],
+                                      ["2026年10月", "西湖县", "技术合同成交额", "1,2,3"]])
+    r = read_return(path, con=con, today=TODAY)
+    assert values_of(r) == [("JS", "D2", "2026-10", 1234.5)]
+    bad = r.errors[r.errors["rule"] == "not_number"].sort_values("row")
+    assert list(bad["row"]) == [2, 4]
+    assert bad["message"].iloc[0] == "单元格内容「600,5」不是数字（逗号只能用作千分位，如 1,234.5；小数点请写“.”）"

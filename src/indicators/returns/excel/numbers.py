@@ -27,6 +27,9 @@ _TRANSLATE = str.maketrans(_FULL, _HALF)
 _SPACE = re.compile(r"[\s\u00a0]+")
 _PLAIN = re.compile(r"[0-9.+\-eE]*")  # texts parse_numbers need not clean
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# a comma only as a thousands separator: 1,234,567.8 — never 600,5 or 2,1 (a decimal comma:
+# dropping it would store 6005 for 600.5) nor 1,2,3
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$")
 # Excel formula error values: a cell showing one of these has no usable number.
 FORMULA_ERRORS = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!",
                             "#GETTING_DATA", "#SPILL!", "#CALC!"})
@@ -54,7 +57,8 @@ def parse_number(cell) -> Parsed:
     - ``bool`` → not a number (a TRUE in a value column is a mistake);
     - int/float → itself; dates and other objects → not a number;
     - text: full-width → ASCII, spaces and thousands separators dropped, a trailing ``%``
-      sets ``percent``, ``(123)`` is −123.
+      sets ``percent``, ``(123)`` is −123; a comma anywhere but between groups of three
+      digits (``600,5``: a decimal comma) makes it not a number.
     """
     if cell is None or isinstance(cell, bool):
         return Parsed(None, ok=cell is None)
@@ -74,6 +78,8 @@ def parse_number(cell) -> Parsed:
     negative = t.startswith("(") and t.endswith(")")
     if negative:
         t = t[1:-1]
+    if "," in t and not _GROUPED.match(t):
+        return Parsed(None, ok=False)
     t = t.replace(",", "")
     if not _NUMBER.match(t):
         return Parsed(None, ok=False)
@@ -131,7 +137,10 @@ def parse_numbers(cells: pd.Series) -> pd.DataFrame:
             pct = t.str.endswith("%").to_numpy()
             t = t.str.rstrip("%")
             neg = (t.str.startswith("(") & t.str.endswith(")")).to_numpy()
-            t = t.where(~neg, t.str.slice(1, -1)).str.replace(",", "", regex=False)
+            t = t.where(~neg, t.str.slice(1, -1))
+            comma = t.str.contains(",", regex=False).to_numpy(dtype=bool)
+            misplaced = comma & ~t.str.fullmatch(_GROUPED.pattern).to_numpy(dtype=bool)
+            t = t.str.replace(",", "", regex=False).where(~misplaced, "x")  # "x": not a number
         good_shape = t.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool)
         vals = pd.to_numeric(t.where(good_shape, None), errors="coerce").astype("float64").to_numpy(copy=True)
         vals = np.where(neg, -vals, vals)

@@ -133,11 +133,18 @@ def place(frame: pd.DataFrame, column: str = "column") -> pd.Series:
     return "「" + frame["sheet"].astype("str") + "」" + frame[column].astype("str") + frame["row"].astype("str")
 
 
+def _comma_words(cells: pd.Series) -> pd.Series:
+    """Why a number with a comma is not one: a comma is only a thousands separator."""
+    comma = cells.astype("str").str.contains("[,，]", regex=True)
+    return comma.map({True: "（逗号只能用作千分位，如 1,234.5；小数点请写“.”）", False: ""}).astype("str")
+
+
 def check_cells(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     """Non-numeric values; negatives for indicators that do not allow them."""
     out = []
     bad = ~w["ok"] & ~w["formula_error"]
-    out.append(where(w, bad, "not_number", lambda s: "单元格内容「" + cell_text(s["cell"]) + "」不是数字"))
+    out.append(where(w, bad, "not_number", lambda s: "单元格内容「" + cell_text(s["cell"]) + "」不是数字"
+                     + _comma_words(s["cell"])))
     out.append(where(w, w["formula_error"], "formula_error",
                      lambda s: "单元格为公式错误值 " + cell_text(s["cell"]) + "，没有可用的数值"))
     allow = catalog.indicators["allow_negative"].fillna(False).astype(bool)
