@@ -3,8 +3,11 @@
 Accepted: ``2026年10月``, ``2026-10``, ``2026/10``, ``2026.10``, ``202610``, ``2026-10-31``,
 ``2026年1-10月`` (a 1–m月累计 is the period m), ``10月`` / ``1-10月`` / ``十月`` with the
 year taken from the title, ``2026年第三季度`` (→ 09), ``2026年度`` (→ 12), and real dates
-or Excel date serials. A number ``2026.1`` is refused: Excel turns a typed ``2026.10``
-into it, so it may mean January or October.
+or Excel date serials; ``2026.1-10`` / ``2026/1-10`` (1–10月); the parts of a year that
+run from January — ``一季度`` (→ 03), ``上半年`` (→ 06), ``前三季度`` / ``1-3季度`` (→ 09),
+in a cell or a title (下半年 is not one, nor a bare 全年: beside 1-10月 it heads the target). A number ``2026.1`` is refused:
+Excel turns a typed ``2026.10`` into it, so it may mean January or October; so is
+``2026-1-10`` (10 January, or 1–10月?).
 
 A year alone (``2019``, ``2019年``, and ``2019年度``) is a year's figure: it belongs to
 December, the month in which every kind of indicator holds its year — 1–12月累计 for a
@@ -28,14 +31,24 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 _CN = "(?:十[一二]?|[一二三四五六七八九])"
 _DASH = r"[-~～至到—–_]"
 _YEAR = r"((?:19|20)\d\d)"
+# a year's parts that run from January (so a cumulative figure is the year to date): the
+# month they end in. 下半年, 二季度 alone etc. are not (7–12月 is not a year to date)
+_PART_MONTHS = {"一季度": 3, "第一季度": 3, "1季度": 3, "第1季度": 3, "上半年": 6, "前两季度": 6, "前二季度": 6,
+                "1-2季度": 6, "一至二季度": 6, "前三季度": 9, "1-3季度": 9, "一至三季度": 9}
+# (a bare 全年 is not one: beside 1-10月 it heads the year's target; 2025年全年 is a year's figure)
+_PARTS = "|".join(sorted((re.escape(k) for k in _PART_MONTHS), key=len, reverse=True))
 
 # Whole-cell patterns, tried in order; each yields (year or None, month).
 _FULL = [
     (re.compile(rf"^{_YEAR}年?(\d{{1,2}}|{_CN}){_DASH}(\d{{1,2}}|{_CN})月(?:份)?(?:累计|末)?$"), "y-range"),
-    (re.compile(rf"^{_YEAR}[年\-/\.](\d{{1,2}})(?:月份?|月末)?(?:[\-/\.]\d{{1,2}}日?)?(?:\d\d:\d\d(?::\d\d)?)?$"), "y-m"),
+    # 2026.1-10 / 2026/1-10: 1–10月 (a date repeats its first separator: 2026.1.10, 2026-1-10)
+    (re.compile(rf"^{_YEAR}[./](\d{{1,2}}){_DASH}(\d{{1,2}})(?:月(?:份)?)?(?:累计)?$"), "y-range"),
+    (re.compile(rf"^{_YEAR}([年\-/\.])(\d{{1,2}})(?:月份?|月末)?(?:\2(\d{{1,2}})日?)?(?:\d\d:\d\d(?::\d\d)?)?$"), "y-sep-m"),
     (re.compile(rf"^{_YEAR}年({_CN})月(?:份)?(?:末)?$"), "y-m"),
     (re.compile(rf"^{_YEAR}(0[1-9]|1[0-2])$"), "y-m"),
     (re.compile(rf"^{_YEAR}年?第?([1-4一二三四])季度?$"), "y-q"),
+    # the parts of a year that are a 1–m月累计: 一季度 (1–3月), 上半年, 前三季度, 1-3季度
+    (re.compile(rf"^{_YEAR}?年?(?:度)?({_PARTS})(?:累计)?$"), "y-part"),
     (re.compile(rf"^{_YEAR}年?(?:度|全年|年度)$"), "y-annual"),
     (re.compile(rf"^(\d{{1,2}}|{_CN}){_DASH}(\d{{1,2}}|{_CN})月(?:份)?(?:累计|末)?$"), "range"),
     (re.compile(rf"^(\d{{1,2}}|{_CN})月(?:份)?(?:末|累计)?$"), "m"),
@@ -47,6 +60,7 @@ _IN_TITLE = [
     re.compile(rf"{_YEAR}\s*年度?\s*(\d{{1,2}}|{_CN})\s*月"),
     re.compile(rf"{_YEAR}[-/.](0[1-9]|1[0-2])(?!\d)"),
 ]
+_PART_IN_TITLE = re.compile(rf"{_YEAR}\s*年\s*(?:度\s*)?({_PARTS})")
 _YEAR_IN_TITLE = re.compile(rf"{_YEAR}\s*年")
 _ANNUAL_IN_TITLE = re.compile(rf"{_YEAR}\s*(?:年度|年全年|全年)")
 _BARE_YEAR = re.compile(rf"^{_YEAR}年?$")
@@ -109,6 +123,12 @@ def parse_period(cell, *, default_year: int | None = None) -> str | None:
             return _fmt(int(g[0]), _month(g[2]) if _month(g[1]) else None)
         if kind == "y-m":
             return _fmt(int(g[0]), _month(g[1]))
+        if kind == "y-sep-m":
+            if g[2] == "1" and g[3] and 2 <= int(g[3]) <= 12:
+                return None  # 2026-1-10: 10 January, or 1–10月? refuse to guess (January would be overwritten)
+            return _fmt(int(g[0]), _month(g[2]))
+        if kind == "y-part":
+            return _fmt(int(g[0]) if g[0] else default_year, _PART_MONTHS[g[1]])
         if kind == "y-q":
             q = int(g[1]) if g[1].isdigit() else _CN_NUM[g[1]]
             return _fmt(int(g[0]), q * 3)
@@ -158,6 +178,9 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
             p = _fmt(int(m.group(1)), _month(m.group(2)))
             if p:
                 return int(m.group(1)), p
+    m = _PART_IN_TITLE.search(text)
+    if m:
+        return int(m.group(1)), _fmt(int(m.group(1)), _PART_MONTHS[m.group(2)])
     m = _ANNUAL_IN_TITLE.search(text)
     if m:
         return int(m.group(1)), _fmt(int(m.group(1)), 12)
@@ -168,7 +191,8 @@ def find_in_text(text: str) -> tuple[int | None, str | None]:
 def is_annual_title(text: str) -> bool:
     """Whether the period ``find_in_text`` reads from ``text`` is a year's figure (2019年度)."""
     text = without_submission_dates(text)
-    return not any(p.search(text) for p in _IN_TITLE) and bool(_ANNUAL_IN_TITLE.search(text))
+    part = _PART_IN_TITLE.search(text)
+    return not any(p.search(text) for p in _IN_TITLE) and not part and bool(_ANNUAL_IN_TITLE.search(text))
 
 
 def _text_of(cell) -> str | None:
