@@ -243,3 +243,25 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(tmp_path, con):
     bad = r.errors[r.errors["rule"] == "not_number"].sort_values("row")
     assert list(bad["row"]) == [2, 4]
     assert bad["message"].iloc[0] == "单元格内容「600,5」不是数字（逗号只能用作千分位，如 1,234.5；小数点请写“.”）"
+
+
+@pytest.mark.parametrize("title, sheet, file_name, unit, conflict", [
+    ("示范市2026年10月科技指标", "东城区", "r.xlsx", "D2", False),  # the city as context: the district
+    ("高新区2026年10月科技指标", "东城区", "r.xlsx", "D1", True),  # two districts: not guessed
+    ("填报单位：高新区  2026年10月", "东城区", "r.xlsx", "D1", True),
+    ("东城区2026年10月科技指标", "报表", "高新区10月.xlsx", "D2", False),  # a file's old name only fills gaps
+    ("2026年10月科技指标", "报表", "高新区10月.xlsx", "D1", False),
+])
+def test_the_unit_named_by_title_sheet_and_file(tmp_path, con, title, sheet, file_name, unit, conflict):
+    """Before, the title won: a sheet named 东城区 under 「示范市…」 was stored as the city's,
+    and under 「高新区…」 as 高新区's, overwriting its figure."""
+    path = xlsx(tmp_path / file_name, [[title], ["指标", "数值"], ["高企数", 5]], sheet=sheet)
+    r = read_return(path, con=con, today=TODAY)
+    assert values_of(r) == [("GQ", unit, "2026-10", 5.0)]
+    assert list(r.errors["rule"]) == (["unit_conflict"] if conflict else [])
+
+
+def test_a_unit_column_makes_the_title_unit_irrelevant(tmp_path, con):
+    path = xlsx(tmp_path / "r.xlsx", [["高新区2026年10月"], ["单位", "指标", "数值"], ["东城区", "高企数", 5]], sheet="西湖县")
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty and values_of(r) == [("GQ", "D2", "2026-10", 5.0)]

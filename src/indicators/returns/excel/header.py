@@ -89,6 +89,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     unknown_headers: int = 0  # counted by the layouts, to bound the near-miss search
     title_annual: bool = False  # the title names a year's figure (2019年度)
+    unit_conflict: tuple[str, str] | None = None  # two units the title and the names disagree on
 
     @property
     def title_period_text(self) -> str:
@@ -190,7 +191,7 @@ def locate(sheet: RawSheet, catalog: Catalog, file_name: str = "", period: str |
     _read_title(table, title_lines, catalog)
     stem = PurePath(file_name).stem
     if not _DAY.search(unicodedata.normalize("NFKC", stem)):  # 报表(2026.11.05导出): the day it was saved
-        _read_name(table, stem, catalog)
+        _read_name(table, stem, catalog, weak=True)
     if table.title_period is None and period:
         table.title_period = period
     _cut_notes(table)
@@ -246,13 +247,21 @@ def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
     _read_name(table, table.sheet.name, catalog)
 
 
-def _read_name(table: Table, name: str, catalog: Catalog) -> None:
+def _read_name(table: Table, name: str, catalog: Catalog, weak: bool = False) -> None:
     """The unit and the period a name (the sheet's, then the file's) gives, where the
-    title gave none: a sheet named 青溪县 or 2019年度, a file named 东城区2026年10月.xlsx."""
+    title gave none: a sheet named 青溪县 or 2019年度, a file named 东城区2026年10月.xlsx.
+    A sheet name naming another unit than the title is a conflict; a file's name
+    (``weak``: a copy of last month's file keeps its old name) only fills a gap."""
     if not name:
         return
+    named = catalog.unit_in_text(name)
     if table.title_unit is None and table.title_unit_text is None:
-        table.title_unit = catalog.unit_in_text(name)
+        table.title_unit = named
+    elif named and table.title_unit and named != table.title_unit:
+        if not weak and catalog.within(named, table.title_unit):  # 示例市… over a sheet 东城区: the district
+            table.title_unit = named
+        elif not weak and not catalog.within(table.title_unit, named) and table.unit_conflict is None:
+            table.unit_conflict = (table.title_unit, named)  # 北山县 in the title, 青溪县 as the sheet: not guessed
     if table.title_period is None:
         text = unicodedata.normalize("NFKC", name)
         year, period = find_in_text(text)

@@ -83,10 +83,17 @@ def to_long(table: Table, catalog: Catalog) -> Shaped:
     block = table.block()
     layout = detect(table, catalog, block)
     if layout == "wide_by_indicator":
-        return _wide_by_indicator(table, catalog, block)
-    if layout == "wide_by_month":
-        return _wide_by_month(table, catalog, block)
-    return _long(table, catalog, block)
+        shaped = _wide_by_indicator(table, catalog, block)
+    elif layout == "wide_by_month":
+        shaped = _wide_by_month(table, catalog, block)
+    else:
+        shaped = _long(table, catalog, block)
+    if table.unit_conflict and (shaped.frame["unit_column"] == "").any():
+        names = "」和「".join(str(catalog.units["name"].get(c, c)) for c in table.unit_conflict)
+        shaped.problems.append(_header_problem(
+            table, None, "unit_conflict", f"标题、工作表名或文件名写的是不同的单位（「{names}」），无法确定报送单位",
+            "在表中加“单位”列，或改正标题、工作表名或文件名中的单位。"))
+    return shaped
 
 
 def _const(n: int, value) -> np.ndarray:

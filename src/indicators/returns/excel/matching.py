@@ -189,6 +189,10 @@ class Catalog:
             out[r.code] = list(dict.fromkeys(x for x in labels if x))
         return out
 
+    def within(self, code: str, ancestor: str) -> bool:
+        """Whether unit ``code`` lies under ``ancestor`` (at any depth)."""
+        return ancestor in self._ancestors(code)
+
     def _ancestors(self, code: str) -> list[str]:
         out, seen = [], {code}
         parents = self._parent
