@@ -25,6 +25,7 @@ import pandas as pd
 from indicators.returns.excel.header import HeaderCell, Table
 from indicators.returns.excel.matching import Catalog, norm
 from indicators.returns.excel.periods import looks_like_period
+from indicators.returns.excel.validate import RULES
 from indicators.returns.limits import clip
 
 RAW_COLUMNS = ["sheet", "row", "column", "cell", "indicator_text", "indicator_column", "unit_text",
@@ -91,8 +92,8 @@ def to_long(table: Table, catalog: Catalog) -> Shaped:
     if table.unit_conflict and (shaped.frame["unit_column"] == "").any():
         names = "」和「".join(str(catalog.units["name"].get(c, c)) for c in table.unit_conflict)
         shaped.problems.append(_header_problem(
-            table, None, "unit_conflict", f"标题、工作表名或文件名写的是不同的单位（「{names}」），无法确定报送单位",
-            "在表中加“单位”列，或改正标题、工作表名或文件名中的单位。"))
+            table, None, "unit_conflict", f"标题和工作表名写的是不同的单位（「{names}」），无法确定报送单位",
+            RULES["unit_conflict"][1]))
     return shaped
 
 
