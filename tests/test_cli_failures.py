@@ -56,7 +56,17 @@ def test_entity_declaration_in_sheet_xml(tmp_path, db):
 def test_a_directory_named_like_a_workbook(tmp_path, db):
     (tmp_path / "x.xlsx").mkdir()
     out = run("import", tmp_path / "x.xlsx", "--db", db)
-    assert out.returncode == 1 and "Traceback" not in out.stderr and "是一个文件夹" in out.stderr
+    assert out.returncode == 1 and "Traceback" not in out.stderr and "是一个文件夹" in one_line(out)
+    assert one_line(out).endswith("未导入任何数据。") and out.stdout == ""
+
+
+def test_a_pipe_or_a_device_is_refused_without_waiting(tmp_path, db):
+    """A FIFO given as a return waited forever for a writer, holding the database."""
+    fifo = tmp_path / "r.csv"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        out = run("import", path, "--dry-run", "--db", db)
+        assert out.returncode == 1 and "不是普通文件" in one_line(out)
 
 
 @pytest.mark.parametrize("content", [b"not a database at all\n", b"", None])

@@ -265,3 +265,14 @@ def test_a_unit_column_makes_the_title_unit_irrelevant(tmp_path, con):
     path = xlsx(tmp_path / "r.xlsx", [["高新区2026年10月"], ["单位", "指标", "数值"], ["东城区", "高企数", 5]], sheet="西湖县")
     r = read_return(path, con=con, today=TODAY)
     assert r.errors.empty and values_of(r) == [("GQ", "D2", "2026-10", 5.0)]
+
+
+def test_control_characters_are_echoed_written_out(tmp_path, con):
+    """A unit name with a terminal escape (ESC ] 0; … BEL retitles the window, ESC [2J clears
+    the screen) reached the terminal of whoever read the message as it was."""
+    path = tmp_path / "r.csv"
+    path.write_text("期间,单位,指标,数值\n2026年10月,东城\x1b]0;x\x07区\x1b[2J,高企数,5\n", encoding="utf-8")
+    r = read_return(path, con=con, today=TODAY)
+    message = r.errors["message"].iloc[0]
+    assert "\x1b" not in message and "\x07" not in message
+    assert "东城\\x1b]0;x\\x07区\\x1b[2J" in message

@@ -64,12 +64,27 @@ def _problem_records(reading) -> list[dict]:
     return recs
 
 
+def _refused_whole(reading) -> str | None:
+    """The one line saying why a file was not read at all (a folder, a pipe, too large, not
+    a workbook …), or None when it was read."""
+    rules = list(reading.problems["rule"]) if len(reading.problems) else []
+    return str(reading.problems["message"].iloc[0]) if rules == ["file_refused"] else None
+
+
 def _print_text(readings, changes, batch_ids, args, refusal: str | None) -> None:
     from indicators.returns import pipeline
     rejected = refusal is not None
-    for r, c, b in zip(readings, changes, batch_ids):
+    whole = [_refused_whole(r) for r in readings]
+    if rejected and len(readings) == 1 and whole[0]:  # a file that could not be read at all: one line
+        print(f"{whole[0]}未导入任何数据。", file=sys.stderr)
+        return
+    for r, c, b, why in zip(readings, changes, batch_ids, whole):
+        if why:
+            print(why, file=sys.stderr)
+            continue
         s = r.summary()
-        head = (f"{r.file_name}：{r.layout_name or '未识别'}，{s['rows']} 个数值（{'、'.join(s['periods'])}），"
+        periods = f"（{'、'.join(s['periods'])}）" if s["periods"] else ""
+        head = (f"{r.file_name}：{r.layout_name or '未识别'}，{s['rows']} 个数值{periods}，"
                 f"新增 {c['新增']}，修改 {c['修改']}，不变 {c['不变']}；错误 {s['errors']}，警告 {s['warnings']}")
         print(head, file=sys.stderr if rejected else sys.stdout)
         for conv in r.conversions.itertuples(index=False):

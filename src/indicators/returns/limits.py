@@ -11,6 +11,8 @@ pages) build ``Limits.from_settings``.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from indicators.errors import RejectedInput
@@ -72,9 +74,20 @@ class Limits:
                                 "疑似异常压缩文件，未读取：请在 Excel 中打开后另存为 .xlsx 再上传。")
 
 
+# control characters (ESC starts a terminal's escape sequence: a unit name could clear the
+# screen or retitle the window of whoever reads the message) are echoed as \x1b
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters written out (``\x1b``), tabs and newlines kept."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def clip(text, limit: int = Limits.echo_chars) -> str:
-    """``text`` as echoed back to the user: at most ``limit`` characters, then "…（共 n 字）"."""
-    s = "" if text is None else str(text)
+    """``text`` as echoed back to the user: control characters written out (``visible``),
+    at most ``limit`` characters, then "…（共 n 字）"."""
+    s = visible("" if text is None else str(text))
     if len(s) <= limit:
         return s
     return f"{s[:limit]}…（共 {len(s):,} 字）"

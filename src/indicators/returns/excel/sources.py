@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,10 @@ def read_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     try:
         if p.is_dir():
             raise RejectedInput(f"「{path}」是一个文件夹，不是报表文件：请指定其中的 .xlsx、.xls 或 .csv 文件。")
-        size = p.stat().st_size
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would wait for a writer forever, holding the database
+            raise RejectedInput(f"「{path}」不是普通文件（管道、设备等）：请指定 .xlsx、.xls 或 .csv 文件。")
+        size = info.st_size
         limits.check_file_size(size, name)
         with p.open("rb") as f:
             return f.read(limits.max_file_bytes + 1)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.returns.excel.matching import Catalog
-from indicators.returns.limits import Limits, clip
+from indicators.returns.limits import CONTROL, Limits, clip, visible
 from indicators.rules import periods as calendar
 from indicators.rules.due import FREQ_STEP, is_due
 
@@ -90,6 +90,9 @@ def cell_text(cells: pd.Series) -> pd.Series:
     text = pd.Series(cells, dtype=object).astype("str")
     text = text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
     text = text.where(~text.isin(["None", "nan", "NaN", "<NA>"]), "")
+    controlled = text.str.contains(CONTROL.pattern, regex=True, na=False)
+    if controlled.any():  # an ESC in a unit's name would drive the terminal that shows the message
+        text = text.where(~controlled, text[controlled].map(visible))
     long = text.str.len() > ECHO
     if long.any():
         text = text.where(~long, text[long].map(clip))
