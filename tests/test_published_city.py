@@ -118,3 +118,17 @@ def test_a_file_without_a_month_takes_the_declared_one(city, tmp_path):
     assert refused.returncode == 1 and "文件名中写明年月" in refused.stderr
     out = json.loads(cli("import", bare, "--db", city, "--dry-run", "--json", "--period", "2026-10", env=ENV).stdout)
     assert out["ok"] and out["files"][0]["periods"] == ["2026-10"] and out["files"][0]["changes"]["修改"] == 1
+
+
+def test_two_files_giving_one_figure_two_values_are_refused(city, tmp_path):
+    """Imported together, the later of two files disagreeing on 吴兴区's count won, silently."""
+    a, b, same = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    a.write_text("期间,单位,指标,数值\n2026-10,吴兴区,高新技术企业数,470\n2026-10,南浔区,高新技术企业数,272\n", encoding="utf-8")
+    b.write_text("期间,单位,指标,数值\n2026-10,吴兴区,高新技术企业数,471\n", encoding="utf-8")
+    same.write_text("期间,单位,指标,数值\n2026-10,吴兴区,高新技术企业数,470\n", encoding="utf-8")
+    out = cli("import", a, b, "--db", city, "--yes", env=ENV, check=False)
+    assert out.returncode == 1
+    assert "同一数值在不同文件中不一致（330502·GXQY·2026-10：「a.csv」a D2 为 470，「b.csv」b D2 为 471；共 1 处）" in out.stderr
+    assert rows_by(_status(city), "GXQY")["吴兴区"]["value"] == 468  # nothing written
+    agreed = json.loads(cli("import", a, same, "--db", city, "--dry-run", "--json", env=ENV).stdout)
+    assert agreed["ok"] and agreed["refused"] is None

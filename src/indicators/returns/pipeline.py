@@ -164,7 +164,8 @@ def commit_all(con: Connection, readings: list[ReturnReading], *, actor: Actor, 
 
 def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empty: bool = False) -> str | None:
     """Why these readings cannot be committed together (the first reason, one line), or
-    None: a file with errors, unconfirmed warnings, or no values refuses them all."""
+    None: a file with errors, unconfirmed warnings, or no values refuses them all — and
+    so do two files giving one figure two values (``disagreement``)."""
     for reading in readings:
         if not reading.ok:
             return f"文件「{reading.file_name}」有 {reading.count('error'):,} 处错误，未导入任何数据。"
@@ -172,7 +173,30 @@ def refusal(readings: list[ReturnReading], *, confirm_warnings: bool, allow_empt
             return f"文件「{reading.file_name}」有 {reading.count('warning'):,} 条警告，需确认后才能导入，未导入任何数据。"
         if reading.values.empty and reading.task_progress.empty and not allow_empty:
             return f"文件「{reading.file_name}」没有可导入的数值，未导入任何数据。"
-    return None
+    return disagreement(readings)
+
+
+def disagreement(readings: list[ReturnReading]) -> str | None:
+    """The first figure (indicator, unit, month) two of these files give different values,
+    as one line, or None. Imported together, the later file would silently win; the same
+    value twice (a 补报 file repeating the return) is no disagreement."""
+    frames = [r.values[["indicator_code", "org_unit", "period", "value", "sheet", "row", "column"]].assign(file_no=i)
+              for i, r in enumerate(readings) if not r.values.empty]
+    if len(frames) < 2:
+        return None
+    both = pd.concat(frames, ignore_index=True)
+    keys = ["indicator_code", "org_unit", "period"]
+    spread = both.groupby(keys, sort=False)["value"].agg(["min", "max"])
+    differ = spread[~np.isclose(spread["min"], spread["max"], rtol=1e-12, atol=0)]
+    if differ.empty:
+        return None
+    key = differ.index[0]
+    rows = both[(both[keys] == list(key)).all(axis=1)]
+    said = "，".join(f"「{readings[r.file_no].file_name}」{r.sheet} {r.column}{r.row} 为 {r.value:g}"
+                    for r in rows.itertuples(index=False))
+    code, unit, period = key
+    return (f"同一数值在不同文件中不一致（{unit}·{code}·{period}：{said}；共 {len(differ):,} 处）："
+            "请核对后只导入正确的文件，未导入任何数据。")
 
 
 def _write(con: Connection, reading: ReturnReading, *, actor: Actor, at: dt.datetime, note: str | None,
