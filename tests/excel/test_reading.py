@@ -276,3 +276,26 @@ def test_control_characters_are_echoed_written_out(tmp_path, con):
     message = r.errors["message"].iloc[0]
     assert "\x1b" not in message and "\x07" not in message
     assert "东城\\x1b]0;x\\x07区\\x1b[2J" in message
+
+
+def test_a_sheet_not_read_that_holds_numbers_is_warned_about(tmp_path, con):
+    """A hidden sheet (or one beside the template's data sheet) with figures was dropped
+    without a word."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "报表"
+    for r in [["期间", "单位", "指标", "数值"], ["2026年10月", "高新区", "高企数", 5]]:
+        ws.append(r)
+    hidden = wb.create_sheet("补报")
+    for r in [["期间", "单位", "指标", "数值"], ["2026年10月", "东城区", "高企数", 3], ["2026年10月", "西湖县", "高企数", 4]]:
+        hidden.append(r)
+    hidden.sheet_state = "hidden"
+    notes = wb.create_sheet("说明")
+    notes.append(["本表由各区县填报"])
+    wb.save(tmp_path / "r.xlsx")
+    r = read_return(tmp_path / "r.xlsx", con=con, today=TODAY)
+    assert values_of(r) == [("GQ", "D1", "2026-10", 5.0)]
+    warned = r.problems[r.problems["rule"] == "ignored_sheet"]
+    assert list(warned["message"]) == ["隐藏的工作表「补报」未读取，其中有 2 行数值"]
+    assert set(warned["severity"]) == {"warning"}

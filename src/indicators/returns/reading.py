@@ -135,6 +135,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     default_year = int(expected_period[:4]) if expected_period else today.year
     chosen = _chosen_sheets(sheets, meta)
     problems, unlisted = _all_sheet_problems(chosen)
+    problems.extend(_skipped_sheets(sheets, chosen, catalog))
     task_progress, task_problems = read_progress_sheet(sheets, expected_period, known_tasks(con))
     problems.extend(task_problems)
     w, layouts, used, shape_problems = _shape(chosen, catalog, default_year, file_name, expected_period)
@@ -174,6 +175,31 @@ def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawShee
     if meta.get("data_sheet"):
         return [s for s in sheets if s.name == meta.get("data_sheet")]
     return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
+
+
+_SKIPPED_ROWS_LOOKED = 5_000
+
+
+def _skipped_sheets(sheets: list[RawSheet], chosen: list[RawSheet], catalog: Catalog) -> list[dict]:
+    """A warning for each sheet not read that holds a table with numbers: a hidden sheet,
+    or one beside the generated template's data sheet (a 补报 sheet would be lost)."""
+    out = []
+    for sheet in sheets:
+        if sheet in chosen or sheet.name in (META_SHEET, PROGRESS_SHEET) or sheet.unreadable:
+            continue
+        table = locate(sheet, catalog)
+        if table is None:
+            continue
+        block = table.block()
+        looked = block.iloc[:_SKIPPED_ROWS_LOOKED]  # counted, not read: a bound on a huge hidden sheet
+        numbers = looked.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
+        rows = int(numbers.to_numpy(dtype=bool).any(axis=1).sum())
+        if rows:
+            why = "隐藏的工作表" if not sheet.visible else "填报模板数据表之外的工作表"
+            more = "以上" if len(block) > len(looked) else ""
+            out.append(one("ignored_sheet", f"{why}「{clip(sheet.name, 31)}」未读取，其中有 {rows:,} 行{more}数值",
+                           sheet=sheet.name, severity="warning"))
+    return out
 
 
 def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int, file_name: str = "",
