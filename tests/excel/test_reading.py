@@ -299,3 +299,14 @@ def test_a_sheet_not_read_that_holds_numbers_is_warned_about(tmp_path, con):
     warned = r.problems[r.problems["rule"] == "ignored_sheet"]
     assert list(warned["message"]) == ["隐藏的工作表「补报」未读取，其中有 2 行数值"]
     assert set(warned["severity"]) == {"warning"}
+
+
+def test_a_csv_row_with_more_fields_than_its_header_is_refused(tmp_path, con):
+    """An unquoted 1,600.5 split into 1 and 600.5: the figure was stored as 1. Line ends
+    of every kind (CRLF, LF, a lone CR) are read, where a lone CR was refused."""
+    path = tmp_path / "r.csv"
+    path.write_bytes("期间,单位,指标,数值\n2026年10月,高新区,技术合同成交额,1,600.5\n"
+                     "2026年10月,东城区,技术合同成交额,\"1,600.5\"\r\n2026年10月,西湖县,高企数,3\r".encode())
+    r = read_return(path, con=con, today=TODAY)
+    assert list(r.errors["rule"]) == ["extra_fields"] and list(r.errors["row"]) == [2]
+    assert ("JS", "D2", "2026-10", 1600.5) in values_of(r) and ("GQ", "D3", "2026-10", 3.0) in values_of(r)

@@ -177,6 +177,24 @@ def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawShee
     return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
 
 
+def _overflowing_rows(table) -> list[dict]:
+    """In a CSV, data rows with more fields than the header: an unquoted comma inside a
+    number (1,600.5 split into 1 and 600.5) — the figure would be read as 1."""
+    if not table.sheet.delimited or not table.columns:
+        return []
+    width = table.columns[-1].index + 1
+    grid = table.sheet.grid
+    extra = grid.iloc[table.data_start:table.data_end, width:]
+    if extra.empty:
+        return []
+    cells = extra.to_numpy(dtype=object)  # one pass over the flat cells: a row may be 400,000 fields wide
+    filled = pd.Series(cells.ravel(), dtype=object).astype(str).str.strip().ne("").to_numpy(dtype=bool)
+    rows = np.flatnonzero(filled.reshape(cells.shape).any(axis=1))
+    return [one("extra_fields", f"第 {table.data_start + r + 1} 行的字段比表头多（表头 {width} 列）：数字中的逗号"
+                "（如 1,600.5）未加引号，数值会被拆开", sheet=table.sheet.name, row=table.data_start + r + 1)
+            for r in rows[:20].tolist()]
+
+
 _SKIPPED_ROWS_LOOKED = 5_000
 
 
@@ -212,6 +230,7 @@ def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int, file_nam
         table = locate(sheet, catalog, file_name, period)
         if table is None:
             continue
+        problems.extend(_overflowing_rows(table))
         shaped = to_long(table, catalog)
         problems.extend(shaped.problems)
         if shaped.frame.empty:

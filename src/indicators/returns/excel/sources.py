@@ -50,6 +50,7 @@ class RawSheet:
     truncated: bool = False
     visible: bool = True
     unreadable: str | None = None
+    delimited: bool = False  # a CSV or text file: a row's fields are what its delimiters made
 
     @property
     def errors(self) -> dict[tuple[int, int], str]:
@@ -257,6 +258,8 @@ def decode_text(data: bytes) -> str:
 
 def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
     text = decode_text(data)
+    if "\r" in text:  # Windows, old Mac and mixed line ends alike (csv refuses a lone CR)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     sample = text[:4096]
     delimiter = max((",", "\t", ";", "，"), key=sample.count) if sample else ","
     name = Path(file_name).stem or "CSV"
@@ -282,7 +285,7 @@ def _read_csv(data: bytes, file_name: str, limits: Limits) -> RawSheet:
         raise RejectedInput(f"文件「{file_name}」第 {len(lengths) + 1} 行不是有效的 CSV（{clip(exc, 40)}）："
                             "请在 Excel 中另存为 CSV UTF-8 或 .xlsx 后重试。") from None
     # csv gives only texts (no None to fill): the rows go into one object block as a sheet's do
-    return RawSheet(name, _csv_grid(cells, lengths, width))
+    return RawSheet(name, _csv_grid(cells, lengths, width), delimited=True)
 
 
 def _csv_grid(cells: list[str], lengths: list[int], width: int) -> pd.DataFrame:
