@@ -310,3 +310,14 @@ def test_a_csv_row_with_more_fields_than_its_header_is_refused(tmp_path, con):
     r = read_return(path, con=con, today=TODAY)
     assert list(r.errors["rule"]) == ["extra_fields"] and list(r.errors["row"]) == [2]
     assert ("JS", "D2", "2026-10", 1600.5) in values_of(r) and ("GQ", "D3", "2026-10", 3.0) in values_of(r)
+
+
+def test_a_value_past_any_figure_is_refused(tmp_path, con):
+    """1e308 was stored (with an outlier warning), and the city's sum overflowed to inf:
+    status then showed no value and 已完成."""
+    path = tmp_path / "r.csv"
+    path.write_text("期间,单位,指标,数值\n2026-10,高新区,技术合同成交额,1e308\n2026-10,东城区,技术合同成交额,"
+                    "999999999999999\n2026-10,西湖县,技术合同成交额,1000000000000000\n", encoding="utf-8")
+    r = read_return(path, con=con, today=TODAY)
+    huge = r.errors[r.errors["rule"] == "value_too_large"]
+    assert list(huge["row"]) == [2, 4] and huge["message"].iloc[0] == "数值 1e308 超出合理范围（绝对值应小于 1×10^15）"

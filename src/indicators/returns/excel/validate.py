@@ -44,6 +44,7 @@ RULES: dict[str, tuple[str, str]] = {  # code → (name, default fix)
     "task_status": ("任务状态无效", "从下拉框选择：已完成 / 按计划推进 / 滞后 / 未启动。"),
     "unknown_task": ("未知任务", "使用系统生成的模板，不要改动「任务代码」列。"),
     "extra_fields": ("字段多于表头", "带逗号的数字请加英文引号（\"1,600.5\"）或去掉千分位，或在 Excel 中另存为 .xlsx 后上传。"),
+    "value_too_large": ("数值过大", "核对数值和计量单位（如把元填成了亿元的列）。"),
     "ignored_sheet": ("工作表未读取", "要导入的数值请填在填报模板的数据表（或一张未隐藏的表）中；确认其中的数值无需导入后，确认警告即可导入。"),
     "unit_conflict": ("报送单位不一致", "在表中加“单位”列，或改正标题、工作表名或文件名中的单位。"),
     "unit_mismatch": ("计量单位不符", "按指标的计量单位填写，或在表头写明可换算的单位（元/万元/亿元）。"),
@@ -145,8 +146,14 @@ def _comma_words(cells: pd.Series) -> pd.Series:
     return comma.map({True: "（逗号只能用作千分位，如 1,234.5；小数点请写“.”）", False: ""}).astype("str")
 
 
+# no figure of a bureau's returns comes near this in its own unit (a country's GDP is ~1.3×10^14 元);
+# beyond it a typo or a hostile file, and sums of such values overflow (1e308 + 1e308 = inf)
+MAX_VALUE = 1e15
+
+
 def check_cells(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
-    """Non-numeric values; negatives for indicators that do not allow them."""
+    """Non-numeric values; negatives for indicators that do not allow them; values past
+    ``MAX_VALUE`` in the indicator's unit."""
     out = []
     bad = ~w["ok"] & ~w["formula_error"]
     out.append(where(w, bad, "not_number", lambda s: "单元格内容「" + cell_text(s["cell"]) + "」不是数字"
@@ -158,6 +165,9 @@ def check_cells(w: pd.DataFrame, catalog: Catalog) -> list[pd.DataFrame]:
     names = catalog.indicators["name"].to_dict()
     out.append(where(w, neg, "negative", lambda s: "指标「" + s["indicator_code"].map(names).astype("str")
                      + "」不允许负数，此处为 " + cell_text(s["value"])))
+    huge = w["value"].abs() >= MAX_VALUE  # NaN compares False
+    out.append(where(w, huge, "value_too_large", lambda s: "数值 " + cell_text(s["cell"]) + " 超出合理范围（绝对值应小于 "
+                     + f"{MAX_VALUE:.0e}".replace("e+", "×10^") + "）"))
     return out
 
 
