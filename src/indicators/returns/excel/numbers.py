@@ -131,16 +131,7 @@ def parse_numbers(cells: pd.Series) -> pd.DataFrame:
             is_empty = t.isin(EMPTY_WORDS).to_numpy()
             pct = neg = np.zeros(len(t), dtype=bool)
         else:
-            t = t.str.translate(_TRANSLATE).str.replace(r"[\s\u00a0]+", "", regex=True)
-            low = t.str.lower()
-            is_empty = low.isin(EMPTY_WORDS).to_numpy()
-            pct = t.str.endswith("%").to_numpy()
-            t = t.str.rstrip("%")
-            neg = (t.str.startswith("(") & t.str.endswith(")")).to_numpy()
-            t = t.where(~neg, t.str.slice(1, -1))
-            comma = t.str.contains(",", regex=False).to_numpy(dtype=bool)
-            misplaced = comma & ~t.str.fullmatch(_GROUPED.pattern).to_numpy(dtype=bool)
-            t = t.str.replace(",", "", regex=False).where(~misplaced, "x")  # "x": not a number
+            t, is_empty, pct, neg = _cleaned(t)
         good_shape = t.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool)
         vals = pd.to_numeric(t.where(good_shape, None), errors="coerce").astype("float64").to_numpy(copy=True)
         vals = np.where(neg, -vals, vals)
@@ -151,6 +142,20 @@ def parse_numbers(cells: pd.Series) -> pd.DataFrame:
         empty[idx] = is_empty
         ok[idx] = is_empty | finite
     return pd.DataFrame({"value": out_value, "percent": percent, "empty": empty, "ok": ok}, index=s.index)
+
+
+def _cleaned(t: pd.Series):
+    """``parse_number``'s text steps on a column: (number texts, empty, percent, negative).
+    A misplaced comma (``600,5``) leaves a text that is not a number."""
+    t = t.str.translate(_TRANSLATE).str.replace(r"[\s\u00a0]+", "", regex=True)
+    is_empty = t.str.lower().isin(EMPTY_WORDS).to_numpy()
+    pct = t.str.endswith("%").to_numpy()
+    t = t.str.rstrip("%")
+    neg = (t.str.startswith("(") & t.str.endswith(")")).to_numpy()
+    t = t.where(~neg, t.str.slice(1, -1))
+    comma = t.str.contains(",", regex=False).to_numpy(dtype=bool)
+    misplaced = comma & ~t.str.fullmatch(_GROUPED.pattern).to_numpy(dtype=bool)
+    return t.str.replace(",", "", regex=False).where(~misplaced, "x"), is_empty, pct, neg
 
 
 _ALL_REAL = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
