@@ -321,3 +321,15 @@ def test_a_value_past_any_figure_is_refused(tmp_path, con):
     r = read_return(path, con=con, today=TODAY)
     huge = r.errors[r.errors["rule"] == "value_too_large"]
     assert list(huge["row"]) == [2, 4] and huge["message"].iloc[0] == "数值 1e308 超出合理范围（绝对值应小于 1×10^15）"
+
+
+@pytest.mark.parametrize("today, expected", [
+    (dt.date(2027, 1, 10), [("GQ", "D1", "2026-12", 5.0), ("GQ", "D2", "2027-01", 3.0)]),
+    (dt.date(2026, 12, 1), [("GQ", "D1", "2026-12", 5.0), ("GQ", "D2", "2026-01", 3.0)]),
+])
+def test_a_bare_month_is_the_latest_such_month(tmp_path, con, today, expected):
+    """Nothing in the file gives the year: 12月 read in January is last December (it was
+    refused as a month to come), 1月 read in December is this January."""
+    path = xlsx(tmp_path / "r.xlsx", [["期间", "单位", "指标", "数值"], ["12月", "高新区", "高企数", 5],
+                                      ["1月", "东城区", "高企数", 3]])
+    assert values_of(read_return(path, con=con, today=today)) == expected

@@ -132,13 +132,13 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
         return _rejected(file_name, sha, str(exc))
     meta = _template_meta(sheets)
     expected_period = expected_period or meta.get("period")
-    default_year = int(expected_period[:4]) if expected_period else today.year
+    default_year = int(expected_period[:4]) if expected_period else None  # else the latest such month
     chosen = _chosen_sheets(sheets, meta)
     problems, unlisted = _all_sheet_problems(chosen)
     problems.extend(_skipped_sheets(sheets, chosen, catalog))
     task_progress, task_problems = read_progress_sheet(sheets, expected_period, known_tasks(con))
     problems.extend(task_problems)
-    w, layouts, used, shape_problems = _shape(chosen, catalog, default_year, file_name, expected_period)
+    w, layouts, used, shape_problems = _shape(chosen, catalog, default_year, file_name, expected_period, today)
     problems.extend(shape_problems)
     if w is None:
         if not any(p["severity"] == "error" for p in problems) and task_progress.empty:
@@ -175,6 +175,17 @@ def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawShee
     if meta.get("data_sheet"):
         return [s for s in sheets if s.name == meta.get("data_sheet")]
     return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
+
+
+def _latest_periods(texts: pd.Series, today: dt.date) -> pd.Series:
+    """Periods where nothing gives the year of a bare 10月 / 1-10月: the latest such month
+    not after today's — read in January, 12月 is last December, not a December to come."""
+    this_year = parse_periods(texts, default_year=today.year)
+    bare = this_year.ne(parse_periods(texts, default_year=today.year - 1)).to_numpy(dtype=bool)
+    later = bare & (this_year.fillna("").astype(str).to_numpy() > f"{today.year:04d}-{today.month:02d}")
+    if later.any():
+        this_year = this_year.where(~later, parse_periods(texts[later], default_year=today.year - 1))
+    return this_year
 
 
 def _overflowing_rows(table) -> list[dict]:
@@ -220,8 +231,8 @@ def _skipped_sheets(sheets: list[RawSheet], chosen: list[RawSheet], catalog: Cat
     return out
 
 
-def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int, file_name: str = "",
-           period: str | None = None):
+def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int | None, file_name: str = "",
+           period: str | None = None, today: dt.date | None = None):
     """Locate each sheet's table and turn it into the raw long frame (periods parsed).
     Returns (frame or None when no sheet had a table, layouts, sheet names, problems).
     ``file_name`` and ``period`` (declared) say what a sheet leaves open (``locate``)."""
@@ -236,7 +247,9 @@ def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int, file_nam
         if shaped.frame.empty:
             continue
         frame = shaped.frame
-        frame["period"] = parse_periods(frame["period_text"], default_year=table.title_year or default_year)
+        year = table.title_year or default_year
+        frame["period"] = (parse_periods(frame["period_text"], default_year=year) if year or today is None
+                           else _latest_periods(frame["period_text"], today))
         frames.append(place_years(frame))
         layouts.append(shaped.layout)
         used.append(sheet.name)
