@@ -333,3 +333,15 @@ def test_a_bare_month_is_the_latest_such_month(tmp_path, con, today, expected):
     path = xlsx(tmp_path / "r.xlsx", [["期间", "单位", "指标", "数值"], ["12月", "高新区", "高企数", 5],
                                       ["1月", "东城区", "高企数", 3]])
     assert values_of(read_return(path, con=con, today=today)) == expected
+
+
+def test_a_title_month_no_row_has_is_warned_about(tmp_path, con):
+    path = xlsx(tmp_path / "r.xlsx", [["2026年9月科技指标"], ["期间", "单位", "指标", "数值"],
+                                      ["2026年10月", "高新区", "高企数", 5]])
+    r = read_return(path, con=con, today=TODAY)
+    assert values_of(r) == [("GQ", "D1", "2026-10", 5.0)]
+    [w] = r.problems[r.problems["rule"] == "title_period_differs"]["message"]
+    assert w == "标题写的是 2026-09，期间列却是 2026-10：已按期间列读取"
+    same = xlsx(tmp_path / "s.xlsx", [["2026年1-10月科技指标"], ["期间", "单位", "指标", "数值"],
+                                      ["2026年9月", "高新区", "高企数", 4], ["2026年10月", "高新区", "高企数", 5]])
+    assert "title_period_differs" not in set(read_return(same, con=con, today=TODAY).problems["rule"])

@@ -177,6 +177,19 @@ def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawShee
     return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
 
 
+def _title_month_unused(table, frame: pd.DataFrame) -> list[dict]:
+    """A warning when the title names a month no row of the period column has (title
+    2026年9月 over rows of 2026-10: which one is the return's?)."""
+    if not table.title_period or table.title_annual or (frame["period_column"] == "").all():
+        return []
+    seen = set(frame["period"].dropna())
+    if not seen or table.title_period in seen:
+        return []
+    shown = "、".join(sorted(seen)[:3]) + ("…" if len(seen) > 3 else "")
+    return [one("title_period_differs", f"标题写的是 {table.title_period}，期间列却是 {shown}：已按期间列读取",
+                sheet=table.sheet.name, row=table.header_row + 1, severity="warning")]
+
+
 def _latest_periods(texts: pd.Series, today: dt.date) -> pd.Series:
     """Periods where nothing gives the year of a bare 10月 / 1-10月: the latest such month
     not after today's — read in January, 12月 is last December, not a December to come."""
@@ -250,6 +263,7 @@ def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int | None, f
         year = table.title_year or default_year
         frame["period"] = (parse_periods(frame["period_text"], default_year=year) if year or today is None
                            else _latest_periods(frame["period_text"], today))
+        problems.extend(_title_month_unused(table, frame))
         frames.append(place_years(frame))
         layouts.append(shaped.layout)
         used.append(sheet.name)
