@@ -345,3 +345,14 @@ def test_a_title_month_no_row_has_is_warned_about(tmp_path, con):
     same = xlsx(tmp_path / "s.xlsx", [["2026年1-10月科技指标"], ["期间", "单位", "指标", "数值"],
                                       ["2026年9月", "高新区", "高企数", 4], ["2026年10月", "高新区", "高企数", 5]])
     assert "title_period_differs" not in set(read_return(same, con=con, today=TODAY).problems["rule"])
+
+
+def test_a_cumulative_figure_labelled_with_one_quarter_is_warned_about(tmp_path, con):
+    """第三季度 may be 7–9月 alone; stored as 1–9月 it would understate the year by half."""
+    path = xlsx(tmp_path / "r.xlsx", [["期间", "单位", "指标", "数值"], ["2026年第三季度", "高新区", "技术合同成交额", 5],
+                                      ["2026年第三季度", "东城区", "技术合同成交额", 6], ["2026年第三季度", "东城区", "高企数", 3],
+                                      ["2026年前三季度", "西湖县", "技术合同成交额", 7]])
+    r = read_return(path, con=con, today=TODAY)
+    assert {p for *_, p, _v in values_of(r)} == {"2026-09"}
+    assert r.problems[["rule", "row", "message"]].values.tolist() == [
+        ["quarter_as_ytd", 2, "「技术合同成交额」的「2026年第三季度」按 1–9月累计读取：如填的是该季度当季数，请改为年初至季末的累计数"]]

@@ -16,12 +16,12 @@ import pandas as pd
 
 from indicators.db.connection import Connection
 from indicators.errors import RejectedInput
-from indicators.returns.excel import history
+from indicators.returns.excel import history, sheet_checks
 from indicators.returns.excel.header import locate
 from indicators.returns.excel.layouts import LAYOUT_NAMES, to_long
 from indicators.returns.excel.matching import Catalog
 from indicators.returns.excel.normalise import CONVERSION_COLUMNS, normalise, pick_flavours, place_years
-from indicators.returns.excel.periods import month_of, parse_periods
+from indicators.returns.excel.periods import latest_periods, month_of, parse_periods
 from indicators.returns.excel.sources import DEFAULT_LIMITS, Background, RawSheet, column_letter, read_file, read_sheets
 from indicators.returns.excel.validate import (
     RULES,
@@ -135,7 +135,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     default_year = int(expected_period[:4]) if expected_period else None  # else the latest such month
     chosen = _chosen_sheets(sheets, meta)
     problems, unlisted = _all_sheet_problems(chosen)
-    problems.extend(_skipped_sheets(sheets, chosen, catalog))
+    problems.extend(sheet_checks.skipped_sheets(sheets, chosen, catalog))
     task_progress, task_problems = read_progress_sheet(sheets, expected_period, known_tasks(con))
     problems.extend(task_problems)
     w, layouts, used, shape_problems = _shape(chosen, catalog, default_year, file_name, expected_period, today)
@@ -155,7 +155,7 @@ def read_return(source: str | Path | bytes, file_name: str | None = None, con: C
     values, totals = _kept(w)
     problems.extend(check_totals(totals, values, catalog))
     values, conversions, history_problems = _against_history(con, values, conversions, catalog,
-                                                             _shown_as_percent(values, chosen))
+                                                             sheet_checks.shown_as_percent(values, chosen))
     problems.extend(history_problems + same_file)
     reading = _finish(file_name, sha, values[VALUE_COLUMNS], problems, conversions, "+".join(dict.fromkeys(layouts)),
                       used, expected_period, limits, unlisted)
@@ -177,73 +177,6 @@ def _chosen_sheets(sheets: list[RawSheet], meta: dict[str, str]) -> list[RawShee
     return [s for s in sheets if s.visible and s.name not in (META_SHEET, PROGRESS_SHEET)]
 
 
-def _title_month_unused(table, frame: pd.DataFrame) -> list[dict]:
-    """A warning when the title names a month no row of the period column has (title
-    2026年9月 over rows of 2026-10: which one is the return's?)."""
-    if not table.title_period or table.title_annual or (frame["period_column"] == "").all():
-        return []
-    seen = set(frame["period"].dropna())
-    if not seen or table.title_period in seen:
-        return []
-    shown = "、".join(sorted(seen)[:3]) + ("…" if len(seen) > 3 else "")
-    return [one("title_period_differs", f"标题写的是 {table.title_period}，期间列却是 {shown}：已按期间列读取",
-                sheet=table.sheet.name, row=table.header_row + 1, severity="warning")]
-
-
-def _latest_periods(texts: pd.Series, today: dt.date) -> pd.Series:
-    """Periods where nothing gives the year of a bare 10月 / 1-10月: the latest such month
-    not after today's — read in January, 12月 is last December, not a December to come."""
-    this_year = parse_periods(texts, default_year=today.year)
-    bare = this_year.ne(parse_periods(texts, default_year=today.year - 1)).to_numpy(dtype=bool)
-    later = bare & (this_year.fillna("").astype(str).to_numpy() > f"{today.year:04d}-{today.month:02d}")
-    if later.any():
-        this_year = this_year.where(~later, parse_periods(texts[later], default_year=today.year - 1))
-    return this_year
-
-
-def _overflowing_rows(table) -> list[dict]:
-    """In a CSV, data rows with more fields than the header: an unquoted comma inside a
-    number (1,600.5 split into 1 and 600.5) — the figure would be read as 1."""
-    if not table.sheet.delimited or not table.columns:
-        return []
-    width = table.columns[-1].index + 1
-    grid = table.sheet.grid
-    extra = grid.iloc[table.data_start:table.data_end, width:]
-    if extra.empty:
-        return []
-    cells = extra.to_numpy(dtype=object)  # one pass over the flat cells: a row may be 400,000 fields wide
-    filled = pd.Series(cells.ravel(), dtype=object).astype(str).str.strip().ne("").to_numpy(dtype=bool)
-    rows = np.flatnonzero(filled.reshape(cells.shape).any(axis=1))
-    return [one("extra_fields", f"第 {table.data_start + r + 1} 行的字段比表头多（表头 {width} 列）：数字中的逗号"
-                "（如 1,600.5）未加引号，数值会被拆开", sheet=table.sheet.name, row=table.data_start + r + 1)
-            for r in rows[:20].tolist()]
-
-
-_SKIPPED_ROWS_LOOKED = 5_000
-
-
-def _skipped_sheets(sheets: list[RawSheet], chosen: list[RawSheet], catalog: Catalog) -> list[dict]:
-    """A warning for each sheet not read that holds a table with numbers: a hidden sheet,
-    or one beside the generated template's data sheet (a 补报 sheet would be lost)."""
-    out = []
-    for sheet in sheets:
-        if sheet in chosen or sheet.name in (META_SHEET, PROGRESS_SHEET) or sheet.unreadable:
-            continue
-        table = locate(sheet, catalog)
-        if table is None:
-            continue
-        block = table.block()
-        looked = block.iloc[:_SKIPPED_ROWS_LOOKED]  # counted, not read: a bound on a huge hidden sheet
-        numbers = looked.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
-        rows = int(numbers.to_numpy(dtype=bool).any(axis=1).sum())
-        if rows:
-            why = "隐藏的工作表" if not sheet.visible else "填报模板数据表之外的工作表"
-            more = "以上" if len(block) > len(looked) else ""
-            out.append(one("ignored_sheet", f"{why}「{clip(sheet.name, 31)}」未读取，其中有 {rows:,} 行{more}数值",
-                           sheet=sheet.name, severity="warning"))
-    return out
-
-
 def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int | None, file_name: str = "",
            period: str | None = None, today: dt.date | None = None):
     """Locate each sheet's table and turn it into the raw long frame (periods parsed).
@@ -254,7 +187,7 @@ def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int | None, f
         table = locate(sheet, catalog, file_name, period)
         if table is None:
             continue
-        problems.extend(_overflowing_rows(table))
+        problems.extend(sheet_checks.overflowing_rows(table))
         shaped = to_long(table, catalog)
         problems.extend(shaped.problems)
         if shaped.frame.empty:
@@ -262,8 +195,8 @@ def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int | None, f
         frame = shaped.frame
         year = table.title_year or default_year
         frame["period"] = (parse_periods(frame["period_text"], default_year=year) if year or today is None
-                           else _latest_periods(frame["period_text"], today))
-        problems.extend(_title_month_unused(table, frame))
+                           else latest_periods(frame["period_text"], today))
+        problems.extend(sheet_checks.title_month_unused(table, frame))
         frames.append(place_years(frame))
         layouts.append(shaped.layout)
         used.append(sheet.name)
@@ -276,7 +209,7 @@ def _shape(chosen: list[RawSheet], catalog: Catalog, default_year: int | None, f
 def _checks(w: pd.DataFrame, catalog: Catalog, today: dt.date, expected_period: str | None) -> list:
     return [*check_cells(w, catalog), *check_keys(w, catalog),
             *check_periods(w, current_month=month_of(today), expected=expected_period),
-            *check_frequency(w, catalog), *check_duplicates(w)]
+            *check_frequency(w, catalog), *check_duplicates(w), *sheet_checks.quarter_labels(w, catalog)]
 
 
 def _kept(w: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -288,16 +221,6 @@ def _kept(w: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     totals = narrow[keep & is_total_row]
     values = narrow[keep & ~is_total_row & w["has_org_unit"].to_numpy(dtype=bool)]
     return values.reset_index(drop=True), totals
-
-
-def _shown_as_percent(values: pd.DataFrame, sheets: list[RawSheet]) -> np.ndarray | None:
-    """Which values come from a number cell formatted as a percentage (``SheetScan.percent``)."""
-    cells = {(sheet.name, r + 1, column_letter(c)) for sheet in sheets if sheet.scan is not None
-             for r, c in sheet.scan.percent}
-    if not cells or values.empty:
-        return None
-    keys = zip(values["sheet"].tolist(), values["row"].tolist(), values["column"].tolist())
-    return np.fromiter((k in cells for k in keys), dtype=bool, count=len(values))
 
 
 def _against_history(con, values: pd.DataFrame, conversions: pd.DataFrame, catalog: Catalog,

@@ -226,3 +226,26 @@ def annual_texts(cells: pd.Series) -> pd.Series:
 
 def month_of(day: dt.date | dt.datetime) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def latest_periods(texts: pd.Series, today: dt.date) -> pd.Series:
+    """Periods where nothing gives the year of a bare 10月 / 1-10月: the latest such month
+    not after today's — read in January, 12月 is last December, not a December to come."""
+    this_year = parse_periods(texts, default_year=today.year)
+    bare = this_year.ne(parse_periods(texts, default_year=today.year - 1)).to_numpy(dtype=bool)
+    later = bare & (this_year.fillna("").astype(str).to_numpy() > f"{today.year:04d}-{today.month:02d}")
+    if later.any():
+        this_year = this_year.where(~later, parse_periods(texts[later], default_year=today.year - 1))
+    return this_year
+
+
+_SINGLE_QUARTER = re.compile(rf"^(?:{_YEAR}年?)?第?([2-4二三四])季度?$")
+
+
+def single_quarters(texts: pd.Series) -> np.ndarray:
+    """Where a period text names one quarter after the first (``2026年第三季度``, ``三季度``):
+    read as its last month — for a cumulative figure 1–9月, though 第三季度 may mean 7–9月."""
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    hit = [isinstance(u, str) and bool(_SINGLE_QUARTER.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", u))))
+           for u in uniques]
+    return np.append(np.array(hit, dtype=bool), False)[codes]
