@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePath
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import pandas as pd
 

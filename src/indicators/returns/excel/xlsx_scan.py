@@ -331,14 +331,21 @@ def _percent_styles(z: zipfile.ZipFile, names: set[str], budget: _Budget, file_n
     percent = set(_PERCENT_FORMATS)
     for fmt in root.iterfind("m:numFmts/m:numFmt", ns):
         if "%" in _QUOTED.sub("", fmt.get("formatCode", "")):
-            percent.add(int(fmt.get("numFmtId", "-1")))
-    ids = [str(i) for i, xf in enumerate(root.iterfind("m:cellXfs/m:xf", ns))
-           if int(xf.get("numFmtId", "0") or 0) in percent]
+            percent.add(_number(fmt.get("numFmtId")))
+    ids = [str(i) for i, xf in enumerate(root.iterfind("m:cellXfs/m:xf", ns)) if _number(xf.get("numFmtId")) in percent]
     if not ids:
         return None
     # a few styles (the usual case) as alternatives; a hostile file's thousands as any style
     which = "|".join(ids).encode() if len(ids) <= 64 else rb"\d+"
     return _Styled(re.compile(rb'<c\b[^>]*?\ss="(' + which + rb')"[^>]*>'), {i.encode() for i in ids})
+
+
+def _number(text) -> int:
+    """A style's format id (−1 for anything a hostile file may put there)."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return -1
 
 
 def _percent_cells(chunk: bytes, scan: SheetScan, styled: _Styled) -> None:
