@@ -149,6 +149,19 @@ def test_one_bad_file_holds_the_whole_upload(demo_db, monkeypatch):
     assert len(batches(demo_db)) == n
 
 
+def test_two_files_giving_one_figure_two_values_hold_the_upload(demo_db, monkeypatch):
+    """Committed together, the later file would win; the page says so before the button."""
+    n = len(batches(demo_db))
+    other = [(*QX_ROWS[0][:5], 13.5)]
+    at = upload_many(open_page(PAGE, demo_db, monkeypatch),
+                     [("qx.xlsx", long_return(QX_ROWS)), ("qx2.xlsx", long_return(other))])
+    assert not at.exception
+    [held] = [e.value for e in at.error if "不一致" in e.value]
+    assert "「qx.xlsx」报送 F3 为 12.5，「qx2.xlsx」报送 F3 为 13.5" in held and "移除有误的文件" in held
+    assert not [b for b in at.button if b.label.startswith("确认导入")]
+    assert len(batches(demo_db)) == n
+
+
 def test_an_upload_of_several_files_is_one_unit(demo_db, monkeypatch):
     n = len(batches(demo_db))
     at = upload_many(open_page(PAGE, demo_db, monkeypatch),

@@ -15,7 +15,7 @@ import pandas as pd
 from indicators.db import batches, catalog
 from indicators.db.connection import Connection
 from indicators.formatting import number_text, time_text  # noqa: F401 (pages use them via views)
-from indicators.returns import template
+from indicators.returns import pipeline, template
 from indicators.returns.excel.validate import RULES
 from indicators.returns.reading import ReturnReading
 from indicators.rules import due, periods
@@ -151,12 +151,15 @@ def upload_verdict(readings: list[ReturnReading], refused: Collection[str] = ())
     warnings to tick), kind ∈ blocked | warning | ready. The files of one upload are one
     unit (``pipeline.commit_all``): a file with errors or without values, or one the
     signed-in user may not store (``refused``: file names, ``pipeline.check_allowed``),
-    holds them all."""
+    holds them all; so do two files giving one figure two values (``pipeline.disagreement``)."""
     names = "、".join(f"「{r.file_name}」" for r in readings
                      if not r.ok or (r.values.empty and r.task_progress.empty) or r.file_name in refused)
     if names:
         return "blocked", (f"{names}不能导入：一次上传的 {len(readings)} 个文件要么全部导入，要么都不导入，"
                            "数据库没有任何改动。请修改后重新上传，或在上方上传框中移除该文件。"), 0
+    disagreement = pipeline.disagreement(readings)  # two files, one figure, two values
+    if disagreement:
+        return "blocked", disagreement + "请在上方上传框中移除有误的文件。", 0
     warnings = sum(r.count("warning") for r in readings)
     if len(readings) == 1:
         if warnings:
