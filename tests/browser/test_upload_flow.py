@@ -10,7 +10,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_uploads import BAD_ROWS, QX_ROWS, long_return
+from test_uploads import BAD_ROWS, HEADER, QX_ROWS, long_return
 from testdate import AS_OF
 from waiting import PATIENCE, full_shot, wait_idle
 
@@ -134,3 +134,21 @@ def test_one_bad_file_holds_the_whole_upload(page, app_url, artifacts):
     assert page.get_by_role("button", name=re.compile("确认导入")).count() == 0
     assert_no_exception(page)
     shot(page, artifacts / "upload_8_one_unit.png")
+
+
+def test_a_web_page_saved_as_xls_is_read(page, app_url, artifacts):
+    """A statistics system's 导出 Excel: an HTML table named .xls, checked like a workbook
+    (not committed: the shared database stays as it was)."""
+    cells = "".join(f"<th>{h}</th>" for h in HEADER)
+    rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in QX_ROWS)
+    html = (f"<html><head><meta charset='utf-8'><title>报送</title></head><body><table border=1>"
+            f"<tr><td colspan={len(HEADER)}>示例市 {periods.label(AS_OF)} 科技重点指标报送表</td></tr>"
+            f"<tr>{cells}</tr>{rows}</table></body></html>")
+    open_upload(page, app_url)
+    upload(page, "导出.xls", html.encode("utf-8"))
+    assert_no_exception(page)
+    card = page.locator('[class*="st-key-return_"]').filter(has_text="导出.xls").last
+    body = card.inner_text()
+    assert "识别格式：长表（每行一个数值）" in body and f"期间：{periods.label(AS_OF)}" in body
+    expect(page.get_by_role("button", name="确认导入")).to_be_visible()
+    shot(page, artifacts / "upload_9_web_page_xls.png")

@@ -88,7 +88,11 @@ def print_json_chunks(chunks: list[memoryview]) -> None:
     """``json_rows``' chunks as ``print_json`` streams a list: ``[``, one row per line, ``]``."""
     sys.stdout.flush()
     write = sys.stdout.buffer.write
-    write(b"[\n" if chunks else b"[")
+    if not chunks:  # as json.dumps writes an empty list (and print_json_rows)
+        write(b"[]\n")
+        sys.stdout.buffer.flush()
+        return
+    write(b"[\n")
     for i, chunk in enumerate(chunks):
         write(chunk[:-2] if i == len(chunks) - 1 else chunk)  # no comma after the last row
     write(b"\n]\n")
@@ -195,7 +199,8 @@ def print_json_rows(rows: Iterable[str], chunk: int = 1000) -> None:
             batch, first = [], False
     if batch:
         write(("\n" if first else ",\n") + ",\n".join(batch))
-    write("\n]\n")
+        first = False
+    write("]\n" if first else "\n]\n")  # an empty list as json.dumps writes it: []
 
 
 def print_json(out) -> None:
