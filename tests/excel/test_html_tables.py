@@ -85,3 +85,42 @@ def test_through_the_command_line(tmp_path):
     assert out.returncode == 0, out.stderr
     [f] = json.loads(out.stdout)["files"]
     assert f["rows"] == 4 and f["errors"] == 0 and f["periods"] == ["2026-10"]
+
+
+XML_2003 = """<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:x="urn:schemas-microsoft-com:office:excel">
+ <Worksheet ss:Name="报表"><Table>
+  <Row><Cell ss:MergeAcross="2"><Data ss:Type="String">2026年1-10月各区县科技指标</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">单位</Data></Cell><Cell><Data ss:Type="String">技术合同成交额（万元）</Data></Cell>
+   <Cell><Data ss:Type="String">高企数（家）</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">高新区</Data></Cell><Cell><Data ss:Type="Number">12000</Data></Cell>
+   <Cell><Data ss:Type="Number">5</Data></Cell></Row>
+  <Row ss:Index="5"><Cell><Data ss:Type="String">东城区</Data></Cell><Cell ss:Index="3"><Data ss:Type="Number">3</Data></Cell></Row>
+ </Table></Worksheet>
+ <Worksheet ss:Name="旧稿"><Table><Row><Cell><Data ss:Type="String">x</Data></Cell></Row></Table>
+  <WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions>
+ </Worksheet>
+</Workbook>"""
+
+
+def test_an_xml_spreadsheet_2003_is_read_as_its_worksheets(tmp_path, con):
+    """Excel's XML 电子表格 2003, as older systems export it under .xls: Index skips cells
+    and rows, MergeAcross is a merged range, hidden sheets are flagged."""
+    path = tmp_path / "导出.xls"
+    path.write_text(XML_2003, encoding="utf-8")
+    sheets = read_sheets(path.read_bytes(), path.name)
+    assert [(s.name, s.visible) for s in sheets] == [("报表", True), ("旧稿", False)]
+    assert sheets[0].merged == [((0, 0), (0, 2))] and sheets[0].grid.iat[4, 2] == 3.0 and sheets[0].grid.iat[4, 1] == ""
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty, r.errors[["row", "column", "message"]].to_string()
+    assert values_of(r) == [("GQ", "D1", "2026-10", 5.0), ("GQ", "D2", "2026-10", 3.0), ("JS", "D1", "2026-10", 1.2)]
+    row = r.values.query("indicator_code == 'GQ' and org_unit == 'D2'").iloc[0]
+    assert (row["sheet"], row["row"], row["column"]) == ("报表", 5, "C")
+
+
+def test_an_xml_spreadsheet_with_an_entity_is_refused():
+    bomb = XML_2003.replace("<Workbook", '<!DOCTYPE x [<!ENTITY a "aaaa">]><Workbook', 1)
+    with pytest.raises(RejectedInput, match="实体声明"):
+        read_sheets(bomb.encode(), "x.xls")

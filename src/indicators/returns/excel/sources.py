@@ -5,7 +5,8 @@ scan of the file's parts (``xlsx_scan`` / ``xls_scan``) that refuses what calami
 cannot survive and notes what it cannot tell (error results, formulas without a cached
 value); ``.csv`` is decoded as UTF-8 (with or without BOM) or GBK/GB18030, as Excel and
 WPS on Chinese Windows write it, or as UTF-16 with its BOM (Excel's 「Unicode 文本」,
-tab-separated); a web page saved as ``.xls`` gives its tables (``html_table``). The
+tab-separated); a web page saved as ``.xls`` gives its tables (``html_table``), an XML
+电子表格 2003 its worksheets (``xml_2003``). The
 format is told by the file's first bytes, not its name, because returns arrive renamed. Each sheet becomes a ``RawSheet``: a grid of cells
 from A1 (``''`` for empty), merged ranges filled from their top-left cell, what the scan
 found, and whether an ``.xls`` sheet stopped at the format's 65,536 rows. Every bound of
@@ -30,6 +31,7 @@ from indicators.errors import RejectedInput
 from indicators.returns.excel.html_table import looks_like_html, read_tables
 from indicators.returns.excel.xls_scan import scan_xls
 from indicators.returns.excel.xlsx_scan import SheetScan, scan_xlsx
+from indicators.returns.excel.xml_2003 import looks_like_xml_2003, read_worksheets
 from indicators.returns.limits import Limits, clip
 
 XLS_MAX_ROWS = 65_536
@@ -60,14 +62,16 @@ class RawSheet:
 
 
 def file_kind(data: bytes, file_name: str = "") -> str:
-    """'xlsx' (also .xlsm), 'xls', 'html' (a web page saved as .xls) or 'csv', from the
-    content first and the name second."""
+    """'xlsx' (also .xlsm), 'xls', 'html' (a web page saved as .xls), 'xml2003' (Excel's
+    XML 电子表格 2003) or 'csv', from the content first and the name second."""
     if data[:4] == _XLSX_MAGIC:
         return "xlsx"
     if data[:4] == _XLS_MAGIC:
         return "xls"
     if looks_like_html(data):  # a web page saved as .xls (导出 Excel, 网页格式)
         return "html"
+    if looks_like_xml_2003(data):  # Excel's XML 电子表格 2003 under a .xls or .xml name
+        return "xml2003"
     suffix = Path(file_name).suffix.lower()
     if suffix in (".csv", ".txt", ".tsv", "") or data[:2] in _UTF16_BOMS or _looks_textual(data[:4096]):
         return "csv"
@@ -87,6 +91,8 @@ def read_sheets(data: bytes, file_name: str = "", limits: Limits = DEFAULT_LIMIT
         return [_read_csv(data, file_name, limits)]
     if kind == "html":
         return _read_html(data, file_name, limits)
+    if kind == "xml2003":
+        return _read_xml_2003(data, file_name, limits)
     scans = scan_xlsx(data, file_name, limits) if kind == "xlsx" else scan_xls(data, file_name, limits)
     return _read_workbook(data, file_name, kind, scans, limits)
 
@@ -229,6 +235,14 @@ def _fill_merged(grid: pd.DataFrame, merged: list) -> None:
         if r0 >= grid.shape[0] or c0 >= grid.shape[1]:
             continue
         grid.iloc[r0:r1 + 1, c0:c1 + 1] = grid.iat[r0, c0]
+
+
+def _read_xml_2003(data: bytes, file_name: str, limits: Limits) -> list[RawSheet]:
+    sheets = []
+    for name, grid, merged, visible in read_worksheets(data, file_name, limits):
+        _fill_merged(grid, merged)
+        sheets.append(RawSheet(name, grid, merged, visible=visible))
+    return sheets
 
 
 def _read_html(data: bytes, file_name: str, limits: Limits) -> list[RawSheet]:
