@@ -19,8 +19,13 @@ def row(table, ind, unit):
 @pytest.mark.parametrize("freq,period,expected", [
     ("monthly", "2026-10", {"cur": "2026-10", "prev": "2026-09", "prev2": "2026-08", "ly": "2025-10",
                             "ly_prev": "2025-09", "ly_end": "2025-12", "ly2_end": "2024-12"}),
-    ("monthly", "2026-01", {"cur": "2026-01", "prev": None, "prev2": None, "ly": "2025-01",
+    # January's previous month is last December (a stock's 环比 in January)
+    ("monthly", "2026-01", {"cur": "2026-01", "prev": "2025-12", "prev2": "2025-11", "ly": "2025-01",
                             "ly_prev": None, "ly_end": "2025-12", "ly2_end": "2024-12"}),
+    ("quarterly", "2026-03", {"cur": "2026-03", "prev": "2025-12", "prev2": "2025-09", "ly": "2025-03",
+                              "ly_prev": None, "ly_end": "2025-12", "ly2_end": "2024-12"}),
+    ("annual", "2026-12", {"cur": "2026-12", "prev": None, "prev2": None, "ly": "2025-12", "ly_prev": None,
+                           "ly_end": "2025-12", "ly2_end": "2024-12"}),
     ("quarterly", "2026-10", {"cur": "2026-09", "prev": "2026-06", "prev2": "2026-03", "ly": "2025-09",
                               "ly_prev": "2025-06", "ly_end": "2025-12", "ly2_end": "2024-12"}),
     ("annual", "2026-10", {"cur": None, "prev": None, "prev2": None, "ly": None, "ly_prev": None,

@@ -132,3 +132,19 @@ def test_two_files_giving_one_figure_two_values_are_refused(city, tmp_path):
     assert rows_by(_status(city), "GXQY")["吴兴区"]["value"] == 468  # nothing written
     agreed = json.loads(cli("import", a, same, "--db", city, "--dry-run", "--json", env=ENV).stdout)
     assert agreed["ok"] and agreed["refused"] is None
+
+
+def test_a_stocks_month_on_month_in_january_is_against_december(city, tmp_path):
+    """January's 环比 of a level compares with last December (it was null: the previous
+    month was looked for in the same year); a cumulative indicator has none in January."""
+    header = ["单位", "报送期", "高新技术企业数（家）"]
+    dec = _book(tmp_path / "dec.xlsx", [header, ["吴兴区", "2026年12月", 480], ["南浔区", "2026年12月", 290],
+                                        ["德清县", "2026年12月", 395]])
+    jan = _book(tmp_path / "jan.xlsx", [header, ["吴兴区", "2027年1月", 482], ["南浔区", "2027年1月", 289],
+                                        ["德清县", "2027年1月", 395]])
+    env = {"INDICATORS_TODAY": "2027-02-10"}
+    cli("import", dec, jan, "--db", city, "--yes", env=env)
+    rows = rows_by(json.loads(cli("status", "--db", city, "--period", "2027-01", "--json", env=env).stdout), "GXQY")
+    assert rows["吴兴区"]["mom"] == A(482 / 480 - 1) and rows["南浔区"]["mom"] == A(289 / 290 - 1)
+    assert rows["德清县"]["mom"] == 0 and rows["青山市"]["mom"] == A(1166 / 1165 - 1)
+    assert rows["青山市"]["mom_type"] == "change"

@@ -51,8 +51,15 @@ def role_periods(frequency: str, period: str) -> dict[str, str | None]:
     def at(y: int, m: int) -> str | None:
         return periods.make(y, m) if 1 <= m <= 12 else None
 
+    def back(n: int) -> str | None:
+        """The period n steps before: across the new year (January's previous month is last
+        December — a stock's 环比 in January; cumulative ones use none in their first month).
+        An annual indicator has no previous period but last year, which is 同比."""
+        m = due - n * step
+        return at(year, m) if m >= 1 or step >= 12 else periods.make(year - 1, m + 12)
+
     return {
-        "cur": at(year, due), "prev": at(year, due - step), "prev2": at(year, due - 2 * step),
+        "cur": at(year, due), "prev": back(1), "prev2": back(2),
         "ly": at(year - 1, due), "ly_prev": at(year - 1, due - step),
         "ly_end": periods.make(year - 1, 12), "ly2_end": periods.make(year - 2, 12),
     }
