@@ -131,6 +131,21 @@ def test_text_output_is_chinese(demo_db):
     assert out.returncode == 0 and f"数据截至 {periods.label(AS_OF)}" in out.stdout
 
 
+def test_text_lines_say_what_their_numbers_are(demo_db):
+    """A partial total names who is missing; one judged like for like shows the comparable
+    figures (its 完成 is theirs, not value ÷ official target); a limit's share is 已用; a
+    stock judged on its change shows that 增量进度 — row by row as in --json."""
+    rows = status_json(demo_db)
+    lines = run("status", "--period", AS_OF, "--db", demo_db).stdout.splitlines()[2:]
+    assert len(lines) == len(rows)
+    for r, line in zip(rows, lines):
+        assert ("部分汇总，缺：" in line) == (r["provenance"] == "partial"), line
+        assert ("按可比口径" in line) == (r["completion_basis"] == "like_for_like"), line
+        assert ("\t已用 " in line) == (r["status_rule"] == "cumulative_limit"), line
+        assert ("增量进度" in line) == (r["status_rule"] == "change"), line
+    assert any(r["completion_basis"] == "like_for_like" for r in rows)  # the demo has one (青溪县 late)
+
+
 @pytest.mark.parametrize("args,code,message", [
     (["status", "--period", "2026-13"], 2, "期间格式应为"),
     (["status", "--perod", "2026-10"], 2, "用法错误"),

@@ -78,6 +78,19 @@ def _progress_words(r) -> str:
     return f"增量进度 {fmt_pct(r.progress):>7}\t" if r.status_rule == "change" else ""
 
 
+def _done_word(r) -> str:
+    """完成, or 已用 for an annual limit (越低越好: the share of the limit used), as the cards say."""
+    return "已用" if r.status_rule == "cumulative_limit" else "完成"
+
+
+def _partial_words(r) -> str:
+    """A partial total says so and names who is missing, as on every page and slide; one
+    judged like for like shows the comparable figures its 完成 and gap are taken from."""
+    from indicators.cards import comparable_text, partial_text
+    row = r._asdict()
+    return "".join(f"\t{text}" for text in (partial_text(row), comparable_text(row)) if text)
+
+
 def _status_text(table: pd.DataFrame, period: str) -> str:
     from indicators.formatting import fmt_pct, fmt_pp, fmt_value
     lines = [f"调度表 · 数据截至 {periods.label(period)} · {len(table)} 行"]
@@ -89,6 +102,7 @@ def _status_text(table: pd.DataFrame, period: str) -> str:
         rank = f"第{int(r.rank)}/{int(r.rank_of)}" if pd.notna(r.rank) else "—"
         lines.append(
             f"{r.indicator_name[:14]:<14}\t{r.org_unit_name:<6}\t{fmt_value(r.value, r.unit, r.decimals):>14}\t"
-            f"目标 {fmt_value(r.target, r.unit, r.decimals):>14}\t完成 {fmt_pct(r.completion):>7}\t"
-            f"{_progress_words(r)}序时 {fmt_pct(r.expected):>7}\t{fmt_pp(r.gap_pp):>10}\t{r.status_label}\t排名 {rank}")
+            f"目标 {fmt_value(r.target, r.unit, r.decimals):>14}\t{_done_word(r)} {fmt_pct(r.completion):>7}\t"
+            f"{_progress_words(r)}序时 {fmt_pct(r.expected):>7}\t{fmt_pp(r.gap_pp):>10}\t{r.status_label}\t排名 {rank}"
+            + _partial_words(r))
     return "\n".join(lines)
