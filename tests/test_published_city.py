@@ -148,3 +148,48 @@ def test_a_stocks_month_on_month_in_january_is_against_december(city, tmp_path):
     assert rows["吴兴区"]["mom"] == A(482 / 480 - 1) and rows["南浔区"]["mom"] == A(289 / 290 - 1)
     assert rows["德清县"]["mom"] == 0 and rows["青山市"]["mom"] == A(1166 / 1165 - 1)
     assert rows["青山市"]["mom_type"] == "change"
+
+
+@pytest.fixture(scope="module")
+def late_december(tmp_path_factory):
+    """Three districts with 年末达到 targets (德清县 none for 科技型中小企业数); last December
+    only 吴兴区 and 南浔区 reported."""
+    tmp = tmp_path_factory.mktemp("late_december")
+    db = setup_city(tmp, {
+        "单位": [{"单位代码": "C", "单位名称": "青山市", "排序": 1},
+                 {"单位代码": "W", "单位名称": "吴兴区", "上级单位代码": "C", "排序": 2},
+                 {"单位代码": "N", "单位名称": "南浔区", "上级单位代码": "C", "排序": 3},
+                 {"单位代码": "D", "单位名称": "德清县", "上级单位代码": "C", "排序": 4}],
+        "指标": [{"指标代码": "GXQY", "指标名称": "高新技术企业数", "计量单位": "家", "指标类型": "期末值", "频度": "月度"},
+                 {"指标代码": "KJQY", "指标名称": "科技型中小企业数", "计量单位": "家", "指标类型": "期末值", "频度": "月度"}],
+        "目标": [{"指标代码": "GXQY", "单位代码": u, "年度": 2026, "目标值": t, "目标口径": "年末达到"}
+                 for u, t in (("C", 1200), ("W", 500), ("N", 300), ("D", 400))]
+        + [{"指标代码": "KJQY", "单位代码": u, "年度": 2026, "目标值": t, "目标口径": "年末达到"}
+           for u, t in (("C", 900), ("W", 300), ("N", 200))],
+    })
+    header = ["单位", "报送期", "高新技术企业数（家）", "科技型中小企业数（家）"]
+    dec = _book(tmp / "dec.xlsx", [header, ["吴兴区", "2025年12月", 420, 250], ["南浔区", "2025年12月", 250, 150]])
+    oct_ = _book(tmp / "oct.xlsx", [header, ["吴兴区", "2026年10月", 468, 280], ["南浔区", "2026年10月", 271, 170],
+                                    ["德清县", "2026年10月", 362, 300]])
+    cli("import", dec, oct_, "--db", db, "--yes", env=ENV)
+    return db
+
+
+def test_a_complete_month_is_not_set_against_a_partial_year_end(late_december):
+    """October is complete (1,101), last December only two districts' (670): 较上年末 431,
+    the increase to the target (530) and 预计全年 from them mixed three districts with two.
+    Judged like for like over 吴兴区 and 南浔区 (德清县's 400 out of the target) — or, where a
+    district left out has no target, not judged, saying why."""
+    rows = _status(late_december)
+    city = rows_by(rows, "GXQY")["青山市"]
+    assert (city["value"], city["baseline"], city["provenance"]) == (1101, 670, "rolled_up")
+    assert city["completion_basis"] == "like_for_like" and city["comparable_note"] == "按可比口径（缺德清县）"
+    assert (city["comparable_value"], city["comparable_baseline"], city["comparable_target"]) == (739, 670, 800)
+    assert city["vs_baseline"] == 69  # 468 + 271 − 670, not 1,101 − 670
+    assert city["progress"] == A(69 / 130) and city["gap_pp"] == A((69 / 130 - 10 / 12) * 100)
+    assert city["target_increase"] is None and city["projection"] is None
+    assert city["projection_none"] == "baseline_partial"
+    assert rows_by(rows, "GXQY")["吴兴区"]["vs_baseline"] == 48  # a district's own: as before
+    kj = rows_by(rows, "KJQY")["青山市"]
+    assert kj["completion_basis"] == "withheld" and kj["vs_baseline"] is None and kj["projection"] is None
+    assert kj["comparable_note"] == "上年末为部分汇总（缺德清县），缺报单位无目标或上年末数，不能按可比口径评价"

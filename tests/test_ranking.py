@@ -231,3 +231,28 @@ def test_a_district_that_sent_nothing_this_month_is_unranked_even_with_last_quar
     out = ranking.unit_ranking(frame).set_index("org_unit_code")
     assert pd.isna(out.loc["南湖", "rank"]) and out.loc["南湖", "note"] == "未报送"
     assert out.loc["南湖", "reported"] == 1
+
+
+def test_a_figure_sent_but_not_judged_is_not_unreported():
+    """云山县 sent its count, but its 年内新增 target has no last year-end to stand on
+    (status missing, with a value): it reported, and is not told to 补报."""
+    import pandas as pd
+
+    from indicators.report.summary import reporting
+    from indicators.rules.due import unreported
+    from indicators.rules.ranking import unit_ranking
+    rows = pd.DataFrame([
+        {"org_unit_code": "Y", "org_unit_name": "云山县", "unit_order": 1, "indicator_code": "GQ", "indicator_name": "高企数",
+         "indicator_order": 1, "status": "missing", "target_basis": "increase", "value": 80.0, "gap_pp": None},
+        {"org_unit_code": "Y", "org_unit_name": "云山县", "unit_order": 1, "indicator_code": "JS", "indicator_name": "技术合同",
+         "indicator_order": 2, "status": "on_track", "target_basis": "total", "value": 5.0, "gap_pp": 2.0},
+        {"org_unit_code": "Q", "org_unit_name": "青溪县", "unit_order": 2, "indicator_code": "JS", "indicator_name": "技术合同",
+         "indicator_order": 2, "status": "missing", "target_basis": "total", "value": None, "gap_pp": None},
+    ])
+    rows["period"] = rows["value_period"] = "2026-10"
+    assert unreported(rows).tolist() == [False, False, True]
+    ranked = unit_ranking(rows).set_index("org_unit_code")
+    assert ranked.loc["Y", "missing"] == 0 and ranked.loc["Y", "due"] == 2 and ranked.loc["Y", "rank"] == 1
+    assert ranked.loc["Q", "missing"] == 1 and ranked.loc["Q", "note"] == "未报送"
+    rep = reporting(rows).set_index("org_unit_code")
+    assert rep.loc["Y", "missing"] == 0 and rep.loc["Q", "missing_indicators"] == ["技术合同"]

@@ -229,9 +229,14 @@ def judge(t: pd.DataFrame, k: Keys, settings: Settings, projected: bool = True) 
     if not projected:
         return
     t["status_label"] = _text(_words(t["status"].to_numpy(dtype=object), progress.STATUS_LABELS), t.index)
-    t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(t["kind"].isin(["stock", "ratio"]))
+    level = t["kind"].isin(["stock", "ratio"]).to_numpy()
+    # last year-end a partial sum under a complete month: 较上年末, the increase to the target and
+    # 预计全年 would set this month's units against fewer (README: like for like, or not at all)
+    base_partial = level & (t["prov_ly_end"].to_numpy(dtype=object) == "partial") & ~t["provenance"].eq("partial").to_numpy()
+    t["vs_baseline"] = (t["judged_value"] - t["judged_baseline"]).where(level & ~withheld)
+    t["target_increase"] = t["target_increase"].where(~(base_partial & t["target_basis"].eq("level").to_numpy()))
     made = projection.projection(t["kind"], t["frequency"], t["value"], t["baseline"], share, t["due"].to_numpy(),
-                                 partial=t["provenance"].eq("partial").to_numpy())
+                                 partial=t["provenance"].eq("partial").to_numpy(), baseline_partial=base_partial)
     for col in made.columns:
         t[col] = made[col].to_numpy()
     t["projection_reaches"] = projection.reaches(t["direction"], t["projection"], t["target"])

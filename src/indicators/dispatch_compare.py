@@ -119,9 +119,11 @@ def like_for_like_progress(t: pd.DataFrame, k) -> None:
     comparable_["comparable_target"][ok] = their_target[ok]
     basis[ok], note[ok] = "like_for_like", c["note"][ok]
     basis[withheld] = "withheld"
-    note[withheld] = [f"部分汇总（缺{k.names(e) or '下级数据'}），缺报单位无目标或上年末数，不能按可比口径评价"
+    now_partial = t["prov_cur"].to_numpy(dtype=object)[withheld] == "partial"
+    note[withheld] = [f"{'' if now else '上年末为'}部分汇总（缺{k.names(e) or '下级数据'}），"
+                      "缺报单位无目标或上年末数，不能按可比口径评价"
                       if isinstance(e, tuple) else (m or "不能按可比口径评价")
-                      for e, m in zip(c["excluded"][withheld], c["note"][withheld])]
+                      for e, m, now in zip(c["excluded"][withheld], c["note"][withheld], now_partial)]
     t["judged_value"], t["judged_target"], t["judged_baseline"] = value, target, base
     t["completion_basis"], t["comparable_note"] = _text(basis, t.index), _text(note, t.index)
     for col, arr in comparable_.items():

@@ -21,7 +21,7 @@ from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
 from indicators.report.notice import headline
 from indicators.report.pptx_deck import RANKING_ROWS, RANKING_WIDTHS
-from indicators.report.summary import Summary
+from indicators.report.summary import Summary, unit_categories
 from indicators.rules.ranking import no_ranking_reason
 from indicators.theme import MUTED_COLOR, PRIMARY, TEXT_COLOR, status_badge
 
@@ -149,8 +149,7 @@ def _units_chart(slide, s: Summary, code: str, *, top) -> None:
         return
     name = rows["indicator_name"].iloc[0]
     ratio = rows["kind"].eq("ratio").all()
-    cats = [f"{n}（未报送）" if st == "missing" else (f"{n}（部分汇总）" if pv == "partial" else n)
-            for n, st, pv in zip(rows["org_unit_name"], rows["status"], rows["provenance"])]
+    cats = unit_categories(rows)
     slide_chart.completion_chart(
         slide, EDGE + LEFT_W + COL_GAP, top, RIGHT_W, Cm(9.6),
         title=f"{name}{'数值与序时应达值' if ratio else '完成进度'}（按区县）",

@@ -18,6 +18,7 @@ import pandas as pd
 from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
 from indicators.report.summary import Summary
+from indicators.rules.due import unreported
 from indicators.rules.ranking import MEASURE_LABELS, UNRANKED_WORDS, no_ranking_reason
 from indicators.report.supervision import explanation_text, notice_district_paragraphs, notice_task_paragraphs
 from indicators.safe_text import md_text
@@ -54,8 +55,12 @@ def headline(s: Summary) -> str:
     if s.counts["far_behind"]:
         lag += f"（其中{s.counts['far_behind']}项严重滞后，低于序时进度10个百分点以上）"
     parts.append(lag)
-    if s.counts["missing"]:
-        parts.append(f"{s.counts['missing']}项未报送")
+    if s.counts["missing"]:  # 未报送 only what was not sent; the rest was sent but cannot be judged
+        sent = s.counts["missing"] - int(unreported(s.indicators).sum())
+        if s.counts["missing"] - sent:
+            parts.append(f"{s.counts['missing'] - sent}项未报送")
+        if sent:
+            parts.append(f"{sent}项已报送但暂无法评价（缺上年末数或可比口径）")
     if s.counts["not_due"]:
         parts.append(f"{s.counts['not_due']}项尚未到报送期")
     return "，".join(parts) + "。"
@@ -78,7 +83,7 @@ def reporting_sentence(s: Summary) -> str:
     due = rows[~rows["status"].isin(["not_due", "no_target"])]
     if due.empty:
         return f"{s.period_label}没有到期应报送的重点指标。"
-    missing = due[due["status"] == "missing"].groupby("org_unit_name", sort=False).size()
+    missing = due[unreported(due)].groupby("org_unit_name", sort=False).size()
     units = list(dict.fromkeys(due["org_unit_name"]))
     if s.children.empty:
         return f"本月{s.scope_name}应报送{len(due)}项指标，已报送{len(due) - int(missing.sum())}项。"
@@ -224,7 +229,7 @@ def _value_ranking_blocks(s: Summary) -> list[Block]:
         by = MEASURE_LABELS.get(ranked["rank_by"].iloc[0], "数值")
         text = "、".join(f"第{int(r['rank'])}名{r['org_unit_name']}（{cards.value_text(r)}）"
                         for r in ranked.to_dict(orient="records"))
-        late = g.loc[g["status"].eq("missing"), "org_unit_name"].tolist()
+        late = g.loc[unreported(g), "org_unit_name"].tolist()
         tail = f"；{'、'.join(late)}未报送" if late else ""
         blocks.append(Block("para", f"{g['indicator_name'].iloc[0]}（按{by}排名）：{text}{tail}。"))
     return blocks

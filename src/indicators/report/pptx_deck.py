@@ -26,7 +26,8 @@ from indicators.report import appendix_slides, matrix_slides
 from indicators.report import slide_chart
 from indicators.report import slide_kit as kit
 from indicators.report import status_tiles as tiles
-from indicators.report.summary import LAGGING, Summary, key_figures
+from indicators.report.summary import LAGGING, Summary, key_figures, unit_categories
+from indicators.rules.due import unreported
 from indicators.rules.ranking import no_ranking_reason
 from indicators.theme import (
     MUTED_COLOR,
@@ -254,8 +255,7 @@ class _Deck:
         """Progress toward the target by unit against 序时进度; a ratio's values against
         each unit's 序时应达值 (no percentage of a percentage). Partial figures say so."""
         s = self.s
-        cats = [f"{n}（未报送）" if st == "missing" else (f"{n}（部分汇总）" if pv == "partial" else n)
-                for n, st, pv in zip(rows["org_unit_name"], rows["status"], rows["provenance"])]
+        cats = unit_categories(rows)
         chart_w = Inches(8.9)
         ratio = bool(len(rows)) and rows["kind"].eq("ratio").all()
         scope = "区县" if not kids.empty else "单位"
@@ -290,7 +290,7 @@ class _Deck:
             names = [f"{r['org_unit_name']}（{cards.gap_text(r)}）" for r in worst.head(3).to_dict(orient="records")]
             more = f"等{len(worst)}个" if len(worst) > 3 else ""
             facts.append(("滞后区县（差距）", "、".join(names) + more))
-        missing = kids[kids["status"] == "missing"]["org_unit_name"].tolist()
+        missing = kids[unreported(kids)]["org_unit_name"].tolist()
         if missing:
             facts.append(("未报送", "、".join(missing)))
         paras = []

@@ -43,6 +43,7 @@ import pandas as pd
 from indicators import cards
 from indicators.errors import RejectedInput
 from indicators.rules import periods
+from indicators.rules.due import unreported
 from indicators.rules.month_change import unit_ranking_moves
 from indicators.theme import STATUS_ORDER
 from indicators.views.scope import child_rows, key_indicators
@@ -179,6 +180,14 @@ def district_ranking(table: pd.DataFrame, parent: str) -> pd.DataFrame:
     return out
 
 
+def unit_categories(rows: pd.DataFrame) -> list[str]:
+    """A chart's unit labels: 「青溪县（未报送）」 where nothing was sent, 「示例市（部分汇总）」
+    for a partial total — one wording for the slides and the brief."""
+    late = unreported(rows).to_numpy(dtype=bool)
+    return [f"{n}（未报送）" if no else (f"{n}（部分汇总）" if pv == "partial" else n)
+            for n, no, pv in zip(rows["org_unit_name"], late, rows["provenance"])]
+
+
 def reporting(children: pd.DataFrame) -> pd.DataFrame:
     """Who reported what was due this period (报送情况): per child unit, how many due
     figures and which are missing."""
@@ -187,7 +196,7 @@ def reporting(children: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     due = children[~children["status"].eq("not_due")]
     units = children[["org_unit_code", "org_unit_name", "unit_order"]].drop_duplicates("org_unit_code")
-    late = due[due["status"].eq("missing")].sort_values("indicator_order")
+    late = due[unreported(due)].sort_values("indicator_order")
     out = units.assign(
         due=units["org_unit_code"].map(due.groupby("org_unit_code").size()).fillna(0).astype(int),
         missing=units["org_unit_code"].map(late.groupby("org_unit_code").size()).fillna(0).astype(int),

@@ -77,3 +77,12 @@ def reporting_month(today: dt.date) -> str:
     """The newest month that has ended — the one analysts are filling in now and the
     template the 数据报送 page offers first (2026-12-01 → 2026-11)."""
     return periods.shift(periods.make(today.year, today.month), -1)
+
+
+def unreported(rows: pd.DataFrame) -> pd.Series:
+    """Which due figures were not sent: status 未报送 (``missing``) without a value. A
+    ``missing`` row with a value was sent but cannot be judged (a 年内新增 target without
+    last year-end's value, a partial level without a comparable basis): never 未报送 in a
+    sentence that says who did not report."""
+    value = rows["value"] if "value" in rows.columns else pd.Series(np.nan, index=rows.index)
+    return rows["status"].eq("missing") & value.isna()

@@ -27,10 +27,11 @@ import pandas as pd
 BASES = ("last_year", "linear", "year_end")
 
 
-def projection(kind, frequency, value, baseline, ly_share, due_month, partial=None) -> pd.DataFrame:
+def projection(kind, frequency, value, baseline, ly_share, due_month, partial=None,
+               baseline_partial=None) -> pd.DataFrame:
     """``projection``, ``projection_basis``, ``projection_share`` (the *s* used) and
     ``projection_none`` (why none: a key of ``WHY_NONE``) per row; ``partial`` (bool per
-    row) marks partial roll-ups."""
+    row) marks partial roll-ups, ``baseline_partial`` levels whose last year-end is one."""
     index = value.index if isinstance(value, pd.Series) else None
     kind = np.asarray(kind, dtype=object)
     freq = np.asarray(frequency, dtype=object)
@@ -45,11 +46,13 @@ def projection(kind, frequency, value, baseline, ly_share, due_month, partial=No
         stock = b + (v - b) / s
     out = np.where(kind == "cumulative", cumulative, np.where(kind == "stock", stock, np.nan))
     part = np.zeros(len(v), dtype=bool) if partial is None else np.asarray(partial, dtype=bool)
+    base_part = np.zeros(len(v), dtype=bool) if baseline_partial is None else np.asarray(baseline_partial, dtype=bool)
     with np.errstate(invalid="ignore"):
         below_zero = (out < 0) & (v >= 0)
     none = np.select([due <= 0, ~np.isfinite(v), freq == "annual", kind == "ratio", (kind == "stock") & ~np.isfinite(b),
-                      part, below_zero, ~np.isfinite(out)],
-                     ["not_due", "no_value", "annual", "ratio", "no_baseline", "partial", "below_zero", "no_data"],
+                      part, (kind == "stock") & base_part, below_zero, ~np.isfinite(out)],
+                     ["not_due", "no_value", "annual", "ratio", "no_baseline", "partial", "baseline_partial",
+                      "below_zero", "no_data"],
                      default="")
     made = none == ""
     basis = np.where(year_end, "year_end", np.where(from_last_year, "last_year", "linear"))
@@ -70,7 +73,8 @@ def _floats(values) -> np.ndarray:
 
 WHY_NONE = {"not_due": "未到报送期", "no_value": "未报送，无法推算", "annual": "年度指标：全年只报一次，不做推算",
             "ratio": "比率：随分子、分母变化，不单独推算", "no_baseline": "缺上年末数，无法推算",
-            "partial": "部分汇总，不作全年预计", "below_zero": "推算为负，不推算", "no_data": "数据不足，无法推算"}
+            "partial": "部分汇总，不作全年预计", "baseline_partial": "上年末为部分汇总，不作全年预计",
+            "below_zero": "推算为负，不推算", "no_data": "数据不足，无法推算"}
 
 
 def no_projection_reason(none: str | None, status: str = "", missing_units: str | None = None) -> str:

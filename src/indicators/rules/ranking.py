@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from indicators.rules.due import unreported
+
 MEASURES = ("value", "completion", "gap", "yoy")
 MEASURE_LABELS = {"value": "数值", "completion": "完成率", "gap": "与序时进度差距", "yoy": "同比"}
 GROUP = ["indicator_code", "parent_code"]
@@ -166,12 +168,15 @@ def _unit_counts(children: pd.DataFrame) -> pd.DataFrame:
     else:
         now = active
     by = "org_unit_code"
+    # sent = a value came (a 年内新增 row without last year-end's value is 未报送 as a status,
+    # but was sent); ``missing`` counts what was not sent
     return pd.DataFrame({
         "due": due.groupby(by).size(), "active": active.groupby(by).size(),
-        "reported": due[st != "missing"].groupby(by).size(),
-        "reported_any": active[active["status"] != "missing"].groupby(by).size(),
-        "due_now": now.groupby(by).size(), "reported_now": now[now["status"] != "missing"].groupby(by).size(),
-        **{s: due[st == s].groupby(by).size() for s in ("done", "on_track", "lagging", "far_behind", "missing")},
+        "reported": due[~unreported(due)].groupby(by).size(),
+        "reported_any": active[~unreported(active)].groupby(by).size(),
+        "due_now": now.groupby(by).size(), "reported_now": now[~unreported(now)].groupby(by).size(),
+        **{s: due[st == s].groupby(by).size() for s in ("done", "on_track", "lagging", "far_behind")},
+        "missing": due[unreported(due)].groupby(by).size(),
         "mean_gap_pp": due.groupby(by)["gap_pp"].mean(),
     })
 
