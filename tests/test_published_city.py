@@ -193,3 +193,27 @@ def test_a_complete_month_is_not_set_against_a_partial_year_end(late_december):
     kj = rows_by(rows, "KJQY")["青山市"]
     assert kj["completion_basis"] == "withheld" and kj["vs_baseline"] is None and kj["projection"] is None
     assert kj["comparable_note"] == "上年末为部分汇总（缺德清县），缺报单位无目标或上年末数，不能按可比口径评价"
+
+
+def test_an_annual_figure_one_district_sent_is_due_from_the_others(tmp_path):
+    """A year's figure is published late (未到期 until it is), but once a sibling has sent
+    it the others are 未报送 — the city's total already named them as missing, and the
+    notice said both 「全部报送」 and 「因上述单位未报送」."""
+    db = setup_city(tmp_path, {
+        "单位": [{"单位代码": "C", "单位名称": "青山市", "排序": 1},
+                 {"单位代码": "W", "单位名称": "吴兴区", "上级单位代码": "C", "排序": 2},
+                 {"单位代码": "N", "单位名称": "南浔区", "上级单位代码": "C", "排序": 3}],
+        "指标": [{"指标代码": "GDP", "指标名称": "地区生产总值", "计量单位": "亿元", "指标类型": "累计值", "频度": "年度"},
+                 {"指标代码": "ZL", "指标名称": "专利授权量", "计量单位": "件", "指标类型": "累计值", "频度": "年度"}],
+        "目标": [{"指标代码": "GDP", "单位代码": u, "年度": 2025, "目标值": t} for u, t in (("C", 900), ("W", 500), ("N", 400))],
+    })
+    sent = _book(tmp_path / "2025年度.xlsx", [["单位", "报送期", "地区生产总值（亿元）"], ["吴兴区", "2025年度", 510]])
+    cli("import", sent, "--db", db, "--yes", env=ENV)
+    rows = json.loads(cli("status", "--db", db, "--period", "2025-12", "--json", env=ENV).stdout)
+    gdp, zl = rows_by(rows, "GDP"), rows_by(rows, "ZL")
+    assert gdp["吴兴区"]["status"] == "done" and gdp["南浔区"]["status"] == "missing"
+    assert gdp["青山市"]["provenance"] == "partial" and gdp["青山市"]["missing_units"] == "南浔区"
+    assert all(r["status"] == "not_due" for r in zl.values())  # nobody has it yet: still waiting
+    md = tmp_path / "n.md"
+    cli("report", "--db", db, "--period", "2025-12", "--format", "md", "--out", md, env=ENV)
+    assert "南浔区（缺地区生产总值）" in md.read_text(encoding="utf-8")

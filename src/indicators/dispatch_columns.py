@@ -199,6 +199,20 @@ def target_columns(t: pd.DataFrame, k: Keys, targets: pd.DataFrame) -> None:
     t["milestones"] = _text(pick("milestones", None), t.index)
 
 
+def _published_for_siblings(t: pd.DataFrame, status: pd.Series) -> np.ndarray:
+    """Annual rows without a value that count as 未报送, not 未到期: a year's figure is
+    published late, but once a sibling (same indicator, same parent) has sent it, it is
+    out — and the parent's total already names this unit as missing."""
+    waiting = (status.to_numpy(dtype=object) == "not_due") & (t["frequency"].to_numpy(dtype=object) == "annual") \
+        & (t["due"].to_numpy() > 0) & t["value"].isna().to_numpy()
+    if not waiting.any():
+        return waiting
+    annual = t["frequency"].eq("annual").to_numpy() & (t["due"].to_numpy() > 0)
+    key = t["indicator_code"].astype(object).astype(str) + "|" + t["parent_code"].astype(object).fillna("").astype(str)
+    sent = set(key[annual & t["value"].notna().to_numpy()])
+    return waiting & key.isin(sent).to_numpy()
+
+
 def judge(t: pd.DataFrame, k: Keys, settings: Settings, projected: bool = True) -> None:
     """序时进度, the numbers a card shows and the status (``rules.progress.assess``), on
     the comparable basis where ``like_for_like_progress`` set one; with ``projected`` the
@@ -225,6 +239,7 @@ def judge(t: pd.DataFrame, k: Keys, settings: Settings, projected: bool = True) 
                              done_at=settings.done_at, lagging_from_pp=settings.lagging_from_pp)
     # a partial roll-up that cannot be judged like for like waits for the late units
     status = status.where(~(withheld & t["value"].notna().to_numpy() & (t["due"].to_numpy() > 0)), "missing")
+    status = status.where(~_published_for_siblings(t, status), "missing")
     t["status"] = _text(status.to_numpy(), t.index)
     if not projected:
         return
