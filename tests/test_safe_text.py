@@ -44,7 +44,8 @@ def test_formula_like(text, formula):
     ("![x](http://e/x.png)", "\\!\\[x\\](http://e/x.png)"),
     ("**粗** _斜_ `码`", "\\*\\*粗\\*\\* \\_斜\\_ \\`码\\`"),
     ("# 标题\n- 条目", "\\# 标题\n\\- 条目"),
-    ("1-10月累计 R&D", "1-10月累计 R&amp;D"),
+    ("1-10月累计 R&D", "1-10月累计 R&D"),  # a bare & is text in markdown: no &amp; in the notice
+    ("&lt;b&gt; &#60;", "&amp;lt;b&amp;gt; &amp;#60;"),
     ("$x$ | ~删~", "\\$x\\$ \\| \\~删\\~"),
 ])
 def test_markdown_text(text, shown):

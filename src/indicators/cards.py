@@ -153,7 +153,7 @@ def _limit(r):
     lines = [(value_words(r), v), ("全年控制数", t), ("已用", fmt_pct(r["completion"])),
              ("序时控制数", f"{path_amount(r['expected_value'], r)}（序时进度 {fmt_pct(r['expected'])}）"),
              ("差距", fmt_pp(r["gap_pp"]))]
-    caption = ("越低越好：累计不超过序时控制数为达序时，超出 10 个百分点（控制数的）以内为滞后；"
+    caption = ("越低越好：累计不超过序时控制数为达序时，已用比例高出序时进度 10 个百分点以内为滞后；"
                "超过全年控制数为严重滞后；全年结束且未超控制数为已完成")
     return lines, caption, f"{value_words(r)}{_tight(v)}，全年控制数{_tight(t)}，已用{fmt_pct(r['completion'])}"
 

@@ -61,12 +61,16 @@ def html_text(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
 def md_text(value) -> str:
     """Text for ``st.markdown`` (and every Streamlit element that renders markdown:
     titles, captions, info boxes) and for the notice ``.md``: shown as written."""
     s = "" if value is None else str(value)
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # an & starts an entity only before name; (&lt; &#60;): R&D stays R&D in the notice's text
+    s = _ENTITY.sub("&amp;", s).replace("<", "&lt;").replace(">", "&gt;")
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
 
 

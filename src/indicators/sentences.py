@@ -22,7 +22,8 @@ def status_phrase(r) -> str:
     if rule == "cumulative_limit":
         if float(r["value"]) > float(r["target"]):
             return "已超全年控制数"
-        return f"{'低于' if pp >= 0 else '超出'}序时控制数{fmt_pp(abs(pp), signed=False)}（控制数的）"
+        # the gap is in points of the year's limit: 已用 55.0% against 序时进度 83.3%
+        return f"已用比例{'低于' if pp >= 0 else '高于'}序时进度{fmt_pp(abs(pp), signed=False)}"
     if not gap_text(r).endswith("个百分点") or r["kind"] == "ratio" or rule == "hold":
         words = "目标" if rule == "hold" else "序时应达值"
         v = r["gap_value"]
