@@ -66,3 +66,22 @@ def test_norm_and_split():
     assert norm("ＡＢＣ 1") == "abc1"
     assert split_unit("成交额（亿元）") == ("成交额", "亿元")
     assert split_unit("经费投入（全社会）") == ("经费投入(全社会)", None)
+
+
+def test_the_whole_area_word_names_the_one_top_level_unit():
+    """A bureau's total row is 全市 (全县 for a county): it names the top-level unit without
+    an alias in the setup; not when there are several top-level units, nor over a unit that
+    is called that."""
+    units = pd.DataFrame({"code": ["Q", "W", "N"], "name": ["青山市", "吴兴区", "南浔区"], "aliases": [None] * 3,
+                          "parent_code": [None, "Q", "Q"]})
+    cat = Catalog(IND, units)
+    assert (cat.unit_code("全市"), cat.unit_code("全市吴兴区"), cat.unit_code("全县")) == ("Q", "W", None)
+    county = Catalog(IND, pd.DataFrame({"code": ["X", "T"], "name": ["安吉县", "递铺街道"], "aliases": [None] * 2,
+                                        "parent_code": [None, "X"]}))
+    assert county.unit_code("全县") == "X"
+    two_roots = Catalog(IND, pd.DataFrame({"code": ["A", "B"], "name": ["甲市", "乙市"], "aliases": [None] * 2,
+                                           "parent_code": [None, None]}))
+    assert two_roots.unit_code("全市") is None
+    taken = Catalog(IND, pd.DataFrame({"code": ["Q", "Z"], "name": ["青山市", "全市"], "aliases": [None] * 2,
+                                       "parent_code": [None, "Q"]}))
+    assert taken.unit_code("全市") == "Z"

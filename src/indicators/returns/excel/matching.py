@@ -172,6 +172,7 @@ class Catalog:
                     for a in split_aliases(r.aliases):
                         self.org.add(a, r.code, r.name)
         self._labels = self._unit_labels()
+        self._whole_area_word()
         self._depth = self._unit_depths()
         # last: a unit written with its city in front (示例市东城区) — every ancestor's
         # name or alias followed by the unit's own, never beating a real name or alias
@@ -180,6 +181,20 @@ class Catalog:
                 for a in self._labels.get(ancestor, []):
                     for u in own:
                         self.org.add(a + u, code, self._name[code])
+
+    def _whole_area_word(self) -> None:
+        """全市 (全区, 全县, 全省 …) for the one top-level unit, as a bureau's own tables head its
+        total row, unless a unit's name or alias already is that word: without it, a return's
+        全市 row was refused as an unknown unit unless the setup gave the alias."""
+        roots = [c for c, p in self._parent.items() if not isinstance(p, str) or not p.strip()]
+        if len(roots) != 1:
+            return
+        name = str(self._name[roots[0]])
+        if name[-1:] in ("市", "区", "县", "省", "州", "盟", "旗"):
+            word = "全" + name[-1]
+            self.org.add(word, roots[0], name)
+            if self.org.codes.get(norm(word)) == roots[0] and norm(word) not in self._labels[roots[0]]:
+                self._labels[roots[0]].append(norm(word))
 
     def _unit_labels(self) -> dict[str, list[str]]:
         """Names and aliases (not codes) of each unit, normalised."""
