@@ -217,3 +217,12 @@ def test_an_annual_figure_one_district_sent_is_due_from_the_others(tmp_path):
     md = tmp_path / "n.md"
     cli("report", "--db", db, "--period", "2025-12", "--format", "md", "--out", md, env=ENV)
     assert "南浔区（缺地区生产总值）" in md.read_text(encoding="utf-8")
+
+
+def test_status_without_a_period_says_when_the_due_month_has_no_data(city):
+    """On 3 January the latest due month is November, which nobody has sent yet: the
+    command shows it (as documented) and says on stderr which month has data."""
+    out = cli("status", "--db", city, "--json", env={"INDICATORS_TODAY": "2027-01-03"})
+    assert {r["period"] for r in json.loads(out.stdout)} == {"2026-11"}
+    assert out.stderr.strip() == "2026年11月的报送截止日已过，但还没有任何报送数据；最近有数据的是 2026年10月（--period 2026-10）。"
+    assert cli("status", "--db", city, "--period", "2026-11", "--json", env={"INDICATORS_TODAY": "2027-01-03"}).stderr == ""

@@ -47,6 +47,8 @@ def cmd_status(args) -> int:
         table = explanations.attach(con, dispatch_table(con, period, args.settings, unit=unit, rank_by=args.rank_by))
         if unit and table.empty:
             raise RejectedInput(f"单位 {args.unit} 在 {periods.label(period)} 没有数据")
+        if args.period is None and table["value"].isna().all():
+            _say_newest_with_data(con, period)
         rows = json_rows(con, table, STATUS_JSON_KEYS, {
             "explanation_required": ["true" if b else "false" for b in table["explanation_required"].astype(bool)],
             "explanation": _explanation_json(table)}) if args.json else None
@@ -58,6 +60,17 @@ def cmd_status(args) -> int:
     else:
         print(_status_text(table, period))
     return EXIT_OK
+
+
+def _say_newest_with_data(con, period: str) -> None:
+    """On stderr, as the pages' note says it: the latest due month (the default) has no data
+    yet — a bureau whose returns are late — and which month has (the output is unchanged)."""
+    from indicators.db import catalog
+    from indicators.views.scope import month_menu
+    _months, default, note = month_menu(catalog.periods(con), period)
+    if note and default:  # the page's rule for the month to show instead
+        print(f"{periods.label(period)}的报送截止日已过，但还没有任何报送数据；最近有数据的是 "
+              f"{periods.label(default)}（--period {default}）。", file=sys.stderr)
 
 
 def _explanation_json(table: pd.DataFrame) -> list[str]:
