@@ -356,3 +356,20 @@ def test_a_cumulative_figure_labelled_with_one_quarter_is_warned_about(tmp_path,
     assert {p for *_, p, _v in values_of(r)} == {"2026-09"}
     assert r.problems[["rule", "row", "message"]].values.tolist() == [
         ["quarter_as_ytd", 2, "「技术合同成交额」的「2026年第三季度」按 1–9月累计读取：如填的是该季度当季数，请改为年初至季末的累计数"]]
+
+
+def test_one_indicator_named_by_the_title_over_units_by_months(tmp_path, con):
+    """A statistics table of one indicator: named (with its unit of measure) in the title
+    or as the sheet, districts down, periods across. It was refused: 表头中找不到「指标」列."""
+    path = xlsx(tmp_path / "r.xlsx", [["示范市各区县技术合同成交额（万元）"], ["单位", "2026年上半年", "2026年前三季度", "2026年1-10月"],
+                                      ["高新区", "10,000", 15000, 18000], ["东城区", 5000, 7000, 8000]])
+    r = read_return(path, con=con, today=TODAY)
+    assert r.errors.empty and r.layout == "wide_by_month"
+    got = {(u, p): v for _c, u, p, v in values_of(r)}
+    assert got == {("D1", "2026-06"): 1.0, ("D1", "2026-09"): 1.5, ("D1", "2026-10"): 1.8,
+                   ("D2", "2026-06"): 0.5, ("D2", "2026-09"): pytest.approx(0.7), ("D2", "2026-10"): 0.8}  # 万元 → 亿元
+    sheet = xlsx(tmp_path / "s.xlsx", [["单位", "2026年9月", "2026年10月"], ["高新区", 5, 6]], sheet="高企数")
+    assert values_of(read_return(sheet, con=con, today=TODAY)) == [("GQ", "D1", "2026-09", 5.0), ("GQ", "D1", "2026-10", 6.0)]
+    # two indicators in the title: not guessed
+    two = xlsx(tmp_path / "t.xlsx", [["技术合同成交额与高企数"], ["单位", "2026年10月"], ["高新区", 5]])
+    assert read_return(two, con=con, today=TODAY).values.empty

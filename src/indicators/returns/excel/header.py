@@ -90,6 +90,8 @@ class Table:
     unknown_headers: int = 0  # counted by the layouts, to bound the near-miss search
     title_annual: bool = False  # the title names a year's figure (2019年度)
     unit_conflict: tuple[str, str] | None = None  # two units the title and the names disagree on
+    title_indicator: str | None = None  # the one indicator the title or the sheet name names
+    title_indicator_measure: str | None = None  # its unit of measure in a bracket there （家）
 
     @property
     def title_period_text(self) -> str:
@@ -244,6 +246,7 @@ def _read_title(table: Table, lines: list[str], catalog: Catalog) -> None:
                 table.title_unit_text = m.group(1)
     if table.title_unit is None and table.title_unit_text is None:
         table.title_unit = catalog.unit_in_text(" ".join(lines))
+    table.title_indicator, table.title_indicator_measure = catalog.indicator_in_text(" ".join(lines))
     _read_name(table, table.sheet.name, catalog)
 
 
@@ -255,6 +258,8 @@ def _read_name(table: Table, name: str, catalog: Catalog, weak: bool = False) ->
     if not name:
         return
     named = catalog.unit_in_text(name)
+    if table.title_indicator is None:
+        table.title_indicator, table.title_indicator_measure = catalog.indicator_in_text(name)
     if table.title_unit is None and table.title_unit_text is None:
         table.title_unit = named
     elif named and table.title_unit and named != table.title_unit:

@@ -74,8 +74,8 @@ def detect(table: Table, catalog: Catalog, block: pd.DataFrame) -> str:
     by_month = [c for c in free if _period_part(c)]
     if by_ind and len(by_ind) >= len(by_month):
         return "wide_by_indicator"
-    if by_month and _pick(table.columns, "indicator"):
-        return "wide_by_month"
+    if by_month and (_pick(table.columns, "indicator") or table.title_indicator):
+        return "wide_by_month"  # an indicator per row, or the one the title names (units by months)
     return "long"
 
 
@@ -226,14 +226,15 @@ def _wide_by_month(table: Table, catalog: Catalog, block: pd.DataFrame) -> Shape
             problems.append(_unknown_header(table, c, catalog))
             continue
         parts = _base(table, block, c)
-        parts["indicator_text"], parts["indicator_column"] = block[ind.index].to_numpy(), ind.letter
+        parts["indicator_text"], parts["indicator_column"] = _key(table, block, ind, table.title_indicator, n)
         parts["unit_text"], parts["unit_column"] = _key(table, block, unit, table.title_unit or table.title_unit_text, n)
         parts["period_text"] = _const(n, month)
         parts["period_column"] = _const(n, c.letter)
         if measure is not None:
             parts["measure_text"] = block[measure.index].to_numpy()
         else:
-            parts["measure_text"] = _const(n, table.title_measure or "")
+            from_title = table.title_indicator_measure if ind is None else None  # 「高新技术企业数（家）」
+            parts["measure_text"] = _const(n, table.title_measure or from_title or "")
         parts["flavour"] = c.flavour
         frames.append(_frame(parts))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)

@@ -224,6 +224,32 @@ class Catalog:
     def split_unit(self, text) -> tuple[str, str | None]:
         return split_unit(text, self.measures)
 
+    def indicator_in_text(self, text) -> tuple[str | None, str | None]:
+        """(code, unit of measure) of the one indicator a title or sheet name names
+        (「丁市高新技术企业数（家）」 → GQ, 家), the unit being a bracket right after the name;
+        (None, None) for none or several. Names and aliases of 3+ characters, not codes: a
+        code's letters turn up in any title."""
+        t = norm(text)
+        if not t:
+            return None, None
+        spans = []
+        for key, code in self.ind.codes.items():
+            if len(key) < 3 or key.isascii():
+                continue
+            start = t.find(key)
+            while start != -1:
+                spans.append((start, start + len(key), code))
+                start = t.find(key, start + 1)
+        kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0])
+                                            for o in spans)]
+        codes = {c for _, _, c in kept}
+        if len(codes) != 1:
+            return None, None
+        end = max(e for _, e, _ in kept)
+        bracket = re.match(r"[(\[]([^()\[\]]{1,8})[)\]]", t[end:])
+        measure = bracket.group(1) if bracket and bracket.group(1) in self.measures else None
+        return codes.pop(), measure
+
     def unit_in_text(self, text) -> str | None:
         """The org unit a title or sheet name names (「青溪县 2026年1-10月月度报表」), or None.
         A name inside a longer one counts once (东城 in 东城区); of several units the
