@@ -207,10 +207,12 @@ def _published_for_siblings(t: pd.DataFrame, status: pd.Series) -> np.ndarray:
         & (t["due"].to_numpy() > 0) & t["value"].isna().to_numpy()
     if not waiting.any():
         return waiting
-    annual = t["frequency"].eq("annual").to_numpy() & (t["due"].to_numpy() > 0)
-    key = t["indicator_code"].astype(object).astype(str) + "|" + t["parent_code"].astype(object).fillna("").astype(str)
-    sent = set(key[annual & t["value"].notna().to_numpy()])
-    return waiting & key.isin(sent).to_numpy()
+    annual = np.flatnonzero(t["frequency"].eq("annual").to_numpy() & (t["due"].to_numpy() > 0))
+    pairs = list(zip(t["indicator_code"].to_numpy(dtype=object)[annual], t["parent_code"].astype(object).fillna("").to_numpy(dtype=object)[annual]))
+    sent = {pair for pair, v in zip(pairs, t["value"].to_numpy(dtype=float)[annual]) if v == v}  # NaN ≠ NaN
+    out = np.zeros(len(t), dtype=bool)
+    out[annual] = [pair in sent for pair in pairs]
+    return waiting & out
 
 
 def judge(t: pd.DataFrame, k: Keys, settings: Settings, projected: bool = True) -> None:
