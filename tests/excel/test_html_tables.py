@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from bookmaker import TODAY, make_db
+from test_reading import con, values_of  # noqa: F401 (a fixture)
 
 from indicators.errors import RejectedInput
 from indicators.returns.excel.sources import file_kind, read_sheets
@@ -24,17 +25,6 @@ PAGE = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:s
 <tr><td>高新区</td><td>12,000</td><td>5</td></tr>
 <tr><td>东城区</td><td>&nbsp;3,000.5</td><td>3<br></td></tr>
 </table></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def con():
-    c = make_db()
-    yield c
-    c.close()
-
-
-def values_of(reading):
-    return sorted(map(tuple, reading.values[["indicator_code", "org_unit", "period", "value"]].itertuples(index=False)))
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])

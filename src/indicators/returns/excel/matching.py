@@ -232,16 +232,8 @@ class Catalog:
         t = norm(text)
         if not t:
             return None, None
-        spans = []
-        for key, code in self.ind.codes.items():
-            if len(key) < 3 or key.isascii():
-                continue
-            start = t.find(key)
-            while start != -1:
-                spans.append((start, start + len(key), code))
-                start = t.find(key, start + 1)
-        kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0])
-                                            for o in spans)]
+        kept = _named_spans(t, ((key, code) for key, code in self.ind.codes.items()
+                                if len(key) >= 3 and not key.isascii()))
         codes = {c for _, _, c in kept}
         if len(codes) != 1:
             return None, None
@@ -257,17 +249,8 @@ class Catalog:
         t = norm(text)
         if not t:
             return None
-        spans = []
-        for code, labels in self._labels.items():
-            for label in labels:
-                if len(label) < 2:
-                    continue
-                start = t.find(label)
-                while start != -1:
-                    spans.append((start, start + len(label), code))
-                    start = t.find(label, start + 1)
-        kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0])
-                                            for o in spans)]
+        kept = _named_spans(t, ((label, code) for code, labels in self._labels.items()
+                                for label in labels if len(label) >= 2))
         codes = {c for _, _, c in kept}
         if not codes:
             return None
@@ -325,3 +308,15 @@ class Catalog:
         else:
             hit = sum(1 for t in texts if t in self.measures)
         return hit / len(texts)
+
+
+def _named_spans(text: str, labels) -> list[tuple[int, int, str]]:
+    """(start, end, code) of every (label, code) found in ``text``, but those inside a
+    longer one found (东城 inside 东城区 counts once, as 东城区)."""
+    spans = []
+    for label, code in labels:
+        start = text.find(label)
+        while start != -1:
+            spans.append((start, start + len(label), code))
+            start = text.find(label, start + 1)
+    return [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
