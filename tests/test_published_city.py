@@ -226,3 +226,13 @@ def test_status_without_a_period_says_when_the_due_month_has_no_data(city):
     assert {r["period"] for r in json.loads(out.stdout)} == {"2026-11"}
     assert out.stderr.strip() == "2026年11月的报送截止日已过，但还没有任何报送数据；最近有数据的是 2026年10月（--period 2026-10）。"
     assert cli("status", "--db", city, "--period", "2026-11", "--json", env={"INDICATORS_TODAY": "2027-01-03"}).stderr == ""
+
+
+def test_the_words_for_an_annual_limit():
+    """已用 55.0% against 序时进度 83.3%: the gap is in points of the limit, and the words say
+    so (they ended in a stray 「（控制数的）」)."""
+    from indicators import sentences
+    row = {"status": "on_track", "status_rule": "cumulative_limit", "gap_pp": 28.3333, "value": 22.0, "target": 40.0}
+    assert sentences.status_phrase(row) == "已用比例低于序时进度28.3个百分点"
+    assert sentences.status_phrase({**row, "status": "lagging", "gap_pp": -4.25}) == "已用比例高于序时进度4.3个百分点"
+    assert sentences.status_phrase({**row, "status": "far_behind", "value": 41.0}) == "已超全年控制数"
