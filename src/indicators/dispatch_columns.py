@@ -203,15 +203,17 @@ def _published_for_siblings(t: pd.DataFrame, status: pd.Series) -> np.ndarray:
     """Annual rows without a value that count as 未报送, not 未到期: a year's figure is
     published late, but once a sibling (same indicator, same parent) has sent it, it is
     out — and the parent's total already names this unit as missing."""
-    waiting = (status.to_numpy(dtype=object) == "not_due") & (t["frequency"].to_numpy(dtype=object) == "annual") \
-        & (t["due"].to_numpy() > 0) & t["value"].isna().to_numpy()
+    annual = (t["frequency"].to_numpy(dtype=object) == "annual") & (t["due"].to_numpy() > 0)
+    empty = t["value"].isna().to_numpy()
+    waiting = annual & empty & (status.to_numpy(dtype=object) == "not_due")
     if not waiting.any():
         return waiting
-    annual = np.flatnonzero(t["frequency"].eq("annual").to_numpy() & (t["due"].to_numpy() > 0))
-    pairs = list(zip(t["indicator_code"].to_numpy(dtype=object)[annual], t["parent_code"].astype(object).fillna("").to_numpy(dtype=object)[annual]))
-    sent = {pair for pair, v in zip(pairs, t["value"].to_numpy(dtype=float)[annual]) if v == v}  # NaN ≠ NaN
+    at = np.flatnonzero(annual)
+    pairs = list(zip(t["indicator_code"].to_numpy(dtype=object)[at],
+                     t["parent_code"].astype(object).fillna("").to_numpy(dtype=object)[at]))
+    sent = {pair for pair, no in zip(pairs, empty[at]) if not no}
     out = np.zeros(len(t), dtype=bool)
-    out[annual] = [pair in sent for pair in pairs]
+    out[at] = [pair in sent for pair in pairs]
     return waiting & out
 
 

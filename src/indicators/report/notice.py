@@ -56,11 +56,11 @@ def headline(s: Summary) -> str:
         lag += f"（其中{s.counts['far_behind']}项严重滞后，低于序时进度10个百分点以上）"
     parts.append(lag)
     if s.counts["missing"]:  # 未报送 only what was not sent; the rest was sent but cannot be judged
-        sent = s.counts["missing"] - int(unreported(s.indicators).sum())
-        if s.counts["missing"] - sent:
-            parts.append(f"{s.counts['missing'] - sent}项未报送")
-        if sent:
-            parts.append(f"{sent}项已报送但暂无法评价（缺上年末数或可比口径）")
+        late = int(unreported(s.indicators).sum())
+        if late:
+            parts.append(f"{late}项未报送")
+        if s.counts["missing"] > late:
+            parts.append(f"{s.counts['missing'] - late}项已报送但暂无法评价（缺上年末数或可比口径）")
     if s.counts["not_due"]:
         parts.append(f"{s.counts['not_due']}项尚未到报送期")
     return "，".join(parts) + "。"

@@ -12,7 +12,6 @@ pages) build ``Limits.from_settings``.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from indicators.errors import RejectedInput
@@ -22,6 +21,7 @@ MB = 2**20
 # a tiny file of repeated rows compresses 100× and harms no one
 BOMB_FLOOR_BYTES = 8 * MB
 MAX_MERGED_RANGES = 20_000  # merged ranges per sheet (each one is a slice assignment)
+MAX_SPAN = 1_000  # rows or columns one cell of a web page or an XML 电子表格 may span (not 16,000)
 
 
 @dataclass(frozen=True)

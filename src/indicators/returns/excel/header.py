@@ -268,10 +268,9 @@ def _read_name(table: Table, name: str, catalog: Catalog, weak: bool = False) ->
         elif not weak and not catalog.within(table.title_unit, named) and table.unit_conflict is None:
             table.unit_conflict = (table.title_unit, named)  # 北山县 in the title, 青溪县 as the sheet: not guessed
     if table.title_period is None:
-        text = unicodedata.normalize("NFKC", name)
-        year, period = find_in_text(text)
+        year, period = find_in_text(name)
         table.title_period = period
-        table.title_annual = period is not None and is_annual_title(text)
+        table.title_annual = period is not None and is_annual_title(name)
         table.title_year = table.title_year or year
 
 

@@ -6,7 +6,7 @@ files on as returns. Each top-level table becomes one sheet (表1, 表2 … or t
 ``<title>`` for a single one) of the cell texts as shown; ``colspan`` / ``rowspan`` are
 merged ranges, filled like a workbook's. The stdlib parser only: no network, no script,
 no external entity — a page is text. Bounded like a CSV (rows, cells; a span at most
-``_MAX_SPAN``).
+``limits.MAX_SPAN``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 
-from indicators.returns.limits import Limits
+from indicators.returns.limits import MAX_SPAN, Limits
 
-_MAX_SPAN = 1_000  # a colspan of 16,000 would be a hostile page's way to a huge rectangle
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u3000]+")
 _HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|meta|table|\?xml[^>]*>\s*<html)", re.I)
 
@@ -94,7 +93,7 @@ class _Tables(HTMLParser):
 
 def _span(value) -> int:
     try:
-        return max(1, min(int(str(value).strip()), _MAX_SPAN))
+        return max(1, min(int(str(value).strip()), MAX_SPAN))
     except (TypeError, ValueError):
         return 1
 

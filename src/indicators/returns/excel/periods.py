@@ -246,6 +246,5 @@ def single_quarters(texts: pd.Series) -> np.ndarray:
     """Where a period text names one quarter after the first (``2026年第三季度``, ``三季度``):
     read as its last month — for a cumulative figure 1–9月, though 第三季度 may mean 7–9月."""
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
-    hit = [isinstance(u, str) and bool(_SINGLE_QUARTER.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", u))))
-           for u in uniques]
+    hit = [isinstance(u, str) and bool(_SINGLE_QUARTER.match(_text_of(u))) for u in uniques]
     return np.append(np.array(hit, dtype=bool), False)[codes]

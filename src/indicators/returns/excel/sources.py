@@ -237,19 +237,22 @@ def _fill_merged(grid: pd.DataFrame, merged: list) -> None:
         grid.iloc[r0:r1 + 1, c0:c1 + 1] = grid.iat[r0, c0]
 
 
-def _read_xml_2003(data: bytes, file_name: str, limits: Limits) -> list[RawSheet]:
+def _filled(found) -> list[RawSheet]:
+    """Sheets from (name, grid, merged ranges, visible), merged ranges filled as a workbook's."""
     sheets = []
-    for name, grid, merged, visible in read_worksheets(data, file_name, limits):
+    for name, grid, merged, visible in found:
         _fill_merged(grid, merged)
         sheets.append(RawSheet(name, grid, merged, visible=visible))
     return sheets
 
 
+def _read_xml_2003(data: bytes, file_name: str, limits: Limits) -> list[RawSheet]:
+    return _filled(read_worksheets(data, file_name, limits))
+
+
 def _read_html(data: bytes, file_name: str, limits: Limits) -> list[RawSheet]:
-    sheets = []
-    for name, grid, merged in read_tables(decode_text(data), file_name, limits):
-        _fill_merged(grid, merged)
-        sheets.append(RawSheet(name, grid, merged))
+    tables = read_tables(decode_text(data), file_name, limits)
+    sheets = _filled((name, grid, merged, True) for name, grid, merged in tables)
     if not sheets:
         raise RejectedInput(f"文件「{file_name}」是网页文件，其中没有表格：请在 Excel 中打开后另存为 .xlsx 再上传。")
     return sheets

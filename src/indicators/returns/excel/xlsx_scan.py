@@ -36,7 +36,7 @@ _CHUNK = 1 << 16
 _MAX_TAIL = 1 << 20  # a cell longer than this (a giant text) is scanned without its boundaries
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_DOCTYPE = (b"<!DOCTYPE", b"<!ENTITY")
+DOCTYPE_MARKS = (b"<!DOCTYPE", b"<!ENTITY")  # XML spells them so, or not at all
 _ERROR_MARK = b't="e"'
 _FORMULA = re.compile(rb"<f[ >/]")
 _WIDE = re.compile(rb'r="([A-Z]{2,3})\d')  # a column past Z: the rectangle may be wide
@@ -150,7 +150,7 @@ def _sheet_parts(z: zipfile.ZipFile, names: set[str], budget: _Budget, file_name
 
 
 def _refuse_doctype(head: bytes, part: str, file_name: str) -> None:
-    if any(mark in head[:4096] for mark in _DOCTYPE):
+    if any(mark in head[:4096] for mark in DOCTYPE_MARKS):
         raise RejectedInput(f"文件「{file_name}」的 {part} 含 DOCTYPE/实体声明（正常的 Excel 文件没有），"
                             "出于安全原因未读取：请在 Excel 中打开后另存为 .xlsx 再上传。")
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import RejectedInput
-from indicators.returns.limits import Limits
+from indicators.returns.excel.xlsx_scan import DOCTYPE_MARKS
+from indicators.returns.limits import MAX_SPAN, Limits
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
-_MAX_SPAN = 1_000
 _HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*>")
 _WORKBOOK = re.compile(rb"<(?:ss:)?Workbook\b")
 
@@ -43,7 +43,7 @@ def _int(value, default: int, low: int = 0, high: int = 1 << 20) -> int:
 
 def read_worksheets(data: bytes, file_name: str, limits: Limits) -> list[tuple[str, pd.DataFrame, list, bool]]:
     """(name, grid, merged ranges, visible) for each worksheet."""
-    if b"<!DOCTYPE" in data[:65536].upper() or b"<!ENTITY" in data.upper():
+    if any(mark in data for mark in DOCTYPE_MARKS):  # anywhere: expat would expand an internal entity
         raise RejectedInput(f"文件「{file_name}」含 DOCTYPE/实体声明（正常的 Excel 文件没有），出于安全原因未读取："
                             "请在 Excel 中打开后另存为 .xlsx 再上传。")
     try:
@@ -72,8 +72,8 @@ def _laid_out(table, name: str, file_name: str, limits: Limits) -> tuple[pd.Data
         c = -1
         for cell in row.iter(_q("Cell")):
             c = _int(cell.get(_q("Index")), c + 2, low=c + 2, high=16_384) - 1
-            across = _int(cell.get(_q("MergeAcross")), 0, high=_MAX_SPAN)
-            down = _int(cell.get(_q("MergeDown")), 0, high=_MAX_SPAN)
+            across = _int(cell.get(_q("MergeAcross")), 0, high=MAX_SPAN)
+            down = _int(cell.get(_q("MergeDown")), 0, high=MAX_SPAN)
             data = cell.find(_q("Data"))
             if data is not None:
                 text = "".join(data.itertext())
