@@ -20,6 +20,7 @@ from indicators.returns.excel.xlsx_scan import DOCTYPE_MARKS
 from indicators.returns.limits import MAX_SPAN, Limits
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
+_DECLARED = re.compile(b"|".join(re.escape(m) for m in DOCTYPE_MARKS), re.IGNORECASE)
 _HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*>")
 _WORKBOOK = re.compile(rb"<(?:ss:)?Workbook\b")
 
@@ -43,7 +44,7 @@ def _int(value, default: int, low: int = 0, high: int = 1 << 20) -> int:
 
 def read_worksheets(data: bytes, file_name: str, limits: Limits) -> list[tuple[str, pd.DataFrame, list, bool]]:
     """(name, grid, merged ranges, visible) for each worksheet."""
-    if any(mark in data for mark in DOCTYPE_MARKS):  # anywhere: expat would expand an internal entity
+    if _DECLARED.search(data):  # anywhere, in any case: expat would expand an internal entity
         raise RejectedInput(f"文件「{file_name}」含 DOCTYPE/实体声明（正常的 Excel 文件没有），出于安全原因未读取："
                             "请在 Excel 中打开后另存为 .xlsx 再上传。")
     try:
