@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -23,18 +24,32 @@ def free_port() -> int:
 
 
 def start_app(script: Path, env: dict, port: int) -> subprocess.Popen:
+    """The server's output goes to a file (``proc.log``), never to an unread pipe: once a
+    pipe's 64 KiB are full, the server's next log line blocks the thread writing it — a
+    page's run that logs a warning then never ends, and a test waits in vain for it."""
     cmd = [str(BIN / "streamlit"), "run", str(script), "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
-    return subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    log = tempfile.NamedTemporaryFile(prefix=f"streamlit-{port}-", suffix=".log", delete=False)
+    try:
+        proc = subprocess.Popen(cmd, cwd=str(ROOT), env={**env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    finally:
+        log.close()  # the child holds its own descriptor
+    proc.log = Path(log.name)
+    return proc
+
+
+def server_output(proc: subprocess.Popen, tail: int = 20_000) -> str:
+    """The last ``tail`` characters the server wrote."""
+    return proc.log.read_text(errors="replace")[-tail:]
 
 
 def wait_healthy(proc: subprocess.Popen, url: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("streamlit exited:\n" + proc.stdout.read().decode(errors="replace"))
+            raise RuntimeError("streamlit exited:\n" + server_output(proc))
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -50,3 +65,4 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(proc.pid, signal.SIGKILL)
+    proc.log.unlink(missing_ok=True)

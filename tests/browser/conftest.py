@@ -11,12 +11,13 @@ The app and the CLI live on the suite's day (``INDICATORS_TODAY``, tests/testdat
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from apps import BIN, ROOT, free_port, start_app, stop_app, wait_healthy
+from apps import BIN, ROOT, free_port, server_output, start_app, stop_app, wait_healthy
 from needs import need
 from waiting import PATIENCE, sign_in
 
@@ -54,11 +55,47 @@ def app_url(demo_db_file):
     env = {**os.environ, "INDICATORS_DB": str(demo_db_file)}
     proc = start_app(ROOT / "serve.py", env, port)
     url = f"http://127.0.0.1:{port}"
+    _SERVERS[url] = proc
     try:
         wait_healthy(proc, url)
         yield url
     finally:
+        _SERVERS.pop(url, None)
         stop_app(proc)
+
+
+_SERVERS: dict = {}  # url → the server process, for the failure report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails says what the browser showed — the address, the page's
+    text and a screenshot (tests/artifacts/failures/) — and the end of the server's output:
+    a failure on CI (a wait that timed out) can be understood from its log alone."""
+    report = yield
+    if report.when == "call" and report.failed:
+        for value in item.funcargs.values():
+            for pg in (value if isinstance(value, tuple) else (value,)):
+                if hasattr(pg, "screenshot") and hasattr(pg, "context"):
+                    report.sections.append(("browser at failure", _browser_state(pg, item.name)))
+        for url, proc in _SERVERS.items():
+            report.sections.append((f"server output ({url})", server_output(proc, 6000)))
+    return report
+
+
+def _browser_state(pg, name: str) -> str:
+    try:
+        shot = ARTIFACTS / "failures" / (re.sub(r"[^\w.-]+", "_", name) + ".png")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(shot), timeout=10_000)
+        text = pg.inner_text("body", timeout=10_000)
+        app = pg.evaluate("() => { const a = document.querySelector('[data-testid=\"stApp\"]'); return a ? "
+                          "a.getAttribute('data-test-connection-state') + ' / ' + a.getAttribute('data-test-script-state')"
+                          " : 'no stApp' }")
+        cookies = [c["name"] for c in pg.context.cookies()]
+        return f"url {pg.url}\napp {app}\ncookies {cookies}\nscreenshot {shot}\n--- page text ---\n{text[:4000]}"
+    except Exception as e:  # the browser itself may be what failed
+        return f"(could not read the browser: {e!r})"
 
 
 @pytest.fixture(scope="session")

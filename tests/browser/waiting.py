@@ -48,9 +48,25 @@ def sign_in(page, url: str, login: str, password: str | None = None) -> None:
     # attached, not visible: briefing mode hides the sidebar
     page.locator('[data-testid="stSidebar"]').get_by_text("已登录：").wait_for(state="attached", timeout=PATIENCE)
     wait_idle(page)
+    wait_for_cookie(page)
+
+
+def wait_for_cookie(page, present: bool = True, timeout: int = PATIENCE) -> None:
+    """The browser holds the session cookie (or, ``present=False``, no longer does): the
+    page fetches it after the run that signed in or out (``ui.cookie_sync``), so a
+    ``goto`` before that fetch has answered opens the next page in the old state — on a
+    loaded machine, a test then waits in vain for a page it is not allowed to see."""
+    from indicators.accounts.sessions import COOKIE_NAME
+    for _ in range(timeout // 100):
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()) == present:
+            return
+        page.wait_for_timeout(100)  # polling the browser's cookie jar: returns as soon as it is set
+    raise AssertionError(f"{COOKIE_NAME} {'not set' if present else 'still set'} {timeout} ms after signing "
+                         f"{'in' if present else 'out'}")
 
 
 def sign_out(page) -> None:
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("button", name="登录", exact=True).wait_for(timeout=PATIENCE)
     wait_idle(page)
+    wait_for_cookie(page, present=False)
