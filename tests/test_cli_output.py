@@ -79,8 +79,9 @@ def test_no_rows(con, capsys):
 
 
 def test_rows_keep_their_order_and_numbers_their_python_text(con):
-    """DuckDB writes the doubles: the same text as Python's ``repr`` of ``round(v, 10)``, for values of every size and
-    sign, and the rows come back in the frame's order (200,000 of them)."""
+    """The doubles are written as Python's ``repr`` of ``round(v, 10)`` writes them, for values of every size and
+    sign (whole ones too, and those either side of where repr takes an exponent), and the rows come back in the
+    frame's order (200,000 of them)."""
     rng = np.random.default_rng(20261203)
     n = 200_000
     values = rng.random(n) * 10.0 ** rng.integers(-14, 22, n) * rng.choice([-1.0, 1.0], n)
@@ -88,6 +89,13 @@ def test_rows_keep_their_order_and_numbers_their_python_text(con):
     values[5] = 1e16
     values[6] = 1e-5
     values[7] = 123456789012345.6
+    # whole numbers of every size (Arrow writes them without ".0", and from 1e10 with an exponent), and either side
+    # of where Python's repr changes to an exponent (1e-4, 1e16)
+    values[100:20_100] = np.round(values[100:20_100])
+    edges = np.array([1e-4, 1e16, 1e15, 1e10, 1e-7, 0.0, -0.0, 9999999999999998.0, 123456789.0, 1e5])
+    values[200:210] = edges
+    values[210:220] = np.nextafter(edges, np.inf)
+    values[220:230] = -np.nextafter(edges, -np.inf)
     frame = pd.DataFrame({"n": np.arange(n, dtype=np.int64), "v": values})
     rows = _rows(output.json_rows(con, frame, ["n", "v"]))
     want = [f'{{"n":{i},"v":{"null" if np.isnan(v) else float.__repr__(round(v, 10))}}}'
