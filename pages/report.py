@@ -13,7 +13,7 @@ settings = ui.settings()
 try:  # the same cached dispatch table as the other pages, so the numbers agree
     table = ui.dispatch(con, f.period)
     summary = report.supervise(con, report.summarize(table, f.period, unit=f.unit, source=settings.source_label),
-                               table)
+                               table, settings)
 except IndicatorsError as exc:
     st.error(str(exc))
     st.stop()

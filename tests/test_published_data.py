@@ -151,7 +151,7 @@ def test_the_province_pack_without_targets_ranks_cities_by_value_and_names_the_l
     said = cli("report", "--db", province, "--period", "2024-06", "--format", "md", "--out", md).stdout
     assert "1项指标均未设定年度目标" in said and "0项重点指标" not in said
     text = md.read_text(encoding="utf-8")
-    assert "报送情况：本月应报送的16个单位中，15个已全部报送" in text and "1个未按时报送：济源市（缺技术合同成交额）" in text
+    assert "报送情况：本月应报送的16个单位中，15个已全部报送" in text and "1个未报齐：济源市（缺技术合同成交额）" in text
     assert "部分汇总（缺济源市），1—6月累计1,650.00亿元，同比增长10.0%（按可比口径）" in text
     assert "截至2024年6月，河南省1项指标均未设定年度目标，以下列出数值、同比和排名，不评价进度。" in text
     assert "各区县均未设定本年目标，本月不做综合排名" in text

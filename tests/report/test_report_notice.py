@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 
 import docx
@@ -85,7 +86,6 @@ def test_chinese_ordinals(n, text):
 
 
 def test_no_lagging_says_so(tiny_summary):
-    from dataclasses import replace
     calm = replace(tiny_summary, lagging=tiny_summary.lagging.iloc[0:0])
     text = "\n".join(b.text for b in notice_blocks(calm, issued=date(2026, 11, 23), deadline_day=5))
     assert "本月无滞后于序时进度的指标。" in text
@@ -113,4 +113,32 @@ def test_reporting_paragraph_by_hand():
     s = Summary(period="2026-10", scope_code="C", scope_name="测试市", source="市科技局指标月调度系统",
                 indicators=pd.DataFrame({"status": []}), children=kids, counts={}, lagging=pd.DataFrame(),
                 ranking=pd.DataFrame())
-    assert reporting_sentence(s) == "本月应报送数据的2个区县中，0个已按时全部报送；甲区未报送1项指标、乙县未报送2项指标，请抓紧补报。"
+    # when each figure came is not known to this summary: it says nothing of 按时
+    assert reporting_sentence(s) == "本月应报送数据的2个区县中，0个已全部报送；甲区未报送1项指标、乙县未报送2项指标，请抓紧补报。"
+    full = replace(s, children=kids.assign(status=["on_track", "on_track", "lagging", "on_track", "not_due"]),
+                   reporting=pd.DataFrame({"org_unit_name": ["甲区", "乙县"], "sent_late": [0, 2]}))
+    assert reporting_sentence(full) == "本月应报送数据的2个区县中，1个已按时全部报送；乙县逾期报送2项。"
+
+
+def test_a_district_that_sent_after_the_deadline_is_not_on_time(tmp_path):
+    """乙县 sends its October figures on 11-20, past the 11-05 deadline (甲区 on 11-03): the notice says so in both
+    of its 报送情况 sentences — never 按时 or 无迟报 (written out from the tiny city: 乙县's October brings 技术合同成交额
+    20, the two components of the derived ratio and 每万人发明专利拥有量; 高新技术企业数 and 研发活动空白率 it never sends)."""
+    import datetime as dt
+
+    from indicators import report
+    from indicators.settings import Settings
+    from make_late import late_city
+    con = late_city(on_time=dt.datetime(2026, 11, 3, 9, 0), late=dt.datetime(2026, 11, 20, 9, 0))
+    s = report.build_summary(con, "2026-10", settings=Settings())
+    from indicators.report.notice import reporting_sentence
+    assert reporting_sentence(s) == ("本月应报送数据的2个区县中，1个已按时全部报送；乙县逾期报送4项；"
+                                     "乙县未报送2项指标，请抓紧补报。")
+    text = "\n".join(b.text for b in notice_blocks(s, issued=date(2026, 11, 23), deadline_day=5))
+    assert ("报送情况：本月应报送的2个单位中，1个已全部报送（甲区）；1个逾期报送：乙县（技术合同成交额、高新技术产业产值、"
+            "规上工业总产值等4项）；1个未报齐：乙县（缺高新技术企业数、研发活动空白率）。") in text
+    assert "无迟报" not in text
+    # both on time: 无迟报 is true
+    con = late_city(on_time=dt.datetime(2026, 11, 3, 9, 0), late=dt.datetime(2026, 11, 5, 23, 0))
+    s = report.build_summary(con, "2026-10", settings=Settings())
+    assert reporting_sentence(s).startswith("本月应报送数据的2个区县中，1个已按时全部报送；乙县未报送2项指标")

@@ -43,17 +43,19 @@ def build_summary(con: Connection, period: str, unit: str | None = None,
     """The dispatch table of ``period`` (for ``unit`` and its children) summarised, with
     its explanations and key tasks."""
     table = dispatch_table(con, period, settings, unit=unit)
-    return supervise(con, summarize(table, period, unit=unit, source=settings.source_label), table)
+    return supervise(con, summarize(table, period, unit=unit, source=settings.source_label), table, settings)
 
 
-def supervise(con: Connection, summary: Summary, table: pd.DataFrame) -> Summary:
-    """``summary`` with the explanations of ``table`` (its dispatch table) and the month's
-    task board (``report.supervision``)."""
+def supervise(con: Connection, summary: Summary, table: pd.DataFrame, settings: Settings) -> Summary:
+    """``summary`` with the explanations of ``table`` (its dispatch table), the month's
+    task board (``report.supervision``) and who sent late (``summary.with_timeliness``)."""
     from indicators import explanations
+    from indicators.report.summary import with_timeliness
     from indicators.report.supervision import supervision_from
+    from indicators.returns.completeness import sent_late
     from indicators.tasks.board import task_board
     sup = supervision_from(explanations.attach(con, table), task_board(con, summary.period), summary.scope_code)
-    return replace(summary, supervision=sup)
+    return with_timeliness(replace(summary, supervision=sup), sent_late(con, summary.period, settings))
 
 
 def render(summary: Summary, fmt: str, *, issued: date, deadline_day: int, complete_only: bool = False) -> bytes:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from indicators import cards, sentences
 from indicators.formatting import date_label, fmt_pct
+from indicators.report.reporting_words import reporting_paragraphs, reporting_sentence
 from indicators.report.summary import Summary
 from indicators.rules.due import unreported
 from indicators.rules.ranking import MEASURE_LABELS, UNRANKED_WORDS, no_ranking_reason
@@ -77,22 +78,6 @@ def red_header(s: Summary, issued: date) -> list[Block]:
     ]
 
 
-def reporting_sentence(s: Summary) -> str:
-    """报送情况: who has sent this month's figures, who has not (from the statuses)."""
-    rows = s.children if not s.children.empty else s.indicators
-    due = rows[~rows["status"].isin(["not_due", "no_target"])]
-    if due.empty:
-        return f"{s.period_label}没有到期应报送的重点指标。"
-    missing = due[unreported(due)].groupby("org_unit_name", sort=False).size()
-    units = list(dict.fromkeys(due["org_unit_name"]))
-    if s.children.empty:
-        return f"本月{s.scope_name}应报送{len(due)}项指标，已报送{len(due) - int(missing.sum())}项。"
-    text = f"本月应报送数据的{len(units)}个区县中，{len(units) - len(missing)}个已按时全部报送"
-    if len(missing):
-        text += "；" + "、".join(f"{u}未报送{n}项指标" for u, n in missing.items()) + "，请抓紧补报"
-    return text + "。"
-
-
 def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]:
     blocks = red_header(s, issued) + [
         Block("title", f"关于{s.period_label}{s.scope_name}科技创新重点指标调度情况的通报"),
@@ -101,7 +86,7 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
                       f"现将{s.period_label}{s.scope_name}重点指标完成情况通报如下。"),
         Block("heading", "一、总体情况"),
         Block("para", headline(s)),
-        *_reporting_blocks(s),
+        *[Block("para", text) for text in reporting_paragraphs(s)],
         Block("heading", "二、主要指标完成情况"),
     ]
     for i, r in enumerate(s.key_rows.to_dict(orient="records")):
@@ -150,32 +135,6 @@ def notice_blocks(s: Summary, *, issued: date, deadline_day: int) -> list[Block]
         Block("signature", issuer_of(s.source)),
         Block("date", date_label(issued)),
     ]
-    return blocks
-
-
-def _reporting_blocks(s: Summary) -> list[Block]:
-    """报送情况: which units reported everything due, which are late and with what, and
-    the figures above that are therefore partial."""
-    rep = s.reporting
-    if rep.empty:
-        return []
-    due = rep[rep["due"] > 0]
-    late = due[due["missing"] > 0]
-    full = due[due["missing"] == 0]
-    text = f"报送情况：本月应报送的{len(due)}个单位中，"
-    text += (f"{len(full)}个已全部报送（{'、'.join(full['org_unit_name'])}）" if len(full) else "没有单位全部报送")
-    if late.empty:
-        text += "，无迟报、漏报。"
-    else:
-        items = [f"{r.org_unit_name}（缺{'、'.join(r.missing_indicators[:3])}"
-                 f"{'等' + str(r.missing) + '项' if r.missing > 3 else ''}）" for r in late.itertuples(index=False)]
-        text += f"；{len(late)}个未按时报送：{'；'.join(items)}。"
-    blocks = [Block("para", text)]
-    if not s.partial.empty:
-        names = "、".join(f"{r.indicator_name}（缺{r.missing_units}）" if r.missing_units else r.indicator_name
-                         for r in s.partial.itertuples(index=False))
-        blocks.append(Block("para", f"因上述单位未报送，以下{s.scope_name}数据为部分汇总：{names}；"
-                                    "其同比等比较按可比口径（剔除未报单位）计算。"))
     return blocks
 
 

@@ -36,7 +36,7 @@ Frames of a ``Summary``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -203,6 +203,25 @@ def reporting(children: pd.DataFrame) -> pd.DataFrame:
         missing_indicators=units["org_unit_code"].map(late.groupby("org_unit_code")["indicator_name"].agg(list)))
     out["missing_indicators"] = [v if isinstance(v, list) else [] for v in out["missing_indicators"]]
     return out.sort_values("unit_order")[cols].reset_index(drop=True)
+
+
+def with_timeliness(summary: Summary, late: pd.DataFrame) -> Summary:
+    """``summary`` whose 报送情况 also says who sent late: per child unit, ``sent_late`` —
+    how many of its due figures first came after the deadline (``late``: the pairs
+    ``returns.completeness.sent_late`` gives, org_unit and indicator_code) — and which
+    (``late_indicators``). A unit that sent everything, some of it late, has not sent
+    everything on time."""
+    rep = summary.reporting
+    if rep.empty:
+        return summary
+    children = summary.children
+    sent = children[~children["status"].eq("not_due") & children["value"].notna()]
+    keys = set(zip(late["org_unit"], late["indicator_code"])) if len(late) else set()
+    hit = sent[[k in keys for k in zip(sent["org_unit_code"], sent["indicator_code"])]].sort_values("indicator_order")
+    names = hit.groupby("org_unit_code")["indicator_name"].agg(list)
+    rep = rep.assign(sent_late=rep["org_unit_code"].map(names.str.len()).fillna(0).astype(int),
+                     late_indicators=[names.get(c, []) for c in rep["org_unit_code"]])
+    return replace(summary, reporting=rep)
 
 
 def key_figures(summary: Summary, limit: int = 8) -> pd.DataFrame:

@@ -62,6 +62,22 @@ def _own_reports_only(con: Connection, pairs: pd.DataFrame, period: str) -> pd.D
             [period, f"{int(period[:4]) - 1}{period[4:]}"]).df()
 
 
+# when each (unit, indicator) value of a period first came: the upload time of the
+# earliest batch still in force that holds a value for it — 按时 when that is by the deadline
+_FIRST_REPORTS = """
+    SELECT o.indicator_code, o.org_unit, min(b.uploaded_at) AS first_reported_at
+    FROM observation o JOIN batch b ON b.id = o.batch_id
+    WHERE o.period = ? AND b.status = 'active' AND o.value IS NOT NULL
+    GROUP BY ALL"""
+
+
+def sent_late(con: Connection, period: str, settings: Settings) -> pd.DataFrame:
+    """The (org_unit, indicator_code) values of ``period`` that first came after its
+    deadline (逾期报送, as ``completeness`` says of them), with first_reported_at."""
+    due_at = deadline(period, settings.deadline_day)
+    return con.execute(f"SELECT * FROM ({_FIRST_REPORTS}) WHERE first_reported_at > ?", [period, due_at]).df()
+
+
 def status_moment(period: str, settings: Settings, now: dt.datetime) -> dt.datetime:
     """The moment that gives ``completeness`` the same statuses as ``now``: the clock
     matters only as before or after the deadline (待报送 or 未报送), so a cached result
@@ -79,12 +95,8 @@ def completeness(con: Connection, period: str, *, settings: Settings,
     due_at = deadline(period, settings.deadline_day)
     pairs = expected_pairs(con, period)
     with con.registered("_pairs", pairs):
-        detail = con.execute("""
-            WITH first AS (
-                SELECT o.indicator_code, o.org_unit, min(b.uploaded_at) AS first_reported_at
-                FROM observation o JOIN batch b ON b.id = o.batch_id
-                WHERE o.period = ? AND b.status = 'active' AND o.value IS NOT NULL
-                GROUP BY ALL)
+        detail = con.execute(f"""
+            WITH first AS ({_FIRST_REPORTS})
             SELECT p.org_unit, u.name AS org_unit_name, p.indicator_code, i.name AS indicator_name,
                    d.name AS lead_department, c.value IS NOT NULL AS reported, c.value, f.first_reported_at
             FROM _pairs p
