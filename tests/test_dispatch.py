@@ -141,3 +141,21 @@ def test_partial_stock_is_compared_like_for_like(tiny_con):
     assert c.progress == pytest.approx(10 / 40)  # not (110 − 150) / (200 − 150)
     assert c.comparable_note == "按可比口径（缺乙县）"
     assert c.missing_units == "乙县"
+
+
+def test_a_gap_two_months_back_withholds_only_the_mom(tiny_con):
+    """August has 甲区's 技术合同成交额 (50) but not 乙县's. The city's October 当月值 needs only September and
+    October, which both districts sent: (70 + 20) − (60 + 18) = 12, as reported. Its 环比 needs August's 当月值
+    too, so it is taken like for like without 乙县: 甲区's October (70 − 60 = 10) against its September
+    (60 − 50 = 10), +0%."""
+    import datetime as dt
+
+    from actors import ADMIN
+
+    from indicators.db import batches
+    aug = pd.DataFrame([("TC", "A", "2026-08", 50.0)], columns=["indicator_code", "org_unit", "period", "value"])
+    batches.write_batch(tiny_con, aug, file_name="aug.xlsx", actor=ADMIN, at=dt.datetime(2026, 11, 24, 9, 0))
+    c = row(dispatch_table(tiny_con, "2026-10", Settings()), "TC", "C")
+    assert c.value == 90 and c.provenance == "rolled_up"
+    assert c.period_value == 12
+    assert c.mom == 0 and c.mom_basis == "like_for_like" and c.mom_note == "按可比口径（缺乙县）"

@@ -173,13 +173,17 @@ def comparisons(t: pd.DataFrame, k, mom: bool = True) -> None:
     cum = kind.eq("cumulative").to_numpy()
     first, second = due <= step, due == 2 * step
     three = cum & ~first & ~second  # 当月值 this month and last month need three months
+    # 当月值 needs this month and last (over the same children: like for like); only its
+    # 环比 needs the month before last too — a gap there withholds 环比, not 当月值
+    m2 = compare(t, k, ["cur", "prev"])
+    t["period_value"] = progress.period_value(kind, np.where(first, t["value"], m2["cur"]), m2["prev"],
+                                              first).to_numpy()
     m3 = compare(t, k, ["cur", "prev", "prev2"], rows=three)
-    m2 = compare(t, k, ["cur", "prev"], rows=~three)
     cur, prev = np.where(three, m3["cur"], m2["cur"]), np.where(three, m3["prev"], m2["prev"])
     prev2 = np.where(three, m3["prev2"], np.nan)
-    t["period_value"] = progress.period_value(kind, np.where(first, t["value"], cur), prev, first).to_numpy()
+    this_pv = progress.period_value(kind, np.where(first, t["value"], cur), prev, first).to_numpy()
     prev_pv = progress.period_value(kind, prev, prev2, second).to_numpy()
-    mom = np.where(cum, progress.mom(kind, t["period_value"], prev_pv), progress.mom(kind, cur, prev))
+    mom = np.where(cum, progress.mom(kind, this_pv, prev_pv), progress.mom(kind, cur, prev))
     mom[first & cum] = np.nan  # the first month has no 环比 within the year
     t["mom"] = mom
     m = {"basis": np.where(three, m3["basis"], m2["basis"]), "note": np.where(three, m3["note"], m2["note"])}
