@@ -30,17 +30,20 @@ nan = float("nan")
     (lambda: f.fmt_value(9.85, "件", 1), "9.9 件"),
     (lambda: f.fmt_pp(-0.05), "-0.1个百分点"),
     (lambda: f.fmt_pp(0.0499), "+0.0个百分点"),
-    (lambda: f.fmt_change(-0.00049, "change"), "+0.0%"),
+    (lambda: f.fmt_change(-0.00049, "change"), "-0.0%"),
     (lambda: f.fmt_number(12345678.005, 2), "12,345,678.01"),
-    (lambda: f.fmt_pp(-0.04), "+0.0个百分点"),
+    (lambda: f.fmt_pp(-0.04), "-0.0个百分点"),  # just below 序时: never "+0.0"
     (lambda: f.fmt_signed(22, "家", 0), "+22 家"),
-    (lambda: f.fmt_signed(-0.001, "家", 2), "0.00 家"),
+    (lambda: f.fmt_signed(-0.001, "家", 2), "-0.00 家"),
     (lambda: f.fmt_signed(-0.02, "%", 2), "-0.02%"),
+    (lambda: f.fmt_signed(0.0, "家", 2), "0.00 家"),
+    (lambda: f.fmt_pp(0.0), "+0.0个百分点"),
+    (lambda: f.fmt_change(0.0, "change"), "+0.0%"),
     (lambda: f.fmt_change(0.05, "change"), "+5.0%"),
-    (lambda: f.fmt_change(-0.0001, "change"), "+0.0%"),
+    (lambda: f.fmt_change(-0.0001, "change"), "-0.0%"),
     (lambda: f.fmt_change(4.2, "difference", "件"), "+4.20 件"),
     (lambda: f.fmt_change(0.25, "difference", "个百分点"), "+0.25个百分点"),
-    (lambda: f.fmt_change(-0.001, "difference", "个百分点"), "+0.00个百分点"),
+    (lambda: f.fmt_change(-0.001, "difference", "个百分点"), "-0.00个百分点"),
 ])
 def test_formats(call, expected):
     assert call() == expected

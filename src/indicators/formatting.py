@@ -74,20 +74,31 @@ def fmt_pct(v, decimals: int = 1) -> str:
 
 
 def fmt_pp(v, decimals: int = 1, signed: bool = True) -> str:
-    """Points: ``-3.26`` → ``'-3.3个百分点'`` (never "-0.0")."""
+    """Points: ``-3.26`` → ``'-3.3个百分点'``. A signed difference keeps the sign of what it
+    rounds: ``-0.004`` is ``'-0.0个百分点'`` — a gap just below 序时 (滞后) never reads "+0.0",
+    as the XLSX cell's number format shows it too."""
     if _missing(v):
         return "—"
     x = shown(v, decimals)
-    return f"{x:+.{decimals}f}个百分点" if signed else f"{x:.{decimals}f}个百分点"
+    if not signed:
+        return f"{x:.{decimals}f}个百分点"
+    return f"{_sign(x, v)}{abs(x):.{decimals}f}个百分点"
+
+
+def _sign(shown_value: float, raw) -> str:
+    """The sign of a signed difference as printed: that of the raw value, also when it
+    rounds to zero (none for zero itself)."""
+    x = shown_value if shown_value != 0 else float(raw)
+    return "+" if x > 0 else "-" if x < 0 else "+"
 
 
 def fmt_signed(v, unit: str | None = None, decimals: int = 2) -> str:
     """A difference in the indicator's unit with its sign: ``+22 家``, ``-0.02%``."""
     if _missing(v):
         return "—"
-    x = shown(v, int(decimals) if not _missing(decimals) else 2)  # the sign of what is printed
+    x = shown(v, int(decimals) if not _missing(decimals) else 2)
     text = fmt_value(abs(x), unit, decimals)
-    return ("+" if x > 0 else "-" if x < 0 else "") + text
+    return ("" if float(v) == 0 else _sign(x, v)) + text  # -0.004 at 2 decimals: "-0.00" (a gap just below)
 
 
 def fmt_change(v, change_type: str | None, unit: str | None = None, decimals: int = 2) -> str:
@@ -99,9 +110,10 @@ def fmt_change(v, change_type: str | None, unit: str | None = None, decimals: in
         return "—"
     if change_type == "difference":
         if unit == "个百分点":
-            return f"{shown(v, decimals):+.{decimals}f}个百分点"
+            return fmt_pp(v, decimals)
         return fmt_signed(v, unit, decimals)
-    return f"{shown(v, 1, scale=100):+.1f}%"
+    x = shown(v, 1, scale=100)
+    return f"{_sign(x, v)}{abs(x):.1f}%"  # a fall that rounds to nothing: "-0.0%"
 
 
 def fmt_yoy(v, is_pp: bool) -> str:
