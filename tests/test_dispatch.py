@@ -158,4 +158,4 @@ def test_a_gap_two_months_back_withholds_only_the_mom(tiny_con):
     c = row(dispatch_table(tiny_con, "2026-10", Settings()), "TC", "C")
     assert c.value == 90 and c.provenance == "rolled_up"
     assert c.period_value == 12
-    assert c.mom == 0 and c.mom_basis == "like_for_like" and c.mom_note == "按可比口径（缺乙县）"
+    assert c.mom == 0 and c.mom_basis == "like_for_like" and c.mom_note == "按可比口径（不含乙县：其上月或前月无数据）"

@@ -183,7 +183,7 @@ def test_a_complete_month_is_not_set_against_a_partial_year_end(late_december):
     rows = _status(late_december)
     city = rows_by(rows, "GXQY")["青山市"]
     assert (city["value"], city["baseline"], city["provenance"]) == (1101, 670, "rolled_up")
-    assert city["completion_basis"] == "like_for_like" and city["comparable_note"] == "按可比口径（缺德清县）"
+    assert city["completion_basis"] == "like_for_like" and city["comparable_note"] == "按可比口径（不含德清县：其上年末无数据）"  # 德清县 sent October: not 缺
     assert (city["comparable_value"], city["comparable_baseline"], city["comparable_target"]) == (739, 670, 800)
     assert city["vs_baseline"] == 69  # 468 + 271 − 670, not 1,101 − 670
     assert city["progress"] == A(69 / 130) and city["gap_pp"] == A((69 / 130 - 10 / 12) * 100)

@@ -93,9 +93,19 @@ def _like_for_like(t: pd.DataFrame, k, roles: list[str], at: np.ndarray, out: Co
         out[r][at] = c[r].to_numpy(dtype=float)
     out["basis"][at] = np.where(ok, "like_for_like", "withheld")
     names = [k.names(e) for e in c["excluded"]]  # k.names remembers each set of units
-    out["note"][at] = [f"按可比口径（缺{n}）" if o and n else ("按可比口径" if o else f"无可比数据（缺{n or '下级数据'}）")
-                       for o, n in zip(ok, names)]
+    # a unit left out because it is missing now is 缺; one that sent this month but not in
+    # the month compared with is only 不含 — never read as late (上年末无数据 …)
+    now = t[f"prov_{roles[0]}"].to_numpy(dtype=object)[at] == "partial"
+    then = "或".join(dict.fromkeys(ROLE_WORDS[r] for r in roles[1:] if r in ROLE_WORDS)) or "比较期"
+    out["note"][at] = [(f"按可比口径（缺{n}）" if missing_now else f"按可比口径（不含{n}：其{then}无数据）")
+                       if o and n else ("按可比口径" if o else
+                                        f"无可比数据（缺{n}）" if n else f"无可比数据（下级单位{then}均无数据）")
+                       for o, n, missing_now in zip(ok, names, now)]
     out["excluded"][at] = list(c["excluded"])
+
+
+# the month a role's value is of, as a note names it
+ROLE_WORDS = {"ly_end": "上年末", "ly": "上年同期", "prev": "上月", "prev2": "前月", "ly2_end": "前年末"}
 
 
 def like_for_like_progress(t: pd.DataFrame, k) -> None:

@@ -71,7 +71,10 @@ def sentence(r) -> str:
 
 def _yoy_words(r) -> str:
     if _n(r.get("yoy")):
-        return f"同比暂无可比数据（{r.get('yoy_note')}）" if r.get("yoy_note") else ""
+        note = r.get("yoy_note")
+        if not note:
+            return ""
+        return f"同比{note}" if note.startswith("无可比数据") else f"同比暂无可比数据（{note}）"
     y = float(r["yoy"])
     if r.get("yoy_type") == "difference":
         unit = r.get("yoy_unit")
