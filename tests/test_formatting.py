@@ -99,3 +99,12 @@ def test_missing_values_are_none_nan_and_pandas_gaps_only():
         assert f._missing(gone), gone
     for there in (0, -1, 10**20, 0.0, -0.0, np.int64(3), np.float64(2.5), True, False, "", "0", "na"):
         assert not f._missing(there), there
+
+
+def test_a_withheld_yoy_is_said_once():
+    """同比 withheld for want of any comparable child: the note is said as it is, not wrapped in a second 暂无可比数据."""
+    from indicators.sentences import _yoy_words
+    assert _yoy_words({"yoy": None, "yoy_note": "无可比数据（下级单位上年同期均无数据）"}) == \
+        "同比无可比数据（下级单位上年同期均无数据）"
+    assert _yoy_words({"yoy": None, "yoy_note": "比较期为部分汇总，不可比"}) == "同比暂无可比数据（比较期为部分汇总，不可比）"
+    assert _yoy_words({"yoy": None, "yoy_note": None}) == ""
